@@ -1,0 +1,130 @@
+/**
+ * Contract of the sandbox's in-memory Kubernetes object store. The HTTP API server
+ * (src/sandbox/kube/api-server.ts) serves it on the wire; the simulated controllers
+ * (src/sandbox/cluster/) read and write it in process. Semantics follow the real
+ * API server: one global resourceVersion counter, optimistic concurrency, watch from
+ * a resourceVersion with 410 Gone once it has been compacted away.
+ */
+
+/** A kind declaration: adding a kind to the sandbox is adding one of these. */
+export interface KindSpec {
+  /** '' for the core group. */
+  group: string;
+  version: string;
+  kind: string;
+  /** Lowercase plural used in URLs, e.g. `endpointslices`. */
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  /** Subresources served, e.g. ['status', 'scale']. */
+  subresources?: Array<'status' | 'scale'>;
+  /** Categories for `kubectl get all`. */
+  categories?: string[];
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  deletionGracePeriodSeconds?: number;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: Array<{
+    apiVersion: string;
+    kind: string;
+    name: string;
+    uid: string;
+    controller?: boolean;
+    blockOwnerDeletion?: boolean;
+  }>;
+  finalizers?: string[];
+  generateName?: string;
+  [key: string]: unknown;
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  [key: string]: unknown;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+
+export interface WatchEvent {
+  type: WatchEventType;
+  object: KubeObject;
+}
+
+export interface ListOptions {
+  namespace?: string;
+  /** Kubernetes label selector syntax: `a=b,c!=d,e in (x,y),!f,g`. */
+  labelSelector?: string;
+  /** Field selector: at least `metadata.name`, `metadata.namespace`, and for pods `status.phase`, `spec.nodeName`. */
+  fieldSelector?: string;
+}
+
+export interface WatchOptions extends ListOptions {
+  /** Start after this version; absent or "0" = send the current state as ADDED first. */
+  resourceVersion?: string;
+  allowWatchBookmarks?: boolean;
+}
+
+/** A reference to a kind by group + plural (what URLs carry) or by apiVersion + kind. */
+export type KindRef = { group: string; plural: string } | { apiVersion: string; kind: string };
+
+export interface ObjectStore {
+  /** Every declared kind. */
+  kinds(): readonly KindSpec[];
+  /** Looks a kind up; throws a 404 StatusError when unknown. */
+  kindOf(ref: KindRef): KindSpec;
+
+  get(ref: KindRef, namespace: string | undefined, name: string): KubeObject | undefined;
+  list(ref: KindRef, opts?: ListOptions): { items: KubeObject[]; resourceVersion: string };
+
+  /** Sets uid, resourceVersion, creationTimestamp, generation; resolves generateName. 409 AlreadyExists, 422 Invalid. */
+  create(obj: KubeObject): KubeObject;
+  /** Replaces; 409 Conflict when obj.metadata.resourceVersion is set and stale; 404 when absent. */
+  update(obj: KubeObject): KubeObject;
+  /**
+   * Deletes. An object with finalizers, or a pod (graceful), only gets deletionTimestamp set
+   * (a MODIFIED event) unless `gracePeriodSeconds` is 0; otherwise it is removed (DELETED event).
+   */
+  delete(
+    ref: KindRef,
+    namespace: string | undefined,
+    name: string,
+    opts?: { gracePeriodSeconds?: number; preconditionResourceVersion?: string },
+  ): KubeObject;
+
+  /**
+   * Streams events; returns a function that stops the watch. Throws a 410 StatusError
+   * (reason Expired / Gone) when `resourceVersion` is older than the retained history.
+   */
+  watch(ref: KindRef, opts: WatchOptions, onEvent: (ev: WatchEvent) => void): () => void;
+
+  /** The current global resourceVersion. */
+  resourceVersion(): string;
+}
+
+/** A Kubernetes `Status` failure, thrown by the store and served as-is by the API server. */
+export interface StatusBody {
+  kind: 'Status';
+  apiVersion: 'v1';
+  metadata: Record<string, never>;
+  status: 'Failure';
+  message: string;
+  reason: string;
+  details?: {
+    name?: string;
+    group?: string;
+    kind?: string;
+    causes?: Array<{ reason?: string; message: string; field?: string }>;
+  };
+  code: number;
+}

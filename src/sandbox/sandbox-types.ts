@@ -1,0 +1,65 @@
+/**
+ * Contracts between the sandbox's parts, so each can be built and tested on its own:
+ * - the destination controller (src/sandbox/destination/) reads the API server over HTTP,
+ *   like the real one does with informers, and exposes faults and metrics;
+ * - startSandbox (src/sandbox/start-sandbox.ts) composes store, API server, controllers,
+ *   destination controller and admin API from a scenario.
+ */
+import type { Fault } from './fault-types.js';
+import type { ObjectStore } from './kube/store-types.js';
+
+export interface DestinationControllerOptions {
+  /** Path of a kubeconfig that points at the (sandbox) API server. */
+  kubeconfigPath: string;
+  /** gRPC port on 127.0.0.1; 0 or absent = ephemeral. */
+  port?: number;
+  /** Prometheus /metrics port on 127.0.0.1; 0 or absent = ephemeral. */
+  metricsPort?: number;
+  clusterDomain?: string;
+  /** `cluster` label value of the metrics. */
+  clusterName?: string;
+  faults?: Fault[];
+}
+
+export interface RunningDestinationController {
+  /** `127.0.0.1:PORT` */
+  address: string;
+  /** `http://127.0.0.1:PORT/metrics` */
+  metricsUrl: string;
+  setFault(fault: Fault): void;
+  /** Clears faults of one service (`NAME.NAMESPACE`), or every fault when absent. */
+  clearFaults(service?: string): void;
+  faults(): Fault[];
+  /** Resolves once the informers have synced their first list. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface SandboxAddresses {
+  apiServer: string;
+  kubeconfig: string;
+  destination: string;
+  metrics: string;
+  admin: string;
+}
+
+export interface Sandbox extends SandboxAddresses {
+  store: ObjectStore;
+  destinationController: RunningDestinationController;
+  setFault(fault: Fault): void;
+  clearFaults(service?: string): void;
+  stop(): Promise<void>;
+}
+
+export interface StartSandboxOptions {
+  /** A built-in scenario name (`emojivoto`, `emojivoto-stale`) or a path to a YAML file, or a parsed scenario. */
+  scenario: string | unknown;
+  /** Where to write the kubeconfig; default: a temp file removed on stop. */
+  kubeconfigOut?: string;
+  apiServerPort?: number;
+  destinationPort?: number;
+  metricsPort?: number;
+  adminPort?: number;
+  /** Overrides the scenario's pod readiness delay (ms). Tests use 0 or small values. */
+  podReadyDelayMs?: number;
+}
