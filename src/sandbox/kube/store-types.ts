@@ -110,6 +110,38 @@ export interface ObjectStore {
 
   /** The current global resourceVersion. */
   resourceVersion(): string;
+
+  /**
+   * PUT .../status: replaces only `status` (409 Conflict on a stale resourceVersion, 404 when absent).
+   * (`update` replaces everything, status included, for in-process controllers.)
+   */
+  updateStatus(obj: KubeObject): KubeObject;
+  /**
+   * PATCH: applies a merge, strategic merge or JSON patch (content type as on the wire) to the
+   * object, or to its `status` / `scale` subresource, and stores the result. A resourceVersion
+   * in the patched object is an optimistic lock (409). 400/422 for a bad patch, 415 for an
+   * unsupported content type.
+   */
+  patch(
+    ref: KindRef,
+    namespace: string | undefined,
+    name: string,
+    patch: unknown,
+    contentType: string,
+    opts?: PatchOptions,
+  ): KubeObject;
+  /** GET .../scale: an autoscaling/v1 Scale; 404 when the kind has no scale subresource. */
+  getScale(ref: KindRef, namespace: string | undefined, name: string): KubeObject;
+  /** PUT .../scale: sets spec.replicas from `scale.spec.replicas`; returns the new Scale. */
+  updateScale(ref: KindRef, namespace: string | undefined, name: string, scale: KubeObject): KubeObject;
+
+  /** Stops every watch and its bookmark timer. */
+  close(): void;
+}
+
+export interface PatchOptions {
+  /** Patch a subresource instead of the object. */
+  subresource?: 'status' | 'scale';
 }
 
 /** A Kubernetes `Status` failure, thrown by the store and served as-is by the API server. */
