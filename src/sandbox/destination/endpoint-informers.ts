@@ -1,0 +1,281 @@
+/**
+ * Watches Services, EndpointSlices (discovery.k8s.io/v1) and Pods through the API server
+ * named by a kubeconfig, with client-node informers (list, then watch from the list's
+ * resourceVersion, relist on 410), as Linkerd's destination controller does with client-go.
+ * Keeps the parsed objects, reports each change with the previous state, and measures
+ * informer lag (now minus the object's change time) on updates.
+ *
+ * client-node's ListWatch stops on a watch error other than 410; this module restarts it
+ * after a short backoff, as client-go's reflector does.
+ */
+import * as k8s from '@kubernetes/client-node';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet, type RequestOptions } from 'node:https';
+import { z } from 'zod';
+import type { DestinationMetrics, InformerKind } from './destination-metrics.js';
+import {
+  objectKey,
+  parseEndpointSlice,
+  parsePod,
+  parseService,
+  type PodInfo,
+  type ServiceInfo,
+  type SliceInfo,
+} from './kube-objects.js';
+
+export type ChangeType = 'add' | 'update' | 'delete';
+
+export interface InformerHandlers {
+  service(type: ChangeType, next: ServiceInfo | undefined, prev: ServiceInfo | undefined): void;
+  slice(type: ChangeType, next: SliceInfo | undefined, prev: SliceInfo | undefined): void;
+  pod(type: ChangeType, next: PodInfo | undefined, prev: PodInfo | undefined): void;
+}
+
+export interface EndpointInformers {
+  /** Resolves once each informer has listed once; rejects if stopped before. */
+  ready: Promise<void>;
+  synced(): boolean;
+  services: ReadonlyMap<string, ServiceInfo>;
+  pods: ReadonlyMap<string, PodInfo>;
+  /** Slices of a service (`NAMESPACE/SERVICE`). */
+  slicesOf(serviceKey: string): Iterable<SliceInfo>;
+  stop(): Promise<void>;
+}
+
+const listSchema = z.object({
+  metadata: z.object({ resourceVersion: z.string().optional() }).optional(),
+  items: z.array(z.object({ metadata: z.object({ name: z.string() }).passthrough() }).passthrough()),
+});
+
+const RESTART_BACKOFF_MS = [250, 500, 1000, 2000, 5000];
+
+interface Spec<T> {
+  kind: InformerKind;
+  path: string;
+  parse(raw: unknown): T | undefined;
+  key(obj: T): string;
+  changedAt(obj: T): number | undefined;
+  resourceVersion(obj: T): string | undefined;
+  onChange(type: ChangeType, next: T | undefined, prev: T | undefined): void;
+}
+
+function toKubernetesObject(raw: unknown): k8s.KubernetesObject {
+  return raw as k8s.KubernetesObject;
+}
+
+/** GETs `path` from the cluster with the kubeconfig's credentials and agent (no keep-alive). */
+async function getJson(kc: k8s.KubeConfig, path: string): Promise<unknown> {
+  const cluster = kc.getCurrentCluster();
+  if (!cluster) throw new Error('kubeconfig has no current cluster');
+  const url = new URL(`${cluster.server}${path}`);
+  const opts: RequestOptions = {};
+  await kc.applyToHTTPSOptions(opts);
+  opts.headers = { ...opts.headers, accept: 'application/json' };
+  const get = url.protocol === 'https:' ? httpsGet : httpGet;
+  return new Promise<unknown>((resolve, reject) => {
+    const req = get(url, opts, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        if (status < 200 || status >= 300) {
+          const err = new Error(`GET ${path}: HTTP ${status}`) as Error & { statusCode: number };
+          err.statusCode = status;
+          reject(err);
+          return;
+        }
+        try {
+          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+        } catch (err) {
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
+    });
+    req.on('error', reject);
+    req.setTimeout(30_000, () => req.destroy(new Error(`GET ${path}: timed out`)));
+  });
+}
+
+async function listRaw(
+  kc: k8s.KubeConfig,
+  path: string,
+): Promise<k8s.KubernetesListObject<k8s.KubernetesObject>> {
+  const body = listSchema.parse(await getJson(kc, path));
+  return {
+    apiVersion: 'v1',
+    kind: 'List',
+    metadata: { resourceVersion: body.metadata?.resourceVersion ?? '' },
+    items: body.items.map(toKubernetesObject),
+  };
+}
+
+export function startEndpointInformers(
+  kubeconfigPath: string,
+  handlers: InformerHandlers,
+  metrics: DestinationMetrics,
+): EndpointInformers {
+  const kc = new k8s.KubeConfig();
+  kc.loadFromFile(kubeconfigPath);
+
+  const services = new Map<string, ServiceInfo>();
+  const slices = new Map<string, SliceInfo>();
+  const slicesByService = new Map<string, Map<string, SliceInfo>>();
+  const pods = new Map<string, PodInfo>();
+
+  let stopped = false;
+  const timers = new Set<NodeJS.Timeout>();
+  const informers: Array<k8s.Informer<k8s.KubernetesObject>> = [];
+  const syncPromises: Array<Promise<void>> = [];
+  let syncedCount = 0;
+  let rejectAll: (err: Error) => void = () => undefined;
+  const stoppedPromise = new Promise<never>((_, reject) => {
+    rejectAll = reject;
+  });
+  stoppedPromise.catch(() => undefined);
+
+  function run<T>(spec: Spec<T>, cache: Map<string, T>): void {
+    let listed = false;
+    let attempt = 0;
+    let resolveSynced: () => void = () => undefined;
+    syncPromises.push(
+      new Promise<void>((resolve) => {
+        resolveSynced = resolve;
+      }),
+    );
+    const informer = k8s.makeInformer(kc, spec.path, async () => {
+      const list = await listRaw(kc, spec.path);
+      listed = true;
+      return list;
+    });
+    informers.push(informer);
+
+    const upsert = (raw: k8s.KubernetesObject): void => {
+      const obj = spec.parse(raw);
+      if (!obj) return;
+      const key = spec.key(obj);
+      const prev = cache.get(key);
+      if (prev !== undefined && spec.resourceVersion(prev) === spec.resourceVersion(obj)) return;
+      cache.set(key, obj);
+      if (prev !== undefined) {
+        const changedAt = spec.changedAt(obj);
+        if (changedAt !== undefined && changedAt !== spec.changedAt(prev)) {
+          metrics.observeInformerLag(spec.kind, changedAt);
+        }
+      }
+      spec.onChange(prev === undefined ? 'add' : 'update', obj, prev);
+    };
+    informer.on('add', upsert);
+    informer.on('update', upsert);
+    informer.on('delete', (raw) => {
+      const obj = spec.parse(raw);
+      if (!obj) return;
+      const key = spec.key(obj);
+      const prev = cache.get(key);
+      if (prev === undefined) return;
+      cache.delete(key);
+      spec.onChange('delete', undefined, prev);
+    });
+
+    const start = (): void => {
+      if (stopped) return;
+      informer.start().then(
+        () => {
+          if (stopped || !listed) return;
+          attempt = 0;
+          resolveSynced();
+        },
+        () => restart(),
+      );
+    };
+    const restart = (): void => {
+      if (stopped) return;
+      const delay = RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)] ?? 5000;
+      attempt += 1;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        start();
+      }, delay);
+      timer.unref();
+      timers.add(timer);
+    };
+    informer.on('error', () => restart());
+    start();
+  }
+
+  const sliceKey = (s: SliceInfo): string => objectKey(s.namespace, s.name);
+  const serviceKeyOfSlice = (s: SliceInfo): string => objectKey(s.namespace, s.serviceName);
+
+  run<ServiceInfo>(
+    {
+      kind: 'services',
+      path: '/api/v1/services',
+      parse: parseService,
+      key: (s) => objectKey(s.namespace, s.name),
+      changedAt: (s) => s.changedAt,
+      resourceVersion: (s) => s.resourceVersion,
+      onChange: (type, next, prev) => handlers.service(type, next, prev),
+    },
+    services,
+  );
+  run<SliceInfo>(
+    {
+      kind: 'endpointslices',
+      path: '/apis/discovery.k8s.io/v1/endpointslices',
+      parse: parseEndpointSlice,
+      key: sliceKey,
+      changedAt: (s) => s.changedAt,
+      resourceVersion: (s) => s.resourceVersion,
+      onChange: (type, next, prev) => {
+        if (prev) slicesByService.get(serviceKeyOfSlice(prev))?.delete(prev.name);
+        if (prev && slicesByService.get(serviceKeyOfSlice(prev))?.size === 0) {
+          slicesByService.delete(serviceKeyOfSlice(prev));
+        }
+        if (next) {
+          const svcKey = serviceKeyOfSlice(next);
+          let byName = slicesByService.get(svcKey);
+          if (!byName) slicesByService.set(svcKey, (byName = new Map()));
+          byName.set(next.name, next);
+        }
+        handlers.slice(type, next, prev);
+      },
+    },
+    slices,
+  );
+  run<PodInfo>(
+    {
+      kind: 'pods',
+      path: '/api/v1/pods',
+      parse: parsePod,
+      key: (p) => objectKey(p.namespace, p.name),
+      changedAt: (p) => p.changedAt,
+      resourceVersion: (p) => p.resourceVersion,
+      onChange: (type, next, prev) => handlers.pod(type, next, prev),
+    },
+    pods,
+  );
+
+  const ready = Promise.race([
+    Promise.all(syncPromises).then(() => {
+      syncedCount = syncPromises.length;
+    }),
+    stoppedPromise,
+  ]);
+  ready.catch(() => undefined);
+
+  return {
+    ready,
+    synced: () => syncedCount > 0,
+    services,
+    pods,
+    slicesOf: (serviceKey) => slicesByService.get(serviceKey)?.values() ?? [],
+    stop: async () => {
+      if (stopped) return;
+      stopped = true;
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      rejectAll(new Error('destination controller closed before its informers synced'));
+      await Promise.all(informers.map((informer) => informer.stop()));
+    },
+  };
+}
