@@ -1,0 +1,111 @@
+import { z } from 'zod';
+
+/**
+ * meshbot's configuration: one schema for the config file (YAML) and the environment.
+ * The environment wins over the file for the Slack settings and the port. Tokens belong in
+ * the environment (a Secret); the file holds policy.
+ */
+const slackId = z.string().regex(/^[A-Z0-9]{2,20}$/, 'a Slack id such as U012AB3CD');
+
+export const channelRuleSchema = z
+  .object({
+    id: z
+      .union([
+        z.literal('*'),
+        z.string().regex(/^[CGD][A-Z0-9]{2,20}$/, 'a channel id such as C012AB3CD, or *'),
+      ])
+      .optional(),
+    name: z
+      .string()
+      .regex(/^#?[a-z0-9][a-z0-9_-]{0,79}$/, 'a channel name such as incidents')
+      .optional(),
+    answer: z.boolean().default(true),
+    namespaces: z
+      .array(
+        z.union([
+          z.literal('*'),
+          z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace (DNS-1123 label) or *'),
+        ]),
+      )
+      .default(['*']),
+  })
+  .strict()
+  .refine((r) => r.id !== undefined || r.name !== undefined, {
+    message: 'a channel rule needs an id or a name',
+  });
+
+export const configSchema = z
+  .object({
+    slack: z
+      .object({
+        botToken: z
+          .string({ error: 'missing: set SLACK_BOT_TOKEN to the bot token (xoxb-...)' })
+          .regex(/^xoxb-[A-Za-z0-9-]+$/, 'must be a bot token (xoxb-...)'),
+        appToken: z
+          .string()
+          .regex(/^xapp-[A-Za-z0-9-]+$/, 'must be an app-level token (xapp-...)')
+          .optional(),
+        signingSecret: z
+          .string()
+          .regex(/^[A-Za-z0-9]{16,128}$/, 'must be the signing secret from the app page (letters and digits)')
+          .optional(),
+        apiUrl: z
+          .url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://slack.com/api/' })
+          .transform((u) => (u.endsWith('/') ? u : `${u}/`))
+          .optional(),
+      })
+      .strict(),
+    port: z.coerce
+      .number({ error: 'must be a number' })
+      .int('must be a whole number')
+      .min(0)
+      .max(65535, 'must be at most 65535')
+      .default(3000),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    authorization: z
+      .object({
+        channels: z.array(channelRuleSchema).optional(),
+        mutators: z
+          .object({ users: z.array(slackId).default([]), userGroups: z.array(slackId).default([]) })
+          .strict()
+          .default({ users: [], userGroups: [] }),
+      })
+      .strict()
+      .default({ mutators: { users: [], userGroups: [] } }),
+    rateLimit: z
+      .object({
+        commands: z.number().int().min(1).max(10_000).default(10),
+        perSeconds: z.number().int().min(1).max(86_400).default(60),
+      })
+      .strict()
+      .default({ commands: 10, perSeconds: 60 }),
+    /** After how long a running command's parent message starts showing progress. */
+    progressAfterSeconds: z.number().min(0.1).max(600).default(5),
+  })
+  .strict()
+  .superRefine((c, ctx) => {
+    if (!c.slack.appToken && !c.slack.signingSecret) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['slack', 'appToken'],
+        message: 'missing: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)',
+      });
+    }
+  });
+
+export type MeshbotConfig = z.infer<typeof configSchema>;
+export type SlackMode = 'socket' | 'http';
+
+export function slackMode(config: MeshbotConfig): SlackMode {
+  return config.slack.appToken ? 'socket' : 'http';
+}
+
+/** Where each setting can come from in the environment, for messages. */
+export const ENV_NAMES: Record<string, string> = {
+  'slack.botToken': 'SLACK_BOT_TOKEN',
+  'slack.appToken': 'SLACK_APP_TOKEN',
+  'slack.signingSecret': 'SLACK_SIGNING_SECRET',
+  'slack.apiUrl': 'SLACK_API_URL',
+  port: 'PORT',
+  logLevel: 'LOG_LEVEL',
+};

@@ -1,0 +1,103 @@
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import type { z } from 'zod';
+import { MeshbotError } from '../errors.js';
+import { configSchema, ENV_NAMES, type MeshbotConfig } from './config-schema.js';
+
+export interface LoadConfigOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Path of a YAML config file; default: MESHBOT_CONFIG from the environment, else none. */
+  configFile?: string;
+}
+
+function pathName(path: readonly PropertyKey[]): string {
+  const dotted = path.map(String).join('.');
+  const env = ENV_NAMES[dotted];
+  return env ? `${env} (${dotted})` : dotted || '(config)';
+}
+
+/** Every problem of a failed parse, one line each. */
+export function formatConfigIssues(error: z.ZodError, source: string): string {
+  const lines = error.issues.map((i) => `  - ${pathName(i.path)}: ${i.message}`);
+  return `meshbot configuration is invalid (${source}):\n${lines.join('\n')}`;
+}
+
+function setIfDefined(target: Record<string, unknown>, key: string, value: string | undefined): void {
+  if (value !== undefined && value !== '') target[key] = value;
+}
+
+/**
+ * Reads the config file (if any) and the environment into one validated config. Any
+ * problem, of any number of fields, becomes one MeshbotError of kind `config` (exit 2)
+ * listing them all. Secrets never appear in the message.
+ */
+export async function loadConfig({
+  env = process.env,
+  configFile,
+}: LoadConfigOptions = {}): Promise<MeshbotConfig> {
+  const file = configFile ?? (env.MESHBOT_CONFIG || undefined);
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new MeshbotError(
+        'config',
+        `cannot read the config file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
+    }
+    let doc: unknown;
+    try {
+      doc = parseYaml(text);
+    } catch (err) {
+      throw new MeshbotError(
+        'config',
+        `the config file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+      );
+    }
+    if (doc !== null && doc !== undefined) {
+      if (typeof doc !== 'object' || Array.isArray(doc)) {
+        throw new MeshbotError(
+          'config',
+          `the config file ${file} must hold a mapping (key: value) at the top`,
+        );
+      }
+      fromFile = doc as Record<string, unknown>;
+    }
+  }
+  const slack: Record<string, unknown> = {
+    ...((fromFile.slack as Record<string, unknown> | undefined) ?? {}),
+  };
+  setIfDefined(slack, 'botToken', env.SLACK_BOT_TOKEN);
+  setIfDefined(slack, 'appToken', env.SLACK_APP_TOKEN);
+  setIfDefined(slack, 'signingSecret', env.SLACK_SIGNING_SECRET);
+  setIfDefined(slack, 'apiUrl', env.SLACK_API_URL);
+  const raw: Record<string, unknown> = { ...fromFile, slack };
+  setIfDefined(raw, 'port', env.PORT);
+  setIfDefined(raw, 'logLevel', env.LOG_LEVEL);
+
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new MeshbotError(
+      'config',
+      formatConfigIssues(parsed.error, file ? `environment and ${file}` : 'environment'),
+      'See docs/slack.md for every setting.',
+    );
+  }
+  return parsed.data;
+}
+
+/** The config with its secrets replaced, safe to log. */
+export function redactConfig(config: MeshbotConfig): MeshbotConfig {
+  const r = (v: string | undefined): string | undefined => (v === undefined ? undefined : '[redacted]');
+  return {
+    ...config,
+    slack: {
+      ...config.slack,
+      botToken: '[redacted]',
+      appToken: r(config.slack.appToken),
+      signingSecret: r(config.slack.signingSecret),
+    },
+  };
+}

@@ -1,0 +1,143 @@
+import type { MeshCommand } from '../grammar/parse-command.js';
+
+/**
+ * Who may do what, where. A door of its own: every command and every click passes here.
+ *
+ * - Channels: with no channel rules, meshbot answers in every channel it is in, for every
+ *   namespace. With rules, a channel answers only when a rule matches it (by id, by name, or
+ *   the `*` rule) with `answer: true`, and only for the rule's namespaces (`*` = all).
+ * - Mutating actions (the scale test): only the listed users and members of the listed user
+ *   groups. With none listed, every mutating action is refused.
+ */
+export interface ChannelRule {
+  /** Channel id (C…/G…), or `*` for every channel not matched otherwise. */
+  id?: string;
+  /** Channel name without `#`, as an alternative to the id. */
+  name?: string;
+  answer: boolean;
+  /** Namespaces that may be inspected from this channel; `*` allows all. */
+  namespaces: string[];
+}
+
+export interface AuthorizationPolicy {
+  /** Absent or empty: answer everywhere, every namespace. */
+  channels?: ChannelRule[];
+  mutators: { users: string[]; userGroups: string[] };
+}
+
+/** Membership of Slack user groups (usergroups.users.list), injected so it can be cached. */
+export interface UserGroupMembership {
+  isMember(userId: string, userGroupId: string): Promise<boolean>;
+}
+
+export interface AuthorizationRequest {
+  userId: string;
+  channel: { id: string; name?: string };
+  command: MeshCommand;
+}
+
+export type RefusalCode = 'channel' | 'namespace' | 'mutating';
+
+export type Decision = { allowed: true } | { allowed: false; code: RefusalCode; reason: string };
+
+/** Commands that change the cluster. */
+export function isMutating(command: MeshCommand): boolean {
+  return command.name === 'scale-test';
+}
+
+/** The namespace a command inspects or changes; undefined for cluster-level reads. */
+export function namespaceOf(command: MeshCommand): string | undefined {
+  switch (command.name) {
+    case 'endpoints':
+    case 'metrics':
+    case 'scale-test':
+      return command.target.namespace;
+    case 'check':
+      return command.namespace;
+    case 'help':
+      return undefined;
+  }
+}
+
+/** The rule for a channel: exact id, then name, then `*`. Undefined when none matches. */
+export function channelRuleFor(
+  policy: AuthorizationPolicy,
+  channel: { id: string; name?: string },
+): ChannelRule | undefined {
+  const rules = policy.channels ?? [];
+  const name = channel.name?.replace(/^#/, '');
+  return (
+    rules.find((r) => r.id === channel.id) ??
+    (name ? rules.find((r) => r.name !== undefined && r.name.replace(/^#/, '') === name) : undefined) ??
+    rules.find((r) => r.id === '*')
+  );
+}
+
+/** May meshbot answer at all in this channel? */
+export function checkChannel(policy: AuthorizationPolicy, channel: { id: string; name?: string }): Decision {
+  if (!policy.channels || policy.channels.length === 0) return { allowed: true };
+  const rule = channelRuleFor(policy, channel);
+  if (!rule || !rule.answer) {
+    return {
+      allowed: false,
+      code: 'channel',
+      reason:
+        'meshbot does not answer in this channel. Ask an admin to allow it, or use a channel meshbot serves.',
+    };
+  }
+  return { allowed: true };
+}
+
+/** May this namespace be inspected (or changed) from this channel? */
+export function checkNamespace(
+  policy: AuthorizationPolicy,
+  channel: { id: string; name?: string },
+  namespace: string | undefined,
+): Decision {
+  if (namespace === undefined || !policy.channels || policy.channels.length === 0) return { allowed: true };
+  const rule = channelRuleFor(policy, channel);
+  if (rule && rule.answer && (rule.namespaces.includes('*') || rule.namespaces.includes(namespace))) {
+    return { allowed: true };
+  }
+  const allowed = rule?.answer ? rule.namespaces : [];
+  return {
+    allowed: false,
+    code: 'namespace',
+    reason: `namespace "${namespace}" may not be inspected from this channel${allowed.length ? ` (allowed here: ${allowed.join(', ')})` : ''}.`,
+  };
+}
+
+/** May this person run actions that change the cluster? */
+export async function checkMutator(
+  policy: AuthorizationPolicy,
+  userId: string,
+  groups: UserGroupMembership,
+): Promise<Decision> {
+  const refusal: Decision = {
+    allowed: false,
+    code: 'mutating',
+    reason:
+      policy.mutators.users.length + policy.mutators.userGroups.length === 0
+        ? 'this action changes the cluster, and no one is authorized to run such actions (authorization.mutators is empty).'
+        : 'this action changes the cluster, and you are not among the people authorized to run it.',
+  };
+  if (policy.mutators.users.includes(userId)) return { allowed: true };
+  for (const group of policy.mutators.userGroups) {
+    if (await groups.isMember(userId, group)) return { allowed: true };
+  }
+  return refusal;
+}
+
+/** Channel, then namespace, then (for mutating commands) the person. */
+export async function authorize(
+  policy: AuthorizationPolicy,
+  req: AuthorizationRequest,
+  groups: UserGroupMembership,
+): Promise<Decision> {
+  const channel = checkChannel(policy, req.channel);
+  if (!channel.allowed) return channel;
+  const ns = checkNamespace(policy, req.channel, namespaceOf(req.command));
+  if (!ns.allowed) return ns;
+  if (isMutating(req.command)) return checkMutator(policy, req.userId, groups);
+  return { allowed: true };
+}

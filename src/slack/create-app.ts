@@ -1,0 +1,129 @@
+import bolt from '@slack/bolt';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { slackMode, type MeshbotConfig, type SlackMode } from '../config/config-schema.js';
+import { createAuditLog, type AuditLog } from './audit-log.js';
+import { boltLogger } from './bolt-logger.js';
+import type { CommandExecutor } from './command-executor.js';
+import type { DispatchDeps } from './dispatch-run.js';
+import { handleMeshCommand } from './handle-mesh-command.js';
+import { handleRunButton } from './handle-run-button.js';
+import { healthResponse, startHealthServer, writeHealth } from './health-server.js';
+import { createRateLimiter } from './rate-limit.js';
+import { createUserGroupMembership } from './user-group-membership.js';
+import { RUN_ACTION_ID } from './button-value.js';
+
+const { App, LogLevel } = bolt;
+
+export interface SlackAppOptions {
+  config: MeshbotConfig;
+  execute: CommandExecutor;
+  logger: Logger;
+  /** Audit lines; default: `logger`'s child with `audit: true`. */
+  audit?: AuditLog;
+  /** The slash command, default `/mesh`. */
+  commandName?: string;
+  /** Extra readiness condition (e.g. the cluster adapters are open). */
+  isReady?: () => boolean;
+  /** WebClient retry policy; default Bolt's (which honours Retry-After on `ratelimited`). */
+  retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+}
+
+export interface SlackApp {
+  app: InstanceType<typeof App>;
+  mode: SlackMode;
+  /** Starts serving; resolves with the HTTP port (events + probes, or probes only in Socket Mode). */
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+  isReady(): boolean;
+}
+
+/**
+ * The Bolt app: Socket Mode when an app token is configured, HTTP mode (`/slack/events`,
+ * requests verified with the signing secret by Bolt) otherwise. The same handlers serve
+ * both; they never know which transport delivered the event.
+ */
+export function createSlackApp(options: SlackAppOptions): SlackApp {
+  const { config, logger } = options;
+  const mode = slackMode(config);
+  let started = false;
+  const isReady = (): boolean => started && (options.isReady?.() ?? true);
+  const probe =
+    (path: string) =>
+    (_req: unknown, res: Parameters<typeof writeHealth>[0]): void => {
+      writeHealth(res, healthResponse(path, isReady)!);
+    };
+  const clientOptions = {
+    ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
+    ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
+  };
+  const common = {
+    token: config.slack.botToken,
+    logger: boltLogger(logger),
+    logLevel: LogLevel.INFO,
+    clientOptions,
+  };
+  const app =
+    mode === 'socket'
+      ? new App({ ...common, socketMode: true, appToken: config.slack.appToken! })
+      : new App({
+          ...common,
+          signingSecret: config.slack.signingSecret!,
+          endpoints: '/slack/events',
+          customRoutes: [
+            { path: '/healthz', method: ['GET'], handler: probe('/healthz') },
+            { path: '/readyz', method: ['GET'], handler: probe('/readyz') },
+          ],
+        });
+
+  const deps: DispatchDeps = {
+    execute: options.execute,
+    logger,
+    progressAfterMs: config.progressAfterSeconds * 1000,
+    policy: config.authorization,
+    groups: createUserGroupMembership(app.client),
+    rateLimiter: createRateLimiter({
+      max: config.rateLimit.commands,
+      windowMs: config.rateLimit.perSeconds * 1000,
+    }),
+    audit: options.audit ?? createAuditLog(logger),
+  };
+  app.command(options.commandName ?? '/mesh', handleMeshCommand(deps));
+  app.action<bolt.BlockAction<bolt.ButtonAction>>(
+    { type: 'block_actions', action_id: new RegExp(`^${RUN_ACTION_ID}(:|$)`) },
+    handleRunButton(deps),
+  );
+  app.error(async (err) => {
+    logger.error({ err: err.message, code: err.code }, 'unhandled error in a Slack listener');
+  });
+
+  let health: { port: number; close(): Promise<void> } | undefined;
+  return {
+    app,
+    mode,
+    isReady,
+    async start() {
+      if (mode === 'socket') {
+        health = await startHealthServer(config.port, isReady);
+        await app.start();
+        started = true;
+        logger.info({ mode, port: health.port }, 'meshbot is connected to Slack (Socket Mode)');
+        return { port: health.port };
+      }
+      const server = (await app.start(config.port)) as Server;
+      started = true;
+      const port = (server.address() as AddressInfo).port;
+      logger.info({ mode, port }, 'meshbot is listening for Slack requests on /slack/events');
+      return { port };
+    },
+    async stop() {
+      started = false;
+      await app
+        .stop()
+        .catch((err: unknown) => logger.warn({ err: String(err) }, 'error while stopping the Slack app'));
+      await health?.close();
+      health = undefined;
+    },
+  };
+}

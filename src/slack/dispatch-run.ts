@@ -1,0 +1,134 @@
+import type { Logger } from 'pino';
+import type { AuditEntry, AuditLog } from './audit-log.js';
+import { authorize, type AuthorizationPolicy, type UserGroupMembership } from './authorize.js';
+import type { RunnableCommand } from './command-executor.js';
+import type { RateLimiter } from './rate-limit.js';
+import { renderNotice, renderNotInChannel } from './render/render-notice.js';
+import type { SlackMessageBody } from './render/slack-block.js';
+import { runInThread, type ThreadRunDeps } from './run-in-thread.js';
+import { slackErrorCode } from './slack-error.js';
+
+/** Everything a run needs besides the request; built once by createSlackApp. */
+export interface DispatchDeps extends Omit<ThreadRunDeps, 'client'> {
+  policy: AuthorizationPolicy;
+  groups: UserGroupMembership;
+  rateLimiter: RateLimiter;
+  audit: AuditLog;
+  logger: Logger;
+}
+
+export interface DispatchRequest {
+  kind: 'command' | 'click';
+  action?: string;
+  userId: string;
+  userName?: string;
+  channel: { id: string; name?: string };
+  team?: string;
+  commandText: string;
+  command: RunnableCommand;
+  via?: string;
+  triggerId?: string;
+  botUserId?: string;
+  client: ThreadRunDeps['client'];
+  /** Ephemeral answer to the person (response_url). */
+  respond: (message: SlackMessageBody) => Promise<unknown>;
+}
+
+/**
+ * The gate every run passes, for commands and clicks alike: authorization (channel,
+ * namespace, mutating actions), the per-user rate limit, the run itself in a thread, and
+ * one audit line with the outcome.
+ */
+export async function dispatchRun(deps: DispatchDeps, req: DispatchRequest): Promise<void> {
+  const base: Omit<AuditEntry, 'outcome'> = {
+    kind: req.kind,
+    user: req.userId,
+    channel: req.channel.id,
+    command: req.commandText,
+    ...(req.userName ? { userName: req.userName } : {}),
+    ...(req.channel.name ? { channelName: req.channel.name } : {}),
+    ...(req.team ? { team: req.team } : {}),
+    ...(req.action ? { action: req.action } : {}),
+  };
+  const started = Date.now();
+  const reply = (m: SlackMessageBody): Promise<void> =>
+    req.respond(m).then(
+      () => undefined,
+      (err: unknown) =>
+        deps.logger.warn({ err: slackErrorCode(err) ?? String(err) }, 'could not send an ephemeral answer'),
+    );
+
+  const decision = await authorize(
+    deps.policy,
+    { userId: req.userId, channel: req.channel, command: req.command },
+    deps.groups,
+  );
+  if (!decision.allowed) {
+    deps.audit.record({ ...base, outcome: 'refused', reason: decision.code });
+    await reply(renderNotice(':no_entry:', `Refused: ${decision.reason}`));
+    return;
+  }
+  const rate = deps.rateLimiter.take(req.userId);
+  if (!rate.allowed) {
+    const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
+    deps.audit.record({ ...base, outcome: 'rate-limited', reason: `retry after ${seconds} s` });
+    await reply(
+      renderNotice(
+        ':hourglass:',
+        `You have run many commands in a short time; please try again in ${seconds} s.`,
+        'The limit protects the cluster from bursts.',
+      ),
+    );
+    return;
+  }
+
+  const outcome = await runInThread(
+    { client: req.client, execute: deps.execute, logger: deps.logger, progressAfterMs: deps.progressAfterMs },
+    {
+      channelId: req.channel.id,
+      userId: req.userId,
+      commandText: req.commandText,
+      command: req.command,
+      ...(req.via ? { via: req.via } : {}),
+      ...(req.triggerId ? { triggerId: req.triggerId } : {}),
+    },
+  );
+  const durationMs = Date.now() - started;
+  switch (outcome.outcome) {
+    case 'ran':
+      deps.audit.record({
+        ...base,
+        outcome: 'ran',
+        status: outcome.result.status,
+        summary: outcome.result.summary,
+        thread: outcome.thread,
+        durationMs,
+      });
+      return;
+    case 'not-in-channel':
+      deps.audit.record({ ...base, outcome: 'not-in-channel', durationMs });
+      await reply(renderNotInChannel(req.botUserId));
+      return;
+    case 'failed': {
+      const code =
+        slackErrorCode(outcome.error) ??
+        (outcome.error instanceof Error ? outcome.error.message : String(outcome.error));
+      deps.audit.record({
+        ...base,
+        outcome: 'failed',
+        reason: code,
+        durationMs,
+        ...(outcome.thread ? { thread: outcome.thread } : {}),
+        ...(outcome.result ? { status: outcome.result.status } : {}),
+      });
+      await reply(
+        renderNotice(
+          ':exclamation:',
+          `meshbot could not post the results in this channel (${code}).`,
+          'Try again in a moment; if it persists, tell the meshbot admins.',
+        ),
+      );
+      return;
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
+import { describeError } from '../errors.js';
+import { parseCommand, type MeshCommand } from '../grammar/parse-command.js';
+import { decodeButtonValue, type ButtonValue } from './button-value.js';
+import { dispatchRun, type DispatchDeps } from './dispatch-run.js';
+import { renderNotice } from './render/render-notice.js';
+
+export type RunButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
+
+/**
+ * A click on a "Run again" or next-step button. Stateless: the button's value carries the
+ * command, validated with zod and parsed again by the grammar; authorization is checked for
+ * the person who clicked, who may not be the one who asked.
+ */
+export function handleRunButton(deps: DispatchDeps) {
+  return async ({ ack, body, action, respond, client, context }: RunButtonArgs): Promise<void> => {
+    await ack();
+    const channelId = body.channel?.id ?? body.container?.channel_id;
+    const channel = { id: channelId ?? '', ...(body.channel?.name ? { name: body.channel.name } : {}) };
+    const base = {
+      kind: 'click' as const,
+      user: body.user.id,
+      channel: channel.id,
+      action: action.action_id,
+      ...(body.user.name ? { userName: body.user.name } : {}),
+      ...(body.team?.id ? { team: body.team.id } : {}),
+    };
+    const say = (m: { text: string; blocks: unknown[] }): Promise<unknown> =>
+      respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: m.text,
+        blocks: m.blocks as never,
+      });
+
+    let value: ButtonValue;
+    let command: MeshCommand;
+    try {
+      if (!channelId) throw new Error('this button was not clicked in a channel');
+      value = decodeButtonValue(action.value);
+      command = parseCommand(value.command);
+    } catch (err) {
+      const { message, hint } = describeError(err);
+      deps.audit.record({ ...base, command: '(invalid button)', outcome: 'usage-error', reason: message });
+      await say(renderNotice(':warning:', message, hint)).catch(() => undefined);
+      return;
+    }
+    if (command.name === 'help') {
+      deps.audit.record({ ...base, command: value.command, outcome: 'help' });
+      return;
+    }
+    await dispatchRun(deps, {
+      kind: 'click',
+      action: action.action_id,
+      userId: body.user.id,
+      ...(body.user.name ? { userName: body.user.name } : {}),
+      channel,
+      ...(body.team?.id ? { team: body.team.id } : {}),
+      commandText: value.command,
+      command,
+      via: value.origin === 'rerun' ? 'run again' : 'next step',
+      triggerId: body.trigger_id,
+      ...(context.botUserId ? { botUserId: context.botUserId } : {}),
+      client,
+      respond: say,
+    });
+  };
+}

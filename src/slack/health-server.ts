@@ -1,0 +1,43 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** `/healthz`: the process answers. `/readyz`: it is connected to Slack and can serve. */
+export function healthResponse(
+  path: string,
+  isReady: () => boolean,
+): { status: number; body: string } | undefined {
+  if (path === '/healthz') return { status: 200, body: 'ok\n' };
+  if (path === '/readyz')
+    return isReady() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' };
+  return undefined;
+}
+
+export function writeHealth(res: ServerResponse, r: { status: number; body: string }): void {
+  res.writeHead(r.status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(r.body);
+}
+
+/** The small HTTP server for the probes in Socket Mode, where Bolt serves no HTTP. */
+export async function startHealthServer(
+  port: number,
+  isReady: () => boolean,
+  host?: string,
+): Promise<{ port: number; close(): Promise<void> }> {
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const r = req.method === 'GET' || req.method === 'HEAD' ? healthResponse(path, isReady) : undefined;
+    writeHealth(res, r ?? { status: 404, body: 'not found\n' });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
