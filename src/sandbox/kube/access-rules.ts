@@ -1,0 +1,66 @@
+/**
+ * Access rules a scenario declares to make the sandbox API server refuse requests, and the
+ * 403 Status the real API server (RBAC authorizer) answers for them.
+ *
+ * Each rule DENIES the requests it matches; everything else is allowed. A rule limited to a
+ * namespace also denies the cluster-wide form of the request (`kubectl get endpointslices -A`),
+ * as a user who may not list a resource in one namespace cannot list it in all of them.
+ */
+import { forbidden, type StatusError } from './status-error.js';
+
+export type AccessVerb =
+  'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | '*';
+
+export interface AccessRule {
+  verb: AccessVerb;
+  /** Plural, or plural/subresource (`pods/portforward`, `deployments/scale`); `*` = every resource. */
+  resource: string;
+  /** API group ('' = core); absent = any group. */
+  group?: string;
+  /** Absent = every namespace (and cluster-scoped requests). */
+  namespace?: string;
+  /** Absent = every user. */
+  user?: string;
+}
+
+/** What a request asks to do, in authorizer terms. */
+export interface AccessRequest {
+  user: string;
+  verb: Exclude<AccessVerb, '*'>;
+  group: string;
+  /** Plural, without the subresource. */
+  resource: string;
+  subresource?: string;
+  /** Absent for cluster-scoped kinds and cluster-wide requests. */
+  namespace?: string;
+  name?: string;
+}
+
+function matches(rule: AccessRule, req: AccessRequest): boolean {
+  if (rule.verb !== '*' && rule.verb !== req.verb) return false;
+  const resource = req.subresource ? `${req.resource}/${req.subresource}` : req.resource;
+  if (rule.resource !== '*' && rule.resource !== resource) return false;
+  if (rule.group !== undefined && rule.group !== '*' && rule.group !== req.group) return false;
+  if (rule.user !== undefined && rule.user !== req.user) return false;
+  if (rule.namespace !== undefined && req.namespace !== undefined && rule.namespace !== req.namespace) {
+    return false;
+  }
+  return true;
+}
+
+/** The first rule that denies the request, if any. */
+export function denyingRule(rules: readonly AccessRule[], req: AccessRequest): AccessRule | undefined {
+  return rules.find((rule) => matches(rule, req));
+}
+
+/** The 403 the real API server answers for the request (RBAC authorizer wording). */
+export function forbiddenFor(req: AccessRequest): StatusError {
+  return forbidden({
+    user: req.user,
+    verb: req.verb,
+    resource: { group: req.group, plural: req.resource },
+    ...(req.subresource ? { subresource: req.subresource } : {}),
+    ...(req.namespace ? { namespace: req.namespace } : {}),
+    ...(req.name ? { name: req.name } : {}),
+  });
+}

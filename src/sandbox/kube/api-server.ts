@@ -1,0 +1,913 @@
+/**
+ * The sandbox Kubernetes API server: serves an ObjectStore over plain HTTP on 127.0.0.1 the
+ * way kube-apiserver does, so `kubectl` and @kubernetes/client-node work against it.
+ * - discovery (`/version`, `/api`, `/api/v1`, `/apis`, `/apis/G/V`) from the store's kinds;
+ * - get, list (label/field selectors, limit + continue), watch (chunked JSON lines; a too-old
+ *   resourceVersion is an ERROR event with a 410 Status), create, update, patch, delete,
+ *   deletecollection, and the `status` and `scale` subresources;
+ * - server-side printing (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`);
+ * - access rules that answer 403 like RBAC, users named by bearer token;
+ * - port-forward over WebSocket (`v4.channel.k8s.io`) to targets the caller resolves.
+ * Errors are `Status` bodies with the real codes and reasons.
+ */
+import http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer } from 'ws';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { denyingRule, forbiddenFor, type AccessRequest, type AccessRule } from './access-rules.js';
+import { parseResourcePath, splitGroupVersion, type ResourcePath } from './api-paths.js';
+import {
+  apiGroup,
+  apiGroupList,
+  apiVersions,
+  coreResourceList,
+  groupResourceList,
+  versionInfo,
+  type VersionInfo,
+} from './discovery-documents.js';
+import { apiVersionOf } from './kinds.js';
+import { openApiV3GroupVersion, openApiV3Root } from './openapi-documents.js';
+import { applyPatch } from './patch.js';
+import {
+  choosePortForwardProtocol,
+  parsePorts,
+  runPortForward,
+  type PortForwardTarget,
+} from './port-forward-channel.js';
+import {
+  badRequest,
+  conflict,
+  methodNotAllowed,
+  notFound,
+  StatusError,
+  toStatusBody,
+  unsupportedMediaType,
+} from './status-error.js';
+import type { KindSpec, KubeObject, ObjectStore, StatusBody, WatchEvent } from './store-types.js';
+import { toTable, type IncludeObject } from './table-printer.js';
+
+export type { AccessRule } from './access-rules.js';
+
+/** Where a pod's port is really served, or undefined when nothing listens there. */
+export type PortForwardResolver = (namespace: string, pod: string, port: number) => PortForwardTarget;
+
+export interface ApiServerOptions {
+  store: ObjectStore;
+  /** 0 or absent = ephemeral. */
+  port?: number;
+  host?: '127.0.0.1';
+  /** Rules that deny requests (see access-rules.ts). */
+  accessRules?: AccessRule[];
+  /**
+   * Bearer token -> user name. When given, a request with no or an unknown token is answered
+   * 401 Unauthorized; when absent, every request acts as `defaultUser`.
+   */
+  tokens?: Record<string, string>;
+  /** Default `system:serviceaccount:linkerd:meshbot`. */
+  defaultUser?: string;
+  portForward?: PortForwardResolver;
+  version?: Partial<VersionInfo>;
+}
+
+export interface RunningApiServer {
+  /** `http://127.0.0.1:PORT` */
+  url: string;
+  port: number;
+  setAccessRules(rules: AccessRule[]): void;
+  /** Ends open watches, WebSockets and connections, then the server. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_USER = 'system:serviceaccount:linkerd:meshbot';
+
+const MAX_BODY_BYTES = 3 * 1024 * 1024;
+
+/** Kinds whose DELETE answers the deleted object rather than a Status (ReturnDeletedObject). */
+const RETURNS_DELETED_OBJECT = new Set(['/pods', '/services', '/serviceaccounts', '/persistentvolumeclaims']);
+
+type Verb = AccessRequest['verb'];
+
+interface Request {
+  req: IncomingMessage;
+  res: ServerResponse;
+  url: URL;
+  user: string;
+}
+
+function writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
+  const text = JSON.stringify(body);
+  res.writeHead(code, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(text),
+    'Cache-Control': 'no-cache, private',
+  });
+  res.end(text);
+}
+
+function writeStatus(res: ServerResponse, status: StatusBody): void {
+  writeJson(res, status.code, status);
+}
+
+function isTrue(value: string | null): boolean {
+  return value === 'true' || value === '1';
+}
+
+function statusFailure(code: number, reason: string, message: string): StatusError {
+  return new StatusError({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  });
+}
+
+function record(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : undefined;
+}
+
+function clone<T>(value: T): T {
+  return structuredClone(value);
+}
+
+/** `application/json;as=Table;v=v1;g=meta.k8s.io` in Accept: the Table apiVersion asked for. */
+function tableVersionAccepted(accept: string | undefined): string | undefined {
+  if (!accept) return undefined;
+  for (const item of accept.split(',')) {
+    const [type, ...params] = item.split(';').map((p) => p.trim());
+    if (type !== 'application/json' && type !== '*/*') continue;
+    const p = new Map(
+      params.map((kv) => {
+        const [k = '', v = ''] = kv.split('=');
+        return [k.trim(), v.trim()] as const;
+      }),
+    );
+    if (p.get('as') !== 'Table' || p.get('g') !== 'meta.k8s.io') continue;
+    const v = p.get('v');
+    if (v === 'v1' || v === 'v1beta1') return `meta.k8s.io/${v}`;
+  }
+  return undefined;
+}
+
+function includeObjectParam(url: URL): IncludeObject {
+  const v = url.searchParams.get('includeObject');
+  return v === 'None' || v === 'Object' ? v : 'Metadata';
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) {
+      throw statusFailure(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+/** A JSON (or YAML) request body; an empty body is undefined. */
+async function parseBody(req: IncomingMessage, expecting: string): Promise<unknown> {
+  const buf = await readBody(req);
+  const text = buf.toString('utf8');
+  if (text.trim() === '') return undefined;
+  const type = mediaType(req);
+  try {
+    if (type === 'application/yaml') return YAML.parse(text) as unknown;
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    throw badRequest(
+      `the object provided is unrecognized (must be of type ${expecting}): couldn't get version/kind; ` +
+        `json parse error: ${(err as Error).message}`,
+    );
+  }
+}
+
+const deleteOptionsSchema = z.object({
+  gracePeriodSeconds: z.number().int().nullish(),
+  preconditions: z.object({ resourceVersion: z.string().nullish(), uid: z.string().nullish() }).nullish(),
+  propagationPolicy: z.string().nullish(),
+});
+
+function continueToken(resourceVersion: string, lastKey: string): string {
+  return Buffer.from(JSON.stringify({ rv: resourceVersion, start: lastKey })).toString('base64url');
+}
+
+function parseContinue(token: string): { rv: string; start: string } {
+  try {
+    const parsed = z
+      .object({ rv: z.string(), start: z.string() })
+      .parse(JSON.parse(Buffer.from(token, 'base64url').toString('utf8')));
+    return parsed;
+  } catch {
+    throw badRequest(
+      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
+    );
+  }
+}
+
+function objectKey(obj: KubeObject): string {
+  return `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`;
+}
+
+export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
+  const store = opts.store;
+  const host = opts.host ?? '127.0.0.1';
+  const defaultUser = opts.defaultUser ?? DEFAULT_USER;
+  const version = versionInfo(opts.version);
+  let accessRules: AccessRule[] = [...(opts.accessRules ?? [])];
+  let serverAddress = `${host}:0`;
+
+  const sockets = new Set<Duplex>();
+  const watches = new Set<() => void>();
+  const wss = new WebSocketServer({
+    noServer: true,
+    perMessageDeflate: false,
+    handleProtocols: (protocols) => choosePortForwardProtocol(protocols) ?? false,
+  });
+  let closing = false;
+
+  function kindFor(path: ResourcePath): KindSpec {
+    const spec = store
+      .kinds()
+      .find((k) => k.group === path.group && k.version === path.version && k.plural === path.plural);
+    if (!spec) throw notFound404();
+    return spec;
+  }
+
+  function notFound404(): StatusError {
+    return statusFailure(404, 'NotFound', 'the server could not find the requested resource');
+  }
+
+  function userOf(req: IncomingMessage): string {
+    const auth = req.headers.authorization ?? '';
+    const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
+    if (!opts.tokens) return defaultUser;
+    const user = token === undefined ? undefined : opts.tokens[token];
+    if (user === undefined) throw statusFailure(401, 'Unauthorized', 'Unauthorized');
+    return user;
+  }
+
+  function authorize(request: AccessRequest): void {
+    if (denyingRule(accessRules, request)) throw forbiddenFor(request);
+  }
+
+  function accessRequest(user: string, verb: Verb, path: ResourcePath): AccessRequest {
+    const request: AccessRequest = { user, verb, group: path.group, resource: path.plural };
+    if (path.subresource) request.subresource = path.subresource;
+    if (path.plural === 'namespaces' && path.group === '' && path.name) {
+      // Namespace objects are cluster-scoped, but RBAC sees them in their own namespace.
+      request.namespace = path.name;
+    } else if (path.namespace !== undefined) {
+      request.namespace = path.namespace;
+    }
+    if (path.name) request.name = path.name;
+    return request;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Non-resource paths
+
+  function serveNonResource(r: Request): boolean {
+    const pathname = r.url.pathname.replace(/\/+$/, '') || '/';
+    const kinds = store.kinds();
+    if (pathname === '/version') {
+      writeJson(r.res, 200, version);
+      return true;
+    }
+    if (
+      pathname === '/healthz' ||
+      pathname === '/readyz' ||
+      pathname === '/livez' ||
+      /^\/(healthz|readyz|livez)\//.test(pathname)
+    ) {
+      r.res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': 2 });
+      r.res.end('ok');
+      return true;
+    }
+    if (pathname === '/openapi/v3') {
+      writeJson(r.res, 200, openApiV3Root(kinds));
+      return true;
+    }
+    if (pathname.startsWith('/openapi/v3/')) {
+      const doc = openApiV3GroupVersion(kinds, pathname.slice('/openapi/v3/'.length), version.gitVersion);
+      if (!doc) throw notFound404();
+      writeJson(r.res, 200, doc);
+      return true;
+    }
+    if (pathname === '/api') {
+      writeJson(r.res, 200, apiVersions(serverAddress));
+      return true;
+    }
+    if (pathname === '/api/v1') {
+      writeJson(r.res, 200, coreResourceList(kinds));
+      return true;
+    }
+    if (pathname === '/apis') {
+      writeJson(r.res, 200, apiGroupList(kinds));
+      return true;
+    }
+    const groupOnly = /^\/apis\/([^/]+)$/.exec(pathname);
+    if (groupOnly?.[1]) {
+      const group = apiGroup(kinds, groupOnly[1]);
+      if (!group) throw notFound404();
+      writeJson(r.res, 200, group);
+      return true;
+    }
+    const gv = splitGroupVersion(pathname);
+    if (gv && gv.rest.length === 0) {
+      if (gv.group === '' || !kinds.some((k) => k.group === gv.group && k.version === gv.version)) {
+        throw notFound404();
+      }
+      writeJson(r.res, 200, groupResourceList(kinds, gv.group, gv.version));
+      return true;
+    }
+    return false;
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Resources
+
+  async function serveResource(r: Request, path: ResourcePath): Promise<void> {
+    const method = r.req.method ?? 'GET';
+    const watch = path.watchPrefix || isTrue(r.url.searchParams.get('watch'));
+    let verb: Verb;
+    if (path.subresource === 'portforward') {
+      throw badRequest('Upgrade request required');
+    }
+    switch (method) {
+      case 'GET':
+        verb = watch ? 'watch' : path.name === undefined ? 'list' : 'get';
+        break;
+      case 'POST':
+        if (path.name !== undefined) throw methodNotAllowed();
+        verb = 'create';
+        break;
+      case 'PUT':
+        if (path.name === undefined) throw methodNotAllowed();
+        verb = 'update';
+        break;
+      case 'PATCH':
+        if (path.name === undefined) throw methodNotAllowed();
+        verb = 'patch';
+        break;
+      case 'DELETE':
+        verb = path.name === undefined ? 'deletecollection' : 'delete';
+        break;
+      default:
+        throw methodNotAllowed();
+    }
+    if (path.watchPrefix && method !== 'GET') throw methodNotAllowed();
+    authorize(accessRequest(r.user, verb, path));
+
+    const spec = kindFor(path);
+    if (spec.namespaced && path.namespace === undefined) {
+      if (path.name !== undefined) throw notFound404();
+      if (verb !== 'list' && verb !== 'watch') throw methodNotAllowed();
+    }
+    if (!spec.namespaced && path.namespace !== undefined) throw notFound404();
+    if (path.subresource !== undefined) {
+      const sub = path.subresource;
+      if (sub !== 'status' && sub !== 'scale') throw notFound404();
+      if (!(spec.subresources ?? []).includes(sub)) throw notFound404();
+      if (verb === 'delete') throw methodNotAllowed();
+    }
+    if (verb === 'watch' && path.subresource !== undefined) throw methodNotAllowed();
+
+    if (path.subresource === 'scale') return serveScale(r, spec, path, verb);
+    if (path.subresource === 'status') return serveStatusSubresource(r, spec, path, verb);
+
+    switch (verb) {
+      case 'list':
+        return serveList(r, spec, path);
+      case 'watch':
+        return serveWatch(r, spec, path);
+      case 'get':
+        return serveGet(r, spec, path);
+      case 'create':
+        return serveCreate(r, spec, path);
+      case 'update':
+        return serveUpdate(r, spec, path);
+      case 'patch':
+        return servePatch(r, spec, path);
+      case 'delete':
+        return serveDelete(r, spec, path);
+      case 'deletecollection':
+        return serveDeleteCollection(r, spec, path);
+    }
+  }
+
+  function mustGet(spec: KindSpec, path: ResourcePath): KubeObject {
+    const name = path.name ?? '';
+    const obj = store.get(spec, path.namespace, name);
+    if (!obj) throw notFound(spec, name);
+    return obj;
+  }
+
+  function listOptions(url: URL, namespace: string | undefined) {
+    const labelSelector = url.searchParams.get('labelSelector') ?? undefined;
+    const fieldSelector = url.searchParams.get('fieldSelector') ?? undefined;
+    return {
+      ...(namespace !== undefined ? { namespace } : {}),
+      ...(labelSelector ? { labelSelector } : {}),
+      ...(fieldSelector ? { fieldSelector } : {}),
+    };
+  }
+
+  function serveList(r: Request, spec: KindSpec, path: ResourcePath): void {
+    const { items, resourceVersion } = store.list(spec, listOptions(r.url, path.namespace));
+    let page = [...items].sort((a, b) =>
+      objectKey(a) < objectKey(b) ? -1 : objectKey(a) > objectKey(b) ? 1 : 0,
+    );
+    const cont = r.url.searchParams.get('continue');
+    if (cont) {
+      const { start } = parseContinue(cont);
+      page = page.filter((o) => objectKey(o) > start);
+    }
+    const limit = Number(r.url.searchParams.get('limit') ?? '0');
+    let next: string | undefined;
+    let remaining: number | undefined;
+    if (Number.isInteger(limit) && limit > 0 && page.length > limit) {
+      remaining = page.length - limit;
+      page = page.slice(0, limit);
+      const last = page[page.length - 1];
+      if (last) next = continueToken(resourceVersion, objectKey(last));
+    }
+    const tableVersion = tableVersionAccepted(r.req.headers.accept);
+    if (tableVersion) {
+      writeJson(
+        r.res,
+        200,
+        toTable(spec, page, {
+          include: includeObjectParam(r.url),
+          apiVersion: tableVersion,
+          resourceVersion,
+          ...(next ? { continueToken: next } : {}),
+        }),
+      );
+      return;
+    }
+    const metadata: Record<string, unknown> = { resourceVersion };
+    if (next) {
+      metadata['continue'] = next;
+      metadata['remainingItemCount'] = remaining;
+    }
+    writeJson(r.res, 200, {
+      kind: `${spec.kind}List`,
+      apiVersion: apiVersionOf(spec),
+      metadata,
+      items: page,
+    });
+  }
+
+  function serveGet(r: Request, spec: KindSpec, path: ResourcePath): void {
+    const obj = mustGet(spec, path);
+    const tableVersion = tableVersionAccepted(r.req.headers.accept);
+    if (tableVersion) {
+      writeJson(
+        r.res,
+        200,
+        toTable(spec, [obj], {
+          include: includeObjectParam(r.url),
+          apiVersion: tableVersion,
+          ...(obj.metadata.resourceVersion ? { resourceVersion: obj.metadata.resourceVersion } : {}),
+        }),
+      );
+      return;
+    }
+    writeJson(r.res, 200, obj);
+  }
+
+  function serveWatch(r: Request, spec: KindSpec, path: ResourcePath): void {
+    const options = listOptions(r.url, path.namespace);
+    if (path.name !== undefined) {
+      const byName = `metadata.name=${path.name}`;
+      options.fieldSelector = options.fieldSelector ? `${options.fieldSelector},${byName}` : byName;
+    }
+    const resourceVersion = r.url.searchParams.get('resourceVersion') ?? undefined;
+    const allowWatchBookmarks = isTrue(r.url.searchParams.get('allowWatchBookmarks'));
+    const tableVersion = tableVersionAccepted(r.req.headers.accept);
+    const include = includeObjectParam(r.url);
+    const { res } = r;
+
+    res.writeHead(200, {
+      'Content-Type': 'application/json',
+      'Cache-Control': 'no-cache, private',
+      'Transfer-Encoding': 'chunked',
+    });
+    res.flushHeaders();
+
+    let headersSent = false;
+    const toWire = (ev: WatchEvent): unknown => {
+      if (!tableVersion || ev.type === 'BOOKMARK') return ev;
+      const table = toTable(spec, [ev.object], {
+        include,
+        apiVersion: tableVersion,
+        noHeaders: headersSent,
+        ...(ev.object.metadata.resourceVersion
+          ? { resourceVersion: ev.object.metadata.resourceVersion }
+          : {}),
+      });
+      headersSent = true;
+      return { type: ev.type, object: table };
+    };
+    const send = (event: unknown): void => {
+      if (!res.writableEnded) res.write(`${JSON.stringify(event)}\n`);
+    };
+
+    let stop: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      watches.delete(end);
+      if (timer) clearTimeout(timer);
+      stop?.();
+      stop = undefined;
+      if (!res.writableEnded) res.end();
+    };
+    watches.add(end);
+    r.req.on('close', end);
+    res.on('close', end);
+
+    try {
+      stop = store.watch(
+        spec,
+        {
+          ...options,
+          ...(resourceVersion !== undefined && resourceVersion !== '' ? { resourceVersion } : {}),
+          allowWatchBookmarks,
+        },
+        (ev) => send(toWire(ev)),
+      );
+    } catch (err) {
+      // The real server answers 200 and sends the failure (410 Expired) as an ERROR event.
+      send({ type: 'ERROR', object: toStatusBody(err) });
+      end();
+      return;
+    }
+    if (ended) {
+      stop?.();
+      return;
+    }
+    const timeoutSeconds = Number(r.url.searchParams.get('timeoutSeconds') ?? '0');
+    if (Number.isFinite(timeoutSeconds) && timeoutSeconds > 0) {
+      timer = setTimeout(end, timeoutSeconds * 1000);
+    }
+  }
+
+  async function objectBody(r: Request, spec: KindSpec, path: ResourcePath): Promise<KubeObject> {
+    const body = record(await parseBody(r.req, spec.kind));
+    if (!body) throw badRequest(`the object provided is unrecognized (must be of type ${spec.kind})`);
+    const expectedApiVersion = apiVersionOf(spec);
+    if (body['apiVersion'] !== undefined && body['apiVersion'] !== expectedApiVersion) {
+      throw badRequest(
+        `the API version in the data (${String(body['apiVersion'])}) does not match the expected API version (${expectedApiVersion})`,
+      );
+    }
+    if (body['kind'] !== undefined && body['kind'] !== spec.kind) {
+      throw badRequest(
+        `the kind in the data (${String(body['kind'])}) does not match the expected kind (${spec.kind})`,
+      );
+    }
+    const rawMeta = body['metadata'];
+    if (rawMeta !== undefined && !record(rawMeta)) throw badRequest('metadata must be an object');
+    const metadata = { ...(record(rawMeta) ?? {}) };
+    if (spec.namespaced) {
+      const ns = metadata['namespace'];
+      if (ns !== undefined && ns !== '' && ns !== path.namespace) {
+        throw badRequest(
+          'the namespace of the provided object does not match the namespace sent on the request',
+        );
+      }
+      metadata['namespace'] = path.namespace;
+    } else {
+      delete metadata['namespace'];
+    }
+    if (typeof metadata['name'] !== 'string') metadata['name'] = '';
+    return { ...body, apiVersion: expectedApiVersion, kind: spec.kind, metadata } as KubeObject;
+  }
+
+  async function serveCreate(r: Request, spec: KindSpec, path: ResourcePath): Promise<void> {
+    const obj = await objectBody(r, spec, path);
+    writeJson(r.res, 201, store.create(obj));
+  }
+
+  /** For kinds with a status subresource, writes to the main resource keep the current status. */
+  function keepStatus(spec: KindSpec, next: KubeObject, current: KubeObject): KubeObject {
+    if (!(spec.subresources ?? []).includes('status')) return next;
+    const out: KubeObject = { ...next };
+    if (current['status'] === undefined) delete out['status'];
+    else out['status'] = clone(current['status']);
+    return out;
+  }
+
+  async function serveUpdate(r: Request, spec: KindSpec, path: ResourcePath): Promise<void> {
+    const obj = await objectBody(r, spec, path);
+    const name = path.name ?? '';
+    if (obj.metadata.name !== '' && obj.metadata.name !== name) {
+      throw badRequest(
+        `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+      );
+    }
+    obj.metadata.name = name;
+    const current = mustGet(spec, path);
+    writeJson(r.res, 200, store.update(keepStatus(spec, obj, current)));
+  }
+
+  async function patchBody(r: Request): Promise<{ patch: unknown; contentType: string }> {
+    const contentType = mediaType(r.req);
+    if (contentType === 'application/apply-patch+yaml' || contentType === 'application/apply-patch+cbor') {
+      throw unsupportedMediaType(contentType, [
+        'application/json-patch+json',
+        'application/merge-patch+json',
+        'application/strategic-merge-patch+json',
+        '(server-side apply is not supported by the meshbot sandbox API server; use client-side kubectl apply)',
+      ]);
+    }
+    const text = (await readBody(r.req)).toString('utf8');
+    return { patch: text, contentType };
+  }
+
+  async function servePatch(r: Request, spec: KindSpec, path: ResourcePath): Promise<void> {
+    const { patch, contentType } = await patchBody(r);
+    const current = mustGet(spec, path);
+    const next = applyPatch(clone(current), patch, contentType);
+    if (next.metadata.name !== current.metadata.name) {
+      throw badRequest(
+        `the name of the object (${String(next.metadata.name)}) does not match the name on the URL (${current.metadata.name})`,
+      );
+    }
+    if (next.metadata.namespace !== current.metadata.namespace) {
+      throw badRequest(
+        `the namespace of the object (${String(next.metadata.namespace)}) does not match the namespace on the URL (${String(current.metadata.namespace)})`,
+      );
+    }
+    writeJson(r.res, 200, store.update(keepStatus(spec, next, current)));
+  }
+
+  async function serveDelete(r: Request, spec: KindSpec, path: ResourcePath): Promise<void> {
+    const body = await parseBody(r.req, 'DeleteOptions');
+    const parsed = deleteOptionsSchema.safeParse(body ?? {});
+    if (!parsed.success) throw badRequest(`invalid DeleteOptions: ${parsed.error.issues[0]?.message ?? ''}`);
+    const options = parsed.data;
+    const current = mustGet(spec, path);
+    const uid = options.preconditions?.uid;
+    if (uid && uid !== current.metadata.uid) {
+      throw conflict(
+        spec,
+        current.metadata.name,
+        `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${current.metadata.uid ?? ''}`,
+      );
+    }
+    const queryGrace = r.url.searchParams.get('gracePeriodSeconds');
+    const grace =
+      queryGrace !== null && queryGrace !== '' && Number.isInteger(Number(queryGrace))
+        ? Number(queryGrace)
+        : (options.gracePeriodSeconds ?? undefined);
+    const rv = options.preconditions?.resourceVersion ?? undefined;
+    const deleted = store.delete(spec, path.namespace, current.metadata.name, {
+      ...(grace !== undefined ? { gracePeriodSeconds: grace } : {}),
+      ...(rv ? { preconditionResourceVersion: rv } : {}),
+    });
+    const stillThere = store.get(spec, path.namespace, current.metadata.name) !== undefined;
+    if (stillThere || RETURNS_DELETED_OBJECT.has(`${spec.group}/${spec.plural}`)) {
+      writeJson(r.res, 200, deleted);
+      return;
+    }
+    writeJson(r.res, 200, {
+      kind: 'Status',
+      apiVersion: 'v1',
+      metadata: {},
+      status: 'Success',
+      details: {
+        name: current.metadata.name,
+        ...(spec.group ? { group: spec.group } : {}),
+        kind: spec.plural,
+        ...(current.metadata.uid ? { uid: current.metadata.uid } : {}),
+      },
+    });
+  }
+
+  async function serveDeleteCollection(r: Request, spec: KindSpec, path: ResourcePath): Promise<void> {
+    await readBody(r.req);
+    const { items } = store.list(spec, listOptions(r.url, path.namespace));
+    const deleted: KubeObject[] = [];
+    for (const item of items) {
+      deleted.push(store.delete(spec, item.metadata.namespace, item.metadata.name));
+    }
+    writeJson(r.res, 200, {
+      kind: `${spec.kind}List`,
+      apiVersion: apiVersionOf(spec),
+      metadata: { resourceVersion: store.resourceVersion() },
+      items: deleted,
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // Subresources
+
+  async function serveScale(r: Request, spec: KindSpec, path: ResourcePath, verb: Verb): Promise<void> {
+    const name = path.name ?? '';
+    if (verb === 'get') {
+      writeJson(r.res, 200, store.getScale(spec, path.namespace, name));
+      return;
+    }
+    if (verb === 'update') {
+      const body = record(await parseBody(r.req, 'Scale'));
+      if (!body) throw badRequest('the object provided is unrecognized (must be of type Scale)');
+      const metadata = record(body['metadata']) ?? {};
+      if (typeof metadata['name'] === 'string' && metadata['name'] !== '' && metadata['name'] !== name) {
+        throw badRequest(
+          `the name of the object (${metadata['name']}) does not match the name on the URL (${name})`,
+        );
+      }
+      const scale = { ...body, metadata: { ...metadata, name } } as KubeObject;
+      writeJson(r.res, 200, store.updateScale(spec, path.namespace, name, scale));
+      return;
+    }
+    if (verb === 'patch') {
+      const { patch, contentType } = await patchBody(r);
+      writeJson(
+        r.res,
+        200,
+        store.patch(spec, path.namespace, name, patch, contentType, { subresource: 'scale' }),
+      );
+      return;
+    }
+    throw methodNotAllowed();
+  }
+
+  async function serveStatusSubresource(
+    r: Request,
+    spec: KindSpec,
+    path: ResourcePath,
+    verb: Verb,
+  ): Promise<void> {
+    const name = path.name ?? '';
+    if (verb === 'get') {
+      writeJson(r.res, 200, mustGet(spec, path));
+      return;
+    }
+    if (verb === 'update') {
+      const obj = await objectBody(r, spec, path);
+      if (obj.metadata.name !== '' && obj.metadata.name !== name) {
+        throw badRequest(
+          `the name of the object (${obj.metadata.name}) does not match the name on the URL (${name})`,
+        );
+      }
+      obj.metadata.name = name;
+      writeJson(r.res, 200, store.updateStatus(obj));
+      return;
+    }
+    if (verb === 'patch') {
+      const { patch, contentType } = await patchBody(r);
+      writeJson(
+        r.res,
+        200,
+        store.patch(spec, path.namespace, name, patch, contentType, { subresource: 'status' }),
+      );
+      return;
+    }
+    throw methodNotAllowed();
+  }
+
+  // ---------------------------------------------------------------------------------------
+  // HTTP plumbing
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    try {
+      const url = new URL(req.url ?? '/', `http://${host}`);
+      const user = userOf(req);
+      const r: Request = { req, res, url, user };
+      if (serveNonResource(r)) return;
+      const path = parseResourcePath(url.pathname);
+      if (!path) throw notFound404();
+      await serveResource(r, path);
+    } catch (err) {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      writeStatus(res, toStatusBody(err));
+    }
+  }
+
+  function rejectUpgrade(socket: Duplex, status: StatusBody): void {
+    const text = JSON.stringify(status);
+    socket.end(
+      `HTTP/1.1 ${status.code} ${http.STATUS_CODES[status.code] ?? 'Error'}\r\n` +
+        'Content-Type: application/json\r\n' +
+        `Content-Length: ${Buffer.byteLength(text)}\r\n` +
+        'Connection: close\r\n\r\n' +
+        text,
+    );
+  }
+
+  function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    try {
+      const url = new URL(req.url ?? '/', `http://${host}`);
+      const user = userOf(req);
+      const path = parseResourcePath(url.pathname);
+      if (!path || path.subresource !== 'portforward' || path.group !== '' || path.plural !== 'pods') {
+        throw notFound404();
+      }
+      authorize(accessRequest(user, 'create', path));
+      const spec = kindFor(path);
+      if (path.namespace === undefined || path.name === undefined) throw notFound404();
+      const pod = mustGet(spec, path);
+      const phase = record(pod['status'])?.['phase'];
+      if (phase !== 'Running') {
+        throw badRequest(
+          `unable to forward port because pod is not running. Current status=${typeof phase === 'string' ? phase : 'Unknown'}`,
+        );
+      }
+      const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+      const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
+      const protocol = upgrade === 'websocket' ? choosePortForwardProtocol(offered) : undefined;
+      if (!protocol) {
+        throw badRequest(
+          `port-forward over ${upgrade === 'websocket' ? offered.join(', ') || 'a WebSocket without subprotocol' : `an ${upgrade || 'unknown'} upgrade`} ` +
+            'is not supported by the meshbot sandbox API server: it speaks the v4.channel.k8s.io WebSocket protocol ' +
+            '(@kubernetes/client-node PortForward), not SPDY',
+        );
+      }
+      const ports = parsePorts(url.searchParams);
+      if (typeof ports === 'string') throw badRequest(ports);
+      const namespace = path.namespace;
+      const podName = path.name;
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        if (closing) {
+          ws.terminate();
+          return;
+        }
+        runPortForward(ws, {
+          namespace,
+          pod: podName,
+          uid: pod.metadata.uid ?? '',
+          ports,
+          resolve: (port) => opts.portForward?.(namespace, podName, port),
+          track: (s) => {
+            sockets.add(s);
+            s.on('close', () => sockets.delete(s));
+          },
+        });
+      });
+    } catch (err) {
+      rejectUpgrade(socket, toStatusBody(err));
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res);
+  });
+  server.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('upgrade', handleUpgrade);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  serverAddress = `${host}:${port}`;
+
+  return {
+    url: `http://${host}:${port}`,
+    port,
+    setAccessRules(rules: AccessRule[]) {
+      accessRules = [...rules];
+    },
+    async close() {
+      if (closing) return;
+      closing = true;
+      for (const end of [...watches]) end();
+      for (const ws of wss.clients) ws.terminate();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      await closed;
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

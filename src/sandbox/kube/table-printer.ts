@@ -1,0 +1,450 @@
+/**
+ * Server-side printing: `meta.k8s.io/v1 Table` objects with the columns the real API server
+ * uses (pkg/printers/internalversion), so `kubectl get` prints the familiar output. Kinds
+ * without a printer get NAME and AGE.
+ */
+import type { KindSpec, KubeObject } from './store-types.js';
+
+export interface ColumnDefinition {
+  name: string;
+  type: 'string' | 'integer' | 'number' | 'boolean' | 'date';
+  format: string;
+  description: string;
+  priority: number;
+}
+
+export type IncludeObject = 'None' | 'Metadata' | 'Object';
+
+export interface TableRow {
+  cells: unknown[];
+  object?: unknown;
+}
+
+export interface Table {
+  kind: 'Table';
+  apiVersion: string;
+  metadata: { resourceVersion?: string; continue?: string };
+  columnDefinitions: ColumnDefinition[];
+  rows: TableRow[];
+}
+
+type Cell = string | number;
+
+interface Printer {
+  columns: ColumnDefinition[];
+  /** Cells after NAME, in column order. */
+  cells(obj: KubeObject, now: number): Cell[];
+}
+
+function column(name: string, description: string, priority = 0, type: ColumnDefinition['type'] = 'string') {
+  return { name, type, format: name === 'Name' ? 'name' : '', description, priority };
+}
+
+const NAME = column('Name', 'Name must be unique within a namespace.');
+const AGE = column(
+  'Age',
+  'CreationTimestamp is a timestamp representing the server time when this object was created.',
+);
+
+/** k8s.io/apimachinery/pkg/util/duration.HumanDuration */
+export function humanDuration(ms: number): string {
+  const seconds = Math.floor(ms / 1000);
+  if (seconds < -1) return '<invalid>';
+  if (seconds < 0) return '0s';
+  if (seconds < 60 * 2) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 10) {
+    const s = seconds % 60;
+    return s === 0 ? `${minutes}m` : `${minutes}m${s}s`;
+  }
+  if (minutes < 60 * 3) return `${minutes}m`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 8) {
+    const m = minutes % 60;
+    return m === 0 ? `${hours}h` : `${hours}h${m}m`;
+  }
+  if (hours < 48) return `${hours}h`;
+  if (hours < 24 * 8) {
+    const h = hours % 24;
+    return h === 0 ? `${Math.floor(hours / 24)}d` : `${Math.floor(hours / 24)}d${h}h`;
+  }
+  if (hours < 24 * 365 * 2) return `${Math.floor(hours / 24)}d`;
+  if (hours < 24 * 365 * 8) {
+    const dy = Math.floor(hours / 24) % 365;
+    const y = Math.floor(hours / 24 / 365);
+    return dy === 0 ? `${y}y` : `${y}y${dy}d`;
+  }
+  return `${Math.floor(hours / 24 / 365)}y`;
+}
+
+function age(obj: KubeObject, now: number): string {
+  const created = obj.metadata.creationTimestamp;
+  if (!created) return '<unknown>';
+  const t = Date.parse(created);
+  return Number.isNaN(t) ? '<unknown>' : humanDuration(now - t);
+}
+
+function rec(value: unknown): Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+    ? (value as Record<string, unknown>)
+    : {};
+}
+
+function arr(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+function num(value: unknown): number {
+  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
+}
+
+/** At most three entries, then ` + N more...`, as the real printers do. */
+function firstThree(items: string[], empty: string): string {
+  if (items.length === 0) return empty;
+  const shown = items.slice(0, 3).join(',');
+  return items.length > 3 ? `${shown} + ${items.length - 3} more...` : shown;
+}
+
+/** `spec.selector` of a workload as a selector string (`app=web,tier in (a,b)`), as a `Scale` carries it. */
+export function formatLabelSelector(selector: unknown): string {
+  const sel = rec(selector);
+  const parts: Array<[string, string]> = [];
+  for (const [k, v] of Object.entries(rec(sel['matchLabels']))) parts.push([k, `${k}=${String(v)}`]);
+  for (const raw of arr(sel['matchExpressions'])) {
+    const e = rec(raw);
+    const key = str(e['key']);
+    if (!key) continue;
+    const values = arr(e['values']).map(String).sort().join(',');
+    const op = e['operator'];
+    if (op === 'In') parts.push([key, `${key} in (${values})`]);
+    else if (op === 'NotIn') parts.push([key, `${key} notin (${values})`]);
+    else if (op === 'Exists') parts.push([key, key]);
+    else if (op === 'DoesNotExist') parts.push([key, `!${key}`]);
+  }
+  return parts
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+    .map((p) => p[1])
+    .join(',');
+}
+
+function containersAndImages(podSpec: unknown): [string, string] {
+  const containers = arr(rec(podSpec)['containers']).map(rec);
+  return [
+    containers.map((c) => str(c['name']) ?? '').join(','),
+    containers.map((c) => str(c['image']) ?? '').join(','),
+  ];
+}
+
+function podCells(pod: KubeObject): Cell[] {
+  const spec = rec(pod['spec']);
+  const status = rec(pod['status']);
+  const total = arr(spec['containers']).length;
+  let reason = str(status['reason']) ?? str(status['phase']) ?? 'Unknown';
+  let ready = 0;
+  let restarts = 0;
+  let hasRunning = false;
+  const statuses = arr(status['containerStatuses']).map(rec);
+  for (let i = statuses.length - 1; i >= 0; i--) {
+    const cs = statuses[i] ?? {};
+    restarts += num(cs['restartCount']);
+    const state = rec(cs['state']);
+    const waiting = rec(state['waiting']);
+    const terminated = rec(state['terminated']);
+    if (str(waiting['reason'])) {
+      reason = str(waiting['reason']) ?? reason;
+    } else if (str(terminated['reason'])) {
+      reason = str(terminated['reason']) ?? reason;
+    } else if (state['terminated'] !== undefined) {
+      reason =
+        num(terminated['signal']) !== 0
+          ? `Signal:${num(terminated['signal'])}`
+          : `ExitCode:${num(terminated['exitCode'])}`;
+    } else if (cs['ready'] === true && state['running'] !== undefined) {
+      hasRunning = true;
+      ready++;
+    }
+  }
+  if (reason === 'Completed' && hasRunning) reason = 'Running';
+  if (pod.metadata.deletionTimestamp) {
+    reason = status['reason'] === 'NodeLost' ? 'Unknown' : 'Terminating';
+  }
+  const gates = arr(spec['readinessGates']).length;
+  return [
+    `${ready}/${total}`,
+    reason,
+    String(restarts),
+    str(status['podIP']) ?? '<none>',
+    str(spec['nodeName']) ?? '<none>',
+    str(status['nominatedNodeName']) ?? '<none>',
+    gates === 0 ? '<none>' : `0/${gates}`,
+  ];
+}
+
+function servicePorts(spec: Record<string, unknown>): string {
+  const ports = arr(spec['ports']).map(rec);
+  if (ports.length === 0) return '<none>';
+  return ports
+    .map((p) => {
+      const protocol = str(p['protocol']) ?? 'TCP';
+      const nodePort = num(p['nodePort']);
+      return nodePort ? `${num(p['port'])}:${nodePort}/${protocol}` : `${num(p['port'])}/${protocol}`;
+    })
+    .join(',');
+}
+
+function externalIp(spec: Record<string, unknown>, status: Record<string, unknown>): string {
+  const type = str(spec['type']) ?? 'ClusterIP';
+  const externalIPs = arr(spec['externalIPs']).map(String);
+  if (type === 'ExternalName') return str(spec['externalName']) ?? '<none>';
+  if (type === 'LoadBalancer') {
+    const ingress = arr(rec(status['loadBalancer'])['ingress'])
+      .map(rec)
+      .map((i) => str(i['ip']) ?? str(i['hostname']) ?? '')
+      .filter(Boolean);
+    const all = [...ingress, ...externalIPs];
+    return all.length ? all.join(',') : '<pending>';
+  }
+  return externalIPs.length ? externalIPs.join(',') : '<none>';
+}
+
+function endpointsList(ep: KubeObject): string {
+  const items: string[] = [];
+  for (const subsetRaw of arr(ep['subsets'])) {
+    const subset = rec(subsetRaw);
+    const addresses = arr(subset['addresses']).map(rec);
+    const ports = arr(subset['ports']).map(rec);
+    if (ports.length === 0) {
+      for (const a of addresses) items.push(str(a['ip']) ?? '');
+      continue;
+    }
+    for (const p of ports) {
+      for (const a of addresses) items.push(`${str(a['ip']) ?? ''}:${num(p['port'])}`);
+    }
+  }
+  return firstThree(items, '<none>');
+}
+
+function sliceCells(slice: KubeObject): Cell[] {
+  const ports = arr(slice['ports'])
+    .map(rec)
+    .map((p) => (p['port'] === undefined || p['port'] === null ? '' : String(num(p['port']))))
+    .filter(Boolean);
+  const addresses: string[] = [];
+  for (const e of arr(slice['endpoints']).map(rec)) {
+    for (const a of arr(e['addresses'])) addresses.push(String(a));
+  }
+  return [
+    str(slice['addressType']) ?? '',
+    ports.length ? firstThree(ports, '<unset>') : '<unset>',
+    firstThree(addresses, '<unset>'),
+  ];
+}
+
+const PRINTERS: Record<string, Printer> = {
+  '/pods': {
+    columns: [
+      NAME,
+      column('Ready', 'The aggregate readiness state of this pod for accepting traffic.'),
+      column('Status', 'The aggregate status of the containers in this pod.'),
+      column('Restarts', 'The number of times the containers in this pod have been restarted.'),
+      AGE,
+      column('IP', 'IP address allocated to the pod.', 1),
+      column('Node', 'NodeName is the name of the node the pod is scheduled on.', 1),
+      column('Nominated Node', 'nominatedNodeName is set when this pod preempts other pods.', 1),
+      column('Readiness Gates', 'If specified, all readiness gates will be evaluated for pod readiness.', 1),
+    ],
+    cells: (pod, now) => {
+      const [ready, status, restarts, ...wide] = podCells(pod);
+      return [ready ?? '', status ?? '', restarts ?? '', age(pod, now), ...wide];
+    },
+  },
+  '/services': {
+    columns: [
+      NAME,
+      column('Type', 'type determines how the Service is exposed.'),
+      column('Cluster-IP', 'clusterIP is the IP address of the service.'),
+      column('External-IP', 'externalIPs is a list of IP addresses for which nodes also accept traffic.'),
+      column('Port(s)', 'The list of ports that are exposed by this service.'),
+      AGE,
+      column(
+        'Selector',
+        'Route service traffic to pods with label keys and values matching this selector.',
+        1,
+      ),
+    ],
+    cells: (svc, now) => {
+      const spec = rec(svc['spec']);
+      const selector = Object.entries(rec(spec['selector']))
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(',');
+      return [
+        str(spec['type']) ?? 'ClusterIP',
+        str(spec['clusterIP']) ?? '<none>',
+        externalIp(spec, rec(svc['status'])),
+        servicePorts(spec),
+        age(svc, now),
+        selector || '<none>',
+      ];
+    },
+  },
+  '/endpoints': {
+    columns: [NAME, column('Endpoints', 'Endpoints is the list of endpoints in this object.'), AGE],
+    cells: (ep, now) => [endpointsList(ep), age(ep, now)],
+  },
+  'discovery.k8s.io/endpointslices': {
+    columns: [
+      NAME,
+      column('AddressType', 'addressType specifies the type of address carried by this EndpointSlice.'),
+      column('Ports', 'ports specifies the list of network ports exposed by each endpoint.'),
+      column('Endpoints', 'endpoints is a list of unique endpoints in this slice.'),
+      AGE,
+    ],
+    cells: (slice, now) => [...sliceCells(slice), age(slice, now)],
+  },
+  'apps/deployments': {
+    columns: [
+      NAME,
+      column('Ready', 'Number of the pod with ready state'),
+      column('Up-to-date', 'Total number of non-terminated pods targeted by this deployment.'),
+      column('Available', 'Total number of available pods targeted by this deployment.'),
+      AGE,
+      column('Containers', 'Names of each container in the template.', 1),
+      column('Images', 'Images referenced by each container in the template.', 1),
+      column('Selector', 'Label selector for pods.', 1),
+    ],
+    cells: (d, now) => {
+      const spec = rec(d['spec']);
+      const status = rec(d['status']);
+      const desired = spec['replicas'] === undefined ? 1 : num(spec['replicas']);
+      const [containers, images] = containersAndImages(rec(spec['template'])['spec']);
+      return [
+        `${num(status['readyReplicas'])}/${desired}`,
+        num(status['updatedReplicas']),
+        num(status['availableReplicas']),
+        age(d, now),
+        containers,
+        images,
+        formatLabelSelector(spec['selector']) || '<none>',
+      ];
+    },
+  },
+  'apps/replicasets': {
+    columns: [
+      NAME,
+      column('Desired', 'Number of desired pods.', 0, 'integer'),
+      column('Current', 'Number of actual replicas.', 0, 'integer'),
+      column('Ready', 'The number of ready replicas for this replica set.', 0, 'integer'),
+      AGE,
+      column('Containers', 'Names of each container in the template.', 1),
+      column('Images', 'Images referenced by each container in the template.', 1),
+      column('Selector', 'Label selector for pods.', 1),
+    ],
+    cells: (rs, now) => {
+      const spec = rec(rs['spec']);
+      const status = rec(rs['status']);
+      const [containers, images] = containersAndImages(rec(spec['template'])['spec']);
+      return [
+        spec['replicas'] === undefined ? 1 : num(spec['replicas']),
+        num(status['replicas']),
+        num(status['readyReplicas']),
+        age(rs, now),
+        containers,
+        images,
+        formatLabelSelector(spec['selector']) || '<none>',
+      ];
+    },
+  },
+  'apps/statefulsets': {
+    columns: [
+      NAME,
+      column('Ready', 'Number of the pod with ready state'),
+      AGE,
+      column('Containers', 'Names of each container in the template.', 1),
+      column('Images', 'Images referenced by each container in the template.', 1),
+    ],
+    cells: (s, now) => {
+      const spec = rec(s['spec']);
+      const [containers, images] = containersAndImages(rec(spec['template'])['spec']);
+      const desired = spec['replicas'] === undefined ? 1 : num(spec['replicas']);
+      return [`${num(rec(s['status'])['readyReplicas'])}/${desired}`, age(s, now), containers, images];
+    },
+  },
+  '/namespaces': {
+    columns: [NAME, column('Status', 'The status of the namespace'), AGE],
+    cells: (ns, now) => [str(rec(ns['status'])['phase']) ?? 'Active', age(ns, now)],
+  },
+  '/configmaps': {
+    columns: [NAME, column('Data', 'Number of data in configmap', 0, 'integer'), AGE],
+    cells: (cm, now) =>
+      [
+        Object.keys(rec(cm['data'])).length + Object.keys(rec(cm['binaryData'])).length,
+        age(cm, now),
+      ] as Cell[],
+  },
+  '/secrets': {
+    columns: [
+      NAME,
+      column('Type', 'The type of the secret'),
+      column('Data', 'The number of data in the secret', 0, 'integer'),
+      AGE,
+    ],
+    cells: (s, now) => [
+      str(s['type']) ?? 'Opaque',
+      Object.keys(rec(s['data'])).length + Object.keys(rec(s['stringData'])).length,
+      age(s, now),
+    ],
+  },
+  'coordination.k8s.io/leases': {
+    columns: [NAME, column('Holder', 'The holder of the lease.'), AGE],
+    cells: (l, now) => [str(rec(l['spec'])['holderIdentity']) ?? '', age(l, now)],
+  },
+};
+
+const GENERIC: Printer = { columns: [NAME, AGE], cells: (obj, now) => [age(obj, now)] };
+
+function printerFor(spec: KindSpec): Printer {
+  return PRINTERS[`${spec.group}/${spec.plural}`] ?? GENERIC;
+}
+
+function rowObject(obj: KubeObject, include: IncludeObject): unknown {
+  if (include === 'None') return undefined;
+  if (include === 'Object') return obj;
+  return { kind: 'PartialObjectMetadata', apiVersion: 'meta.k8s.io/v1', metadata: obj.metadata };
+}
+
+export function toTable(
+  spec: KindSpec,
+  objects: readonly KubeObject[],
+  opts: {
+    include?: IncludeObject;
+    apiVersion?: string;
+    resourceVersion?: string;
+    continueToken?: string;
+    noHeaders?: boolean;
+    now?: number;
+  } = {},
+): Table {
+  const printer = printerFor(spec);
+  const now = opts.now ?? Date.now();
+  const include = opts.include ?? 'Metadata';
+  const metadata: Table['metadata'] = {};
+  if (opts.resourceVersion !== undefined) metadata.resourceVersion = opts.resourceVersion;
+  if (opts.continueToken) metadata.continue = opts.continueToken;
+  return {
+    kind: 'Table',
+    apiVersion: opts.apiVersion ?? 'meta.k8s.io/v1',
+    metadata,
+    columnDefinitions: opts.noHeaders ? [] : printer.columns,
+    rows: objects.map((obj) => {
+      const row: TableRow = { cells: [obj.metadata.name, ...printer.cells(obj, now)] };
+      const object = rowObject(obj, include);
+      if (object !== undefined) row.object = object;
+      return row;
+    }),
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * Writes a kubeconfig that points at a (sandbox) API server: one cluster, one user with a
+ * bearer token and one context, all named `meshbot-sandbox`, the context current.
+ */
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import YAML from 'yaml';
+
+export const SANDBOX_CONTEXT = 'meshbot-sandbox';
+export const SANDBOX_TOKEN = 'meshbot-sandbox-token';
+
+export interface WriteKubeconfigOptions {
+  /** API server URL, e.g. `http://127.0.0.1:43121`. */
+  server: string;
+  /** Default `meshbot-sandbox-token`. */
+  token?: string;
+  /** Where to write; default: `kubeconfig` in a new temporary directory. */
+  path?: string;
+  /** Names of the cluster, user and context; default `meshbot-sandbox`. */
+  name?: string;
+}
+
+export function kubeconfigYaml(opts: Omit<WriteKubeconfigOptions, 'path'>): string {
+  const name = opts.name ?? SANDBOX_CONTEXT;
+  return YAML.stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name, cluster: { server: opts.server } }],
+    users: [{ name, user: { token: opts.token ?? SANDBOX_TOKEN } }],
+    contexts: [{ name, context: { cluster: name, user: name } }],
+    'current-context': name,
+    preferences: {},
+  });
+}
+
+/** Writes the kubeconfig (mode 0600) and returns its path. */
+export async function writeKubeconfig(opts: WriteKubeconfigOptions): Promise<string> {
+  const file = opts.path ?? path.join(await mkdtemp(path.join(os.tmpdir(), 'meshbot-kube-')), 'kubeconfig');
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, kubeconfigYaml(opts), { mode: 0o600 });
+  return file;
+}
