@@ -888,7 +888,10 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
         throw badRequest(`resourceVersion: Invalid value: "${rvText}": must be an unsigned integer`);
       }
       fromRv = Number(rvText);
-      if (fromRv < state.evictedUpTo) throw expired(fromRv, state.evictedUpTo);
+      if (fromRv < state.evictedUpTo) {
+        const oldest = state.history[state.historyStart]?.rv ?? state.evictedUpTo + 1;
+        throw expired(fromRv, oldest - 1);
+      }
     }
     const w: Watcher = {
       kind: state,
