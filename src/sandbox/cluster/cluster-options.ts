@@ -1,0 +1,51 @@
+/** Options of the simulated cluster (controllers, scheduler, kubelet). */
+export interface ClusterOptions {
+  /** Default delay from Running to Ready when a pod template does not say (ms). Default 0. */
+  podReadyDelayMs?: number;
+  /** When set, overrides every template's own delay (tests use 0). */
+  podReadyDelayOverrideMs?: number;
+  /** Delay from Terminating to removal (ms), the kubelet's grace. Default 1000. */
+  terminationDelayMs?: number;
+  /** Period of readiness-probe failures of never-ready pods (ms). Default 10000. */
+  probePeriodMs?: number;
+  /** Default period of crash-loop restarts (ms). Default 10000. */
+  crashLoopIntervalMs?: number;
+  /** Node names; default three nodes `sandbox-node-1..3` in zones `zone-a..c`. */
+  nodes?: Array<{ name: string; zone: string }>;
+  /** Default `10.1.0.0/16`. */
+  podCidr?: string;
+  /** Default `10.96.0.0/12`. */
+  serviceCidr?: string;
+  /** The Linkerd control plane the proxy injector belongs to; absent = no injection. */
+  linkerd?: { namespace: string; version: string };
+  /** Where controller errors go; default stderr. */
+  onError?: (err: unknown, where: string) => void;
+}
+
+export type ResolvedClusterOptions = Required<Omit<ClusterOptions, 'linkerd' | 'podReadyDelayOverrideMs'>> &
+  Pick<ClusterOptions, 'linkerd' | 'podReadyDelayOverrideMs'>;
+
+export const DEFAULT_NODES = [
+  { name: 'sandbox-node-1', zone: 'zone-a' },
+  { name: 'sandbox-node-2', zone: 'zone-b' },
+  { name: 'sandbox-node-3', zone: 'zone-c' },
+];
+
+export function resolveClusterOptions(opts: ClusterOptions): ResolvedClusterOptions {
+  return {
+    podReadyDelayMs: opts.podReadyDelayMs ?? 0,
+    podReadyDelayOverrideMs: opts.podReadyDelayOverrideMs,
+    terminationDelayMs: opts.terminationDelayMs ?? 1000,
+    probePeriodMs: opts.probePeriodMs ?? 10_000,
+    crashLoopIntervalMs: opts.crashLoopIntervalMs ?? 10_000,
+    nodes: opts.nodes && opts.nodes.length > 0 ? opts.nodes : DEFAULT_NODES,
+    podCidr: opts.podCidr ?? '10.1.0.0/16',
+    serviceCidr: opts.serviceCidr ?? '10.96.0.0/12',
+    linkerd: opts.linkerd,
+    onError:
+      opts.onError ??
+      ((err, where) => {
+        process.stderr.write(`sandbox ${where}: ${err instanceof Error ? err.message : String(err)}\n`);
+      }),
+  };
+}

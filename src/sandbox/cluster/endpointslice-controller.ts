@@ -1,0 +1,225 @@
+/**
+ * The EndpointSlice controller: every Service with a selector gets discovery.k8s.io/v1
+ * EndpointSlices (one per distinct set of resolved ports; a placeholder with no endpoints
+ * when no pod matches). Endpoints carry ready/serving/terminating conditions, the pod as
+ * targetRef, nodeName and zone. Slices are updated in place, only when their content
+ * changes, so resourceVersions move as the real controller's do.
+ */
+import type { KubeObject } from '../kube/store-types.js';
+import type { ClusterContext } from './cluster-context.js';
+import {
+  ENDPOINT_SLICE,
+  isPodReady,
+  jsonEqual,
+  objectKey,
+  ownerReferenceTo,
+  type Service,
+} from './kube-refs.js';
+import { nameSuffix, stableJson } from './name-hash.js';
+import {
+  compareIp,
+  endpointHostname,
+  hasAddress,
+  hasSelector,
+  isHeadless,
+  podTerminating,
+  resolvePorts,
+  selectedPods,
+  servicesSelecting,
+  type ResolvedPort,
+} from './service-backends.js';
+import { createWorkQueue } from './work-queue.js';
+
+export const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+export const MANAGED_BY_LABEL = 'endpointslice.kubernetes.io/managed-by';
+export const MANAGED_BY = 'endpointslice-controller.k8s.io';
+export const TRIGGER_TIME = 'endpoints.kubernetes.io/last-change-trigger-time';
+export const HEADLESS_LABEL = 'service.kubernetes.io/headless';
+
+/** EndpointSlices informer index: `NS/SERVICE` of slices this controller manages. */
+export const sliceServiceIndexer = (slice: KubeObject): string[] => {
+  const labels = slice.metadata.labels ?? {};
+  const svc = labels[SERVICE_NAME_LABEL];
+  return svc && labels[MANAGED_BY_LABEL] === MANAGED_BY ? [`${slice.metadata.namespace}/${svc}`] : [];
+};
+
+interface SliceEndpoint {
+  addresses: string[];
+  conditions: { ready: boolean; serving: boolean; terminating: boolean };
+  hostname?: string;
+  targetRef: { kind: 'Pod'; namespace: string; name: string; uid: string };
+  nodeName?: string;
+  zone?: string;
+}
+
+interface Desired {
+  ports: ResolvedPort[] | undefined;
+  endpoints: SliceEndpoint[];
+}
+
+function slicePorts(ports: ResolvedPort[]): Array<Record<string, unknown>> {
+  // The real controller writes a name on every port ("" when unnamed).
+  return ports.map((p) => ({
+    name: p.name ?? '',
+    port: p.port,
+    protocol: p.protocol,
+    ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
+  }));
+}
+
+export function startEndpointSliceController(ctx: ClusterContext): { stop(): void } {
+  const { store, informers } = ctx;
+  const generated = new Map<string, number>();
+
+  function sliceName(svc: Service): string {
+    const seed = `${svc.metadata.namespace}/${svc.metadata.name}`;
+    for (;;) {
+      const n = generated.get(seed) ?? 0;
+      generated.set(seed, n + 1);
+      const name = `${svc.metadata.name}-${nameSuffix(`slice:${seed}`, n)}`;
+      if (!store.get(ENDPOINT_SLICE, svc.metadata.namespace, name)) return name;
+    }
+  }
+
+  function desiredSlices(svc: Service): Map<string, Desired> {
+    const groups = new Map<string, Desired>();
+    for (const pod of selectedPods(ctx, svc)) {
+      if (!hasAddress(pod)) continue;
+      const ports = slicePorts(resolvePorts(svc, pod));
+      const sig = stableJson(ports);
+      let g = groups.get(sig);
+      if (!g) groups.set(sig, (g = { ports: resolvePorts(svc, pod), endpoints: [] }));
+      const terminating = podTerminating(pod);
+      const ready = isPodReady(pod);
+      const hostname = endpointHostname(svc, pod);
+      const node = pod.spec.nodeName ? ctx.nodes.get(pod.spec.nodeName) : undefined;
+      g.endpoints.push({
+        addresses: [pod.status!.podIP!],
+        conditions: {
+          ready: svc.spec.publishNotReadyAddresses ? true : ready && !terminating,
+          serving: ready,
+          terminating,
+        },
+        ...(hostname ? { hostname } : {}),
+        targetRef: {
+          kind: 'Pod',
+          namespace: pod.metadata.namespace ?? '',
+          name: pod.metadata.name,
+          uid: pod.metadata.uid ?? '',
+        },
+        ...(pod.spec.nodeName ? { nodeName: pod.spec.nodeName } : {}),
+        ...(node ? { zone: node.zone } : {}),
+      });
+    }
+    for (const g of groups.values()) g.endpoints.sort((a, b) => compareIp(a.addresses[0]!, b.addresses[0]!));
+    if (groups.size === 0) groups.set('placeholder', { ports: undefined, endpoints: [] });
+    return groups;
+  }
+
+  function sliceSignature(slice: KubeObject): string {
+    const ports = slice['ports'] as unknown[] | undefined | null;
+    return ports ? stableJson(ports) : 'placeholder';
+  }
+
+  function labelsFor(svc: Service): Record<string, string> {
+    return {
+      ...svc.metadata.labels,
+      [SERVICE_NAME_LABEL]: svc.metadata.name,
+      [MANAGED_BY_LABEL]: MANAGED_BY,
+      ...(isHeadless(svc) ? { [HEADLESS_LABEL]: '' } : {}),
+    };
+  }
+
+  function write(svc: Service, existing: KubeObject | undefined, d: Desired): void {
+    const ports = d.ports ? slicePorts(d.ports) : undefined;
+    const labels = labelsFor(svc);
+    if (existing) {
+      const same =
+        jsonEqual(existing['endpoints'] ?? [], d.endpoints) &&
+        jsonEqual(existing['ports'] ?? undefined, ports) &&
+        jsonEqual(existing.metadata.labels, labels);
+      if (same) return;
+      const next: KubeObject = {
+        ...structuredClone(existing),
+        endpoints: d.endpoints,
+        metadata: {
+          ...structuredClone(existing.metadata),
+          labels,
+          annotations: { ...existing.metadata.annotations, [TRIGGER_TIME]: new Date().toISOString() },
+        },
+      };
+      if (ports) next['ports'] = ports;
+      else delete next['ports'];
+      informers.endpointSlices.observe(store.update(next));
+      return;
+    }
+    const created = store.create({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: {
+        name: sliceName(svc),
+        generateName: `${svc.metadata.name}-`,
+        namespace: svc.metadata.namespace,
+        labels,
+        annotations: { [TRIGGER_TIME]: new Date().toISOString() },
+        ownerReferences: [ownerReferenceTo(svc)],
+      },
+      addressType: 'IPv4',
+      endpoints: d.endpoints,
+      ...(ports ? { ports } : {}),
+    });
+    informers.endpointSlices.observe(created);
+  }
+
+  function sync(key: string): void {
+    const svc = informers.services.getByKey(key);
+    const existing = informers.endpointSlices.byIndex('service', key);
+    if (!svc || !hasSelector(svc)) {
+      // Slices of a deleted service go with it (garbage collector); a selector removed: ours go.
+      if (svc) {
+        for (const s of existing) {
+          informers.endpointSlices.observeDeleted(
+            store.delete(ENDPOINT_SLICE, s.metadata.namespace, s.metadata.name),
+          );
+        }
+      }
+      return;
+    }
+    const desired = desiredSlices(svc);
+    const unmatched: KubeObject[] = [];
+    const used = new Set<string>();
+    for (const slice of existing) {
+      const sig = sliceSignature(slice);
+      const d = desired.get(sig);
+      if (d && !used.has(sig)) {
+        used.add(sig);
+        write(svc, slice, d);
+      } else {
+        unmatched.push(slice);
+      }
+    }
+    for (const [sig, d] of desired) {
+      if (used.has(sig)) continue;
+      write(svc, unmatched.shift(), d);
+    }
+    for (const s of unmatched) {
+      informers.endpointSlices.observeDeleted(
+        store.delete(ENDPOINT_SLICE, s.metadata.namespace, s.metadata.name),
+      );
+    }
+  }
+
+  const queue = createWorkQueue(sync, ctx.onError('endpointslice-controller'));
+  informers.services.onEvent((ev) => queue.add(objectKey(ev.object)));
+  informers.pods.onEvent((ev) => {
+    for (const p of ev.old ? [ev.old, ev.object] : [ev.object]) {
+      for (const svc of servicesSelecting(ctx, p)) queue.add(objectKey(svc));
+    }
+  });
+  informers.endpointSlices.onEvent((ev) => {
+    // Someone else changed or removed one of our slices: reconcile it back.
+    const svc = sliceServiceIndexer(ev.object)[0];
+    if (svc) queue.add(svc);
+  });
+  return { stop: () => queue.stop() };
+}

@@ -1,0 +1,64 @@
+/**
+ * The Linkerd proxy injector, as its mutating webhook changes a pod at creation: a pod whose
+ * template (or namespace) carries `linkerd.io/inject: enabled` gets the `linkerd-proxy`
+ * container, the `linkerd-init` init container, and the labels and annotations the
+ * destination controller and the health checks read.
+ */
+import type { ObjectStore } from '../kube/store-types.js';
+import { NAMESPACE, type Container, type Pod } from './kube-refs.js';
+import { LINKERD } from './simulation-annotations.js';
+
+export interface ProxyInjector {
+  /** Mutates `pod` in place when injection applies; `workload` names the owner kind's label. */
+  inject(pod: Pod, workload: { kind: string; name: string }): void;
+}
+
+export function proxyContainer(version: string): Container {
+  return {
+    name: LINKERD.proxyContainer,
+    image: `cr.l5d.io/linkerd/proxy:${version}`,
+    ports: [
+      { name: 'linkerd-proxy', containerPort: 4143, protocol: 'TCP' },
+      { name: 'linkerd-admin', containerPort: 4191, protocol: 'TCP' },
+    ],
+    readinessProbe: { httpGet: { path: '/ready', port: 4191 }, initialDelaySeconds: 2 },
+    livenessProbe: { httpGet: { path: '/live', port: 4191 }, initialDelaySeconds: 10 },
+  };
+}
+
+export function createProxyInjector(
+  store: ObjectStore,
+  controlPlane: { namespace: string; version: string },
+): ProxyInjector {
+  function wanted(pod: Pod): boolean {
+    const own = pod.metadata.annotations?.[LINKERD.inject];
+    if (own === 'enabled' || own === 'ingress') return true;
+    if (own === 'disabled') return false;
+    const ns = pod.metadata.namespace ? store.get(NAMESPACE, undefined, pod.metadata.namespace) : undefined;
+    const nsValue = ns?.metadata.annotations?.[LINKERD.inject];
+    return nsValue === 'enabled' || nsValue === 'ingress';
+  }
+
+  return {
+    inject(pod, workload) {
+      if (!wanted(pod)) return;
+      if (pod.spec.containers.some((c) => c.name === LINKERD.proxyContainer)) return;
+      const annotations = (pod.metadata.annotations ??= {});
+      const labels = (pod.metadata.labels ??= {});
+      const version = annotations[LINKERD.proxyVersionOverride] ?? controlPlane.version;
+      const ns = pod.metadata.namespace ?? 'default';
+      annotations[LINKERD.inject] ??= 'enabled';
+      annotations[LINKERD.proxyVersion] = version;
+      annotations[LINKERD.createdBy] = `linkerd/proxy-injector ${controlPlane.version}`;
+      annotations[LINKERD.identityMode] = 'default';
+      labels[LINKERD.controlPlaneNs] = controlPlane.namespace;
+      labels[`linkerd.io/proxy-${workload.kind.toLowerCase()}`] = workload.name;
+      labels[LINKERD.workloadNs] = ns;
+      pod.spec.containers = [proxyContainer(version), ...pod.spec.containers];
+      pod.spec.initContainers = [
+        { name: LINKERD.initContainer, image: 'cr.l5d.io/linkerd/proxy-init:v2.2.3' },
+        ...(pod.spec.initContainers ?? []),
+      ];
+    },
+  };
+}

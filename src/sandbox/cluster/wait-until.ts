@@ -1,0 +1,96 @@
+/**
+ * Waits, on store watch events (never by polling), until a condition over the store holds.
+ * Used by startSandbox ("all workloads ready") and by tests.
+ */
+import type { KindRef, ObjectStore, WatchEvent } from '../kube/store-types.js';
+import { DEPLOYMENT, STATEFUL_SET, type Workload } from './kube-refs.js';
+import { SIM } from './simulation-annotations.js';
+
+export function waitUntil(
+  store: ObjectStore,
+  refs: readonly KindRef[],
+  check: () => boolean,
+  opts: {
+    timeoutMs?: number;
+    what?: string;
+    /** Sees each event before `check` runs. */
+    onEvent?: (ev: WatchEvent) => void;
+    /** Adds detail to the timeout error. */
+    describe?: () => string;
+  } = {},
+): Promise<void> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  return new Promise<void>((resolve, reject) => {
+    const stops: Array<() => void> = [];
+    let done = false;
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (err?: Error): void => {
+      if (done) return;
+      done = true;
+      if (timer) clearTimeout(timer);
+      // Stopping from inside a callback is fine; defer so every watch is registered first.
+      queueMicrotask(() => stops.forEach((s) => s()));
+      if (err) reject(err);
+      else resolve();
+    };
+    const evaluate = (ev?: WatchEvent): void => {
+      if (done) return;
+      if (ev && ev.type !== 'BOOKMARK') opts.onEvent?.(ev);
+      try {
+        if (check()) finish();
+      } catch (err) {
+        finish(err instanceof Error ? err : new Error(String(err)));
+      }
+    };
+    timer = setTimeout(
+      () =>
+        finish(
+          new Error(
+            `timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'a condition'}` +
+              (opts.describe ? ` (${opts.describe()})` : ''),
+          ),
+        ),
+      timeoutMs,
+    );
+    const rv = store.resourceVersion();
+    for (const ref of refs) stops.push(store.watch(ref, { resourceVersion: rv }, evaluate));
+    evaluate();
+  });
+}
+
+/**
+ * Resolves once every Deployment and StatefulSet reports all its pods, and when `ready`, all
+ * of them Ready (workloads whose template says never-ready or crash-loop excepted). Each
+ * watch event re-checks only the workload it concerns.
+ */
+export function waitForWorkloads(
+  store: ObjectStore,
+  opts: { ready: boolean; timeoutMs?: number },
+): Promise<void> {
+  const pending = new Set<string>();
+  const done = (w: Workload, isDeployment: boolean): boolean => {
+    const want = w.spec.replicas ?? 1;
+    const status = w.status ?? {};
+    if ((status['observedGeneration'] ?? 0) !== (w.metadata.generation ?? 1)) return false;
+    const have = (status[isDeployment ? 'updatedReplicas' : 'replicas'] as number | undefined) ?? 0;
+    if (have !== want) return false;
+    if (!opts.ready) return true;
+    if (((status['readyReplicas'] as number | undefined) ?? 0) === want) return true;
+    const a = w.spec.template.metadata?.annotations ?? {};
+    return a[SIM.neverReady] === 'true' || a[SIM.crashLoop] === 'true';
+  };
+  const key = (w: Workload): string => `${w.kind}/${w.metadata.namespace}/${w.metadata.name}`;
+  const consider = (w: Workload, deleted = false): void => {
+    if (deleted || done(w, w.kind === 'Deployment')) pending.delete(key(w));
+    else pending.add(key(w));
+  };
+  for (const ref of [DEPLOYMENT, STATEFUL_SET]) {
+    for (const w of store.list(ref).items as Workload[]) consider(w);
+  }
+  return waitUntil(store, [DEPLOYMENT, STATEFUL_SET], () => pending.size === 0, {
+    timeoutMs: opts.timeoutMs ?? 30_000,
+    what: opts.ready ? 'every workload to be ready' : 'every workload to have its pods',
+    onEvent: (ev) => consider(ev.object as Workload, ev.type === 'DELETED'),
+    describe: () => `still waiting for ${[...pending].slice(0, 5).join(', ')}`,
+  });
+}

@@ -1,0 +1,61 @@
+/**
+ * A deduplicating work queue, as client-go's: watch handlers add keys, one drain per
+ * macrotask processes each key once. Handlers never write to the store from inside a
+ * watch callback, and a burst of events for one object costs one sync.
+ */
+export interface WorkQueue {
+  add(key: string): void;
+  /** Adds the key after `ms` (a timer cleared by stop()). */
+  addAfter(key: string, ms: number): void;
+  stop(): void;
+}
+
+export function createWorkQueue(
+  sync: (key: string) => void,
+  onError: (err: unknown, key: string) => void,
+): WorkQueue {
+  let pending = new Set<string>();
+  let scheduled: NodeJS.Immediate | undefined;
+  const delayed = new Set<NodeJS.Timeout>();
+  let stopped = false;
+
+  function drain(): void {
+    scheduled = undefined;
+    const batch = pending;
+    pending = new Set();
+    for (const key of batch) {
+      if (stopped) return;
+      try {
+        sync(key);
+      } catch (err) {
+        onError(err, key);
+      }
+    }
+  }
+
+  function add(key: string): void {
+    if (stopped) return;
+    pending.add(key);
+    if (!scheduled) scheduled = setImmediate(drain);
+  }
+
+  return {
+    add,
+    addAfter(key, ms) {
+      if (stopped) return;
+      const t = setTimeout(() => {
+        delayed.delete(t);
+        add(key);
+      }, ms);
+      delayed.add(t);
+    },
+    stop() {
+      stopped = true;
+      if (scheduled) clearImmediate(scheduled);
+      scheduled = undefined;
+      for (const t of delayed) clearTimeout(t);
+      delayed.clear();
+      pending.clear();
+    },
+  };
+}
