@@ -1,0 +1,76 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { MeshbotError } from '../../errors.js';
+import type { KubeAdapter } from '../kube/kube-adapter.js';
+import { openPortForwardTunnel, type PortForwardTunnel } from '../kube/port-forward-tunnel.js';
+import type { DestinationTransport } from './destination-transport.js';
+
+export const DESTINATION_POD_LABEL = 'linkerd.io/control-plane-component=destination';
+export const DESTINATION_GRPC_PORT = 8086;
+
+export interface PortForwardTransportOptions {
+  kubeConfig: KubeConfig;
+  kube: KubeAdapter;
+  controlPlaneNamespace: string;
+  connectTimeoutMs: number;
+}
+
+/**
+ * gRPC through a port-forward to a running, ready destination pod's port 8086, found by its
+ * label in the control-plane namespace, as `linkerd diagnostics endpoints` does.
+ */
+export function portForwardTransport(options: PortForwardTransportOptions): DestinationTransport {
+  const ns = options.controlPlaneNamespace;
+  let opening: Promise<{ tunnel: PortForwardTunnel; pod: string }> | undefined;
+  let current: PortForwardTunnel | undefined;
+  let description = `port-forward to a destination pod in ${ns} (port ${DESTINATION_GRPC_PORT})`;
+
+  const open = async (): Promise<{ tunnel: PortForwardTunnel; pod: string }> => {
+    const pods = await options.kube.listPods(ns, { labelSelector: DESTINATION_POD_LABEL });
+    const running = pods.filter((p) => p.phase === 'Running' && p.ready && !p.deleting);
+    const pod = running[0];
+    if (!pod) {
+      const seen = pods.map(
+        (p) => `${p.name} (${p.deleting ? 'terminating' : p.phase}${p.ready ? ', ready' : ', not ready'})`,
+      );
+      throw new MeshbotError(
+        'unreachable',
+        `no running, ready destination pod in namespace ${ns}${seen.length ? `: ${seen.join(', ')}` : ''}`,
+        `Is Linkerd installed in ${ns}? Set --control-plane-namespace, check \`kubectl -n ${ns} get pods -l ${DESTINATION_POD_LABEL}\`, or pass --destination HOST:PORT.`,
+      );
+    }
+    const tunnel = await openPortForwardTunnel(options.kubeConfig, {
+      namespace: ns,
+      pod: pod.name,
+      port: DESTINATION_GRPC_PORT,
+      connectTimeoutMs: options.connectTimeoutMs,
+    });
+    current = tunnel;
+    description = `port-forward to ${ns}/${pod.name}:${DESTINATION_GRPC_PORT}`;
+    return { tunnel, pod: pod.name };
+  };
+
+  return {
+    describe: () => description,
+    connect: async () => {
+      opening ??= open();
+      try {
+        return (await opening).tunnel.address;
+      } catch (err) {
+        opening = undefined;
+        throw err;
+      }
+    },
+    lastError: () => current?.lastError(),
+    close: async () => {
+      const o = opening;
+      opening = undefined;
+      current = undefined;
+      if (!o) return;
+      try {
+        await (await o).tunnel.close();
+      } catch {
+        // never opened: nothing to close
+      }
+    },
+  };
+}

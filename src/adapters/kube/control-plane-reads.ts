@@ -1,0 +1,138 @@
+/**
+ * ControlPlaneReader over @kubernetes/client-node: one timeout per request, a bound on
+ * concurrent requests, and failures translated by KubeAdapter's translateKubeError.
+ */
+import {
+  AdmissionregistrationV1Api,
+  ApiException,
+  ApiextensionsV1Api,
+  AppsV1Api,
+  CoreV1Api,
+  Observable,
+  VersionApi,
+  type ConfigurationOptions,
+  type KubeConfig,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
+import { createConcurrencyLimit } from '../concurrency-limit.js';
+import type { ControlPlaneReader } from './control-plane-reader.js';
+import { translateKubeError, type KubeRequestContext } from './translate-kube-error.js';
+
+export interface ControlPlaneReaderOptions {
+  /** Limit of every API call, ms; default 10 s. */
+  requestTimeoutMs?: number;
+  /** Concurrent API calls at most; default 4. */
+  maxConcurrent?: number;
+}
+
+function timeoutOption(ms: number): ConfigurationOptions {
+  return {
+    middleware: [
+      {
+        pre: (ctx: RequestContext) => {
+          ctx.setSignal(AbortSignal.timeout(ms));
+          return new Observable(Promise.resolve(ctx));
+        },
+        post: (res: ResponseContext) => new Observable(Promise.resolve(res)),
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  };
+}
+
+export function createControlPlaneReader(
+  kc: KubeConfig,
+  options: ControlPlaneReaderOptions = {},
+): ControlPlaneReader {
+  const server = kc.getCurrentCluster()?.server ?? '(no server)';
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const limit = createConcurrencyLimit(options.maxConcurrent ?? 4);
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const ext = kc.makeApiClient(ApiextensionsV1Api);
+  const admission = kc.makeApiClient(AdmissionregistrationV1Api);
+  const version = kc.makeApiClient(VersionApi);
+
+  async function call<T>(
+    ctx: Omit<KubeRequestContext, 'server' | 'timeoutMs'>,
+    fn: (o: ConfigurationOptions) => Promise<T>,
+  ): Promise<T> {
+    return limit.run(async () => {
+      try {
+        return await fn(timeoutOption(timeoutMs));
+      } catch (err) {
+        throw translateKubeError(err, { ...ctx, server, timeoutMs });
+      }
+    });
+  }
+
+  /** A get whose 404 is an answer: undefined. */
+  async function getOrUndefined<T>(
+    ctx: Omit<KubeRequestContext, 'server' | 'timeoutMs'>,
+    fn: (o: ConfigurationOptions) => Promise<T>,
+  ): Promise<T | undefined> {
+    return limit.run(async () => {
+      try {
+        return await fn(timeoutOption(timeoutMs));
+      } catch (err) {
+        if (err instanceof ApiException && err.code === 404) return undefined;
+        throw translateKubeError(err, { ...ctx, server, timeoutMs });
+      }
+    });
+  }
+
+  const sel = (labelSelector: string | undefined): { labelSelector?: string } =>
+    labelSelector ? { labelSelector } : {};
+
+  return {
+    server,
+    serverVersion: () => call({ verb: 'get', resource: 'version', group: '' }, (o) => version.getCode(o)),
+    getNamespace: (name) =>
+      getOrUndefined({ verb: 'get', resource: 'namespaces', group: '', name }, (o) =>
+        core.readNamespace({ name }, o),
+      ),
+    getConfigMap: (namespace, name) =>
+      getOrUndefined({ verb: 'get', resource: 'configmaps', group: '', namespace, name }, (o) =>
+        core.readNamespacedConfigMap({ name, namespace }, o),
+      ),
+    getSecret: (namespace, name) =>
+      getOrUndefined({ verb: 'get', resource: 'secrets', group: '', namespace, name }, (o) =>
+        core.readNamespacedSecret({ name, namespace }, o),
+      ),
+    listPods: async (namespace, labelSelector) =>
+      (
+        await call({ verb: 'list', resource: 'pods', group: '', ...(namespace ? { namespace } : {}) }, (o) =>
+          namespace
+            ? core.listNamespacedPod({ namespace, ...sel(labelSelector) }, o)
+            : core.listPodForAllNamespaces(sel(labelSelector), o),
+        )
+      ).items,
+    listDeployments: async (namespace, labelSelector) =>
+      (
+        await call({ verb: 'list', resource: 'deployments', group: 'apps', namespace }, (o) =>
+          apps.listNamespacedDeployment({ namespace, ...sel(labelSelector) }, o),
+        )
+      ).items,
+    listEvents: async (namespace) =>
+      (
+        await call({ verb: 'list', resource: 'events', group: '', namespace }, (o) =>
+          core.listNamespacedEvent({ namespace }, o),
+        )
+      ).items,
+    listCustomResourceDefinitions: async () =>
+      (
+        await call(
+          { verb: 'list', resource: 'customresourcedefinitions', group: 'apiextensions.k8s.io' },
+          (o) => ext.listCustomResourceDefinition({}, o),
+        )
+      ).items,
+    listMutatingWebhookConfigurations: async () =>
+      (
+        await call(
+          { verb: 'list', resource: 'mutatingwebhookconfigurations', group: 'admissionregistration.k8s.io' },
+          (o) => admission.listMutatingWebhookConfiguration({}, o),
+        )
+      ).items,
+  };
+}

@@ -1,0 +1,64 @@
+import type { ClusterOptions } from './cluster-options.js';
+import { createDestinationClient } from './destination/create-destination-client.js';
+import type { DestinationClient } from './destination/destination-client.js';
+import type { DestinationTransport } from './destination/destination-transport.js';
+import { directTransport } from './destination/direct-transport.js';
+import { DESTINATION_GRPC_PORT, portForwardTransport } from './destination/port-forward-transport.js';
+import { createKubeAdapter } from './kube/create-kube-adapter.js';
+import type { KubeAdapter } from './kube/kube-adapter.js';
+import { loadKubeConfig } from './kube/load-kubeconfig.js';
+
+/** Everything a step may use to look at a cluster. One set per command (or per `serve` process). */
+export interface Adapters {
+  kube: KubeAdapter;
+  destination: DestinationClient;
+  options: ClusterOptions;
+  /** Closes streams, the gRPC channel and port-forwards. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONTROL_PLANE_NAMESPACE = 'linkerd';
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+
+/**
+ * Opens the adapters every front end uses (CLI commands, the Slack app, drift sweeps):
+ * Kubernetes from the kubeconfig (or in-cluster credentials), and the destination API over
+ * `--destination`, the in-cluster service, or a port-forward to a destination pod. Nothing is
+ * dialled until a step asks; one gRPC channel serves every request of the set.
+ * Throws MeshbotError('config') when no credentials can be loaded.
+ */
+export async function openAdapters(options: ClusterOptions): Promise<Adapters> {
+  const loaded = loadKubeConfig(options);
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const controlPlaneNamespace = options.controlPlaneNamespace ?? DEFAULT_CONTROL_PLANE_NAMESPACE;
+  const clusterDomain = options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+  const kube = createKubeAdapter(loaded.kubeConfig, {
+    requestTimeoutMs: timeoutMs,
+    context: loaded.context,
+    inCluster: loaded.inCluster,
+  });
+  let transport: DestinationTransport;
+  if (options.destination) {
+    transport = directTransport(options.destination);
+  } else if (loaded.inCluster) {
+    transport = directTransport(
+      `linkerd-dst.${controlPlaneNamespace}.svc.${clusterDomain}:${DESTINATION_GRPC_PORT}`,
+    );
+  } else {
+    transport = portForwardTransport({
+      kubeConfig: loaded.kubeConfig,
+      kube,
+      controlPlaneNamespace,
+      connectTimeoutMs: timeoutMs,
+    });
+  }
+  const destination = createDestinationClient(transport);
+  let closing: Promise<void> | undefined;
+  return {
+    kube,
+    destination,
+    options,
+    close: () => (closing ??= destination.close()),
+  };
+}

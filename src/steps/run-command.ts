@@ -1,0 +1,19 @@
+import type { Adapters } from '../adapters/open-adapters.js';
+import type { StepResult } from '../domain/step-result.js';
+import { MeshbotError } from '../errors.js';
+import type { MeshCommand } from '../grammar/parse-command.js';
+import { runEndpointsStep } from './endpoints/run-endpoints-step.js';
+
+/**
+ * Runs the step a parsed command names, over the given adapters. Every front end (CLI, Slack,
+ * runbooks) goes through here; a command whose step has not landed yet is a usage error.
+ * `help` is answered by the front ends themselves and is refused here.
+ */
+export async function runCommand(cmd: MeshCommand, adapters: Adapters): Promise<StepResult> {
+  switch (cmd.name) {
+    case 'endpoints':
+      return runEndpointsStep(cmd.target, adapters);
+    default:
+      throw new MeshbotError('usage', `${cmd.name} is not available yet`);
+  }
+}
