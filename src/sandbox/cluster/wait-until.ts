@@ -23,11 +23,10 @@ export function waitUntil(
   return new Promise<void>((resolve, reject) => {
     const stops: Array<() => void> = [];
     let done = false;
-    let timer: NodeJS.Timeout | undefined;
     const finish = (err?: Error): void => {
       if (done) return;
       done = true;
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
       // Stopping from inside a callback is fine; defer so every watch is registered first.
       queueMicrotask(() => stops.forEach((s) => s()));
       if (err) reject(err);
@@ -42,7 +41,7 @@ export function waitUntil(
         finish(err instanceof Error ? err : new Error(String(err)));
       }
     };
-    timer = setTimeout(
+    const timer = setTimeout(
       () =>
         finish(
           new Error(
