@@ -43,7 +43,7 @@ describe('StatefulSet controller', () => {
     const p0 = c.pods('emojivoto').find((p) => p.metadata.name === 'db-0')!;
     expect(p0.spec.hostname).toBe('db-0');
     expect(p0.spec.subdomain).toBe('db');
-    expect(p0.metadata.labels['statefulset.kubernetes.io/pod-name']).toBe('db-0');
+    expect(p0.metadata.labels?.['statefulset.kubernetes.io/pod-name']).toBe('db-0');
     expect(p0.spec.serviceAccountName).toBe('db');
     await c.until(
       () =>
