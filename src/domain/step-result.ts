@@ -34,6 +34,37 @@ export interface NextStep {
   description?: string;
 }
 
+/**
+ * A file that goes with a result (the metrics chart): Slack uploads it to the thread, the CLI
+ * writes it to a file. JSON output never carries the bytes: `toJSON` leaves them out and keeps
+ * the size and, once written, the path.
+ */
+export interface StepAttachment {
+  filename: string;
+  contentType: string;
+  data: Uint8Array;
+  title?: string;
+  /** Where a front end wrote it, when it did (CLI). */
+  path?: string;
+  toJSON?: () => Record<string, unknown>;
+}
+
+/** An attachment whose JSON form is `{ filename, contentType, title, bytes, path }`, without the data. */
+export function makeAttachment(a: Omit<StepAttachment, 'toJSON'>): StepAttachment {
+  const att: StepAttachment = { ...a };
+  Object.defineProperty(att, 'toJSON', {
+    enumerable: false,
+    value: () => ({
+      filename: att.filename,
+      contentType: att.contentType,
+      ...(att.title !== undefined ? { title: att.title } : {}),
+      bytes: att.data.byteLength,
+      ...(att.path !== undefined ? { path: att.path } : {}),
+    }),
+  });
+  return att;
+}
+
 export interface StepResult<Data = unknown> {
   /** Step name: endpoints, check, metrics, scale-test. */
   step: string;
@@ -49,6 +80,8 @@ export interface StepResult<Data = unknown> {
   data: Data;
   startedAt: string;
   durationMs: number;
+  /** Files that go with the result (e.g. a PNG chart); optional, absent for most steps. */
+  attachments?: StepAttachment[];
 }
 
 const ORDER: Record<StepStatus, number> = { pass: 0, warn: 1, fail: 2, error: 3 };
