@@ -66,7 +66,7 @@ interface HistoryEntry {
   type: ChangeType;
   /** The object after the change (for DELETED: the final object, with the deletion's rv). */
   object: KubeObject;
-  /** The object before a MODIFIED. */
+  /** The stored object before a MODIFIED or DELETED. */
   prev?: KubeObject;
 }
 
@@ -265,7 +265,8 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
 
   function unstore(state: KindState, obj: KubeObject): void {
     const key = objectKey(obj.metadata.namespace, obj.metadata.name);
-    indexLabels(state, key, obj.metadata.labels, false);
+    // Unindex what is stored: the final object may carry other labels.
+    indexLabels(state, key, state.objects.get(key)?.metadata.labels, false);
     state.objects.delete(key);
     const ns = obj.metadata.namespace ?? '';
     const set = state.byNamespace.get(ns);
@@ -301,18 +302,14 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
    * Commits a change: gives `obj` (a private copy) the next resourceVersion, updates the
    * indexes, records history and queues the event for watchers.
    */
-  function commit(
-    state: KindState,
-    type: ChangeType,
-    obj: KubeObject,
-    prev: KubeObject | undefined,
-  ): KubeObject {
+  function commit(state: KindState, type: ChangeType, obj: KubeObject): KubeObject {
+    const prev = state.objects.get(objectKey(obj.metadata.namespace, obj.metadata.name));
     globalRv += 1;
     obj.metadata.resourceVersion = String(globalRv);
     if (type === 'DELETED') unstore(state, obj);
     else store(state, obj, prev);
     const entry: HistoryEntry = { rv: globalRv, type, object: obj };
-    if (type === 'MODIFIED' && prev) entry.prev = prev;
+    if (type !== 'ADDED' && prev) entry.prev = prev;
     record(state, entry);
     seq += 1;
     if (state.watchers.size > 0) enqueue({ t: 'change', seq, kind: state, entry });
@@ -375,19 +372,26 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
     if (w.stopped || e.rv <= w.lastRv) return;
     w.lastRv = e.rv;
     const cur = passes(w, e.object);
-    if (e.type !== 'MODIFIED' || !e.prev) {
-      if (cur) emit(w, { type: e.type, object: structuredClone(e.object) });
-      return;
-    }
-    const old = passes(w, e.prev);
-    if (cur && old) emit(w, { type: 'MODIFIED', object: structuredClone(e.object) });
-    else if (cur) emit(w, { type: 'ADDED', object: structuredClone(e.object) });
-    else if (old) {
+    const old = e.prev !== undefined && passes(w, e.prev);
+    if (e.type === 'ADDED') {
+      if (cur) emit(w, { type: 'ADDED', object: structuredClone(e.object) });
+    } else if (e.type === 'DELETED') {
+      if (cur) emit(w, { type: 'DELETED', object: structuredClone(e.object) });
+      else if (old) emit(w, { type: 'DELETED', object: withVersion(e.prev as KubeObject, e.rv) });
+    } else if (cur && (old || e.prev === undefined)) {
+      emit(w, { type: 'MODIFIED', object: structuredClone(e.object) });
+    } else if (cur) {
+      emit(w, { type: 'ADDED', object: structuredClone(e.object) });
+    } else if (old) {
       // As the real server: the previous content, at the version of the change that hid it.
-      const gone = structuredClone(e.prev);
-      gone.metadata.resourceVersion = String(e.rv);
-      emit(w, { type: 'DELETED', object: gone });
+      emit(w, { type: 'DELETED', object: withVersion(e.prev as KubeObject, e.rv) });
     }
+  }
+
+  function withVersion(obj: KubeObject, rv: number): KubeObject {
+    const copy = structuredClone(obj);
+    copy.metadata.resourceVersion = String(rv);
+    return copy;
   }
 
   function emit(w: Watcher, ev: WatchEvent): void {
@@ -540,7 +544,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
     delete meta.deletionTimestamp;
     delete meta.deletionGracePeriodSeconds;
     applyCreateDefaults(state, obj);
-    commit(state, 'ADDED', obj, undefined);
+    commit(state, 'ADDED', obj);
     return structuredClone(obj);
   }
 
@@ -577,6 +581,10 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
     meta.resourceVersion = curMeta.resourceVersion;
     if (curMeta.generateName !== undefined && meta.generateName === undefined)
       meta.generateName = curMeta.generateName;
+    if (state === namespaces) {
+      meta.labels = { ...(meta.labels ?? {}), 'kubernetes.io/metadata.name': meta.name };
+    }
+    validateMeta(state, next);
     if (curMeta.deletionTimestamp !== undefined) {
       meta.deletionTimestamp = curMeta.deletionTimestamp;
       meta.deletionGracePeriodSeconds = curMeta.deletionGracePeriodSeconds;
@@ -595,10 +603,6 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
       delete meta.deletionTimestamp;
       delete meta.deletionGracePeriodSeconds;
     }
-    if (state === namespaces) {
-      meta.labels = { ...(meta.labels ?? {}), 'kubernetes.io/metadata.name': meta.name };
-    }
-    validateMeta(state, next);
     const curGeneration = typeof curMeta.generation === 'number' ? curMeta.generation : 1;
     meta.generation = specChanged(cur, next) ? curGeneration + 1 : curGeneration;
 
@@ -607,10 +611,10 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
       (meta.finalizers ?? []).length === 0 &&
       (meta.deletionGracePeriodSeconds ?? 0) === 0
     ) {
-      return structuredClone(commit(state, 'DELETED', next, undefined));
+      return structuredClone(commit(state, 'DELETED', next));
     }
     if (deepEqual(next, cur)) return structuredClone(cur);
-    commit(state, 'MODIFIED', next, cur);
+    commit(state, 'MODIFIED', next);
     return structuredClone(next);
   }
 
@@ -644,7 +648,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
   }
 
   function remove(state: KindState, cur: KubeObject): KubeObject {
-    return structuredClone(commit(state, 'DELETED', structuredClone(cur), undefined));
+    return structuredClone(commit(state, 'DELETED', structuredClone(cur)));
   }
 
   function deleteNamespace(nsState: KindState, cur: KubeObject): KubeObject {
@@ -706,7 +710,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
       next.metadata.generation =
         (typeof cur.metadata.generation === 'number' ? cur.metadata.generation : 1) + 1;
     }
-    commit(state, 'MODIFIED', next, cur);
+    commit(state, 'MODIFIED', next);
     return structuredClone(next);
   }
 

@@ -513,6 +513,59 @@ describe('object store', () => {
       expect(seen.events[0]?.object.metadata.labels).toEqual({ app: 'web' });
     });
 
+    it('tells a label-filtered watcher about a deletion even when the final update changed the labels', () => {
+      const c = store.create({
+        ...cm('guarded'),
+        metadata: {
+          name: 'guarded',
+          namespace: 'demo',
+          labels: { app: 'web' },
+          finalizers: ['example.com/keep'],
+        },
+      });
+      const seen = collector();
+      store.watch(
+        CMS,
+        { labelSelector: 'app=web', resourceVersion: c.metadata.resourceVersion },
+        seen.onEvent,
+      );
+      const marked = store.delete(CMS, 'demo', 'guarded');
+      store.update({ ...marked, metadata: { ...marked.metadata, labels: { app: 'gone' }, finalizers: [] } });
+      expect(seen.summary()).toEqual(['MODIFIED guarded', 'DELETED guarded']);
+      expect(store.list(CMS, { labelSelector: 'app=gone' }).items).toEqual([]);
+    });
+
+    it('replays history and then streams live events in order', () => {
+      const start = store.resourceVersion();
+      store.create(cm('a'));
+      const seen = collector();
+      store.watch(CMS, { resourceVersion: start }, seen.onEvent);
+      store.create(cm('b'));
+      expect(seen.summary()).toEqual(['ADDED a', 'ADDED b']);
+      const rvs = seen.events.map((e) => Number(e.object.metadata.resourceVersion));
+      expect(rvs[1]).toBeGreaterThan(rvs[0] as number);
+    });
+
+    it('stops a watch whose callback throws, and keeps serving the others', () => {
+      const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+      try {
+        let calls = 0;
+        const healthy = collector();
+        store.watch(CMS, {}, () => {
+          calls++;
+          throw new Error('boom');
+        });
+        store.watch(CMS, {}, healthy.onEvent);
+        store.create(cm('a'));
+        store.create(cm('b'));
+        expect(calls).toBe(1);
+        expect(healthy.summary()).toEqual(['ADDED a', 'ADDED b']);
+        expect(warn).toHaveBeenCalledTimes(1);
+      } finally {
+        warn.mockRestore();
+      }
+    });
+
     it('filters by field selector', () => {
       const seen = collector();
       store.watch(PODS, { fieldSelector: 'status.phase=Running' }, seen.onEvent);
