@@ -21,6 +21,10 @@ export interface ClusterOptions {
   controlPlaneNamespace?: string;
   /** Cluster DNS domain; default `cluster.local`. */
   clusterDomain?: string;
-  /** Prometheus base URL (metrics step). */
+  /** Prometheus base URL (metrics step); default linkerd-viz's http://prometheus.linkerd-viz.svc.cluster.local:9090. */
   prometheusUrl?: string;
+  /** Reach Prometheus through a port-forward to a pod of linkerd-viz's Prometheus (port 9090) instead of the URL. */
+  prometheusPortForward?: boolean;
+  /** Namespace of that Prometheus pod; default `linkerd-viz`. */
+  prometheusNamespace?: string;
 }

@@ -7,12 +7,16 @@ import { DESTINATION_GRPC_PORT, portForwardTransport } from './destination/port-
 import { createKubeAdapter } from './kube/create-kube-adapter.js';
 import type { KubeAdapter } from './kube/kube-adapter.js';
 import { loadKubeConfig } from './kube/load-kubeconfig.js';
+import { openPrometheus } from './prometheus/open-prometheus.js';
+import type { PrometheusClient } from './prometheus/prometheus-client.js';
 
 /** Everything a step may use to look at a cluster. One set per command (or per `serve` process). */
 export interface Adapters {
   kube: KubeAdapter;
   destination: DestinationClient;
   options: ClusterOptions;
+  /** Prometheus's query API (metrics step): the configured URL, linkerd-viz's default, or a port-forward. */
+  prometheus?: PrometheusClient;
   /** Closes streams, the gRPC channel and port-forwards. */
   close(): Promise<void>;
 }
@@ -54,11 +58,13 @@ export async function openAdapters(options: ClusterOptions): Promise<Adapters> {
     });
   }
   const destination = createDestinationClient(transport);
+  const prometheus = openPrometheus(options, { kubeConfig: loaded.kubeConfig, kube, timeoutMs });
   let closing: Promise<void> | undefined;
   return {
     kube,
     destination,
     options,
-    close: () => (closing ??= destination.close()),
+    prometheus,
+    close: () => (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined)),
   };
 }

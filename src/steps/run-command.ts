@@ -3,6 +3,7 @@ import type { StepResult } from '../domain/step-result.js';
 import { MeshbotError } from '../errors.js';
 import type { MeshCommand } from '../grammar/parse-command.js';
 import { runEndpointsStep } from './endpoints/run-endpoints-step.js';
+import { runMetricsStep } from './metrics/run-metrics-step.js';
 
 /**
  * Runs the step a parsed command names, over the given adapters. Every front end (CLI, Slack,
@@ -13,6 +14,8 @@ export async function runCommand(cmd: MeshCommand, adapters: Adapters): Promise<
   switch (cmd.name) {
     case 'endpoints':
       return runEndpointsStep(cmd.target, adapters);
+    case 'metrics':
+      return runMetricsStep({ target: cmd.target, windowSeconds: cmd.windowSeconds }, adapters);
     default:
       throw new MeshbotError('usage', `${cmd.name} is not available yet`);
   }

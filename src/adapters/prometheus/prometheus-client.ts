@@ -60,6 +60,11 @@ export interface PrometheusClientOptions {
   maxConcurrent?: number;
   /** The URL as a person knows it, when `url` is a local forward (used in messages). */
   displayUrl?: string;
+  /**
+   * Resolves the base URL on first use instead of `url` (e.g. opens a port-forward and answers
+   * `http://127.0.0.1:PORT`). A failure is the query's failure; the next query tries again.
+   */
+  connect?: () => Promise<string>;
   /** Called by close(), e.g. to stop a port-forward. */
   onClose?: () => Promise<void>;
 }
@@ -93,8 +98,19 @@ export function parsePrometheusUrl(raw: string): URL {
 }
 
 export function createPrometheusClient(options: PrometheusClientOptions = {}): PrometheusClient {
-  const base = parsePrometheusUrl(options.url ?? DEFAULT_PROMETHEUS_URL);
-  const shown = options.displayUrl ?? base.href.replace(/\/$/, '');
+  const fixed = options.connect ? undefined : parsePrometheusUrl(options.url ?? DEFAULT_PROMETHEUS_URL);
+  const shown = options.displayUrl ?? fixed?.href.replace(/\/$/, '') ?? '(port-forward)';
+  let connecting: Promise<URL> | undefined;
+  const baseUrl = async (): Promise<URL> => {
+    if (fixed) return fixed;
+    connecting ??= options.connect!().then(parsePrometheusUrl);
+    try {
+      return await connecting;
+    } catch (err) {
+      connecting = undefined;
+      throw err;
+    }
+  };
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const limit = limitConcurrency(options.maxConcurrent ?? DEFAULT_CONCURRENCY);
 
@@ -104,8 +120,8 @@ export function createPrometheusClient(options: PrometheusClientOptions = {}): P
   ): Promise<QueryData & { warnings: string[] }> {
     const query = params.get('query') ?? '';
     params.set('timeout', `${Math.max(1, Math.floor(timeoutMs / 1000))}s`);
-    const target = new URL(`api/v1/${endpoint}`, base);
     return limit(async () => {
+      const target = new URL(`api/v1/${endpoint}`, await baseUrl());
       let res: Response;
       let text: string;
       try {
