@@ -1,3 +1,4 @@
+import type { AuditEntry } from '../../../src/slack/audit-log.js';
 import type { StepResult } from '../../../src/domain/step-result.js';
 import type { CommandExecutor, RunnableCommand } from '../../../src/slack/command-executor.js';
 import { targetOf } from '../../../src/slack/command-executor.js';
@@ -54,4 +55,40 @@ export function fakeExecutor(
   }) as CommandExecutor & { ran: RunnableCommand[] };
   exec.ran = ran;
   return exec;
+}
+
+/** An AuditLog that keeps its entries and lets a test wait for one (no sleeps). */
+export function recordingAudit(): {
+  entries: AuditEntry[];
+  record(e: AuditEntry): void;
+  waitFor(pred: (e: AuditEntry) => boolean, timeoutMs?: number): Promise<AuditEntry>;
+} {
+  const entries: AuditEntry[] = [];
+  const waiters: { pred: (e: AuditEntry) => boolean; resolve: (e: AuditEntry) => void }[] = [];
+  return {
+    entries,
+    record(e) {
+      entries.push(e);
+      for (const w of [...waiters]) {
+        if (w.pred(e)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(e);
+        }
+      }
+    },
+    waitFor(pred, timeoutMs = 10_000) {
+      const found = entries.find(pred);
+      if (found) return Promise.resolve(found);
+      return new Promise<AuditEntry>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('timed out waiting for an audit entry')), timeoutMs);
+        waiters.push({
+          pred,
+          resolve: (e) => {
+            clearTimeout(timer);
+            resolve(e);
+          },
+        });
+      });
+    },
+  };
 }
