@@ -1,0 +1,158 @@
+/**
+ * The one runner of checks, as `linkerd check`'s: categories in order, a check waits for its
+ * prerequisites (the fatal checks of the categories it depends on, the fatal checks listed
+ * before it in its category, and the checks it `requires`) and is skipped with the reason when
+ * one did not pass. Independent checks run concurrently, at most `concurrency` at once, each
+ * within `checkTimeoutMs`. A check that throws is an `error` result (a 403 carries the RBAC
+ * rule as its hint), never the end of the run.
+ */
+import { createConcurrencyLimit } from '../../adapters/concurrency-limit.js';
+import { describeError } from '../../errors.js';
+import { CheckProblem, type CheckContext } from './check-context.js';
+import {
+  docsUrlFor,
+  type CategoryDefinition,
+  type CategoryResult,
+  type CheckDefinition,
+  type CheckOptions,
+  type CheckResult,
+  type CheckResultStatus,
+} from './check-types.js';
+
+export interface RunChecksOptions {
+  categories: readonly CategoryDefinition[];
+  checks: readonly CheckDefinition[];
+  options: CheckOptions;
+  context: CheckContext;
+  /** Checks running at once at most; default 4. */
+  concurrency?: number;
+  /** Time limit of one check, ms; default 10 s. */
+  checkTimeoutMs?: number;
+  /** Called as each check settles (for progress output). */
+  onResult?: (check: CheckDefinition, result: CheckResult) => void;
+}
+
+const PASSED: ReadonlySet<CheckResultStatus> = new Set(['pass', 'warn']);
+
+const RANK: Record<CategoryResult['status'], number> = { skipped: 0, pass: 1, warn: 2, fail: 3, error: 4 };
+
+export async function runChecks(run: RunChecksOptions): Promise<CategoryResult[]> {
+  const limit = createConcurrencyLimit(run.concurrency ?? 4);
+  const timeoutMs = run.checkTimeoutMs ?? 10_000;
+  const categories = run.categories.filter((c) => !c.when || c.when(run.options));
+  const enabled = new Set(categories.map((c) => c.id));
+  const checks = run.checks.filter((c) => enabled.has(c.category));
+  const byId = new Map(checks.map((c) => [c.id, c]));
+  const results = new Map<string, Promise<CheckResult>>();
+
+  const prerequisites = (check: CheckDefinition): CheckDefinition[] => {
+    const upstream = categoriesUpstreamOf(check.category);
+    const fromCategories = checks.filter((c) => c.fatal && upstream.has(c.category));
+    const sameCategory = checks.filter((c) => c.category === check.category);
+    const earlierFatal = sameCategory.slice(0, sameCategory.indexOf(check)).filter((c) => c.fatal);
+    const required = (check.requires ?? []).flatMap((id) => byId.get(id) ?? []);
+    return [...new Set([...fromCategories, ...earlierFatal, ...required])];
+  };
+
+  /** Every category `id` depends on, directly or through others. */
+  const categoriesUpstreamOf = (id: CategoryDefinition['id']): Set<CategoryDefinition['id']> => {
+    const seen = new Set<CategoryDefinition['id']>();
+    const visit = (c: CategoryDefinition['id']): void => {
+      for (const dep of categories.find((x) => x.id === c)?.dependsOn ?? []) {
+        if (!seen.has(dep)) {
+          seen.add(dep);
+          visit(dep);
+        }
+      }
+    };
+    visit(id);
+    return seen;
+  };
+
+  const resultOf = (check: CheckDefinition): Promise<CheckResult> => {
+    let p = results.get(check.id);
+    if (!p) {
+      p = settle(check);
+      results.set(check.id, p);
+    }
+    return p;
+  };
+
+  async function settle(check: CheckDefinition): Promise<CheckResult> {
+    const base = { id: check.id, description: check.description, docsUrl: docsUrlFor(check.hintAnchor) };
+    for (const pre of prerequisites(check)) {
+      const r = await resultOf(pre);
+      if (!PASSED.has(r.status)) {
+        const result: CheckResult = {
+          ...base,
+          status: 'skipped',
+          message: `skipped: "${pre.description}" (${pre.category}) did not pass`,
+          durationMs: 0,
+        };
+        run.onResult?.(check, result);
+        return result;
+      }
+    }
+    const result = await limit.run(() => runOne(check, base));
+    run.onResult?.(check, result);
+    return result;
+  }
+
+  async function runOne(
+    check: CheckDefinition,
+    base: Pick<CheckResult, 'id' | 'description' | 'docsUrl'>,
+  ): Promise<CheckResult> {
+    const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    });
+    try {
+      const outcome = await Promise.race([check.run(run.context), timeout]);
+      const durationMs = Date.now() - started;
+      if (outcome === 'timeout') {
+        return {
+          ...base,
+          status: 'error',
+          message: `did not finish within ${timeoutMs} ms`,
+          hint: 'The Kubernetes API server is slow to answer; retry with a longer --timeout.',
+          durationMs,
+        };
+      }
+      const result: CheckResult = { ...base, status: outcome.status, message: outcome.message, durationMs };
+      if (outcome.hint && outcome.status !== 'pass') result.hint = outcome.hint;
+      if (outcome.details && outcome.details.length > 0) result.details = outcome.details;
+      return result;
+    } catch (err) {
+      if (err instanceof CheckProblem) {
+        const result: CheckResult = {
+          ...base,
+          status: 'fail',
+          message: err.message,
+          durationMs: Date.now() - started,
+        };
+        if (err.hint) result.hint = err.hint;
+        return result;
+      }
+      const { message, hint } = describeError(err);
+      const result: CheckResult = { ...base, status: 'error', message, durationMs: Date.now() - started };
+      if (hint) result.hint = hint;
+      return result;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  const settled = await Promise.all(checks.map((c) => resultOf(c)));
+  const resultById = new Map(settled.map((r) => [r.id, r]));
+  return categories
+    .map((category): CategoryResult => {
+      const own = checks.filter((c) => c.category === category.id).map((c) => resultById.get(c.id)!);
+      const status = own.reduce<CategoryResult['status']>(
+        (worst, r) => (RANK[r.status] > RANK[worst] ? r.status : worst),
+        'skipped',
+      );
+      return { id: category.id, title: category.title, status, checks: own };
+    })
+    .filter((c) => c.checks.length > 0);
+}
