@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
+import { register as registerEndpoints } from './commands/endpoints.js';
 
 /**
  * One line per subcommand. Each module exports `register(program)` and owns its options,
  * its call of the step and its rendering; see src/cli/commands/.
  */
-export function registerCommands(_program: Command): void {
+export function registerCommands(program: Command): void {
   // Subcommands are added here as they land: sandbox, endpoints, serve, demo, check, metrics, scale-test.
+  registerEndpoints(program);
 }
