@@ -115,7 +115,12 @@ function isTrue(value: string | null): boolean {
   return value === 'true' || value === '1';
 }
 
-function statusFailure(code: number, reason: string, message: string): StatusError {
+function statusFailure(
+  code: number,
+  reason: string,
+  message: string,
+  details?: StatusBody['details'],
+): StatusError {
   return new StatusError({
     kind: 'Status',
     apiVersion: 'v1',
@@ -123,6 +128,7 @@ function statusFailure(code: number, reason: string, message: string): StatusErr
     status: 'Failure',
     message,
     reason,
+    ...(details ? { details } : {}),
     code,
   });
 }
@@ -248,7 +254,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   }
 
   function notFound404(): StatusError {
-    return statusFailure(404, 'NotFound', 'the server could not find the requested resource');
+    return statusFailure(404, 'NotFound', 'the server could not find the requested resource', {});
   }
 
   function userOf(req: IncomingMessage): string {
