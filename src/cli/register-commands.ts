@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerEndpoints } from './commands/endpoints.js';
+import { register as registerServe } from './commands/serve.js';
 
 /**
  * One line per subcommand. Each module exports `register(program)` and owns its options,
@@ -8,4 +9,5 @@ import { register as registerEndpoints } from './commands/endpoints.js';
 export function registerCommands(program: Command): void {
   // Subcommands are added here as they land: sandbox, endpoints, serve, demo, check, metrics, scale-test.
   registerEndpoints(program);
+  registerServe(program);
 }

@@ -139,6 +139,15 @@ export async function runInThread(deps: ThreadRunDeps, req: ThreadRunRequest): P
     for (const message of rendered.messages) {
       await client.chat.postMessage({ channel: req.channelId, thread_ts: parentTs, ...message });
     }
+    for (const att of result.attachments ?? []) {
+      await client.filesUploadV2({
+        channel_id: req.channelId,
+        thread_ts: parentTs,
+        filename: att.filename,
+        title: att.title ?? att.filename,
+        file: Buffer.from(att.data),
+      });
+    }
     if (rendered.truncated) {
       await client.filesUploadV2({
         channel_id: req.channelId,

@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import { openAdapters } from '../../adapters/open-adapters.js';
+import { loadConfig, redactConfig } from '../../config/load-config.js';
+import { describeError, exitCodeForError, MeshbotError } from '../../errors.js';
+import { createLogger } from '../../logging/create-logger.js';
+import { createClusterExecutor } from '../../slack/command-executor.js';
+import { createSlackApp } from '../../slack/create-app.js';
+import { slackErrorCode } from '../../slack/slack-error.js';
+import { runCommand } from '../../steps/run-command.js';
+import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
+
+export interface ServeFlagValues extends ClusterFlagValues {
+  config?: string;
+}
+
+/** Slack's answer to a bad token at start, as a configuration error a person can fix. */
+function startError(err: unknown): unknown {
+  const code = slackErrorCode(err);
+  if (
+    code === 'invalid_auth' ||
+    code === 'not_authed' ||
+    code === 'account_inactive' ||
+    code === 'token_revoked'
+  ) {
+    return new MeshbotError(
+      'config',
+      `Slack refused the token (${code})`,
+      'Check SLACK_BOT_TOKEN (xoxb-...) and SLACK_APP_TOKEN (xapp-..., with connections:write).',
+    );
+  }
+  return err;
+}
+
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (s: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(s);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+/**
+ * `meshbot serve`: validates the configuration (exit 2 listing every problem), starts the
+ * Slack app (Socket Mode or HTTP) over one set of cluster adapters, and runs until SIGTERM.
+ */
+export async function runServe(
+  flags: ServeFlagValues,
+  stderr: { write(t: string): unknown } = process.stderr,
+): Promise<number> {
+  try {
+    const config = await loadConfig(flags.config ? { configFile: flags.config } : {});
+    const clusterOptions = readClusterOptions(flags);
+    const logger = createLogger({ level: config.logLevel });
+    logger.info({ config: redactConfig(config), cluster: clusterOptions }, 'meshbot serve starting');
+    const executor = createClusterExecutor({ openAdapters: () => openAdapters(clusterOptions), runCommand });
+    const bot = createSlackApp({ config, execute: executor.execute, logger });
+    try {
+      await bot.start();
+    } catch (err) {
+      await bot.stop();
+      await executor.close();
+      throw startError(err);
+    }
+    const signal = await untilSignal();
+    logger.info({ signal }, 'meshbot serve stopping');
+    await bot.stop();
+    await executor.close();
+    return 0;
+  } catch (err) {
+    const { message, hint } = describeError(err);
+    stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
+    return exitCodeForError(err);
+  }
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('serve')
+    .description(
+      'Run the Slack bot: /mesh in Socket Mode (SLACK_APP_TOKEN) or HTTP mode (SLACK_SIGNING_SECRET)',
+    )
+    .option('--config <file>', 'YAML config file (authorization, rate limit, ...); default: MESHBOT_CONFIG')
+    .addHelpText(
+      'after',
+      '\nEnvironment: SLACK_BOT_TOKEN (required), SLACK_APP_TOKEN or SLACK_SIGNING_SECRET, SLACK_API_URL, PORT, LOG_LEVEL, MESHBOT_CONFIG.\nSee docs/slack.md.',
+    );
+  addClusterFlags(cmd);
+  cmd.action(async (flags: ServeFlagValues) => {
+    process.exitCode = await runServe(flags);
+  });
+}
