@@ -4,6 +4,8 @@ import type { DestinationClient } from './destination/destination-client.js';
 import type { DestinationTransport } from './destination/destination-transport.js';
 import { directTransport } from './destination/direct-transport.js';
 import { DESTINATION_GRPC_PORT, portForwardTransport } from './destination/port-forward-transport.js';
+import type { ControlPlaneReader } from './kube/control-plane-reader.js';
+import { createControlPlaneReader } from './kube/control-plane-reads.js';
 import { createKubeAdapter } from './kube/create-kube-adapter.js';
 import type { KubeAdapter } from './kube/kube-adapter.js';
 import { loadKubeConfig } from './kube/load-kubeconfig.js';
@@ -17,6 +19,8 @@ export interface Adapters {
   options: ClusterOptions;
   /** Prometheus's query API (metrics step): the configured URL, linkerd-viz's default, or a port-forward. */
   prometheus?: PrometheusClient;
+  /** Reads of the Linkerd control plane for `check` (configmaps, secrets, CRDs, webhooks, events). */
+  controlPlane?: ControlPlaneReader;
   /** Closes streams, the gRPC channel and port-forwards. */
   close(): Promise<void>;
 }
@@ -65,6 +69,7 @@ export async function openAdapters(options: ClusterOptions): Promise<Adapters> {
     destination,
     options,
     prometheus,
+    controlPlane: createControlPlaneReader(loaded.kubeConfig, { requestTimeoutMs: timeoutMs }),
     close: () => (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined)),
   };
 }

@@ -2,6 +2,7 @@ import type { Adapters } from '../adapters/open-adapters.js';
 import type { StepResult } from '../domain/step-result.js';
 import { MeshbotError } from '../errors.js';
 import type { MeshCommand } from '../grammar/parse-command.js';
+import { runCheckStep } from './check/run-check-step.js';
 import { runEndpointsStep } from './endpoints/run-endpoints-step.js';
 import { runMetricsStep } from './metrics/run-metrics-step.js';
 
@@ -16,6 +17,8 @@ export async function runCommand(cmd: MeshCommand, adapters: Adapters): Promise<
       return runEndpointsStep(cmd.target, adapters);
     case 'metrics':
       return runMetricsStep({ target: cmd.target, windowSeconds: cmd.windowSeconds }, adapters);
+    case 'check':
+      return runCheckStep(cmd, adapters);
     default:
       throw new MeshbotError('usage', `${cmd.name} is not available yet`);
   }

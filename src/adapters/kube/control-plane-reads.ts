@@ -15,8 +15,10 @@ import {
   type RequestContext,
   type ResponseContext,
 } from '@kubernetes/client-node';
+import type { ClusterOptions } from '../cluster-options.js';
 import { createConcurrencyLimit } from '../concurrency-limit.js';
 import type { ControlPlaneReader } from './control-plane-reader.js';
+import { loadKubeConfig } from './load-kubeconfig.js';
 import { translateKubeError, type KubeRequestContext } from './translate-kube-error.js';
 
 export interface ControlPlaneReaderOptions {
@@ -135,4 +137,20 @@ export function createControlPlaneReader(
         )
       ).items,
   };
+}
+
+/**
+ * The reader a set of adapters carries (`openAdapters` sets `controlPlane`), or one opened
+ * from the same cluster options when a front end built its adapters without it.
+ */
+export function controlPlaneReaderFor(adapters: {
+  options: ClusterOptions;
+  controlPlane?: ControlPlaneReader;
+}): ControlPlaneReader {
+  if (adapters.controlPlane) return adapters.controlPlane;
+  const loaded = loadKubeConfig(adapters.options);
+  return createControlPlaneReader(
+    loaded.kubeConfig,
+    adapters.options.timeoutMs ? { requestTimeoutMs: adapters.options.timeoutMs } : {},
+  );
 }

@@ -12,6 +12,7 @@
  */
 import type { StepResult } from '../../domain/step-result.js';
 import type { CheckData, CheckResult, CheckResultStatus } from '../../steps/check/check-types.js';
+import { palette, type Paint, type Palette } from './use-color.js';
 
 export const CHECK_MARKS: Record<CheckResultStatus, string> = {
   pass: '√',
@@ -24,40 +25,62 @@ export const CHECK_MARKS: Record<CheckResultStatus, string> = {
 export interface CheckTextOptions {
   /** Show what each passing check saw; default false (as linkerd check). */
   verbose?: boolean;
+  /** ANSI colours (see use-color.ts); default false. */
+  color?: boolean;
+  /** Put before next-step commands: `meshbot ` in the CLI (default), `/mesh ` in Slack. */
+  commandPrefix?: string;
+}
+
+function markPaint(p: Palette, status: CheckResultStatus): Paint {
+  switch (status) {
+    case 'pass':
+      return p.green;
+    case 'warn':
+      return p.yellow;
+    case 'fail':
+      return p.red;
+    case 'error':
+      return p.magenta;
+    default:
+      return p.dim;
+  }
 }
 
 const INDENT = '    ';
 
 export function renderCheckLine(r: CheckResult, options: CheckTextOptions = {}): string[] {
-  const lines = [`${CHECK_MARKS[r.status]} ${r.description}`];
+  const p = palette(options.color ?? false);
+  const lines = [`${markPaint(p, r.status)(CHECK_MARKS[r.status])} ${r.description}`];
   if (r.status === 'pass') {
     if (options.verbose) lines.push(`${INDENT}${r.message}`);
     return lines;
   }
   if (r.status === 'skipped') {
-    lines.push(`${INDENT}${r.message}`);
+    lines.push(`${INDENT}${p.dim(r.message)}`);
     return lines;
   }
   lines.push(`${INDENT}${r.status === 'error' ? 'could not check: ' : ''}${r.message}`);
   for (const d of r.details ?? []) lines.push(`${INDENT}  ${d}`);
-  if (r.hint) lines.push(`${INDENT}hint: ${r.hint}`);
-  lines.push(`${INDENT}see ${r.docsUrl} for hints`);
+  if (r.hint) lines.push(`${INDENT}${p.dim('hint:')} ${r.hint}`);
+  lines.push(`${INDENT}${p.dim('see')} ${r.docsUrl} ${p.dim('for hints')}`);
   return lines;
 }
 
 export function renderCheckText(result: StepResult<CheckData>, options: CheckTextOptions = {}): string {
+  const p = palette(options.color ?? false);
+  const prefix = options.commandPrefix ?? 'meshbot ';
   const out: string[] = [];
   for (const category of result.data.categories) {
-    out.push(category.title, '-'.repeat(category.title.length));
+    out.push(p.bold(category.title), '-'.repeat(category.title.length));
     for (const r of category.checks) out.push(...renderCheckLine(r, options));
     out.push('');
   }
-  const mark = result.status === 'pass' ? '√' : result.status === 'warn' ? '‼' : '×';
-  out.push(`Status check results are ${mark}`);
+  const mark = result.status === 'pass' ? 'pass' : result.status === 'warn' ? 'warn' : 'fail';
+  out.push(`Status check results are ${markPaint(p, mark)(CHECK_MARKS[mark])}`);
   out.push(result.summary);
   for (const n of result.next) {
     out.push(
-      `next: ${n.label}${n.command ? ` (meshbot ${n.command})` : ''}${n.description ? ` - ${n.description}` : ''}`,
+      `next: ${n.label}${n.command ? ` (${prefix}${n.command})` : ''}${n.description ? ` - ${n.description}` : ''}`,
     );
   }
   return `${out.join('\n')}\n`;

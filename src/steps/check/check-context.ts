@@ -110,7 +110,7 @@ export function createCheckContext(
     if (!cm) {
       throw new CheckProblem(
         `ConfigMap ${LINKERD_CONFIG} does not exist in namespace ${ns}`,
-        `Is Linkerd installed in ${ns}? Reinstall or upgrade the control plane (linkerd install | kubectl apply -f -), or give the right namespace with --linkerd-namespace.`,
+        `Is Linkerd installed in ${ns}? Reinstall or upgrade the control plane (linkerd install | kubectl apply -f -), or give the right namespace with --control-plane-namespace.`,
       );
     }
     const raw = cm.data?.['values'];

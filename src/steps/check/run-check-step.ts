@@ -6,7 +6,9 @@
  * Status: `error` when the Kubernetes API could not be asked at all (unreachable, 401); else
  * the worst check, where a check that could not ask (a 403, a timeout) counts as `fail`.
  */
+import type { ClusterOptions } from '../../adapters/cluster-options.js';
 import type { ControlPlaneReader } from '../../adapters/kube/control-plane-reader.js';
+import { controlPlaneReaderFor } from '../../adapters/kube/control-plane-reads.js';
 import type { EvidenceTable, Finding, NextStep, StepResult, StepStatus } from '../../domain/step-result.js';
 import { worstStatus } from '../../domain/step-result.js';
 import { certificateLabel, evaluateValidity, iso, type ParsedCertificate } from './certificates.js';
@@ -27,8 +29,14 @@ import { runChecks } from './run-checks.js';
 export interface CheckRequest {
   proxy: boolean;
   namespace?: string;
-  /** Default `linkerd`. */
+  /** Default: the adapters' ClusterOptions.controlPlaneNamespace, then `linkerd`. */
   controlPlaneNamespace?: string;
+}
+
+/** What the step needs of the adapters (openAdapters' Adapters is one). */
+export interface CheckAdapters {
+  options: ClusterOptions;
+  controlPlane?: ControlPlaneReader;
 }
 
 export interface CheckStepOptions {
@@ -48,12 +56,17 @@ export const DEFAULT_CONTROL_PLANE_NAMESPACE = 'linkerd';
 
 export async function runCheckStep(
   request: CheckRequest,
-  reader: ControlPlaneReader,
+  adapters: CheckAdapters,
   stepOptions: CheckStepOptions = {},
 ): Promise<StepResult<CheckData>> {
   const startedAt = new Date();
+  const reader = controlPlaneReaderFor(adapters);
+  const checkTimeoutMs = stepOptions.checkTimeoutMs ?? adapters.options.timeoutMs;
   const options: CheckOptions = {
-    controlPlaneNamespace: request.controlPlaneNamespace ?? DEFAULT_CONTROL_PLANE_NAMESPACE,
+    controlPlaneNamespace:
+      request.controlPlaneNamespace ??
+      adapters.options.controlPlaneNamespace ??
+      DEFAULT_CONTROL_PLANE_NAMESPACE,
     proxy: request.proxy || request.namespace !== undefined,
     ...(request.namespace ? { namespace: request.namespace } : {}),
   };
@@ -67,7 +80,7 @@ export async function runCheckStep(
     options,
     context,
     ...(stepOptions.concurrency ? { concurrency: stepOptions.concurrency } : {}),
-    ...(stepOptions.checkTimeoutMs ? { checkTimeoutMs: stepOptions.checkTimeoutMs } : {}),
+    ...(checkTimeoutMs ? { checkTimeoutMs } : {}),
     ...(stepOptions.onResult ? { onResult: stepOptions.onResult } : {}),
   });
 

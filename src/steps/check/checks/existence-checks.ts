@@ -87,7 +87,7 @@ export const existenceChecks: CheckDefinition[] = [
         return {
           status: 'fail',
           message: `namespace ${ns} does not exist`,
-          hint: `Install Linkerd (linkerd install | kubectl apply -f -), or name its namespace with --linkerd-namespace if it is not ${ns}.`,
+          hint: `Install Linkerd (linkerd install | kubectl apply -f -), or name its namespace with --control-plane-namespace if it is not ${ns}.`,
         };
       }
       return { status: 'pass', message: `namespace ${ns} exists` };
