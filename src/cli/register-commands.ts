@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { register as registerCheck } from './commands/check.js';
 import { register as registerEndpoints } from './commands/endpoints.js';
 import { register as registerServe } from './commands/serve.js';
 
@@ -10,4 +11,5 @@ export function registerCommands(program: Command): void {
   // Subcommands are added here as they land: sandbox, endpoints, serve, demo, check, metrics, scale-test.
   registerEndpoints(program);
   registerServe(program);
+  registerCheck(program);
 }

@@ -1,0 +1,89 @@
+import type { Command } from 'commander';
+import { openAdapters } from '../../adapters/open-adapters.js';
+import type { StepStatus } from '../../domain/step-result.js';
+import { describeError, exitCodeForError, EXIT } from '../../errors.js';
+import { checkNamespace } from '../../grammar/targets.js';
+import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
+import { renderCheckText } from '../../render/text/render-check-text.js';
+import { useColor } from '../../render/text/use-color.js';
+import { runCheckStep } from '../../steps/check/run-check-step.js';
+import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
+import { addOutputFlag, readOutputFormat } from '../output-format.js';
+import type { CommandIO } from './endpoints.js';
+
+export interface CheckFlagValues extends ClusterFlagValues {
+  proxy?: boolean;
+  namespace?: string;
+  output?: string;
+  verbose?: boolean;
+}
+
+const processIO = (): CommandIO => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+
+/**
+ * Exit code of a check, as `linkerd check`: warnings alone still exit 0; 1 when a check
+ * failed (or could not ask, e.g. a 403); 3 when Kubernetes could not be asked at all.
+ */
+export function exitCodeForCheck(status: StepStatus): number {
+  switch (status) {
+    case 'pass':
+    case 'warn':
+      return EXIT.ok;
+    case 'fail':
+      return EXIT.problem;
+    case 'error':
+      return EXIT.unreachable;
+  }
+}
+
+/**
+ * `meshbot check [--proxy] [--namespace NS]`: opens the adapters, runs the checks, prints them
+ * grouped by category (or the StepResult as JSON) and returns the exit code: 0 healthy (or only
+ * warnings), 1 a check failed, 2 usage, 3 could not ask. Never throws.
+ */
+export async function runCheckCommand(flags: CheckFlagValues, io: CommandIO = processIO()): Promise<number> {
+  try {
+    const format = readOutputFormat(flags.output);
+    const namespace = flags.namespace === undefined ? undefined : checkNamespace(flags.namespace);
+    const options = readClusterOptions(flags);
+    const adapters = await openAdapters(options);
+    try {
+      const result = await runCheckStep(
+        { proxy: flags.proxy === true || namespace !== undefined, ...(namespace ? { namespace } : {}) },
+        adapters,
+      );
+      io.stdout.write(
+        format === 'json'
+          ? renderStepResultJson(result)
+          : renderCheckText(result, { color: useColor(io.stdout, io.env), verbose: flags.verbose === true }),
+      );
+      return exitCodeForCheck(result.status);
+    } finally {
+      await adapters.close();
+    }
+  } catch (err) {
+    const { message, hint } = describeError(err);
+    io.stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
+    return exitCodeForError(err);
+  }
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('check')
+    .description(
+      'Control-plane and data-plane health: the essentials of `linkerd check`, grouped by category',
+    )
+    .option('--proxy', 'also check the data plane (meshed pods in every namespace)')
+    .option('-n, --namespace <ns>', 'check the data plane of this namespace only (implies --proxy)')
+    .option('-v, --verbose', 'show what each passing check saw')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 healthy (warnings allowed), 1 a check failed, 2 usage error, 3 Kubernetes could not be reached.\nEvery check and its hint: docs/check.md.',
+    );
+  addClusterFlags(cmd);
+  addOutputFlag(cmd);
+  cmd.action(async (flags: CheckFlagValues) => {
+    process.exitCode = await runCheckCommand(flags);
+  });
+}
