@@ -112,6 +112,12 @@ export function parseServiceTarget(input: string): ServiceTarget {
   }
   const fqdn = host.replace(/\.svc(\.cluster\.local)?$/, '');
   const labels = fqdn.split('.');
+  if (labels.some((l) => l === '')) {
+    throw new UsageError(
+      `"${printable(input)}" has an empty name (nothing between dots): SERVICE and NAMESPACE must each be a DNS-1123 label`,
+      `Give it as ${EXAMPLE_SERVICE}.`,
+    );
+  }
   if (labels.length !== 2) {
     throw new UsageError(
       `"${printable(input)}" is not of the form SERVICE.NAMESPACE[:PORT]`,
