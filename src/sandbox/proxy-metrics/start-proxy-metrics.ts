@@ -1,0 +1,358 @@
+/**
+ * The sandbox's data plane as Prometheus sees it: the proxies' metrics of every meshed pod
+ * (label `linkerd.io/proxy-<kind>`), served at one `/metrics` endpoint with the names and
+ * labels linkerd-viz's Prometheus stores after relabelling (`namespace`, `pod`, `deployment`):
+ * - `request_total`, `response_total{classification, status_code}`, `response_latency_ms`
+ *   (histogram, Linkerd's buckets), all `direction="inbound"`, for synthetic traffic spread over
+ *   the workload's ready pods;
+ * - `process_start_time_seconds` per pod, present whether or not the pod gets traffic.
+ * Traffic per workload comes from the scenario (`traffic: { rps, successRate, latencyMs }`) and can
+ * be changed at run time. Counters advance on a timer (unref'd, cleared by stop()).
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { KubeObject, ObjectStore } from '../kube/store-types.js';
+import { latencySampler } from './synthetic-latency.js';
+
+/** Synthetic inbound traffic of one workload (spread over its ready pods). */
+export interface TrafficSpec {
+  /** Requests per second, all pods together. */
+  rps: number;
+  /** 0..1 */
+  successRate: number;
+  latencyMs: { p50: number; p99: number };
+}
+
+export interface ProxyMetricsOptions {
+  store: ObjectStore;
+  /** Traffic per workload, keyed `NAMESPACE/NAME` (the workload's `linkerd.io/proxy-<kind>` label). */
+  traffic?: Record<string, TrafficSpec>;
+  /** Traffic of meshed workloads the map does not name; absent: none (only process metrics). */
+  defaultTraffic?: TrafficSpec;
+  /** Port on 127.0.0.1; 0 or absent = ephemeral. */
+  port?: number;
+  /** How often counters advance, ms. Default 1000. */
+  tickMs?: number;
+  clusterDomain?: string;
+}
+
+export interface RunningProxyMetrics {
+  /** `http://127.0.0.1:PORT/metrics` */
+  url: string;
+  registry: Registry;
+  /** Sets (or with undefined clears) the traffic of one workload `NAMESPACE/NAME`. */
+  setTraffic(workload: string, spec: TrafficSpec | undefined): void;
+  /** Advances the counters by `seconds` of traffic now (the timer calls it; tests may too). */
+  advance(seconds: number): void;
+  stop(): Promise<void>;
+}
+
+/** Linkerd's proxy latency buckets (ms). */
+export const LATENCY_BUCKETS_MS = [
+  1, 2, 3, 4, 5, 10, 20, 30, 40, 50, 100, 200, 300, 400, 500, 1000, 2000, 3000, 4000, 5000, 10000, 20000,
+  30000, 40000, 50000,
+];
+
+const POD_REF = { apiVersion: 'v1', kind: 'Pod' } as const;
+const SERVICE_REF = { apiVersion: 'v1', kind: 'Service' } as const;
+const PROXY_LABEL = /^linkerd\.io\/proxy-(deployment|statefulset|daemonset|replicaset|job|cronjob)$/;
+
+const REQUEST_LABELS = [
+  'direction',
+  'namespace',
+  'pod',
+  'deployment',
+  'statefulset',
+  'authority',
+  'tls',
+  'target_addr',
+  'control_plane_ns',
+] as const;
+type RequestLabel = (typeof REQUEST_LABELS)[number];
+type Labels = Record<RequestLabel, string>;
+
+interface MeshedPod {
+  key: string;
+  namespace: string;
+  name: string;
+  /** `NAMESPACE/NAME` of the workload. */
+  workload: string;
+  kind: string;
+  ready: boolean;
+  startedAt: number;
+  labels: Labels;
+  /** Fractions of a request and of a failure carried to the next tick. */
+  carry: number;
+  failCarry: number;
+  sample: () => number;
+  sampleFor: string;
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function podInfo(obj: KubeObject):
+  | {
+      kind: string;
+      workload: string;
+      ready: boolean;
+      running: boolean;
+      startedAt: number;
+      ip: string;
+      cpNs: string;
+    }
+  | undefined {
+  const labels = obj.metadata.labels ?? {};
+  const entry = Object.entries(labels).find(([k]) => PROXY_LABEL.test(k));
+  if (!entry) return undefined;
+  const kind = PROXY_LABEL.exec(entry[0])![1]!;
+  const status = (obj.status ?? {}) as Record<string, unknown>;
+  const conditions = Array.isArray(status.conditions)
+    ? (status.conditions as Array<Record<string, unknown>>)
+    : [];
+  const ready =
+    conditions.some((c) => c.type === 'Ready' && c.status === 'True') && !obj.metadata.deletionTimestamp;
+  const started = str(status.startTime) ?? obj.metadata.creationTimestamp;
+  return {
+    kind,
+    workload: `${obj.metadata.namespace ?? 'default'}/${entry[1]}`,
+    ready,
+    running: status.phase === 'Running',
+    startedAt: started ? Date.parse(started) : Date.now(),
+    ip: str(status.podIP) ?? '0.0.0.0',
+    cpNs: labels['linkerd.io/control-plane-ns'] ?? 'linkerd',
+  };
+}
+
+function processLabels(
+  l: Labels,
+): Record<'namespace' | 'pod' | 'deployment' | 'statefulset' | 'control_plane_ns', string> {
+  return {
+    namespace: l.namespace,
+    pod: l.pod,
+    deployment: l.deployment,
+    statefulset: l.statefulset,
+    control_plane_ns: l.control_plane_ns,
+  };
+}
+
+function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
+  if (!selector || Object.keys(selector).length === 0) return false;
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<RunningProxyMetrics> {
+  const { store } = options;
+  const domain = options.clusterDomain ?? 'cluster.local';
+  const traffic = new Map(Object.entries(options.traffic ?? {}));
+  const registry = new Registry();
+  const registers = [registry];
+  const labelNames = [...REQUEST_LABELS];
+  const requests = new Counter({
+    name: 'request_total',
+    help: 'Total count of HTTP requests.',
+    labelNames,
+    registers,
+  });
+  const responses = new Counter({
+    name: 'response_total',
+    help: 'Total count of HTTP responses.',
+    labelNames: [...labelNames, 'classification', 'status_code'],
+    registers,
+  });
+  const latency = new Histogram({
+    name: 'response_latency_ms',
+    help: "Elapsed times between a request's headers being received and its response stream completing",
+    labelNames: [...labelNames, 'status_code'],
+    buckets: LATENCY_BUCKETS_MS,
+    registers,
+  });
+  const processStart = new Gauge({
+    name: 'process_start_time_seconds',
+    help: 'Time that the process started (in seconds since the UNIX epoch)',
+    labelNames: ['namespace', 'pod', 'deployment', 'statefulset', 'control_plane_ns'],
+    registers,
+  });
+
+  const pods = new Map<string, MeshedPod>();
+
+  /** `SVC.NS.svc.DOMAIN:PORT` of the first service selecting the pod, as clients address it. */
+  function authorityOf(obj: KubeObject): string {
+    const ns = obj.metadata.namespace ?? 'default';
+    const labels = obj.metadata.labels ?? {};
+    for (const svc of store.list(SERVICE_REF, { namespace: ns }).items) {
+      const spec = (svc.spec ?? {}) as {
+        selector?: Record<string, string>;
+        ports?: Array<{ port?: number }>;
+      };
+      if (selects(spec.selector, labels)) {
+        return `${svc.metadata.name}.${ns}.svc.${domain}:${spec.ports?.[0]?.port ?? 80}`;
+      }
+    }
+    return `${obj.metadata.name}.${ns}.pod.${domain}`;
+  }
+
+  function removePod(key: string): void {
+    const p = pods.get(key);
+    if (!p) return;
+    pods.delete(key);
+    // Drops every series of the pod (prom-client removes exact label sets only): Prometheus marks
+    // them stale at its next scrape, as when a real pod's scrape target goes away.
+    requests.remove(p.labels);
+    for (const [classification, code] of [
+      ['success', '200'],
+      ['failure', '500'],
+    ] as const) {
+      responses.remove({ ...p.labels, classification, status_code: code });
+      latency.remove({ ...p.labels, status_code: code });
+    }
+    processStart.remove(processLabels(p.labels));
+  }
+
+  function upsertPod(obj: KubeObject): void {
+    const key = `${obj.metadata.namespace ?? 'default'}/${obj.metadata.name}`;
+    const info = podInfo(obj);
+    if (!info || !info.running) {
+      removePod(key);
+      return;
+    }
+    const existing = pods.get(key);
+    if (existing) {
+      existing.ready = info.ready;
+      return;
+    }
+    const workloadName = info.workload.slice(info.workload.indexOf('/') + 1);
+    const labels: Labels = {
+      direction: 'inbound',
+      namespace: obj.metadata.namespace ?? 'default',
+      pod: obj.metadata.name,
+      deployment: info.kind === 'deployment' ? workloadName : '',
+      statefulset: info.kind === 'statefulset' ? workloadName : '',
+      authority: authorityOf(obj),
+      tls: 'true',
+      target_addr: `${info.ip}:80`,
+      control_plane_ns: info.cpNs,
+    };
+    pods.set(key, {
+      key,
+      namespace: labels.namespace,
+      name: obj.metadata.name,
+      workload: info.workload,
+      kind: info.kind,
+      ready: info.ready,
+      startedAt: info.startedAt,
+      labels,
+      carry: 0,
+      failCarry: 0,
+      sample: () => 0,
+      sampleFor: '',
+    });
+    processStart.set(processLabels(labels), info.startedAt / 1000);
+  }
+
+  const stopWatch = store.watch(POD_REF, {}, (ev) => {
+    if (ev.type === 'DELETED')
+      removePod(`${ev.object.metadata.namespace ?? 'default'}/${ev.object.metadata.name}`);
+    else if (ev.type === 'ADDED' || ev.type === 'MODIFIED') upsertPod(ev.object);
+  });
+
+  function advance(seconds: number): void {
+    const readyByWorkload = new Map<string, MeshedPod[]>();
+    for (const p of pods.values()) {
+      if (!p.ready) continue;
+      const list = readyByWorkload.get(p.workload) ?? [];
+      list.push(p);
+      readyByWorkload.set(p.workload, list);
+    }
+    for (const [workload, list] of readyByWorkload) {
+      const spec = traffic.get(workload) ?? options.defaultTraffic;
+      if (!spec || spec.rps <= 0) continue;
+      for (const p of list) {
+        const wanted = (spec.rps / list.length) * seconds + p.carry;
+        const n = Math.floor(wanted + 1e-9);
+        p.carry = wanted - n;
+        if (n === 0) continue;
+        const samplerKey = `${spec.latencyMs.p50}/${spec.latencyMs.p99}`;
+        if (p.sampleFor !== samplerKey) {
+          p.sample = latencySampler(spec.latencyMs.p50, spec.latencyMs.p99);
+          p.sampleFor = samplerKey;
+        }
+        // Failures at the configured rate, the fraction carried over so low rates still fail.
+        const failRate = 1 - Math.min(1, Math.max(0, spec.successRate));
+        const wantedFailures = n * failRate + p.failCarry;
+        const failures = Math.min(n, Math.floor(wantedFailures + 1e-9)); // 1 - 0.9 is 0.0999...
+        p.failCarry = wantedFailures - failures;
+        requests.inc(p.labels, n);
+        if (n - failures > 0) {
+          responses.inc({ ...p.labels, classification: 'success', status_code: '200' }, n - failures);
+        }
+        if (failures > 0)
+          responses.inc({ ...p.labels, classification: 'failure', status_code: '500' }, failures);
+        for (let i = 0; i < n; i++) {
+          latency.observe({ ...p.labels, status_code: i < failures ? '500' : '200' }, p.sample());
+        }
+      }
+    }
+  }
+
+  const tickMs = options.tickMs ?? 1000;
+  let last = Date.now();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    advance((now - last) / 1000);
+    last = now;
+  }, tickMs);
+  timer.unref();
+
+  const server: Server = createServer((req, res) => {
+    if (req.method === 'GET' && (req.url === '/metrics' || req.url?.startsWith('/metrics?'))) {
+      registry.metrics().then(
+        (body) => {
+          res.writeHead(200, { 'content-type': registry.contentType });
+          res.end(body);
+        },
+        (err: unknown) => {
+          res.writeHead(500, { 'content-type': 'text/plain' });
+          res.end(String(err));
+        },
+      );
+      return;
+    }
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('not found: try /metrics\n');
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options.port ?? 0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    clearInterval(timer);
+    stopWatch();
+    throw err;
+  }
+  const port = (server.address() as AddressInfo).port;
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url: `http://127.0.0.1:${port}/metrics`,
+    registry,
+    setTraffic(workload, spec) {
+      if (spec) traffic.set(workload, spec);
+      else traffic.delete(workload);
+    },
+    advance,
+    stop: () =>
+      (stopping ??= (async () => {
+        clearInterval(timer);
+        stopWatch();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })()),
+  };
+}

@@ -1,0 +1,122 @@
+import { createObjectStore } from '../../../../src/sandbox/kube/object-store.js';
+import type { KubeObject, ObjectStore } from '../../../../src/sandbox/kube/store-types.js';
+import {
+  startProxyMetrics,
+  type RunningProxyMetrics,
+} from '../../../../src/sandbox/proxy-metrics/start-proxy-metrics.js';
+import { latencySampler, probit } from '../../../../src/sandbox/proxy-metrics/synthetic-latency.js';
+
+const POD = { apiVersion: 'v1', kind: 'Pod' };
+
+function pod(name: string, ready: boolean, extra: Record<string, string> = {}): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: 'emojivoto',
+      labels: {
+        app: 'web',
+        'linkerd.io/proxy-deployment': 'web',
+        'linkerd.io/control-plane-ns': 'linkerd',
+        ...extra,
+      },
+    },
+    spec: { containers: [{ name: 'web' }] },
+    status: {
+      phase: 'Running',
+      podIP: '10.0.0.1',
+      startTime: '2026-11-23T12:00:00Z',
+      conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }],
+    },
+  };
+}
+
+describe('synthetic latency', () => {
+  it('inverts the normal CDF', () => {
+    expect(probit(0.5)).toBeCloseTo(0, 6);
+    expect(probit(0.99)).toBeCloseTo(2.326348, 5);
+    expect(probit(0.01)).toBeCloseTo(-2.326348, 5);
+  });
+
+  it('draws latencies whose p50 and p99 are the configured ones', () => {
+    const sample = latencySampler(20, 200);
+    const xs = Array.from({ length: 10_000 }, sample).sort((a, b) => a - b);
+    expect(xs[5000]).toBeGreaterThan(18);
+    expect(xs[5000]).toBeLessThan(22);
+    expect(xs[9900]).toBeGreaterThan(180);
+    expect(xs[9900]).toBeLessThan(220);
+  });
+});
+
+describe('startProxyMetrics', () => {
+  let store: ObjectStore;
+  let metrics: RunningProxyMetrics;
+
+  beforeEach(async () => {
+    store = createObjectStore();
+    store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'emojivoto' } });
+    store.create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web-svc', namespace: 'emojivoto' },
+      spec: { selector: { app: 'web' }, ports: [{ port: 80 }] },
+    });
+    metrics = await startProxyMetrics({
+      store,
+      traffic: { 'emojivoto/web': { rps: 10, successRate: 0.9, latencyMs: { p50: 10, p99: 100 } } },
+      tickMs: 60_000,
+    });
+  });
+
+  afterEach(async () => {
+    await metrics.stop();
+  });
+
+  async function scrape(): Promise<string> {
+    const res = await fetch(metrics.url);
+    expect(res.status).toBe(200);
+    return res.text();
+  }
+
+  it('exports inbound request, response and latency series of ready meshed pods, with the real labels', async () => {
+    store.create(pod('web-1', true));
+    store.create(pod('web-2', true));
+    store.create(pod('web-3', false)); // not ready: no traffic, but a running process
+    metrics.advance(10);
+    const text = await scrape();
+    const total = (re: RegExp): number => [...text.matchAll(re)].reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(total(/^request_total\{[^}]*direction="inbound"[^}]*\} (\d+)$/gm)).toBe(100);
+    expect(total(/^response_total\{[^}]*classification="success"[^}]*\} (\d+)$/gm)).toBe(90);
+    expect(total(/^response_total\{[^}]*classification="failure"[^}]*\} (\d+)$/gm)).toBe(10);
+    expect(text).toMatch(
+      /request_total\{direction="inbound",namespace="emojivoto",pod="web-1",deployment="web",statefulset="",authority="web-svc.emojivoto.svc.cluster.local:80",tls="true",target_addr="10.0.0.1:80",control_plane_ns="linkerd"\} 50/,
+    );
+    expect(text).toMatch(/response_latency_ms_bucket\{le="10",direction="inbound",[^}]*pod="web-1"/);
+    expect(text).not.toMatch(/request_total\{[^}]*pod="web-3"/);
+    expect(text).toMatch(
+      /process_start_time_seconds\{namespace="emojivoto",pod="web-3",deployment="web"[^}]*\} 1795435200/,
+    );
+  });
+
+  it("drops a deleted pod's series and follows traffic changes", async () => {
+    store.create(pod('web-1', true));
+    metrics.advance(1);
+    store.delete(POD, 'emojivoto', 'web-1', { gracePeriodSeconds: 0 });
+    expect(await scrape()).not.toContain('pod="web-1"');
+    store.create(pod('web-2', true));
+    metrics.setTraffic('emojivoto/web', { rps: 2, successRate: 1, latencyMs: { p50: 5, p99: 5 } });
+    metrics.advance(1);
+    const text = await scrape();
+    expect(text).toMatch(/request_total\{[^}]*pod="web-2"[^}]*\} 2$/m);
+    expect(text).not.toMatch(/classification="failure"/);
+  });
+
+  it('ignores pods without a proxy', async () => {
+    const plain = pod('plain', true);
+    plain.metadata.labels = { app: 'other' };
+    store.create(plain);
+    metrics.advance(5);
+    expect(await scrape()).not.toContain('pod="plain"');
+  });
+});
