@@ -34,6 +34,8 @@ export const channelRuleSchema = z
     message: 'a channel rule needs an id or a name',
   });
 
+export const MODE_MISSING = 'missing: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)';
+
 export const configSchema = z
   .object({
     slack: z
@@ -88,7 +90,7 @@ export const configSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['slack', 'appToken'],
-        message: 'missing: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)',
+        message: MODE_MISSING,
       });
     }
   });

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
 import { MeshbotError } from '../errors.js';
-import { configSchema, ENV_NAMES, type MeshbotConfig } from './config-schema.js';
+import { configSchema, ENV_NAMES, MODE_MISSING, type MeshbotConfig } from './config-schema.js';
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -17,8 +17,8 @@ function pathName(path: readonly PropertyKey[]): string {
 }
 
 /** Every problem of a failed parse, one line each. */
-export function formatConfigIssues(error: z.ZodError, source: string): string {
-  const lines = error.issues.map((i) => `  - ${pathName(i.path)}: ${i.message}`);
+export function formatConfigIssues(error: z.ZodError, source: string, extra: string[] = []): string {
+  const lines = [...new Set([...error.issues.map((i) => `  - ${pathName(i.path)}: ${i.message}`), ...extra])];
   return `meshbot configuration is invalid (${source}):\n${lines.join('\n')}`;
 }
 
@@ -79,9 +79,15 @@ export async function loadConfig({
 
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
+    // zod skips the schema's cross-field check when a field is missing; say it here too, so
+    // one message lists everything.
+    const extra =
+      slack.appToken === undefined && slack.signingSecret === undefined
+        ? [`  - ${pathName(['slack', 'appToken'])}: ${MODE_MISSING}`]
+        : [];
     throw new MeshbotError(
       'config',
-      formatConfigIssues(parsed.error, file ? `environment and ${file}` : 'environment'),
+      formatConfigIssues(parsed.error, file ? `environment and ${file}` : 'environment', extra),
       'See docs/slack.md for every setting.',
     );
   }

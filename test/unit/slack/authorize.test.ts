@@ -1,0 +1,115 @@
+import {
+  authorize,
+  checkChannel,
+  checkNamespace,
+  isMutating,
+  type AuthorizationPolicy,
+} from '../../../src/slack/authorize.js';
+import { parseCommand } from '../../../src/grammar/parse-command.js';
+import { createUserGroupMembership } from '../../../src/slack/user-group-membership.js';
+
+const groups = (members: Record<string, string[]>) => ({
+  isMember: async (u: string, g: string) => (members[g] ?? []).includes(u),
+});
+
+const policy: AuthorizationPolicy = {
+  channels: [
+    { id: 'C0OPS', answer: true, namespaces: ['emojivoto'] },
+    { name: 'sre', answer: true, namespaces: ['*'] },
+    { id: '*', answer: false, namespaces: [] },
+  ],
+  mutators: { users: ['U0ADMIN'], userGroups: ['S0SRE'] },
+};
+
+describe('authorize', () => {
+  it('allows read-only commands anywhere and refuses mutations when nothing is configured', async () => {
+    const open: AuthorizationPolicy = { mutators: { users: [], userGroups: [] } };
+    expect(
+      await authorize(
+        open,
+        { userId: 'U1', channel: { id: 'C1' }, command: parseCommand('endpoints a.b') },
+        groups({}),
+      ),
+    ).toEqual({ allowed: true });
+    const d = await authorize(
+      open,
+      { userId: 'U1', channel: { id: 'C1' }, command: parseCommand('scale-test deploy/web.b') },
+      groups({}),
+    );
+    expect(d).toEqual(expect.objectContaining({ allowed: false, code: 'mutating' }));
+  });
+
+  it('matches channels by id, then name, then *', () => {
+    expect(checkChannel(policy, { id: 'C0OPS' }).allowed).toBe(true);
+    expect(checkChannel(policy, { id: 'C0XYZ', name: 'sre' }).allowed).toBe(true);
+    expect(checkChannel(policy, { id: 'C0XYZ', name: 'random' })).toEqual(
+      expect.objectContaining({ allowed: false, code: 'channel' }),
+    );
+    expect(
+      checkChannel(
+        { ...policy, channels: [{ id: 'C0OPS', answer: true, namespaces: ['*'] }] },
+        { id: 'C0XYZ' },
+      ).allowed,
+    ).toBe(false);
+  });
+
+  it('limits namespaces per channel; cluster-level reads have no namespace', () => {
+    expect(checkNamespace(policy, { id: 'C0OPS' }, 'emojivoto').allowed).toBe(true);
+    expect(checkNamespace(policy, { id: 'C0OPS' }, 'payments')).toEqual(
+      expect.objectContaining({ allowed: false, code: 'namespace' }),
+    );
+    expect(checkNamespace(policy, { id: 'C0SRE', name: 'sre' }, 'payments').allowed).toBe(true);
+    expect(checkNamespace(policy, { id: 'C0OPS' }, undefined).allowed).toBe(true);
+  });
+
+  it('lets listed users and user-group members mutate, no one else', async () => {
+    const req = (userId: string) => ({
+      userId,
+      channel: { id: 'C0SRE', name: 'sre' },
+      command: parseCommand('scale-test deploy/web.emojivoto'),
+    });
+    const g = groups({ S0SRE: ['U0CAROL'] });
+    expect((await authorize(policy, req('U0ADMIN'), g)).allowed).toBe(true);
+    expect((await authorize(policy, req('U0CAROL'), g)).allowed).toBe(true);
+    expect(await authorize(policy, req('U0EVE'), g)).toEqual(
+      expect.objectContaining({ allowed: false, code: 'mutating' }),
+    );
+  });
+
+  it('checks the namespace before the person', async () => {
+    const d = await authorize(
+      policy,
+      { userId: 'U0ADMIN', channel: { id: 'C0OPS' }, command: parseCommand('scale-test deploy/db.payments') },
+      groups({}),
+    );
+    expect(d).toEqual(expect.objectContaining({ allowed: false, code: 'namespace' }));
+  });
+
+  it('knows which commands change the cluster', () => {
+    expect(isMutating(parseCommand('scale-test web-svc.emojivoto'))).toBe(true);
+    expect(isMutating(parseCommand('endpoints web-svc.emojivoto'))).toBe(false);
+    expect(isMutating(parseCommand('check --proxy'))).toBe(false);
+  });
+});
+
+describe('user-group membership', () => {
+  it('caches usergroups.users.list per group and denies when the lookup fails', async () => {
+    let calls = 0;
+    const client = {
+      usergroups: {
+        users: {
+          list: async ({ usergroup }: { usergroup: string }) => {
+            calls++;
+            if (usergroup === 'S0BROKEN') throw new Error('no_such_subteam');
+            return { ok: true, users: ['U1'] };
+          },
+        },
+      },
+    };
+    const m = createUserGroupMembership(client);
+    expect(await m.isMember('U1', 'S0A')).toBe(true);
+    expect(await m.isMember('U2', 'S0A')).toBe(false);
+    expect(calls).toBe(1);
+    expect(await m.isMember('U1', 'S0BROKEN')).toBe(false);
+  });
+});
