@@ -7,21 +7,48 @@ import type {
   V1MutatingWebhook,
   V1MutatingWebhookConfiguration,
 } from '@kubernetes/client-node';
+import type { CheckContext } from '../check-context.js';
 import type { CheckDefinition, CheckOutcome } from '../check-types.js';
+import { compareTuples, parseLinkerdVersion } from '../versions.js';
 
-/** The CRDs of Linkerd's `linkerd-crds` chart (charts/linkerd-crds/templates, Linkerd 2.19/2.20). */
-export const LINKERD_CRDS: readonly string[] = [
-  'authorizationpolicies.policy.linkerd.io',
-  'egressnetworks.policy.linkerd.io',
-  'httplocalratelimitpolicies.policy.linkerd.io',
-  'httproutes.policy.linkerd.io',
-  'meshtlsauthentications.policy.linkerd.io',
-  'networkauthentications.policy.linkerd.io',
-  'serverauthorizations.policy.linkerd.io',
-  'servers.policy.linkerd.io',
-  'serviceprofiles.linkerd.io',
-  'externalworkloads.workload.linkerd.io',
+/**
+ * The CRDs of Linkerd's `linkerd-crds` chart (charts/linkerd-crds/templates), with the release
+ * that added each: the first seven are in every supported release (stable-2.14 has exactly them).
+ */
+export const LINKERD_CRD_RELEASES: ReadonlyArray<{
+  name: string;
+  stable?: [number, number];
+  edge?: [number, number, number];
+}> = [
+  { name: 'authorizationpolicies.policy.linkerd.io' },
+  { name: 'httproutes.policy.linkerd.io' },
+  { name: 'meshtlsauthentications.policy.linkerd.io' },
+  { name: 'networkauthentications.policy.linkerd.io' },
+  { name: 'serverauthorizations.policy.linkerd.io' },
+  { name: 'servers.policy.linkerd.io' },
+  { name: 'serviceprofiles.linkerd.io' },
+  { name: 'externalworkloads.workload.linkerd.io', stable: [2, 15], edge: [24, 1, 1] },
+  { name: 'egressnetworks.policy.linkerd.io', stable: [2, 17], edge: [24, 10, 4] },
+  { name: 'httplocalratelimitpolicies.policy.linkerd.io', stable: [2, 17], edge: [24, 11, 2] },
 ];
+
+/** Every CRD of the newest release. */
+export const LINKERD_CRDS: readonly string[] = LINKERD_CRD_RELEASES.map((c) => c.name);
+
+/**
+ * The CRDs a control plane of `version` installs: an edge release is compared with the edge
+ * that added each CRD, a stable/enterprise one with the 2.x release; an unknown version
+ * expects the seven every release has.
+ */
+export function expectedCrds(version: string | undefined): string[] {
+  const v = version ? parseLinkerdVersion(version) : undefined;
+  return LINKERD_CRD_RELEASES.filter((c) => {
+    if (!c.stable && !c.edge) return true;
+    if (!v) return false;
+    if (v.channel === 'edge') return c.edge !== undefined && compareTuples(v.numbers, c.edge) >= 0;
+    return c.stable !== undefined && compareTuples(v.numbers, c.stable) >= 0;
+  }).map((c) => c.name);
+}
 
 export function evaluateCrds(
   crds: readonly V1CustomResourceDefinition[],
@@ -38,6 +65,17 @@ export function evaluateCrds(
     };
   }
   return { status: 'pass', message: `all ${expected.length} Linkerd CRDs present` };
+}
+
+/** The Linkerd release of the control plane (`linkerdVersion` of linkerd-config, else the control-plane proxies'). */
+async function controlPlaneRelease(ctx: CheckContext): Promise<string | undefined> {
+  try {
+    const config = await ctx.linkerdConfig();
+    if (config.linkerdVersion) return config.linkerdVersion;
+    return (await ctx.controlPlaneVersion())?.version;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The proxy-injector's webhook: the one whose service is `linkerd-proxy-injector` in the control-plane namespace. */
@@ -64,7 +102,17 @@ export const configChecks: CheckDefinition[] = [
     description: 'control plane CustomResourceDefinitions exist',
     hintAnchor: 'l5d-existence-crd',
     async run(ctx) {
-      return evaluateCrds(await ctx.reader.listCustomResourceDefinitions());
+      const [crds, version] = await Promise.all([
+        ctx.reader.listCustomResourceDefinitions(),
+        controlPlaneRelease(ctx),
+      ]);
+      const outcome = evaluateCrds(crds, expectedCrds(version));
+      return outcome.status === 'pass'
+        ? {
+            ...outcome,
+            message: `${outcome.message}${version ? ` for ${version}` : ' (control-plane version unknown: checked those of every release)'}`,
+          }
+        : outcome;
     },
   },
   {

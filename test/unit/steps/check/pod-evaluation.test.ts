@@ -1,5 +1,9 @@
 import type { CoreV1Event, V1CustomResourceDefinition, V1Deployment, V1Pod } from '@kubernetes/client-node';
-import { evaluateCrds, LINKERD_CRDS } from '../../../../src/steps/check/checks/config-checks.js';
+import {
+  evaluateCrds,
+  expectedCrds,
+  LINKERD_CRDS,
+} from '../../../../src/steps/check/checks/config-checks.js';
 import {
   evaluateProxiesReady,
   evaluateProxyVersions,
@@ -222,5 +226,16 @@ describe('CRDs', () => {
       status: 'fail',
       message: `missing 1 of ${LINKERD_CRDS.length} Linkerd CRDs: servers.policy.linkerd.io`,
     });
+  });
+
+  it('expects the CRDs of the control plane release', () => {
+    expect(expectedCrds('stable-2.14.10')).toHaveLength(7);
+    expect(expectedCrds('version-2.16.1')).toContain('externalworkloads.workload.linkerd.io');
+    expect(expectedCrds('version-2.16.1')).not.toContain('egressnetworks.policy.linkerd.io');
+    expect(expectedCrds('enterprise-2.17.1')).toHaveLength(10);
+    expect(expectedCrds('edge-24.10.4')).toContain('egressnetworks.policy.linkerd.io');
+    expect(expectedCrds('edge-24.10.4')).not.toContain('httplocalratelimitpolicies.policy.linkerd.io');
+    expect(expectedCrds('edge-26.8.3')).toEqual(LINKERD_CRDS);
+    expect(expectedCrds(undefined)).toHaveLength(7);
   });
 });
