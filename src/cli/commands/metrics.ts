@@ -1,0 +1,136 @@
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { openAdapters } from '../../adapters/open-adapters.js';
+import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.js';
+import { DEFAULT_PROMETHEUS_URL } from '../../adapters/prometheus/prometheus-errors.js';
+import { describeError, exitCodeForError, UsageError } from '../../errors.js';
+import { parseCommand } from '../../grammar/parse-command.js';
+import { checkNamespace } from '../../grammar/targets.js';
+import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
+import { renderStepResultText } from '../../render/text/render-step-result-text.js';
+import { useColor } from '../../render/text/use-color.js';
+import { runMetricsStep } from '../../steps/metrics/run-metrics-step.js';
+import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
+import { addOutputFlag, readOutputFormat } from '../output-format.js';
+import { exitCodeForStatus } from '../step-exit-code.js';
+import type { CommandIO } from './endpoints.js';
+
+export interface MetricsFlagValues extends ClusterFlagValues {
+  window?: string;
+  prometheus?: string;
+  prometheusPortForward?: boolean;
+  prometheusNamespace?: string;
+  chartOut?: string;
+  /** commander's `--no-chart` */
+  chart?: boolean;
+  output?: string;
+}
+
+const processIO = (): CommandIO => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+
+/** `./meshbot-metrics-SVC.NS.png` */
+export function defaultChartPath(service: string, namespace: string): string {
+  return `./meshbot-metrics-${service}.${namespace}.png`;
+}
+
+/**
+ * `meshbot metrics SVC.NS [--window 30m]`: the destination controller's numbers for the service
+ * and its pods' golden metrics from Prometheus, interpreted; the chart written to a PNG file.
+ * Exit codes: 0 healthy, 1 a problem found (warn or fail), 2 usage, 3 Prometheus (or
+ * Kubernetes) could not be asked. Never throws.
+ */
+export async function runMetricsCommand(
+  targetArg: string,
+  flags: MetricsFlagValues,
+  io: CommandIO = processIO(),
+): Promise<number> {
+  try {
+    // The shared grammar decides what a target and a window are, as in Slack.
+    const parsed = parseCommand(
+      ['metrics', targetArg, ...(flags.window !== undefined ? ['--window', flags.window] : [])].join(' '),
+    );
+    if (parsed.name !== 'metrics') throw new UsageError('expected a metrics command');
+    const format = readOutputFormat(flags.output);
+    const options = readClusterOptions(flags);
+    if (flags.prometheus !== undefined && flags.prometheusPortForward) {
+      throw new UsageError(
+        '--prometheus and --prometheus-port-forward exclude each other',
+        'Give a URL, or let meshbot port-forward to linkerd-viz/prometheus.',
+      );
+    }
+    if (flags.prometheus !== undefined)
+      options.prometheusUrl = parsePrometheusUrl(flags.prometheus).href.replace(/\/$/, '');
+    if (flags.prometheusPortForward) options.prometheusPortForward = true;
+    if (flags.prometheusNamespace !== undefined)
+      options.prometheusNamespace = checkNamespace(flags.prometheusNamespace);
+    const chartPath =
+      flags.chart === false
+        ? undefined
+        : (flags.chartOut ?? defaultChartPath(parsed.target.service, parsed.target.namespace));
+    if (chartPath !== undefined && chartPath.trim() === '')
+      throw new UsageError('--chart-out needs a file path');
+
+    const adapters = await openAdapters(options);
+    try {
+      const result = await runMetricsStep(
+        { target: parsed.target, windowSeconds: parsed.windowSeconds, chart: chartPath !== undefined },
+        adapters,
+      );
+      let chartNote = '';
+      const chart = result.attachments?.[0];
+      if (chart && chartPath !== undefined) {
+        try {
+          await writeFile(chartPath, chart.data);
+          chart.path = resolve(chartPath);
+          chartNote = `Chart: ${chartPath}\n`;
+        } catch (err) {
+          chartNote = `Could not write the chart to ${chartPath}: ${describeError(err).message}\n`;
+        }
+      }
+      if (format === 'json') {
+        io.stdout.write(renderStepResultJson(result));
+        if (chartNote) io.stderr.write(chartNote);
+      } else {
+        io.stdout.write(
+          renderStepResultText(result, { color: useColor(io.stdout, io.env), commandPrefix: 'meshbot ' }),
+        );
+        io.stdout.write(chartNote);
+      }
+      return exitCodeForStatus(result.status);
+    } finally {
+      await adapters.close();
+    }
+  } catch (err) {
+    const { message, hint } = describeError(err);
+    io.stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
+    return exitCodeForError(err);
+  }
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('metrics')
+    .argument('<target>', 'SERVICE.NAMESPACE, e.g. web-svc.emojivoto')
+    .description(
+      "The destination controller's numbers for a service, and the service's golden metrics, from Prometheus; with a PNG chart",
+    )
+    .option('-w, --window <duration>', 'how far back to look, 1m to 7d', '30m')
+    .option('--prometheus <url>', `Prometheus base URL (default: linkerd-viz's ${DEFAULT_PROMETHEUS_URL})`)
+    .option(
+      '--prometheus-port-forward',
+      'reach Prometheus through a port-forward to a pod of linkerd-viz/prometheus (port 9090), for use outside the cluster',
+    )
+    .option('--prometheus-namespace <ns>', 'namespace of that Prometheus pod', 'linkerd-viz')
+    .option('--chart-out <file>', 'where to write the PNG chart (default: ./meshbot-metrics-SVC.NS.png)')
+    .option('--no-chart', 'do not draw the chart')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 healthy, 1 a problem found, 2 usage error, 3 Prometheus could not be asked.\nSee docs/metrics.md for the queries and thresholds.',
+    );
+  addClusterFlags(cmd);
+  addOutputFlag(cmd);
+  cmd.action(async (target: string, flags: MetricsFlagValues) => {
+    process.exitCode = await runMetricsCommand(target, flags);
+  });
+}
