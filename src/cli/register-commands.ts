@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { register as registerCheck } from './commands/check.js';
 import { register as registerEndpoints } from './commands/endpoints.js';
+import { register as registerMetrics } from './commands/metrics.js';
 import { register as registerServe } from './commands/serve.js';
 
 /**
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerEndpoints(program);
   registerServe(program);
   registerCheck(program);
+  registerMetrics(program);
 }
