@@ -30,6 +30,8 @@ interface DestinationStub extends grpc.Client {
 const DEADLINE_SLACK_MS = 2_000;
 /** Streams open at once per client (one per service port; sweeps must not flood the controller). */
 const MAX_STREAMS = 8;
+/** How long warmUp waits for the channel to connect. */
+const WARM_UP_MS = 5_000;
 
 function logEntry(update: DestinationUpdate, atMs: number): UpdateLogEntry {
   switch (update.kind) {
@@ -87,6 +89,15 @@ export function createDestinationClient(transport: DestinationTransport): Destin
     if (below && (code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED)) return below;
     return translateGrpcError(err, { target: transport.describe(), authority, timeoutMs });
   };
+
+  async function warmUp(): Promise<void> {
+    try {
+      const client = await getStub();
+      await new Promise<void>((done) => client.waitForReady(Date.now() + WARM_UP_MS, () => done()));
+    } catch {
+      // resolve and watch report it
+    }
+  }
 
   async function resolve(authority: string, options: ResolveOptions): Promise<DestinationView> {
     const release = await acquireStream();
@@ -246,5 +257,5 @@ export function createDestinationClient(transport: DestinationTransport): Destin
     await transport.close();
   }
 
-  return { describe: () => transport.describe(), resolve, watch, close };
+  return { describe: () => transport.describe(), warmUp, resolve, watch, close };
 }

@@ -96,6 +96,12 @@ export interface DestinationClient {
   /** Where requests go, for messages (`127.0.0.1:8086`, `port-forward to linkerd/<pod>:8086`). */
   describe(): string;
   /**
+   * Opens the transport and the gRPC channel ahead of the first request, so that a step can
+   * overlap it with its Kubernetes reads. Optional to call; never rejects (errors surface on
+   * the next resolve or watch).
+   */
+  warmUp(): Promise<void>;
+  /**
    * Asks `Get` for one authority (`SVC.NS.svc.cluster.local:PORT`) and returns the endpoint set
    * once it is complete. Throws MeshbotError: `unreachable`, `timeout`, `usage` (invalid authority),
    * `forbidden` (port-forward refused).

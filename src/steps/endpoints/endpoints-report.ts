@@ -98,7 +98,7 @@ export function summarize(
     const failed = data.ports.filter((p) =>
       ['unavailable', 'timeout', 'error'].includes(p.destination.answer),
     );
-    const why = failed[0]?.destination.answer ?? 'error';
+    const why = failed[0]?.destination.error?.kind ?? failed[0]?.destination.answer ?? 'error';
     return `${service}: could not ask the destination for ${failed.length} of ${plural(data.ports.length, 'port')} (${why})`;
   }
   const stale = new Set(

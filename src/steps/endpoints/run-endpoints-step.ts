@@ -194,7 +194,8 @@ export async function runEndpointsStep(
   };
   const authorityOf = (port: number): string => `${service}.svc.${clusterDomain}:${port}`;
 
-  // 1. The service and its endpoints, at once.
+  // 1. The service and its endpoints, at once, while the destination channel opens.
+  void destination.warmUp();
   let svc: KubeService | undefined;
   let endpointSet: KubeEndpointSet;
   try {

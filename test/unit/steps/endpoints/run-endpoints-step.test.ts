@@ -77,6 +77,7 @@ function adapters(world: World): Adapters & { asked: ResolveOptions[] } {
   };
   const destination: DestinationClient = {
     describe: () => 'fake-destination:8086',
+    warmUp: () => Promise.resolve(),
     resolve: (authority, options) => {
       asked.push(options);
       const answer = world.destination[authority];
