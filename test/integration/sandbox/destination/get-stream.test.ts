@@ -1,0 +1,170 @@
+import * as grpc from '@grpc/grpc-js';
+import {
+  addressesOf,
+  endpointSlice,
+  NS,
+  pod,
+  service,
+  startHarness,
+  updateSlice,
+  type Harness,
+} from './destination-harness.js';
+
+const WEB = `web-svc.${NS}.svc.cluster.local:80`;
+const SLICES = { group: 'discovery.k8s.io', plural: 'endpointslices' };
+
+describe('sandbox destination controller: Get', () => {
+  let h: Harness;
+
+  beforeEach(async () => {
+    h = await startHarness({
+      seed: (store) => {
+        store.create(pod('web-a', '10.244.0.5'));
+        store.create(pod('web-b', '10.244.0.6', { meshed: false }));
+        store.create(pod('web-c', '10.244.0.7'));
+        store.create(service('web-svc'));
+        store.create(
+          endpointSlice('web-svc-1', 'web-svc', [
+            { ip: '10.244.0.5', pod: 'web-a' },
+            { ip: '10.244.0.6', pod: 'web-b' },
+            { ip: '10.244.0.7', pod: 'web-c', ready: false },
+          ]),
+        );
+        store.create(service('empty-svc'));
+      },
+    });
+  });
+
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('sends add with the ready addresses of the slices on subscribe', async () => {
+    const stream = h.open(WEB);
+    const first = await stream.next();
+    expect(first.update).toBe('add');
+    const slice = h.store.get(SLICES, NS, 'web-svc-1');
+    const endpoints = (slice?.endpoints ?? []) as Array<{
+      addresses: string[];
+      conditions: { ready: boolean };
+    }>;
+    const ready = endpoints
+      .filter((e) => e.conditions.ready)
+      .flatMap((e) => e.addresses.map((ip) => `${ip}:8080`));
+    expect(addressesOf(first)).toEqual(ready.sort());
+    expect(first.add?.metric_labels).toEqual({ namespace: NS, service: 'web-svc' });
+  });
+
+  it('labels each address as the real controller does', async () => {
+    const first = await h.open(WEB).next();
+    const byPod = new Map((first.add?.addrs ?? []).map((a) => [a.metric_labels?.pod, a]));
+    const meshed = byPod.get('web-a');
+    expect(meshed?.weight).toBe(10000);
+    expect(meshed?.metric_labels).toEqual({
+      pod: 'web-a',
+      deployment: 'web',
+      serviceaccount: 'web',
+      control_plane_ns: 'linkerd',
+      pod_template_hash: '5f7d8c9b6',
+      zone: 'zone-a',
+      zone_locality: 'unknown',
+    });
+    expect(meshed?.tls_identity?.dns_like_identity?.name).toBe(
+      'web.emojivoto.serviceaccount.identity.linkerd.cluster.local',
+    );
+    expect(meshed?.protocol_hint?.h2).toBeDefined();
+    expect(meshed?.resource_ref?.resource).toMatchObject({ kind: 'Pod', name: 'web-a', namespace: NS });
+    const plain = byPod.get('web-b');
+    expect(plain?.tls_identity).toBeUndefined();
+    expect(plain?.protocol_hint).toBeUndefined();
+    expect(plain?.metric_labels?.control_plane_ns).toBeUndefined();
+  });
+
+  it('answers no_endpoints exists:false for a missing service and exists:true for one without endpoints', async () => {
+    const missing = await h.open(`nope.${NS}.svc.cluster.local:80`).next();
+    expect(missing).toMatchObject({ update: 'no_endpoints', no_endpoints: { exists: false } });
+    const empty = await h.open(`empty-svc.${NS}.svc.cluster.local:80`).next();
+    expect(empty).toMatchObject({ update: 'no_endpoints', no_endpoints: { exists: true } });
+  });
+
+  it('pushes add and remove to an open stream as the slice changes', async () => {
+    const stream = h.open(WEB);
+    await stream.next();
+    h.store.create(pod('web-d', '10.244.0.8'));
+    updateSlice(h.store, 'web-svc-1', 'web-svc', [
+      { ip: '10.244.0.5', pod: 'web-a' },
+      { ip: '10.244.0.6', pod: 'web-b' },
+      { ip: '10.244.0.7', pod: 'web-c' }, // now ready
+      { ip: '10.244.0.8', pod: 'web-d' },
+    ]);
+    const added = new Set<string>();
+    while (added.size < 2) {
+      const msg = await stream.next();
+      expect(msg.update).toBe('add');
+      for (const a of addressesOf(msg)) added.add(a);
+    }
+    expect([...added].sort()).toEqual(['10.244.0.7:8080', '10.244.0.8:8080']);
+
+    updateSlice(h.store, 'web-svc-1', 'web-svc', [{ ip: '10.244.0.8', pod: 'web-d' }]);
+    const removed = await stream.next();
+    expect(removed.update).toBe('remove');
+    expect(addressesOf(removed)).toEqual(['10.244.0.5:8080', '10.244.0.6:8080', '10.244.0.7:8080']);
+  });
+
+  it('removes everything and says exists:false when the service is deleted, then adds when it comes back', async () => {
+    const stream = h.open(WEB);
+    await stream.next();
+    h.store.delete({ group: '', plural: 'services' }, NS, 'web-svc');
+    const removed = await stream.next();
+    expect(removed.update).toBe('remove');
+    expect(await stream.next()).toMatchObject({ no_endpoints: { exists: false } });
+    h.store.create(service('web-svc'));
+    const back = await stream.next();
+    expect(back.update).toBe('add');
+    expect(addressesOf(back)).toEqual(['10.244.0.5:8080', '10.244.0.6:8080']);
+  });
+
+  it('says exists:true for a service without slices, then add when its first slice comes', async () => {
+    h.store.create(service('late-svc'));
+    const stream = h.open(`late-svc.${NS}.svc.cluster.local:80`);
+    expect(await stream.next()).toMatchObject({ no_endpoints: { exists: true } });
+    h.store.create(pod('late-a', '10.244.1.1', { app: 'late' }));
+    h.store.create(endpointSlice('late-svc-1', 'late-svc', [{ ip: '10.244.1.1', pod: 'late-a' }]));
+    const msg = await stream.next();
+    expect(msg.update).toBe('add');
+    expect(addressesOf(msg)).toEqual(['10.244.1.1:8080']);
+    expect(msg.add?.addrs?.[0]?.metric_labels?.deployment).toBe('late');
+  });
+
+  it.each([
+    ['no port', `web-svc.${NS}.svc.cluster.local`, /invalid authority/i],
+    ['non-numeric port', `web-svc.${NS}.svc.cluster.local:http`, /invalid authority/i],
+    ['bad name', `web_svc.${NS}.svc.cluster.local:80`, /invalid k8s service name/],
+    ['wrong cluster domain', `web-svc.${NS}.svc.example.org:80`, /invalid k8s service name/],
+    ['not an authority', 'http://web-svc/', /invalid authority/i],
+  ])('refuses %s with INVALID_ARGUMENT', async (_what, path, message) => {
+    const status = await h.open(path).status;
+    expect(status.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(status.details).toMatch(message);
+  });
+
+  it('accepts a context token in either form, and ignores a bad one', async () => {
+    for (const token of ['{"ns":"emojivoto","nodeName":"node-1","pod":"web-a"}', 'ns:emojivoto', 'rubbish']) {
+      const msg = await h.open(WEB, token).next();
+      expect(msg.update).toBe('add');
+    }
+  });
+
+  it('serves GetProfile with the fully qualified name and keeps it open', async () => {
+    const getProfile = h.client.GetProfile as (
+      req: unknown,
+    ) => grpc.ClientReadableStream<{ fully_qualified_name: string }>;
+    const call = getProfile.call(h.client, { scheme: 'http:', path: WEB, context_token: '' });
+    const profile = await new Promise<{ fully_qualified_name: string }>((resolve) =>
+      call.once('data', resolve),
+    );
+    expect(profile.fully_qualified_name).toBe('web-svc.emojivoto.svc.cluster.local');
+    call.on('error', () => undefined);
+    call.cancel();
+  });
+});
