@@ -377,6 +377,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     }
     if (path.watchPrefix && method !== 'GET') throw methodNotAllowed();
     authorize(accessRequest(r.user, verb, path));
+    if (method !== 'GET' && r.url.searchParams.getAll('dryRun').some((v) => v !== '')) {
+      // Better to refuse than to change the store when the client asked for no change.
+      throw badRequest('dryRun is not supported by the meshbot sandbox API server; leave out --dry-run=server');
+    }
 
     const spec = kindFor(path);
     if (spec.namespaced && path.namespace === undefined) {

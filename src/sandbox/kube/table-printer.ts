@@ -32,8 +32,10 @@ type Cell = string | number;
 
 interface Printer {
   columns: ColumnDefinition[];
-  /** Cells after NAME, in column order. */
+  /** Cells after NAME (all cells when `nameless`), in column order. */
   cells(obj: KubeObject, now: number): Cell[];
+  /** The columns have no leading NAME (events). */
+  nameless?: boolean;
 }
 
 function column(name: string, description: string, priority = 0, type: ColumnDefinition['type'] = 'string') {
@@ -244,7 +246,8 @@ function sliceCells(slice: KubeObject): Cell[] {
   ];
 }
 
-const PRINTERS: Record<string, Printer> = {
+/** Printers by `group/plural`. */
+const WORKLOAD_PRINTERS: Record<string, Printer> = {
   '/pods': {
     columns: [
       NAME,
@@ -405,6 +408,137 @@ const PRINTERS: Record<string, Printer> = {
   },
 };
 
+function nodeStatus(node: KubeObject): string {
+  const conditions = arr(rec(node['status'])['conditions']).map(rec);
+  const ready = conditions.find((c) => c['type'] === 'Ready');
+  const status: string[] = [];
+  if (ready) status.push(ready['status'] === 'True' ? 'Ready' : 'NotReady');
+  else status.push('Unknown');
+  if (rec(node['spec'])['unschedulable'] === true) status.push('SchedulingDisabled');
+  return status.join(',');
+}
+
+function nodeRoles(node: KubeObject): string {
+  const roles = new Set<string>();
+  for (const [key, value] of Object.entries(node.metadata.labels ?? {})) {
+    if (key.startsWith('node-role.kubernetes.io/') && key.length > 'node-role.kubernetes.io/'.length) {
+      roles.add(key.slice('node-role.kubernetes.io/'.length));
+    } else if (key === 'kubernetes.io/role' && value) {
+      roles.add(value);
+    }
+  }
+  return roles.size ? [...roles].sort().join(',') : '<none>';
+}
+
+function hpaTargets(hpa: KubeObject): string {
+  const spec = rec(hpa['spec']);
+  const current = arr(rec(hpa['status'])['currentMetrics']).map(rec);
+  const parts: string[] = [];
+  for (const metric of arr(spec['metrics']).map(rec)) {
+    if (metric['type'] !== 'Resource') {
+      parts.push('<unknown>');
+      continue;
+    }
+    const resource = rec(metric['resource']);
+    const name = str(resource['name']) ?? '';
+    const target = rec(resource['target']);
+    const now = current.map((m) => rec(m['resource'])).find((r) => r['name'] === name);
+    const utilization = rec(now?.['current'])['averageUtilization'];
+    const shown = typeof utilization === 'number' ? `${utilization}%` : '<unknown>';
+    const wanted = target['averageUtilization'];
+    parts.push(
+      `${name}: ${shown}/${typeof wanted === 'number' ? `${wanted}%` : String(target['averageValue'] ?? '')}`,
+    );
+  }
+  return parts.length ? parts.join(', ') : '<none>';
+}
+
+const CLUSTER_PRINTERS: Record<string, Printer> = {
+  '/nodes': {
+    columns: [
+      NAME,
+      column('Status', 'The status of the node'),
+      column('Roles', 'The roles of the node'),
+      AGE,
+      column('Version', 'Kubelet Version reported by the node.'),
+      column('Internal-IP', 'List of addresses reachable to the node.', 1),
+      column('External-IP', 'List of addresses reachable to the node.', 1),
+      column('OS-Image', 'OS Image reported by the node from /etc/os-release.', 1),
+      column('Kernel-Version', 'Kernel Version reported by the node.', 1),
+      column('Container-Runtime', 'Container Runtime Version reported by the node.', 1),
+    ],
+    cells: (node: KubeObject, now: number) => {
+      const status = rec(node['status']);
+      const info = rec(status['nodeInfo']);
+      const addresses = arr(status['addresses']).map(rec);
+      const address = (type: string) =>
+        str(addresses.find((a) => a['type'] === type)?.['address']) ?? '<none>';
+      return [
+        nodeStatus(node),
+        nodeRoles(node),
+        age(node, now),
+        str(info['kubeletVersion']) ?? '',
+        address('InternalIP'),
+        address('ExternalIP'),
+        str(info['osImage']) ?? '<unknown>',
+        str(info['kernelVersion']) ?? '<unknown>',
+        str(info['containerRuntimeVersion']) ?? '<unknown>',
+      ];
+    },
+  },
+  '/events': {
+    columns: [
+      column('Last Seen', 'Time when this Event was last seen'),
+      column('Type', 'Type of this event (Normal, Warning), new types could be added in the future.'),
+      column(
+        'Reason',
+        'This should be a short, machine understandable string that gives the reason for this event being generated.',
+      ),
+      column('Object', 'The object that this event is about.'),
+      column('Message', 'A human-readable description of the status of this operation.'),
+    ],
+    /** Events print no NAME column: see `nameless` below. */
+    cells: (ev: KubeObject, now: number) => {
+      const involved = rec(ev['involvedObject']);
+      const last = str(ev['lastTimestamp']) ?? str(ev['eventTime']) ?? ev.metadata.creationTimestamp;
+      const t = last ? Date.parse(last) : Number.NaN;
+      return [
+        Number.isNaN(t) ? '<unknown>' : humanDuration(now - t),
+        str(ev['type']) ?? '',
+        str(ev['reason']) ?? '',
+        `${(str(involved['kind']) ?? '').toLowerCase()}/${str(involved['name']) ?? ''}`,
+        (str(ev['message']) ?? '').trim(),
+      ];
+    },
+    nameless: true,
+  },
+  'autoscaling/horizontalpodautoscalers': {
+    columns: [
+      NAME,
+      column('Reference', 'reference to the object that is being scaled.'),
+      column('Targets', 'the current and target metric values.'),
+      column('MinPods', 'minReplicas is the lower limit for the number of replicas.'),
+      column('MaxPods', 'maxReplicas is the upper limit for the number of replicas.', 0, 'integer'),
+      column('Replicas', 'current number of replicas of pods managed by this autoscaler.', 0, 'integer'),
+      AGE,
+    ],
+    cells: (hpa: KubeObject, now: number) => {
+      const spec = rec(hpa['spec']);
+      const ref = rec(spec['scaleTargetRef']);
+      return [
+        `${str(ref['kind']) ?? ''}/${str(ref['name']) ?? ''}`,
+        hpaTargets(hpa),
+        spec['minReplicas'] === undefined ? '<unset>' : String(num(spec['minReplicas'])),
+        num(spec['maxReplicas']),
+        num(rec(hpa['status'])['currentReplicas']),
+        age(hpa, now),
+      ];
+    },
+  },
+};
+
+const PRINTERS: Record<string, Printer> = { ...WORKLOAD_PRINTERS, ...CLUSTER_PRINTERS };
+
 const GENERIC: Printer = { columns: [NAME, AGE], cells: (obj, now) => [age(obj, now)] };
 
 function printerFor(spec: KindSpec): Printer {
@@ -441,7 +575,8 @@ export function toTable(
     metadata,
     columnDefinitions: opts.noHeaders ? [] : printer.columns,
     rows: objects.map((obj) => {
-      const row: TableRow = { cells: [obj.metadata.name, ...printer.cells(obj, now)] };
+      const cells = printer.cells(obj, now);
+      const row: TableRow = { cells: printer.nameless ? cells : [obj.metadata.name, ...cells] };
       const object = rowObject(obj, include);
       if (object !== undefined) row.object = object;
       return row;

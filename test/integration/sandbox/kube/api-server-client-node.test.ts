@@ -581,4 +581,32 @@ describe('sandbox API server with @kubernetes/client-node', () => {
     expect(spdy.status).toBe(400);
     expect(await spdy.json()).toMatchObject({ reason: 'BadRequest', message: 'Upgrade request required' });
   });
+
+  it('ends open watches and port-forwards when it closes', async () => {
+    const own = await startApiServer({
+      store,
+      portForward: () => ({ host: '127.0.0.1', port: echoPort }),
+    });
+    const ownKc = kubeConfigFor(own.url);
+    const ended = new EventLog<unknown>();
+    await new k8s.Watch(ownKc).watch(
+      `/api/v1/namespaces/${NS}/pods`,
+      { resourceVersion: store.resourceVersion() },
+      () => undefined,
+      (err: unknown) => ended.push(err ?? 'done'),
+    );
+    const ws = (await new k8s.PortForward(ownKc).portForward(
+      NS,
+      'web-5f7d9-abcde',
+      [8080],
+      new PassThrough(),
+      new PassThrough(),
+      new PassThrough(),
+    )) as { on(event: 'close', cb: () => void): void };
+    const wsClosed = new Promise<void>((resolve) => ws.on('close', () => resolve()));
+    await own.close();
+    await ended.waitFor(() => true, 'the watch to end');
+    await wsClosed;
+    await expect(fetch(`${own.url}/version`)).rejects.toThrow();
+  });
 });
