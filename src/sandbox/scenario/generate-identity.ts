@@ -42,8 +42,10 @@ export interface GeneratedIdentity {
   issuerCertPem: string;
   /** PKCS#8 PEM for tls.key / key.pem. */
   issuerKeyPem: string;
-  /** PEM of the proxy-injector webhook's CA (base64 it for caBundle). */
+  /** PEM of the proxy-injector webhook's certificate, self-signed: also its caBundle. */
   webhookCaPem: string;
+  /** PKCS#8 PEM of the webhook certificate's key. */
+  webhookKeyPem: string;
 }
 
 type Algorithm =
@@ -135,10 +137,40 @@ export async function generateIdentity(
   });
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', issuerKeys.privateKey);
   const webhook = await selfSigned(`CN=linkerd-proxy-injector.${ns}.svc`, spec.webhook ?? {}, now);
+  const webhookKey = await webcrypto.subtle.exportKey('pkcs8', webhook.keys.privateKey);
   return {
     trustAnchorsPem: anchors.map((a) => a.cert.toString('pem')).join('\n') + '\n',
     issuerCertPem: issuerCert.toString('pem') + '\n',
     issuerKeyPem: x509.PemConverter.encode(pkcs8, 'PRIVATE KEY') + '\n',
     webhookCaPem: webhook.cert.toString('pem') + '\n',
+    webhookKeyPem: x509.PemConverter.encode(webhookKey, 'PRIVATE KEY') + '\n',
+  };
+}
+
+/** The PEM fields of a scenario's `linkerd` block that `identity` fills. */
+export interface LinkerdPems {
+  trustAnchorsPem?: string;
+  issuer?: { certPem: string; keyPem: string };
+  webhook?: { certPem: string; keyPem: string; caBundlePem?: string };
+}
+
+/**
+ * A copy of a scenario's `linkerd` block whose certificates are generated from its `identity`
+ * block (which wins over PEMs given alongside); unchanged when it has none.
+ */
+export async function withGeneratedIdentity<
+  L extends LinkerdPems & { identity?: IdentitySpec; namespace?: string; clusterDomain?: string },
+>(linkerd: L, now = new Date()): Promise<L> {
+  if (!linkerd.identity) return linkerd;
+  const id = await generateIdentity(linkerd.identity, {
+    now,
+    ...(linkerd.namespace ? { controlPlaneNamespace: linkerd.namespace } : {}),
+    ...(linkerd.clusterDomain ? { clusterDomain: linkerd.clusterDomain } : {}),
+  });
+  return {
+    ...linkerd,
+    trustAnchorsPem: id.trustAnchorsPem,
+    issuer: { certPem: id.issuerCertPem, keyPem: id.issuerKeyPem },
+    webhook: { certPem: id.webhookCaPem, keyPem: id.webhookKeyPem, caBundlePem: id.webhookCaPem },
   };
 }

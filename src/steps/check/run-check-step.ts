@@ -103,7 +103,7 @@ export async function runCheckStep(
     status,
     summary: summarize(status, counts, all.length, options.controlPlaneNamespace),
     findings: findingsOf(categories),
-    evidence: evidenceOf(seen, context.now),
+    evidence: [checksTable(categories), ...evidenceOf(seen, context.now)],
     next: nextSteps(categories),
     data,
     startedAt: startedAt.toISOString(),
@@ -145,6 +145,13 @@ function summarize(
   return `${lead} (control plane in ${namespace}): ${counts.pass} of ${total} checks passed${problems.length ? `, ${problems.join(', ')}` : ''}.`;
 }
 
+function detailsText(details: readonly string[] | undefined): string {
+  if (!details || details.length === 0) return '';
+  const shown = details.slice(0, MAX_FINDING_DETAILS).join('; ');
+  const more = details.length - MAX_FINDING_DETAILS;
+  return ` (${shown}${more > 0 ? `; and ${more} more` : ''})`;
+}
+
 function findingsOf(categories: readonly CategoryResult[]): Finding[] {
   return categories.flatMap((category) =>
     category.checks.flatMap((r): Finding[] => {
@@ -152,7 +159,7 @@ function findingsOf(categories: readonly CategoryResult[]): Finding[] {
       const finding: Finding = {
         severity: r.status,
         code: r.id,
-        message: `${r.description}: ${r.message}`,
+        message: `${r.description}: ${r.message}${detailsText(r.details)}`,
         docsUrl: r.docsUrl,
         subject: category.title,
       };
@@ -161,6 +168,25 @@ function findingsOf(categories: readonly CategoryResult[]): Finding[] {
     }),
   );
 }
+
+const RESULT_WORD: Record<CheckResultStatus, string> = {
+  pass: 'ok',
+  warn: 'WARN',
+  fail: 'FAIL',
+  error: 'ERROR',
+  skipped: 'skipped',
+};
+
+/** Every check and its result, grouped by category: the overview `linkerd check` prints. */
+function checksTable(categories: readonly CategoryResult[]): EvidenceTable {
+  return {
+    title: 'Checks',
+    columns: ['result', 'category', 'check'],
+    rows: categories.flatMap((c) => c.checks.map((r) => [RESULT_WORD[r.status], c.title, r.description])),
+  };
+}
+
+const MAX_FINDING_DETAILS = 3;
 
 function certificateRow(role: string, c: ParsedCertificate, now: Date): string[] {
   const v = evaluateValidity(c, now);

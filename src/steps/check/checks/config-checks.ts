@@ -61,7 +61,6 @@ export function evaluateCrds(
       status: 'fail',
       message: `missing ${missing.length} of ${expected.length} Linkerd CRDs: ${missing.join(', ')}`,
       hint: 'Install or upgrade the CRDs first: linkerd install --crds | kubectl apply -f - (or the linkerd-crds Helm chart).',
-      details: missing.map((name) => `missing: ${name}`),
     };
   }
   return { status: 'pass', message: `all ${expected.length} Linkerd CRDs present` };
