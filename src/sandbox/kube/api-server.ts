@@ -379,7 +379,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     authorize(accessRequest(r.user, verb, path));
     if (method !== 'GET' && r.url.searchParams.getAll('dryRun').some((v) => v !== '')) {
       // Better to refuse than to change the store when the client asked for no change.
-      throw badRequest('dryRun is not supported by the meshbot sandbox API server; leave out --dry-run=server');
+      throw badRequest(
+        'dryRun is not supported by the meshbot sandbox API server; leave out --dry-run=server',
+      );
     }
 
     const spec = kindFor(path);
@@ -512,32 +514,60 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     const include = includeObjectParam(r.url);
     const { res } = r;
 
-    res.writeHead(200, {
-      'Content-Type': 'application/json',
-      'Cache-Control': 'no-cache, private',
-      'Transfer-Encoding': 'chunked',
-    });
-    res.flushHeaders();
-
-    let headersSent = false;
+    let tableHeadersSent = false;
     const toWire = (ev: WatchEvent): unknown => {
       if (!tableVersion || ev.type === 'BOOKMARK') return ev;
       const table = toTable(spec, [ev.object], {
         include,
         apiVersion: tableVersion,
-        noHeaders: headersSent,
+        noHeaders: tableHeadersSent,
         ...(ev.object.metadata.resourceVersion
           ? { resourceVersion: ev.object.metadata.resourceVersion }
           : {}),
       });
-      headersSent = true;
+      tableHeadersSent = true;
       return { type: ev.type, object: table };
     };
+    // Events the store delivers while the watch starts wait until the response has begun.
+    let pending: unknown[] | undefined = [];
     const send = (event: unknown): void => {
-      if (!res.writableEnded) res.write(`${JSON.stringify(event)}\n`);
+      if (pending) pending.push(event);
+      else if (!res.writableEnded) res.write(`${JSON.stringify(event)}\n`);
+    };
+    const begin = (): void => {
+      res.writeHead(200, {
+        'Content-Type': 'application/json',
+        'Cache-Control': 'no-cache, private',
+        'Transfer-Encoding': 'chunked',
+      });
+      res.flushHeaders();
+      const queued = pending ?? [];
+      pending = undefined;
+      for (const event of queued) send(event);
     };
 
     let stop: (() => void) | undefined;
+    try {
+      stop = store.watch(
+        spec,
+        {
+          ...options,
+          ...(resourceVersion !== undefined && resourceVersion !== '' ? { resourceVersion } : {}),
+          allowWatchBookmarks,
+        },
+        (ev) => send(toWire(ev)),
+      );
+    } catch (err) {
+      const status = toStatusBody(err);
+      // A bad request (selector, resourceVersion) is an HTTP error; a resourceVersion too old
+      // is answered 200 with the Status as an ERROR event, as the real server does.
+      if (status.code !== 410) throw err;
+      begin();
+      send({ type: 'ERROR', object: status });
+      res.end();
+      return;
+    }
+
     let timer: NodeJS.Timeout | undefined;
     let ended = false;
     const end = (): void => {
@@ -552,27 +582,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     watches.add(end);
     r.req.on('close', end);
     res.on('close', end);
-
-    try {
-      stop = store.watch(
-        spec,
-        {
-          ...options,
-          ...(resourceVersion !== undefined && resourceVersion !== '' ? { resourceVersion } : {}),
-          allowWatchBookmarks,
-        },
-        (ev) => send(toWire(ev)),
-      );
-    } catch (err) {
-      // The real server answers 200 and sends the failure (410 Expired) as an ERROR event.
-      send({ type: 'ERROR', object: toStatusBody(err) });
+    if (r.req.destroyed || res.destroyed) {
       end();
       return;
     }
-    if (ended) {
-      stop?.();
-      return;
-    }
+    begin();
     const timeoutSeconds = Number(r.url.searchParams.get('timeoutSeconds') ?? '0');
     if (Number.isFinite(timeoutSeconds) && timeoutSeconds > 0) {
       timer = setTimeout(end, timeoutSeconds * 1000);

@@ -356,6 +356,12 @@ describe('sandbox API server with @kubernetes/client-node', () => {
     const error = await events.waitFor((e) => e.type === 'ERROR', 'ERROR event');
     expect(error.obj).toMatchObject({ kind: 'Status', status: 'Failure', reason: 'Expired', code: 410 });
     expect(await ended.waitFor(() => true, 'the watch to end')).toBe('done');
+
+    const badSelector = await fetch(
+      `${server.url}/api/v1/pods?watch=true&labelSelector=${encodeURIComponent('a in b')}`,
+    );
+    expect(badSelector.status).toBe(400);
+    expect(await badSelector.json()).toMatchObject({ kind: 'Status', reason: 'BadRequest', code: 400 });
   });
 
   it('keeps an Informer in sync through adds, updates and deletes', async () => {
