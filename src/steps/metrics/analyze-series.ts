@@ -47,6 +47,12 @@ export interface PodChangeWindow {
   /** Range step, seconds. */
   stepSeconds: number;
   /**
+   * Changes before this are left out (ms): the start of the service's endpoints_updates series.
+   * The controller counts updates only for services a proxy subscribed to; what changed before
+   * the first subscription is part of the state the subscription started from.
+   */
+  sinceMs?: number;
+  /**
    * Changes younger than this are left out: they may not have reached the controller, or its
    * counter may not have been scraped yet.
    */
@@ -55,13 +61,14 @@ export interface PodChangeWindow {
 
 /**
  * Pod starts and stops from `max by (pod) (process_start_time_seconds{...})` over the window.
- * - started: the value (the process start time, exact) lies in the window;
+ * - started: the value (the process start time, exact) lies in the window (after `sinceMs`);
  * - stopped: the series ends before the end of the window (by more than two steps: Prometheus
  *   marks a vanished pod's series stale at the next scrape).
  */
 export function podChangesFrom(podStarts: Series[], w: PodChangeWindow): PodChanges {
   const changes: PodChange[] = [];
   const settledBy = w.toMs - w.settleSeconds * 1000;
+  const since = Math.max(w.fromMs, w.sinceMs ?? w.fromMs);
   const stopSlack = Math.max(2 * w.stepSeconds * 1000, w.settleSeconds * 1000);
   for (const s of podStarts) {
     const pod = s.metric.pod ?? '(unnamed pod)';
@@ -69,10 +76,10 @@ export function podChangesFrom(podStarts: Series[], w: PodChangeWindow): PodChan
     const last = s.points[s.points.length - 1];
     if (!first || !last) continue;
     const startedMs = first.v * 1000;
-    if (Number.isFinite(startedMs) && startedMs >= w.fromMs && startedMs <= settledBy) {
+    if (Number.isFinite(startedMs) && startedMs > since && startedMs <= settledBy) {
       changes.push({ pod, change: 'started', at: new Date(startedMs).toISOString() });
     }
-    if (last.t < w.toMs - stopSlack && last.t >= w.fromMs) {
+    if (last.t < w.toMs - stopSlack && last.t > since) {
       changes.push({ pod, change: 'stopped', at: new Date(last.t).toISOString() });
     }
   }

@@ -9,6 +9,7 @@ import type {
   InstantResult,
 } from '../../adapters/prometheus/prometheus-client.js';
 import type { KubeAdapter, KubePod } from '../../adapters/kube/kube-adapter.js';
+import { PrometheusQueryError } from '../../adapters/prometheus/prometheus-errors.js';
 import { describeError, MeshbotError } from '../../errors.js';
 import {
   makeAttachment,
@@ -214,7 +215,7 @@ export async function runMetricsStep(
     attemptRaw(prom.query(instantQueries(target, windowSeconds, []).destinationScraped, { time: to })),
   ]);
   data.workloads = kube.workloads;
-  if (!probe.ok) {
+  if (!probe.ok && !(probe.error instanceof PrometheusQueryError && probe.error.kind !== 'timeout')) {
     const err = probe.error;
     const finding: Finding = {
       severity: 'error',
@@ -258,7 +259,8 @@ export async function runMetricsStep(
     return r.value.series;
   };
 
-  const scrapedCount = scalarOf(probe.value.samples);
+  if (!probe.ok) queries[0]!.error = describeError(probe.error).message;
+  const scrapedCount = probe.ok ? scalarOf(probe.value.samples) : null;
   const wantGolden = deployments.length > 0;
   const [
     updatesIncrease,
@@ -308,7 +310,7 @@ export async function runMetricsStep(
 
   const moved = updatesSeries ? lastMovedAt(updatesSeries) : null;
   data.destination = {
-    scraped: scrapedCount !== null && scrapedCount > 0,
+    scraped: probe.ok ? scrapedCount !== null && scrapedCount > 0 : null,
     updatesIncrease,
     updatesLastMovedAt: moved === null ? null : new Date(moved).toISOString(),
     subscribers,
@@ -320,12 +322,18 @@ export async function runMetricsStep(
     getHandlingP99Seconds: getP99,
   };
   data.golden = { successRate, rps, latencyMs: { p50, p95, p99 } };
+  const firstUpdatesPoint = updatesSeries?.length
+    ? Math.min(...updatesSeries.map((s) => s.points[0]?.t ?? Number.POSITIVE_INFINITY))
+    : undefined;
   data.podChanges = podStarts
     ? podChangesFrom(podStarts, {
         fromMs: from.getTime(),
         toMs: to.getTime(),
         stepSeconds,
         settleSeconds: input.settleSeconds ?? DEFAULT_SETTLE_SECONDS,
+        ...(firstUpdatesPoint !== undefined && Number.isFinite(firstUpdatesPoint)
+          ? { sinceMs: firstUpdatesPoint }
+          : {}),
       })
     : null;
 

@@ -238,4 +238,19 @@ describe('series readings', () => {
       { pod: 'new', change: 'started', at: new Date(TO - 600_000).toISOString() },
     ]);
   });
+
+  it('leaves out changes from before the service was first subscribed', () => {
+    const pts = (fromT: number, started: number) => [
+      { t: fromT, v: started / 1000 },
+      { t: TO, v: started / 1000 },
+    ];
+    const r = podChangesFrom(
+      [
+        { metric: { pod: 'early' }, points: pts(TO - 900_000, TO - 900_000) },
+        { metric: { pod: 'late' }, points: pts(TO - 300_000, TO - 300_000) },
+      ],
+      { fromMs: FROM, toMs: TO, stepSeconds: 8, settleSeconds: 30, sinceMs: TO - 600_000 },
+    );
+    expect(r.changes.map((c) => c.pod)).toEqual(['late']);
+  });
 });
