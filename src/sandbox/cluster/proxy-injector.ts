@@ -49,7 +49,7 @@ export function createProxyInjector(
       const ns = pod.metadata.namespace ?? 'default';
       annotations[LINKERD.inject] ??= 'enabled';
       annotations[LINKERD.proxyVersion] = version;
-      annotations[LINKERD.createdBy] = `linkerd/proxy-injector ${controlPlane.version}`;
+      annotations[LINKERD.createdBy] ??= `linkerd/proxy-injector ${controlPlane.version}`;
       annotations[LINKERD.identityMode] = 'default';
       labels[LINKERD.controlPlaneNs] = controlPlane.namespace;
       labels[`linkerd.io/proxy-${workload.kind.toLowerCase()}`] = workload.name;

@@ -64,7 +64,11 @@ export function waitUntil(
  */
 export function waitForWorkloads(
   store: ObjectStore,
-  opts: { ready: boolean; timeoutMs?: number },
+  opts: {
+    /** Whether to wait for Ready pods too: for every workload, or decided per workload. */
+    ready: boolean | ((w: Workload) => boolean);
+    timeoutMs?: number;
+  },
 ): Promise<void> {
   const pending = new Set<string>();
   const done = (w: Workload, isDeployment: boolean): boolean => {
@@ -73,7 +77,7 @@ export function waitForWorkloads(
     if ((status['observedGeneration'] ?? 0) !== (w.metadata.generation ?? 1)) return false;
     const have = (status[isDeployment ? 'updatedReplicas' : 'replicas'] as number | undefined) ?? 0;
     if (have !== want) return false;
-    if (!opts.ready) return true;
+    if (!(typeof opts.ready === 'function' ? opts.ready(w) : opts.ready)) return true;
     if (((status['readyReplicas'] as number | undefined) ?? 0) === want) return true;
     const a = w.spec.template.metadata?.annotations ?? {};
     return a[SIM.neverReady] === 'true' || a[SIM.crashLoop] === 'true';
@@ -88,7 +92,7 @@ export function waitForWorkloads(
   }
   return waitUntil(store, [DEPLOYMENT, STATEFUL_SET], () => pending.size === 0, {
     timeoutMs: opts.timeoutMs ?? 30_000,
-    what: opts.ready ? 'every workload to be ready' : 'every workload to have its pods',
+    what: opts.ready === false ? 'every workload to have its pods' : 'every workload to be ready',
     onEvent: (ev) => consider(ev.object as Workload, ev.type === 'DELETED'),
     describe: () => `still waiting for ${[...pending].slice(0, 5).join(', ')}`,
   });

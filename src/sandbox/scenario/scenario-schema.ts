@@ -1,0 +1,241 @@
+/**
+ * The scenario file format (YAML), validated with zod. See docs/sandbox.md for a guide.
+ * Every message starts with "expected", so errors read
+ * `deployments[2].replicas: expected a whole number >= 0, got "three"`.
+ */
+import { z } from 'zod';
+import { faultSchema } from './fault-schema.js';
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const PORT_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+const whole = (min = 0, max?: number) => {
+  const msg =
+    max === undefined ? `expected a whole number >= ${min}` : `expected a whole number from ${min} to ${max}`;
+  const n = z.number({ error: msg }).int({ error: msg }).min(min, { error: msg });
+  return max === undefined ? n : n.max(max, { error: msg });
+};
+const bool = () => z.boolean({ error: 'expected true or false' });
+const text = (what = 'a string') => z.string({ error: `expected ${what}` });
+const dnsName = (what: string, re = DNS_LABEL) =>
+  z
+    .string({ error: `expected ${what} (lowercase letters, digits and '-')` })
+    .max(63, { error: `expected ${what} of at most 63 characters` })
+    .regex(re, {
+      error: `expected ${what} (lowercase letters, digits and '-', starting and ending with a letter or digit)`,
+    });
+const labelMap = z.record(text('a label name'), text('a string value (quote numbers and booleans)'), {
+  error: 'expected a map of names to string values',
+});
+const portNumber = whole(1, 65535);
+const portName = z
+  .string({ error: 'expected a port name' })
+  .max(15, { error: 'expected a port name of at most 15 characters' })
+  .regex(PORT_NAME, { error: "expected a port name (lowercase letters, digits and '-')" });
+const protocol = z.enum(['TCP', 'UDP', 'SCTP'], { error: 'expected TCP, UDP or SCTP' });
+
+export const crashLoopSchema = z.union(
+  [
+    bool(),
+    z.strictObject({
+      /** Milliseconds between restarts (default 10000). */
+      intervalMs: whole(1).optional(),
+      /** restartCount at start (default 0). */
+      initialRestarts: whole().optional(),
+    }),
+  ],
+  { error: 'expected true, false or a map with intervalMs / initialRestarts' },
+);
+
+const containerPortSchema = z.strictObject({
+  name: portName.optional(),
+  port: portNumber,
+  protocol: protocol.optional(),
+});
+
+/** How a workload's pods behave: fields shared by deployments, statefulsets and control-plane components. */
+const podBehaviour = {
+  replicas: whole().default(1),
+  /** Milliseconds from Running to Ready (default: the scenario's podReadyDelayMs). */
+  readyDelayMs: whole().optional(),
+  /** The pods run but never pass their readiness probe. */
+  neverReady: bool().default(false),
+  /** The main container crash-loops. */
+  crashLoop: crashLoopSchema.default(false),
+  /** restartCount the main container starts with. */
+  restarts: whole().optional(),
+  /** Proxy version of meshed pods (default: the control plane's). */
+  proxyVersion: text('a proxy version such as stable-2.14.10').optional(),
+};
+
+const workloadFields = {
+  name: dnsName('a name'),
+  namespace: dnsName('a namespace name'),
+  ...podBehaviour,
+  /** Pod labels, also the selector; default `{app: NAME}`. */
+  labels: labelMap.optional(),
+  /** Pod template annotations. */
+  annotations: labelMap.optional(),
+  meshed: bool().default(false),
+  serviceAccount: dnsName('a service account name').optional(),
+  image: text('an image reference').optional(),
+  containerPorts: z.array(containerPortSchema, { error: 'expected a list of container ports' }).default([]),
+};
+
+export const deploymentSchema = z.strictObject(workloadFields);
+
+export const statefulSetSchema = z.strictObject({
+  ...workloadFields,
+  /** The governing (usually headless) service; default: the statefulset's name. */
+  serviceName: dnsName('a service name', DNS_1035).optional(),
+  podManagementPolicy: z
+    .enum(['OrderedReady', 'Parallel'], { error: 'expected OrderedReady or Parallel' })
+    .default('OrderedReady'),
+});
+
+export const servicePortSchema = z.strictObject({
+  name: portName.optional(),
+  port: portNumber,
+  targetPort: z
+    .union([portNumber, portName], { error: 'expected a port number or a container port name' })
+    .optional(),
+  protocol: protocol.optional(),
+  appProtocol: text().optional(),
+});
+
+export const serviceSchema = z.strictObject({
+  name: dnsName('a service name', DNS_1035),
+  namespace: dnsName('a namespace name'),
+  type: z
+    .enum(['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'], {
+      error: 'expected ClusterIP, NodePort, LoadBalancer or ExternalName',
+    })
+    .default('ClusterIP'),
+  externalName: text('a DNS name').optional(),
+  /** clusterIP None. */
+  headless: bool().default(false),
+  /** Absent: a selector-less service (no endpoints are managed for it). */
+  selector: labelMap.optional(),
+  ports: z.array(servicePortSchema, { error: 'expected a list of ports' }).default([]),
+  labels: labelMap.optional(),
+  publishNotReadyAddresses: bool().optional(),
+});
+
+export const hpaSchema = z.strictObject({
+  name: dnsName('a name'),
+  namespace: dnsName('a namespace name'),
+  target: z.strictObject(
+    {
+      kind: z.enum(['Deployment', 'StatefulSet'], { error: 'expected Deployment or StatefulSet' }),
+      name: dnsName('a workload name'),
+    },
+    { error: 'expected a map with kind and name' },
+  ),
+  minReplicas: whole(1).default(1),
+  maxReplicas: whole(1),
+  targetCPUUtilizationPercentage: whole(1, 100).default(80),
+});
+
+const pemSchema = text('a PEM block').regex(/-----BEGIN [A-Z ]+-----/, {
+  error: 'expected a PEM block (-----BEGIN ...-----)',
+});
+
+export const controlPlaneComponentSchema = z.strictObject(podBehaviour);
+
+export const LINKERD_CRDS = [
+  'serviceprofiles.linkerd.io',
+  'servers.policy.linkerd.io',
+  'serverauthorizations.policy.linkerd.io',
+  'authorizationpolicies.policy.linkerd.io',
+  'meshtlsauthentications.policy.linkerd.io',
+  'networkauthentications.policy.linkerd.io',
+  'httproutes.policy.linkerd.io',
+] as const;
+
+export const linkerdSchema = z.strictObject({
+  namespace: dnsName('a namespace name').default('linkerd'),
+  version: text('a Linkerd version such as stable-2.14.10 or edge-24.5.1')
+    .regex(/^(stable|edge|enterprise)-\d+\.\d+(\.\d+)?$/, {
+      error: 'expected a Linkerd version such as stable-2.14.10 or edge-24.5.1',
+    })
+    .default('stable-2.14.10'),
+  clusterDomain: text('a DNS domain').default('cluster.local'),
+  /** ConfigMap linkerd-identity-trust-roots, key ca-bundle.crt. */
+  trustAnchorsPem: pemSchema.optional(),
+  /** Secret linkerd-identity-issuer (kubernetes.io/tls). */
+  issuer: z.strictObject({ certPem: pemSchema, keyPem: pemSchema }).optional(),
+  /** Certificate of the webhooks (proxy injector, validators) and its CA bundle. */
+  webhook: z
+    .strictObject({ certPem: pemSchema, keyPem: pemSchema, caBundlePem: pemSchema.optional() })
+    .optional(),
+  /** The CRDs installed (default: all of Linkerd's); list fewer to simulate a missing one. */
+  crds: z.array(z.enum(LINKERD_CRDS, { error: `expected one of: ${LINKERD_CRDS.join(', ')}` })).optional(),
+  /** Overrides of the control-plane deployments' pods. */
+  components: z
+    .strictObject({
+      destination: controlPlaneComponentSchema.optional(),
+      identity: controlPlaneComponentSchema.optional(),
+      proxyInjector: controlPlaneComponentSchema.optional(),
+    })
+    .default({}),
+});
+
+export const accessRuleSchema = z.strictObject({
+  verb: z.enum(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', '*'], {
+    error: 'expected a verb: get, list, watch, create, update, patch, delete, deletecollection or *',
+  }),
+  resource: text('a resource such as endpointslices, pods/portforward or *').min(1, {
+    error: 'expected a resource such as endpointslices, pods/portforward or *',
+  }),
+  group: text('an API group (empty for the core group)').optional(),
+  namespace: dnsName('a namespace name').optional(),
+  user: text('a user name').optional(),
+});
+
+export const namespaceSchema = z.union(
+  [
+    dnsName('a namespace name'),
+    z.strictObject({
+      name: dnsName('a namespace name'),
+      labels: labelMap.optional(),
+      annotations: labelMap.optional(),
+    }),
+  ],
+  { error: 'expected a namespace name or a map with name, labels, annotations' },
+);
+
+/** Any Kubernetes object, created as is (after the scenario's own objects). */
+export const rawObjectSchema = z.looseObject({
+  apiVersion: text('an apiVersion'),
+  kind: text('a kind'),
+  metadata: z.looseObject({ name: text('a name') }, { error: 'expected a metadata map with a name' }),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: text('a scenario name').min(1, { error: 'expected a scenario name' }),
+  description: text().optional(),
+  /** Namespaces to create (those that objects use are created anyway). */
+  namespaces: z.array(namespaceSchema, { error: 'expected a list of namespaces' }).default([]),
+  /** Default readiness delay of every pod (ms); startSandbox may override it. Default 0. */
+  podReadyDelayMs: whole().optional(),
+  /** Delay from Terminating to removal of pods (ms). Default 1000. */
+  terminationDelayMs: whole().optional(),
+  linkerd: linkerdSchema.optional(),
+  deployments: z.array(deploymentSchema, { error: 'expected a list of deployments' }).default([]),
+  statefulsets: z.array(statefulSetSchema, { error: 'expected a list of statefulsets' }).default([]),
+  services: z.array(serviceSchema, { error: 'expected a list of services' }).default([]),
+  hpas: z.array(hpaSchema, { error: 'expected a list of hpas' }).default([]),
+  objects: z.array(rawObjectSchema, { error: 'expected a list of Kubernetes objects' }).default([]),
+  faults: z.array(faultSchema, { error: 'expected a list of faults' }).default([]),
+  accessRules: z.array(accessRuleSchema, { error: 'expected a list of access rules' }).default([]),
+});
+
+export type Scenario = z.infer<typeof scenarioSchema>;
+export type ScenarioDeployment = z.infer<typeof deploymentSchema>;
+export type ScenarioStatefulSet = z.infer<typeof statefulSetSchema>;
+export type ScenarioService = z.infer<typeof serviceSchema>;
+export type ScenarioLinkerd = z.infer<typeof linkerdSchema>;
+export type ScenarioPodBehaviour = z.infer<typeof controlPlaneComponentSchema>;
+/** What a scenario file may contain before defaults are applied. */
+export type ScenarioInput = z.input<typeof scenarioSchema>;

@@ -1,0 +1,156 @@
+/**
+ * Starts a whole sandbox from a scenario: the object store with the scenario applied, the
+ * simulated cluster's controllers, the Kubernetes API server (with the scenario's access
+ * rules; port-forwards to destination pods reach the destination controller), a
+ * kubeconfig, the destination controller (with the scenario's faults) and the admin API.
+ * Resolves once workloads have their pods (Ready, when pods turn ready at once) and the
+ * destination's informers have synced. stop() closes all in reverse order.
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { startCluster, createClusterBasics, type RunningCluster } from './cluster/start-cluster.js';
+import { LINKERD, SIM } from './cluster/simulation-annotations.js';
+import { POD, type Workload } from './cluster/kube-refs.js';
+import { waitForWorkloads } from './cluster/wait-until.js';
+import { startAdminApi, type RunningAdminApi } from './admin-api.js';
+import { startDestinationController } from './destination/start-destination-controller.js';
+import { startApiServer, type AccessRule, type RunningApiServer } from './kube/api-server.js';
+import { createObjectStore } from './kube/object-store.js';
+import type { ObjectStore } from './kube/store-types.js';
+import { writeKubeconfig } from './kube/write-kubeconfig.js';
+import type { RunningDestinationController, Sandbox, StartSandboxOptions } from './sandbox-types.js';
+import { applyScenario } from './scenario/apply-scenario.js';
+import { loadScenario, parseScenario } from './scenario/load-scenario.js';
+import type { Scenario } from './scenario/scenario-schema.js';
+
+/** Ports of the destination pods that port-forwards reach: gRPC and the metrics (admin) port. */
+export const DESTINATION_GRPC_PORT = 8086;
+export const DESTINATION_ADMIN_PORT = 9996;
+
+/** What startSandbox returns: the contract's Sandbox, plus the scenario and access-rule control. */
+export interface RunningSandbox extends Sandbox {
+  scenario: Scenario;
+  /** Replaces the API server's deny rules (the scenario's at start). */
+  setAccessRules(rules: AccessRule[]): void;
+}
+
+export function resolveScenario(input: unknown): Scenario {
+  return typeof input === 'string'
+    ? loadScenario(input)
+    : parseScenario(input, 'the scenario given to startSandbox');
+}
+
+/** Whether startup should wait for this workload's pods to be Ready (they turn ready at once). */
+function readyAtOnce(w: Workload, defaultDelayMs: number, overrideMs: number | undefined): boolean {
+  if (overrideMs !== undefined) return overrideMs === 0;
+  const own = w.spec.template.metadata?.annotations?.[SIM.readyDelayMs];
+  return (own !== undefined ? Number(own) : defaultDelayMs) === 0;
+}
+
+export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSandbox> {
+  const scenario = resolveScenario(opts.scenario);
+  const store: ObjectStore = createObjectStore();
+  const undo: Array<() => Promise<void> | void> = [() => store.close()];
+  const cleanup = async (): Promise<void> => {
+    for (const step of undo.splice(0).reverse()) {
+      try {
+        await step();
+      } catch {
+        // keep closing the rest
+      }
+    }
+  };
+
+  try {
+    createClusterBasics(store);
+    applyScenario(store, scenario);
+    const cluster: RunningCluster = startCluster(store, {
+      podReadyDelayMs: scenario.podReadyDelayMs ?? 0,
+      ...(opts.podReadyDelayMs !== undefined ? { podReadyDelayOverrideMs: opts.podReadyDelayMs } : {}),
+      ...(scenario.terminationDelayMs !== undefined
+        ? { terminationDelayMs: scenario.terminationDelayMs }
+        : {}),
+      ...(scenario.linkerd
+        ? { linkerd: { namespace: scenario.linkerd.namespace, version: scenario.linkerd.version } }
+        : {}),
+    });
+    undo.push(() => cluster.stop());
+
+    const controlPlaneNs = scenario.linkerd?.namespace ?? 'linkerd';
+    const late: { destination?: RunningDestinationController } = {};
+    const api: RunningApiServer = await startApiServer({
+      store,
+      ...(opts.apiServerPort !== undefined ? { port: opts.apiServerPort } : {}),
+      accessRules: scenario.accessRules,
+      portForward: (namespace, pod, port) => {
+        const dst = late.destination;
+        if (!dst || namespace !== controlPlaneNs) return undefined;
+        const p = store.get(POD, namespace, pod);
+        if (p?.metadata.labels?.[LINKERD.controlPlaneComponent] !== 'destination') return undefined;
+        if (port === DESTINATION_GRPC_PORT) return { host: '127.0.0.1', port: portOf(dst.address) };
+        if (port === DESTINATION_ADMIN_PORT)
+          return { host: '127.0.0.1', port: portOf(new URL(dst.metricsUrl).host) };
+        return undefined;
+      },
+    });
+    undo.push(() => api.close());
+
+    const kubeconfig = await writeKubeconfig({
+      server: api.url,
+      ...(opts.kubeconfigOut ? { path: opts.kubeconfigOut } : {}),
+    });
+    if (!opts.kubeconfigOut) undo.push(() => rm(path.dirname(kubeconfig), { recursive: true, force: true }));
+
+    const destination = await startDestinationController({
+      kubeconfigPath: kubeconfig,
+      ...(opts.destinationPort !== undefined ? { port: opts.destinationPort } : {}),
+      ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
+      ...(scenario.linkerd ? { clusterDomain: scenario.linkerd.clusterDomain } : {}),
+      faults: scenario.faults,
+    });
+    late.destination = destination;
+    undo.push(() => destination.close());
+
+    const admin: RunningAdminApi = await startAdminApi({
+      faults: destination,
+      ...(opts.adminPort !== undefined ? { port: opts.adminPort } : {}),
+    });
+    undo.push(() => admin.close());
+
+    const defaultDelay = scenario.podReadyDelayMs ?? 0;
+    await Promise.all([
+      destination.ready(),
+      waitForWorkloads(store, {
+        ready: (w) => readyAtOnce(w, defaultDelay, opts.podReadyDelayMs),
+        timeoutMs: 60_000,
+      }),
+    ]);
+
+    let stopping: Promise<void> | undefined;
+    const sandbox: RunningSandbox = {
+      apiServer: api.url,
+      kubeconfig,
+      destination: destination.address,
+      metrics: destination.metricsUrl,
+      admin: admin.url,
+      store,
+      destinationController: destination,
+      scenario,
+      setFault: (fault) => destination.setFault(fault),
+      clearFaults: (service) => destination.clearFaults(service),
+      setAccessRules: (rules) => api.setAccessRules(rules),
+      stop() {
+        stopping ??= cleanup();
+        return stopping;
+      },
+    };
+    return sandbox;
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+function portOf(hostPort: string): number {
+  return Number(hostPort.slice(hostPort.lastIndexOf(':') + 1));
+}
