@@ -2,10 +2,12 @@
  * Access rules a scenario declares to make the sandbox API server refuse requests, and the
  * 403 Status the real API server (RBAC authorizer) answers for them.
  *
- * Each rule DENIES the requests it matches; everything else is allowed. A rule limited to a
+ * Each rule DENIES the requests it matches; everything else is allowed. A rule without a user
+ * denies meshbot's identity (the server's default user), not the sandbox's own components. A rule limited to a
  * namespace also denies the cluster-wide form of the request (`kubectl get endpointslices -A`),
  * as a user who may not list a resource in one namespace cannot list it in all of them.
  */
+import { MESHBOT_USER } from './sandbox-identities.js';
 import { forbidden, type StatusError } from './status-error.js';
 
 export type AccessVerb =
@@ -19,7 +21,7 @@ export interface AccessRule {
   group?: string;
   /** Absent = every namespace (and cluster-scoped requests). */
   namespace?: string;
-  /** Absent = every user. */
+  /** The user denied; absent = the server's default user (meshbot); `*` = every user. */
   user?: string;
 }
 
@@ -36,21 +38,26 @@ export interface AccessRequest {
   name?: string;
 }
 
-function matches(rule: AccessRule, req: AccessRequest): boolean {
+function matches(rule: AccessRule, req: AccessRequest, defaultUser: string): boolean {
   if (rule.verb !== '*' && rule.verb !== req.verb) return false;
   const resource = req.subresource ? `${req.resource}/${req.subresource}` : req.resource;
   if (rule.resource !== '*' && rule.resource !== resource) return false;
   if (rule.group !== undefined && rule.group !== '*' && rule.group !== req.group) return false;
-  if (rule.user !== undefined && rule.user !== req.user) return false;
+  const user = rule.user ?? defaultUser;
+  if (user !== '*' && user !== req.user) return false;
   if (rule.namespace !== undefined && req.namespace !== undefined && rule.namespace !== req.namespace) {
     return false;
   }
   return true;
 }
 
-/** The first rule that denies the request, if any. */
-export function denyingRule(rules: readonly AccessRule[], req: AccessRequest): AccessRule | undefined {
-  return rules.find((rule) => matches(rule, req));
+/** The first rule that denies the request, if any; rules without a user apply to `defaultUser`. */
+export function denyingRule(
+  rules: readonly AccessRule[],
+  req: AccessRequest,
+  defaultUser: string = MESHBOT_USER,
+): AccessRule | undefined {
+  return rules.find((rule) => matches(rule, req, defaultUser));
 }
 
 /** The 403 the real API server answers for the request (RBAC authorizer wording). */

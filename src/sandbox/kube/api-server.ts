@@ -19,6 +19,7 @@ import YAML from 'yaml';
 import { z } from 'zod';
 import { denyingRule, forbiddenFor, type AccessRequest, type AccessRule } from './access-rules.js';
 import { parseResourcePath, splitGroupVersion, type ResourcePath } from './api-paths.js';
+import { DEFAULT_TOKENS, MESHBOT_USER } from './sandbox-identities.js';
 import {
   apiGroup,
   apiGroupList,
@@ -50,6 +51,12 @@ import type { KindSpec, KubeObject, ObjectStore, StatusBody, WatchEvent } from '
 import { toTable, type IncludeObject } from './table-printer.js';
 
 export type { AccessRule } from './access-rules.js';
+export {
+  CONTROL_PLANE_TOKEN,
+  CONTROL_PLANE_USER,
+  MESHBOT_USER,
+  SANDBOX_TOKEN,
+} from './sandbox-identities.js';
 
 /** Where a pod's port is really served, or undefined when nothing listens there. */
 export type PortForwardResolver = (namespace: string, pod: string, port: number) => PortForwardTarget;
@@ -62,11 +69,11 @@ export interface ApiServerOptions {
   /** Rules that deny requests (see access-rules.ts). */
   accessRules?: AccessRule[];
   /**
-   * Bearer token -> user name. When given, a request with no or an unknown token is answered
-   * 401 Unauthorized; when absent, every request acts as `defaultUser`.
+   * Bearer token -> user name, added to DEFAULT_TOKENS (meshbot's and the control plane's).
+   * An unknown token is answered 401 Unauthorized; a request without one acts as `defaultUser`.
    */
   tokens?: Record<string, string>;
-  /** Default `system:serviceaccount:linkerd:meshbot`. */
+  /** The user of token-less requests, and the one rules without a user deny; default MESHBOT_USER. */
   defaultUser?: string;
   portForward?: PortForwardResolver;
   version?: Partial<VersionInfo>;
@@ -80,8 +87,6 @@ export interface RunningApiServer {
   /** Ends open watches, WebSockets and connections, then the server. */
   close(): Promise<void>;
 }
-
-export const DEFAULT_USER = 'system:serviceaccount:linkerd:meshbot';
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
@@ -231,7 +236,8 @@ function objectKey(obj: KubeObject): string {
 export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
   const store = opts.store;
   const host = opts.host ?? '127.0.0.1';
-  const defaultUser = opts.defaultUser ?? DEFAULT_USER;
+  const defaultUser = opts.defaultUser ?? MESHBOT_USER;
+  const tokens: Record<string, string> = { ...DEFAULT_TOKENS, ...(opts.tokens ?? {}) };
   const version = versionInfo(opts.version);
   let accessRules: AccessRule[] = [...(opts.accessRules ?? [])];
   let serverAddress = `${host}:0`;
@@ -258,16 +264,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   }
 
   function userOf(req: IncomingMessage): string {
-    const auth = req.headers.authorization ?? '';
+    const auth = req.headers.authorization;
+    if (auth === undefined || auth.trim() === '') return defaultUser;
     const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
-    if (!opts.tokens) return defaultUser;
-    const user = token === undefined ? undefined : opts.tokens[token];
+    const user = token === undefined ? undefined : tokens[token];
     if (user === undefined) throw statusFailure(401, 'Unauthorized', 'Unauthorized');
     return user;
   }
 
   function authorize(request: AccessRequest): void {
-    if (denyingRule(accessRules, request)) throw forbiddenFor(request);
+    if (denyingRule(accessRules, request, defaultUser)) throw forbiddenFor(request);
   }
 
   function accessRequest(user: string, verb: Verb, path: ResourcePath): AccessRequest {

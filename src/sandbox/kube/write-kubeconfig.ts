@@ -6,14 +6,16 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
+import { SANDBOX_TOKEN } from './sandbox-identities.js';
+
+export { CONTROL_PLANE_TOKEN, SANDBOX_TOKEN } from './sandbox-identities.js';
 
 export const SANDBOX_CONTEXT = 'meshbot-sandbox';
-export const SANDBOX_TOKEN = 'meshbot-sandbox-token';
 
 export interface WriteKubeconfigOptions {
   /** API server URL, e.g. `http://127.0.0.1:43121`. */
   server: string;
-  /** Default `meshbot-sandbox-token`. */
+  /** Default SANDBOX_TOKEN (meshbot's identity); CONTROL_PLANE_TOKEN for the sandbox's own components. */
   token?: string;
   /** Where to write; default: `kubeconfig` in a new temporary directory. */
   path?: string;

@@ -9,7 +9,7 @@ import * as k8s from '@kubernetes/client-node';
 import { startApiServer, type RunningApiServer } from '../../../../src/sandbox/kube/api-server.js';
 import { createObjectStore } from '../../../../src/sandbox/kube/object-store.js';
 import type { KubeObject, ObjectStore } from '../../../../src/sandbox/kube/store-types.js';
-import { kubeconfigYaml } from '../../../../src/sandbox/kube/write-kubeconfig.js';
+import { CONTROL_PLANE_TOKEN, kubeconfigYaml } from '../../../../src/sandbox/kube/write-kubeconfig.js';
 import { EventLog } from './event-log.js';
 import { podObject, seedEmojivoto } from './seed-objects.js';
 
@@ -435,16 +435,42 @@ describe('sandbox API server with @kubernetes/client-node', () => {
     );
   });
 
-  it('names the user by bearer token', async () => {
-    const strict = await startApiServer({ store, tokens: { 'meshbot-sandbox-token': 'alice' } });
+  it('names the user by bearer token; rules without a user spare the control plane', async () => {
+    const strict = await startApiServer({ store, tokens: { 'alice-token': 'alice' } });
     try {
-      strict.setAccessRules([{ verb: '*', resource: 'secrets', user: 'alice' }]);
+      strict.setAccessRules([
+        { verb: '*', resource: 'secrets', user: 'alice' },
+        { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io' },
+      ]);
+      const alice = new k8s.KubeConfig();
+      alice.loadFromString(kubeconfigYaml({ server: strict.url, token: 'alice-token' }));
       const denied = await failure(
-        kubeConfigFor(strict.url).makeApiClient(k8s.CoreV1Api).listNamespacedSecret({ namespace: NS }),
+        alice.makeApiClient(k8s.CoreV1Api).listNamespacedSecret({ namespace: NS }),
       );
       expect(String(denied.body['message'])).toContain('User "alice" cannot list resource "secrets"');
-      const anonymous = await fetch(`${strict.url}/api/v1/namespaces/${NS}/pods`);
-      expect(anonymous.status).toBe(401);
+      await expect(
+        kubeConfigFor(strict.url).makeApiClient(k8s.CoreV1Api).listNamespacedSecret({ namespace: NS }),
+      ).resolves.toBeDefined();
+
+      // The rule without a user denies meshbot, not the simulated destination controller.
+      const meshbot = await failure(
+        kubeConfigFor(strict.url)
+          .makeApiClient(k8s.DiscoveryV1Api)
+          .listNamespacedEndpointSlice({ namespace: NS }),
+      );
+      expect(meshbot.code).toBe(403);
+      const controlPlane = new k8s.KubeConfig();
+      controlPlane.loadFromString(kubeconfigYaml({ server: strict.url, token: CONTROL_PLANE_TOKEN }));
+      await expect(
+        controlPlane.makeApiClient(k8s.DiscoveryV1Api).listNamespacedEndpointSlice({ namespace: NS }),
+      ).resolves.toBeDefined();
+
+      const unknownToken = await fetch(`${strict.url}/api/v1/namespaces/${NS}/pods`, {
+        headers: { Authorization: 'Bearer nope' },
+      });
+      expect(unknownToken.status).toBe(401);
+      expect(await unknownToken.json()).toMatchObject({ kind: 'Status', reason: 'Unauthorized', code: 401 });
+      expect((await fetch(`${strict.url}/api/v1/namespaces/${NS}/pods`)).status).toBe(200);
     } finally {
       await strict.close();
     }

@@ -45,6 +45,17 @@ describe('access rules', () => {
     const alice = { verb: '*', resource: 'secrets', user: 'alice' } as const;
     expect(denyingRule([alice], request({ resource: 'secrets', group: '' }))).toBeUndefined();
     expect(denyingRule([alice], request({ resource: 'secrets', group: '', user: 'alice' }))).toBe(alice);
+    const everyone = { verb: '*', resource: 'secrets', user: '*' } as const;
+    expect(denyingRule([everyone], request({ resource: 'secrets', group: '', user: 'alice' }))).toBe(
+      everyone,
+    );
+  });
+
+  it('applies rules without a user to the default user only', () => {
+    const controlPlane = request({ user: 'system:serviceaccount:linkerd:linkerd-destination' });
+    expect(denyingRule([rule], controlPlane)).toBeUndefined();
+    expect(denyingRule([rule], request())).toBe(rule);
+    expect(denyingRule([rule], request({ user: 'bob' }), 'bob')).toBe(rule);
   });
 
   it('words the 403 as the RBAC authorizer does', () => {
