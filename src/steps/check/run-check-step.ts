@@ -182,7 +182,10 @@ function checksTable(categories: readonly CategoryResult[]): EvidenceTable {
   return {
     title: 'Checks',
     columns: ['result', 'category', 'check'],
-    rows: categories.flatMap((c) => c.checks.map((r) => [RESULT_WORD[r.status], c.title, r.description])),
+    // The category only on its first row, as the grouped text output (and shorter in Slack).
+    rows: categories.flatMap((c) =>
+      c.checks.map((r, i) => [RESULT_WORD[r.status], i === 0 ? c.title : '', r.description]),
+    ),
   };
 }
 
@@ -234,10 +237,9 @@ function evidenceOf(seen: SeenObjects, now: Date): EvidenceTable[] {
 }
 
 function nextSteps(categories: readonly CategoryResult[]): NextStep[] {
+  /** Whether a check of the category found a problem (not merely could not ask). */
   const bad = (id: string): boolean =>
-    categories.some(
-      (c) => c.id === id && (c.status === 'fail' || c.status === 'error' || c.status === 'warn'),
-    );
+    categories.some((c) => c.id === id && c.checks.some((r) => r.status === 'fail' || r.status === 'warn'));
   const next: NextStep[] = [];
   if (bad('linkerd-destination')) {
     next.push({
