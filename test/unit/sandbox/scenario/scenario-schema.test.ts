@@ -1,0 +1,210 @@
+import { createObjectStore } from '../../../../src/sandbox/kube/object-store.js';
+import { applyScenario } from '../../../../src/sandbox/scenario/apply-scenario.js';
+import {
+  builtinScenarioNames,
+  loadScenario,
+  parseScenario,
+  parseScenarioYaml,
+  ScenarioError,
+} from '../../../../src/sandbox/scenario/load-scenario.js';
+import { exitCodeForError, describeError } from '../../../../src/errors.js';
+
+function problemsOf(input: unknown): string[] {
+  try {
+    parseScenario(input, 'test');
+  } catch (err) {
+    expect(err).toBeInstanceOf(ScenarioError);
+    return (err as ScenarioError).problems;
+  }
+  throw new Error('expected the scenario to be refused');
+}
+
+const web = { name: 'web', namespace: 'emojivoto' };
+
+describe('scenario schema errors', () => {
+  it('names the field path, what is expected and what was given', () => {
+    const problems = problemsOf({
+      name: 'x',
+      deployments: [
+        web,
+        { name: 'a', namespace: 'emojivoto' },
+        { name: 'b', namespace: 'emojivoto', replicas: 'three' },
+      ],
+    });
+    expect(problems).toEqual(['deployments[2].replicas: expected a whole number >= 0, got "three"']);
+  });
+
+  it('reports negative and fractional numbers, bad names and bad enums', () => {
+    const problems = problemsOf({
+      name: 'x',
+      deployments: [
+        { ...web, replicas: -1 },
+        { ...web, name: 'Web_1', readyDelayMs: 1.5 },
+      ],
+      services: [{ name: 'svc', namespace: 'emojivoto', type: 'Ingress', ports: [{ port: 70000 }] }],
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'deployments[0].replicas: expected a whole number >= 0, got -1',
+        expect.stringMatching(
+          /^deployments\[1\]\.name: expected a name \(lowercase letters, digits and '-'.*got "Web_1"$/,
+        ),
+        'deployments[1].readyDelayMs: expected a whole number >= 0, got 1.5',
+        'services[0].type: expected ClusterIP, NodePort, LoadBalancer or ExternalName, got "Ingress"',
+        'services[0].ports[0].port: expected a whole number from 1 to 65535, got 70000',
+      ]),
+    );
+  });
+
+  it('reports missing fields and unknown fields with a suggestion', () => {
+    const problems = problemsOf({ name: 'x', deployments: [{ name: 'web', replica: 2 }] });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^deployments\[0\]\.namespace: expected a namespace name .*got nothing$/),
+        'deployments[0]: unknown field "replica" (did you mean "replicas"?)',
+      ]),
+    );
+    expect(problemsOf({ nam: 'x' })).toEqual(
+      expect.arrayContaining([
+        'name: expected a scenario name, got nothing',
+        '(top level): unknown field "nam" (did you mean "name"?)',
+      ]),
+    );
+  });
+
+  it('lists the valid fault types for an unknown one', () => {
+    expect(problemsOf({ name: 'x', faults: [{ type: 'freez', service: 'web.emojivoto' }] })).toEqual([
+      'faults[0].type: expected a fault type, one of: freeze, lag, drop-removes, unavailable, slow-first, reset, got "freez"',
+    ]);
+    expect(problemsOf({ name: 'x', faults: [{ type: 'lag', service: 'web' }] })).toEqual(
+      expect.arrayContaining([
+        'faults[0].ms: expected a whole number of milliseconds (0 to 3600000), got nothing',
+        'faults[0].service: expected a service as NAME.NAMESPACE (e.g. web-svc.emojivoto), got "web"',
+      ]),
+    );
+  });
+
+  it('checks across fields: duplicates, HPA targets, ExternalName, neverReady with crashLoop', () => {
+    const problems = problemsOf({
+      name: 'x',
+      deployments: [web, web, { name: 'db', namespace: 'emojivoto', neverReady: true, crashLoop: true }],
+      services: [{ name: 'ext', namespace: 'emojivoto', type: 'ExternalName' }],
+      hpas: [
+        { name: 'h', namespace: 'emojivoto', target: { kind: 'Deployment', name: 'nope' }, maxReplicas: 3 },
+      ],
+    });
+    expect(problems).toEqual([
+      'deployments[1].name: expected a unique name, got "web" (already used by deployments[0] in namespace "emojivoto")',
+      'hpas[0].target: expected a Deployment of this scenario in namespace "emojivoto", got "nope"',
+      'services[0].externalName: expected a DNS name for an ExternalName service, got nothing',
+      'deployments[2].crashLoop: expected false when neverReady is true (a pod either never turns ready or crash-loops), got true',
+    ]);
+  });
+
+  it('is a config error (exit code 2) whose message lists the problems, without a stack', () => {
+    let caught: unknown;
+    try {
+      parseScenarioYaml(
+        'name: x\ndeployments:\n  - name: web\n    namespace: emojivoto\n    replicas: three\n',
+        'scenario file s.yaml',
+      );
+    } catch (err) {
+      caught = err;
+    }
+    expect(exitCodeForError(caught)).toBe(2);
+    expect(describeError(caught).message).toBe(
+      'scenario file s.yaml is not a valid scenario:\n  deployments[0].replicas: expected a whole number >= 0, got "three"',
+    );
+  });
+
+  it('reports YAML syntax errors with their line', () => {
+    expect(() => parseScenarioYaml('name: x\ndeployments: [\n', 'f.yaml')).toThrow(
+      /f\.yaml is not valid YAML:[\s\S]*line/,
+    );
+  });
+
+  it('applies defaults', () => {
+    const s = parseScenario({ name: 'x', deployments: [web], linkerd: {} });
+    expect(s.deployments[0]).toEqual(
+      expect.objectContaining({
+        replicas: 1,
+        meshed: false,
+        neverReady: false,
+        crashLoop: false,
+        containerPorts: [],
+      }),
+    );
+    expect(s.linkerd).toEqual(
+      expect.objectContaining({
+        namespace: 'linkerd',
+        version: 'stable-2.14.10',
+        clusterDomain: 'cluster.local',
+      }),
+    );
+  });
+});
+
+describe('built-in scenarios', () => {
+  it('lists and loads emojivoto and emojivoto-stale', () => {
+    expect(builtinScenarioNames()).toEqual(expect.arrayContaining(['emojivoto', 'emojivoto-stale']));
+    const s = loadScenario('emojivoto');
+    expect(s.deployments.map((d) => d.name)).toEqual(['web', 'emoji', 'voting', 'vote-bot']);
+    expect(s.deployments.every((d) => d.meshed)).toBe(true);
+    expect(s.services.find((x) => x.name === 'web-svc')!.ports).toEqual([
+      { name: 'http', port: 80, targetPort: 'http' },
+    ]);
+    expect(loadScenario('emojivoto-stale').faults).toEqual([
+      { type: 'freeze', service: 'web-svc.emojivoto' },
+    ]);
+  });
+
+  it('names the built-ins for an unknown name, and a missing file', () => {
+    expect(() => loadScenario('nope')).toThrow(/unknown scenario "nope".*built-in scenarios: .*emojivoto/);
+    expect(() => loadScenario('./missing.yaml')).toThrow(/scenario file \.\/missing\.yaml does not exist/);
+  });
+
+  it('applies to a store: control plane objects, CRDs, webhook, workloads, services', () => {
+    const store = createObjectStore();
+    store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'default' } });
+    applyScenario(store, loadScenario('emojivoto'));
+    const names = (apiVersion: string, kind: string, namespace?: string) =>
+      store
+        .list({ apiVersion, kind }, namespace ? { namespace } : {})
+        .items.map((o) => o.metadata.name)
+        .sort();
+    expect(names('apps/v1', 'Deployment', 'linkerd')).toEqual([
+      'linkerd-destination',
+      'linkerd-identity',
+      'linkerd-proxy-injector',
+    ]);
+    expect(names('apps/v1', 'Deployment', 'emojivoto')).toEqual(['emoji', 'vote-bot', 'voting', 'web']);
+    expect(names('v1', 'Service', 'emojivoto')).toEqual(['emoji-svc', 'voting-svc', 'web-svc']);
+    expect(names('v1', 'ConfigMap', 'linkerd')).toEqual(['linkerd-config', 'linkerd-identity-trust-roots']);
+    expect(names('apiextensions.k8s.io/v1', 'CustomResourceDefinition')).toContain(
+      'serviceprofiles.linkerd.io',
+    );
+    expect(names('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration')).toEqual([
+      'linkerd-proxy-injector-webhook-config',
+    ]);
+    const dst = store.get({ apiVersion: 'apps/v1', kind: 'Deployment' }, 'linkerd', 'linkerd-destination')!;
+    const labels = (dst['spec'] as { template: { metadata: { labels: Record<string, string> } } }).template
+      .metadata.labels;
+    expect(labels).toEqual(
+      expect.objectContaining({
+        'linkerd.io/control-plane-component': 'destination',
+        'linkerd.io/control-plane-ns': 'linkerd',
+      }),
+    );
+    store.close();
+  });
+
+  it('names the scenario entry an object the store refuses came from', () => {
+    const store = createObjectStore();
+    const s = parseScenario({
+      name: 'x',
+      objects: [{ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }],
+    });
+    expect(() => applyScenario(store, s)).toThrow(/objects\[0\] \(Widget w\): /);
+    store.close();
+  });
+});
