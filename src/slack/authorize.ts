@@ -73,6 +73,12 @@ export function channelRuleFor(
   );
 }
 
+/** Whether name rules could decide for this channel (no rule names its id). */
+export function needsChannelName(policy: AuthorizationPolicy, channelId: string): boolean {
+  const rules = policy.channels ?? [];
+  return rules.some((r) => r.name !== undefined) && !rules.some((r) => r.id === channelId);
+}
+
 /** May meshbot answer at all in this channel? */
 export function checkChannel(policy: AuthorizationPolicy, channel: { id: string; name?: string }): Decision {
   if (!policy.channels || policy.channels.length === 0) return { allowed: true };

@@ -12,6 +12,7 @@ import { handleRunButton } from './handle-run-button.js';
 import { healthResponse, startHealthServer, writeHealth } from './health-server.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createUserGroupMembership } from './user-group-membership.js';
+import { createChannelDirectory } from './channel-directory.js';
 import { RUN_ACTION_ID } from './button-value.js';
 
 const { App, LogLevel } = bolt;
@@ -83,6 +84,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     progressAfterMs: config.progressAfterSeconds * 1000,
     policy: config.authorization,
     groups: createUserGroupMembership(app.client),
+    channels: createChannelDirectory(app.client),
     rateLimiter: createRateLimiter({
       max: config.rateLimit.commands,
       windowMs: config.rateLimit.perSeconds * 1000,

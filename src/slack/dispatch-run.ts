@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { AuditEntry, AuditLog } from './audit-log.js';
+import type { ChannelDirectory } from './channel-directory.js';
 import { authorize, type AuthorizationPolicy, type UserGroupMembership } from './authorize.js';
 import type { RunnableCommand } from './command-executor.js';
 import type { RateLimiter } from './rate-limit.js';
@@ -12,6 +13,7 @@ import { slackErrorCode } from './slack-error.js';
 export interface DispatchDeps extends Omit<ThreadRunDeps, 'client'> {
   policy: AuthorizationPolicy;
   groups: UserGroupMembership;
+  channels: ChannelDirectory;
   rateLimiter: RateLimiter;
   audit: AuditLog;
   logger: Logger;

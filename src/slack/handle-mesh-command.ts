@@ -2,7 +2,8 @@ import type { AllMiddlewareArgs, SlackCommandMiddlewareArgs } from '@slack/bolt'
 import { describeError, UsageError } from '../errors.js';
 import { parseCommand, tokenize, type MeshCommand } from '../grammar/parse-command.js';
 import { printable } from '../grammar/targets.js';
-import { checkChannel } from './authorize.js';
+import { checkChannel, needsChannelName } from './authorize.js';
+import { resolveChannel } from './channel-directory.js';
 import { dispatchRun, type DispatchDeps } from './dispatch-run.js';
 import { renderHelp, renderNotice, renderUsageError } from './render/render-notice.js';
 
@@ -17,16 +18,17 @@ export function handleMeshCommand(deps: DispatchDeps) {
   return async ({ command, ack, respond, client, context }: MeshCommandArgs): Promise<void> => {
     await ack();
     const commandText = tokenize(command.text ?? '').join(' ');
-    const channel = {
-      id: command.channel_id,
-      ...(command.channel_name ? { name: command.channel_name } : {}),
-    };
+    const channel = await resolveChannel(
+      { id: command.channel_id, ...(command.channel_name ? { name: command.channel_name } : {}) },
+      needsChannelName(deps.policy, command.channel_id),
+      deps.channels,
+    );
     const base = {
       kind: 'command' as const,
       user: command.user_id,
       userName: command.user_name,
       channel: channel.id,
-      channelName: command.channel_name,
+      ...(channel.name ? { channelName: channel.name } : {}),
       team: command.team_id,
       command: commandText,
     };

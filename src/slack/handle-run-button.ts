@@ -1,7 +1,9 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { describeError } from '../errors.js';
 import { parseCommand, type MeshCommand } from '../grammar/parse-command.js';
+import { needsChannelName } from './authorize.js';
 import { decodeButtonValue, type ButtonValue } from './button-value.js';
+import { resolveChannel } from './channel-directory.js';
 import { dispatchRun, type DispatchDeps } from './dispatch-run.js';
 import { renderNotice } from './render/render-notice.js';
 
@@ -16,7 +18,11 @@ export function handleRunButton(deps: DispatchDeps) {
   return async ({ ack, body, action, respond, client, context }: RunButtonArgs): Promise<void> => {
     await ack();
     const channelId = body.channel?.id ?? body.container?.channel_id;
-    const channel = { id: channelId ?? '', ...(body.channel?.name ? { name: body.channel.name } : {}) };
+    const channel = await resolveChannel(
+      { id: channelId ?? '', ...(body.channel?.name ? { name: body.channel.name } : {}) },
+      channelId !== undefined && needsChannelName(deps.policy, channelId),
+      deps.channels,
+    );
     const base = {
       kind: 'click' as const,
       user: body.user.id,

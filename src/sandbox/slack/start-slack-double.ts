@@ -53,6 +53,8 @@ export interface SlackDouble {
   leaveChannel(channelId: string): void;
   joinChannel(channelId: string): void;
   setUserGroup(groupId: string, users: string[]): void;
+  /** The channel's real name, as conversations.info tells it. */
+  setChannelName(channelId: string, name: string): void;
   /** HTTP mode: deliver events to this URL (the bot's `/slack/events`), signed. Without it, Socket Mode. */
   setEventsUrl(url: string | undefined): void;
   /** Resolves once a Socket Mode connection has received `hello`. */
@@ -587,6 +589,7 @@ export async function startSlackDouble(options: SlackDoubleOptions = {}): Promis
     leaveChannel: (c) => void notMember.add(c),
     joinChannel: (c) => void notMember.delete(c),
     setUserGroup: (g, users) => void userGroups.set(g, users),
+    setChannelName: (c, name) => void channelNames.set(c, name),
     setEventsUrl(url) {
       eventsUrl = url;
     },
@@ -598,7 +601,8 @@ export async function startSlackDouble(options: SlackDoubleOptions = {}): Promis
       const channelName = input.channelName ?? 'incidents';
       const userName = input.userName ?? 'alice';
       userNames.set(userId, userName);
-      channelNames.set(channelId, channelName);
+      if (!channelNames.has(channelId) && channelName !== 'privategroup')
+        channelNames.set(channelId, channelName);
       const payload: Record<string, string> = {
         token: 'deprecated-verification-token',
         team_id: input.teamId ?? teamId,

@@ -81,6 +81,18 @@ describe('authorization, rate limit and audit through the real Bolt app', () => 
     await env.double.waitForThread(sent.triggerId);
   });
 
+  it('asks conversations.info for the real name of a private channel', async () => {
+    env.double.setChannelName('G0SRE', 'sre');
+    const sent = await env.double.sendSlashCommand({
+      text: 'endpoints api.payments',
+      channelId: 'G0SRE',
+      channelName: 'privategroup',
+      userId: 'U0R4',
+    });
+    await env.double.waitForThread(sent.triggerId);
+    expect(env.double.callsOf('conversations.info').map((c) => c.params.channel)).toContain('G0SRE');
+  });
+
   it('lets only listed users and user-group members run mutating actions', async () => {
     expect(
       await refusal('scale-test deploy/web.emojivoto', {
