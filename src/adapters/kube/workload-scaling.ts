@@ -1,0 +1,534 @@
+/**
+ * The Kubernetes writes and watches of the scale test, over @kubernetes/client-node: workloads
+ * (Deployments, StatefulSets) and their `scale` subresource with resourceVersion
+ * preconditions, the annotation that records a running test, HorizontalPodAutoscalers, and
+ * list-then-watch of pods and EndpointSlices. Every failure becomes a MeshbotError: 403 names
+ * the RBAC rule (e.g. `update` on `deployments/scale`), 409 is a `conflict`.
+ */
+import {
+  ApiException,
+  AppsV1Api,
+  AutoscalingV2Api,
+  CoreV1Api,
+  DiscoveryV1Api,
+  Observable,
+  PatchStrategy,
+  setHeaderOptions,
+  Watch,
+  type ConfigurationOptions,
+  type KubeConfig,
+  type RequestContext,
+  type ResponseContext,
+} from '@kubernetes/client-node';
+import { z } from 'zod';
+import { MeshbotError } from '../../errors.js';
+import { createConcurrencyLimit } from '../concurrency-limit.js';
+import type { KubeEndpoint, KubePod, KubeService } from './kube-adapter.js';
+import { endpointSliceSchema, podSchema, serviceSchema } from './kube-schemas.js';
+import {
+  endpointsFromSlices,
+  formatLabelSelector,
+  toKubePod,
+  toKubeService,
+} from './normalize-kube-objects.js';
+import { translateKubeError, type KubeRequestContext } from './translate-kube-error.js';
+
+export type ScalableKind = 'deployment' | 'statefulset';
+
+export interface WorkloadRef {
+  kind: ScalableKind;
+  name: string;
+  namespace: string;
+}
+
+export interface KubeWorkload extends WorkloadRef {
+  resourceVersion: string;
+  /** spec.replicas (1 when unset, as the API server defaults it). */
+  replicas: number;
+  readyReplicas: number;
+  /** spec.selector.matchLabels. */
+  selector: Record<string, string>;
+  /** Labels of the pod template. */
+  templateLabels: Record<string, string>;
+  annotations: Record<string, string>;
+}
+
+export interface ScaleState {
+  replicas: number;
+  resourceVersion: string;
+}
+
+export interface KubeHpa {
+  name: string;
+  namespace: string;
+  /** scaleTargetRef.kind, e.g. Deployment. */
+  targetKind: string;
+  targetName: string;
+  minReplicas?: number;
+  maxReplicas: number;
+}
+
+export type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+/** The EndpointSlice endpoints of one slice, normalized. */
+export interface SliceState {
+  name: string;
+  endpoints: KubeEndpoint[];
+}
+
+export interface WatchHandlers<T> {
+  onEvent(type: WatchEventType, object: T): void;
+  /** The watch ended before it was closed (server timeout, network, 410). */
+  onEnd?(err: Error | undefined): void;
+}
+
+export interface OpenWatch<T> {
+  /** The list the watch starts from. */
+  initial: T[];
+  close(): void;
+}
+
+export interface WatchOptions {
+  /** The server ends the watch after this long (timeoutSeconds). */
+  timeoutSeconds: number;
+}
+
+export interface WorkloadScaling {
+  getWorkload(ref: WorkloadRef): Promise<KubeWorkload | undefined>;
+  /** Deployments and StatefulSets of a namespace, or of every namespace when absent. */
+  listWorkloads(namespace?: string): Promise<KubeWorkload[]>;
+  /** The controller of a ReplicaSet (a Deployment), when it has one. */
+  getReplicaSetOwner(namespace: string, name: string): Promise<{ kind: string; name: string } | undefined>;
+  listServices(namespace: string): Promise<KubeService[]>;
+  listHpas(namespace: string): Promise<KubeHpa[]>;
+  /**
+   * Sets (string) or removes (null) one annotation with a merge patch. With `resourceVersion`
+   * the patch applies only to that version (409 -> MeshbotError `conflict`).
+   */
+  setAnnotation(
+    ref: WorkloadRef,
+    key: string,
+    value: string | null,
+    resourceVersion?: string,
+  ): Promise<KubeWorkload>;
+  getScale(ref: WorkloadRef): Promise<ScaleState>;
+  /** Replaces the scale subresource; `resourceVersion` is the precondition (409 -> `conflict`). */
+  replaceScale(ref: WorkloadRef, replicas: number, resourceVersion: string): Promise<ScaleState>;
+  watchPods(
+    namespace: string,
+    selector: Record<string, string>,
+    handlers: WatchHandlers<KubePod>,
+    options: WatchOptions,
+  ): Promise<OpenWatch<KubePod>>;
+  watchEndpointSlices(
+    namespace: string,
+    service: string,
+    handlers: WatchHandlers<SliceState>,
+    options: WatchOptions,
+  ): Promise<OpenWatch<SliceState>>;
+}
+
+export interface WorkloadScalingOptions {
+  requestTimeoutMs?: number;
+  maxConcurrent?: number;
+}
+
+const labelMap = z.record(z.string(), z.string()).nullish();
+
+const workloadSchema = z.object({
+  metadata: z.object({
+    name: z.string(),
+    namespace: z.string().nullish(),
+    resourceVersion: z.string().nullish(),
+    annotations: labelMap,
+  }),
+  spec: z
+    .object({
+      replicas: z.number().int().nullish(),
+      selector: z.object({ matchLabels: labelMap }).nullish(),
+      template: z.object({ metadata: z.object({ labels: labelMap }).nullish() }).nullish(),
+    })
+    .nullish(),
+  status: z.object({ readyReplicas: z.number().int().nullish() }).nullish(),
+});
+
+const scaleSchema = z.object({
+  metadata: z.object({ resourceVersion: z.string().nullish() }),
+  spec: z.object({ replicas: z.number().int().nullish() }).nullish(),
+});
+
+const hpaSchema = z.object({
+  metadata: z.object({ name: z.string(), namespace: z.string().nullish() }),
+  spec: z.object({
+    scaleTargetRef: z.object({ kind: z.string(), name: z.string() }),
+    minReplicas: z.number().int().nullish(),
+    maxReplicas: z.number().int(),
+  }),
+});
+
+const replicaSetSchema = z.object({
+  metadata: z.object({
+    ownerReferences: z
+      .array(z.object({ kind: z.string(), name: z.string(), controller: z.boolean().nullish() }))
+      .nullish(),
+  }),
+});
+
+const listOf = <S extends z.ZodType>(item: S) =>
+  z.object({ metadata: z.object({ resourceVersion: z.string().nullish() }).nullish(), items: z.array(item) });
+
+function timeoutOption(ms: number): ConfigurationOptions {
+  return {
+    middleware: [
+      {
+        pre: (ctx: RequestContext) => {
+          ctx.setSignal(AbortSignal.timeout(ms));
+          return new Observable(Promise.resolve(ctx));
+        },
+        post: (res: ResponseContext) => new Observable(Promise.resolve(res)),
+      },
+    ],
+    middlewareMergeStrategy: 'append',
+  };
+}
+
+function plural(kind: ScalableKind): string {
+  return kind === 'deployment' ? 'deployments' : 'statefulsets';
+}
+
+export function toKubeWorkload(kind: ScalableKind, obj: z.infer<typeof workloadSchema>): KubeWorkload {
+  return {
+    kind,
+    name: obj.metadata.name,
+    namespace: obj.metadata.namespace ?? '',
+    resourceVersion: obj.metadata.resourceVersion ?? '',
+    replicas: obj.spec?.replicas ?? 1,
+    readyReplicas: obj.status?.readyReplicas ?? 0,
+    selector: obj.spec?.selector?.matchLabels ?? {},
+    templateLabels: obj.spec?.template?.metadata?.labels ?? {},
+    annotations: obj.metadata.annotations ?? {},
+  };
+}
+
+/** A WorkloadScaling over client-node: timeouts, a concurrency bound, zod-parsed answers. */
+export function createWorkloadScaling(kc: KubeConfig, options: WorkloadScalingOptions = {}): WorkloadScaling {
+  const server = kc.getCurrentCluster()?.server ?? '(no server)';
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const limit = createConcurrencyLimit(options.maxConcurrent ?? 4);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const autoscaling = kc.makeApiClient(AutoscalingV2Api);
+  const core = kc.makeApiClient(CoreV1Api);
+  const discovery = kc.makeApiClient(DiscoveryV1Api);
+
+  const parse = <S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> => {
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      throw new MeshbotError(
+        'internal',
+        `Kubernetes at ${server} sent a ${what} meshbot cannot read: ${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.') ?? '?'}`,
+        'Is the server a conforming Kubernetes API server?',
+      );
+    }
+    return parsed.data;
+  };
+
+  /** One call under the limit and the timeout; 404 -> undefined when `absentOk`, 409 -> conflict. */
+  async function call<T>(
+    ctx: Omit<KubeRequestContext, 'server' | 'timeoutMs'>,
+    fn: (o: ConfigurationOptions) => Promise<T>,
+    absentOk = false,
+  ): Promise<T | undefined> {
+    return limit.run(async () => {
+      try {
+        return await fn(timeoutOption(timeoutMs));
+      } catch (err) {
+        if (err instanceof ApiException && err.code === 404 && absentOk) return undefined;
+        if (err instanceof ApiException && err.code === 409) {
+          throw new MeshbotError(
+            'conflict',
+            `${ctx.resource} ${ctx.name ?? ''} in namespace ${ctx.namespace ?? ''} changed since meshbot read it (409 Conflict)`,
+            'Someone or something else changed it at the same moment; read it again.',
+            { cause: err },
+          );
+        }
+        throw translateKubeError(err, { ...ctx, server, timeoutMs });
+      }
+    });
+  }
+  const must = <T>(v: T | undefined, ref: WorkloadRef): T => {
+    if (v === undefined) {
+      throw new MeshbotError(
+        'not-found',
+        `${ref.kind} ${ref.name} does not exist in namespace ${ref.namespace}`,
+        `List them: kubectl -n ${ref.namespace} get ${plural(ref.kind)}`,
+      );
+    }
+    return v;
+  };
+
+  async function getWorkload(ref: WorkloadRef): Promise<KubeWorkload | undefined> {
+    const { name, namespace } = ref;
+    const obj = await call(
+      { verb: 'get', resource: plural(ref.kind), group: 'apps', namespace, name },
+      (o) =>
+        ref.kind === 'deployment'
+          ? apps.readNamespacedDeployment({ name, namespace }, o)
+          : apps.readNamespacedStatefulSet({ name, namespace }, o),
+      true,
+    );
+    return obj === undefined ? undefined : toKubeWorkload(ref.kind, parse(workloadSchema, obj, 'workload'));
+  }
+
+  async function listKind(kind: ScalableKind, namespace?: string): Promise<KubeWorkload[]> {
+    const list = await call(
+      { verb: 'list', resource: plural(kind), group: 'apps', ...(namespace ? { namespace } : {}) },
+      (o): Promise<unknown> => {
+        if (kind === 'deployment') {
+          return namespace
+            ? apps.listNamespacedDeployment({ namespace }, o)
+            : apps.listDeploymentForAllNamespaces({}, o);
+        }
+        return namespace
+          ? apps.listNamespacedStatefulSet({ namespace }, o)
+          : apps.listStatefulSetForAllNamespaces({}, o);
+      },
+    );
+    return parse(listOf(workloadSchema), list, `${kind} list`).items.map((w) => toKubeWorkload(kind, w));
+  }
+
+  async function listWorkloads(namespace?: string): Promise<KubeWorkload[]> {
+    const [deployments, statefulSets] = await Promise.all([
+      listKind('deployment', namespace),
+      listKind('statefulset', namespace),
+    ]);
+    return [...deployments, ...statefulSets];
+  }
+
+  async function getReplicaSetOwner(
+    namespace: string,
+    name: string,
+  ): Promise<{ kind: string; name: string } | undefined> {
+    const obj = await call(
+      { verb: 'get', resource: 'replicasets', group: 'apps', namespace, name },
+      (o) => apps.readNamespacedReplicaSet({ name, namespace }, o),
+      true,
+    );
+    if (obj === undefined) return undefined;
+    const refs = parse(replicaSetSchema, obj, 'ReplicaSet').metadata.ownerReferences ?? [];
+    const owner = refs.find((r) => r.controller) ?? refs[0];
+    return owner ? { kind: owner.kind, name: owner.name } : undefined;
+  }
+
+  async function listServices(namespace: string): Promise<KubeService[]> {
+    const list = await call({ verb: 'list', resource: 'services', group: '', namespace }, (o) =>
+      core.listNamespacedService({ namespace }, o),
+    );
+    return parse(listOf(serviceSchema), list, 'ServiceList').items.map(toKubeService);
+  }
+
+  async function listHpas(namespace: string): Promise<KubeHpa[]> {
+    const list = await call(
+      { verb: 'list', resource: 'horizontalpodautoscalers', group: 'autoscaling', namespace },
+      (o) => autoscaling.listNamespacedHorizontalPodAutoscaler({ namespace }, o),
+    );
+    return parse(listOf(hpaSchema), list, 'HorizontalPodAutoscalerList').items.map((h) => {
+      const hpa: KubeHpa = {
+        name: h.metadata.name,
+        namespace: h.metadata.namespace ?? namespace,
+        targetKind: h.spec.scaleTargetRef.kind,
+        targetName: h.spec.scaleTargetRef.name,
+        maxReplicas: h.spec.maxReplicas,
+      };
+      if (h.spec.minReplicas !== null && h.spec.minReplicas !== undefined)
+        hpa.minReplicas = h.spec.minReplicas;
+      return hpa;
+    });
+  }
+
+  async function setAnnotation(
+    ref: WorkloadRef,
+    key: string,
+    value: string | null,
+    resourceVersion?: string,
+  ): Promise<KubeWorkload> {
+    const { name, namespace } = ref;
+    const body = {
+      metadata: { annotations: { [key]: value }, ...(resourceVersion ? { resourceVersion } : {}) },
+    };
+    const obj = await call(
+      { verb: 'patch', resource: plural(ref.kind), group: 'apps', namespace, name },
+      (o) => {
+        const opts = setHeaderOptions('Content-Type', PatchStrategy.MergePatch, o);
+        return ref.kind === 'deployment'
+          ? apps.patchNamespacedDeployment({ name, namespace, body }, opts)
+          : apps.patchNamespacedStatefulSet({ name, namespace, body }, opts);
+      },
+      true,
+    );
+    return toKubeWorkload(ref.kind, parse(workloadSchema, must(obj, ref), 'workload'));
+  }
+
+  const toScale = (obj: unknown): ScaleState => {
+    const s = parse(scaleSchema, obj, 'Scale');
+    return { replicas: s.spec?.replicas ?? 0, resourceVersion: s.metadata.resourceVersion ?? '' };
+  };
+
+  async function getScale(ref: WorkloadRef): Promise<ScaleState> {
+    const { name, namespace } = ref;
+    const obj = await call(
+      { verb: 'get', resource: `${plural(ref.kind)}/scale`, group: 'apps', namespace, name },
+      (o) =>
+        ref.kind === 'deployment'
+          ? apps.readNamespacedDeploymentScale({ name, namespace }, o)
+          : apps.readNamespacedStatefulSetScale({ name, namespace }, o),
+      true,
+    );
+    return toScale(must(obj, ref));
+  }
+
+  async function replaceScale(
+    ref: WorkloadRef,
+    replicas: number,
+    resourceVersion: string,
+  ): Promise<ScaleState> {
+    const { name, namespace } = ref;
+    const body = {
+      apiVersion: 'autoscaling/v1',
+      kind: 'Scale',
+      metadata: { name, namespace, resourceVersion },
+      spec: { replicas },
+    };
+    const obj = await call(
+      { verb: 'update', resource: `${plural(ref.kind)}/scale`, group: 'apps', namespace, name },
+      (o) =>
+        ref.kind === 'deployment'
+          ? apps.replaceNamespacedDeploymentScale({ name, namespace, body }, o)
+          : apps.replaceNamespacedStatefulSetScale({ name, namespace, body }, o),
+      true,
+    );
+    return toScale(must(obj, ref));
+  }
+
+  /** Lists, then watches from the list's resourceVersion, so no change between the two is missed. */
+  async function listThenWatch<T>(
+    ctx: Omit<KubeRequestContext, 'server' | 'timeoutMs'>,
+    path: string,
+    query: Record<string, string>,
+    list: (o: ConfigurationOptions) => Promise<unknown>,
+    toItem: (raw: unknown) => T,
+    handlers: WatchHandlers<T>,
+    options: WatchOptions,
+  ): Promise<OpenWatch<T>> {
+    const raw = await call(ctx, list);
+    const parsed = parse(listOf(z.unknown()), raw, `${ctx.resource} list`);
+    const initial = parsed.items.map(toItem);
+    let closed = false;
+    let controller: AbortController | undefined;
+    const watchCtx = { ...ctx, verb: 'watch', server, timeoutMs };
+    const started = new Watch(kc).watch(
+      path,
+      {
+        ...query,
+        resourceVersion: parsed.metadata?.resourceVersion ?? undefined,
+        timeoutSeconds: Math.max(1, Math.ceil(options.timeoutSeconds)),
+        allowWatchBookmarks: true,
+      },
+      (type: string, obj: unknown) => {
+        if (closed) return;
+        if (type === 'ADDED' || type === 'MODIFIED' || type === 'DELETED') {
+          try {
+            handlers.onEvent(type, toItem(obj));
+          } catch (err) {
+            handlers.onEnd?.(err instanceof Error ? err : new Error(String(err)));
+          }
+        } else if (type === 'ERROR') {
+          handlers.onEnd?.(new MeshbotError('unreachable', `the ${ctx.resource} watch ended with an error`));
+        }
+      },
+      (err: unknown) => {
+        if (closed) return;
+        closed = true;
+        handlers.onEnd?.(err ? translateKubeError(err, watchCtx) : undefined);
+      },
+    );
+    const timer = new Promise<never>((_, reject) => {
+      const t = setTimeout(
+        () =>
+          reject(
+            new MeshbotError(
+              'timeout',
+              `Kubernetes did not start the ${ctx.resource} watch within ${timeoutMs} ms`,
+            ),
+          ),
+        timeoutMs,
+      );
+      void started.finally(() => clearTimeout(t)).catch(() => undefined);
+    });
+    try {
+      controller = await Promise.race([started, timer]);
+    } catch (err) {
+      closed = true;
+      void started.then((c) => c.abort()).catch(() => undefined);
+      throw err instanceof MeshbotError ? err : translateKubeError(err, watchCtx);
+    }
+    return {
+      initial,
+      close() {
+        closed = true;
+        controller?.abort();
+      },
+    };
+  }
+
+  async function watchPods(
+    namespace: string,
+    selector: Record<string, string>,
+    handlers: WatchHandlers<KubePod>,
+    options: WatchOptions,
+  ): Promise<OpenWatch<KubePod>> {
+    const labelSelector = formatLabelSelector(selector);
+    return listThenWatch(
+      { verb: 'list', resource: 'pods', group: '', namespace },
+      `/api/v1/namespaces/${namespace}/pods`,
+      labelSelector ? { labelSelector } : {},
+      (o) => core.listNamespacedPod(labelSelector ? { namespace, labelSelector } : { namespace }, o),
+      (raw) => toKubePod(parse(podSchema, raw, 'Pod')),
+      handlers,
+      options,
+    );
+  }
+
+  async function watchEndpointSlices(
+    namespace: string,
+    service: string,
+    handlers: WatchHandlers<SliceState>,
+    options: WatchOptions,
+  ): Promise<OpenWatch<SliceState>> {
+    const labelSelector = `kubernetes.io/service-name=${service}`;
+    return listThenWatch(
+      { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', namespace },
+      `/apis/discovery.k8s.io/v1/namespaces/${namespace}/endpointslices`,
+      { labelSelector },
+      (o) => discovery.listNamespacedEndpointSlice({ namespace, labelSelector }, o),
+      (raw) => {
+        const slice = parse(endpointSliceSchema, raw, 'EndpointSlice');
+        return { name: slice.metadata.name, endpoints: endpointsFromSlices([slice]) };
+      },
+      handlers,
+      options,
+    );
+  }
+
+  return {
+    getWorkload,
+    listWorkloads,
+    getReplicaSetOwner,
+    listServices,
+    listHpas,
+    setAnnotation,
+    getScale,
+    replaceScale,
+    watchPods,
+    watchEndpointSlices,
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * Crash recovery. A scale test records itself on its workload (annotation `meshbot.io/scale-test`
+ * with the original replicas); if the process dies mid-test, that record is all that is left.
+ * At start (`serve`, and the CLI before a new test) this finds the workloads that carry one,
+ * puts their replicas back, removes the record and says what it did.
+ *
+ * A record whose test may still be running (another replica of meshbot, within the test's own
+ * limit) is left alone; with `waitForRunning`, recovery waits until it can no longer be
+ * running and then restores it if it is still there.
+ */
+import type { KubeWorkload, WorkloadRef } from '../../adapters/kube/workload-scaling.js';
+import { describeError } from '../../errors.js';
+import { staleAfterMs } from './check-scale-safety.js';
+import { resolveSettings, workloadScalingOf, type ScaleTestAdapters } from './plan-scale-test.js';
+import { workloadText } from './resolve-scale-target.js';
+import {
+  decodeAnnotation,
+  SCALE_TEST_ANNOTATION,
+  staleAt,
+  type ScaleTestAnnotation,
+} from './scale-test-annotation.js';
+import type { ScaleTestSettings } from './scale-test-types.js';
+import { setReplicas } from './set-replicas.js';
+
+export interface RecoveredTest {
+  workload: string;
+  testId: string;
+  requestedBy: string;
+  startedAt: string;
+  /** Replicas found, and put back. */
+  found: number;
+  restoredTo: number;
+}
+
+export interface RecoveryReport {
+  restored: RecoveredTest[];
+  /** Records of tests that may still be running, left alone. */
+  running: Array<{ workload: string; testId: string; requestedBy: string; startedAt: string }>;
+  /** Records meshbot could not read: the annotation is removed, replicas are left as they are. */
+  unreadable: string[];
+  failed: Array<{ workload: string; message: string; hint?: string }>;
+}
+
+export interface RecoveryOptions {
+  /** Told once, when recovery did (or failed to do) something; not called when there was nothing. */
+  notify?: (text: string, report: RecoveryReport) => void | Promise<void>;
+  settings?: Partial<ScaleTestSettings>;
+  /** Wait for records of possibly running tests to go stale, then restore them. */
+  waitForRunning?: boolean;
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+export function describeRecovery(report: RecoveryReport): string {
+  const lines: string[] = [];
+  for (const r of report.restored) {
+    lines.push(
+      r.found === r.restoredTo
+        ? `${r.workload}: scale test ${r.testId} (asked by ${r.requestedBy} at ${r.startedAt}) was interrupted; replicas were already ${r.restoredTo}, its record is removed`
+        : `${r.workload}: scale test ${r.testId} (asked by ${r.requestedBy} at ${r.startedAt}) was interrupted; replicas put back from ${r.found} to ${r.restoredTo}`,
+    );
+  }
+  for (const w of report.unreadable)
+    lines.push(`${w}: removed an unreadable ${SCALE_TEST_ANNOTATION} annotation (replicas left as they are)`);
+  for (const r of report.running)
+    lines.push(
+      `${r.workload}: scale test ${r.testId} (asked by ${r.requestedBy} at ${r.startedAt}) may still be running; left alone`,
+    );
+  for (const f of report.failed)
+    lines.push(`${f.workload}: could not restore: ${f.message}${f.hint ? ` (${f.hint})` : ''}`);
+  return lines.length === 0 ? 'no interrupted scale tests' : lines.join('\n');
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, Math.max(0, ms));
+    function done(): void {
+      clearTimeout(t);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    }
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Restores one workload from its record; re-reads first so a record already cleared is left alone. */
+async function restoreOne(
+  adapters: ScaleTestAdapters,
+  workload: KubeWorkload,
+  record: ScaleTestAnnotation,
+  report: RecoveryReport,
+): Promise<void> {
+  const scaling = workloadScalingOf(adapters);
+  const ref: WorkloadRef = { kind: workload.kind, name: workload.name, namespace: workload.namespace };
+  const text = workloadText(workload);
+  try {
+    const current = await scaling.getWorkload(ref);
+    const still = decodeAnnotation(current?.annotations[SCALE_TEST_ANNOTATION]);
+    if (!current || still?.testId !== record.testId) return;
+    const out = await setReplicas(scaling, ref, record.originalReplicas, { attempts: 8 });
+    await scaling.setAnnotation(ref, SCALE_TEST_ANNOTATION, null);
+    report.restored.push({
+      workload: text,
+      testId: record.testId,
+      requestedBy: record.requestedBy,
+      startedAt: record.startedAt,
+      found: out.from,
+      restoredTo: record.originalReplicas,
+    });
+  } catch (err) {
+    const { message, hint } = describeError(err);
+    report.failed.push({ workload: text, message, ...(hint ? { hint } : {}) });
+  }
+}
+
+export async function recoverInterruptedScaleTests(
+  adapters: ScaleTestAdapters,
+  options: RecoveryOptions = {},
+): Promise<RecoveryReport> {
+  const settings = resolveSettings(options.settings);
+  const now = options.now ?? Date.now;
+  const scaling = workloadScalingOf(adapters);
+  const report: RecoveryReport = { restored: [], running: [], unreadable: [], failed: [] };
+  const namespaces = settings.namespaces.includes('*') ? [undefined] : settings.namespaces;
+  const workloads: KubeWorkload[] = [];
+  for (const ns of namespaces) {
+    try {
+      workloads.push(...(await scaling.listWorkloads(ns)));
+    } catch (err) {
+      const { message, hint } = describeError(err);
+      report.failed.push({
+        workload: ns ? `namespace ${ns}` : 'every namespace',
+        message,
+        ...(hint ? { hint } : {}),
+      });
+    }
+  }
+  const waiting: Array<{ workload: KubeWorkload; record: ScaleTestAnnotation; at: number }> = [];
+  for (const w of workloads) {
+    const raw = w.annotations[SCALE_TEST_ANNOTATION];
+    if (raw === undefined) continue;
+    const record = decodeAnnotation(raw);
+    if (!record) {
+      try {
+        await scaling.setAnnotation(w, SCALE_TEST_ANNOTATION, null);
+        report.unreadable.push(workloadText(w));
+      } catch (err) {
+        report.failed.push({ workload: workloadText(w), message: describeError(err).message });
+      }
+      continue;
+    }
+    const at = staleAt(record, staleAfterMs(settings));
+    if (Number.isNaN(at) || now() >= at) await restoreOne(adapters, w, record, report);
+    else waiting.push({ workload: w, record, at });
+  }
+  if (options.waitForRunning) {
+    waiting.sort((a, b) => a.at - b.at);
+    for (const w of waiting) {
+      await delay(w.at - now(), options.signal);
+      if (options.signal?.aborted) {
+        report.running.push({
+          workload: workloadText(w.workload),
+          testId: w.record.testId,
+          requestedBy: w.record.requestedBy,
+          startedAt: w.record.startedAt,
+        });
+        continue;
+      }
+      await restoreOne(adapters, w.workload, w.record, report);
+    }
+  } else {
+    for (const w of waiting) {
+      report.running.push({
+        workload: workloadText(w.workload),
+        testId: w.record.testId,
+        requestedBy: w.record.requestedBy,
+        startedAt: w.record.startedAt,
+      });
+    }
+  }
+  const acted = report.restored.length + report.unreadable.length + report.failed.length > 0;
+  if (acted && options.notify) await options.notify(describeRecovery(report), report);
+  return report;
+}
