@@ -124,7 +124,10 @@ export class EndpointViews {
         break;
       }
       case 'pod':
-        if (!view.podRefCount.has(event.key)) return;
+        if (!view.podRefCount.has(event.key)) {
+          this.dropIfEmpty(key, view);
+          return;
+        }
         // A deleted pod keeps its last state while slices still list it.
         if (event.pod) view.pods.set(event.key, event.pod);
         break;
