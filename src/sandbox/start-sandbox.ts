@@ -20,6 +20,7 @@ import type { ObjectStore } from './kube/store-types.js';
 import { writeKubeconfig } from './kube/write-kubeconfig.js';
 import type { RunningDestinationController, Sandbox, StartSandboxOptions } from './sandbox-types.js';
 import { applyScenario } from './scenario/apply-scenario.js';
+import { withScenarioIdentity } from './scenario/generate-identity.js';
 import { loadScenario, parseScenario } from './scenario/load-scenario.js';
 import type { Scenario } from './scenario/scenario-schema.js';
 
@@ -48,7 +49,7 @@ function readyAtOnce(w: Workload, defaultDelayMs: number, overrideMs: number | u
 }
 
 export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSandbox> {
-  const scenario = resolveScenario(opts.scenario);
+  const scenario = await withScenarioIdentity(resolveScenario(opts.scenario));
   const store: ObjectStore = createObjectStore();
   const undo: Array<() => Promise<void> | void> = [() => store.close()];
   const cleanup = async (): Promise<void> => {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { faultSchema } from './fault-schema.js';
+import { identitySchema } from './identity-schema.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -165,6 +166,11 @@ export const linkerdSchema = z.strictObject({
   trustAnchorsPem: pemSchema.optional(),
   /** Secret linkerd-identity-issuer (kubernetes.io/tls). */
   issuer: z.strictObject({ certPem: pemSchema, keyPem: pemSchema }).optional(),
+  /**
+   * Certificates generated when the sandbox starts (trust anchor, issuer, webhook), described
+   * by their life; wins over the PEM fields. See identity-schema.ts.
+   */
+  identity: identitySchema.optional(),
   /** Certificate of the webhooks (proxy injector, validators) and its CA bundle. */
   webhook: z
     .strictObject({ certPem: pemSchema, keyPem: pemSchema, caBundlePem: pemSchema.optional() })
