@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as registerCheck } from './commands/check.js';
 import { register as registerEndpoints } from './commands/endpoints.js';
 import { register as registerMetrics } from './commands/metrics.js';
+import { register as registerScaleTest } from './commands/scale-test.js';
 import { register as registerServe } from './commands/serve.js';
 
 /**
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerServe(program);
   registerCheck(program);
   registerMetrics(program);
+  registerScaleTest(program);
 }

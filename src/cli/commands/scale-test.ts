@@ -1,0 +1,165 @@
+import { userInfo } from 'node:os';
+import type { Command } from 'commander';
+import { openAdapters } from '../../adapters/open-adapters.js';
+import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.js';
+import { describeError, EXIT, exitCodeForError, UsageError } from '../../errors.js';
+import { parseDuration } from '../../grammar/duration.js';
+import { parseCommand } from '../../grammar/parse-command.js';
+import { printable } from '../../grammar/targets.js';
+import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
+import { renderStepResultText } from '../../render/text/render-step-result-text.js';
+import { useColor } from '../../render/text/use-color.js';
+import { describePlan, describeProgress } from '../../steps/scale-test/describe-progress.js';
+import { planScaleTest } from '../../steps/scale-test/plan-scale-test.js';
+import { recoverInterruptedScaleTests } from '../../steps/scale-test/recover-interrupted-scale-tests.js';
+import { runScaleTestStep } from '../../steps/scale-test/run-scale-test-step.js';
+import type { ScaleTestSettings } from '../../steps/scale-test/scale-test-types.js';
+import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
+import { addOutputFlag, readOutputFormat } from '../output-format.js';
+import { exitCodeForStatus } from '../step-exit-code.js';
+import type { CommandIO } from './endpoints.js';
+
+export interface ScaleTestFlagValues extends ClusterFlagValues {
+  yes?: boolean;
+  maxReplicas?: string;
+  stageTimeout?: string;
+  overallTimeout?: string;
+  prometheus?: string;
+  output?: string;
+}
+
+export interface ScaleTestIO extends CommandIO {
+  /** Cancels the test (the CLI wires SIGINT to it); the replicas are put back before exit. */
+  signal?: AbortSignal;
+  /** Who asked, recorded on the workload; default `cli:<user>`. */
+  requestedBy?: string;
+}
+
+const processIO = (): CommandIO => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
+
+/** --max-replicas, --stage-timeout, --overall-timeout as scale-test settings. */
+export function readScaleTestSettings(flags: ScaleTestFlagValues): Partial<ScaleTestSettings> {
+  const settings: Partial<ScaleTestSettings> = {};
+  if (flags.maxReplicas !== undefined) {
+    const n = Number(flags.maxReplicas);
+    if (!/^\d+$/.test(flags.maxReplicas) || n < 1 || n > 1000) {
+      throw new UsageError(
+        `--max-replicas ${printable(flags.maxReplicas)} is not a whole number from 1 to 1000`,
+        'Give the most replicas the test may scale to, e.g. --max-replicas 10.',
+      );
+    }
+    settings.maxReplicas = n;
+  }
+  if (flags.stageTimeout !== undefined) {
+    settings.stageTimeoutMs = Math.round(
+      parseDuration(flags.stageTimeout, '--stage-timeout', { min: 1, max: 600 }) * 1000,
+    );
+  }
+  if (flags.overallTimeout !== undefined) {
+    settings.overallTimeoutMs = Math.round(
+      parseDuration(flags.overallTimeout, '--overall-timeout', { min: 5, max: 3600 }) * 1000,
+    );
+  }
+  return settings;
+}
+
+function cliUser(): string {
+  try {
+    return `cli:${userInfo().username}`;
+  } catch {
+    return 'cli';
+  }
+}
+
+/**
+ * `meshbot scale-test deploy/NAME.NS|SVC.NS [--yes]`: first puts back any test a crash left
+ * behind, then plans. Without --yes it prints what would change and exits 2 (it never
+ * prompts, so it can run unattended). With --yes it runs, printing each stage as it comes
+ * (stderr), then the result (stdout). Exit codes: 0 pass, 1 fail or refused, 2 usage or
+ * --yes missing, 3 could not ask. SIGINT cancels the test and restores before exit.
+ */
+export async function runScaleTestCommand(
+  targetArg: string,
+  flags: ScaleTestFlagValues,
+  io: ScaleTestIO = processIO(),
+): Promise<number> {
+  try {
+    const parsed = parseCommand(`scale-test ${targetArg}`);
+    if (parsed.name !== 'scale-test') throw new UsageError('expected a scale-test target');
+    const format = readOutputFormat(flags.output);
+    const settings = readScaleTestSettings(flags);
+    const options = readClusterOptions(flags);
+    if (flags.prometheus !== undefined) {
+      options.prometheusUrl = parsePrometheusUrl(flags.prometheus).href.replace(/\/$/, '');
+    }
+    const adapters = await openAdapters(options);
+    try {
+      await recoverInterruptedScaleTests(adapters, {
+        settings,
+        notify: (text) => void io.stderr.write(`meshbot: ${text.split('\n').join('\nmeshbot: ')}\n`),
+      });
+      if (!flags.yes) {
+        const plan = await planScaleTest(parsed.target, adapters, settings);
+        io.stderr.write(
+          `This would change the cluster: ${describePlan(plan)}.\nNothing was changed. Run again with --yes to do it.\n`,
+        );
+        return EXIT.usage;
+      }
+      const result = await runScaleTestStep(
+        {
+          target: parsed.target,
+          requestedBy: io.requestedBy ?? cliUser(),
+          settings,
+          ...(io.signal ? { signal: io.signal } : {}),
+          onProgress: (e) => void io.stderr.write(`  ${describeProgress(e)}\n`),
+        },
+        adapters,
+      );
+      io.stdout.write(
+        format === 'json'
+          ? renderStepResultJson(result)
+          : renderStepResultText(result, { color: useColor(io.stdout, io.env), commandPrefix: 'meshbot ' }),
+      );
+      return exitCodeForStatus(result.status);
+    } finally {
+      await adapters.close();
+    }
+  } catch (err) {
+    const { message, hint } = describeError(err);
+    io.stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
+    return exitCodeForError(err);
+  }
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('scale-test')
+    .argument('<target>', 'deploy/NAME.NAMESPACE, statefulset/NAME.NAMESPACE, or SERVICE.NAMESPACE')
+    .description(
+      'Scale a workload up by one, time every propagation stage (pods, EndpointSlices, the destination), and put it back',
+    )
+    .option('-y, --yes', 'do it (without it, print what would change and exit 2)')
+    .option('--max-replicas <n>', 'refuse when replicas would pass this (default 20)')
+    .option('--stage-timeout <duration>', 'limit of each stage, e.g. 30s (default 30s)')
+    .option('--overall-timeout <duration>', 'limit of the whole test, e.g. 2m (default 2m)')
+    .option('--prometheus <url>', 'Prometheus to check that endpoints_updates moves (optional)')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 pass, 1 fail or refused, 2 usage error or --yes missing, 3 Kubernetes or the destination could not be reached.\nCtrl-C cancels the test and puts the replicas back. See docs/scale-test.md.',
+    );
+  addClusterFlags(cmd);
+  addOutputFlag(cmd);
+  cmd.action(async (target: string, flags: ScaleTestFlagValues) => {
+    const cancel = new AbortController();
+    const onSigint = (): void => {
+      process.stderr.write('meshbot: cancelling the scale test; putting the replicas back...\n');
+      cancel.abort();
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      process.exitCode = await runScaleTestCommand(target, flags, { ...processIO(), signal: cancel.signal });
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  });
+}
