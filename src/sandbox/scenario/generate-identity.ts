@@ -174,3 +174,11 @@ export async function withGeneratedIdentity<
     webhook: { certPem: id.webhookCaPem, keyPem: id.webhookKeyPem, caBundlePem: id.webhookCaPem },
   };
 }
+
+/** The scenario with its `linkerd.identity` certificates generated (startSandbox calls this once it has loaded it). */
+export async function withScenarioIdentity<
+  S extends { linkerd?: (LinkerdPems & { identity?: IdentitySpec }) | undefined },
+>(scenario: S, now = new Date()): Promise<S> {
+  if (!scenario.linkerd?.identity) return scenario;
+  return { ...scenario, linkerd: await withGeneratedIdentity(scenario.linkerd, now) };
+}
