@@ -16,8 +16,10 @@ import type { DestinationMetrics, InformerKind } from './destination-metrics.js'
 import {
   objectKey,
   parseEndpointSlice,
+  parseNode,
   parsePod,
   parseService,
+  type NodeInfo,
   type PodInfo,
   type ServiceInfo,
   type SliceInfo,
@@ -32,11 +34,16 @@ export interface InformerHandlers {
 }
 
 export interface EndpointInformers {
-  /** Resolves once each informer has listed once; rejects if stopped before. */
+  /**
+   * Resolves once the Service, EndpointSlice and Pod informers have listed once (and the Node
+   * informer has tried once); rejects if stopped before.
+   */
   ready: Promise<void>;
   synced(): boolean;
   services: ReadonlyMap<string, ServiceInfo>;
   pods: ReadonlyMap<string, PodInfo>;
+  /** Nodes by name, for the zone of a subscriber's node (best effort: `ready` waits for one attempt). */
+  nodes: ReadonlyMap<string, NodeInfo>;
   /** Slices of a service (`NAMESPACE/SERVICE`). */
   slicesOf(serviceKey: string): Iterable<SliceInfo>;
   stop(): Promise<void>;
@@ -50,7 +57,10 @@ const listSchema = z.object({
 const RESTART_BACKOFF_MS = [250, 500, 1000, 2000, 5000];
 
 interface Spec<T> {
-  kind: InformerKind;
+  /** Which informer lag histogram to feed, if any. */
+  kind: InformerKind | undefined;
+  /** Whether `ready` waits for this informer's first list. */
+  required: boolean;
   path: string;
   parse(raw: unknown): T | undefined;
   key(obj: T): string;
@@ -122,6 +132,7 @@ export function startEndpointInformers(
   const slices = new Map<string, SliceInfo>();
   const slicesByService = new Map<string, Map<string, SliceInfo>>();
   const pods = new Map<string, PodInfo>();
+  const nodes = new Map<string, NodeInfo>();
 
   let stopped = false;
   const timers = new Set<NodeJS.Timeout>();
@@ -138,11 +149,15 @@ export function startEndpointInformers(
     let listed = false;
     let attempt = 0;
     let resolveSynced: () => void = () => undefined;
-    syncPromises.push(
-      new Promise<void>((resolve) => {
-        resolveSynced = resolve;
-      }),
-    );
+    const syncedOnce = new Promise<void>((resolve) => {
+      resolveSynced = resolve;
+    });
+    // An optional informer (nodes) only delays `ready` until its first attempt, whatever came of it.
+    let resolveSettled: () => void = () => undefined;
+    const settled = new Promise<void>((resolve) => {
+      resolveSettled = resolve;
+    });
+    syncPromises.push(spec.required ? syncedOnce : settled);
     const informer = k8s.makeInformer(kc, spec.path, async () => {
       const list = await listRaw(kc, spec.path);
       listed = true;
@@ -159,7 +174,7 @@ export function startEndpointInformers(
       cache.set(key, obj);
       if (prev !== undefined) {
         const changedAt = spec.changedAt(obj);
-        if (changedAt !== undefined && changedAt !== spec.changedAt(prev)) {
+        if (spec.kind && changedAt !== undefined && changedAt !== spec.changedAt(prev)) {
           metrics.observeInformerLag(spec.kind, changedAt);
         }
       }
@@ -181,11 +196,15 @@ export function startEndpointInformers(
       if (stopped) return;
       informer.start().then(
         () => {
+          resolveSettled();
           if (stopped || !listed) return;
           attempt = 0;
           resolveSynced();
         },
-        () => restart(),
+        () => {
+          resolveSettled();
+          restart();
+        },
       );
     };
     const restart = (): void => {
@@ -209,6 +228,7 @@ export function startEndpointInformers(
   run<ServiceInfo>(
     {
       kind: 'services',
+      required: true,
       path: '/api/v1/services',
       parse: parseService,
       key: (s) => objectKey(s.namespace, s.name),
@@ -221,6 +241,7 @@ export function startEndpointInformers(
   run<SliceInfo>(
     {
       kind: 'endpointslices',
+      required: true,
       path: '/apis/discovery.k8s.io/v1/endpointslices',
       parse: parseEndpointSlice,
       key: sliceKey,
@@ -245,6 +266,7 @@ export function startEndpointInformers(
   run<PodInfo>(
     {
       kind: 'pods',
+      required: true,
       path: '/api/v1/pods',
       parse: parsePod,
       key: (p) => objectKey(p.namespace, p.name),
@@ -253,6 +275,20 @@ export function startEndpointInformers(
       onChange: (type, next, prev) => handlers.pod(type, next, prev),
     },
     pods,
+  );
+
+  run<NodeInfo>(
+    {
+      kind: undefined,
+      required: false,
+      path: '/api/v1/nodes',
+      parse: parseNode,
+      key: (n) => n.name,
+      changedAt: () => undefined,
+      resourceVersion: (n) => n.resourceVersion,
+      onChange: () => undefined,
+    },
+    nodes,
   );
 
   const ready = Promise.race([
@@ -268,6 +304,7 @@ export function startEndpointInformers(
     synced: () => syncedCount > 0,
     services,
     pods,
+    nodes,
     slicesOf: (serviceKey) => slicesByService.get(serviceKey)?.values() ?? [],
     stop: async () => {
       if (stopped) return;

@@ -18,6 +18,7 @@ import {
   removeUpdate,
   setMetricLabels,
   toWeightedAddr,
+  zoneLocality,
   type TranslateOptions,
 } from './translate-to-update.js';
 
@@ -42,6 +43,8 @@ export interface EndpointViewsOptions {
   clusterName: string;
   translate: TranslateOptions;
   current: CurrentState;
+  /** Zone of a node, for zone_locality (undefined when unknown). */
+  nodeZone(nodeName: string): string | undefined;
   /** Whether `drop-removes` applies to the service `NAMESPACE/NAME`. */
   dropRemoves(key: string): boolean;
 }
@@ -55,6 +58,8 @@ interface Entry {
 interface ListenerGroup {
   hostname: string;
   nodeName: string;
+  /** Zone of the listeners' node, read when the group was made (as Linkerd does). */
+  nodeZone: string | undefined;
   labels: EndpointsLabels;
   snapshot: Map<string, Entry>;
   /** Whether the listeners were last told the service exists. */
@@ -181,6 +186,7 @@ export class EndpointViews {
       group = {
         hostname,
         nodeName,
+        nodeZone: nodeName ? this.opts.nodeZone(nodeName) : undefined,
         labels: {
           cluster: this.opts.clusterName,
           namespace: view.namespace,
@@ -203,7 +209,7 @@ export class EndpointViews {
 
     if (!group.exists) listener.send(noEndpointsUpdate(false));
     else if (group.snapshot.size === 0) listener.send(noEndpointsUpdate(true));
-    else listener.send(this.addOf(view, [...group.snapshot.values()]));
+    else listener.send(this.addOf(view, group, [...group.snapshot.values()]));
 
     const g = group;
     const p = publisher;
@@ -344,7 +350,7 @@ export class EndpointViews {
       const filtered = filterByHostname(publisher.addresses, group.hostname);
       const { added, removed } = diffByKey(group.snapshot, filtered, sameEntry);
       if (!group.exists && filtered.size === 0) updates.push(noEndpointsUpdate(true));
-      if (added.length > 0) updates.push(this.addOf(view, added));
+      if (added.length > 0) updates.push(this.addOf(view, group, added));
       if (removed.length > 0) updates.push(this.removeOf(removed));
       group.snapshot = filtered;
       group.exists = true;
@@ -357,11 +363,18 @@ export class EndpointViews {
     metrics.endpointsExists.set(group.labels, group.exists ? 1 : 0);
   }
 
-  private addOf(view: ServiceView, entries: Entry[]): Update {
-    return addUpdate(
-      entries.map((e) => e.weighted),
-      setMetricLabels(view.namespace, view.name),
-    );
+  private addOf(view: ServiceView, group: ListenerGroup, entries: Entry[]): Update {
+    const { nodeZone } = group;
+    const addrs = nodeZone
+      ? entries.map((e) => ({
+          ...e.weighted,
+          metric_labels: {
+            ...e.weighted.metric_labels,
+            zone_locality: zoneLocality(e.address.zone, nodeZone),
+          },
+        }))
+      : entries.map((e) => e.weighted);
+    return addUpdate(addrs, setMetricLabels(view.namespace, view.name));
   }
 
   private removeOf(entries: Entry[]): Update {

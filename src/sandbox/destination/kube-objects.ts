@@ -86,6 +86,17 @@ const podSchema = z.object({
     .nullish(),
 });
 
+const nodeSchema = z.object({ metadata: metadataSchema });
+
+/** Label of a node's topology zone. */
+export const ZONE_LABEL = 'topology.kubernetes.io/zone';
+
+export interface NodeInfo {
+  name: string;
+  resourceVersion: string | undefined;
+  zone: string | undefined;
+}
+
 export interface ServicePortInfo {
   name: string;
   port: number;
@@ -233,6 +244,17 @@ export function parsePod(raw: unknown): PodInfo | undefined {
     })),
     nodeName: spec?.nodeName ?? undefined,
     changedAt: latestManagedFieldsTime(metadata) ?? latestConditionTime(parsed.data.status?.conditions),
+  };
+}
+
+export function parseNode(raw: unknown): NodeInfo | undefined {
+  const parsed = nodeSchema.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const { metadata } = parsed.data;
+  return {
+    name: metadata.name,
+    resourceVersion: metadata.resourceVersion,
+    zone: metadata.labels?.[ZONE_LABEL],
   };
 }
 

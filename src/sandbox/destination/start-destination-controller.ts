@@ -65,6 +65,7 @@ export async function startDestinationController(
       slices: (key) => late.informers?.slicesOf(key) ?? [],
       pod: (key) => late.informers?.pods.get(key),
     },
+    nodeZone: (nodeName) => late.informers?.nodes.get(nodeName)?.zone,
     dropRemoves: (key) => faults.has(faultKeyOf(key), 'drop-removes'),
   });
   const gate = new UpdateGate<ViewEvent>(

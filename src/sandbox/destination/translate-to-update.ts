@@ -77,7 +77,8 @@ export function toTcpAddress(address: { ip: string; port: number }): TcpAddress 
   return ip ? { ip, port: address.port } : undefined;
 }
 
-function zoneLocality(zone: string | undefined, nodeZone: string | undefined): string {
+/** `local` when the endpoint is in the subscriber node's zone, `remote` when not, else `unknown`. */
+export function zoneLocality(zone: string | undefined, nodeZone: string | undefined): string {
   if (!nodeZone || zone === undefined) return 'unknown';
   return zone === nodeZone ? 'local' : 'remote';
 }

@@ -32,6 +32,8 @@ export async function startHarness(
 ): Promise<Harness> {
   const store = createObjectStore();
   store.create(namespace(NS));
+  store.create(node('node-1', 'zone-a'));
+  store.create(node('node-2', 'zone-b'));
   opts.seed?.(store);
   const api = await startApiServer({ store });
   const kubeconfigPath = await writeKubeconfig({ server: api.url });
@@ -170,6 +172,15 @@ export class UpdateStream {
 
 export function namespace(name: string): KubeObject {
   return { apiVersion: 'v1', kind: 'Namespace', metadata: { name } };
+}
+
+export function node(name: string, zone: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name, labels: { 'kubernetes.io/hostname': name, 'topology.kubernetes.io/zone': zone } },
+    spec: {},
+  };
 }
 
 export function pod(

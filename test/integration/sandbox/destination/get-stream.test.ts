@@ -80,6 +80,15 @@ describe('sandbox destination controller: Get', () => {
     expect(plain?.metric_labels?.control_plane_ns).toBeUndefined();
   });
 
+  it('sets zone_locality from the zone of the node named in the context token', async () => {
+    const local = await h.open(WEB, '{"ns":"emojivoto","nodeName":"node-1"}').next();
+    expect(local.add?.addrs?.map((a) => a.metric_labels?.zone_locality)).toEqual(['local', 'local']);
+    const remote = await h.open(WEB, '{"nodeName":"node-2"}').next();
+    expect(remote.add?.addrs?.map((a) => a.metric_labels?.zone_locality)).toEqual(['remote', 'remote']);
+    const unknown = await h.open(WEB, '{"nodeName":"no-such-node"}').next();
+    expect(unknown.add?.addrs?.map((a) => a.metric_labels?.zone_locality)).toEqual(['unknown', 'unknown']);
+  });
+
   it('answers no_endpoints exists:false for a missing service and exists:true for one without endpoints', async () => {
     const missing = await h.open(`nope.${NS}.svc.cluster.local:80`).next();
     expect(missing).toMatchObject({ update: 'no_endpoints', no_endpoints: { exists: false } });
