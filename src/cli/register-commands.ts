@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { register as registerCheck } from './commands/check.js';
 import { register as registerEndpoints } from './commands/endpoints.js';
 import { register as registerMetrics } from './commands/metrics.js';
+import { register as registerSandbox } from './commands/sandbox.js';
 import { register as registerScaleTest } from './commands/scale-test.js';
 import { register as registerServe } from './commands/serve.js';
 
@@ -11,6 +12,7 @@ import { register as registerServe } from './commands/serve.js';
  */
 export function registerCommands(program: Command): void {
   // Subcommands are added here as they land: sandbox, endpoints, serve, demo, check, metrics, scale-test.
+  registerSandbox(program);
   registerEndpoints(program);
   registerServe(program);
   registerCheck(program);

@@ -1,0 +1,135 @@
+import type { Command } from 'commander';
+import { describeError, exitCodeForError, UsageError } from '../../errors.js';
+import type { SandboxAddresses, StartSandboxOptions } from '../../sandbox/sandbox-types.js';
+import { startSandbox } from '../../sandbox/start-sandbox.js';
+
+export interface SandboxCommandIO {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  /** Resolves when the sandbox should stop; default: the first SIGINT or SIGTERM. */
+  until?: Promise<unknown>;
+  /** Called once the sandbox is up (tests use it to reach the addresses). */
+  onReady?: (addresses: SandboxAddresses) => void;
+}
+
+export interface SandboxFlagValues {
+  scenario?: string;
+  kubeconfigOut?: string;
+  json?: boolean;
+  apiPort?: string;
+  destinationPort?: string;
+  metricsPort?: string;
+  adminPort?: string;
+  podReadyDelay?: string;
+}
+
+/** Resolves on the first SIGINT or SIGTERM, and forgets its listeners then. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+function readPort(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value) || Number(value) > 65535) {
+    throw new UsageError(`${flag}: expected a port number from 0 to 65535, got "${value}"`, '0 picks a free port.');
+  }
+  return Number(value);
+}
+
+function readMs(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: expected a whole number of milliseconds, got "${value}"`);
+  return Number(value);
+}
+
+export function formatAddressesText(a: SandboxAddresses, scenario: string): string {
+  return [
+    `meshbot sandbox is running (scenario ${scenario})`,
+    `  API server:    ${a.apiServer}`,
+    `  kubeconfig:    ${a.kubeconfig}`,
+    `  destination:   ${a.destination}`,
+    `  metrics:       ${a.metrics}`,
+    `  admin:         ${a.admin}`,
+    '',
+    `Try: KUBECONFIG=${a.kubeconfig} kubectl get pods,svc,endpointslices -A`,
+    `     curl -X POST ${a.admin}/faults -d '{"type":"freeze","service":"web-svc.emojivoto"}'`,
+    'Press Ctrl-C to stop.',
+    '',
+  ].join('\n');
+}
+
+/**
+ * `meshbot sandbox`: starts a sandbox from a scenario, prints its addresses (text, or one
+ * JSON line with --json), runs until SIGINT/SIGTERM (or `io.until`), stops it and returns
+ * the exit code: 0, or 2 for a bad scenario or flag, 3 when it could not start.
+ * Never throws; errors are printed as a message and a hint.
+ */
+export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCommandIO): Promise<number> {
+  // Listen for signals from the start, so a Ctrl-C during startup is not lost.
+  const until = io.until ?? untilSignal();
+  try {
+    const scenario = flags.scenario ?? 'emojivoto';
+    const apiServerPort = readPort('--api-port', flags.apiPort);
+    const destinationPort = readPort('--destination-port', flags.destinationPort);
+    const metricsPort = readPort('--metrics-port', flags.metricsPort);
+    const adminPort = readPort('--admin-port', flags.adminPort);
+    const podReadyDelayMs = readMs('--pod-ready-delay', flags.podReadyDelay);
+    const options: StartSandboxOptions = {
+      scenario,
+      ...(flags.kubeconfigOut ? { kubeconfigOut: flags.kubeconfigOut } : {}),
+      ...(apiServerPort !== undefined ? { apiServerPort } : {}),
+      ...(destinationPort !== undefined ? { destinationPort } : {}),
+      ...(metricsPort !== undefined ? { metricsPort } : {}),
+      ...(adminPort !== undefined ? { adminPort } : {}),
+      ...(podReadyDelayMs !== undefined ? { podReadyDelayMs } : {}),
+    };
+    const sandbox = await startSandbox(options);
+    try {
+      const addresses: SandboxAddresses = {
+        apiServer: sandbox.apiServer,
+        kubeconfig: sandbox.kubeconfig,
+        destination: sandbox.destination,
+        metrics: sandbox.metrics,
+        admin: sandbox.admin,
+      };
+      io.stdout.write(flags.json ? `${JSON.stringify(addresses)}\n` : formatAddressesText(addresses, scenario));
+      io.onReady?.(addresses);
+      await until;
+      if (!flags.json) io.stderr.write('stopping the sandbox\n');
+    } finally {
+      await sandbox.stop();
+    }
+    return 0;
+  } catch (err) {
+    const { message, hint } = describeError(err);
+    io.stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
+    return exitCodeForError(err);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('sandbox')
+    .description(
+      'Run the sandbox cluster: a Kubernetes API server, a Linkerd destination controller and its metrics, from a scenario',
+    )
+    .option('--scenario <name|file>', 'built-in scenario name or a YAML scenario file', 'emojivoto')
+    .option('--kubeconfig-out <path>', 'write the kubeconfig here (default: a temporary file removed on exit)')
+    .option('--json', 'print the addresses as one JSON line once ready')
+    .option('--api-port <n>', 'Kubernetes API server port (default: a free port)')
+    .option('--destination-port <n>', 'destination gRPC port (default: a free port)')
+    .option('--metrics-port <n>', 'destination metrics port (default: a free port)')
+    .option('--admin-port <n>', 'admin API port (default: a free port)')
+    .option('--pod-ready-delay <ms>', "override every pod's readiness delay")
+    .action(async (flags: SandboxFlagValues) => {
+      process.exitCode = await runSandboxCommand(flags, { stdout: process.stdout, stderr: process.stderr });
+    });
+}
