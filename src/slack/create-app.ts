@@ -64,6 +64,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     logger: boltLogger(logger),
     logLevel: LogLevel.INFO,
     clientOptions,
+    // start() runs init(): a token Slack refuses fails the start instead of a stray rejection.
+    deferInitialization: true,
   };
   const app =
     mode === 'socket'
@@ -106,6 +108,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     mode,
     isReady,
     async start() {
+      // auth.test: a bad token stops the start with Slack's reason.
+      await app.init();
       if (mode === 'socket') {
         health = await startHealthServer(config.port, isReady);
         await app.start();

@@ -13,6 +13,28 @@ export interface ServeFlagValues extends ClusterFlagValues {
   config?: string;
 }
 
+/**
+ * Cluster settings may also come from the environment (the Deployment's ConfigMap):
+ * MESHBOT_KUBECONFIG, MESHBOT_CONTEXT, MESHBOT_DESTINATION, MESHBOT_CONTROL_PLANE_NAMESPACE,
+ * MESHBOT_PROMETHEUS_URL. A flag given on the command line wins.
+ */
+export function clusterFlagsWithEnv(
+  flags: ServeFlagValues,
+  env: NodeJS.ProcessEnv,
+  isDefault: (name: keyof ClusterFlagValues) => boolean = (name) => flags[name] === undefined,
+): ClusterFlagValues {
+  const merged: ClusterFlagValues = { ...flags };
+  const pick = (name: keyof ClusterFlagValues, envName: string): void => {
+    const v = env[envName];
+    if (v !== undefined && v !== '' && isDefault(name)) merged[name] = v;
+  };
+  pick('kubeconfig', 'MESHBOT_KUBECONFIG');
+  pick('context', 'MESHBOT_CONTEXT');
+  pick('destination', 'MESHBOT_DESTINATION');
+  pick('controlPlaneNamespace', 'MESHBOT_CONTROL_PLANE_NAMESPACE');
+  return merged;
+}
+
 /** Slack's answer to a bad token at start, as a configuration error a person can fix. */
 function startError(err: unknown): unknown {
   const code = slackErrorCode(err);
@@ -43,36 +65,51 @@ function untilSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+export interface ServeIO {
+  stderr: { write(t: string): unknown };
+  env: NodeJS.ProcessEnv;
+  /** Resolves when serving should stop; default: SIGINT or SIGTERM. */
+  untilStopped: () => Promise<string>;
+  /** Called once the bot serves, with its HTTP port. */
+  onStarted?: (info: { port: number; mode: string }) => void;
+}
+
+const processIO = (): ServeIO => ({ stderr: process.stderr, env: process.env, untilStopped: untilSignal });
+
 /**
  * `meshbot serve`: validates the configuration (exit 2 listing every problem), starts the
  * Slack app (Socket Mode or HTTP) over one set of cluster adapters, and runs until SIGTERM.
  */
 export async function runServe(
   flags: ServeFlagValues,
-  stderr: { write(t: string): unknown } = process.stderr,
+  io: ServeIO = processIO(),
+  isDefault?: (name: keyof ClusterFlagValues) => boolean,
 ): Promise<number> {
   try {
-    const config = await loadConfig(flags.config ? { configFile: flags.config } : {});
-    const clusterOptions = readClusterOptions(flags);
+    const config = await loadConfig({ env: io.env, ...(flags.config ? { configFile: flags.config } : {}) });
+    const clusterOptions = readClusterOptions(clusterFlagsWithEnv(flags, io.env, isDefault));
+    if (io.env.MESHBOT_PROMETHEUS_URL) clusterOptions.prometheusUrl = io.env.MESHBOT_PROMETHEUS_URL;
     const logger = createLogger({ level: config.logLevel });
     logger.info({ config: redactConfig(config), cluster: clusterOptions }, 'meshbot serve starting');
     const executor = createClusterExecutor({ openAdapters: () => openAdapters(clusterOptions), runCommand });
     const bot = createSlackApp({ config, execute: executor.execute, logger });
+    let port: number;
     try {
-      await bot.start();
+      ({ port } = await bot.start());
     } catch (err) {
       await bot.stop();
       await executor.close();
       throw startError(err);
     }
-    const signal = await untilSignal();
-    logger.info({ signal }, 'meshbot serve stopping');
+    io.onStarted?.({ port, mode: bot.mode });
+    const reason = await io.untilStopped();
+    logger.info({ reason }, 'meshbot serve stopping');
     await bot.stop();
     await executor.close();
     return 0;
   } catch (err) {
     const { message, hint } = describeError(err);
-    stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
+    io.stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
     return exitCodeForError(err);
   }
 }
@@ -86,10 +123,10 @@ export function register(program: Command): void {
     .option('--config <file>', 'YAML config file (authorization, rate limit, ...); default: MESHBOT_CONFIG')
     .addHelpText(
       'after',
-      '\nEnvironment: SLACK_BOT_TOKEN (required), SLACK_APP_TOKEN or SLACK_SIGNING_SECRET, SLACK_API_URL, PORT, LOG_LEVEL, MESHBOT_CONFIG.\nSee docs/slack.md.',
+      '\nEnvironment: SLACK_BOT_TOKEN (required), SLACK_APP_TOKEN or SLACK_SIGNING_SECRET, SLACK_API_URL, PORT, LOG_LEVEL, MESHBOT_CONFIG;\nMESHBOT_KUBECONFIG, MESHBOT_CONTEXT, MESHBOT_DESTINATION, MESHBOT_CONTROL_PLANE_NAMESPACE, MESHBOT_PROMETHEUS_URL.\nSee docs/slack.md.',
     );
   addClusterFlags(cmd);
   cmd.action(async (flags: ServeFlagValues) => {
-    process.exitCode = await runServe(flags);
+    process.exitCode = await runServe(flags, processIO(), (name) => cmd.getOptionValueSource(name) !== 'cli');
   });
 }

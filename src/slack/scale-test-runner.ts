@@ -1,0 +1,104 @@
+import type { Adapters } from '../adapters/open-adapters.js';
+import type { StepResult } from '../domain/step-result.js';
+import { planScaleTest } from '../steps/scale-test/plan-scale-test.js';
+import {
+  recoverInterruptedScaleTests,
+  type RecoveryReport,
+} from '../steps/scale-test/recover-interrupted-scale-tests.js';
+import type { ScaleTarget } from '../steps/scale-test/resolve-scale-target.js';
+import { runScaleTestStep } from '../steps/scale-test/run-scale-test-step.js';
+import type {
+  ScaleTestData,
+  ScaleTestEvent,
+  ScaleTestPlan,
+  ScaleTestSettings,
+} from '../steps/scale-test/scale-test-types.js';
+
+/**
+ * The Slack layer's seam to the scale test, as CommandExecutor is for read-only steps: plan
+ * (read-only, throws MeshbotError `refused`), run, and recover interrupted tests.
+ * `createClusterScaleTestRunner` wires the real step over lazily opened adapters.
+ */
+export interface ScaleTestRunner {
+  plan(target: ScaleTarget): Promise<ScaleTestPlan>;
+  run(
+    target: ScaleTarget,
+    options: { requestedBy: string; onProgress(event: ScaleTestEvent): void; signal?: AbortSignal },
+  ): Promise<StepResult<ScaleTestData>>;
+  recover(options: {
+    notify(text: string, report: RecoveryReport): void | Promise<void>;
+    waitForRunning?: boolean;
+    signal?: AbortSignal;
+  }): Promise<RecoveryReport>;
+  close(): Promise<void>;
+}
+
+/** The `scaleTest` section of the config file, as step settings. */
+export interface ScaleTestConfig {
+  maxReplicas: number;
+  stageTimeoutSeconds: number;
+  overallTimeoutSeconds: number;
+  namespaces: string[];
+  notifyChannel?: string | undefined;
+}
+
+export function settingsFromConfig(c: ScaleTestConfig | undefined): Partial<ScaleTestSettings> {
+  if (!c) return {};
+  return {
+    maxReplicas: c.maxReplicas,
+    stageTimeoutMs: Math.round(c.stageTimeoutSeconds * 1000),
+    overallTimeoutMs: Math.round(c.overallTimeoutSeconds * 1000),
+    namespaces: c.namespaces,
+  };
+}
+
+export function createClusterScaleTestRunner(deps: {
+  openAdapters: () => Promise<Adapters>;
+  settings?: Partial<ScaleTestSettings>;
+}): ScaleTestRunner {
+  let adapters: Promise<Adapters> | undefined;
+  const get = (): Promise<Adapters> => {
+    if (!adapters) {
+      adapters = deps.openAdapters();
+      adapters.catch(() => {
+        adapters = undefined;
+      });
+    }
+    return adapters;
+  };
+  const settings = deps.settings ?? {};
+  return {
+    async plan(target) {
+      return planScaleTest(target, await get(), settings);
+    },
+    async run(target, options) {
+      return runScaleTestStep(
+        {
+          target,
+          requestedBy: options.requestedBy,
+          settings,
+          onProgress: options.onProgress,
+          ...(options.signal ? { signal: options.signal } : {}),
+        },
+        await get(),
+      );
+    },
+    async recover(options) {
+      return recoverInterruptedScaleTests(await get(), {
+        settings,
+        notify: options.notify,
+        ...(options.waitForRunning ? { waitForRunning: true } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    },
+    async close() {
+      const a = adapters;
+      adapters = undefined;
+      if (a)
+        await a.then(
+          (x) => x.close(),
+          () => undefined,
+        );
+    },
+  };
+}
