@@ -74,6 +74,8 @@ export interface CheckResult {
   /** `https://linkerd.io/2/checks/#<anchor>` */
   docsUrl: string;
   details?: string[];
+  /** For `error`: the kind of MeshbotError (forbidden, unauthenticated, unreachable, timeout, ...). */
+  errorKind?: string;
   durationMs: number;
 }
 

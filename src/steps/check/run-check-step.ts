@@ -3,7 +3,8 @@
  * and returns a StepResult<CheckData> grouped by category, each warning and failure a finding
  * with its hint and a link to Linkerd's documentation.
  *
- * Status: `error` when the Kubernetes API could not be asked at all (unreachable, 401); else
+ * Status: `error` when Kubernetes could not be asked (the API check failed, or a read was
+ * unreachable or unauthenticated); else
  * the worst check, where a check that could not ask (a 403, a timeout) counts as `fail`.
  */
 import type { ClusterOptions } from '../../adapters/cluster-options.js';
@@ -111,9 +112,14 @@ export async function runCheckStep(
   };
 }
 
+/** Errors that mean Kubernetes as a whole could not be asked, not just one read. */
+const CLUSTER_WIDE_ERRORS: ReadonlySet<string> = new Set(['unreachable', 'unauthenticated']);
+
 function stepStatus(categories: readonly CategoryResult[]): StepStatus {
   const api = categories.find((c) => c.id === 'kubernetes-api');
   if (api?.checks.some((c) => c.status === 'error' || c.status === 'fail')) return 'error';
+  const all = categories.flatMap((c) => c.checks);
+  if (all.some((r) => r.status === 'error' && CLUSTER_WIDE_ERRORS.has(r.errorKind ?? ''))) return 'error';
   return worstStatus(
     ...categories.flatMap((c) =>
       c.checks.map((r): StepStatus =>
@@ -129,7 +135,11 @@ function summarize(
   total: number,
   namespace: string,
 ): string {
-  if (status === 'error') return 'Could not ask Kubernetes: the API did not answer; no Linkerd check ran.';
+  if (status === 'error') {
+    return counts.pass > 0
+      ? `Could not ask Kubernetes for everything: ${counts.error} check${counts.error === 1 ? '' : 's'} could not reach it or were not let in; ${counts.pass} of ${total} passed.`
+      : 'Could not ask Kubernetes: the API did not answer; no Linkerd check ran.';
+  }
   const problems = [
     counts.fail ? `${counts.fail} failed` : '',
     counts.error ? `${counts.error} could not be asked` : '',

@@ -7,7 +7,7 @@
  * rule as its hint), never the end of the run.
  */
 import { createConcurrencyLimit } from '../../adapters/concurrency-limit.js';
-import { describeError } from '../../errors.js';
+import { describeError, MeshbotError } from '../../errors.js';
 import { CheckProblem, type CheckContext } from './check-context.js';
 import {
   docsUrlFor,
@@ -116,6 +116,7 @@ export async function runChecks(run: RunChecksOptions): Promise<CategoryResult[]
           status: 'error',
           message: `did not finish within ${timeoutMs} ms`,
           hint: 'The Kubernetes API server is slow to answer; retry with a longer --timeout.',
+          errorKind: 'timeout',
           durationMs,
         };
       }
@@ -137,6 +138,7 @@ export async function runChecks(run: RunChecksOptions): Promise<CategoryResult[]
       const { message, hint } = describeError(err);
       const result: CheckResult = { ...base, status: 'error', message, durationMs: Date.now() - started };
       if (hint) result.hint = hint;
+      result.errorKind = err instanceof MeshbotError ? err.kind : 'internal';
       return result;
     } finally {
       clearTimeout(timer);

@@ -294,4 +294,28 @@ describe('check when Kubernetes cannot be asked', () => {
       await rm(path.dirname(kubeconfig), { recursive: true, force: true });
     }
   });
+
+  it('is an error, exit 3, when the API server does not accept the credentials (401)', async () => {
+    const sandbox = await startSandbox({ scenario: 'emojivoto', podReadyDelayMs: 0 });
+    const kubeconfig = await writeKubeconfig({ server: sandbox.apiServer, token: 'not-a-known-token' });
+    try {
+      const adapters = await openAdapters({ kubeconfig });
+      try {
+        const result = await runCheckStep({ proxy: false }, adapters);
+        expect(result.status).toBe('error');
+        expect(checkResult(result, 'k8s-api')).toMatchObject({
+          status: 'error',
+          errorKind: 'unauthenticated',
+          message: expect.stringMatching(/did not accept meshbot's credentials \(401 Unauthorized\)/),
+        });
+      } finally {
+        await adapters.close();
+      }
+      const io = captureIO();
+      expect(await runCheckCommand({ kubeconfig }, io)).toBe(3);
+    } finally {
+      await sandbox.stop();
+      await rm(path.dirname(kubeconfig), { recursive: true, force: true });
+    }
+  });
 });
