@@ -72,7 +72,15 @@ export function renderCheckText(result: StepResult<CheckData>, options: CheckTex
   const out: string[] = [];
   for (const category of result.data.categories) {
     out.push(p.bold(category.title), '-'.repeat(category.title.length));
-    for (const r of category.checks) out.push(...renderCheckLine(r, options));
+    category.checks.forEach((r, i) => {
+      const next = category.checks[i + 1];
+      if (r.status === 'skipped' && next?.status === 'skipped' && next.message === r.message) {
+        // A run of checks skipped for one reason: the reason once, after the last of them.
+        out.push(`${markPaint(p, 'skipped')(CHECK_MARKS.skipped)} ${r.description}`);
+      } else {
+        out.push(...renderCheckLine(r, options));
+      }
+    });
     out.push('');
   }
   const mark = result.status === 'pass' ? 'pass' : result.status === 'warn' ? 'warn' : 'fail';
