@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerCheck } from './commands/check.js';
+import { register as registerDemo } from './commands/demo.js';
 import { register as registerEndpoints } from './commands/endpoints.js';
 import { register as registerMetrics } from './commands/metrics.js';
 import { register as registerSandbox } from './commands/sandbox.js';
@@ -15,6 +16,7 @@ export function registerCommands(program: Command): void {
   registerSandbox(program);
   registerEndpoints(program);
   registerServe(program);
+  registerDemo(program);
   registerCheck(program);
   registerMetrics(program);
   registerScaleTest(program);
