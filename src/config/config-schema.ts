@@ -83,6 +83,28 @@ export const configSchema = z
       .default({ commands: 10, perSeconds: 60 }),
     /** After how long a running command's parent message starts showing progress. */
     progressAfterSeconds: z.number().min(0.1).max(600).default(5),
+    /** The scale test's limits (docs/scale-test.md). */
+    scaleTest: z
+      .object({
+        maxReplicas: z.number().int().min(1).max(1000).default(20),
+        stageTimeoutSeconds: z.number().min(1).max(600).default(30),
+        overallTimeoutSeconds: z.number().min(5).max(3600).default(120),
+        namespaces: z
+          .array(
+            z.union([
+              z.literal('*'),
+              z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace (DNS-1123 label) or *'),
+            ]),
+          )
+          .default(['*']),
+        /** Where the report of interrupted tests put back at start goes. */
+        notifyChannel: z
+          .string()
+          .regex(/^[CG][A-Z0-9]{2,20}$/, 'a channel id such as C012AB3CD')
+          .optional(),
+      })
+      .strict()
+      .default({ maxReplicas: 20, stageTimeoutSeconds: 30, overallTimeoutSeconds: 120, namespaces: ['*'] }),
   })
   .strict()
   .superRefine((c, ctx) => {

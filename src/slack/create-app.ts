@@ -14,6 +14,9 @@ import { createRateLimiter } from './rate-limit.js';
 import { createUserGroupMembership } from './user-group-membership.js';
 import { createChannelDirectory } from './channel-directory.js';
 import { RUN_ACTION_ID } from './button-value.js';
+import { handleScaleTestActions } from './handle-scale-test-actions.js';
+import { SCALE_TEST_ACTION_IDS } from './scale-test-button-value.js';
+import type { ScaleTestRunner } from './scale-test-runner.js';
 
 const { App, LogLevel } = bolt;
 
@@ -29,6 +32,8 @@ export interface SlackAppOptions {
   isReady?: () => boolean;
   /** WebClient retry policy; default Bolt's (which honours Retry-After on `ratelimited`). */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+  /** The scale test (confirmation, then the run); without it `scale-test` runs like any command. */
+  scaleTests?: ScaleTestRunner;
 }
 
 export interface SlackApp {
@@ -92,12 +97,19 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       windowMs: config.rateLimit.perSeconds * 1000,
     }),
     audit: options.audit ?? createAuditLog(logger),
+    ...(options.scaleTests ? { scaleTests: options.scaleTests } : {}),
   };
   app.command(options.commandName ?? '/mesh', handleMeshCommand(deps));
   app.action<bolt.BlockAction<bolt.ButtonAction>>(
     { type: 'block_actions', action_id: new RegExp(`^${RUN_ACTION_ID}(:|$)`) },
     handleRunButton(deps),
   );
+  if (options.scaleTests) {
+    app.action<bolt.BlockAction<bolt.ButtonAction>>(
+      { type: 'block_actions', action_id: SCALE_TEST_ACTION_IDS },
+      handleScaleTestActions({ ...deps, scaleTests: options.scaleTests }),
+    );
+  }
   app.error(async (err) => {
     logger.error({ err: err.message, code: err.code }, 'unhandled error in a Slack listener');
   });

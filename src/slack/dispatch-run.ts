@@ -7,6 +7,8 @@ import type { RateLimiter } from './rate-limit.js';
 import { renderNotice, renderNotInChannel } from './render/render-notice.js';
 import type { SlackMessageBody } from './render/slack-block.js';
 import { runInThread, type ThreadRunDeps } from './run-in-thread.js';
+import { askScaleTestConfirmation } from './scale-test-confirmation.js';
+import type { ScaleTestRunner } from './scale-test-runner.js';
 import { slackErrorCode } from './slack-error.js';
 
 /** Everything a run needs besides the request; built once by createSlackApp. */
@@ -17,6 +19,8 @@ export interface DispatchDeps extends Omit<ThreadRunDeps, 'client'> {
   rateLimiter: RateLimiter;
   audit: AuditLog;
   logger: Logger;
+  /** The scale test: with it, `scale-test` asks for a confirmation instead of running (scale-test-confirmation.ts). */
+  scaleTests?: ScaleTestRunner;
 }
 
 export interface DispatchRequest {
@@ -80,6 +84,16 @@ export async function dispatchRun(deps: DispatchDeps, req: DispatchRequest): Pro
         `You have run many commands in a short time; please try again in ${seconds} s.`,
         'The limit protects the cluster from bursts.',
       ),
+    );
+    return;
+  }
+
+  if (req.command.name === 'scale-test' && deps.scaleTests) {
+    await askScaleTestConfirmation(
+      { ...deps, scaleTests: deps.scaleTests },
+      { ...req, command: req.command },
+      base,
+      reply,
     );
     return;
   }

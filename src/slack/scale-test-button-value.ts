@@ -27,7 +27,11 @@ export const scaleTestButtonSchema = z
     kind: z.literal('scale-test'),
     op: z.enum(['confirm', 'cancel']),
     /** The target in the grammar: `deploy/web.emojivoto` or `web-svc.emojivoto`. */
-    target: z.string().min(1).max(300),
+    target: z
+      .string()
+      .min(1)
+      .max(300)
+      .regex(/^[A-Za-z0-9.\-:/_]+$/),
     /** Who asked for the test. */
     requestedBy: z.string().regex(SLACK_ID),
     /** The replicas the confirmation showed: the click is refused if they changed since. */

@@ -40,7 +40,8 @@ export function renderScaleTestParent(
     running: ':hourglass_flowing_sand: Running',
     refused: ':no_entry: Refused',
   }[state];
-  const extra = detail ? `\n${escapeMrkdwn(truncate(detail, 500))}` : '';
+  // `detail` is mrkdwn meshbot writes (e.g. `confirmed by <@U012>`), never user text.
+  const extra = detail ? `\n${truncate(detail, 500)}` : '';
   return {
     text: `${word.replace(/^:[a-z_]+: /, '')}: /mesh ${truncate(ctx.commandText, 300)}, asked by <@${ctx.requestedBy}>`,
     blocks: asSlackBlocks(
