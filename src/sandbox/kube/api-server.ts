@@ -7,14 +7,15 @@
  *   deletecollection, and the `status` and `scale` subresources;
  * - server-side printing (`Accept: application/json;as=Table;v=v1;g=meta.k8s.io`);
  * - access rules that answer 403 like RBAC, users named by bearer token;
- * - port-forward over WebSocket (`v4.channel.k8s.io`) to targets the caller resolves.
+ * - port-forward to targets the caller resolves: WebSocket `v4.channel.k8s.io` (client-node's
+ *   PortForward), and SPDY/3.1 (`kubectl port-forward`, plain or tunnelled in a WebSocket).
  * Errors are `Status` bodies with the real codes and reasons.
  */
 import http from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { createWebSocketStream, WebSocketServer } from 'ws';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { denyingRule, forbiddenFor, type AccessRequest, type AccessRule } from './access-rules.js';
@@ -31,6 +32,11 @@ import {
 } from './discovery-documents.js';
 import { apiVersionOf } from './kinds.js';
 import { openApiV3GroupVersion, openApiV3Root } from './openapi-documents.js';
+import {
+  runSpdyPortForward,
+  SPDY_PORT_FORWARD_PROTOCOL,
+  SPDY_WEBSOCKET_PROTOCOL,
+} from './spdy-port-forward.js';
 import { applyPatch } from './patch.js';
 import {
   choosePortForwardProtocol,
@@ -167,6 +173,18 @@ function tableVersionAccepted(accept: string | undefined): string | undefined {
   return undefined;
 }
 
+const SPDY_TUNNEL_STAND_IN = 'meshbot-sandbox-spdy-tunnel';
+
+/** The channel protocol client-node offers, else the SPDY tunnel kubectl offers. */
+function chooseWebSocketProtocol(offered: Iterable<string>): string | undefined {
+  const list = [...offered].map((p) => p.trim());
+  if (list.includes(SPDY_TUNNEL_STAND_IN)) return SPDY_WEBSOCKET_PROTOCOL;
+  return (
+    choosePortForwardProtocol(list) ??
+    (list.includes(SPDY_WEBSOCKET_PROTOCOL) ? SPDY_WEBSOCKET_PROTOCOL : undefined)
+  );
+}
+
 function includeObjectParam(url: URL): IncludeObject {
   const v = url.searchParams.get('includeObject');
   return v === 'None' || v === 'Object' ? v : 'Metadata';
@@ -247,7 +265,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const wss = new WebSocketServer({
     noServer: true,
     perMessageDeflate: false,
-    handleProtocols: (protocols) => choosePortForwardProtocol(protocols) ?? false,
+    handleProtocols: (protocols) => chooseWebSocketProtocol(protocols) ?? false,
   });
   let closing = false;
 
@@ -867,36 +885,70 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
           `unable to forward port because pod is not running. Current status=${typeof phase === 'string' ? phase : 'Unknown'}`,
         );
       }
+      const namespace = path.namespace;
+      const podName = path.name;
+      const forwardSession = {
+        namespace,
+        pod: podName,
+        uid: pod.metadata.uid ?? '',
+        resolve: (port: number) => opts.portForward?.(namespace, podName, port),
+        track: (s: Socket) => {
+          sockets.add(s);
+          s.on('close', () => sockets.delete(s));
+        },
+      };
       const upgrade = (req.headers.upgrade ?? '').toLowerCase();
+
+      if (upgrade === 'spdy/3.1') {
+        // kubectl port-forward: SPDY/3.1 straight after an HTTP upgrade.
+        const versions = String(req.headers['x-stream-protocol-version'] ?? '')
+          .split(',')
+          .map((v) => v.trim());
+        if (!versions.includes(SPDY_PORT_FORWARD_PROTOCOL)) {
+          throw badRequest(
+            `unable to upgrade: X-Stream-Protocol-Version must offer ${SPDY_PORT_FORWARD_PROTOCOL}`,
+          );
+        }
+        socket.write(
+          'HTTP/1.1 101 Switching Protocols\r\n' +
+            'Connection: Upgrade\r\n' +
+            'Upgrade: SPDY/3.1\r\n' +
+            `X-Stream-Protocol-Version: ${SPDY_PORT_FORWARD_PROTOCOL}\r\n\r\n`,
+        );
+        if (head.length > 0) socket.unshift(head);
+        runSpdyPortForward(socket, forwardSession);
+        return;
+      }
+
       const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim());
-      const protocol = upgrade === 'websocket' ? choosePortForwardProtocol(offered) : undefined;
+      const protocol = upgrade === 'websocket' ? chooseWebSocketProtocol(offered) : undefined;
       if (!protocol) {
         throw badRequest(
           `port-forward over ${upgrade === 'websocket' ? offered.join(', ') || 'a WebSocket without subprotocol' : `an ${upgrade || 'unknown'} upgrade`} ` +
-            'is not supported by the meshbot sandbox API server: it speaks the v4.channel.k8s.io WebSocket protocol ' +
-            '(@kubernetes/client-node PortForward), not SPDY',
+            'is not supported by the meshbot sandbox API server; it speaks v4.channel.k8s.io and ' +
+            `${SPDY_WEBSOCKET_PROTOCOL} over WebSocket, and SPDY/3.1`,
         );
       }
-      const ports = parsePorts(url.searchParams);
+      const ports = protocol === SPDY_WEBSOCKET_PROTOCOL ? [] : parsePorts(url.searchParams);
       if (typeof ports === 'string') throw badRequest(ports);
-      const namespace = path.namespace;
-      const podName = path.name;
+      if (protocol === SPDY_WEBSOCKET_PROTOCOL) {
+        // `/` and `+` are not token characters, so ws refuses the header kubectl sends; it gets
+        // a stand-in here and handleProtocols answers with the real name.
+        req.headers['sec-websocket-protocol'] = SPDY_TUNNEL_STAND_IN;
+      }
       wss.handleUpgrade(req, socket, head, (ws) => {
         if (closing) {
           ws.terminate();
           return;
         }
-        runPortForward(ws, {
-          namespace,
-          pod: podName,
-          uid: pod.metadata.uid ?? '',
-          ports,
-          resolve: (port) => opts.portForward?.(namespace, podName, port),
-          track: (s) => {
-            sockets.add(s);
-            s.on('close', () => sockets.delete(s));
-          },
-        });
+        if (ws.protocol === SPDY_WEBSOCKET_PROTOCOL) {
+          // kubectl >= 1.31: SPDY tunnelled in WebSocket binary messages.
+          const stream = createWebSocketStream(ws);
+          stream.on('error', () => stream.destroy());
+          runSpdyPortForward(stream, forwardSession);
+          return;
+        }
+        runPortForward(ws, { ...forwardSession, ports });
       });
     } catch (err) {
       rejectUpgrade(socket, toStatusBody(err));

@@ -43,7 +43,10 @@ describe('sandbox API server with @kubernetes/client-node', () => {
   let echoPort: number;
 
   beforeAll(async () => {
-    echo = net.createServer((socket) => socket.pipe(socket));
+    echo = net.createServer((socket) => {
+      socket.on('error', () => socket.destroy());
+      socket.pipe(socket);
+    });
     await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
     echoPort = (echo.address() as net.AddressInfo).port;
   });

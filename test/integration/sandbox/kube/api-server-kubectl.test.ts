@@ -3,6 +3,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
@@ -41,18 +42,30 @@ describe('sandbox API server with kubectl', () => {
     });
   }
 
+  let echo: net.Server;
+
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'meshbot-kubectl-'));
+    echo = net.createServer((socket) => {
+      socket.on('error', () => socket.destroy());
+      socket.pipe(socket);
+    });
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
   });
 
   afterAll(async () => {
+    await new Promise<void>((resolve) => echo.close(() => resolve()));
     await rm(dir, { recursive: true, force: true });
   });
 
   beforeEach(async () => {
     store = createObjectStore();
     seedEmojivoto(store);
-    server = await startApiServer({ store });
+    server = await startApiServer({
+      store,
+      portForward: (_ns, _pod, port) =>
+        port === 8080 ? { host: '127.0.0.1', port: (echo.address() as net.AddressInfo).port } : undefined,
+    });
     kubeconfig = await writeKubeconfig({ server: server.url, path: path.join(dir, 'kubeconfig') });
   });
 
@@ -214,6 +227,50 @@ describe('sandbox API server with kubectl', () => {
       child.kill();
       await exited;
     }
+  });
+
+  /** Runs `kubectl port-forward`, sends a line through the forwarded port and reads the echo. */
+  async function portForwardRoundTrip(env: NodeJS.ProcessEnv): Promise<string> {
+    const child = spawn(
+      'kubectl',
+      kubectlArgs(['port-forward', '-n', NS, 'pod/web-5f7d9-abcde', ':8080', '--address', '127.0.0.1']),
+      { stdio: ['ignore', 'pipe', 'pipe'], timeout: 20_000, env: { ...process.env, ...env } },
+    );
+    const out = new EventLog<string>();
+    let text = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      out.push(text);
+    });
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    try {
+      const ready = await out.waitFor(
+        (t) => /Forwarding from 127\.0\.0\.1:\d+ -> 8080/.test(t),
+        'forwarding',
+        15_000,
+      );
+      const localPort = Number(/127\.0\.0\.1:(\d+)/.exec(ready)?.[1]);
+      return await new Promise<string>((resolve, reject) => {
+        const socket = net.connect(localPort, '127.0.0.1', () => socket.write('ping through kubectl\n'));
+        let echoed = '';
+        socket.on('data', (chunk: Buffer) => {
+          echoed += chunk.toString();
+          if (echoed.endsWith('\n')) socket.end();
+        });
+        socket.on('close', () => resolve(echoed));
+        socket.on('error', reject);
+      });
+    } finally {
+      child.kill();
+      await exited;
+    }
+  }
+
+  it('port-forwards with kubectl over its WebSocket tunnel and over plain SPDY', async () => {
+    expect(await portForwardRoundTrip({})).toBe('ping through kubectl\n');
+    expect(await portForwardRoundTrip({ KUBECTL_PORT_FORWARD_WEBSOCKETS: 'false' })).toBe(
+      'ping through kubectl\n',
+    );
   });
 
   it('gives kubectl its usual errors for unknown types, missing objects and denied requests', async () => {
