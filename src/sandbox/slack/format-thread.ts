@@ -27,13 +27,18 @@ export function mrkdwnToText(
   text: string,
   userName: (id: string) => string | undefined = () => undefined,
 ): string {
-  return text
-    .replace(/<@([A-Z0-9]+)>/g, (_, id: string) => `@${userName(id) ?? id}`)
-    .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
-    .replace(/:([a-z_]+):/g, (m, name: string) => EMOJI[name] ?? m)
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&amp;/g, '&');
+  return (
+    text
+      .replace(/<@([A-Z0-9]+)>/g, (_, id: string) => `@${userName(id) ?? id}`)
+      .replace(/<(https?:[^|>]+)\|([^>]+)>/g, '$2 ($1)')
+      .replace(/:([a-z_]+):/g, (m, name: string) => EMOJI[name] ?? m)
+      // *bold* and _italic_ as plain words (a terminal has no mrkdwn)
+      .replace(/(^|[\s(])\*([^*\n]+)\*(?=$|[\s).,:;])/gm, '$1$2')
+      .replace(/(^|[\s(])_([^_\n]+)_(?=$|[\s).,:;])/gm, '$1$2')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&amp;/g, '&')
+  );
 }
 
 function blockLines(block: AnyBlock, userName: (id: string) => string | undefined): string[] {
