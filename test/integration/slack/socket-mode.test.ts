@@ -116,6 +116,7 @@ describe('Slack app in Socket Mode against the Slack double', () => {
       ),
     );
     expect(sent.every((s) => s.delivery.acked)).toBe(true);
+    expect(env.double.ackTimeouts).toEqual([]);
     const threads = await Promise.all(sent.map((s) => env.double.waitForThread(s.triggerId, 20_000)));
     expect(new Set(threads.map((t) => t.parent.ts)).size).toBe(50);
     threads.forEach((t, i) => {
@@ -209,6 +210,39 @@ describe('Slack app in Socket Mode against the Slack double', () => {
       expect(local.double.callsOf('upload')).toHaveLength(1);
       expect(local.double.callsOf('files.completeUploadExternal')).toHaveLength(1);
     } finally {
+      await local.stop();
+    }
+  });
+
+  it('shows the progress of a long run on the parent, then the final status', async () => {
+    let finish: () => void = () => undefined;
+    const released = new Promise<void>((r) => (finish = r));
+    const slow = fakeExecutor(async (c) => {
+      await released;
+      return sampleResult(c, { status: 'pass', summary: 'all good', findings: [] });
+    });
+    const local = await startBotWithDouble({
+      mode: 'socket',
+      execute: slow,
+      config: { progressAfterSeconds: 0.1 },
+    });
+    try {
+      const sent = await local.double.sendSlashCommand({ text: 'endpoints web-svc.emojivoto' });
+      await local.double.waitFor(
+        () =>
+          local.double
+            .callsOf('chat.update')
+            .find((c) => texts(c.params.blocks as unknown[]).includes('so far')),
+        10_000,
+        'a progress update',
+      );
+      finish();
+      const thread = await local.double.waitForThread(sent.triggerId);
+      expect(thread.parent.metadata?.event_payload.status).toBe('pass');
+      expect(texts(thread.parent.blocks)).toContain('all good');
+      expect(texts(thread.parent.blocks)).not.toContain('so far');
+    } finally {
+      finish();
       await local.stop();
     }
   });
