@@ -30,6 +30,7 @@ export interface ScaleTestRunner {
     waitForRunning?: boolean;
     signal?: AbortSignal;
   }): Promise<RecoveryReport>;
+  /** Cancels tests in flight, waits until their replicas are back, and closes the adapters. */
   close(): Promise<void>;
 }
 
@@ -67,21 +68,36 @@ export function createClusterScaleTestRunner(deps: {
     return adapters;
   };
   const settings = deps.settings ?? {};
+  // Tests in flight: close() cancels them and waits until each has put its replicas back.
+  const running = new Set<{ stop: AbortController; done: Promise<unknown> }>();
   return {
     async plan(target) {
       return planScaleTest(target, await get(), settings);
     },
     async run(target, options) {
-      return runScaleTestStep(
-        {
-          target,
-          requestedBy: options.requestedBy,
-          settings,
-          onProgress: options.onProgress,
-          ...(options.signal ? { signal: options.signal } : {}),
-        },
-        await get(),
+      const stop = new AbortController();
+      const onAbort = (): void => stop.abort();
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      const done = get().then((a) =>
+        runScaleTestStep(
+          {
+            target,
+            requestedBy: options.requestedBy,
+            settings,
+            onProgress: options.onProgress,
+            signal: stop.signal,
+          },
+          a,
+        ),
       );
+      const entry = { stop, done };
+      running.add(entry);
+      try {
+        return await done;
+      } finally {
+        running.delete(entry);
+        options.signal?.removeEventListener('abort', onAbort);
+      }
     },
     async recover(options) {
       return recoverInterruptedScaleTests(await get(), {
@@ -92,6 +108,8 @@ export function createClusterScaleTestRunner(deps: {
       });
     },
     async close() {
+      for (const r of running) r.stop.abort();
+      await Promise.allSettled([...running].map((r) => r.done));
       const a = adapters;
       adapters = undefined;
       if (a)

@@ -5,6 +5,8 @@ import { describeError, exitCodeForError, MeshbotError } from '../../errors.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { createClusterExecutor } from '../../slack/command-executor.js';
 import { createSlackApp } from '../../slack/create-app.js';
+import { startScaleTestRecovery } from '../../slack/recover-scale-tests-at-start.js';
+import { createClusterScaleTestRunner, settingsFromConfig } from '../../slack/scale-test-runner.js';
 import { slackErrorCode } from '../../slack/slack-error.js';
 import { runCommand } from '../../steps/run-command.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
@@ -92,18 +94,33 @@ export async function runServe(
     const logger = createLogger({ level: config.logLevel });
     logger.info({ config: redactConfig(config), cluster: clusterOptions }, 'meshbot serve starting');
     const executor = createClusterExecutor({ openAdapters: () => openAdapters(clusterOptions), runCommand });
-    const bot = createSlackApp({ config, execute: executor.execute, logger });
+    const scaleTests = createClusterScaleTestRunner({
+      openAdapters: () => openAdapters(clusterOptions),
+      settings: settingsFromConfig(config.scaleTest),
+    });
+    const bot = createSlackApp({ config, execute: executor.execute, logger, scaleTests });
     let port: number;
     try {
       ({ port } = await bot.start());
     } catch (err) {
       await bot.stop();
       await executor.close();
+      await scaleTests.close();
       throw startError(err);
     }
+    // Workloads a crashed scale test left changed are put back, and the channel is told.
+    const recovery = startScaleTestRecovery({
+      runner: scaleTests,
+      client: bot.app.client,
+      channel: config.scaleTest.notifyChannel,
+      logger,
+    });
     io.onStarted?.({ port, mode: bot.mode });
     const reason = await io.untilStopped();
     logger.info({ reason }, 'meshbot serve stopping');
+    recovery.stop();
+    await recovery.done;
+    await scaleTests.close(); // cancels running scale tests and waits for their replicas to be back
     await bot.stop();
     await executor.close();
     return 0;

@@ -42,7 +42,7 @@ export interface RecoveryReport {
 }
 
 export interface RecoveryOptions {
-  /** Told once, when recovery did (or failed to do) something; not called when there was nothing. */
+  /** Told when recovery did (or failed to do) something: once at once, then once per test put back later. */
   notify?: (text: string, report: RecoveryReport) => void | Promise<void>;
   settings?: Partial<ScaleTestSettings>;
   /** Wait for records of possibly running tests to go stale, then restore them. */
@@ -153,22 +153,9 @@ export async function recoverInterruptedScaleTests(
     if (Number.isNaN(at) || now() >= at) await restoreOne(adapters, w, record, report);
     else waiting.push({ workload: w, record, at });
   }
-  if (options.waitForRunning) {
-    waiting.sort((a, b) => a.at - b.at);
-    for (const w of waiting) {
-      await delay(w.at - now(), options.signal);
-      if (options.signal?.aborted) {
-        report.running.push({
-          workload: workloadText(w.workload),
-          testId: w.record.testId,
-          requestedBy: w.record.requestedBy,
-          startedAt: w.record.startedAt,
-        });
-        continue;
-      }
-      await restoreOne(adapters, w.workload, w.record, report);
-    }
-  } else {
+  const acted = (r: RecoveryReport): boolean => r.restored.length + r.unreadable.length + r.failed.length > 0;
+  if (acted(report) && options.notify) await options.notify(describeRecovery(report), report);
+  if (!options.waitForRunning) {
     for (const w of waiting) {
       report.running.push({
         workload: workloadText(w.workload),
@@ -177,8 +164,26 @@ export async function recoverInterruptedScaleTests(
         startedAt: w.record.startedAt,
       });
     }
+    return report;
   }
-  const acted = report.restored.length + report.unreadable.length + report.failed.length > 0;
-  if (acted && options.notify) await options.notify(describeRecovery(report), report);
+  // Later: each possibly running test, once it cannot be running any more; told as it happens.
+  waiting.sort((a, b) => a.at - b.at);
+  for (const w of waiting) {
+    await delay(w.at - now(), options.signal);
+    if (options.signal?.aborted) {
+      report.running.push({
+        workload: workloadText(w.workload),
+        testId: w.record.testId,
+        requestedBy: w.record.requestedBy,
+        startedAt: w.record.startedAt,
+      });
+      continue;
+    }
+    const later: RecoveryReport = { restored: [], running: [], unreadable: [], failed: [] };
+    await restoreOne(adapters, w.workload, w.record, later);
+    report.restored.push(...later.restored);
+    report.failed.push(...later.failed);
+    if (acted(later) && options.notify) await options.notify(describeRecovery(later), later);
+  }
   return report;
 }

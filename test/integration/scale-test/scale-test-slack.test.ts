@@ -12,11 +12,13 @@ import type { DoubleMessage } from '../../../src/sandbox/slack/slack-double-type
 import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { Sandbox } from '../../../src/sandbox/sandbox-types.js';
 import { createSlackApp, type SlackApp } from '../../../src/slack/create-app.js';
+import { startScaleTestRecovery } from '../../../src/slack/recover-scale-tests-at-start.js';
 import { createClusterScaleTestRunner, type ScaleTestRunner } from '../../../src/slack/scale-test-runner.js';
 import { fakeExecutor } from '../slack/fake-executor.js';
 import {
   annotationOf,
   FAST,
+  leaveCrashedTest,
   openSandboxAdapters,
   replicasOf,
   scaleTestScenario,
@@ -218,5 +220,27 @@ describe('/mesh scale-test through Slack', () => {
     expect(replies.some((m) => /scale-test slack-svc\.shop: pass/.test(m.text))).toBe(true);
     expect(replicasOf(sb.store, 'slack')).toBe(1);
     expect(annotationOf(sb.store, 'slack')).toBeUndefined();
+  });
+
+  it('at start, puts back what a crashed test left and says so in the configured channel', async () => {
+    leaveCrashedTest(sb.store, 'killed', {
+      originalReplicas: 2,
+      testReplicas: 3,
+      startedAt: new Date(Date.now() - 600_000).toISOString(),
+    });
+    const recovery = startScaleTestRecovery({
+      runner,
+      client: bot.app.client,
+      channel: 'C0ALERTS',
+      logger: createLogger({ level: 'silent' }),
+    });
+    const report = await recovery.done;
+    expect(report?.restored.map((r) => r.workload)).toEqual(['deploy/killed.shop']);
+    const [posted] = double.messages('C0ALERTS');
+    expect(posted!.text).toMatch(
+      /deploy\/killed\.shop: scale test crashed1 .* replicas put back from 3 to 2/,
+    );
+    expect(replicasOf(sb.store, 'killed')).toBe(2);
+    expect(annotationOf(sb.store, 'killed')).toBeUndefined();
   });
 });
