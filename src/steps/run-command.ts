@@ -19,6 +19,14 @@ export async function runCommand(cmd: MeshCommand, adapters: Adapters): Promise<
       return runMetricsStep({ target: cmd.target, windowSeconds: cmd.windowSeconds }, adapters);
     case 'check':
       return runCheckStep(cmd, adapters);
+    case 'scale-test':
+      // It changes the cluster: only after a confirmation (Slack's buttons, the CLI's --yes),
+      // through runScaleTestStep (src/steps/scale-test/), never from this dispatcher.
+      throw new MeshbotError(
+        'refused',
+        'scale-test changes the cluster and runs only after a confirmation',
+        'In Slack, confirm it with the button; on the command line: meshbot scale-test TARGET --yes.',
+      );
     default:
       throw new MeshbotError('usage', `${cmd.name} is not available yet`);
   }
