@@ -28,9 +28,10 @@ export interface AccessRule {
 /** What a request asks to do, in authorizer terms. */
 export interface AccessRequest {
   user: string;
-  verb: Exclude<AccessVerb, '*'>;
+  /** `*` only in access reviews (`kubectl auth can-i '*' pods`). */
+  verb: AccessVerb;
   group: string;
-  /** Plural, without the subresource. */
+  /** Plural, without the subresource; `*` only in access reviews. */
   resource: string;
   subresource?: string;
   /** Absent for cluster-scoped kinds and cluster-wide requests. */
@@ -38,11 +39,14 @@ export interface AccessRequest {
   name?: string;
 }
 
+/** Whether the rule overlaps the request; `*` in a request (an access review) matches any rule value. */
 function matches(rule: AccessRule, req: AccessRequest, defaultUser: string): boolean {
-  if (rule.verb !== '*' && rule.verb !== req.verb) return false;
+  if (rule.verb !== '*' && req.verb !== '*' && rule.verb !== req.verb) return false;
   const resource = req.subresource ? `${req.resource}/${req.subresource}` : req.resource;
-  if (rule.resource !== '*' && rule.resource !== resource) return false;
-  if (rule.group !== undefined && rule.group !== '*' && rule.group !== req.group) return false;
+  if (rule.resource !== '*' && req.resource !== '*' && rule.resource !== resource) return false;
+  if (rule.group !== undefined && rule.group !== '*' && req.group !== '*' && rule.group !== req.group) {
+    return false;
+  }
   const user = rule.user ?? defaultUser;
   if (user !== '*' && user !== req.user) return false;
   if (rule.namespace !== undefined && req.namespace !== undefined && rule.namespace !== req.namespace) {

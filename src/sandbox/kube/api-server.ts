@@ -28,6 +28,7 @@ import {
   coreResourceList,
   groupResourceList,
   versionInfo,
+  type DiscoveryKind,
   type VersionInfo,
 } from './discovery-documents.js';
 import { apiVersionOf } from './kinds.js';
@@ -99,7 +100,46 @@ const MAX_BODY_BYTES = 3 * 1024 * 1024;
 /** Kinds whose DELETE answers the deleted object rather than a Status (ReturnDeletedObject). */
 const RETURNS_DELETED_OBJECT = new Set(['/pods', '/services', '/serviceaccounts', '/persistentvolumeclaims']);
 
-type Verb = AccessRequest['verb'];
+type Verb = Exclude<AccessRequest['verb'], '*'>;
+
+/** Served but not stored: `kubectl auth can-i` asks these, answered from the access rules. */
+const ACCESS_REVIEW_KIND: DiscoveryKind = {
+  group: 'authorization.k8s.io',
+  version: 'v1',
+  kind: 'SelfSubjectAccessReview',
+  plural: 'selfsubjectaccessreviews',
+  singular: 'selfsubjectaccessreview',
+  namespaced: false,
+  verbs: ['create'],
+};
+
+const accessReviewSchema = z.object({
+  spec: z.object({
+    resourceAttributes: z
+      .object({
+        namespace: z.string().optional(),
+        verb: z.string().optional(),
+        group: z.string().optional(),
+        resource: z.string().optional(),
+        subresource: z.string().optional(),
+        name: z.string().optional(),
+      })
+      .optional(),
+    nonResourceAttributes: z.object({ path: z.string().optional(), verb: z.string().optional() }).optional(),
+  }),
+});
+
+const ACCESS_VERBS = new Set([
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+  '*',
+]);
 
 interface Request {
   req: IncomingMessage;
@@ -312,7 +352,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
   function serveNonResource(r: Request): boolean {
     const pathname = r.url.pathname.replace(/\/+$/, '') || '/';
-    const kinds = store.kinds();
+    const kinds: DiscoveryKind[] = [...store.kinds(), ACCESS_REVIEW_KIND];
     if (pathname === '/version') {
       writeJson(r.res, 200, version);
       return true;
@@ -400,6 +440,16 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         throw methodNotAllowed();
     }
     if (path.watchPrefix && method !== 'GET') throw methodNotAllowed();
+    if (
+      path.group === ACCESS_REVIEW_KIND.group &&
+      path.version === ACCESS_REVIEW_KIND.version &&
+      path.plural === ACCESS_REVIEW_KIND.plural &&
+      path.namespace === undefined &&
+      path.name === undefined
+    ) {
+      if (verb !== 'create') throw methodNotAllowed();
+      return serveAccessReview(r);
+    }
     authorize(accessRequest(r.user, verb, path));
     if (method !== 'GET' && r.url.searchParams.getAll('dryRun').some((v) => v !== '')) {
       // Better to refuse than to change the store when the client asked for no change.
@@ -443,6 +493,45 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       case 'deletecollection':
         return serveDeleteCollection(r, spec, path);
     }
+  }
+
+  /** SelfSubjectAccessReview: may the caller do this? Answered from the access rules, not stored. */
+  async function serveAccessReview(r: Request): Promise<void> {
+    const body = await parseBody(r.req, ACCESS_REVIEW_KIND.kind);
+    const parsed = accessReviewSchema.safeParse(body);
+    if (!parsed.success) {
+      throw badRequest(`the object provided is unrecognized (must be of type SelfSubjectAccessReview)`);
+    }
+    const attrs = parsed.data.spec.resourceAttributes;
+    let allowed = true;
+    if (attrs) {
+      const verb = attrs.verb ?? '';
+      if (!ACCESS_VERBS.has(verb)) {
+        allowed = true; // verbs no rule can name (use, bind, escalate...) are not restricted
+      } else {
+        const [resource = '', sub] = (attrs.resource ?? '').split('/');
+        const request: AccessRequest = {
+          user: r.user,
+          verb: verb as AccessRequest['verb'],
+          group: attrs.group ?? '',
+          resource,
+        };
+        const subresource = attrs.subresource || sub;
+        if (subresource) request.subresource = subresource;
+        if (attrs.namespace) request.namespace = attrs.namespace;
+        if (attrs.name) request.name = attrs.name;
+        allowed = denyingRule(accessRules, request, defaultUser) === undefined;
+      }
+    }
+    writeJson(r.res, 201, {
+      kind: ACCESS_REVIEW_KIND.kind,
+      apiVersion: apiVersionOf(ACCESS_REVIEW_KIND),
+      metadata: {},
+      spec: parsed.data.spec,
+      status: allowed
+        ? { allowed: true, reason: 'allowed by the meshbot sandbox: no access rule denies it' }
+        : { allowed: false },
+    });
   }
 
   function mustGet(spec: KindSpec, path: ResourcePath): KubeObject {

@@ -35,6 +35,9 @@ export function versionInfo(overrides: Partial<VersionInfo> = {}): VersionInfo {
 
 const OBJECT_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
+/** A kind as discovery lists it: stored kinds have every verb; served-only ones (reviews) fewer. */
+export type DiscoveryKind = KindSpec & { verbs?: string[] };
+
 export interface ApiResource {
   name: string;
   singularName: string;
@@ -48,7 +51,7 @@ export interface ApiResource {
 }
 
 /** Resources and subresources of one group version. */
-export function apiResources(kinds: readonly KindSpec[], group: string, version: string): ApiResource[] {
+export function apiResources(kinds: readonly DiscoveryKind[], group: string, version: string): ApiResource[] {
   const resources: ApiResource[] = [];
   for (const spec of kinds) {
     if (spec.group !== group || spec.version !== version) continue;
@@ -57,7 +60,7 @@ export function apiResources(kinds: readonly KindSpec[], group: string, version:
       singularName: spec.singular,
       namespaced: spec.namespaced,
       kind: spec.kind,
-      verbs: OBJECT_VERBS,
+      verbs: spec.verbs ?? OBJECT_VERBS,
     };
     if (spec.shortNames?.length) resource.shortNames = spec.shortNames;
     if (spec.categories?.length) resource.categories = spec.categories;

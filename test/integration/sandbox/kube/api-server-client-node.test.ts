@@ -427,6 +427,20 @@ describe('sandbox API server with @kubernetes/client-node', () => {
     const all = await failure(discovery.listEndpointSliceForAllNamespaces());
     expect(String(all.body['message'])).toContain('at the cluster scope');
 
+    const review = await kc.makeApiClient(k8s.AuthorizationV1Api).createSelfSubjectAccessReview({
+      body: {
+        spec: {
+          resourceAttributes: {
+            verb: 'list',
+            group: 'discovery.k8s.io',
+            resource: 'endpointslices',
+            namespace: 'payments',
+          },
+        },
+      },
+    });
+    expect(review.status?.allowed).toBe(false);
+
     server.setAccessRules([
       { verb: 'get', resource: 'pods', namespace: NS, user: 'system:serviceaccount:linkerd:meshbot' },
     ]);

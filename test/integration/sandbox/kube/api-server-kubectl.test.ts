@@ -292,5 +292,10 @@ describe('sandbox API server with kubectl', () => {
         '"system:serviceaccount:linkerd:meshbot" cannot list resource "endpointslices" in API group ' +
         '"discovery.k8s.io" in the namespace "payments"',
     );
+
+    const canI = await kubectl('auth', 'can-i', 'list', 'endpointslices', '-n', 'payments');
+    expect([canI.code, canI.stdout.trim()]).toEqual([1, 'no']);
+    const canIElsewhere = await kubectl('auth', 'can-i', 'list', 'endpointslices', '-n', NS);
+    expect([canIElsewhere.code, canIElsewhere.stdout.trim()]).toEqual([0, 'yes']);
   });
 });
