@@ -68,6 +68,22 @@ describe('Slack app in HTTP mode against the Slack double', () => {
     expect(res.status).toBe(401);
   });
 
+  it('survives signed but malformed bodies and keeps serving', async () => {
+    // Bolt answers 400 (unparsable), 500 (a block_actions without actions) or, after its
+    // 3 s unhandled-request timeout, 404 (nothing it knows).
+    for (const bad of [
+      'payload=%7Bnot-json',
+      'payload=' + encodeURIComponent(JSON.stringify({ type: 'block_actions', actions: [] })),
+      '%%%',
+    ]) {
+      const res = await env.double.postRaw(bad, signedHeaders(env.double.signingSecret, bad));
+      expect([400, 404, 500]).toContain(res.status);
+    }
+    const sent = await env.double.sendSlashCommand({ text: 'help' });
+    expect(sent.delivery.status).toBe(200);
+    await env.double.waitForEphemeral(sent.triggerId);
+  });
+
   it('answers /healthz and /readyz', async () => {
     expect((await fetch(`http://127.0.0.1:${env.port}/healthz`)).status).toBe(200);
     const ready = await fetch(`http://127.0.0.1:${env.port}/readyz`);
