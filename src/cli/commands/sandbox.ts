@@ -23,30 +23,39 @@ export interface SandboxFlagValues {
   podReadyDelay?: string;
 }
 
-/** Resolves on the first SIGINT or SIGTERM, and forgets its listeners then. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
+/** Resolves on the first SIGINT or SIGTERM; dispose() forgets the listeners. */
+function untilSignal(): { signalled: Promise<NodeJS.Signals>; dispose(): void } {
+  let on: (sig: NodeJS.Signals) => void = () => undefined;
+  const dispose = (): void => {
+    process.off('SIGINT', on);
+    process.off('SIGTERM', on);
+  };
+  const signalled = new Promise<NodeJS.Signals>((resolve) => {
+    on = (sig) => {
+      dispose();
       resolve(sig);
     };
     process.on('SIGINT', on);
     process.on('SIGTERM', on);
   });
+  return { signalled, dispose };
 }
 
 function readPort(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value) || Number(value) > 65535) {
-    throw new UsageError(`${flag}: expected a port number from 0 to 65535, got "${value}"`, '0 picks a free port.');
+    throw new UsageError(
+      `${flag}: expected a port number from 0 to 65535, got "${value}"`,
+      '0 picks a free port.',
+    );
   }
   return Number(value);
 }
 
 function readMs(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new UsageError(`${flag}: expected a whole number of milliseconds, got "${value}"`);
+  if (!/^\d+$/.test(value))
+    throw new UsageError(`${flag}: expected a whole number of milliseconds, got "${value}"`);
   return Number(value);
 }
 
@@ -74,7 +83,8 @@ export function formatAddressesText(a: SandboxAddresses, scenario: string): stri
  */
 export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCommandIO): Promise<number> {
   // Listen for signals from the start, so a Ctrl-C during startup is not lost.
-  const until = io.until ?? untilSignal();
+  const signals = io.until ? undefined : untilSignal();
+  const until = io.until ?? signals?.signalled;
   try {
     const scenario = flags.scenario ?? 'emojivoto';
     const apiServerPort = readPort('--api-port', flags.apiPort);
@@ -100,7 +110,9 @@ export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCom
         metrics: sandbox.metrics,
         admin: sandbox.admin,
       };
-      io.stdout.write(flags.json ? `${JSON.stringify(addresses)}\n` : formatAddressesText(addresses, scenario));
+      io.stdout.write(
+        flags.json ? `${JSON.stringify(addresses)}\n` : formatAddressesText(addresses, scenario),
+      );
       io.onReady?.(addresses);
       await until;
       if (!flags.json) io.stderr.write('stopping the sandbox\n');
@@ -112,6 +124,8 @@ export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCom
     const { message, hint } = describeError(err);
     io.stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
     return exitCodeForError(err);
+  } finally {
+    signals?.dispose();
   }
 }
 
@@ -122,7 +136,10 @@ export function register(program: Command): void {
       'Run the sandbox cluster: a Kubernetes API server, a Linkerd destination controller and its metrics, from a scenario',
     )
     .option('--scenario <name|file>', 'built-in scenario name or a YAML scenario file', 'emojivoto')
-    .option('--kubeconfig-out <path>', 'write the kubeconfig here (default: a temporary file removed on exit)')
+    .option(
+      '--kubeconfig-out <path>',
+      'write the kubeconfig here (default: a temporary file removed on exit)',
+    )
     .option('--json', 'print the addresses as one JSON line once ready')
     .option('--api-port <n>', 'Kubernetes API server port (default: a free port)')
     .option('--destination-port <n>', 'destination gRPC port (default: a free port)')

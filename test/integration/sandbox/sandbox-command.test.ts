@@ -1,0 +1,127 @@
+/**
+ * The `meshbot sandbox` command's handler, in process: --json prints one line of addresses
+ * once ready, the addresses work, it stops cleanly when told to; bad scenarios and flags
+ * exit 2 with the message and no stack. (The built binary is exercised by .ci/run.)
+ */
+import * as k8s from '@kubernetes/client-node';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runSandboxCommand } from '../../../src/cli/commands/sandbox.js';
+import type { SandboxAddresses } from '../../../src/sandbox/sandbox-types.js';
+
+function capture(): { write(text: string): boolean; text(): string } {
+  let out = '';
+  return {
+    write(t: string) {
+      out += t;
+      return true;
+    },
+    text: () => out,
+  };
+}
+
+describe('meshbot sandbox (handler)', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'meshbot-sandbox-cmd-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('--json prints one JSON line of working addresses once ready, and stops with exit 0', async () => {
+    const stdout = capture();
+    const stderr = capture();
+    let stop!: () => void;
+    const until = new Promise<void>((r) => (stop = r));
+    let onReady!: (a: SandboxAddresses) => void;
+    const ready = new Promise<SandboxAddresses>((resolve) => (onReady = resolve));
+    const exitCode = runSandboxCommand(
+      {
+        scenario: 'emojivoto-stale',
+        json: true,
+        kubeconfigOut: path.join(dir, 'kubeconfig'),
+        podReadyDelay: '0',
+      },
+      { stdout, stderr, until, onReady },
+    );
+    const addresses = await Promise.race([
+      ready,
+      exitCode.then((code) => {
+        throw new Error(`exited ${code} before ready: ${stderr.text()}`);
+      }),
+    ]);
+
+    const lines = stdout.text().split('\n').filter(Boolean);
+    expect(lines).toHaveLength(1);
+    const printed = JSON.parse(lines[0]!) as Record<string, string>;
+    expect(Object.keys(printed)).toEqual(['apiServer', 'kubeconfig', 'destination', 'metrics', 'admin']);
+    expect(printed).toEqual(addresses);
+    expect(printed['destination']).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(printed['kubeconfig']).toBe(path.join(dir, 'kubeconfig'));
+
+    const kc = new k8s.KubeConfig();
+    kc.loadFromFile(printed['kubeconfig']!);
+    const pods = await kc.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: 'emojivoto' });
+    expect(pods.items).toHaveLength(4);
+    const faults = await (await fetch(`${printed['admin']}/faults`)).json();
+    expect(faults).toEqual({ faults: [{ type: 'freeze', service: 'web-svc.emojivoto' }] });
+    const metrics = await fetch(printed['metrics']!);
+    expect(metrics.status).toBe(200);
+
+    stop();
+    expect(await exitCode).toBe(0);
+    expect(stderr.text()).toBe('');
+    await expect(fetch(`${printed['admin']}/healthz`)).rejects.toThrow();
+    // A kubeconfig written where the user asked stays.
+    expect(existsSync(printed['kubeconfig']!)).toBe(true);
+  });
+
+  it('prints the addresses as text without --json', async () => {
+    const stdout = capture();
+    const stderr = capture();
+    const code = await runSandboxCommand(
+      { podReadyDelay: '0' },
+      { stdout, stderr, until: Promise.resolve() },
+    );
+    expect(code).toBe(0);
+    expect(stdout.text()).toMatch(
+      /meshbot sandbox is running \(scenario emojivoto\)\n {2}API server: +http:\/\/127\.0\.0\.1:\d+\n {2}kubeconfig: +\S+\n {2}destination: +127\.0\.0\.1:\d+\n {2}metrics: +http:\/\/127\.0\.0\.1:\d+\/metrics\n {2}admin: +http:\/\/127\.0\.0\.1:\d+\n/,
+    );
+  });
+
+  it('exits 2 with the validation message and no stack for a bad scenario file', async () => {
+    const file = path.join(dir, 'bad.yaml');
+    writeFileSync(
+      file,
+      'name: bad\ndeployments:\n  - name: web\n    namespace: emojivoto\n    replicas: three\n',
+    );
+    const stdout = capture();
+    const stderr = capture();
+    const code = await runSandboxCommand(
+      { scenario: file, json: true },
+      { stdout, stderr, until: Promise.resolve() },
+    );
+    expect(code).toBe(2);
+    expect(stdout.text()).toBe('');
+    expect(stderr.text()).toBe(
+      `Error: scenario file ${file} is not a valid scenario:\n  deployments[0].replicas: expected a whole number >= 0, got "three"\nHint: See docs/sandbox.md for the scenario format.\n`,
+    );
+    expect(stderr.text()).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 for an unknown scenario name and for a bad port', async () => {
+    const stderr = capture();
+    expect(
+      await runSandboxCommand({ scenario: 'nope' }, { stdout: capture(), stderr, until: Promise.resolve() }),
+    ).toBe(2);
+    expect(stderr.text()).toMatch(/^Error: unknown scenario "nope"; built-in scenarios: .*emojivoto/);
+    const stderr2 = capture();
+    expect(
+      await runSandboxCommand(
+        { apiPort: 'http' },
+        { stdout: capture(), stderr: stderr2, until: Promise.resolve() },
+      ),
+    ).toBe(2);
+    expect(stderr2.text()).toMatch(/^Error: --api-port: expected a port number from 0 to 65535, got "http"/);
+  });
+});
