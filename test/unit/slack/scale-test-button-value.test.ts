@@ -54,7 +54,7 @@ describe('scale-test button values', () => {
       },
       rest,
     );
-    const actions = body.blocks.find((b) => b.type === 'actions') as {
+    const actions = body.blocks.find((b) => b.type === 'actions') as unknown as {
       elements: Array<{ action_id: string; value: string }>;
     };
     expect(actions.elements.map((e) => e.action_id)).toEqual([
@@ -71,7 +71,7 @@ describe('scale-test button values', () => {
   it('keep the live progress inside one section, newest lines last', () => {
     const lines = Array.from({ length: 200 }, (_, i) => `line ${i} ${'x'.repeat(40)}`);
     const body = renderScaleTestProgress(lines, true);
-    const text = (body.blocks[0] as { text: { text: string } }).text.text;
+    const text = (body.blocks[0] as unknown as { text: { text: string } }).text.text;
     expect(text.length).toBeLessThanOrEqual(3000);
     expect(text).toMatch(/line 199/);
     expect(text).toMatch(/^\*Scale test: finished\*/);
