@@ -22,6 +22,9 @@ import { denyingRule, forbiddenFor, type AccessRequest, type AccessRule } from '
 import { parseResourcePath, splitGroupVersion, type ResourcePath } from './api-paths.js';
 import { DEFAULT_TOKENS, MESHBOT_USER } from './sandbox-identities.js';
 import {
+  acceptsAggregatedDiscovery,
+  AGGREGATED_DISCOVERY_CONTENT_TYPE,
+  aggregatedDiscovery,
   apiGroup,
   apiGroupList,
   apiVersions,
@@ -375,6 +378,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       const doc = openApiV3GroupVersion(kinds, pathname.slice('/openapi/v3/'.length), version.gitVersion);
       if (!doc) throw notFound404();
       writeJson(r.res, 200, doc);
+      return true;
+    }
+    if ((pathname === '/api' || pathname === '/apis') && acceptsAggregatedDiscovery(r.req.headers.accept)) {
+      writeJson(
+        r.res,
+        200,
+        aggregatedDiscovery(kinds, pathname === '/api'),
+        AGGREGATED_DISCOVERY_CONTENT_TYPE,
+      );
       return true;
     }
     if (pathname === '/api') {

@@ -172,3 +172,68 @@ export function apiGroup(kinds: readonly KindSpec[], name: string): object | und
   const group = apiGroups(kinds).find((g) => g.name === name);
   return group ? { kind: 'APIGroup', apiVersion: 'v1', ...group } : undefined;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Aggregated discovery (apidiscovery.k8s.io/v2): what kubectl asks for first, in one request
+// for `/api` and one for `/apis`, instead of one per group version.
+
+export const AGGREGATED_DISCOVERY_CONTENT_TYPE =
+  'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+/** Whether the Accept header asks for `apidiscovery.k8s.io/v2` APIGroupDiscoveryList. */
+export function acceptsAggregatedDiscovery(accept: string | undefined): boolean {
+  if (!accept) return false;
+  return accept.split(',').some((item) => {
+    const params = new Map(
+      item
+        .split(';')
+        .slice(1)
+        .map((kv) => {
+          const [k = '', v = ''] = kv.split('=');
+          return [k.trim(), v.trim()] as const;
+        }),
+    );
+    return (
+      params.get('g') === 'apidiscovery.k8s.io' &&
+      params.get('v') === 'v2' &&
+      params.get('as') === 'APIGroupDiscoveryList'
+    );
+  });
+}
+
+function discoveryVersion(kinds: readonly DiscoveryKind[], group: string, version: string): object {
+  const all = apiResources(kinds, group, version);
+  const resources = all
+    .filter((r) => !r.name.includes('/'))
+    .map((r) => {
+      const subresources = all
+        .filter((s) => s.name.startsWith(`${r.name}/`))
+        .map((s) => ({
+          subresource: s.name.slice(r.name.length + 1),
+          responseKind: { group: s.group ?? group, version: s.version ?? version, kind: s.kind },
+          verbs: s.verbs,
+        }));
+      return {
+        resource: r.name,
+        responseKind: { group, version, kind: r.kind },
+        scope: r.namespaced ? 'Namespaced' : 'Cluster',
+        singularResource: r.singularName,
+        verbs: r.verbs,
+        ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+        ...(r.categories ? { categories: r.categories } : {}),
+        ...(subresources.length ? { subresources } : {}),
+      };
+    });
+  return { version, resources, freshness: 'Current' };
+}
+
+/** `/api` (core: true) or `/apis` as an APIGroupDiscoveryList. */
+export function aggregatedDiscovery(kinds: readonly DiscoveryKind[], core: boolean): object {
+  const items = core
+    ? [{ metadata: { creationTimestamp: null }, versions: [discoveryVersion(kinds, '', 'v1')] }]
+    : apiGroups(kinds).map((g) => ({
+        metadata: { name: g.name, creationTimestamp: null },
+        versions: g.versions.map((v) => discoveryVersion(kinds, g.name, v.version)),
+      }));
+  return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
+}

@@ -116,6 +116,39 @@ describe('sandbox API server with @kubernetes/client-node', () => {
     const groups = (await (await fetch(`${server.url}/apis`)).json()) as { groups: Array<{ name: string }> };
     expect(groups.groups.map((g) => g.name)).toEqual(expect.arrayContaining(['apps', 'discovery.k8s.io']));
 
+    const aggregated = await fetch(`${server.url}/apis`, {
+      headers: {
+        Accept:
+          'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json',
+      },
+    });
+    expect(aggregated.headers.get('content-type')).toBe(
+      'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList',
+    );
+    const list = (await aggregated.json()) as {
+      kind: string;
+      items: Array<{
+        metadata: { name: string };
+        versions: Array<{ resources: Array<Record<string, unknown>> }>;
+      }>;
+    };
+    expect(list.kind).toBe('APIGroupDiscoveryList');
+    const appsGroup = list.items.find((i) => i.metadata.name === 'apps');
+    expect(appsGroup?.versions[0]?.resources).toContainEqual(
+      expect.objectContaining({
+        resource: 'deployments',
+        scope: 'Namespaced',
+        responseKind: { group: 'apps', version: 'v1', kind: 'Deployment' },
+        subresources: expect.arrayContaining([
+          {
+            subresource: 'scale',
+            responseKind: { group: 'autoscaling', version: 'v1', kind: 'Scale' },
+            verbs: ['get', 'patch', 'update'],
+          },
+        ]),
+      }),
+    );
+
     const apis = await kc.makeApiClient(k8s.ApisApi).getAPIVersions();
     expect(apis.groups.map((g) => g.name)).toContain('coordination.k8s.io');
 
