@@ -32,6 +32,8 @@ export interface SlackAppOptions {
   isReady?: () => boolean;
   /** WebClient retry policy; default Bolt's (which honours Retry-After on `ratelimited`). */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+  /** How long stop() waits for runs in flight; default 15 s. */
+  drainTimeoutMs?: number;
   /** The scale test (confirmation, then the run); without it `scale-test` runs like any command. */
   scaleTests?: ScaleTestRunner;
 }
@@ -99,15 +101,28 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     audit: options.audit ?? createAuditLog(logger),
     ...(options.scaleTests ? { scaleTests: options.scaleTests } : {}),
   };
-  app.command(options.commandName ?? '/mesh', handleMeshCommand(deps));
+  // Runs in flight, so stop() can let them finish (a parent left at "Running" helps no one).
+  const inflight = new Set<Promise<unknown>>();
+  const tracked =
+    <A>(handler: (args: A) => Promise<void>) =>
+    (args: A): Promise<void> => {
+      const p = handler(args);
+      inflight.add(p);
+      void p.then(
+        () => inflight.delete(p),
+        () => inflight.delete(p),
+      );
+      return p;
+    };
+  app.command(options.commandName ?? '/mesh', tracked(handleMeshCommand(deps)));
   app.action<bolt.BlockAction<bolt.ButtonAction>>(
     { type: 'block_actions', action_id: new RegExp(`^${RUN_ACTION_ID}(:|$)`) },
-    handleRunButton(deps),
+    tracked(handleRunButton(deps)),
   );
   if (options.scaleTests) {
     app.action<bolt.BlockAction<bolt.ButtonAction>>(
       { type: 'block_actions', action_id: SCALE_TEST_ACTION_IDS },
-      handleScaleTestActions({ ...deps, scaleTests: options.scaleTests }),
+      tracked(handleScaleTestActions({ ...deps, scaleTests: options.scaleTests })),
     );
   }
   app.error(async (err) => {
@@ -115,6 +130,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   });
 
   let health: { port: number; close(): Promise<void> } | undefined;
+  let stopping: Promise<void> | undefined;
   return {
     app,
     mode,
@@ -135,13 +151,28 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       logger.info({ mode, port }, 'meshbot is listening for Slack requests on /slack/events');
       return { port };
     },
-    async stop() {
-      started = false;
-      await app
-        .stop()
-        .catch((err: unknown) => logger.warn({ err: String(err) }, 'error while stopping the Slack app'));
-      await health?.close();
-      health = undefined;
+    stop() {
+      stopping ??= stopOnce();
+      return stopping;
     },
   };
+
+  async function stopOnce(): Promise<void> {
+    started = false;
+    await app
+      .stop()
+      .catch((err: unknown) => logger.warn({ err: String(err) }, 'error while stopping the Slack app'));
+    // No new events arrive now; let the runs in flight post their results.
+    if (inflight.size > 0) {
+      logger.info({ runs: inflight.size }, 'waiting for runs in flight');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...inflight]),
+        new Promise((r) => (timer = setTimeout(r, options.drainTimeoutMs ?? 15_000))),
+      ]);
+      clearTimeout(timer);
+    }
+    await health?.close();
+    health = undefined;
+  }
 }

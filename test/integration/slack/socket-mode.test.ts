@@ -246,4 +246,30 @@ describe('Slack app in Socket Mode against the Slack double', () => {
       await local.stop();
     }
   });
+
+  it('lets runs in flight finish when stopping', async () => {
+    let finish: () => void = () => undefined;
+    const released = new Promise<void>((r) => (finish = r));
+    const slow = fakeExecutor(async (c) => {
+      await released;
+      return sampleResult(c);
+    });
+    const local = await startBotWithDouble({ mode: 'socket', execute: slow });
+    try {
+      const sent = await local.double.sendSlashCommand({ text: 'endpoints web-svc.emojivoto' });
+      await local.double.waitFor(
+        () => local.double.callsOf('chat.postMessage')[0],
+        10_000,
+        'the parent message',
+      );
+      const stopping = local.bot.stop();
+      finish();
+      await stopping;
+      const thread = await local.double.waitForThread(sent.triggerId, 1);
+      expect(thread.parent.metadata?.event_payload.status).toBe('fail');
+    } finally {
+      finish();
+      await local.stop();
+    }
+  });
 });
