@@ -3,10 +3,9 @@
  * destination controller (streams, the `freeze` fault): the passing path with every stage
  * timed, failures that still restore, and the safety refusals.
  */
-import type { Adapters } from '../../../src/adapters/open-adapters.js';
+import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
 import { MeshbotError } from '../../../src/errors.js';
-import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
-import type { Sandbox } from '../../../src/sandbox/sandbox-types.js';
+import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import { runScaleTestStep } from '../../../src/steps/scale-test/run-scale-test-step.js';
 import type { ScaleTestEvent, StageName } from '../../../src/steps/scale-test/scale-test-types.js';
 import {
@@ -18,12 +17,13 @@ import {
   scaleTestScenario,
   waitForSettled,
 } from './scale-test-sandbox.js';
+import { startFakePrometheus } from './fake-prometheus.js';
 
 const UP: StageName[] = ['pod-created', 'pod-ready', 'slice-added', 'destination-added'];
 const DOWN: StageName[] = ['pod-terminating', 'slice-removed', 'destination-removed'];
 
 describe('scale-test step through the sandbox', () => {
-  let sb: Sandbox;
+  let sb: RunningSandbox;
   let adapters: Adapters;
 
   beforeAll(async () => {
@@ -233,5 +233,52 @@ describe('scale-test step through the sandbox', () => {
     expect(result.data.restored).toBe(true);
     expect(replicasOf(sb.store, 'cancel')).toBe(1);
     expect(annotationOf(sb.store, 'cancel')).toBeUndefined();
+  });
+
+  it('turns a 403 on the scale subresource into the RBAC rule to grant, and leaves nothing behind', async () => {
+    sb.setAccessRules([{ verb: 'update', resource: 'deployments/scale', group: 'apps' }]);
+    try {
+      const result = await runScaleTestStep(
+        { target: { kind: 'deployment', name: 'web', namespace: NS }, requestedBy: 'tester', settings: FAST },
+        adapters,
+      );
+      expect(result.status).toBe('error');
+      const f = result.findings.find((x) => x.code === 'forbidden-error')!;
+      expect(f.message).toMatch(/forbids .* to update deployments\/scale/);
+      expect(f.hint).toMatch(/resources: \["deployments\/scale"\] verbs: \["update"\]/);
+      expect(result.data.restored).toBe(true);
+      expect(replicasOf(sb.store, 'web')).toBe(2);
+      expect(annotationOf(sb.store, 'web')).toBeUndefined();
+    } finally {
+      sb.setAccessRules([]);
+    }
+  });
+
+  it('with Prometheus configured, times endpoints_updates moving', async () => {
+    const prom = await startFakePrometheus(sb.metrics);
+    const withProm = await openAdapters({
+      kubeconfig: sb.kubeconfig,
+      destination: sb.destination,
+      timeoutMs: 8000,
+      prometheusUrl: prom.url,
+    });
+    try {
+      const result = await runScaleTestStep(
+        {
+          target: { service: 'web-svc', namespace: NS },
+          requestedBy: 'tester',
+          settings: { ...FAST, metricPollMs: 100 },
+        },
+        withProm,
+      );
+      expect(result.status).toBe('pass');
+      const metric = result.data.stages.find((s) => s.stage === 'metric-moved')!;
+      expect(metric.outcome).toBe('done');
+      expect(result.data.endpointsUpdates!.after).toBeGreaterThan(result.data.endpointsUpdates!.before);
+      expect(prom.queries[0]).toBe('sum(endpoints_updates{namespace="shop",service="web-svc"})');
+    } finally {
+      await withProm.close();
+      await prom.close();
+    }
   });
 });
