@@ -3,9 +3,10 @@
  * 403 Status the real API server (RBAC authorizer) answers for them.
  *
  * Each rule DENIES the requests it matches; everything else is allowed. A rule without a user
- * denies meshbot's identity (the server's default user), not the sandbox's own components. A rule limited to a
- * namespace also denies the cluster-wide form of the request (`kubectl get endpointslices -A`),
- * as a user who may not list a resource in one namespace cannot list it in all of them.
+ * denies meshbot's identity (the server's default user), not the sandbox's own components.
+ * A rule limited to a namespace denies requests in that namespace only, not the cluster-wide
+ * form (`kubectl get endpointslices -A`). Real RBAC would refuse that too, but sandbox
+ * components that share meshbot's kubeconfig watch cluster-wide and must keep working.
  */
 import { MESHBOT_USER } from './sandbox-identities.js';
 import { forbidden, type StatusError } from './status-error.js';
@@ -19,7 +20,7 @@ export interface AccessRule {
   resource: string;
   /** API group ('' = core); absent = any group. */
   group?: string;
-  /** Absent = every namespace (and cluster-scoped requests). */
+  /** Absent = every namespace and cluster-wide requests; set = requests in that namespace only. */
   namespace?: string;
   /** The user denied; absent = the server's default user (meshbot); `*` = every user. */
   user?: string;
@@ -49,7 +50,7 @@ function matches(rule: AccessRule, req: AccessRequest, defaultUser: string): boo
   }
   const user = rule.user ?? defaultUser;
   if (user !== '*' && user !== req.user) return false;
-  if (rule.namespace !== undefined && req.namespace !== undefined && rule.namespace !== req.namespace) {
+  if (rule.namespace !== undefined && rule.namespace !== '*' && rule.namespace !== req.namespace) {
     return false;
   }
   return true;

@@ -455,10 +455,9 @@ describe('sandbox API server with @kubernetes/client-node', () => {
       details: { group: 'discovery.k8s.io', kind: 'endpointslices' },
       code: 403,
     });
-    // Other namespaces are allowed; the cluster-wide list needs the denied namespace too.
+    // Other namespaces, and the cluster-wide list, are allowed.
     await expect(discovery.listNamespacedEndpointSlice({ namespace: NS })).resolves.toBeDefined();
-    const all = await failure(discovery.listEndpointSliceForAllNamespaces());
-    expect(String(all.body['message'])).toContain('at the cluster scope');
+    await expect(discovery.listEndpointSliceForAllNamespaces()).resolves.toBeDefined();
 
     const review = await kc.makeApiClient(k8s.AuthorizationV1Api).createSelfSubjectAccessReview({
       body: {

@@ -29,10 +29,13 @@ describe('access rules', () => {
     expect(denyingRule([], request())).toBeUndefined();
   });
 
-  it('denies the cluster-wide form of a namespaced denial', () => {
+  it('limits a namespaced denial to its namespace', () => {
     const all = request();
     delete all.namespace;
-    expect(denyingRule([rule], all)).toBe(rule);
+    expect(denyingRule([rule], all)).toBeUndefined();
+    const everywhere = { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io' } as const;
+    expect(denyingRule([everywhere], all)).toBe(everywhere);
+    expect(denyingRule([everywhere], request())).toBe(everywhere);
   });
 
   it('matches wildcards, subresources and users', () => {
