@@ -52,7 +52,7 @@ export function fakeExecutor(
   const exec = (async (command: RunnableCommand) => {
     ran.push(command);
     return make(command);
-  }) as CommandExecutor & { ran: RunnableCommand[] };
+  }) as unknown as CommandExecutor & { ran: RunnableCommand[] };
   exec.ran = ran;
   return exec;
 }

@@ -43,7 +43,7 @@ describe('renderStepResult', () => {
     expect(json(main!.blocks)).toContain('kubectl -n linkerd get pods');
     expect(json(evidence!.blocks)).toContain('```');
     expect(json(evidence!.blocks)).toContain('10.0.0.1:80');
-    const actions = main!.blocks.find((b) => b.type === 'actions') as {
+    const actions = main!.blocks.find((b) => b.type === 'actions') as unknown as {
       elements: { action_id: string; value: string; text: { text: string } }[];
     };
     expect(actions.elements.map((e) => e.text.text)).toEqual(['Run again', 'Metrics']);
@@ -132,7 +132,9 @@ describe('renderStepResult', () => {
     const r = renderStepResult(result({ next }), ctx);
     const main = r.messages[0]!;
     expect(checkBlocks(main.blocks)).toBeUndefined();
-    const actions = main.blocks.find((b) => b.type === 'actions') as { elements: { value: string }[] };
+    const actions = main.blocks.find((b) => b.type === 'actions') as unknown as {
+      elements: { value: string }[];
+    };
     expect(actions.elements.length).toBe(6); // Run again + 5 next steps
     for (const e of actions.elements) expect(e.value.length).toBeLessThanOrEqual(2000);
     expect(json(main.blocks)).toContain('/mesh endpoints aaaa');
