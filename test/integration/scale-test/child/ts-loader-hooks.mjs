@@ -2,7 +2,7 @@
 // `./x.js` resolves to `./x.ts` when only the latter exists, and .ts files are transpiled with
 // TypeScript's transpileModule (no type check; the tests' own compilation checks types).
 import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, URL } from 'node:url';
 import ts from 'typescript';
 
 export async function resolve(specifier, context, next) {
