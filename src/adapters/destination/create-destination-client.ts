@@ -30,8 +30,6 @@ interface DestinationStub extends grpc.Client {
 const DEADLINE_SLACK_MS = 2_000;
 /** Streams open at once per client (one per service port; sweeps must not flood the controller). */
 const MAX_STREAMS = 8;
-/** How long warmUp waits for the channel to connect. */
-const WARM_UP_MS = 5_000;
 
 function logEntry(update: DestinationUpdate, atMs: number): UpdateLogEntry {
   switch (update.kind) {
@@ -92,8 +90,9 @@ export function createDestinationClient(transport: DestinationTransport): Destin
 
   async function warmUp(): Promise<void> {
     try {
-      const client = await getStub();
-      await new Promise<void>((done) => client.waitForReady(Date.now() + WARM_UP_MS, () => done()));
+      // Starts connecting without a watcher: grpc-js's waitForReady keeps its deadline timer
+      // alive after close() when the address is unreachable.
+      (await getStub()).getChannel().getConnectivityState(true);
     } catch {
       // resolve and watch report it
     }

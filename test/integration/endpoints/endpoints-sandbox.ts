@@ -79,13 +79,13 @@ export function waitForObjects<T>(
   return new Promise<T>((resolve, reject) => {
     const objects = new Map<string, KubeObject>();
     let done = false;
-    let stop: (() => void) | undefined;
     const finish = (fn: () => void): void => {
       if (done) return;
       done = true;
       clearTimeout(guard);
       fn();
-      queueMicrotask(() => stop?.());
+      // After the synchronous replay too: `stop` is assigned by then.
+      queueMicrotask(() => stop());
     };
     const guard = setTimeout(
       () =>
@@ -98,14 +98,13 @@ export function waitForObjects<T>(
       const value = check([...objects.values()]);
       if (value !== undefined) finish(() => resolve(value));
     };
-    stop = store.watch(ref, opts, (ev) => {
+    const stop = store.watch(ref, opts, (ev) => {
       const key = `${ev.object.metadata.namespace ?? ''}/${ev.object.metadata.name}`;
       if (ev.type === 'DELETED') objects.delete(key);
       else if (ev.type !== 'BOOKMARK') objects.set(key, ev.object);
       if (!done) evaluate();
     });
     if (!done) evaluate();
-    if (done) stop();
   });
 }
 
@@ -121,6 +120,22 @@ export function readyIps(slices: KubeObject[]): string[] {
     .filter((e) => e.conditions?.ready !== false)
     .flatMap((e) => e.addresses)
     .sort();
+}
+
+/** Waits until the service's slices list exactly `count` IPs, all ready (none terminating); returns them. */
+export function waitForOnlyReadyEndpoints(store: ObjectStore, svc: string, count: number): Promise<string[]> {
+  return waitForObjects(
+    store,
+    SLICES,
+    { namespace: NS, labelSelector: `kubernetes.io/service-name=${svc}` },
+    (slices) => {
+      const all = slices
+        .flatMap((s) => (s['endpoints'] as SliceEndpoint[] | undefined) ?? [])
+        .flatMap((e) => e.addresses);
+      const ips = readyIps(slices);
+      return ips.length === count && all.length === count ? ips : undefined;
+    },
+  );
 }
 
 /** Waits until the service's slices list exactly `count` ready IPs; returns them. */

@@ -1,0 +1,246 @@
+/**
+ * `meshbot endpoints` against the sandbox's real servers: the Kubernetes API server, the
+ * destination controller and the port-forward WebSocket. State changes are awaited on store
+ * watches and destination streams, never on timers.
+ */
+import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
+import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
+import {
+  authority,
+  endpointsScenario,
+  podIps,
+  runCli,
+  scale,
+  waitForDestinationCount,
+  waitForOnlyReadyEndpoints,
+  waitForPodGone,
+  waitForReadyEndpoints,
+} from './endpoints-sandbox.js';
+
+describe('meshbot endpoints through the sandbox', () => {
+  let sb: RunningSandbox;
+  let adapters: Adapters;
+  /** A subscriber held open, as a client proxy would be, while the cluster changes. */
+  const subscribe = (svc: string): (() => void) =>
+    adapters.destination.watch(authority(svc), () => undefined);
+  const direct = () => ({
+    kubeconfig: sb.kubeconfig,
+    destination: sb.destination,
+    output: 'json',
+    timeout: '8s',
+  });
+
+  beforeAll(async () => {
+    sb = await startSandbox({ scenario: endpointsScenario(), podReadyDelayMs: 0 });
+    adapters = await openAdapters({ kubeconfig: sb.kubeconfig, destination: sb.destination });
+    await Promise.all([
+      waitForReadyEndpoints(sb.store, 'web-svc', 3),
+      waitForReadyEndpoints(sb.store, 'voting-svc', 3),
+      waitForReadyEndpoints(sb.store, 'emoji-svc', 3),
+      waitForReadyEndpoints(sb.store, 'lagging-svc', 2),
+    ]);
+    await Promise.all([
+      waitForDestinationCount(adapters.destination, authority('web-svc'), 3),
+      waitForDestinationCount(adapters.destination, authority('voting-svc'), 3),
+      waitForDestinationCount(adapters.destination, authority('emoji-svc'), 3),
+      waitForDestinationCount(adapters.destination, authority('lagging-svc'), 2),
+    ]);
+  });
+
+  afterEach(() => {
+    sb.clearFaults();
+    sb.setAccessRules([]);
+  });
+
+  afterAll(async () => {
+    await adapters?.close();
+    await sb?.stop();
+  });
+
+  it('passes on identical sets over the direct address (exit 0)', async () => {
+    const run = await runCli('web-svc.emojivoto', direct());
+    expect(run.code).toBe(0);
+    const r = run.result!;
+    expect(r.status).toBe('pass');
+    expect(r.data.destinationSource).toBe(sb.destination);
+    const port = r.data.ports[0]!;
+    expect(port.diff.matching).toHaveLength(3);
+    expect(
+      port.destination.endpoints.every((e) =>
+        e.identity?.endsWith('.serviceaccount.identity.linkerd.cluster.local'),
+      ),
+    ).toBe(true);
+    expect(port.destination.endpoints.every((e) => e.pod?.startsWith('web-'))).toBe(true);
+    expect(r.data.pods.filter((p) => p.ready)).toHaveLength(3);
+  });
+
+  it('passes over the port-forward to a destination pod when no address is given', async () => {
+    const run = await runCli('web-svc.emojivoto', {
+      kubeconfig: sb.kubeconfig,
+      output: 'json',
+      timeout: '8s',
+    });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.result?.data.destinationSource).toMatch(/^port-forward to linkerd\/\S+:8086$/);
+    expect(run.result?.data.ports[0]?.diff.matching).toHaveLength(3);
+  });
+
+  it('resolves a named target port (targetPort: http -> 8080) and a port given by name', async () => {
+    const run = await runCli('web-svc.emojivoto:http', direct());
+    expect(run.code).toBe(0);
+    const port = run.result!.data.ports[0]!;
+    expect(port).toMatchObject({ port: 80, name: 'http', targetPort: 'http' });
+    expect(port.kubernetes.every((e) => e.port === 8080)).toBe(true);
+    expect(port.destination.endpoints.every((e) => e.port === 8080)).toBe(true);
+  });
+
+  it('compares every port of a multi-port service, once each', async () => {
+    const run = await runCli('web-multi.emojivoto', direct());
+    expect(run.code).toBe(0);
+    const ports = run.result!.data.ports;
+    expect(ports.map((p) => [p.port, p.authority])).toEqual([
+      [80, authority('web-multi', 80)],
+      [9090, authority('web-multi', 9090)],
+    ]);
+    expect(ports[1]!.destination.endpoints.every((e) => e.port === 9090)).toBe(true);
+    expect(ports.every((p) => p.diff.matching.length === 3)).toBe(true);
+  });
+
+  it('explains a headless service instead of comparing it', async () => {
+    const run = await runCli('web-headless.emojivoto', direct());
+    expect(run.code).toBe(0);
+    const r = run.result!;
+    expect(r.data.judged).toBe(false);
+    expect(r.findings.map((f) => f.code)).toContain('headless-service');
+    expect(r.data.ports[0]?.destination.answer).toBe('not-asked');
+    expect(r.data.ports[0]?.kubernetes).toHaveLength(3);
+  });
+
+  it('names a stale IP after freeze and a scale-down, and attributes it to a deleted pod (exit 1)', async () => {
+    const proxy = subscribe('voting-svc');
+    sb.setFault({ type: 'freeze', service: 'voting-svc.emojivoto' });
+    const before = podIps(sb.store, 'voting');
+    scale(sb.store, 'voting', 2);
+    const after = await waitForOnlyReadyEndpoints(sb.store, 'voting-svc', 2);
+    const gone = before.find((ip) => !after.includes(ip))!;
+    await waitForPodGone(sb.store, 'voting', gone);
+    proxy();
+
+    const run = await runCli('voting-svc.emojivoto', direct());
+    expect(run.code).toBe(1);
+    const r = run.result!;
+    expect(r.status).toBe('fail');
+    const stale = r.findings.find((f) => f.code === 'stale-in-destination');
+    expect(stale?.subject).toBe(`${gone}:8080`);
+    expect(stale?.message).toMatch(/belongs to no running pod: most likely a deleted pod/);
+    expect(r.data.ports[0]?.diff.staleInDestination).toEqual([`${gone}:8080`]);
+    expect(r.next.map((n) => n.command)).toEqual([
+      'metrics voting-svc.emojivoto',
+      'scale-test voting-svc.emojivoto',
+      'check',
+    ]);
+
+    const text = await runCli('voting-svc.emojivoto', { ...direct(), output: 'text' });
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(new RegExp(`${gone.replace(/\./g, '\\.')}:8080 .*STALE`));
+    expect(text.stdout).toContain('meshbot scale-test voting-svc.emojivoto');
+  });
+
+  it('names the addresses a drop-removes destination keeps', async () => {
+    const proxy = subscribe('emoji-svc');
+    await waitForDestinationCount(adapters.destination, authority('emoji-svc'), 3);
+    sb.setFault({ type: 'drop-removes', service: 'emoji-svc.emojivoto' });
+    const before = podIps(sb.store, 'emoji');
+    scale(sb.store, 'emoji', 2);
+    const after = await waitForOnlyReadyEndpoints(sb.store, 'emoji-svc', 2);
+    const gone = before.find((ip) => !after.includes(ip))!;
+    await waitForPodGone(sb.store, 'emoji', gone);
+
+    const run = await runCli('emoji-svc.emojivoto', direct());
+    expect(run.code).toBe(1);
+    expect(run.result?.data.ports[0]?.diff.staleInDestination).toEqual([`${gone}:8080`]);
+    expect(run.result?.data.ports[0]?.diff.matching).toEqual(after.map((ip) => `${ip}:8080`));
+    proxy();
+  });
+
+  it('names an endpoint missing from a lagging destination', async () => {
+    sb.setFault({ type: 'lag', ms: 30_000, service: 'lagging-svc.emojivoto' });
+    const before = await waitForReadyEndpoints(sb.store, 'lagging-svc', 2);
+    scale(sb.store, 'lagging', 3);
+    const after = await waitForReadyEndpoints(sb.store, 'lagging-svc', 3);
+    const added = after.find((ip) => !before.includes(ip))!;
+
+    const run = await runCli('lagging-svc.emojivoto', direct());
+    expect(run.code).toBe(1);
+    const r = run.result!;
+    expect(r.findings.find((f) => f.code === 'missing-from-destination')?.subject).toBe(`${added}:8080`);
+    expect(r.data.ports[0]?.destination.completion).toBe('settled');
+  });
+
+  it('reports no_endpoints for an existing service without pods', async () => {
+    const run = await runCli('idle-svc.emojivoto', direct());
+    expect(run.code).toBe(1);
+    const r = run.result!;
+    expect(r.status).toBe('warn');
+    expect(r.data.ports[0]?.destination.answer).toBe('no-endpoints');
+    expect(r.data.ports[0]?.destination.updates[0]).toMatchObject({ kind: 'no_endpoints', exists: true });
+    expect(r.findings.map((f) => f.code)).toEqual(['no-ready-endpoints']);
+  });
+
+  it('reports an unknown service as a finding, not an error', async () => {
+    const run = await runCli('nosuch-svc.emojivoto', direct());
+    expect(run.code).toBe(1);
+    expect(run.result?.findings[0]?.code).toBe('service-not-found');
+    const ns = await runCli('web-svc.nosuchns', direct());
+    expect(ns.result?.findings[0]?.code).toBe('namespace-not-found');
+  });
+
+  it('exits 3 with a hint when the destination answers UNAVAILABLE', async () => {
+    sb.setFault({ type: 'unavailable', service: 'web-svc.emojivoto' });
+    const run = await runCli('web-svc.emojivoto', direct());
+    expect(run.code).toBe(3);
+    const f = run.result!.findings.find((x) => x.code === 'destination-unavailable');
+    expect(f?.message).toMatch(/unavailable/);
+    expect(f?.hint).toMatch(/--destination/);
+  });
+
+  it('exits 3 with a hint when nothing listens at --destination', async () => {
+    const run = await runCli('web-svc.emojivoto', { ...direct(), destination: '127.0.0.1:1' });
+    expect(run.code).toBe(3);
+    expect(run.result?.status).toBe('error');
+    expect(run.result?.findings[0]?.hint).toMatch(/destination pods/);
+    expect(run.result?.data.ports[0]?.kubernetes).toHaveLength(3);
+  });
+
+  it('exits 3 naming the server when Kubernetes cannot be reached', async () => {
+    const run = await runCli('web-svc.emojivoto', {
+      ...direct(),
+      kubeconfig: 'test/integration/endpoints/no-such-kubeconfig',
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/does not exist/);
+  });
+
+  it('names the missing permission of a 403 from Kubernetes and the Role rule to add (exit 3)', async () => {
+    sb.setAccessRules([
+      { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', namespace: 'emojivoto' },
+    ]);
+    const run = await runCli('web-svc.emojivoto', direct());
+    expect(run.code).toBe(3);
+    const f = run.result!.findings[0]!;
+    expect(f.code).toBe('kubernetes-forbidden');
+    expect(f.message).toMatch(/list endpointslices .*in namespace emojivoto/);
+    expect(f.hint).toMatch(/Role in namespace emojivoto/);
+    expect(f.hint).toMatch(/resources: \["endpointslices"\] verbs: \["list"\]/);
+  });
+
+  it('names pods/portforward when the port-forward is refused (exit 3)', async () => {
+    sb.setAccessRules([{ verb: 'create', resource: 'pods/portforward', namespace: 'linkerd' }]);
+    const run = await runCli('web-svc.emojivoto', { kubeconfig: sb.kubeconfig, output: 'json' });
+    expect(run.code).toBe(3);
+    const f = run.result!.findings.find((x) => x.severity === 'error')!;
+    expect(f.message).toMatch(/create pods\/portforward in namespace linkerd/);
+    expect(f.hint).toMatch(/resources: \["pods\/portforward"\] verbs: \["create"\]/);
+  });
+});
