@@ -131,6 +131,25 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
 
   let health: { port: number; close(): Promise<void> } | undefined;
   let stopping: Promise<void> | undefined;
+  async function stopOnce(): Promise<void> {
+    started = false;
+    await app
+      .stop()
+      .catch((err: unknown) => logger.warn({ err: String(err) }, 'error while stopping the Slack app'));
+    // No new events arrive now; let the runs in flight post their results.
+    if (inflight.size > 0) {
+      logger.info({ runs: inflight.size }, 'waiting for runs in flight');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...inflight]),
+        new Promise((r) => (timer = setTimeout(r, options.drainTimeoutMs ?? 15_000))),
+      ]);
+      clearTimeout(timer);
+    }
+    await health?.close();
+    health = undefined;
+  }
+
   return {
     app,
     mode,
@@ -156,23 +175,4 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       return stopping;
     },
   };
-
-  async function stopOnce(): Promise<void> {
-    started = false;
-    await app
-      .stop()
-      .catch((err: unknown) => logger.warn({ err: String(err) }, 'error while stopping the Slack app'));
-    // No new events arrive now; let the runs in flight post their results.
-    if (inflight.size > 0) {
-      logger.info({ runs: inflight.size }, 'waiting for runs in flight');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        Promise.allSettled([...inflight]),
-        new Promise((r) => (timer = setTimeout(r, options.drainTimeoutMs ?? 15_000))),
-      ]);
-      clearTimeout(timer);
-    }
-    await health?.close();
-    health = undefined;
-  }
 }

@@ -105,28 +105,47 @@ describe('Slack app in Socket Mode against the Slack double', () => {
     expect(texts(answer!.blocks)).toContain('/mesh scale-test');
   });
 
-  it('runs 50 commands at once, each answered in its own thread', async () => {
-    const sent = await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
-        env.double.sendSlashCommand({
-          text: `endpoints svc-${i}.emojivoto`,
-          userId: `U0LOAD${i}`,
-          channelId: 'C0LOAD',
-        }),
-      ),
-    );
-    expect(sent.every((s) => s.delivery.acked)).toBe(true);
-    expect(env.double.ackTimeouts).toEqual([]);
-    const threads = await Promise.all(sent.map((s) => env.double.waitForThread(s.triggerId, 20_000)));
-    expect(new Set(threads.map((t) => t.parent.ts)).size).toBe(50);
-    threads.forEach((t, i) => {
-      expect(t.parent.text).toContain(`svc-${i}.emojivoto`);
-      expect(t.replies).toHaveLength(2);
-      for (const r of t.replies) {
-        expect(r.thread_ts).toBe(t.parent.ts);
-        expect(texts(r.blocks)).toContain(`svc-${i}.emojivoto`);
-      }
+  it('runs 50 commands at once, concurrently, each answered in its own thread', async () => {
+    // Every run waits until all 50 are running: if commands waited on each other, none would finish.
+    let running = 0;
+    let allRunning: () => void = () => undefined;
+    const barrier = new Promise<void>((r) => (allRunning = r));
+    const exec50 = fakeExecutor(async (c) => {
+      if (++running === 50) allRunning();
+      await barrier;
+      return sampleResult(c);
     });
+    const local = await startBotWithDouble({
+      mode: 'socket',
+      execute: exec50,
+      config: { rateLimit: { commands: 100, perSeconds: 60 } },
+    });
+    try {
+      const sent = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          local.double.sendSlashCommand({
+            text: `endpoints svc-${i}.emojivoto`,
+            userId: `U0LOAD${i % 5}`,
+            channelId: 'C0LOAD',
+          }),
+        ),
+      );
+      expect(sent.every((s) => s.delivery.acked)).toBe(true);
+      expect(local.double.ackTimeouts).toEqual([]);
+      const threads = await Promise.all(sent.map((s) => local.double.waitForThread(s.triggerId, 20_000)));
+      expect(new Set(threads.map((t) => t.parent.ts)).size).toBe(50);
+      threads.forEach((t, i) => {
+        expect(t.parent.text).toContain(`svc-${i}.emojivoto`);
+        expect(t.replies).toHaveLength(2);
+        for (const r of t.replies) {
+          expect(r.thread_ts).toBe(t.parent.ts);
+          expect(texts(r.blocks)).toContain(`svc-${i}.emojivoto`);
+        }
+      });
+    } finally {
+      allRunning();
+      await local.stop();
+    }
   });
 
   it('re-runs a command from the "Run again" button of its result', async () => {
