@@ -436,6 +436,50 @@ describe('sandbox API server with @kubernetes/client-node', () => {
     }
   });
 
+  it('lets an Informer recover from 410 by listing again', async () => {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const informer = k8s.makeInformer(kc, `/api/v1/namespaces/${NS}/pods`, () =>
+      core.listNamespacedPod({ namespace: NS }),
+    );
+    const events = new EventLog<{ verb: string; name: string | undefined }>();
+    const connects = new EventLog<number>();
+    informer.on('add', (pod: k8s.V1Pod) => events.push({ verb: 'add', name: pod.metadata?.name }));
+    informer.on('delete', (pod: k8s.V1Pod) => events.push({ verb: 'delete', name: pod.metadata?.name }));
+    informer.on('connect', () => connects.push(connects.items.length + 1));
+    await informer.start();
+    try {
+      await events.waitFor((e) => e.verb === 'add' && e.name === 'web-5f7d9-fghij', 'first list');
+      await informer.stop();
+      // While it is stopped, change the pods and churn past the retained history (50 events
+      // per kind).
+      store.delete({ group: '', plural: 'pods' }, NS, 'web-5f7d9-abcde', { gracePeriodSeconds: 0 });
+      store.create(podObject('web-5f7d9-after', '10.244.0.50'));
+      let pod = store.get({ group: '', plural: 'pods' }, NS, 'web-5f7d9-fghij') as KubeObject;
+      for (let i = 0; i < 60; i++) {
+        pod = store.update({ ...pod, metadata: { ...pod.metadata, annotations: { churn: String(i) } } });
+      }
+
+      await informer.start(); // watches from its old resourceVersion: 410, then lists again
+      await connects.waitFor((n) => n >= 3, 'the reconnect after the 410');
+      await events.waitFor(
+        (e) => e.verb === 'delete' && e.name === 'web-5f7d9-abcde',
+        'the deletion seen by the relist',
+      );
+      await events.waitFor(
+        (e) => e.verb === 'add' && e.name === 'web-5f7d9-after',
+        'the addition seen by the relist',
+      );
+      expect(
+        informer
+          .list(NS)
+          .map((p) => p.metadata?.name)
+          .sort(),
+      ).toEqual(['web-5f7d9-after', 'web-5f7d9-fghij']);
+    } finally {
+      await informer.stop();
+    }
+  });
+
   it('answers a denied request with the RBAC 403 Status', async () => {
     server.setAccessRules([
       { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', namespace: 'payments' },
