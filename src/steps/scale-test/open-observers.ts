@@ -49,13 +49,16 @@ export async function openObservers(
   targets: ObserverTargets,
   deps: { scaling: WorkloadScaling; destination: DestinationClient },
   timeline: EventTimeline,
+  /** Told once when a watch or stream ends by itself: the test can no longer see that stage. */
+  whenBroken?: (reason: string) => void,
 ): Promise<Observers> {
   const closers: Array<() => void> = [];
   let brokenReason: string | undefined;
   let closed = false;
   const onBroken = (what: string) => (err: Error | undefined) => {
-    if (closed) return;
-    brokenReason ??= `the ${what} ended early${err ? `: ${err.message}` : ''}`;
+    if (closed || brokenReason) return;
+    brokenReason = `the ${what} ended early${err ? `: ${err.message}` : ''}`;
+    whenBroken?.(brokenReason);
   };
   const close = (): void => {
     if (closed) return;

@@ -120,7 +120,8 @@ export async function runScaleTestStep(
 
   // The whole test's limit and the caller's cancel end every wait through one signal.
   const stop = new AbortController();
-  let why: 'overall-timeout' | 'cancelled' | undefined;
+  let why: 'overall-timeout' | 'cancelled' | 'broken' | undefined;
+  let brokenReason: string | undefined;
   const overall = setTimeout(() => {
     why ??= 'overall-timeout';
     stop.abort();
@@ -244,6 +245,12 @@ export async function runScaleTestStep(
       },
       { scaling, destination: adapters.destination },
       timeline,
+      (reason) => {
+        // A watch that ended cannot show its stage: stop rather than blame the destination.
+        brokenReason = reason;
+        why ??= 'broken';
+        stop.abort();
+      },
     );
     notify({ type: 'watching', streams: plan.authorities.length });
     // The destination answers every subscription at once; without that first answer the
@@ -455,8 +462,15 @@ export async function runScaleTestStep(
       skip('destination-removed', 'Kubernetes never removed the address');
     else await timeDestination('destination-removed', ip, unsliced?.atMs ?? terminating.atMs, downAt);
   } catch (err) {
-    if (err instanceof Abort) {
-      data.ending = why ?? 'cancelled';
+    if (err instanceof Abort && why === 'broken') {
+      data.ending = 'error';
+      failure = {
+        kind: 'unreachable',
+        message: `${brokenReason ?? 'a watch ended early'}; the test stopped${scaledUp ? ' and put the replicas back' : ' before changing anything'}`,
+        hint: 'Kubernetes or the destination dropped the connection; run the test again, and check the destination with meshbot check.',
+      };
+    } else if (err instanceof Abort) {
+      data.ending = why === 'overall-timeout' ? 'overall-timeout' : 'cancelled';
     } else if (err instanceof MeshbotError && err.kind === 'refused' && !scaledUp) {
       data.ending = 'refused';
       data.refusal = err.message;

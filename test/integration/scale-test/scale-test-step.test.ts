@@ -281,4 +281,20 @@ describe('scale-test step through the sandbox', () => {
       await prom.close();
     }
   });
+
+  it('stops with an error, not a verdict on the destination, when its stream ends mid-test', async () => {
+    sb.setFault({ type: 'reset', afterMessages: 2, service: 'twice-svc.shop' });
+    const result = await runScaleTestStep(
+      { target: { kind: 'deployment', name: 'twice', namespace: NS }, requestedBy: 'tester', settings: FAST },
+      adapters,
+    );
+    expect(result.status).toBe('error');
+    expect(result.summary).toMatch(
+      /the destination stream of twice-svc\.shop\.svc\.cluster\.local:80 ended early/,
+    );
+    expect(result.findings.map((f) => f.code)).not.toContain('destination-never-added');
+    expect(result.data.restored).toBe(true);
+    expect(replicasOf(sb.store, 'twice')).toBe(1);
+    expect(annotationOf(sb.store, 'twice')).toBeUndefined();
+  });
 });
