@@ -112,7 +112,13 @@ export function summarize(
     if (stale) parts.push(`${plural(stale, 'stale address', 'stale addresses')} in the destination`);
     if (missing) parts.push(`${plural(missing, 'address', 'addresses')} missing from the destination`);
     if (count('unknown-to-destination')) parts.push('the destination does not know the service');
-    return `${service}: ${parts.join(', ') || 'differences found'} (Kubernetes has ${plural(k8sReady, 'ready endpoint')}${ports})`;
+    const where =
+      data.ports.length > 1
+        ? ` across ${data.ports.length} ports`
+        : data.ports[0]
+          ? ` on port ${data.ports[0].port}`
+          : '';
+    return `${service}: ${parts.join(', ') || 'differences found'}; Kubernetes has ${plural(k8sReady, 'ready endpoint')}${where}`;
   }
   if (status === 'warn') {
     if (count('no-ready-endpoints') > 0 && k8sReady === 0)

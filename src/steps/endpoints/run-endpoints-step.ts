@@ -181,7 +181,7 @@ export async function runEndpointsStep(
   const ask = async (authority: string, expectedCount?: number): Promise<DestinationPortView> => {
     try {
       const view = await destination.resolve(authority, {
-        timeoutMs: Math.max(MIN_DESTINATION_MS, timeoutMs - elapsed()),
+        timeoutMs: Math.round(Math.max(MIN_DESTINATION_MS, timeoutMs - elapsed())),
         settleMs,
         contextToken,
         ...(expectedCount !== undefined ? { expectedCount } : {}),

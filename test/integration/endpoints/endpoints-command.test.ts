@@ -7,6 +7,7 @@ import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import {
   authority,
+  NS,
   endpointsScenario,
   podIps,
   runCli,
@@ -242,5 +243,83 @@ describe('meshbot endpoints through the sandbox', () => {
     const f = run.result!.findings.find((x) => x.severity === 'error')!;
     expect(f.message).toMatch(/create pods\/portforward in namespace linkerd/);
     expect(f.hint).toMatch(/resources: \["pods\/portforward"\] verbs: \["create"\]/);
+  });
+});
+
+describe('meshbot endpoints: how the destination wait ends', () => {
+  let sb: RunningSandbox;
+  const flags = () => ({ kubeconfig: sb.kubeconfig, destination: sb.destination, output: 'json' });
+
+  beforeAll(async () => {
+    sb = await startSandbox({
+      scenario: endpointsScenario({
+        name: 'endpoints-waits',
+        deployments: [{ name: 'web', namespace: 'emojivoto', replicas: 2 }],
+        services: [
+          {
+            name: 'web-svc',
+            namespace: 'emojivoto',
+            selector: { app: 'web' },
+            ports: [{ port: 80, targetPort: 8080 }],
+          },
+        ],
+      }),
+      podReadyDelayMs: 0,
+    });
+    await waitForReadyEndpoints(sb.store, 'web-svc', 2);
+  });
+
+  afterEach(() => sb.clearFaults());
+
+  afterAll(async () => {
+    await sb?.stop();
+  });
+
+  it('is a timeout (exit 3) when the first message comes after --timeout', async () => {
+    sb.setFault({ type: 'slow-first', ms: 5_000, service: 'web-svc.emojivoto' });
+    const run = await runCli('web-svc.emojivoto', { ...flags(), timeout: '600ms' });
+    expect(run.code).toBe(3);
+    const f = run.result!.findings[0]!;
+    expect(f.code).toBe('destination-timeout');
+    expect(f.message).toMatch(/sent no endpoints .* within \d+ ms/);
+    expect(f.hint).toMatch(/--timeout/);
+  });
+
+  it('takes the set as complete when the server ends the stream after its first message', async () => {
+    sb.setFault({ type: 'reset', afterMessages: 1, service: 'web-svc.emojivoto' });
+    const run = await runCli('web-svc.emojivoto', { ...flags(), timeout: '5s' });
+    expect(run.code).toBe(0);
+    expect(run.result?.data.ports[0]?.diff.matching).toHaveLength(2);
+  });
+
+  it('falls back to v1 Endpoints where a service has no EndpointSlice, and says it has no selector', async () => {
+    sb.store.create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'manual-svc', namespace: NS },
+      spec: { ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }] },
+    });
+    sb.store.create({
+      apiVersion: 'v1',
+      kind: 'Endpoints',
+      metadata: { name: 'manual-svc', namespace: NS },
+      subsets: [
+        {
+          addresses: [{ ip: '192.0.2.10' }],
+          notReadyAddresses: [{ ip: '192.0.2.11' }],
+          ports: [{ name: 'http', port: 8080, protocol: 'TCP' }],
+        },
+      ],
+    });
+    const run = await runCli('manual-svc.emojivoto', { ...flags(), timeout: '5s' });
+    const r = run.result!;
+    expect(r.data.kubernetesSource).toBe('endpoints');
+    expect(r.data.ports[0]?.kubernetes.map((e) => [e.address, e.ready])).toEqual([
+      ['192.0.2.10:8080', true],
+      ['192.0.2.11:8080', false],
+    ]);
+    expect(r.findings.map((f) => f.code)).toEqual(
+      expect.arrayContaining(['no-selector', 'not-ready-endpoint']),
+    );
   });
 });
