@@ -2,7 +2,8 @@
  * The process killed mid-test: a real child process runs a scale test against the sandbox and
  * is killed with SIGKILL once it has scaled up (no `finally` runs). What it leaves (raised
  * replicas and the record) is then put back by recovery, as a new process would at start.
- * The child runs the TypeScript sources through a small transpiling loader (no build).
+ * The child runs the TypeScript sources through a small transpiling loader (no build). The
+ * real `meshbot scale-test` is run the same way to check that SIGINT cancels and restores.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -99,5 +100,52 @@ describe('a scale test whose process is killed', () => {
     expect(annotationOf(sb.store, 'killed')).toBeUndefined();
     sb.clearFaults();
     await waitForSettled(sb.store, 'killed', 2);
+  }, 90_000);
+
+  it('the CLI cancels on SIGINT and puts the replicas back before it exits', async () => {
+    sb.setFault({ type: 'freeze', service: 'cancel-svc.shop' });
+    await waitForSettled(sb.store, 'cancel', 1);
+    const cli = spawn(
+      process.execPath,
+      [
+        '--import',
+        join(here, 'child/register-ts-loader.mjs'),
+        join(here, '../../../src/cli.ts'),
+        'scale-test',
+        'deploy/cancel.shop',
+        '--yes',
+        '--kubeconfig',
+        sb.kubeconfig,
+        '--destination',
+        sb.destination,
+        '--stage-timeout',
+        '60s',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    child = cli;
+    let stdout = '';
+    let stderr = '';
+    cli.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+    await new Promise<void>((resolve, reject) => {
+      const guard = setTimeout(() => reject(new Error(`the CLI never scaled; stderr: ${stderr}`)), 60_000);
+      cli.stderr!.on('data', (c: Buffer) => {
+        stderr += c.toString();
+        if (/address ready in the EndpointSlice/.test(stderr)) {
+          clearTimeout(guard);
+          resolve();
+        }
+      });
+    });
+    expect(replicasOf(sb.store, 'cancel')).toBe(2);
+    cli.kill('SIGINT');
+    expect(await exited).toBe(1);
+    expect(stderr).toMatch(/cancelling the scale test; putting the replicas back/);
+    expect(stderr).toMatch(/restored 1 replicas/);
+    expect(stdout).toMatch(/cancelled/);
+    expect(replicasOf(sb.store, 'cancel')).toBe(1);
+    expect(annotationOf(sb.store, 'cancel')).toBeUndefined();
+    sb.clearFaults();
   }, 90_000);
 });
