@@ -16,9 +16,22 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import YAML from 'yaml';
 import { z } from 'zod';
+import { ACCESS_REVIEW_KIND, reviewAccess } from './access-review.js';
 import { denyingRule, forbiddenFor, type AccessRequest, type AccessRule } from './access-rules.js';
+import {
+  includeObjectParam,
+  isTrue,
+  mediaType,
+  parseBody,
+  readBody,
+  record,
+  clone,
+  statusFailure,
+  tableVersionAccepted,
+  writeJson,
+  writeStatus,
+} from './api-messages.js';
 import { parseResourcePath, splitGroupVersion, type ResourcePath } from './api-paths.js';
 import { DEFAULT_TOKENS, MESHBOT_USER } from './sandbox-identities.js';
 import {
@@ -58,7 +71,7 @@ import {
   unsupportedMediaType,
 } from './status-error.js';
 import type { KindSpec, KubeObject, ObjectStore, StatusBody, WatchEvent } from './store-types.js';
-import { toTable, type IncludeObject } from './table-printer.js';
+import { toTable } from './table-printer.js';
 
 export type { AccessRule } from './access-rules.js';
 export {
@@ -98,122 +111,16 @@ export interface RunningApiServer {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 3 * 1024 * 1024;
-
 /** Kinds whose DELETE answers the deleted object rather than a Status (ReturnDeletedObject). */
 const RETURNS_DELETED_OBJECT = new Set(['/pods', '/services', '/serviceaccounts', '/persistentvolumeclaims']);
 
 type Verb = Exclude<AccessRequest['verb'], '*'>;
-
-/** Served but not stored: `kubectl auth can-i` asks these, answered from the access rules. */
-const ACCESS_REVIEW_KIND: DiscoveryKind = {
-  group: 'authorization.k8s.io',
-  version: 'v1',
-  kind: 'SelfSubjectAccessReview',
-  plural: 'selfsubjectaccessreviews',
-  singular: 'selfsubjectaccessreview',
-  namespaced: false,
-  verbs: ['create'],
-};
-
-const accessReviewSchema = z.object({
-  spec: z.object({
-    resourceAttributes: z
-      .object({
-        namespace: z.string().optional(),
-        verb: z.string().optional(),
-        group: z.string().optional(),
-        resource: z.string().optional(),
-        subresource: z.string().optional(),
-        name: z.string().optional(),
-      })
-      .optional(),
-    nonResourceAttributes: z.object({ path: z.string().optional(), verb: z.string().optional() }).optional(),
-  }),
-});
-
-const ACCESS_VERBS = new Set([
-  'get',
-  'list',
-  'watch',
-  'create',
-  'update',
-  'patch',
-  'delete',
-  'deletecollection',
-  '*',
-]);
 
 interface Request {
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
   user: string;
-}
-
-function writeJson(res: ServerResponse, code: number, body: unknown, contentType = 'application/json'): void {
-  const text = JSON.stringify(body);
-  res.writeHead(code, {
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-cache, private',
-  });
-  res.end(text);
-}
-
-function writeStatus(res: ServerResponse, status: StatusBody): void {
-  writeJson(res, status.code, status);
-}
-
-function isTrue(value: string | null): boolean {
-  return value === 'true' || value === '1';
-}
-
-function statusFailure(
-  code: number,
-  reason: string,
-  message: string,
-  details?: StatusBody['details'],
-): StatusError {
-  return new StatusError({
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason,
-    ...(details ? { details } : {}),
-    code,
-  });
-}
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-function clone<T>(value: T): T {
-  return structuredClone(value);
-}
-
-/** `application/json;as=Table;v=v1;g=meta.k8s.io` in Accept: the Table apiVersion asked for. */
-function tableVersionAccepted(accept: string | undefined): string | undefined {
-  if (!accept) return undefined;
-  for (const item of accept.split(',')) {
-    const [type, ...params] = item.split(';').map((p) => p.trim());
-    if (type !== 'application/json' && type !== '*/*') continue;
-    const p = new Map(
-      params.map((kv) => {
-        const [k = '', v = ''] = kv.split('=');
-        return [k.trim(), v.trim()] as const;
-      }),
-    );
-    if (p.get('as') !== 'Table' || p.get('g') !== 'meta.k8s.io') continue;
-    const v = p.get('v');
-    if (v === 'v1' || v === 'v1beta1') return `meta.k8s.io/${v}`;
-  }
-  return undefined;
 }
 
 const SPDY_TUNNEL_STAND_IN = 'meshbot-sandbox-spdy-tunnel';
@@ -226,45 +133,6 @@ function chooseWebSocketProtocol(offered: Iterable<string>): string | undefined 
     choosePortForwardProtocol(list) ??
     (list.includes(SPDY_WEBSOCKET_PROTOCOL) ? SPDY_WEBSOCKET_PROTOCOL : undefined)
   );
-}
-
-function includeObjectParam(url: URL): IncludeObject {
-  const v = url.searchParams.get('includeObject');
-  return v === 'None' || v === 'Object' ? v : 'Metadata';
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) {
-      throw statusFailure(413, 'RequestEntityTooLarge', 'Request entity too large: limit is 3145728');
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-function mediaType(req: IncomingMessage): string {
-  return (req.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
-}
-
-/** A JSON (or YAML) request body; an empty body is undefined. */
-async function parseBody(req: IncomingMessage, expecting: string): Promise<unknown> {
-  const buf = await readBody(req);
-  const text = buf.toString('utf8');
-  if (text.trim() === '') return undefined;
-  const type = mediaType(req);
-  try {
-    if (type === 'application/yaml') return YAML.parse(text) as unknown;
-    return JSON.parse(text) as unknown;
-  } catch (err) {
-    throw badRequest(
-      `the object provided is unrecognized (must be of type ${expecting}): couldn't get version/kind; ` +
-        `json parse error: ${(err as Error).message}`,
-    );
-  }
 }
 
 const deleteOptionsSchema = z.object({
@@ -507,43 +375,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     }
   }
 
-  /** SelfSubjectAccessReview: may the caller do this? Answered from the access rules, not stored. */
   async function serveAccessReview(r: Request): Promise<void> {
     const body = await parseBody(r.req, ACCESS_REVIEW_KIND.kind);
-    const parsed = accessReviewSchema.safeParse(body);
-    if (!parsed.success) {
-      throw badRequest(`the object provided is unrecognized (must be of type SelfSubjectAccessReview)`);
-    }
-    const attrs = parsed.data.spec.resourceAttributes;
-    let allowed = true;
-    if (attrs) {
-      const verb = attrs.verb ?? '';
-      if (!ACCESS_VERBS.has(verb)) {
-        allowed = true; // verbs no rule can name (use, bind, escalate...) are not restricted
-      } else {
-        const [resource = '', sub] = (attrs.resource ?? '').split('/');
-        const request: AccessRequest = {
-          user: r.user,
-          verb: verb as AccessRequest['verb'],
-          group: attrs.group ?? '',
-          resource,
-        };
-        const subresource = attrs.subresource || sub;
-        if (subresource) request.subresource = subresource;
-        if (attrs.namespace) request.namespace = attrs.namespace;
-        if (attrs.name) request.name = attrs.name;
-        allowed = denyingRule(accessRules, request, defaultUser) === undefined;
-      }
-    }
-    writeJson(r.res, 201, {
-      kind: ACCESS_REVIEW_KIND.kind,
-      apiVersion: apiVersionOf(ACCESS_REVIEW_KIND),
-      metadata: {},
-      spec: parsed.data.spec,
-      status: allowed
-        ? { allowed: true, reason: 'allowed by the meshbot sandbox: no access rule denies it' }
-        : { allowed: false },
-    });
+    writeJson(r.res, 201, reviewAccess(body, r.user, accessRules, defaultUser));
   }
 
   function mustGet(spec: KindSpec, path: ResourcePath): KubeObject {
