@@ -3,7 +3,11 @@
  * destination controller and the port-forward WebSocket. State changes are awaited on store
  * watches and destination streams, never on timers.
  */
+import { rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
+import { startApiServer } from '../../../src/sandbox/kube/api-server.js';
+import { writeKubeconfig } from '../../../src/sandbox/kube/write-kubeconfig.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import {
   authority,
@@ -215,6 +219,45 @@ describe('meshbot endpoints through the sandbox', () => {
   });
 
   it('exits 3 naming the server when Kubernetes cannot be reached', async () => {
+    const kubeconfig = await writeKubeconfig({ server: 'http://127.0.0.1:1' });
+    try {
+      const run = await runCli('web-svc.emojivoto', { ...direct(), kubeconfig });
+      expect(run.code).toBe(3);
+      const f = run.result!.findings[0]!;
+      expect(f.code).toBe('kubernetes-unreachable');
+      expect(f.hint).toContain('http://127.0.0.1:1');
+    } finally {
+      await rm(dirname(kubeconfig), { recursive: true, force: true });
+    }
+  });
+
+  it('exits 3 as unauthenticated when the API server refuses the token (401)', async () => {
+    const api = await startApiServer({ store: sb.store, tokens: { 'the-right-token': 'someone' } });
+    const kubeconfig = await writeKubeconfig({ server: api.url, token: 'a-wrong-token' });
+    try {
+      const run = await runCli('web-svc.emojivoto', { ...direct(), kubeconfig });
+      expect(run.code).toBe(3);
+      expect(run.result!.findings[0]).toMatchObject({
+        code: 'kubernetes-unauthenticated',
+        severity: 'error',
+      });
+      expect(run.result!.findings[0]!.message).toMatch(/401/);
+    } finally {
+      await api.close();
+      await rm(dirname(kubeconfig), { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an unknown --context (exit 2) and lists the known ones', async () => {
+    const run = await runCli('web-svc.emojivoto', { ...direct(), context: 'prod' });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/context "prod" is not in/);
+    expect(run.stderr).toMatch(/Known contexts: meshbot-sandbox/);
+    const ok = await runCli('web-svc.emojivoto', { ...direct(), context: 'meshbot-sandbox' });
+    expect(ok.code).toBe(0);
+  });
+
+  it('exits 2 when the kubeconfig does not exist', async () => {
     const run = await runCli('web-svc.emojivoto', {
       ...direct(),
       kubeconfig: 'test/integration/endpoints/no-such-kubeconfig',
