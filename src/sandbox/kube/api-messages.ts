@@ -11,6 +11,9 @@ import type { IncludeObject } from './table-printer.js';
 
 const MAX_BODY_BYTES = 3 * 1024 * 1024;
 
+/** Body formats served (no protobuf); a missing Content-Type is taken as JSON. */
+const BODY_MEDIA_TYPES = new Set(['application/json', 'application/yaml', '*/*', '']);
+
 export function writeJson(
   res: ServerResponse,
   code: number,
@@ -109,6 +112,13 @@ export async function parseBody(req: IncomingMessage, expecting: string): Promis
   const text = buf.toString('utf8');
   if (text.trim() === '') return undefined;
   const type = mediaType(req);
+  if (!BODY_MEDIA_TYPES.has(type)) {
+    throw statusFailure(
+      415,
+      'UnsupportedMediaType',
+      `the body of the request was in an unknown format "${type}" - accepted media types include: application/json, application/yaml`,
+    );
+  }
   try {
     if (type === 'application/yaml') return YAML.parse(text) as unknown;
     return JSON.parse(text) as unknown;

@@ -171,6 +171,36 @@ describe('sandbox API server with kubectl', () => {
     expect(again.stderr).toContain('Error from server (AlreadyExists): error when creating');
   });
 
+  it('applies, then re-applies a changed manifest client-side', async () => {
+    const file = path.join(dir, 'voting.yaml');
+    const manifest = (replicas: number): string =>
+      YAML.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'voting', namespace: NS },
+        spec: {
+          replicas,
+          selector: { matchLabels: { app: 'voting-svc' } },
+          template: {
+            metadata: { labels: { app: 'voting-svc' } },
+            spec: { containers: [{ name: 'voting-svc', image: 'buoyantio/emojivoto-voting-svc:v11' }] },
+          },
+        },
+      });
+    await writeFile(file, manifest(1));
+    expect((await kubectl('apply', '-f', file)).stdout.trim()).toBe('deployment.apps/voting created');
+    expect((await kubectl('apply', '-f', file)).stdout.trim()).toBe('deployment.apps/voting unchanged');
+    await writeFile(file, manifest(4));
+    expect((await kubectl('apply', '-f', file)).stdout.trim()).toBe('deployment.apps/voting configured');
+    expect(store.get({ group: 'apps', plural: 'deployments' }, NS, 'voting')?.['spec']).toMatchObject({
+      replicas: 4,
+    });
+
+    const serverSide = await kubectl('apply', '--server-side', '-f', file);
+    expect(serverSide.code).toBe(1);
+    expect(serverSide.stderr).toContain('server-side apply is not supported');
+  });
+
   it('scales a deployment through the scale subresource', async () => {
     const res = await kubectl('scale', 'deployment/web', '--replicas=3', '-n', NS);
     expect(res.stderr).toBe('');
