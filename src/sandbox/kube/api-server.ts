@@ -803,6 +803,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   function handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
+    // Node takes its own error listener off upgraded sockets: a reset must not crash the process.
+    socket.on('error', () => socket.destroy());
     try {
       const url = new URL(req.url ?? '/', `http://${host}`);
       const user = userOf(req);
