@@ -3,6 +3,7 @@
  * uses (pkg/printers/internalversion), so `kubectl get` prints the familiar output. Kinds
  * without a printer get NAME and AGE.
  */
+import { formatLabelSelector, type StructuredLabelSelector } from './label-selector.js';
 import type { KindSpec, KubeObject } from './store-types.js';
 
 export interface ColumnDefinition {
@@ -111,26 +112,15 @@ function firstThree(items: string[], empty: string): string {
   return items.length > 3 ? `${shown} + ${items.length - 3} more...` : shown;
 }
 
-/** `spec.selector` of a workload as a selector string (`app=web,tier in (a,b)`), as a `Scale` carries it. */
-export function formatLabelSelector(selector: unknown): string {
+/** `spec.selector` of a workload as kubectl prints it (`app=web,tier in (a,b)`); '' when absent or malformed. */
+function selectorText(selector: unknown): string {
   const sel = rec(selector);
-  const parts: Array<[string, string]> = [];
-  for (const [k, v] of Object.entries(rec(sel['matchLabels']))) parts.push([k, `${k}=${String(v)}`]);
-  for (const raw of arr(sel['matchExpressions'])) {
-    const e = rec(raw);
-    const key = str(e['key']);
-    if (!key) continue;
-    const values = arr(e['values']).map(String).sort().join(',');
-    const op = e['operator'];
-    if (op === 'In') parts.push([key, `${key} in (${values})`]);
-    else if (op === 'NotIn') parts.push([key, `${key} notin (${values})`]);
-    else if (op === 'Exists') parts.push([key, key]);
-    else if (op === 'DoesNotExist') parts.push([key, `!${key}`]);
+  if (Object.keys(sel).length === 0) return '';
+  try {
+    return formatLabelSelector(sel as StructuredLabelSelector);
+  } catch {
+    return '';
   }
-  return parts
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-    .map((p) => p[1])
-    .join(',');
 }
 
 function containersAndImages(podSpec: unknown): [string, string] {
@@ -332,7 +322,7 @@ const WORKLOAD_PRINTERS: Record<string, Printer> = {
         age(d, now),
         containers,
         images,
-        formatLabelSelector(spec['selector']) || '<none>',
+        selectorText(spec['selector']) || '<none>',
       ];
     },
   },
@@ -358,7 +348,7 @@ const WORKLOAD_PRINTERS: Record<string, Printer> = {
         age(rs, now),
         containers,
         images,
-        formatLabelSelector(spec['selector']) || '<none>',
+        selectorText(spec['selector']) || '<none>',
       ];
     },
   },

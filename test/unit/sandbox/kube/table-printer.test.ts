@@ -1,6 +1,6 @@
 import { DEFAULT_KINDS } from '../../../../src/sandbox/kube/kinds.js';
 import type { KindSpec, KubeObject } from '../../../../src/sandbox/kube/store-types.js';
-import { formatLabelSelector, humanDuration, toTable } from '../../../../src/sandbox/kube/table-printer.js';
+import { humanDuration, toTable } from '../../../../src/sandbox/kube/table-printer.js';
 
 const NOW = Date.parse('2026-11-23T12:00:00Z');
 const CREATED = '2026-11-23T11:55:00Z';
@@ -137,15 +137,36 @@ describe('table printer', () => {
     ]);
   });
 
-  it('formats label selectors as a Scale carries them', () => {
-    expect(
-      formatLabelSelector({
-        matchLabels: { app: 'web' },
-        matchExpressions: [
-          { key: 'tier', operator: 'In', values: ['b', 'a'] },
-          { key: 'canary', operator: 'DoesNotExist' },
-        ],
-      }),
-    ).toBe('app=web,!canary,tier in (a,b)');
+  it('prints deployments with their selector in the wide columns', () => {
+    const d = toTable(
+      kind('deployments', 'apps'),
+      [
+        obj('Deployment', 'web', {
+          spec: {
+            replicas: 3,
+            selector: {
+              matchLabels: { app: 'web' },
+              matchExpressions: [
+                { key: 'tier', operator: 'In', values: ['b', 'a'] },
+                { key: 'canary', operator: 'DoesNotExist' },
+              ],
+            },
+            template: { spec: { containers: [{ name: 'web', image: 'web:v1' }] } },
+          },
+          status: { readyReplicas: 2, updatedReplicas: 3, availableReplicas: 2 },
+        }),
+      ],
+      { now: NOW },
+    );
+    expect(d.rows[0]?.cells).toEqual([
+      'web',
+      '2/3',
+      3,
+      2,
+      '5m',
+      'web',
+      'web:v1',
+      'app=web,!canary,tier in (a,b)',
+    ]);
   });
 });
