@@ -24,7 +24,8 @@ export function portForwardTransport(options: PortForwardTransportOptions): Dest
   let current: PortForwardTunnel | undefined;
   let description = `port-forward to a destination pod in ${ns} (port ${DESTINATION_GRPC_PORT})`;
 
-  const open = async (): Promise<{ tunnel: PortForwardTunnel; pod: string }> => {
+  /** A running, ready, not-terminating destination pod, or an `unreachable` error that lists what was seen. */
+  const pick = async (): Promise<string> => {
     const pods = await options.kube.listPods(ns, { labelSelector: DESTINATION_POD_LABEL });
     const running = pods.filter((p) => p.phase === 'Running' && p.ready && !p.deleting);
     const pod = running[0];
@@ -38,15 +39,27 @@ export function portForwardTransport(options: PortForwardTransportOptions): Dest
         `Is Linkerd installed in ${ns}? Set --control-plane-namespace, check \`kubectl -n ${ns} get pods -l ${DESTINATION_POD_LABEL}\`, or pass --destination HOST:PORT.`,
       );
     }
+    description = `port-forward to ${ns}/${pod.name}:${DESTINATION_GRPC_PORT}`;
+    return pod.name;
+  };
+
+  const open = async (): Promise<{ tunnel: PortForwardTunnel; pod: string }> => {
+    // The first pick happens now, so "no destination pod" surfaces at once; later connections
+    // (gRPC reconnecting after the pod went away) pick again.
+    const first = await pick();
+    let reuse: string | undefined = first;
     const tunnel = await openPortForwardTunnel(options.kubeConfig, {
       namespace: ns,
-      pod: pod.name,
+      pod: () => {
+        const pod = reuse;
+        reuse = undefined;
+        return pod ? Promise.resolve(pod) : pick();
+      },
       port: DESTINATION_GRPC_PORT,
       connectTimeoutMs: options.connectTimeoutMs,
     });
     current = tunnel;
-    description = `port-forward to ${ns}/${pod.name}:${DESTINATION_GRPC_PORT}`;
-    return { tunnel, pod: pod.name };
+    return { tunnel, pod: first };
   };
 
   return {

@@ -8,6 +8,8 @@ import { forbiddenError, parseForbiddenMessage, parseStatus } from './translate-
 export interface PortForwardTunnel {
   /** `127.0.0.1:PORT`, the local end. */
   address: string;
+  /** The pod the latest connection went to. */
+  pod(): string;
   /** The last failure of a forwarded connection, translated. */
   lastError(): MeshbotError | undefined;
   close(): Promise<void>;
@@ -15,7 +17,8 @@ export interface PortForwardTunnel {
 
 export interface PortForwardTarget {
   namespace: string;
-  pod: string;
+  /** The pod, or a function that picks one for each new connection (a replaced pod is followed). */
+  pod: string | (() => Promise<string>);
   port: number;
   /** Limit of the WebSocket handshake, ms. */
   connectTimeoutMs: number;
@@ -97,7 +100,10 @@ export async function openPortForwardTunnel(
   const sockets = new Set<Socket>();
   const webSockets = new Set<ClosableSocket>();
   const apiServer = kc.getCurrentCluster()?.server ?? '(no server)';
-  const where = `${target.namespace}/${target.pod}:${target.port}`;
+  let currentPod = typeof target.pod === 'string' ? target.pod : '(pod not picked yet)';
+  const where = (): string => `${target.namespace}/${currentPod}:${target.port}`;
+  const pickPod = (): Promise<string> =>
+    typeof target.pod === 'string' ? Promise.resolve(target.pod) : target.pod();
   let last: MeshbotError | undefined;
 
   const forwarder = new PortForward(kc, true, channelSocketHandler(kc));
@@ -123,7 +129,7 @@ export async function openPortForwardTunnel(
     if (code === 404) {
       return new MeshbotError(
         'unreachable',
-        `the port-forward to ${where} failed: the pod no longer exists (404)`,
+        `the port-forward to ${where()} failed: the pod no longer exists (404)`,
         'Retry: meshbot picks a running destination pod each time.',
       );
     }
@@ -135,7 +141,7 @@ export async function openPortForwardTunnel(
           : String(err);
     return new MeshbotError(
       'unreachable',
-      `the port-forward to ${where} through ${apiServer} failed${code ? ` (HTTP ${code})` : ''}: ${message}`,
+      `the port-forward to ${where()} through ${apiServer} failed${code ? ` (HTTP ${code})` : ''}: ${message}`,
       `Check that ${apiServer} is reachable and serves pods/portforward, or pass --destination HOST:PORT.`,
       { cause: err },
     );
@@ -162,7 +168,7 @@ export async function openPortForwardTunnel(
         if (text) {
           last = new MeshbotError(
             'unreachable',
-            `the port-forward to ${where} failed: ${text}`,
+            `the port-forward to ${where()} failed: ${text}`,
             'Is the destination container listening on its gRPC port (8086)? Check the pod with kubectl describe.',
           );
           finish();
@@ -173,30 +179,39 @@ export async function openPortForwardTunnel(
     const timer = setTimeout(() => {
       last = new MeshbotError(
         'timeout',
-        `the port-forward to ${where} through ${apiServer} did not open within ${target.connectTimeoutMs} ms`,
+        `the port-forward to ${where()} through ${apiServer} did not open within ${target.connectTimeoutMs} ms`,
         'The API server is slow; retry with a longer --timeout, or pass --destination HOST:PORT.',
       );
       finish();
     }, target.connectTimeoutMs);
-    forwarder.portForward(target.namespace, target.pod, [target.port], socket, errors, socket).then(
-      (opened) => {
-        clearTimeout(timer);
-        const handle = (typeof opened === 'function' ? opened() : opened) as unknown as ClosableSocket | null;
-        if (!handle) return finish();
-        ws = handle;
-        webSockets.add(handle);
-        handle.on('close', () => {
-          webSockets.delete(handle);
+    pickPod()
+      .then((pod) => {
+        currentPod = pod;
+        if (done) return null;
+        return forwarder.portForward(target.namespace, pod, [target.port], socket, errors, socket);
+      })
+      .then(
+        (opened) => {
+          clearTimeout(timer);
+          if (opened === null) return;
+          const handle = (typeof opened === 'function'
+            ? opened()
+            : opened) as unknown as ClosableSocket | null;
+          if (!handle) return finish();
+          ws = handle;
+          webSockets.add(handle);
+          handle.on('close', () => {
+            webSockets.delete(handle);
+            finish();
+          });
+          if (done) handle.close();
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          last = translate(err);
           finish();
-        });
-        if (done) handle.close();
-      },
-      (err: unknown) => {
-        clearTimeout(timer);
-        last = translate(err);
-        finish();
-      },
-    );
+        },
+      );
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -211,6 +226,7 @@ export async function openPortForwardTunnel(
 
   return {
     address: `127.0.0.1:${port}`,
+    pod: () => currentPod,
     lastError: () => last,
     close: async () => {
       for (const s of sockets) s.destroy();
