@@ -122,6 +122,27 @@ describe('sandbox destination controller: metrics', () => {
     expect(sample(text, 'grpc_server_handled_total', { grpc_method: 'Get', grpc_code: 'Canceled' })).toBe(2);
   });
 
+  it('counts and ends a stream whose queue of unsent updates overflows', async () => {
+    h.controller.setFault({ type: 'slow-first', ms: 10_000, service: `web-svc.${NS}` });
+    const stream = h.open(WEB);
+    const other = h.open(WEB); // opened under the same fault: both hold their messages
+    await waitFor(
+      async () => sample(await scrape(h.controller.metricsUrl), 'endpoints_subscribers', LABELS) === 2,
+    );
+    const flips = 110;
+    for (let i = 0; i < flips; i++) {
+      const endpoints = [{ ip: '10.244.0.5', pod: 'web-a' }];
+      if (i % 2 === 0) endpoints.push({ ip: '10.244.0.6', pod: 'web-b' });
+      updateSlice(h.store, 'web-svc-1', 'web-svc', endpoints);
+    }
+    const status = await stream.status;
+    expect(status.code).toBe(grpc.status.OK);
+    expect(stream.messages).toHaveLength(0);
+    await other.status;
+    const text = await scrape(h.controller.metricsUrl);
+    expect(sample(text, 'endpoint_updates_queue_overflow', { service: WEB })).toBe(2);
+  });
+
   it('counts refused calls by code', async () => {
     await h.open(`bad.${NS}.svc.cluster.local:x`).status;
     const text = await scrape(h.controller.metricsUrl);
