@@ -81,6 +81,16 @@ export function ipv6ToHalves(ip: string): { first: string; last: string } {
   return { first: half(g.slice(0, 4)), last: half(g.slice(4)) };
 }
 
+/** One text form per address, so Kubernetes' and the destination's IPs compare equal (IPv6 per RFC 5952). */
+export function canonicalIp(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  try {
+    return formatIpv6Groups(ipv6ToGroups(ip)).toLowerCase();
+  } catch {
+    return ip;
+  }
+}
+
 /** `10.0.0.1:8080` or `[fd00::1]:8080`. */
 export function formatAddress(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;

@@ -1,4 +1,5 @@
 /** Pure translations of parsed Kubernetes objects into the shapes steps use. */
+import { canonicalIp } from '../destination/decode-ip.js';
 import type { KubeEndpoint, KubeNamespace, KubePod, KubeService, ServicePort } from './kube-adapter.js';
 import type { EndpointSliceObject, EndpointsObject, PodObject, ServiceObject } from './kube-schemas.js';
 import type { z } from 'zod';
@@ -53,7 +54,7 @@ export function endpointsFromSlices(slices: EndpointSliceObject[]): KubeEndpoint
       const ready = ep.conditions?.ready ?? true;
       const serving = ep.conditions?.serving ?? ready;
       const terminating = ep.conditions?.terminating ?? false;
-      for (const ip of ep.addresses) {
+      for (const ip of ep.addresses.map(canonicalIp)) {
         for (const p of slice.ports ?? []) {
           if (p.port === null || p.port === undefined) continue;
           const e: KubeEndpoint = {
@@ -89,7 +90,7 @@ export function endpointsFromV1Endpoints(obj: EndpointsObject): KubeEndpoint[] {
         for (const p of subset.ports ?? []) {
           if (p.port === null || p.port === undefined) continue;
           const e: KubeEndpoint = {
-            ip: a.ip,
+            ip: canonicalIp(a.ip),
             port: p.port,
             portName: p.name ?? '',
             protocol: p.protocol ?? 'TCP',
@@ -110,8 +111,9 @@ export function endpointsFromV1Endpoints(obj: EndpointsObject): KubeEndpoint[] {
 
 export function toKubePod(obj: PodObject): KubePod {
   const status = obj.status ?? {};
-  const ips = (status.podIPs ?? []).map((p) => p.ip);
-  if (status.podIP && !ips.includes(status.podIP)) ips.unshift(status.podIP);
+  const ips = (status.podIPs ?? []).map((p) => canonicalIp(p.ip));
+  const podIP = status.podIP ? canonicalIp(status.podIP) : undefined;
+  if (podIP && !ips.includes(podIP)) ips.unshift(podIP);
   const deletionTimestamp = isoTime(obj.metadata.deletionTimestamp);
   const controller =
     obj.metadata.ownerReferences?.find((o) => o.controller) ?? obj.metadata.ownerReferences?.[0];
@@ -129,7 +131,7 @@ export function toKubePod(obj: PodObject): KubePod {
       ),
     ),
   };
-  const primary = status.podIP ?? ips[0];
+  const primary = podIP ?? ips[0];
   if (primary) pod.ip = primary;
   if (obj.spec?.nodeName) pod.node = obj.spec.nodeName;
   if (deletionTimestamp) pod.deletionTimestamp = deletionTimestamp;

@@ -1,4 +1,5 @@
 import {
+  canonicalIp,
   formatAddress,
   ipv4FromUint32,
   ipv4ToUint32,
@@ -45,5 +46,13 @@ describe('IPv6 halves', () => {
   it('brackets IPv6 in addresses', () => {
     expect(formatAddress('fd00::1', 8080)).toBe('[fd00::1]:8080');
     expect(formatAddress('10.0.0.1', 80)).toBe('10.0.0.1:80');
+  });
+});
+
+describe('canonicalIp', () => {
+  it('writes IPv6 one way and leaves IPv4 alone', () => {
+    expect(canonicalIp('FD00:0:0:0:0:0:0:0001')).toBe('fd00::1');
+    expect(canonicalIp('2001:DB8::1')).toBe('2001:db8::1');
+    expect(canonicalIp('10.0.0.1')).toBe('10.0.0.1');
   });
 });
