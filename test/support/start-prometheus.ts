@@ -31,6 +31,8 @@ export interface StartPrometheusOptions {
   scrapeIntervalSeconds?: number;
   /** Bound of every wait (ready, first scrape), ms. Default 20 s. */
   timeoutMs?: number;
+  /** More flags, e.g. `--query.max-samples=10`. */
+  extraArgs?: string[];
 }
 
 const BINARY = process.env.PROMETHEUS_BIN ?? 'prometheus';
@@ -154,6 +156,7 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       `--web.listen-address=127.0.0.1:${port}`,
       '--storage.tsdb.retention.time=1h',
       '--log.level=warn',
+      ...(options.extraArgs ?? []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -168,7 +171,14 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
     exitedEarly = true;
   });
 
+  // Never outlive the test process, even when a test forgets stop().
+  const killOnExit = (): void => {
+    child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+
   const stop = async (): Promise<void> => {
+    process.off('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -189,12 +199,15 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
       },
       { timeoutMs, intervalMs: 100 },
     );
-    // Every target scraped successfully at least once.
+    // Every target scraped successfully at least once (from the targets API, which needs no
+    // query: a Prometheus started with query limits answers it too).
     await pollUntil(
       `Prometheus to scrape ${options.targets.map((t) => t.url).join(', ')}`,
       async () => {
         if (exitedEarly) throw new Error(`prometheus exited: ${output.trim().slice(-600)}`);
-        const up = await queryValues(url, 'up == 1');
+        const res = await fetch(`${url}/api/v1/targets?state=active`);
+        const body = (await res.json()) as { data?: { activeTargets?: Array<{ health?: string }> } };
+        const up = (body.data?.activeTargets ?? []).filter((t) => t.health === 'up');
         return up.length >= options.targets.length ? true : undefined;
       },
       { timeoutMs, intervalMs: 200 },

@@ -26,6 +26,8 @@ export { DEFAULT_PROMETHEUS_URL };
 
 export interface InstantResult {
   samples: Sample[];
+  /** The raw samples, when the query was a range selector (`x[5m]`): a matrix. */
+  series: Series[];
   warnings: string[];
 }
 
@@ -169,7 +171,11 @@ export function createPrometheusClient(options: PrometheusClientOptions = {}): P
       const params = new URLSearchParams({ query: promql });
       if (opts.time) params.set('time', (opts.time.getTime() / 1000).toFixed(3));
       const data = await call('query', params);
-      return { samples: samplesOf(data), warnings: data.warnings };
+      return {
+        samples: samplesOf(data),
+        series: data.resultType === 'matrix' ? seriesOf(data) : [],
+        warnings: data.warnings,
+      };
     },
     async queryRange(promql, { start, end, stepSeconds }) {
       if (!(stepSeconds > 0)) throw new RangeError(`step must be positive, got ${stepSeconds}`);

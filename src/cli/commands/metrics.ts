@@ -6,6 +6,7 @@ import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.
 import { DEFAULT_PROMETHEUS_URL } from '../../adapters/prometheus/prometheus-errors.js';
 import { describeError, exitCodeForError, UsageError } from '../../errors.js';
 import { parseCommand } from '../../grammar/parse-command.js';
+import { parseDuration } from '../../grammar/duration.js';
 import { checkNamespace } from '../../grammar/targets.js';
 import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
 import { renderStepResultText } from '../../render/text/render-step-result-text.js';
@@ -22,6 +23,7 @@ export interface MetricsFlagValues extends ClusterFlagValues {
   prometheusPortForward?: boolean;
   prometheusNamespace?: string;
   chartOut?: string;
+  settle?: string;
   /** commander's `--no-chart` */
   chart?: boolean;
   output?: string;
@@ -71,10 +73,18 @@ export async function runMetricsCommand(
     if (chartPath !== undefined && chartPath.trim() === '')
       throw new UsageError('--chart-out needs a file path');
 
+    const settleSeconds =
+      flags.settle !== undefined ? parseDuration(flags.settle, '--settle', { min: 0, max: 3600 }) : undefined;
+
     const adapters = await openAdapters(options);
     try {
       const result = await runMetricsStep(
-        { target: parsed.target, windowSeconds: parsed.windowSeconds, chart: chartPath !== undefined },
+        {
+          target: parsed.target,
+          windowSeconds: parsed.windowSeconds,
+          chart: chartPath !== undefined,
+          ...(settleSeconds !== undefined ? { settleSeconds } : {}),
+        },
         adapters,
       );
       let chartNote = '';
@@ -124,6 +134,11 @@ export function register(program: Command): void {
     .option('--prometheus-namespace <ns>', 'namespace of that Prometheus pod', 'linkerd-viz')
     .option('--chart-out <file>', 'where to write the PNG chart (default: ./meshbot-metrics-SVC.NS.png)')
     .option('--no-chart', 'do not draw the chart')
+    .option(
+      '--settle <duration>',
+      'pod changes younger than this are not held against the controller yet',
+      '30s',
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 healthy, 1 a problem found, 2 usage error, 3 Prometheus could not be asked.\nSee docs/metrics.md for the queries and thresholds.',

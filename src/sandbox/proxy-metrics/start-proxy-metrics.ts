@@ -120,10 +120,21 @@ function podInfo(obj: KubeObject):
     workload: `${obj.metadata.namespace ?? 'default'}/${entry[1]}`,
     ready,
     running: status.phase === 'Running',
-    startedAt: started ? Date.parse(started) : Date.now(),
+    startedAt: processStart(started),
     ip: str(status.podIP) ?? '0.0.0.0',
     cpNs: labels['linkerd.io/control-plane-ns'] ?? 'linkerd',
   };
+}
+
+/**
+ * The proxy process's start time. Kubernetes times have whole seconds; a real proxy reports its
+ * start to the microsecond. A pod seen starting now gets the time it is seen; an older one (the
+ * sandbox's initial pods) keeps its status.startTime.
+ */
+function processStart(startTime: string | undefined): number {
+  const now = Date.now();
+  const parsed = startTime ? Date.parse(startTime) : Number.NaN;
+  return Number.isFinite(parsed) && now - parsed > 2000 ? parsed : now;
 }
 
 function processLabels(

@@ -171,3 +171,12 @@ export function rangeQueries(
     podStarts: `max by (pod) (process_start_time_seconds${podSelector(target.namespace, deployments)})`,
   };
 }
+
+/**
+ * The raw samples of the service's endpoints_updates in the `seconds` before an instant: read at
+ * the first point of the range query, it gives the exact time of the series' first sample (the
+ * first subscription), which the range query only knows to one step.
+ */
+export function updatesRawSamples(target: ServiceTarget, seconds: number): string {
+  return `endpoints_updates${destinationSelector(target)}[${promDuration(seconds)}]`;
+}

@@ -10,6 +10,7 @@ import type {
 } from '../../adapters/prometheus/prometheus-client.js';
 import type { KubeAdapter, KubePod } from '../../adapters/kube/kube-adapter.js';
 import { PrometheusQueryError } from '../../adapters/prometheus/prometheus-errors.js';
+import type { Series } from '../../adapters/prometheus/prometheus-responses.js';
 import { describeError, MeshbotError } from '../../errors.js';
 import {
   makeAttachment,
@@ -28,6 +29,7 @@ import {
   instantQueries,
   rangeQueries,
   rangeStepSeconds,
+  updatesRawSamples,
   type InstantQueries,
   type RangeQueries,
 } from './metrics-queries.js';
@@ -322,9 +324,7 @@ export async function runMetricsStep(
     getHandlingP99Seconds: getP99,
   };
   data.golden = { successRate, rps, latencyMs: { p50, p95, p99 } };
-  const firstUpdatesPoint = updatesSeries?.length
-    ? Math.min(...updatesSeries.map((s) => s.points[0]?.t ?? Number.POSITIVE_INFINITY))
-    : undefined;
+  const firstUpdatesPoint = await firstSampleAt(prom, target, updatesSeries, stepSeconds, queries);
   data.podChanges = podStarts
     ? podChangesFrom(podStarts, {
         fromMs: from.getTime(),
@@ -410,6 +410,33 @@ export async function runMetricsStep(
   }
   result.durationMs = Date.now() - startedAt.getTime();
   return result;
+}
+
+/**
+ * When the service's endpoints_updates series began (ms): the first point of the range query is
+ * up to one step after the first sample; the raw samples just before it give the exact time.
+ */
+async function firstSampleAt(
+  prom: PrometheusClient,
+  target: ServiceTarget,
+  updatesSeries: Series[] | null,
+  stepSeconds: number,
+  queries: QueryRecord[],
+): Promise<number | undefined> {
+  const firstPoint = Math.min(
+    ...(updatesSeries ?? []).map((s) => s.points[0]?.t ?? Number.POSITIVE_INFINITY),
+  );
+  if (!Number.isFinite(firstPoint)) return undefined;
+  const rec: QueryRecord = { name: 'updatesFirstSample', promql: updatesRawSamples(target, 2 * stepSeconds) };
+  queries.push(rec);
+  try {
+    const raw = await prom.query(rec.promql, { time: new Date(firstPoint) });
+    const first = Math.min(...raw.series.map((s) => s.points[0]?.t ?? Number.POSITIVE_INFINITY));
+    return Number.isFinite(first) ? first : firstPoint - stepSeconds * 1000;
+  } catch (err) {
+    rec.error = describeError(err).message;
+    return firstPoint - stepSeconds * 1000;
+  }
 }
 
 async function attemptRaw<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {

@@ -138,6 +138,7 @@ describe('createPrometheusClient', () => {
       json(res, 200, { status: 'success', data: { resultType: 'vector', result: [] } });
     await expect(createPrometheusClient({ url }).query('absent_metric')).resolves.toEqual({
       samples: [],
+      series: [],
       warnings: [],
     });
   });

@@ -1,0 +1,101 @@
+/**
+ * The metrics tests' rig: a sandbox (Kubernetes API server, simulated cluster, destination
+ * controller, proxy metrics), one proxy subscribed to web-svc (so the controller has its
+ * endpoints_* series), and a real Prometheus scraping the controller and the proxies every
+ * second. Waits are bounded polls of Prometheus's query API, never sleeps.
+ */
+import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
+import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
+import {
+  startProxyMetrics,
+  type RunningProxyMetrics,
+} from '../../../src/sandbox/proxy-metrics/start-proxy-metrics.js';
+import type { StepResult } from '../../../src/domain/step-result.js';
+import type { MetricsData } from '../../../src/steps/metrics/metrics-types.js';
+import { runMetricsCommand, type MetricsFlagValues } from '../../../src/cli/commands/metrics.js';
+import { startPrometheus, waitForQuery, type RunningPrometheus } from '../../support/start-prometheus.js';
+
+export const NS = 'emojivoto';
+export const WEB = `{namespace="${NS}",service="web-svc"}`;
+export const webAuthority = `web-svc.${NS}.svc.cluster.local:80`;
+
+export interface MetricsRig {
+  sandbox: RunningSandbox;
+  proxyMetrics: RunningProxyMetrics;
+  adapters: Adapters;
+  prometheus: RunningPrometheus;
+  /** More Prometheus servers asked for (same targets, other flags). */
+  others: RunningPrometheus[];
+  stop(): Promise<void>;
+}
+
+export async function startMetricsRig(
+  scenario: string,
+  options: { otherPrometheusArgs?: string[][] } = {},
+): Promise<MetricsRig> {
+  const sandbox = await startSandbox({ scenario, podReadyDelayMs: 0 });
+  const cleanup: Array<() => Promise<void>> = [() => sandbox.stop()];
+  const stop = async (): Promise<void> => {
+    for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
+  };
+  try {
+    const proxyMetrics = await startProxyMetrics({
+      store: sandbox.store,
+      defaultTraffic: { rps: 20, successRate: 0.99, latencyMs: { p50: 20, p99: 120 } },
+    });
+    cleanup.push(() => proxyMetrics.stop());
+    const targets = [
+      { job: 'linkerd-controller', url: sandbox.metrics },
+      { job: 'linkerd-proxy', url: proxyMetrics.url },
+    ];
+    const started = await Promise.allSettled([
+      startPrometheus({ targets }),
+      ...(options.otherPrometheusArgs ?? []).map((extraArgs) => startPrometheus({ targets, extraArgs })),
+    ]);
+    for (const s of started) if (s.status === 'fulfilled') cleanup.push(() => s.value.stop());
+    const failed = started.find((s) => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const [prometheus, ...others] = started.map(
+      (s) => (s as PromiseFulfilledResult<RunningPrometheus>).value,
+    );
+    const adapters = await openAdapters({
+      kubeconfig: sandbox.kubeconfig,
+      destination: sandbox.destination,
+      prometheusUrl: prometheus!.url,
+    });
+    cleanup.push(() => adapters.close());
+    // One proxy resolving web-svc: the controller creates its endpoints_* series.
+    const closeWatch = adapters.destination.watch(webAuthority, () => undefined);
+    cleanup.push(async () => closeWatch());
+    await waitForQuery(prometheus!.url, `sum(endpoints_subscribers${WEB})`, (v) => v >= 1);
+    return { sandbox, proxyMetrics, adapters, prometheus: prometheus!, others, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
+export interface MetricsRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  result?: StepResult<MetricsData>;
+}
+
+/** Runs `meshbot metrics` in process with JSON output captured. */
+export async function runMetricsCli(target: string, flags: MetricsFlagValues): Promise<MetricsRun> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runMetricsCommand(
+    target,
+    { output: 'json', ...flags },
+    {
+      stdout: { write: (t: string) => (stdout += t), isTTY: false },
+      stderr: { write: (t: string) => (stderr += t) },
+      env: {},
+    },
+  );
+  const run: MetricsRun = { code, stdout, stderr };
+  if (stdout.trim().startsWith('{')) run.result = JSON.parse(stdout) as StepResult<MetricsData>;
+  return run;
+}
