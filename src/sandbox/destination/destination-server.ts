@@ -10,7 +10,7 @@ import type { DestinationMetrics, GrpcLabels } from './destination-metrics.js';
 import type { EndpointViews, Subscription } from './endpoint-view.js';
 import type { FaultBook } from './faults.js';
 import { GetStream } from './get-stream.js';
-import { objectKey } from './kube-objects.js';
+import { objectKey, type ServiceInfo } from './kube-objects.js';
 import { parseAuthority, serviceFaultKey } from './parse-authority.js';
 import { parseContextToken } from './parse-context-token.js';
 
@@ -39,6 +39,8 @@ const CODE_NAMES: Record<number, string> = {
 
 export interface DestinationServerDeps {
   views: EndpointViews;
+  /** The Service as the informer has it now (`NAMESPACE/NAME`), as Linkerd reads its lister. */
+  currentService(key: string): ServiceInfo | undefined;
   faults: FaultBook;
   metrics: DestinationMetrics;
   clusterDomain: string;
@@ -132,6 +134,13 @@ export class DestinationService {
       return;
     }
 
+    const viewKey = objectKey(authority.namespace, authority.name);
+    if (this.deps.currentService(viewKey)?.type === 'ExternalName') {
+      // Linkerd refuses ExternalName services as an invalid service.
+      fail(grpc.status.INVALID_ARGUMENT, `Invalid authority: ${request.path}`);
+      return;
+    }
+
     const link: { subscription?: Subscription; open?: OpenStream } = {};
     const stream = new GetStream(call, {
       slowFirstMs: faults.find(faultKey, 'slow-first')?.ms ?? 0,
@@ -153,7 +162,7 @@ export class DestinationService {
     link.open = open;
     this.streams.add(open);
     const subscription = views.subscribe(
-      objectKey(authority.namespace, authority.name),
+      viewKey,
       authority.port,
       authority.hostname,
       token.nodeName ?? '',

@@ -40,6 +40,7 @@ const serviceSchema = z.object({
     .object({
       ports: z.array(servicePortSchema).nullish(),
       clusterIP: z.string().nullish(),
+      type: z.string().nullish(),
     })
     .nullish(),
 });
@@ -108,6 +109,8 @@ export interface ServiceInfo {
   namespace: string;
   name: string;
   resourceVersion: string | undefined;
+  /** `ClusterIP` unless it says otherwise (`ExternalName`, `NodePort`, `LoadBalancer`). */
+  type: string;
   ports: ServicePortInfo[];
   /** Milliseconds since the epoch of the object's latest change, when it says. */
   changedAt: number | undefined;
@@ -182,6 +185,7 @@ export function parseService(raw: unknown): ServiceInfo | undefined {
     namespace: metadata.namespace ?? 'default',
     name: metadata.name,
     resourceVersion: metadata.resourceVersion,
+    type: spec?.type ?? 'ClusterIP',
     ports: (spec?.ports ?? []).map((p) => ({
       name: p.name ?? '',
       port: p.port,

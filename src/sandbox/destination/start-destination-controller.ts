@@ -113,7 +113,13 @@ export async function startDestinationController(
   const synced = informers.ready.then(() => gate.open());
   synced.catch(() => undefined);
 
-  const service = new DestinationService({ views, faults, metrics, clusterDomain });
+  const service = new DestinationService({
+    views,
+    currentService: (key) => informers.services.get(key),
+    faults,
+    metrics,
+    clusterDomain,
+  });
   const server = new grpc.Server();
   server.addService(destinationServiceClient().service, service.handlers());
 

@@ -31,6 +31,12 @@ describe('sandbox destination controller: Get', () => {
           ]),
         );
         store.create(service('empty-svc'));
+        store.create({
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'external-svc', namespace: NS },
+          spec: { type: 'ExternalName', externalName: 'example.com' },
+        });
       },
     });
   });
@@ -155,6 +161,12 @@ describe('sandbox destination controller: Get', () => {
     const status = await h.open(path).status;
     expect(status.code).toBe(grpc.status.INVALID_ARGUMENT);
     expect(status.details).toMatch(message);
+  });
+
+  it('refuses an ExternalName service with INVALID_ARGUMENT, as Linkerd does', async () => {
+    const status = await h.open(`external-svc.${NS}.svc.cluster.local:80`).status;
+    expect(status.code).toBe(grpc.status.INVALID_ARGUMENT);
+    expect(status.details).toMatch(/Invalid authority/);
   });
 
   it('accepts a context token in either form, and ignores a bad one', async () => {
