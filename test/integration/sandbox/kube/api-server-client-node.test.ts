@@ -286,6 +286,131 @@ describe('sandbox API server with @kubernetes/client-node', () => {
     });
   });
 
+  it.each([
+    [
+      'a body of the wrong kind',
+      'POST',
+      `/api/v1/namespaces/${NS}/configmaps`,
+      { kind: 'Secret', apiVersion: 'v1', metadata: { name: 'x' } },
+      400,
+      'BadRequest',
+    ],
+    [
+      'a body of the wrong apiVersion',
+      'POST',
+      `/apis/apps/v1/namespaces/${NS}/deployments`,
+      { kind: 'Deployment', apiVersion: 'apps/v1beta1', metadata: { name: 'x' } },
+      400,
+      'BadRequest',
+    ],
+    [
+      'a namespace that differs from the URL',
+      'POST',
+      `/api/v1/namespaces/${NS}/configmaps`,
+      { metadata: { name: 'x', namespace: 'other' } },
+      400,
+      'BadRequest',
+    ],
+    [
+      'an invalid name',
+      'POST',
+      `/api/v1/namespaces/${NS}/configmaps`,
+      { metadata: { name: 'Not_Valid' } },
+      422,
+      'Invalid',
+    ],
+    [
+      'a duplicate',
+      'POST',
+      `/api/v1/namespaces/${NS}/services`,
+      { metadata: { name: 'web-svc' } },
+      409,
+      'AlreadyExists',
+    ],
+    [
+      'a missing namespace',
+      'POST',
+      '/api/v1/namespaces/nope/configmaps',
+      { metadata: { name: 'x' } },
+      404,
+      'NotFound',
+    ],
+    [
+      'a JSON patch that cannot apply',
+      'PATCH',
+      `/api/v1/namespaces/${NS}/services/web-svc`,
+      [{ op: 'remove', path: '/spec/nothing' }],
+      422,
+      'Invalid',
+    ],
+    [
+      'a merge patch that is not an object',
+      'PATCH',
+      `/api/v1/namespaces/${NS}/services/web-svc`,
+      [1, 2],
+      400,
+      'BadRequest',
+    ],
+    [
+      'a bad label selector',
+      'GET',
+      `/api/v1/pods?labelSelector=${encodeURIComponent('a in b')}`,
+      undefined,
+      400,
+      'BadRequest',
+    ],
+    ['a bad continue token', 'GET', '/api/v1/pods?limit=1&continue=garbage', undefined, 400, 'BadRequest'],
+    [
+      'an unknown subresource',
+      'GET',
+      `/api/v1/namespaces/${NS}/pods/web-5f7d9-abcde/exec`,
+      undefined,
+      404,
+      'NotFound',
+    ],
+    [
+      'a scale of a kind without one',
+      'GET',
+      `/api/v1/namespaces/${NS}/services/web-svc/scale`,
+      undefined,
+      404,
+      'NotFound',
+    ],
+    ['a named object in all namespaces', 'GET', '/api/v1/pods/web-5f7d9-abcde', undefined, 404, 'NotFound'],
+    [
+      'a create in all namespaces',
+      'POST',
+      '/api/v1/pods',
+      { metadata: { name: 'x' } },
+      405,
+      'MethodNotAllowed',
+    ],
+  ])('refuses %s with the real Status', async (_what, method, url, body, code, reason) => {
+    const contentType =
+      method !== 'PATCH'
+        ? 'application/json'
+        : Array.isArray(body) && typeof body[0] === 'number'
+          ? 'application/merge-patch+json'
+          : 'application/json-patch+json';
+    const res = await fetch(`${server.url}${url}`, {
+      method,
+      headers: { 'Content-Type': contentType },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    });
+    expect(res.status).toBe(code);
+    expect(await res.json()).toMatchObject({ kind: 'Status', status: 'Failure', reason, code });
+  });
+
+  it('refuses a body over 3 MiB with 413', async () => {
+    const res = await fetch(`${server.url}/api/v1/namespaces/${NS}/configmaps`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ metadata: { name: 'big' }, data: { a: 'x'.repeat(3.5 * 1024 * 1024) } }),
+    });
+    expect(res.status).toBe(413);
+    expect(await res.json()).toMatchObject({ reason: 'RequestEntityTooLarge', code: 413 });
+  });
+
   it('lists EndpointSlices of a service with a label selector', async () => {
     const discovery = kc.makeApiClient(k8s.DiscoveryV1Api);
     const slices = await discovery.listNamespacedEndpointSlice({
