@@ -40,10 +40,13 @@ export interface SandboxAddresses {
   kubeconfig: string;
   destination: string;
   metrics: string;
+  /** `http://127.0.0.1:PORT/metrics`: the meshed pods' proxy metrics (request_total, response_total, ...). */
+  proxyMetrics?: string;
   admin: string;
 }
 
 export interface Sandbox extends SandboxAddresses {
+  proxyMetrics: string;
   store: ObjectStore;
   destinationController: RunningDestinationController;
   setFault(fault: Fault): void;
@@ -59,6 +62,8 @@ export interface StartSandboxOptions {
   apiServerPort?: number;
   destinationPort?: number;
   metricsPort?: number;
+  /** Port of the proxies' /metrics; 0 or absent = ephemeral. */
+  proxyMetricsPort?: number;
   adminPort?: number;
   /** Overrides the scenario's pod readiness delay (ms). Tests use 0 or small values. */
   podReadyDelayMs?: number;

@@ -16,6 +16,8 @@ import { startAdminApi, type RunningAdminApi } from './admin-api.js';
 import { startDestinationController } from './destination/start-destination-controller.js';
 import { startApiServer, type AccessRule, type RunningApiServer } from './kube/api-server.js';
 import { createObjectStore } from './kube/object-store.js';
+import { startProxyMetrics } from './proxy-metrics/start-proxy-metrics.js';
+import { DEFAULT_TRAFFIC, trafficOf } from './proxy-metrics/traffic-schema.js';
 import type { ObjectStore } from './kube/store-types.js';
 import { writeKubeconfig } from './kube/write-kubeconfig.js';
 import type { RunningDestinationController, Sandbox, StartSandboxOptions } from './sandbox-types.js';
@@ -118,6 +120,16 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     });
     undo.push(() => admin.close());
 
+    // The meshed pods' proxy metrics (synthetic traffic from the scenario), for Prometheus.
+    const proxyMetrics = await startProxyMetrics({
+      store,
+      traffic: trafficOf([...scenario.deployments, ...scenario.statefulsets]),
+      defaultTraffic: DEFAULT_TRAFFIC,
+      ...(opts.proxyMetricsPort !== undefined ? { port: opts.proxyMetricsPort } : {}),
+      ...(scenario.linkerd ? { clusterDomain: scenario.linkerd.clusterDomain } : {}),
+    });
+    undo.push(() => proxyMetrics.stop());
+
     const defaultDelay = scenario.podReadyDelayMs ?? 0;
     await Promise.all([
       destination.ready(),
@@ -133,6 +145,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       kubeconfig,
       destination: destination.address,
       metrics: destination.metricsUrl,
+      proxyMetrics: proxyMetrics.url,
       admin: admin.url,
       store,
       destinationController: destination,

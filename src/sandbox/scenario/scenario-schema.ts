@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { faultSchema } from './fault-schema.js';
+import { trafficSchema } from '../proxy-metrics/traffic-schema.js';
 import { identitySchema } from './identity-schema.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -82,6 +83,8 @@ const workloadFields = {
   serviceAccount: dnsName('a service account name').optional(),
   image: text('an image reference').optional(),
   containerPorts: z.array(containerPortSchema, { error: 'expected a list of container ports' }).default([]),
+  /** Synthetic inbound traffic the meshed pods' proxies report: { rps, successRate, latencyMs: {p50, p99} }. */
+  traffic: trafficSchema.optional(),
 };
 
 export const deploymentSchema = z.strictObject(workloadFields);
