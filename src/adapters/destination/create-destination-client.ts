@@ -142,17 +142,20 @@ export function createDestinationClient(transport: DestinationTransport): Destin
           cleanup();
           reject(err);
         };
-        const overall = setTimeout(() => {
-          if (firstUpdateMs !== undefined) finish('timeout');
-          else
-            fail(
-              new MeshbotError(
-                'timeout',
-                `the destination controller (${transport.describe()}) sent no endpoints for ${authority} within ${options.timeoutMs} ms`,
-                'The controller may be overloaded, its informers unsynced, or the stream slow to start; look at its metrics (metrics SVC.NS) or retry with a longer --timeout.',
-              ),
-            );
-        }, options.timeoutMs);
+        const overall = setTimeout(
+          () => {
+            if (firstUpdateMs !== undefined) finish('timeout');
+            else
+              fail(
+                new MeshbotError(
+                  'timeout',
+                  `the destination controller (${transport.describe()}) sent no endpoints for ${authority} within ${options.timeoutMs} ms`,
+                  'The controller may be overloaded, its informers unsynced, or the stream slow to start; look at its metrics (metrics SVC.NS) or retry with a longer --timeout.',
+                ),
+              );
+          },
+          Math.max(0, options.timeoutMs - (performance.now() - t0)),
+        );
         call.on('data', (message: unknown) => {
           if (finished) return;
           const update = decodeUpdate(message);
