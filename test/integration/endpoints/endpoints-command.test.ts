@@ -17,6 +17,7 @@ import {
   runCli,
   scale,
   waitForDestinationCount,
+  waitForObjects,
   waitForOnlyReadyEndpoints,
   waitForPodGone,
   waitForReadyEndpoints,
@@ -191,6 +192,42 @@ describe('meshbot endpoints through the sandbox', () => {
     expect(r.data.ports[0]?.destination.answer).toBe('no-endpoints');
     expect(r.data.ports[0]?.destination.updates[0]).toMatchObject({ kind: 'no_endpoints', exists: true });
     expect(r.findings.map((f) => f.code)).toEqual(['no-ready-endpoints']);
+  });
+
+  it('says when the service exists on one side only', async () => {
+    // Created while the destination is frozen for it: Kubernetes has it, the destination does not.
+    sb.setFault({ type: 'freeze', service: 'late-svc.emojivoto' });
+    sb.store.create({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'late-svc', namespace: NS },
+      spec: {
+        selector: { app: 'web' },
+        ports: [{ name: 'http', port: 80, targetPort: 8080, protocol: 'TCP' }],
+      },
+    });
+    await waitForReadyEndpoints(sb.store, 'late-svc', 3);
+    const onlyKube = await runCli('late-svc.emojivoto', direct());
+    expect(onlyKube.code).toBe(1);
+    expect(onlyKube.result?.data.ports[0]?.destination.answer).toBe('unknown-service');
+    expect(onlyKube.result?.findings.map((f) => f.code)).toContain('unknown-to-destination');
+
+    // Deleted while the destination is frozen for it: the destination still serves it.
+    const proxy = subscribe('gone-svc');
+    await waitForDestinationCount(adapters.destination, authority('gone-svc'), 3);
+    sb.setFault({ type: 'freeze', service: 'gone-svc.emojivoto' });
+    sb.store.delete({ group: '', plural: 'services' }, NS, 'gone-svc');
+    await waitForObjects(sb.store, { group: '', plural: 'services' }, { namespace: NS }, (svcs) =>
+      svcs.some((x) => x.metadata.name === 'gone-svc') ? undefined : true,
+    );
+    const onlyDestination = await runCli('gone-svc.emojivoto:80', direct());
+    proxy();
+    expect(onlyDestination.code).toBe(1);
+    expect(onlyDestination.result?.findings.map((f) => f.code)).toEqual([
+      'service-not-found',
+      'exists-only-in-destination',
+    ]);
+    expect(onlyDestination.result?.summary).toMatch(/the destination still serves it/);
   });
 
   it('reports an unknown service as a finding, not an error', async () => {

@@ -60,6 +60,7 @@ export function endpointsScenario(extra: Record<string, unknown> = {}): Record<s
       service('emoji-svc', 'emoji'),
       service('lagging-svc', 'lagging'),
       service('idle-svc', 'idle'),
+      service('gone-svc', 'web'),
     ],
     ...extra,
   };
