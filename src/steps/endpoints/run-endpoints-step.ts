@@ -275,6 +275,14 @@ export async function runEndpointsStep(
   }
 
   const ports = selectPorts(svc, target);
+  if (ports.length === 0) {
+    findings.push({
+      severity: 'info',
+      code: 'no-ports',
+      subject: service,
+      message: `${service} declares no ports: there is nothing to compare`,
+    });
+  }
   data.judged = !svc.headless;
   if (svc.headless) {
     findings.push({
@@ -297,7 +305,7 @@ export async function runEndpointsStep(
   // 3. Pods of the selector and the destination's view of every port, concurrently.
   const portRows = ports.map((p) => ({ port: p, rows: kubernetesRows(endpointSet, p) }));
   const destinationStart = elapsed();
-  const [pods, views] = await Promise.all([
+  const [podsOrError, views] = await Promise.all([
     svc.selector
       ? kube.listPods(svc.namespace, { labelSelector: svc.selector }).catch((err: unknown) => err)
       : Promise.resolve([]),
@@ -310,7 +318,20 @@ export async function runEndpointsStep(
     ),
   ]);
   data.timings.destinationMs = Math.round(elapsed() - destinationStart);
-  if (!Array.isArray(pods)) return kubernetesError(pods);
+  let pods: KubePod[] = [];
+  if (Array.isArray(podsOrError)) {
+    pods = podsOrError;
+  } else {
+    // Without the pods the comparison still stands; attribution is by IP only.
+    if (!(podsOrError instanceof MeshbotError) || podsOrError.kind === 'usage') throw podsOrError;
+    const f: Finding = {
+      severity: 'error',
+      code: `kubernetes-${podsOrError.kind}`,
+      message: `pods of ${service}: ${podsOrError.message}`,
+    };
+    if (podsOrError.hint) f.hint = podsOrError.hint;
+    findings.push(f);
+  }
   const selectorPods = new Set(pods.map((p) => p.name));
   data.pods = pods.map(toPodRow);
 

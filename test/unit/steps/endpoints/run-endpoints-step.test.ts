@@ -249,6 +249,32 @@ describe('runEndpointsStep', () => {
     expect(r.next.map((n) => n.command)).toContain('check');
   });
 
+  it('keeps the comparison when only the pods cannot be listed', async () => {
+    const a = adapters({
+      services: [svc()],
+      endpoints: [ep('10.0.0.1', 'web-1')],
+      pods: [],
+      destination: { [AUTH]: ['10.0.0.1:8080'] },
+    });
+    a.kube.listPods = () =>
+      Promise.reject(new MeshbotError('forbidden', 'Kubernetes forbids list pods', 'add a rule'));
+    const r = await runEndpointsStep(target, a);
+    expect(r.status).toBe('error');
+    expect(r.findings).toEqual([
+      expect.objectContaining({ code: 'kubernetes-forbidden', hint: 'add a rule' }),
+    ]);
+    expect(r.data.ports[0]?.diff.matching).toEqual(['10.0.0.1:8080']);
+  });
+
+  it('says a service without ports has nothing to compare', async () => {
+    const r = await runEndpointsStep(
+      target,
+      adapters({ services: [svc({ ports: [] })], endpoints: [], pods: [], destination: {} }),
+    );
+    expect(r.status).toBe('pass');
+    expect(r.findings.map((f) => f.code)).toEqual(['no-ports']);
+  });
+
   it('is an error result when Kubernetes refuses', async () => {
     const a = adapters({ services: [svc()], endpoints: [], pods: [], destination: {} });
     a.kube.getService = () =>
