@@ -29,6 +29,26 @@ export function lastMovedAt(series: Series[]): number | null {
   return last;
 }
 
+/**
+ * How much counters grew over their points (resets counted as a restart from 0), summed; null
+ * without points. The fallback of increase(), which needs two samples inside its window.
+ */
+export function counterGrowth(series: Series[]): number | null {
+  let total: number | null = null;
+  for (const s of series) {
+    const pts = s.points.filter((p) => !Number.isNaN(p.v));
+    if (pts.length === 0) continue;
+    let grown = 0;
+    for (let i = 1; i < pts.length; i++) {
+      const prev = pts[i - 1]!.v;
+      const cur = pts[i]!.v;
+      grown += cur >= prev ? cur - prev : cur;
+    }
+    total = (total ?? 0) + grown;
+  }
+  return total;
+}
+
 /** Series summed at each timestamp (range results share their timestamps). */
 export function sumSeries(series: Series[]): Point[] {
   const byT = new Map<number, number>();

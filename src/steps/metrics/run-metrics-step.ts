@@ -23,7 +23,7 @@ import {
 import { formatDuration } from '../../grammar/duration.js';
 import { formatServiceTarget, type ServiceTarget } from '../../grammar/targets.js';
 import { renderMetricsChart } from '../../render/chart/render-metrics-chart.js';
-import { lastMovedAt, podChangesFrom, scalarOf, sumSeries } from './analyze-series.js';
+import { counterGrowth, lastMovedAt, podChangesFrom, scalarOf, sumSeries } from './analyze-series.js';
 import { interpretMetrics } from './interpret-metrics.js';
 import {
   instantQueries,
@@ -313,7 +313,8 @@ export async function runMetricsStep(
   const moved = updatesSeries ? lastMovedAt(updatesSeries) : null;
   data.destination = {
     scraped: probe.ok ? scrapedCount !== null && scrapedCount > 0 : null,
-    updatesIncrease,
+    // increase() needs two samples in the window; a series younger than that reads from the range.
+    updatesIncrease: updatesIncrease ?? (updatesSeries ? counterGrowth(updatesSeries) : null),
     updatesLastMovedAt: moved === null ? null : new Date(moved).toISOString(),
     subscribers,
     exists: exists === null ? null : exists > 0,

@@ -6,10 +6,6 @@
  */
 import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
-import {
-  startProxyMetrics,
-  type RunningProxyMetrics,
-} from '../../../src/sandbox/proxy-metrics/start-proxy-metrics.js';
 import type { StepResult } from '../../../src/domain/step-result.js';
 import type { MetricsData } from '../../../src/steps/metrics/metrics-types.js';
 import { runMetricsCommand, type MetricsFlagValues } from '../../../src/cli/commands/metrics.js';
@@ -21,7 +17,6 @@ export const webAuthority = `web-svc.${NS}.svc.cluster.local:80`;
 
 export interface MetricsRig {
   sandbox: RunningSandbox;
-  proxyMetrics: RunningProxyMetrics;
   adapters: Adapters;
   prometheus: RunningPrometheus;
   /** More Prometheus servers asked for (same targets, other flags). */
@@ -39,14 +34,9 @@ export async function startMetricsRig(
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);
   };
   try {
-    const proxyMetrics = await startProxyMetrics({
-      store: sandbox.store,
-      defaultTraffic: { rps: 20, successRate: 0.99, latencyMs: { p50: 20, p99: 120 } },
-    });
-    cleanup.push(() => proxyMetrics.stop());
     const targets = [
       { job: 'linkerd-controller', url: sandbox.metrics },
-      { job: 'linkerd-proxy', url: proxyMetrics.url },
+      { job: 'linkerd-proxy', url: sandbox.proxyMetrics },
     ];
     const started = await Promise.allSettled([
       startPrometheus({ targets }),
@@ -68,7 +58,7 @@ export async function startMetricsRig(
     const closeWatch = adapters.destination.watch(webAuthority, () => undefined);
     cleanup.push(async () => closeWatch());
     await waitForQuery(prometheus!.url, `sum(endpoints_subscribers${WEB})`, (v) => v >= 1);
-    return { sandbox, proxyMetrics, adapters, prometheus: prometheus!, others, stop };
+    return { sandbox, adapters, prometheus: prometheus!, others, stop };
   } catch (err) {
     await stop();
     throw err;

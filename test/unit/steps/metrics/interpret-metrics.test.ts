@@ -1,4 +1,5 @@
 import {
+  counterGrowth,
   lastMovedAt,
   podChangesFrom,
   scalarOf,
@@ -199,6 +200,30 @@ describe('series readings', () => {
         },
       ]),
     ).toBeNull();
+  });
+
+  it('measures counter growth from raw points, resets included', () => {
+    expect(counterGrowth([])).toBeNull();
+    expect(counterGrowth([{ metric: {}, points: [{ t: 1, v: 4 }] }])).toBe(0);
+    expect(
+      counterGrowth([
+        {
+          metric: {},
+          points: [
+            { t: 1, v: 4 },
+            { t: 2, v: 6 },
+            { t: 3, v: 1 },
+          ],
+        },
+        {
+          metric: {},
+          points: [
+            { t: 1, v: 0 },
+            { t: 2, v: 2 },
+          ],
+        },
+      ]),
+    ).toBe(2 + 1 + 2);
   });
 
   it('sums series point by point', () => {
