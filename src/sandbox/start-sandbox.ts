@@ -76,8 +76,21 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       ...(scenario.linkerd
         ? { linkerd: { namespace: scenario.linkerd.namespace, version: scenario.linkerd.version } }
         : {}),
+      // Nobody watches yet: no creation events, endpoints computed once the pods have settled.
+      quietStart: true,
     });
     undo.push(() => cluster.stop());
+
+    // Let the cluster settle before anything watches it over HTTP: the destination controller
+    // then starts from one list instead of a storm of watch events (much faster at scale).
+    const defaultDelay = scenario.podReadyDelayMs ?? 0;
+    const settled = (): Promise<void> =>
+      waitForWorkloads(store, {
+        ready: (w) => readyAtOnce(w, defaultDelay, opts.podReadyDelayMs),
+        timeoutMs: 120_000,
+      });
+    await settled();
+    await cluster.finishStart();
 
     const controlPlaneNs = scenario.linkerd?.namespace ?? 'linkerd';
     const late: { destination?: RunningDestinationController } = {};
@@ -130,14 +143,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     });
     undo.push(() => proxyMetrics.stop());
 
-    const defaultDelay = scenario.podReadyDelayMs ?? 0;
-    await Promise.all([
-      destination.ready(),
-      waitForWorkloads(store, {
-        ready: (w) => readyAtOnce(w, defaultDelay, opts.podReadyDelayMs),
-        timeoutMs: 60_000,
-      }),
-    ]);
+    await Promise.all([destination.ready(), settled()]);
 
     let stopping: Promise<void> | undefined;
     const sandbox: RunningSandbox = {

@@ -45,7 +45,8 @@ export function mutateObject<T extends KubeObject>(
   const current = ctx.store.get(ref, namespace, name);
   if (!current) return undefined;
   if (expectUid && current.metadata.uid !== expectUid) return undefined;
-  const copy = structuredClone(current) as T;
+  // store.get returns a private copy: change it in place.
+  const copy = current as T;
   if (mutate(copy) === false) return undefined;
   const written = ctx.store.update(copy);
   informer?.observe(written);

@@ -18,11 +18,19 @@ export interface ClusterOptions {
   serviceCidr?: string;
   /** The Linkerd control plane the proxy injector belongs to; absent = no injection. */
   linkerd?: { namespace: string; version: string };
+  /**
+   * Start quietly, for a fast start of a large scenario that nobody watches yet: no Normal
+   * events (as in a cluster whose creation events have expired) and no endpoint controllers
+   * until RunningCluster.finishStart(), which then syncs every service once.
+   */
+  quietStart?: boolean;
   /** Where controller errors go; default stderr. */
   onError?: (err: unknown, where: string) => void;
 }
 
-export type ResolvedClusterOptions = Required<Omit<ClusterOptions, 'linkerd' | 'podReadyDelayOverrideMs'>> &
+export type ResolvedClusterOptions = Required<
+  Omit<ClusterOptions, 'linkerd' | 'podReadyDelayOverrideMs' | 'quietStart'>
+> &
   Pick<ClusterOptions, 'linkerd' | 'podReadyDelayOverrideMs'>;
 
 export const DEFAULT_NODES = [

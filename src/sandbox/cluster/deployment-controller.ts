@@ -50,6 +50,19 @@ function nextCondition(
 export function startDeploymentController(ctx: ClusterContext): { stop(): void } {
   const { store, informers, recorder } = ctx;
 
+  /** pod-template-hash per deployment, recomputed only when its generation moves. */
+  const hashes = new Map<string, { generation: number; collisions: number; hash: string }>();
+  function templateHash(d: Workload): string {
+    const key = d.metadata.uid ?? objectKey(d);
+    const generation = d.metadata.generation ?? 1;
+    const collisions = num(d.status?.['collisionCount']);
+    const known = hashes.get(key);
+    if (known && known.generation === generation && known.collisions === collisions) return known.hash;
+    const hash = podTemplateHash(d.spec.template, collisions);
+    hashes.set(key, { generation, collisions, hash });
+    return hash;
+  }
+
   function scale(d: Workload, rs: Workload, to: number): void {
     const from = rs.spec.replicas ?? 0;
     if (from === to) return;
@@ -82,7 +95,7 @@ export function startDeploymentController(ctx: ClusterContext): { stop(): void }
     const ns = d.metadata.namespace ?? 'default';
     const uid = d.metadata.uid ?? '';
     const replicas = d.spec.replicas ?? 1;
-    const hash = podTemplateHash(d.spec.template, num(d.status?.['collisionCount']));
+    const hash = templateHash(d);
     const owned = informers.replicaSets.byIndex('controller', uid);
     let newRs = owned.find((rs) => rs.metadata.labels?.[HASH_LABEL] === hash);
     const revisions = owned.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? '0'));
@@ -184,6 +197,7 @@ export function startDeploymentController(ctx: ClusterContext): { stop(): void }
     for (const k of ['readyReplicas', 'availableReplicas', 'updatedReplicas', 'replicas']) {
       if (status[k] === 0) delete status[k];
     }
+    if (jsonEqual(informers.deployments.getByKey(key)?.status, status)) return;
     mutateObject<Workload>(
       ctx,
       informers.deployments,
@@ -200,7 +214,8 @@ export function startDeploymentController(ctx: ClusterContext): { stop(): void }
 
   const queue = createWorkQueue(sync, ctx.onError('deployment-controller'));
   informers.deployments.onEvent((ev) => {
-    if (ev.type !== 'DELETED') queue.add(objectKey(ev.object));
+    if (ev.type === 'DELETED') hashes.delete(ev.object.metadata.uid ?? objectKey(ev.object));
+    else queue.add(objectKey(ev.object));
   });
   informers.replicaSets.onEvent((ev) => {
     const owner = controllerOf(ev.object);

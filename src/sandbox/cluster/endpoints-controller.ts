@@ -35,10 +35,10 @@ interface Subset {
   ports: Array<{ name?: string; port: number; protocol: string; appProtocol?: string }>;
 }
 
-export function startEndpointsController(ctx: ClusterContext): { stop(): void } {
+export function startEndpointsController(ctx: ClusterContext): { stop(): void; idle(): Promise<void> } {
   const { store, informers } = ctx;
-  /** Endpoints objects this controller wrote, by service key. */
-  const managed = new Set<string>();
+  /** Endpoints objects this controller wrote, by service key: what it wrote last (subsets and labels). */
+  const managed = new Map<string, string>();
 
   function subsetsFor(svc: Service): Subset[] {
     const groups = new Map<string, { ready: Address[]; notReady: Address[]; ports: Subset['ports'] }>();
@@ -83,8 +83,11 @@ export function startEndpointsController(ctx: ClusterContext): { stop(): void } 
     }
     const subsets = subsetsFor(svc);
     const labels = { ...svc.metadata.labels, ...(isHeadless(svc) ? { [HEADLESS_LABEL]: '' } : {}) };
+    const memo = stableJson({ subsets, labels });
+    // Unchanged since this controller last wrote it: no need to read the store.
+    if (managed.get(key) === memo && informers.services.getByKey(key)) return;
     const existing = store.get(ENDPOINTS, namespace, name);
-    managed.add(key);
+    managed.set(key, memo);
     if (existing) {
       const oldSubsets = (existing['subsets'] as unknown[] | undefined) ?? [];
       if (jsonEqual(oldSubsets, subsets) && jsonEqual(existing.metadata.labels ?? {}, labels)) return;
@@ -121,5 +124,7 @@ export function startEndpointsController(ctx: ClusterContext): { stop(): void } 
       for (const svc of servicesSelecting(ctx, p)) queue.add(objectKey(svc));
     }
   });
-  return { stop: () => queue.stop() };
+  // Started after the informers (a quiet start): sync what they already hold.
+  for (const svc of informers.services.list()) queue.add(objectKey(svc));
+  return { stop: () => queue.stop(), idle: () => queue.idle() };
 }

@@ -67,7 +67,7 @@ function slicePorts(ports: ResolvedPort[]): Array<Record<string, unknown>> {
   }));
 }
 
-export function startEndpointSliceController(ctx: ClusterContext): { stop(): void } {
+export function startEndpointSliceController(ctx: ClusterContext): { stop(): void; idle(): Promise<void> } {
   const { store, informers } = ctx;
   const generated = new Map<string, number>();
 
@@ -77,7 +77,7 @@ export function startEndpointSliceController(ctx: ClusterContext): { stop(): voi
       const n = generated.get(seed) ?? 0;
       generated.set(seed, n + 1);
       const name = `${svc.metadata.name}-${nameSuffix(`slice:${seed}`, n)}`;
-      if (!store.get(ENDPOINT_SLICE, svc.metadata.namespace, name)) return name;
+      if (!informers.endpointSlices.get(svc.metadata.namespace, name)) return name;
     }
   }
 
@@ -221,5 +221,7 @@ export function startEndpointSliceController(ctx: ClusterContext): { stop(): voi
     const svc = sliceServiceIndexer(ev.object)[0];
     if (svc) queue.add(svc);
   });
-  return { stop: () => queue.stop() };
+  // Started after the informers (a quiet start): sync what they already hold.
+  for (const svc of informers.services.list()) queue.add(objectKey(svc));
+  return { stop: () => queue.stop(), idle: () => queue.idle() };
 }

@@ -19,14 +19,21 @@ export interface EventRecorder {
     source: EventSource,
     fieldPath?: string,
   ): void;
+  /** While quiet, Normal events are dropped (Warnings are still recorded). */
+  setQuiet(quiet: boolean): void;
 }
 
 export function createEventRecorder(store: ObjectStore, onError: (err: unknown) => void): EventRecorder {
   const names = new Map<string, { namespace: string; name: string }>();
   let counter = 0;
+  let quiet = false;
 
   return {
+    setQuiet(q) {
+      quiet = q;
+    },
     record(involved, type, reason, message, source, fieldPath) {
+      if (quiet && type === 'Normal') return;
       const namespace = involved.metadata.namespace ?? 'default';
       const aggKey = [involved.metadata.uid, reason, message, source.component, fieldPath ?? ''].join(
         '\u0000',

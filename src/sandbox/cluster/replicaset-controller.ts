@@ -12,7 +12,6 @@ import {
   isTerminating,
   jsonEqual,
   objectKey,
-  POD,
   REPLICA_SET,
   type Workload,
 } from './kube-refs.js';
@@ -32,7 +31,7 @@ export function startReplicaSetController(ctx: ClusterContext): { stop(): void }
       const n = generated.get(seed) ?? 0;
       generated.set(seed, n + 1);
       const name = `${rs.metadata.name}-${nameSuffix(seed, n)}`;
-      if (!store.get(POD, rs.metadata.namespace, name)) return name;
+      if (!informers.pods.get(rs.metadata.namespace, name)) return name;
     }
   }
 
@@ -78,6 +77,7 @@ export function startReplicaSetController(ctx: ClusterContext): { stop(): void }
       ...(ready ? { readyReplicas: ready, availableReplicas: ready } : {}),
       observedGeneration: rs.metadata.generation ?? 1,
     };
+    if (jsonEqual(informers.replicaSets.getByKey(key)?.status, status)) return;
     mutateObject<Workload>(
       ctx,
       informers.replicaSets,

@@ -14,9 +14,24 @@ export function startServiceIpController(ctx: ClusterContext): { stop(): void } 
   const held = new Map<string, string>();
   let nextNodePort = 30000;
 
+  /** Whether the cached service still lacks a default (checked before reading the store). */
+  function needsDefaults(svc: Service): boolean {
+    const spec = svc.spec;
+    if (!spec.type) return true;
+    if (spec.type === 'ExternalName') return false;
+    if (!spec.clusterIP || !spec.clusterIPs) return true;
+    for (const k of ['ipFamilies', 'ipFamilyPolicy', 'sessionAffinity', 'internalTrafficPolicy']) {
+      if (spec[k] === undefined) return true;
+    }
+    const nodePorts = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+    return (spec.ports ?? []).some(
+      (p) => !p.protocol || p.targetPort === undefined || (nodePorts && p.nodePort === undefined),
+    );
+  }
+
   function sync(key: string): void {
     const svc = services.getByKey(key);
-    if (!svc) return;
+    if (!svc || !needsDefaults(svc)) return;
     mutateObject<Service>(ctx, services, SERVICE, svc.metadata.namespace, svc.metadata.name, (s) => {
       const before = structuredClone(s.spec);
       const spec = s.spec;

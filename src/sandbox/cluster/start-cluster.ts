@@ -39,6 +39,11 @@ import { createTimerSet } from './timer-set.js';
 export interface RunningCluster {
   /** Node names, in order. */
   nodes: string[];
+  /**
+   * Ends a quiet start (starts the endpoint controllers, records Normal events again) and
+   * resolves once the endpoint controllers have synced every service.
+   */
+  finishStart(): Promise<void>;
   stop(): void;
 }
 
@@ -110,28 +115,38 @@ export function startCluster(store: ObjectStore, opts: ClusterOptions = {}): Run
     onError,
   };
 
-  const controllers = [
+  const controllers: Array<{ stop(): void }> = [
     startServiceIpController(ctx),
     startScheduler(ctx),
     startKubelet(ctx),
     startReplicaSetController(ctx),
     startDeploymentController(ctx),
     startStatefulSetController(ctx),
-    startEndpointSliceController(ctx),
-    startEndpointsController(ctx),
     startGarbageCollector(ctx),
   ];
+  let endpointControllers: Array<{ stop(): void; idle(): Promise<void> }> | undefined;
+  const startEndpointControllers = (): void => {
+    endpointControllers ??= [startEndpointSliceController(ctx), startEndpointsController(ctx)];
+  };
+  if (opts.quietStart) ctx.recorder.setQuiet(true);
+  else startEndpointControllers();
   const all = Object.values(informers);
   for (const i of all) i.start();
 
   let stopped = false;
   return {
     nodes: [...nodes.keys()],
+    async finishStart() {
+      if (stopped) return;
+      ctx.recorder.setQuiet(false);
+      startEndpointControllers();
+      await Promise.all((endpointControllers ?? []).map((c) => c.idle()));
+    },
     stop() {
       if (stopped) return;
       stopped = true;
       for (const i of all) i.stop();
-      for (const c of controllers) c.stop();
+      for (const c of [...controllers, ...(endpointControllers ?? [])]) c.stop();
       timers.clearAll();
     },
   };

@@ -117,6 +117,7 @@ export function startStatefulSetController(ctx: ClusterContext): { stop(): void 
       updateRevision: revision,
       collisionCount: 0,
     };
+    if (jsonEqual(informers.statefulSets.getByKey(key)?.status, status)) return;
     mutateObject<Workload>(
       ctx,
       informers.statefulSets,

@@ -7,6 +7,8 @@ export interface WorkQueue {
   add(key: string): void;
   /** Adds the key after `ms` (a timer cleared by stop()). */
   addAfter(key: string, ms: number): void;
+  /** Resolves once no key is pending or being processed. */
+  idle(): Promise<void>;
   stop(): void;
 }
 
@@ -18,6 +20,13 @@ export function createWorkQueue(
   let scheduled: NodeJS.Immediate | undefined;
   const delayed = new Set<NodeJS.Timeout>();
   let stopped = false;
+  let waiters: Array<() => void> = [];
+  const wakeIfIdle = (): void => {
+    if (pending.size > 0 || scheduled || waiters.length === 0) return;
+    const w = waiters;
+    waiters = [];
+    for (const fn of w) fn();
+  };
 
   function drain(): void {
     scheduled = undefined;
@@ -31,6 +40,7 @@ export function createWorkQueue(
         onError(err, key);
       }
     }
+    wakeIfIdle();
   }
 
   function add(key: string): void {
@@ -49,8 +59,15 @@ export function createWorkQueue(
       }, ms);
       delayed.add(t);
     },
+    idle() {
+      if (stopped || (pending.size === 0 && !scheduled)) return Promise.resolve();
+      return new Promise<void>((resolve) => waiters.push(resolve));
+    },
     stop() {
       stopped = true;
+      const w = waiters;
+      waiters = [];
+      for (const fn of w) fn();
       if (scheduled) clearImmediate(scheduled);
       scheduled = undefined;
       for (const t of delayed) clearTimeout(t);
