@@ -105,7 +105,8 @@ export async function runMetricsCommand(
         io.stdout.write(
           renderStepResultText(result, { color: useColor(io.stdout, io.env), commandPrefix: 'meshbot ' }),
         );
-        io.stdout.write(chartNote);
+        // The text renderer already names a written attachment's path; only a failure needs saying.
+        if (chart?.path === undefined) io.stdout.write(chartNote);
       }
       return exitCodeForStatus(result.status);
     } finally {

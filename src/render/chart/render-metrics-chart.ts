@@ -31,6 +31,8 @@ interface Panel {
   datasets: Array<ChartDataset<'line', Array<{ x: number; y: number }>>>;
   yMin?: number;
   yMax?: number;
+  /** Lower bound that the data may extend. */
+  ySuggestedMin?: number;
   /** Counts: whole-number ticks. */
   integer?: boolean;
   /** Shown in the middle of an empty panel. */
@@ -41,11 +43,28 @@ function seriesOf(data: MetricsData, key: ChartSeriesKey): ChartSeries | undefin
   return data.series.find((s) => s.key === key);
 }
 
-/** Points as minutes relative to the end of the window (negative = in the past). */
-function xy(s: ChartSeries | undefined, endMs: number, scale = 1): Array<{ x: number; y: number }> {
+/** The x axis: seconds for windows up to 5 minutes, minutes above. */
+interface XAxis {
+  unitMs: number;
+  title: string;
+}
+
+function xAxisOf(windowSeconds: number): XAxis {
+  return windowSeconds <= 300
+    ? { unitMs: 1000, title: 'seconds before now' }
+    : { unitMs: 60_000, title: 'minutes before now' };
+}
+
+/** Points relative to the end of the window, in the axis unit (negative = in the past). */
+function xy(
+  s: ChartSeries | undefined,
+  endMs: number,
+  unitMs: number,
+  scale = 1,
+): Array<{ x: number; y: number }> {
   return (s?.points ?? [])
     .filter((p) => Number.isFinite(p.v))
-    .map((p) => ({ x: (p.t - endMs) / 60_000, y: p.v * scale }));
+    .map((p) => ({ x: (p.t - endMs) / unitMs, y: p.v * scale }));
 }
 
 function line(
@@ -66,17 +85,18 @@ function line(
   };
 }
 
-function panels(data: MetricsData): Panel[] {
+function panels(data: MetricsData, axis: XAxis): Panel[] {
   const end = Date.parse(data.to);
   const start = Date.parse(data.from);
-  const updates = xy(seriesOf(data, 'updates'), end);
-  const pods = xy(seriesOf(data, 'pods'), end);
-  const subs = xy(seriesOf(data, 'subscribers'), end);
-  const lag = xy(seriesOf(data, 'informerLagP99'), end);
-  const success = xy(seriesOf(data, 'successRate'), end, 100);
-  const threshold = [
-    { x: (start - end) / 60_000, y: THRESHOLDS.informerLagP99Seconds },
-    { x: 0, y: THRESHOLDS.informerLagP99Seconds },
+  const u = axis.unitMs;
+  const updates = xy(seriesOf(data, 'updates'), end, u);
+  const pods = xy(seriesOf(data, 'pods'), end, u);
+  const subs = xy(seriesOf(data, 'subscribers'), end, u);
+  const lag = xy(seriesOf(data, 'informerLagP99'), end, u);
+  const success = xy(seriesOf(data, 'successRate'), end, u, 100);
+  const across = (y: number): Array<{ x: number; y: number }> => [
+    { x: (start - end) / u, y },
+    { x: 0, y },
   ];
   return [
     {
@@ -103,10 +123,15 @@ function panels(data: MetricsData): Panel[] {
       yTitle: 'seconds',
       datasets: [
         line('lag p99', COLORS.green, lag),
-        line(`warn above ${THRESHOLDS.informerLagP99Seconds}s`, COLORS.red, threshold, {
-          borderDash: [4, 4],
-          borderWidth: 1,
-        }),
+        line(
+          `warn above ${THRESHOLDS.informerLagP99Seconds}s`,
+          COLORS.red,
+          across(THRESHOLDS.informerLagP99Seconds),
+          {
+            borderDash: [4, 4],
+            borderWidth: 1,
+          },
+        ),
       ],
       yMin: 0,
       empty: lag.length === 0,
@@ -114,15 +139,34 @@ function panels(data: MetricsData): Panel[] {
     {
       title: 'Inbound success rate of the pods',
       yTitle: '%',
-      datasets: [line('success rate', COLORS.blue, success)],
+      datasets: [
+        line('success rate', COLORS.blue, success),
+        line(
+          `warn below ${THRESHOLDS.successRate * 100}%`,
+          COLORS.red,
+          across(THRESHOLDS.successRate * 100),
+          {
+            borderDash: [4, 4],
+            borderWidth: 1,
+          },
+        ),
+      ],
       yMax: 100,
+      ySuggestedMin: 90,
       empty: success.length === 0,
     },
   ];
 }
 
 /** Draws one panel and copies it onto `target` at (x, y). */
-function drawPanel(panel: Panel, xMin: number, target: SKRSContext2D, x: number, y: number): void {
+function drawPanel(
+  panel: Panel,
+  xMin: number,
+  axis: XAxis,
+  target: SKRSContext2D,
+  x: number,
+  y: number,
+): void {
   const canvas = createCanvas(PANEL_W, PANEL_H);
   const ctx = canvas.getContext('2d');
   const config: ChartConfiguration<'line', Array<{ x: number; y: number }>> = {
@@ -152,13 +196,14 @@ function drawPanel(panel: Panel, xMin: number, target: SKRSContext2D, x: number,
           type: 'linear',
           min: xMin,
           max: 0,
-          title: { display: true, text: 'minutes before now', font: { family: FONT } },
+          title: { display: true, text: axis.title, font: { family: FONT } },
           ticks: { font: { family: FONT }, maxTicksLimit: 8 },
         },
         y: {
           ...(panel.yMin !== undefined ? { min: panel.yMin } : {}),
-          ...(panel.yMax !== undefined ? { suggestedMax: panel.yMax } : {}),
-          beginAtZero: true,
+          ...(panel.yMax !== undefined ? { max: panel.yMax } : {}),
+          ...(panel.ySuggestedMin !== undefined ? { suggestedMin: panel.ySuggestedMin } : {}),
+          beginAtZero: panel.ySuggestedMin === undefined,
           title: { display: true, text: panel.yTitle, font: { family: FONT } },
           ticks: { font: { family: FONT }, precision: panel.integer ? 0 : 2 },
         },
@@ -207,10 +252,11 @@ export async function renderMetricsChart(target: string, data: MetricsData): Pro
     `meshbot metrics: ${target}, last ${formatDuration(data.windowSeconds)}`,
     `${utc(data.from)} to ${utc(data.to)} UTC, from ${data.prometheusUrl}, one point every ${data.stepSeconds}s`,
   );
-  const xMin = -data.windowSeconds / 60;
-  const list = panels(data);
+  const axis = xAxisOf(data.windowSeconds);
+  const xMin = (-data.windowSeconds * 1000) / axis.unitMs;
+  const list = panels(data, axis);
   for (let i = 0; i < list.length; i++) {
-    drawPanel(list[i]!, xMin, ctx, (i % 2) * PANEL_W, HEADER_H + Math.floor(i / 2) * PANEL_H);
+    drawPanel(list[i]!, xMin, axis, ctx, (i % 2) * PANEL_W, HEADER_H + Math.floor(i / 2) * PANEL_H);
   }
   const png = await canvas.encode('png');
   return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);

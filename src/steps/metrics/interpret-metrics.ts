@@ -161,7 +161,10 @@ function summarize(svc: string, window: string, data: MetricsData, findings: Fin
     const moved = d.updatesLastMovedAt ? `, last ${agoOf(d.updatesLastMovedAt, data.to)}` : '';
     parts.push(`${count(d.updatesIncrease)} endpoint updates${moved}`);
   }
-  if (d.subscribers !== null) parts.push(`${Math.round(d.subscribers)} subscribers`);
+  if (d.subscribers !== null) {
+    const n = Math.round(d.subscribers);
+    parts.push(`${n} subscriber${n === 1 ? '' : 's'}`);
+  }
   if (d.informerLagP99Seconds !== null) parts.push(`informer lag p99 ${secs(d.informerLagP99Seconds)}`);
   if (g.successRate !== null) parts.push(`success ${pct(g.successRate)}`);
   if (g.rps !== null) parts.push(`${g.rps.toFixed(1)} rps`);
