@@ -44,6 +44,8 @@ export function createInformer<T extends KubeObject = KubeObject>(
   store: ObjectStore,
   ref: KindRef,
   indexers: Record<string, Indexer<T>> = {},
+  /** Trims each object before caching (as client-go's SetTransform): keep what controllers read. */
+  transform: (obj: KubeObject) => KubeObject = (obj) => obj,
 ): Informer<T> {
   const byKey = new Map<string, T>();
   const byNamespace = new Map<string, Map<string, T>>();
@@ -90,7 +92,7 @@ export function createInformer<T extends KubeObject = KubeObject>(
   }
 
   function upsert(raw: KubeObject): void {
-    const obj = raw as T;
+    const obj = transform(raw) as T;
     const key = objectKey(obj);
     const old = byKey.get(key);
     if (old && old.metadata.uid === obj.metadata.uid && rvNumber(old) >= rvNumber(obj)) return;
