@@ -67,6 +67,7 @@ export function formatAddressesText(a: SandboxAddresses, scenario: string): stri
     `  destination:   ${a.destination}`,
     `  metrics:       ${a.metrics}`,
     `  admin:         ${a.admin}`,
+    ...(a.proxyMetrics ? [`  proxy metrics: ${a.proxyMetrics}`] : []),
     '',
     `Try: KUBECONFIG=${a.kubeconfig} kubectl get pods,svc,endpointslices -A`,
     `     curl -X POST ${a.admin}/faults -d '{"type":"freeze","service":"web-svc.emojivoto"}'`,
@@ -109,6 +110,7 @@ export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCom
         destination: sandbox.destination,
         metrics: sandbox.metrics,
         admin: sandbox.admin,
+        proxyMetrics: sandbox.proxyMetrics,
       };
       io.stdout.write(
         flags.json ? `${JSON.stringify(addresses)}\n` : formatAddressesText(addresses, scenario),

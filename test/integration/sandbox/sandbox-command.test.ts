@@ -54,7 +54,14 @@ describe('meshbot sandbox (handler)', () => {
     const lines = stdout.text().split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);
     const printed = JSON.parse(lines[0]!) as Record<string, string>;
-    expect(Object.keys(printed)).toEqual(['apiServer', 'kubeconfig', 'destination', 'metrics', 'admin']);
+    expect(Object.keys(printed)).toEqual([
+      'apiServer',
+      'kubeconfig',
+      'destination',
+      'metrics',
+      'admin',
+      'proxyMetrics',
+    ]);
     expect(printed).toEqual(addresses);
     expect(printed['destination']).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(printed['kubeconfig']).toBe(path.join(dir, 'kubeconfig'));
