@@ -10,6 +10,10 @@ import { join } from 'node:path';
 import { createPrometheusClient } from '../../../src/adapters/prometheus/prometheus-client.js';
 import { PrometheusQueryError } from '../../../src/adapters/prometheus/prometheus-errors.js';
 import { runMetricsStep } from '../../../src/steps/metrics/run-metrics-step.js';
+import { openAdapters } from '../../../src/adapters/open-adapters.js';
+import { startBotWithDouble } from '../../../src/sandbox/slack/start-bot-with-double.js';
+import { createClusterExecutor } from '../../../src/slack/command-executor.js';
+import { runCommand } from '../../../src/steps/run-command.js';
 import { scale, waitForReadyEndpoints } from '../endpoints/endpoints-sandbox.js';
 import { waitForQuery } from '../../support/start-prometheus.js';
 import { NS, runMetricsCli, startMetricsRig, WEB, type MetricsRig } from './metrics-rig.js';
@@ -160,5 +164,33 @@ describe('metrics against emojivoto and a real Prometheus', () => {
     const err = await client.query('sum(endpoints_updates').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(PrometheusQueryError);
     expect((err as PrometheusQueryError).errorType).toBe('bad_data');
+  });
+
+  it('uploads the chart into the Slack thread of /mesh metrics', async () => {
+    const executor = createClusterExecutor({
+      openAdapters: () =>
+        openAdapters({
+          kubeconfig: rig.sandbox.kubeconfig,
+          destination: rig.sandbox.destination,
+          prometheusUrl: rig.prometheus.url,
+        }),
+      runCommand,
+    });
+    const env = await startBotWithDouble({ mode: 'socket', execute: executor.execute });
+    try {
+      const sent = await env.double.sendSlashCommand({ text: 'metrics web-svc.emojivoto --window 1m' });
+      const thread = await env.double.waitForThread(sent.triggerId, 30_000);
+      expect(thread.parent.metadata?.event_payload.status).toBe('pass');
+      const file = thread.replies.flatMap((m) => m.files ?? []).find((f) => f.name.endsWith('.png'));
+      expect(file?.name).toBe('meshbot-metrics-web-svc.emojivoto.png');
+      expect(file?.title).toBe('web-svc.emojivoto over 1m');
+      // The double keeps an upload's body as text: the PNG's ASCII markers survive, and its size is recorded.
+      expect(file?.content).toMatch(/PNG\r\n[\s\S]*IHDR/);
+      const upload = env.double.callsOf('upload').find((c) => c.params.file_id === file?.id);
+      expect(upload?.params.bytes).toBeGreaterThan(10_000);
+    } finally {
+      await env.stop();
+      await executor.close();
+    }
   });
 });
