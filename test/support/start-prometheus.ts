@@ -38,15 +38,15 @@ export interface StartPrometheusOptions {
 const BINARY = process.env.PROMETHEUS_BIN ?? 'prometheus';
 
 /** Throws a clear error when the Prometheus binary cannot be run. */
-export function requirePrometheusBinary(): string {
-  const probe = spawnSync(BINARY, ['--version'], { encoding: 'utf8' });
+export function requirePrometheusBinary(binary: string = BINARY): string {
+  const probe = spawnSync(binary, ['--version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
     throw new Error(
-      `The metrics tests need a real Prometheus, and "${BINARY}" could not be run (${probe.error?.message ?? `exit ${probe.status}`}). ` +
+      `The metrics tests need a real Prometheus, and "${binary}" could not be run (${probe.error?.message ?? `exit ${probe.status}`}). ` +
         "Install Debian's package (apt-get install prometheus; .ci/run does) or set PROMETHEUS_BIN to its path.",
     );
   }
-  return BINARY;
+  return binary;
 }
 
 async function freePort(): Promise<number> {
