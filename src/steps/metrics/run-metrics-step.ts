@@ -469,6 +469,7 @@ function evidenceOf(data: MetricsData): EvidenceTable[] {
         ['endpoints_subscribers', num(d.subscribers)],
         ['endpoints_exists', d.exists === null ? 'no data' : String(d.exists)],
         ['endpoints_pods', num(d.pods)],
+        ['ready pods in Kubernetes now', data.workloads ? String(data.workloads.readyPods) : 'unknown'],
         ['endpoints_pods changes', num(d.podsChanges)],
         [
           'informer lag p50 / p99',
