@@ -95,7 +95,7 @@ export function startEndpointsController(ctx: ClusterContext): { stop(): void; i
         ...structuredClone(existing),
         metadata: {
           ...structuredClone(existing.metadata),
-          labels,
+          ...(Object.keys(labels).length ? { labels } : {}),
           annotations: { ...existing.metadata.annotations, [TRIGGER_TIME]: new Date().toISOString() },
         },
       };
@@ -110,7 +110,7 @@ export function startEndpointsController(ctx: ClusterContext): { stop(): void; i
       metadata: {
         name,
         namespace,
-        labels,
+        ...(Object.keys(labels).length ? { labels } : {}),
         annotations: { [TRIGGER_TIME]: new Date().toISOString() },
       },
       ...(subsets.length ? { subsets } : {}),
