@@ -104,3 +104,17 @@ describe('proxy injection', () => {
     expect(pod.status.containerStatuses.every((s: { ready: boolean }) => s.ready)).toBe(true);
   });
 });
+
+describe('waitForWorkloads', () => {
+  it('does not wait forever for an OrderedReady StatefulSet whose pods never turn ready', async () => {
+    const { waitForWorkloads } = await import('../../../../src/sandbox/cluster/wait-until.js');
+    const c = startTestCluster();
+    try {
+      c.store.create(statefulSet('db', 'emojivoto', 3, { 'sandbox.meshbot.io/never-ready': 'true' }));
+      await waitForWorkloads(c.store, { ready: true, timeoutMs: 5000 });
+      expect(c.pods('emojivoto').map((p) => p.metadata.name)).toEqual(['db-0']);
+    } finally {
+      c.stop();
+    }
+  });
+});
