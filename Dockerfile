@@ -18,6 +18,8 @@ RUN npm ci --omit=dev --no-audit --no-fund
 
 # Runtime: compiled code, runtime dependencies, protos and built-in scenarios; non-root.
 FROM node:20-bookworm-slim
+# Fonts for the metrics chart's labels (rendered with @napi-rs/canvas).
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
 ENV NODE_ENV=production
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
