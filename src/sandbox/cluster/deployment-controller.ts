@@ -100,7 +100,9 @@ export function startDeploymentController(ctx: ClusterContext): { stop(): void }
     let newRs = owned.find((rs) => rs.metadata.labels?.[HASH_LABEL] === hash);
     const revisions = owned.map((rs) => Number(rs.metadata.annotations?.[REVISION] ?? '0'));
 
+    let createdRs = false;
     if (!newRs) {
+      createdRs = true;
       const template = clone(d.spec.template);
       template.metadata = {
         ...template.metadata,
@@ -197,6 +199,9 @@ export function startDeploymentController(ctx: ClusterContext): { stop(): void }
     for (const k of ['readyReplicas', 'availableReplicas', 'updatedReplicas', 'replicas']) {
       if (status[k] === 0) delete status[k];
     }
+    // A ReplicaSet just created reports its first status in a moment, which brings this
+    // deployment back here: write the deployment's status then (one write fewer per rollout).
+    if (createdRs) return;
     if (jsonEqual(informers.deployments.getByKey(key)?.status, status)) return;
     mutateObject<Workload>(
       ctx,
