@@ -256,3 +256,28 @@ describe('EndpointSlice and Endpoints controllers', () => {
     expect(isReady(c.pods('emojivoto')[0]!)).toBe(true);
   });
 });
+
+describe('EndpointSlice controller: selection changes', () => {
+  let c: TestCluster;
+  afterEach(() => c.stop());
+
+  it('follows a service selector change and a pod relabelled out of the service', async () => {
+    c = startTestCluster();
+    c.store.create(deployment('a', 'emojivoto', { labels: { app: 'a' } }));
+    c.store.create(deployment('b', 'emojivoto', { labels: { app: 'b' } }));
+    c.store.create(service('svc', 'emojivoto', { selector: { app: 'a' }, ports: [{ port: 80 }] }));
+    const names = () => endpointsOf(slicesOf(c, 'svc')[0]).map((e) => e.targetRef.name);
+    await c.until(() => names().length === 1 && names()[0]!.startsWith('a-'), 'a in svc');
+
+    const svc = c.store.get(SVC, 'emojivoto', 'svc')!;
+    c.store.update({ ...svc, spec: { ...(svc['spec'] as object), selector: { app: 'b' } } });
+    await c.until(() => names().length === 1 && names()[0]!.startsWith('b-'), 'b in svc');
+
+    const pod = c.pods('emojivoto', 'app=b')[0]!;
+    c.store.update({
+      ...pod,
+      metadata: { ...pod.metadata, labels: { ...pod.metadata.labels, app: 'moved' } },
+    });
+    await c.until(() => names().length === 0, 'relabelled pod gone from svc');
+  });
+});
