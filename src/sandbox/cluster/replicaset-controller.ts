@@ -2,6 +2,7 @@
  * The ReplicaSet controller: keeps `spec.replicas` active pods (creating them from the
  * template, or deleting the surplus gracefully) and reports status.
  */
+import { matchesStructuredSelector } from '../kube/label-selector.js';
 import { buildPod } from './build-pod.js';
 import { mutateObject, type ClusterContext } from './cluster-context.js';
 import { deletePodGracefully } from './delete-pod.js';
@@ -12,7 +13,9 @@ import {
   isTerminating,
   jsonEqual,
   objectKey,
+  POD,
   REPLICA_SET,
+  type Pod,
   type Workload,
 } from './kube-refs.js';
 import { nameSuffix } from './name-hash.js';
@@ -41,6 +44,24 @@ export function startReplicaSetController(ctx: ClusterContext): { stop(): void }
     const ns = rs.metadata.namespace ?? 'default';
     const uid = rs.metadata.uid ?? '';
     const want = rs.spec.replicas ?? 1;
+    // A pod relabelled out of the selector is released (its ownerReference removed) and replaced,
+    // as the real controller does: the way to take a pod out of rotation and keep it for debugging.
+    const selector = rs.spec.selector ?? { matchLabels: rs.spec.template.metadata?.labels ?? {} };
+    for (const pod of informers.pods.byIndex('controller', uid)) {
+      if (isTerminating(pod) || matchesStructuredSelector(selector, pod.metadata.labels)) continue;
+      mutateObject<Pod>(
+        ctx,
+        informers.pods,
+        POD,
+        pod.metadata.namespace,
+        pod.metadata.name,
+        (p) => {
+          p.metadata.ownerReferences = (p.metadata.ownerReferences ?? []).filter((r) => r.uid !== uid);
+          if (p.metadata.ownerReferences.length === 0) delete p.metadata.ownerReferences;
+        },
+        pod.metadata.uid,
+      );
+    }
     const active = informers.pods.byIndex('controller', uid).filter(isActivePod);
     if (active.length < want) {
       const owner = controllerOf(rs);

@@ -174,6 +174,19 @@ describe('Deployment -> ReplicaSet -> Pods', () => {
     expect(revisions).toEqual([0, 2]);
   });
 
+  it('releases a pod relabelled out of the selector and replaces it', async () => {
+    c = startTestCluster();
+    c.store.create(deployment('web', 'emojivoto', { replicas: 1 }));
+    await c.until(() => c.pods('emojivoto').filter(isReady).length === 1, 'ready');
+    const pod = c.pods('emojivoto')[0]!;
+    c.store.update({ ...pod, metadata: { ...pod.metadata, labels: { app: 'quarantine' } } });
+    await c.until(() => c.pods('emojivoto', 'app=web').filter(isReady).length === 1, 'a replacement');
+    const released = c.pods('emojivoto', 'app=quarantine');
+    expect(released).toHaveLength(1);
+    expect(released[0]!.metadata.ownerReferences).toBeUndefined();
+    expect(released[0]!.metadata.deletionTimestamp).toBeUndefined();
+  });
+
   it('deleting a Deployment removes its ReplicaSets and pods', async () => {
     c = startTestCluster();
     c.store.create(deployment('web', 'emojivoto', { replicas: 2 }));
