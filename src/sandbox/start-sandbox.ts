@@ -19,6 +19,7 @@ import { createObjectStore } from './kube/object-store.js';
 import { startProxyMetrics } from './proxy-metrics/start-proxy-metrics.js';
 import { DEFAULT_TRAFFIC, trafficOf } from './proxy-metrics/traffic-schema.js';
 import type { ObjectStore } from './kube/store-types.js';
+import { CONTROL_PLANE_TOKEN } from './kube/sandbox-identities.js';
 import { writeKubeconfig } from './kube/write-kubeconfig.js';
 import type { RunningDestinationController, Sandbox, StartSandboxOptions } from './sandbox-types.js';
 import { applyScenario } from './scenario/apply-scenario.js';
@@ -83,10 +84,14 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
 
     // Let the cluster settle before anything watches it over HTTP: the destination controller
     // then starts from one list instead of a storm of watch events (much faster at scale).
+    // A scenario with faults waits for Ready pods first, so that a fault such as `freeze`
+    // holds the healthy cluster's endpoints (faults apply after the controller's first list),
+    // not an empty view taken while pods were still starting.
     const defaultDelay = scenario.podReadyDelayMs ?? 0;
+    const hasFaults = scenario.faults.length > 0;
     const settled = (): Promise<void> =>
       waitForWorkloads(store, {
-        ready: (w) => readyAtOnce(w, defaultDelay, opts.podReadyDelayMs),
+        ready: (w) => hasFaults || readyAtOnce(w, defaultDelay, opts.podReadyDelayMs),
         timeoutMs: 120_000,
       });
     await settled();
@@ -117,8 +122,13 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     });
     if (!opts.kubeconfigOut) undo.push(() => rm(path.dirname(kubeconfig), { recursive: true, force: true }));
 
+    // The destination controller is a control-plane component with an identity of its own,
+    // so access rules that restrict meshbot do not blind it (as RBAC separates the two).
+    const controlPlaneKubeconfig = await writeKubeconfig({ server: api.url, token: CONTROL_PLANE_TOKEN });
+    undo.push(() => rm(path.dirname(controlPlaneKubeconfig), { recursive: true, force: true }));
+
     const destination = await startDestinationController({
-      kubeconfigPath: kubeconfig,
+      kubeconfigPath: controlPlaneKubeconfig,
       ...(opts.destinationPort !== undefined ? { port: opts.destinationPort } : {}),
       ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
       ...(scenario.linkerd ? { clusterDomain: scenario.linkerd.clusterDomain } : {}),
