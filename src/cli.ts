@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { describeError, exitCodeForError, EXIT } from './errors.js';
+import { describeError, EXIT } from './errors.js';
+import { reportError } from './cli/command-io.js';
 import { registerCommands } from './cli/register-commands.js';
 
 /** The `meshbot` command. Each subcommand lives in src/cli/commands/<name>.ts. */
@@ -25,9 +26,7 @@ async function main(argv: string[]): Promise<number> {
         ? EXIT.ok
         : EXIT.usage;
     }
-    const { message, hint } = describeError(err);
-    process.stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
-    return exitCodeForError(err);
+    return reportError(process.stderr, err);
   }
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openAdapters } from '../../adapters/open-adapters.js';
 import type { StepStatus } from '../../domain/step-result.js';
-import { describeError, exitCodeForError, EXIT } from '../../errors.js';
+import { EXIT } from '../../errors.js';
 import { checkNamespace } from '../../grammar/targets.js';
 import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
 import { renderCheckText } from '../../render/text/render-check-text.js';
@@ -9,7 +9,7 @@ import { useColor } from '../../render/text/use-color.js';
 import { runCheckStep } from '../../steps/check/run-check-step.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
-import type { CommandIO } from './endpoints.js';
+import { processIO, reportError, type CommandIO } from '../command-io.js';
 
 export interface CheckFlagValues extends ClusterFlagValues {
   proxy?: boolean;
@@ -17,8 +17,6 @@ export interface CheckFlagValues extends ClusterFlagValues {
   output?: string;
   verbose?: boolean;
 }
-
-const processIO = (): CommandIO => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
 
 /**
  * Exit code of a check, as `linkerd check`: warnings alone still exit 0; 1 when a check
@@ -62,9 +60,7 @@ export async function runCheckCommand(flags: CheckFlagValues, io: CommandIO = pr
       await adapters.close();
     }
   } catch (err) {
-    const { message, hint } = describeError(err);
-    io.stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
-    return exitCodeForError(err);
+    return reportError(io.stderr, err);
   }
 }
 

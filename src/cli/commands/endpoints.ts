@@ -1,26 +1,17 @@
 import type { Command } from 'commander';
 import { openAdapters } from '../../adapters/open-adapters.js';
-import { describeError, exitCodeForError } from '../../errors.js';
 import { parseServiceTarget } from '../../grammar/targets.js';
-import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
-import { renderStepResultText } from '../../render/text/render-step-result-text.js';
-import { useColor } from '../../render/text/use-color.js';
 import { runEndpointsStep } from '../../steps/endpoints/run-endpoints-step.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
+import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
 
-export interface CommandIO {
-  stdout: { write(text: string): unknown; isTTY?: boolean };
-  stderr: { write(text: string): unknown };
-  env: NodeJS.ProcessEnv;
-}
+export type { CommandIO } from '../command-io.js';
 
 export interface EndpointsFlagValues extends ClusterFlagValues {
   output?: string;
 }
-
-const processIO = (): CommandIO => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
 
 /**
  * `meshbot endpoints SVC.NS[:PORT]`: validates the input, opens the adapters, runs the step,
@@ -39,19 +30,13 @@ export async function runEndpointsCommand(
     const adapters = await openAdapters(options);
     try {
       const result = await runEndpointsStep(target, adapters);
-      io.stdout.write(
-        format === 'json'
-          ? renderStepResultJson(result)
-          : renderStepResultText(result, { color: useColor(io.stdout, io.env), commandPrefix: 'meshbot ' }),
-      );
+      writeStepResult(io, result, format);
       return exitCodeForStatus(result.status);
     } finally {
       await adapters.close();
     }
   } catch (err) {
-    const { message, hint } = describeError(err);
-    io.stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
-    return exitCodeForError(err);
+    return reportError(io.stderr, err);
   }
 }
 

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { openAdapters } from '../../adapters/open-adapters.js';
 import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.js';
 import { DEFAULT_PROMETHEUS_URL } from '../../adapters/prometheus/prometheus-errors.js';
-import { describeError, exitCodeForError, UsageError } from '../../errors.js';
+import { describeError, UsageError } from '../../errors.js';
 import { parseCommand } from '../../grammar/parse-command.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { checkNamespace } from '../../grammar/targets.js';
@@ -15,7 +15,7 @@ import { runMetricsStep } from '../../steps/metrics/run-metrics-step.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
-import type { CommandIO } from './endpoints.js';
+import { processIO, reportError, type CommandIO } from '../command-io.js';
 
 export interface MetricsFlagValues extends ClusterFlagValues {
   window?: string;
@@ -28,8 +28,6 @@ export interface MetricsFlagValues extends ClusterFlagValues {
   chart?: boolean;
   output?: string;
 }
-
-const processIO = (): CommandIO => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
 
 /** `./meshbot-metrics-SVC.NS.png` */
 export function defaultChartPath(service: string, namespace: string): string {
@@ -113,9 +111,7 @@ export async function runMetricsCommand(
       await adapters.close();
     }
   } catch (err) {
-    const { message, hint } = describeError(err);
-    io.stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
-    return exitCodeForError(err);
+    return reportError(io.stderr, err);
   }
 }
 

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { describeError, exitCodeForError, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import type { SandboxAddresses, StartSandboxOptions } from '../../sandbox/sandbox-types.js';
 import { startSandbox } from '../../sandbox/start-sandbox.js';
+import { reportError } from '../command-io.js';
 
 export interface SandboxCommandIO {
   stdout: { write(text: string): unknown };
@@ -123,9 +124,7 @@ export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCom
     }
     return 0;
   } catch (err) {
-    const { message, hint } = describeError(err);
-    io.stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
-    return exitCodeForError(err);
+    return reportError(io.stderr, err);
   } finally {
     signals?.dispose();
   }

@@ -2,13 +2,10 @@ import { userInfo } from 'node:os';
 import type { Command } from 'commander';
 import { openAdapters } from '../../adapters/open-adapters.js';
 import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.js';
-import { describeError, EXIT, exitCodeForError, UsageError } from '../../errors.js';
+import { EXIT, UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { parseCommand } from '../../grammar/parse-command.js';
 import { printable } from '../../grammar/targets.js';
-import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
-import { renderStepResultText } from '../../render/text/render-step-result-text.js';
-import { useColor } from '../../render/text/use-color.js';
 import { describePlan, describeProgress } from '../../steps/scale-test/describe-progress.js';
 import { planScaleTest } from '../../steps/scale-test/plan-scale-test.js';
 import { recoverInterruptedScaleTests } from '../../steps/scale-test/recover-interrupted-scale-tests.js';
@@ -17,7 +14,7 @@ import type { ScaleTestSettings } from '../../steps/scale-test/scale-test-types.
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
-import type { CommandIO } from './endpoints.js';
+import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
 
 export interface ScaleTestFlagValues extends ClusterFlagValues {
   yes?: boolean;
@@ -34,8 +31,6 @@ export interface ScaleTestIO extends CommandIO {
   /** Who asked, recorded on the workload; default `cli:<user>`. */
   requestedBy?: string;
 }
-
-const processIO = (): CommandIO => ({ stdout: process.stdout, stderr: process.stderr, env: process.env });
 
 /** --max-replicas, --stage-timeout, --overall-timeout as scale-test settings. */
 export function readScaleTestSettings(flags: ScaleTestFlagValues): Partial<ScaleTestSettings> {
@@ -115,19 +110,13 @@ export async function runScaleTestCommand(
         },
         adapters,
       );
-      io.stdout.write(
-        format === 'json'
-          ? renderStepResultJson(result)
-          : renderStepResultText(result, { color: useColor(io.stdout, io.env), commandPrefix: 'meshbot ' }),
-      );
+      writeStepResult(io, result, format);
       return exitCodeForStatus(result.status);
     } finally {
       await adapters.close();
     }
   } catch (err) {
-    const { message, hint } = describeError(err);
-    io.stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
-    return exitCodeForError(err);
+    return reportError(io.stderr, err);
   }
 }
 

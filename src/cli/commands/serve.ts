@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { openAdapters } from '../../adapters/open-adapters.js';
 import { loadConfig, redactConfig } from '../../config/load-config.js';
-import { describeError, exitCodeForError, MeshbotError } from '../../errors.js';
+import { MeshbotError } from '../../errors.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { createClusterExecutor } from '../../slack/command-executor.js';
 import { createSlackApp } from '../../slack/create-app.js';
@@ -10,6 +10,7 @@ import { createClusterScaleTestRunner, settingsFromConfig } from '../../slack/sc
 import { slackErrorCode } from '../../slack/slack-error.js';
 import { runCommand } from '../../steps/run-command.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
+import { reportError } from '../command-io.js';
 
 export interface ServeFlagValues extends ClusterFlagValues {
   config?: string;
@@ -125,9 +126,7 @@ export async function runServe(
     await executor.close();
     return 0;
   } catch (err) {
-    const { message, hint } = describeError(err);
-    io.stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
-    return exitCodeForError(err);
+    return reportError(io.stderr, err);
   }
 }
 

@@ -1,0 +1,35 @@
+import type { StepResult } from '../domain/step-result.js';
+import { describeError, exitCodeForError } from '../errors.js';
+import { renderStepResultJson } from '../render/json/render-step-result-json.js';
+import { renderStepResultText } from '../render/text/render-step-result-text.js';
+import { useColor } from '../render/text/use-color.js';
+import type { OutputFormat } from './output-format.js';
+
+/** Where a command writes; tests pass their own streams and environment. */
+export interface CommandIO {
+  stdout: { write(text: string): unknown; isTTY?: boolean };
+  stderr: { write(text: string): unknown };
+  env: NodeJS.ProcessEnv;
+}
+
+export const processIO = (): CommandIO => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+});
+
+/** Prints an error as `Error: message` and `Hint: hint` (never a stack) and returns its exit code. */
+export function reportError(stderr: { write(text: string): unknown }, err: unknown): number {
+  const { message, hint } = describeError(err);
+  stderr.write(`Error: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);
+  return exitCodeForError(err);
+}
+
+/** Prints a step result as JSON (the StepResult itself) or as text for a terminal. */
+export function writeStepResult(io: CommandIO, result: StepResult, format: OutputFormat): void {
+  io.stdout.write(
+    format === 'json'
+      ? renderStepResultJson(result)
+      : renderStepResultText(result, { color: useColor(io.stdout, io.env), commandPrefix: 'meshbot ' }),
+  );
+}
