@@ -8,17 +8,15 @@ import {
   ApiextensionsV1Api,
   AppsV1Api,
   CoreV1Api,
-  Observable,
   VersionApi,
   type ConfigurationOptions,
   type KubeConfig,
-  type RequestContext,
-  type ResponseContext,
 } from '@kubernetes/client-node';
 import type { ClusterOptions } from '../cluster-options.js';
 import { createConcurrencyLimit } from '../concurrency-limit.js';
 import type { ControlPlaneReader } from './control-plane-reader.js';
 import { loadKubeConfig } from './load-kubeconfig.js';
+import { timeoutOption } from './request-timeout.js';
 import { translateKubeError, type KubeRequestContext } from './translate-kube-error.js';
 
 export interface ControlPlaneReaderOptions {
@@ -26,21 +24,6 @@ export interface ControlPlaneReaderOptions {
   requestTimeoutMs?: number;
   /** Concurrent API calls at most; default 4. */
   maxConcurrent?: number;
-}
-
-function timeoutOption(ms: number): ConfigurationOptions {
-  return {
-    middleware: [
-      {
-        pre: (ctx: RequestContext) => {
-          ctx.setSignal(AbortSignal.timeout(ms));
-          return new Observable(Promise.resolve(ctx));
-        },
-        post: (res: ResponseContext) => new Observable(Promise.resolve(res)),
-      },
-    ],
-    middlewareMergeStrategy: 'append',
-  };
 }
 
 export function createControlPlaneReader(

@@ -2,11 +2,8 @@ import {
   ApiException,
   CoreV1Api,
   DiscoveryV1Api,
-  Observable,
   type ConfigurationOptions,
   type KubeConfig,
-  type RequestContext,
-  type ResponseContext,
 } from '@kubernetes/client-node';
 import type { z } from 'zod';
 import { MeshbotError } from '../../errors.js';
@@ -34,6 +31,7 @@ import {
   toKubePod,
   toKubeService,
 } from './normalize-kube-objects.js';
+import { timeoutOption } from './request-timeout.js';
 import { translateKubeError, type KubeRequestContext } from './translate-kube-error.js';
 
 export interface KubeAdapterOptions {
@@ -43,22 +41,6 @@ export interface KubeAdapterOptions {
   maxConcurrent?: number;
   context?: string;
   inCluster?: boolean;
-}
-
-/** Per-call options that abort the request after `ms`. */
-function timeoutOption(ms: number): ConfigurationOptions {
-  return {
-    middleware: [
-      {
-        pre: (ctx: RequestContext) => {
-          ctx.setSignal(AbortSignal.timeout(ms));
-          return new Observable(Promise.resolve(ctx));
-        },
-        post: (res: ResponseContext) => new Observable(Promise.resolve(res)),
-      },
-    ],
-    middlewareMergeStrategy: 'append',
-  };
 }
 
 function isNotFound(err: unknown): boolean {

@@ -11,14 +11,11 @@ import {
   AutoscalingV2Api,
   CoreV1Api,
   DiscoveryV1Api,
-  Observable,
   PatchStrategy,
   setHeaderOptions,
   Watch,
   type ConfigurationOptions,
   type KubeConfig,
-  type RequestContext,
-  type ResponseContext,
 } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { MeshbotError } from '../../errors.js';
@@ -31,6 +28,7 @@ import {
   toKubePod,
   toKubeService,
 } from './normalize-kube-objects.js';
+import { timeoutOption } from './request-timeout.js';
 import { translateKubeError, type KubeRequestContext } from './translate-kube-error.js';
 
 export type ScalableKind = 'deployment' | 'statefulset';
@@ -176,21 +174,6 @@ const replicaSetSchema = z.object({
 
 const listOf = <S extends z.ZodType>(item: S) =>
   z.object({ metadata: z.object({ resourceVersion: z.string().nullish() }).nullish(), items: z.array(item) });
-
-function timeoutOption(ms: number): ConfigurationOptions {
-  return {
-    middleware: [
-      {
-        pre: (ctx: RequestContext) => {
-          ctx.setSignal(AbortSignal.timeout(ms));
-          return new Observable(Promise.resolve(ctx));
-        },
-        post: (res: ResponseContext) => new Observable(Promise.resolve(res)),
-      },
-    ],
-    middlewareMergeStrategy: 'append',
-  };
-}
 
 function plural(kind: ScalableKind): string {
   return kind === 'deployment' ? 'deployments' : 'statefulsets';

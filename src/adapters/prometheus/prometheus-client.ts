@@ -5,7 +5,7 @@
  * `PrometheusClient` interface, never how the URL was reached (direct or port-forward).
  */
 import { MeshbotError } from '../../errors.js';
-import { limitConcurrency } from './limit-concurrency.js';
+import { createConcurrencyLimit } from '../concurrency-limit.js';
 import {
   PrometheusQueryError,
   translateFetchError,
@@ -114,7 +114,7 @@ export function createPrometheusClient(options: PrometheusClientOptions = {}): P
     }
   };
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const limit = limitConcurrency(options.maxConcurrent ?? DEFAULT_CONCURRENCY);
+  const limit = createConcurrencyLimit(options.maxConcurrent ?? DEFAULT_CONCURRENCY);
 
   async function call(
     endpoint: 'query' | 'query_range',
@@ -122,7 +122,7 @@ export function createPrometheusClient(options: PrometheusClientOptions = {}): P
   ): Promise<QueryData & { warnings: string[] }> {
     const query = params.get('query') ?? '';
     params.set('timeout', `${Math.max(1, Math.floor(timeoutMs / 1000))}s`);
-    return limit(async () => {
+    return limit.run(async () => {
       const target = new URL(`api/v1/${endpoint}`, await baseUrl());
       let res: Response;
       let text: string;
