@@ -26,7 +26,8 @@ export function translateGrpcError(
       },
     );
   }
-  const details = err.details || err.message;
+  // grpc-js ends some details with an empty "Resolution note:"; a person needs neither.
+  const details = (err.details || err.message).replace(/\.?\s*Resolution note:\s*$/, '');
   switch (err.code) {
     case GrpcStatus.UNAVAILABLE:
       return new MeshbotError(

@@ -17,6 +17,9 @@ import type {
 } from './endpoints-data.js';
 import { comparisonTable, nextSteps, podsTable, summarize } from './endpoints-report.js';
 
+/** Answers after which the destination's view is known; otherwise its column says `?`, not a verdict. */
+const DESTINATION_VIEW_KNOWN: ReadonlySet<string> = new Set(['answered', 'no-endpoints', 'unknown-service']);
+
 export interface EndpointsStepOptions {
   /** Quiet time after the destination's last message that ends the wait (default 150 ms). */
   settleMs?: number;
@@ -158,7 +161,9 @@ export async function runEndpointsStep(
       summary: summarize(service, data, findings, status),
       findings,
       evidence: [
-        ...data.ports.map((p) => comparisonTable(service, p, p.destination.answer !== 'not-asked')),
+        ...data.ports.map((p) =>
+          comparisonTable(service, p, DESTINATION_VIEW_KNOWN.has(p.destination.answer)),
+        ),
         ...(data.pods.length > 0 ? [podsTable(service, data)] : []),
       ],
       next: nextSteps(service, targetText, findings, status),

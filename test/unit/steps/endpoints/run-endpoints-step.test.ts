@@ -249,6 +249,22 @@ describe('runEndpointsStep', () => {
     expect(r.next.map((n) => n.command)).toContain('check');
   });
 
+  it('gives no verdict for an address when the destination could not be asked (regression: it said ok)', async () => {
+    const r = await runEndpointsStep(
+      target,
+      adapters({
+        services: [svc()],
+        endpoints: [ep('10.0.0.1', 'web-1')],
+        pods: [pod('web-1', '10.0.0.1')],
+        destination: { [AUTH]: new MeshbotError('unreachable', 'destination down', 'start it') },
+      }),
+    );
+    const table = r.evidence.find((t) => t.columns.includes('VERDICT'))!;
+    const row = table.rows.find((cells) => cells[0]?.startsWith('10.0.0.1'))!;
+    expect(row[table.columns.indexOf('DESTINATION')]).toBe('?');
+    expect(row[table.columns.indexOf('VERDICT')]).toBe('');
+  });
+
   it('keeps the comparison when only the pods cannot be listed', async () => {
     const a = adapters({
       services: [svc()],
