@@ -11,7 +11,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { KubeObject, ObjectStore } from '../kube/store-types.js';
 import { latencySampler } from './synthetic-latency.js';
 
@@ -40,7 +39,6 @@ export interface ProxyMetricsOptions {
 export interface RunningProxyMetrics {
   /** `http://127.0.0.1:PORT/metrics` */
   url: string;
-  registry: Registry;
   /** Sets (or with undefined clears) the traffic of one workload `NAMESPACE/NAME`. */
   setTraffic(workload: string, spec: TrafficSpec | undefined): void;
   /** Advances the counters by `seconds` of traffic now (the timer calls it; tests may too). */
@@ -58,35 +56,58 @@ const POD_REF = { apiVersion: 'v1', kind: 'Pod' } as const;
 const SERVICE_REF = { apiVersion: 'v1', kind: 'Service' } as const;
 const PROXY_LABEL = /^linkerd\.io\/proxy-(deployment|statefulset|daemonset|replicaset|job|cronjob)$/;
 
-const REQUEST_LABELS = [
-  'direction',
-  'namespace',
-  'pod',
-  'deployment',
-  'statefulset',
-  'authority',
-  'tls',
-  'target_addr',
-  'control_plane_ns',
-] as const;
-type RequestLabel = (typeof REQUEST_LABELS)[number];
-type Labels = Record<RequestLabel, string>;
+/** Prometheus's text exposition format, as prom-client serves it. */
+const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
+/** A histogram series: counts per bucket of LATENCY_BUCKETS_MS (not cumulative), sum and count. */
+interface LatencySeries {
+  buckets: Float64Array;
+  sum: number;
+  count: number;
+}
+
+/**
+ * One meshed pod's proxy: its label sets, formatted once, and its counters. A series exists
+ * from its first increment (as with prom-client), so a pod without traffic exports none.
+ */
 interface MeshedPod {
-  key: string;
-  namespace: string;
-  name: string;
   /** `NAMESPACE/NAME` of the workload. */
   workload: string;
-  kind: string;
   ready: boolean;
-  startedAt: number;
-  labels: Labels;
+  /** The request labels, formatted: `direction="inbound",namespace=...,control_plane_ns="..."`. */
+  series: string;
+  /** The labels of process_start_time_seconds, formatted. */
+  processSeries: string;
+  startedAtSeconds: number;
+  requests?: number;
+  success?: number;
+  failure?: number;
+  latency200?: LatencySeries;
+  latency500?: LatencySeries;
   /** Fractions of a request and of a failure carried to the next tick. */
   carry: number;
   failCarry: number;
   sample: () => number;
   sampleFor: string;
+}
+
+function escapeLabelValue(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+function formatLabels(labels: ReadonlyArray<readonly [string, string]>): string {
+  return labels.map(([k, v]) => `${k}="${escapeLabelValue(v)}"`).join(',');
+}
+
+function newLatencySeries(): LatencySeries {
+  return { buckets: new Float64Array(LATENCY_BUCKETS_MS.length), sum: 0, count: 0 };
+}
+
+function observeLatency(series: LatencySeries, value: number): void {
+  series.sum += value;
+  series.count += 1;
+  const i = LATENCY_BUCKETS_MS.findIndex((bound) => value <= bound);
+  if (i >= 0) series.buckets[i] = (series.buckets[i] ?? 0) + 1;
 }
 
 function str(v: unknown): string | undefined {
@@ -137,18 +158,6 @@ function processStart(startTime: string | undefined): number {
   return Number.isFinite(parsed) && now - parsed > 2000 ? parsed : now;
 }
 
-function processLabels(
-  l: Labels,
-): Record<'namespace' | 'pod' | 'deployment' | 'statefulset' | 'control_plane_ns', string> {
-  return {
-    namespace: l.namespace,
-    pod: l.pod,
-    deployment: l.deployment,
-    statefulset: l.statefulset,
-    control_plane_ns: l.control_plane_ns,
-  };
-}
-
 function selects(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
   if (!selector || Object.keys(selector).length === 0) return false;
   return Object.entries(selector).every(([k, v]) => labels[k] === v);
@@ -158,35 +167,6 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
   const { store } = options;
   const domain = options.clusterDomain ?? 'cluster.local';
   const traffic = new Map(Object.entries(options.traffic ?? {}));
-  const registry = new Registry();
-  const registers = [registry];
-  const labelNames = [...REQUEST_LABELS];
-  const requests = new Counter({
-    name: 'request_total',
-    help: 'Total count of HTTP requests.',
-    labelNames,
-    registers,
-  });
-  const responses = new Counter({
-    name: 'response_total',
-    help: 'Total count of HTTP responses.',
-    labelNames: [...labelNames, 'classification', 'status_code'],
-    registers,
-  });
-  const latency = new Histogram({
-    name: 'response_latency_ms',
-    help: "Elapsed times between a request's headers being received and its response stream completing",
-    labelNames: [...labelNames, 'status_code'],
-    buckets: LATENCY_BUCKETS_MS,
-    registers,
-  });
-  const processStart = new Gauge({
-    name: 'process_start_time_seconds',
-    help: 'Time that the process started (in seconds since the UNIX epoch)',
-    labelNames: ['namespace', 'pod', 'deployment', 'statefulset', 'control_plane_ns'],
-    registers,
-  });
-
   const pods = new Map<string, MeshedPod>();
 
   // Services indexed by each `namespace/key=value` pair of their selector, kept current by a
@@ -242,20 +222,9 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
   }
 
   function removePod(key: string): void {
-    const p = pods.get(key);
-    if (!p) return;
+    // Drops every series of the pod: Prometheus marks them stale at its next scrape, as when a
+    // real pod's scrape target goes away.
     pods.delete(key);
-    // Drops every series of the pod (prom-client removes exact label sets only): Prometheus marks
-    // them stale at its next scrape, as when a real pod's scrape target goes away.
-    requests.remove(p.labels);
-    for (const [classification, code] of [
-      ['success', '200'],
-      ['failure', '500'],
-    ] as const) {
-      responses.remove({ ...p.labels, classification, status_code: code });
-      latency.remove({ ...p.labels, status_code: code });
-    }
-    processStart.remove(processLabels(p.labels));
   }
 
   function upsertPod(obj: KubeObject): void {
@@ -271,32 +240,36 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
       return;
     }
     const workloadName = info.workload.slice(info.workload.indexOf('/') + 1);
-    const labels: Labels = {
-      direction: 'inbound',
-      namespace: obj.metadata.namespace ?? 'default',
-      pod: obj.metadata.name,
-      deployment: info.kind === 'deployment' ? workloadName : '',
-      statefulset: info.kind === 'statefulset' ? workloadName : '',
-      authority: authorityOf(obj),
-      tls: 'true',
-      target_addr: `${info.ip}:80`,
-      control_plane_ns: info.cpNs,
-    };
+    const namespace = obj.metadata.namespace ?? 'default';
+    const deployment = info.kind === 'deployment' ? workloadName : '';
+    const statefulset = info.kind === 'statefulset' ? workloadName : '';
     pods.set(key, {
-      key,
-      namespace: labels.namespace,
-      name: obj.metadata.name,
       workload: info.workload,
-      kind: info.kind,
       ready: info.ready,
-      startedAt: info.startedAt,
-      labels,
+      series: formatLabels([
+        ['direction', 'inbound'],
+        ['namespace', namespace],
+        ['pod', obj.metadata.name],
+        ['deployment', deployment],
+        ['statefulset', statefulset],
+        ['authority', authorityOf(obj)],
+        ['tls', 'true'],
+        ['target_addr', `${info.ip}:80`],
+        ['control_plane_ns', info.cpNs],
+      ]),
+      processSeries: formatLabels([
+        ['namespace', namespace],
+        ['pod', obj.metadata.name],
+        ['deployment', deployment],
+        ['statefulset', statefulset],
+        ['control_plane_ns', info.cpNs],
+      ]),
+      startedAtSeconds: info.startedAt / 1000,
       carry: 0,
       failCarry: 0,
       sample: () => 0,
       sampleFor: '',
     });
-    processStart.set(processLabels(labels), info.startedAt / 1000);
   }
 
   const stopWatch = store.watch(POD_REF, {}, (ev) => {
@@ -331,17 +304,76 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
         const wantedFailures = n * failRate + p.failCarry;
         const failures = Math.min(n, Math.floor(wantedFailures + 1e-9)); // 1 - 0.9 is 0.0999...
         p.failCarry = wantedFailures - failures;
-        requests.inc(p.labels, n);
-        if (n - failures > 0) {
-          responses.inc({ ...p.labels, classification: 'success', status_code: '200' }, n - failures);
-        }
-        if (failures > 0)
-          responses.inc({ ...p.labels, classification: 'failure', status_code: '500' }, failures);
+        p.requests = (p.requests ?? 0) + n;
+        if (n - failures > 0) p.success = (p.success ?? 0) + (n - failures);
+        if (failures > 0) p.failure = (p.failure ?? 0) + failures;
         for (let i = 0; i < n; i++) {
-          latency.observe({ ...p.labels, status_code: i < failures ? '500' : '200' }, p.sample());
+          const value = p.sample();
+          if (i < failures) observeLatency((p.latency500 ??= newLatencySeries()), value);
+          else observeLatency((p.latency200 ??= newLatencySeries()), value);
         }
       }
     }
+  }
+
+  /**
+   * The exposition text, in the order and format prom-client gives it (metrics in registration
+   * order, histogram buckets cumulative with `le` first), written in chunks: at 10,000 pods with
+   * traffic the whole text would be one very large string.
+   */
+  function writeMetrics(write: (chunk: string) => void): void {
+    let buf = '';
+    const line = (text: string): void => {
+      buf += text;
+      if (buf.length >= 1 << 16) {
+        write(buf);
+        buf = '';
+      }
+    };
+    const header = (name: string, help: string, type: string, first: boolean): void =>
+      line(`${first ? '' : '\n\n'}# HELP ${name} ${help}\n# TYPE ${name} ${type}`);
+    const all = [...pods.values()];
+    header('request_total', 'Total count of HTTP requests.', 'counter', true);
+    for (const p of all) if (p.requests !== undefined) line(`\nrequest_total{${p.series}} ${p.requests}`);
+    header('response_total', 'Total count of HTTP responses.', 'counter', false);
+    for (const p of all) {
+      if (p.success !== undefined)
+        line(`\nresponse_total{${p.series},classification="success",status_code="200"} ${p.success}`);
+      if (p.failure !== undefined)
+        line(`\nresponse_total{${p.series},classification="failure",status_code="500"} ${p.failure}`);
+    }
+    header(
+      'response_latency_ms',
+      "Elapsed times between a request's headers being received and its response stream completing",
+      'histogram',
+      false,
+    );
+    for (const p of all) {
+      for (const [code, h] of [
+        ['200', p.latency200],
+        ['500', p.latency500],
+      ] as const) {
+        if (!h) continue;
+        const labels = `${p.series},status_code="${code}"`;
+        let acc = 0;
+        for (let i = 0; i < LATENCY_BUCKETS_MS.length; i++) {
+          acc += h.buckets[i] ?? 0;
+          line(`\nresponse_latency_ms_bucket{le="${LATENCY_BUCKETS_MS[i]}",${labels}} ${acc}`);
+        }
+        line(`\nresponse_latency_ms_bucket{le="+Inf",${labels}} ${h.count}`);
+        line(`\nresponse_latency_ms_sum{${labels}} ${h.sum}`);
+        line(`\nresponse_latency_ms_count{${labels}} ${h.count}`);
+      }
+    }
+    header(
+      'process_start_time_seconds',
+      'Time that the process started (in seconds since the UNIX epoch)',
+      'gauge',
+      false,
+    );
+    for (const p of all) line(`\nprocess_start_time_seconds{${p.processSeries}} ${p.startedAtSeconds}`);
+    line('\n');
+    write(buf);
   }
 
   const tickMs = options.tickMs ?? 1000;
@@ -355,16 +387,9 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
 
   const server: Server = createServer((req, res) => {
     if (req.method === 'GET' && (req.url === '/metrics' || req.url?.startsWith('/metrics?'))) {
-      registry.metrics().then(
-        (body) => {
-          res.writeHead(200, { 'content-type': registry.contentType });
-          res.end(body);
-        },
-        (err: unknown) => {
-          res.writeHead(500, { 'content-type': 'text/plain' });
-          res.end(String(err));
-        },
-      );
+      res.writeHead(200, { 'content-type': CONTENT_TYPE });
+      writeMetrics((chunk) => res.write(chunk));
+      res.end();
       return;
     }
     res.writeHead(404, { 'content-type': 'text/plain' });
@@ -389,7 +414,6 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
   let stopping: Promise<void> | undefined;
   return {
     url: `http://127.0.0.1:${port}/metrics`,
-    registry,
     setTraffic(workload, spec) {
       if (spec) traffic.set(workload, spec);
       else traffic.delete(workload);
