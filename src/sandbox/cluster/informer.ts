@@ -5,6 +5,7 @@
  * whether the store delivers watch events synchronously or later.
  */
 import type { KindRef, KubeObject, ObjectStore } from '../kube/store-types.js';
+import { internStrings } from '../kube/intern-strings.js';
 import { objectKey } from './kube-refs.js';
 
 export type InformerEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -92,7 +93,8 @@ export function createInformer<T extends KubeObject = KubeObject>(
   }
 
   function upsert(raw: KubeObject): void {
-    const obj = transform(raw) as T;
+    // Cached objects (clones made for this watch) share their strings with the store's.
+    const obj = internStrings(transform(raw)) as T;
     const key = objectKey(obj);
     const old = byKey.get(key);
     if (old && old.metadata.uid === obj.metadata.uid && rvNumber(old) >= rvNumber(obj)) return;

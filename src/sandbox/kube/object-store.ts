@@ -26,6 +26,7 @@ import {
   type ParsedLabelSelector,
   type StructuredLabelSelector,
 } from './label-selector.js';
+import { internStrings } from './intern-strings.js';
 import { applyPatch, deepEqual } from './patch.js';
 import {
   alreadyExists,
@@ -306,6 +307,8 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
     const prev = state.objects.get(objectKey(obj.metadata.namespace, obj.metadata.name));
     globalRv += 1;
     obj.metadata.resourceVersion = String(globalRv);
+    // The stored version and the history share its strings with every other object's.
+    internStrings(obj);
     if (type === 'DELETED') unstore(state, obj);
     else store(state, obj, prev);
     const entry: HistoryEntry = { rv: globalRv, type, object: obj };
