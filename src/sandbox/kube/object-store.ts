@@ -52,7 +52,7 @@ import type {
 export interface ObjectStoreOptions {
   /** Kinds served; default DEFAULT_KINDS. */
   kinds?: readonly KindSpec[];
-  /** Watch history retained per kind (events); default 4096. */
+  /** Watch history retained per kind (events); default 1024 (the real API server's watch cache keeps 100 by default). */
   historyLimit?: number;
   /** Interval of bookmarks for watches that allow them; default 1000 ms. */
   bookmarkIntervalMs?: number;
@@ -155,7 +155,7 @@ function objectKey(namespace: string | undefined, name: string): string {
 }
 
 export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
-  const historyLimit = Math.max(1, opts.historyLimit ?? 4096);
+  const historyLimit = Math.max(1, opts.historyLimit ?? 1024);
   const bookmarkIntervalMs = Math.max(1, opts.bookmarkIntervalMs ?? 1000);
   const now = opts.now ?? (() => new Date());
 
