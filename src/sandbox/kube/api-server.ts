@@ -398,7 +398,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   }
 
   function serveList(r: Request, spec: KindSpec, path: ResourcePath): void {
-    const { items, resourceVersion } = store.list(spec, listOptions(r.url, path.namespace));
+    // The stored objects themselves: serialized (or turned into a Table) here, never changed or kept.
+    const { items, resourceVersion } = store.listStored(spec, listOptions(r.url, path.namespace));
     let page = [...items].sort((a, b) =>
       objectKey(a) < objectKey(b) ? -1 : objectKey(a) > objectKey(b) ? 1 : 0,
     );

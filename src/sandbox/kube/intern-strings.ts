@@ -37,7 +37,9 @@ export function internStrings<T>(value: T): T {
     return value;
   }
   const obj = value as Record<string, unknown>;
-  for (const key of Object.keys(obj)) {
+  // for-in, not Object.keys: no array per object (objects from JSON or clones have no
+  // inherited enumerable properties).
+  for (const key in obj) {
     const v = obj[key];
     if (typeof v === 'string') obj[key] = internString(v);
     else if (typeof v === 'object' && v !== null) internStrings(v);

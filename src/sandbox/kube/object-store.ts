@@ -943,6 +943,9 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
       const items = select(state, options).map((o) => structuredClone(o));
       return { items, resourceVersion: String(globalRv) };
     },
+    listStored(ref, options = {}) {
+      return { items: select(stateOf(ref), options), resourceVersion: String(globalRv) };
+    },
     create,
     update,
     updateStatus,
