@@ -140,7 +140,8 @@ export function createInformer<T extends KubeObject = KubeObject>(
     observeDeleted: remove,
     start() {
       if (stopWatch) return;
-      stopWatch = store.watch(ref, {}, (ev) => {
+      // The store copies only what the transform keeps of each object.
+      stopWatch = store.watch(ref, { transform }, (ev) => {
         if (ev.type === 'BOOKMARK') return;
         if (ev.type === 'DELETED') remove(ev.object);
         else upsert(ev.object);

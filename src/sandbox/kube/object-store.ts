@@ -92,6 +92,8 @@ interface Watcher {
   labels: ParsedLabelSelector;
   fields: ParsedFieldSelector;
   onEvent: (ev: WatchEvent) => void;
+  /** A copy of what is delivered of an object (the watch's transform, or all of it). */
+  copy: (obj: KubeObject) => KubeObject;
   /** Highest resourceVersion delivered (or skipped as already covered). */
   lastRv: number;
   /** Broadcasts queued before this sequence number predate the watch and are covered by its replay. */
@@ -346,7 +348,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
         for (const e of item.entries) deliverChange(item.watcher, e);
         return;
       case 'initial':
-        for (const obj of item.objects) emit(item.watcher, { type: 'ADDED', object: structuredClone(obj) });
+        for (const obj of item.objects) emit(item.watcher, { type: 'ADDED', object: item.watcher.copy(obj) });
         item.watcher.lastRv = Math.max(item.watcher.lastRv, item.snapshotRv);
         return;
       case 'bookmark': {
@@ -377,22 +379,22 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
     const cur = passes(w, e.object);
     const old = e.prev !== undefined && passes(w, e.prev);
     if (e.type === 'ADDED') {
-      if (cur) emit(w, { type: 'ADDED', object: structuredClone(e.object) });
+      if (cur) emit(w, { type: 'ADDED', object: w.copy(e.object) });
     } else if (e.type === 'DELETED') {
-      if (cur) emit(w, { type: 'DELETED', object: structuredClone(e.object) });
-      else if (old) emit(w, { type: 'DELETED', object: withVersion(e.prev as KubeObject, e.rv) });
+      if (cur) emit(w, { type: 'DELETED', object: w.copy(e.object) });
+      else if (old) emit(w, { type: 'DELETED', object: withVersion(w, e.prev as KubeObject, e.rv) });
     } else if (cur && (old || e.prev === undefined)) {
-      emit(w, { type: 'MODIFIED', object: structuredClone(e.object) });
+      emit(w, { type: 'MODIFIED', object: w.copy(e.object) });
     } else if (cur) {
-      emit(w, { type: 'ADDED', object: structuredClone(e.object) });
+      emit(w, { type: 'ADDED', object: w.copy(e.object) });
     } else if (old) {
       // As the real server: the previous content, at the version of the change that hid it.
-      emit(w, { type: 'DELETED', object: withVersion(e.prev as KubeObject, e.rv) });
+      emit(w, { type: 'DELETED', object: withVersion(w, e.prev as KubeObject, e.rv) });
     }
   }
 
-  function withVersion(obj: KubeObject, rv: number): KubeObject {
-    const copy = structuredClone(obj);
+  function withVersion(w: Watcher, obj: KubeObject, rv: number): KubeObject {
+    const copy = w.copy(obj);
     copy.metadata.resourceVersion = String(rv);
     return copy;
   }
@@ -889,6 +891,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
     const fields = parseFieldSelector(options.fieldSelector, state.spec);
     const namespace = nsOf(state, options.namespace || undefined);
     const rvText = options.resourceVersion;
+    const transform = options.transform;
     let fromRv: number | undefined;
     if (rvText !== undefined && rvText !== '' && rvText !== '0') {
       if (!/^\d+$/.test(rvText)) {
@@ -906,6 +909,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
       labels,
       fields,
       onEvent,
+      copy: transform ? (obj) => structuredClone(transform(obj)) : (obj) => structuredClone(obj),
       lastRv: 0,
       minSeq: seq + 1,
       timer: undefined,

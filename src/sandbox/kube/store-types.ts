@@ -73,6 +73,12 @@ export interface WatchOptions extends ListOptions {
   /** Start after this version; absent or "0" = send the current state as ADDED first. */
   resourceVersion?: string;
   allowWatchBookmarks?: boolean;
+  /**
+   * In-process watchers only: what of each object to deliver, taken from the stored object
+   * before it is copied (selectors still see the whole object). It must not change its input;
+   * the event carries a copy of what it returns. Spares copying the parts a cache drops.
+   */
+  transform?: (obj: KubeObject) => KubeObject;
 }
 
 /** A reference to a kind by group + plural (what URLs carry) or by apiVersion + kind. */
