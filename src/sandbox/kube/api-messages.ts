@@ -29,6 +29,47 @@ export function writeJson(
   res.end(text);
 }
 
+/** Items serialized per write of a streamed list. */
+const LIST_CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Writes `{...head, "items": [...]}` (the same text as writeJson would) in chunks of a few
+ * hundred kilobytes, waiting for the socket to drain, with chunked transfer encoding as the
+ * real API server sends large lists: a list of 10,000 pods is never one 30 MB string and its
+ * buffer copy. The items must not change while it writes (stored objects never do).
+ */
+export async function writeJsonList(
+  res: ServerResponse,
+  head: Record<string, unknown>,
+  items: readonly unknown[],
+): Promise<void> {
+  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
+  const open = JSON.stringify({ ...head, items: [] });
+  let chunk = open.slice(0, -2); // `...,"items":[`
+  for (let i = 0; i < items.length; i++) {
+    chunk += (i > 0 ? ',' : '') + JSON.stringify(items[i]);
+    if (chunk.length >= LIST_CHUNK_BYTES) {
+      const more = res.write(chunk);
+      chunk = '';
+      if (!more) await drained(res);
+      if (res.destroyed) return;
+    }
+  }
+  res.end(`${chunk}]}`);
+}
+
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 export function writeStatus(res: ServerResponse, status: StatusBody): void {
   writeJson(res, status.code, status);
 }

@@ -30,6 +30,7 @@ import {
   statusFailure,
   tableVersionAccepted,
   writeJson,
+  writeJsonList,
   writeStatus,
 } from './api-messages.js';
 import { parseResourcePath, splitGroupVersion, type ResourcePath } from './api-paths.js';
@@ -397,7 +398,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     };
   }
 
-  function serveList(r: Request, spec: KindSpec, path: ResourcePath): void {
+  async function serveList(r: Request, spec: KindSpec, path: ResourcePath): Promise<void> {
     // The stored objects themselves: serialized (or turned into a Table) here, never changed or kept.
     const { items, resourceVersion } = store.listStored(spec, listOptions(r.url, path.namespace));
     let page = [...items].sort((a, b) =>
@@ -436,12 +437,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       metadata['continue'] = next;
       metadata['remainingItemCount'] = remaining;
     }
-    writeJson(r.res, 200, {
-      kind: `${spec.kind}List`,
-      apiVersion: apiVersionOf(spec),
-      metadata,
-      items: page,
-    });
+    await writeJsonList(r.res, { kind: `${spec.kind}List`, apiVersion: apiVersionOf(spec), metadata }, page);
   }
 
   function serveGet(r: Request, spec: KindSpec, path: ResourcePath): void {

@@ -93,9 +93,9 @@ export interface ObjectStore {
   get(ref: KindRef, namespace: string | undefined, name: string): KubeObject | undefined;
   list(ref: KindRef, opts?: ListOptions): { items: KubeObject[]; resourceVersion: string };
   /**
-   * As list, but the items are the stored objects themselves, not copies: read-only, to be used
-   * at once and not kept (the API server serializes a list response from them, without cloning
-   * 10,000 pods first).
+   * As list, but the items are the stored objects themselves, not copies: read-only (the store
+   * never changes an object once stored; a change stores a new one). The API server serializes
+   * a list response from them, without cloning 10,000 pods first.
    */
   listStored(ref: KindRef, opts?: ListOptions): { items: readonly KubeObject[]; resourceVersion: string };
 
