@@ -142,10 +142,18 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Whether anything outside metadata and status differs (what bumps `generation`). */
 function specChanged(a: KubeObject, b: KubeObject): boolean {
-  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-  for (const k of keys) {
+  // for-in with own-key checks, not key arrays and a Set: this runs on every update.
+  for (const k in a) {
+    if (!hasOwn.call(a, k) || k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind')
+      continue;
+    if (!deepEqual(a[k], b[k])) return true;
+  }
+  for (const k in b) {
+    if (!hasOwn.call(b, k) || hasOwn.call(a, k)) continue;
     if (k === 'metadata' || k === 'status' || k === 'apiVersion' || k === 'kind') continue;
     if (!deepEqual(a[k], b[k])) return true;
   }

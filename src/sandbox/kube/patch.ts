@@ -266,6 +266,8 @@ function stripDirectives(value: unknown): unknown {
   return out;
 }
 
+const hasOwn = Object.prototype.hasOwnProperty;
+
 /** Structural equality of JSON values. */
 export function deepEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -278,10 +280,14 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   if (Array.isArray(b)) return false;
   const ao = a as JsonObject;
   const bo = b as JsonObject;
-  const aKeys = Object.keys(ao);
-  if (aKeys.length !== Object.keys(bo).length) return false;
-  for (const k of aKeys) {
-    if (!Object.prototype.hasOwnProperty.call(bo, k) || !deepEqual(ao[k], bo[k])) return false;
+  // for-in with own-key checks, not Object.keys: no key arrays (called on every store write).
+  let aCount = 0;
+  for (const k in ao) {
+    if (!hasOwn.call(ao, k)) continue;
+    aCount += 1;
+    if (!hasOwn.call(bo, k) || !deepEqual(ao[k], bo[k])) return false;
   }
-  return true;
+  let bCount = 0;
+  for (const k in bo) if (hasOwn.call(bo, k)) bCount += 1;
+  return aCount === bCount;
 }
