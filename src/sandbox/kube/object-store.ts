@@ -92,8 +92,10 @@ interface Watcher {
   labels: ParsedLabelSelector;
   fields: ParsedFieldSelector;
   onEvent: (ev: WatchEvent) => void;
-  /** A copy of what is delivered of an object (the watch's transform, or all of it). */
+  /** A copy of what is delivered of an object (the watch's transform, or all of it; for a shared watch the object itself). */
   copy: (obj: KubeObject) => KubeObject;
+  /** Delivers the stored objects themselves (read-only). */
+  shared: boolean;
   /** Highest resourceVersion delivered (or skipped as already covered). */
   lastRv: number;
   /** Broadcasts queued before this sequence number predate the watch and are covered by its replay. */
@@ -402,7 +404,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
   }
 
   function withVersion(w: Watcher, obj: KubeObject, rv: number): KubeObject {
-    const copy = w.copy(obj);
+    const copy = w.shared ? structuredClone(obj) : w.copy(obj);
     copy.metadata.resourceVersion = String(rv);
     return copy;
   }
@@ -900,6 +902,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
     const namespace = nsOf(state, options.namespace || undefined);
     const rvText = options.resourceVersion;
     const transform = options.transform;
+    const shared = options.shared === true && transform === undefined;
     let fromRv: number | undefined;
     if (rvText !== undefined && rvText !== '' && rvText !== '0') {
       if (!/^\d+$/.test(rvText)) {
@@ -917,7 +920,12 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
       labels,
       fields,
       onEvent,
-      copy: transform ? (obj) => structuredClone(transform(obj)) : (obj) => structuredClone(obj),
+      copy: transform
+        ? (obj) => structuredClone(transform(obj))
+        : shared
+          ? (obj) => obj
+          : (obj) => structuredClone(obj),
+      shared,
       lastRv: 0,
       minSeq: seq + 1,
       timer: undefined,

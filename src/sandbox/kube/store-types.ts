@@ -79,6 +79,12 @@ export interface WatchOptions extends ListOptions {
    * the event carries a copy of what it returns. Spares copying the parts a cache drops.
    */
   transform?: (obj: KubeObject) => KubeObject;
+  /**
+   * In-process watchers only, without a transform: deliver the stored objects themselves, not
+   * copies. Read-only, as `listStored`'s items (the store never changes an object once stored):
+   * for a watcher that only reads what it is given, it spares a copy of every object.
+   */
+  shared?: boolean;
 }
 
 /** A reference to a kind by group + plural (what URLs carry) or by apiVersion + kind. */

@@ -183,7 +183,8 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
     for (const pair of pairKeys(key.slice(0, key.indexOf('/')), old.selector))
       bySelectorPair.get(pair)?.delete(key);
   }
-  const stopServiceWatch = store.watch(SERVICE_REF, {}, (ev) => {
+  // Both watches only read what they are given: the store's objects, not copies (shared).
+  const stopServiceWatch = store.watch(SERVICE_REF, { shared: true }, (ev) => {
     const ns = ev.object.metadata.namespace ?? 'default';
     const key = `${ns}/${ev.object.metadata.name}`;
     unindexService(key);
@@ -272,7 +273,7 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
     });
   }
 
-  const stopWatch = store.watch(POD_REF, {}, (ev) => {
+  const stopWatch = store.watch(POD_REF, { shared: true }, (ev) => {
     if (ev.type === 'DELETED')
       removePod(`${ev.object.metadata.namespace ?? 'default'}/${ev.object.metadata.name}`);
     else if (ev.type === 'ADDED' || ev.type === 'MODIFIED') upsertPod(ev.object);

@@ -445,6 +445,23 @@ describe('object store', () => {
       expect(seen.summary()).toEqual(['ADDED a', 'ADDED b', 'MODIFIED b', 'DELETED a']);
     });
 
+    it('a shared watch delivers the stored objects themselves, and copies only to re-version a hidden object', () => {
+      store.create(pod('web-1', { app: 'web' }));
+      const seen = collector();
+      store.watch(PODS, { labelSelector: 'app=web', shared: true }, seen.onEvent);
+      store.update(pod('web-1', { app: 'web', tier: 'front' }));
+      const stored = store.listStored(PODS, { labelSelector: 'app=web' }).items;
+      expect(seen.events[0]?.object).not.toBe(stored[0]);
+      expect(seen.events[1]?.object).toBe(stored[0]);
+      const before = stored[0]?.metadata.resourceVersion;
+      const moved = store.update(pod('web-1', { app: 'db' }));
+      expect(seen.summary()).toEqual(['ADDED web-1', 'MODIFIED web-1', 'DELETED web-1']);
+      // The DELETED carries the previous content at the version of the change that hid it.
+      expect(seen.events[2]?.object.metadata.resourceVersion).toBe(moved.metadata.resourceVersion);
+      expect(seen.events[2]?.object.metadata.labels).toEqual({ app: 'web', tier: 'front' });
+      expect(seen.events[1]?.object.metadata.resourceVersion).toBe(before);
+    });
+
     it('replays the events after a resourceVersion', () => {
       const a = store.create(cm('a'));
       store.create(cm('b'));
