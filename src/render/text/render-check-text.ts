@@ -12,7 +12,7 @@
  */
 import type { StepResult } from '../../domain/step-result.js';
 import type { CheckData, CheckResult, CheckResultStatus } from '../../steps/check/check-types.js';
-import { palette, type Paint, type Palette } from './use-color.js';
+import { palette, statusPaint } from './use-color.js';
 
 export const CHECK_MARKS: Record<CheckResultStatus, string> = {
   pass: '√',
@@ -31,26 +31,11 @@ export interface CheckTextOptions {
   commandPrefix?: string;
 }
 
-function markPaint(p: Palette, status: CheckResultStatus): Paint {
-  switch (status) {
-    case 'pass':
-      return p.green;
-    case 'warn':
-      return p.yellow;
-    case 'fail':
-      return p.red;
-    case 'error':
-      return p.magenta;
-    default:
-      return p.dim;
-  }
-}
-
 const INDENT = '    ';
 
 export function renderCheckLine(r: CheckResult, options: CheckTextOptions = {}): string[] {
   const p = palette(options.color ?? false);
-  const lines = [`${markPaint(p, r.status)(CHECK_MARKS[r.status])} ${r.description}`];
+  const lines = [`${statusPaint(p, r.status)(CHECK_MARKS[r.status])} ${r.description}`];
   if (r.status === 'pass') {
     if (options.verbose) lines.push(`${INDENT}${r.message}`);
     return lines;
@@ -76,7 +61,7 @@ export function renderCheckText(result: StepResult<CheckData>, options: CheckTex
       const next = category.checks[i + 1];
       if (r.status === 'skipped' && next?.status === 'skipped' && next.message === r.message) {
         // A run of checks skipped for one reason: the reason once, after the last of them.
-        out.push(`${markPaint(p, 'skipped')(CHECK_MARKS.skipped)} ${r.description}`);
+        out.push(`${statusPaint(p, 'skipped')(CHECK_MARKS.skipped)} ${r.description}`);
       } else {
         out.push(...renderCheckLine(r, options));
       }
@@ -84,7 +69,7 @@ export function renderCheckText(result: StepResult<CheckData>, options: CheckTex
     out.push('');
   }
   const mark = result.status === 'pass' ? 'pass' : result.status === 'warn' ? 'warn' : 'fail';
-  out.push(`Status check results are ${markPaint(p, mark)(CHECK_MARKS[mark])}`);
+  out.push(`Status check results are ${statusPaint(p, mark)(CHECK_MARKS[mark])}`);
   out.push(result.summary);
   for (const n of result.next) {
     out.push(

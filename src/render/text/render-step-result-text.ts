@@ -5,7 +5,7 @@
  */
 import type { Finding, StepResult, StepStatus } from '../../domain/step-result.js';
 import { formatTable } from './format-table.js';
-import { palette, type Palette, type Paint } from './use-color.js';
+import { palette, statusPaint } from './use-color.js';
 
 export interface TextRenderOptions {
   color?: boolean;
@@ -14,21 +14,6 @@ export interface TextRenderOptions {
 }
 
 const STATUS_WORD: Record<StepStatus, string> = { pass: 'PASS', warn: 'WARN', fail: 'FAIL', error: 'ERROR' };
-
-function statusPaint(p: Palette, s: StepStatus | Finding['severity']): Paint {
-  switch (s) {
-    case 'pass':
-      return p.green;
-    case 'warn':
-      return p.yellow;
-    case 'fail':
-      return p.red;
-    case 'error':
-      return p.magenta;
-    default:
-      return p.dim;
-  }
-}
 
 const SEVERITY_ORDER: Record<Finding['severity'], number> = { error: 0, fail: 1, warn: 2, info: 3 };
 

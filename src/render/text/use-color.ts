@@ -38,3 +38,22 @@ export function palette(color: boolean): Palette {
     dim: ansi(2, 22),
   };
 }
+
+/** The colour of a status, finding severity or check mark: pass green, warn yellow, fail red, error magenta, else dim. */
+export function statusPaint(
+  p: Palette,
+  status: 'pass' | 'warn' | 'fail' | 'error' | 'info' | 'skipped',
+): Paint {
+  switch (status) {
+    case 'pass':
+      return p.green;
+    case 'warn':
+      return p.yellow;
+    case 'fail':
+      return p.red;
+    case 'error':
+      return p.magenta;
+    default:
+      return p.dim;
+  }
+}
