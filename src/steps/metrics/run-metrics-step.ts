@@ -158,7 +158,8 @@ function errorResult(
   };
 }
 
-function emptyData(prometheusUrl: string, windowSeconds: number, from: Date, to: Date): MetricsData {
+/** MetricsData with nothing read yet: every reading null, no series. */
+export function emptyData(prometheusUrl: string, windowSeconds: number, from: Date, to: Date): MetricsData {
   return {
     prometheusUrl,
     windowSeconds,

@@ -1,5 +1,6 @@
 import { renderMetricsChart } from '../../../../src/render/chart/render-metrics-chart.js';
 import type { MetricsData } from '../../../../src/steps/metrics/metrics-types.js';
+import { emptyData } from '../../../../src/steps/metrics/run-metrics-step.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -7,27 +8,11 @@ function data(withSeries: boolean): MetricsData {
   const to = Date.parse('2026-11-23T12:30:00Z');
   const points = (f: (i: number) => number) =>
     Array.from({ length: 60 }, (_, i) => ({ t: to - (60 - i) * 1000, v: f(i) }));
+  const empty = emptyData('http://127.0.0.1:9090', 60, new Date(to - 60_000), new Date(to));
   return {
-    prometheusUrl: 'http://127.0.0.1:9090',
-    windowSeconds: 60,
-    from: new Date(to - 60_000).toISOString(),
-    to: new Date(to).toISOString(),
+    ...empty,
     stepSeconds: 1,
-    workloads: null,
-    destination: {
-      scraped: true,
-      updatesIncrease: null,
-      updatesLastMovedAt: null,
-      subscribers: null,
-      exists: null,
-      pods: null,
-      podsChanges: null,
-      informerLagP50Seconds: null,
-      informerLagP99Seconds: null,
-      getHandlingP99Seconds: null,
-    },
-    podChanges: null,
-    golden: { successRate: null, rps: null, latencyMs: { p50: null, p95: null, p99: null } },
+    destination: { ...empty.destination, scraped: true },
     series: withSeries
       ? [
           {
