@@ -8,6 +8,7 @@ import type { ControlPlaneReader } from './kube/control-plane-reader.js';
 import { createControlPlaneReader } from './kube/control-plane-reads.js';
 import { createKubeAdapter } from './kube/create-kube-adapter.js';
 import type { KubeAdapter } from './kube/kube-adapter.js';
+import { createMeshInventory, type MeshInventory } from './kube/mesh-inventory.js';
 import { loadKubeConfig } from './kube/load-kubeconfig.js';
 import { openPrometheus } from './prometheus/open-prometheus.js';
 import type { PrometheusClient } from './prometheus/prometheus-client.js';
@@ -21,6 +22,8 @@ export interface Adapters {
   prometheus?: PrometheusClient;
   /** Reads of the Linkerd control plane for `check` (configmaps, secrets, CRDs, webhooks, events). */
   controlPlane?: ControlPlaneReader;
+  /** List reads of whole namespaces or the cluster (the sweep). */
+  inventory?: MeshInventory;
   /** Closes streams, the gRPC channel and port-forwards. */
   close(): Promise<void>;
 }
@@ -61,7 +64,9 @@ export async function openAdapters(options: ClusterOptions): Promise<Adapters> {
       connectTimeoutMs: timeoutMs,
     });
   }
-  const destination = createDestinationClient(transport);
+  const destination = createDestinationClient(transport, {
+    ...(options.maxDestinationStreams ? { maxStreams: options.maxDestinationStreams } : {}),
+  });
   const prometheus = openPrometheus(options, { kubeConfig: loaded.kubeConfig, kube, timeoutMs });
   let closing: Promise<void> | undefined;
   return {
@@ -70,6 +75,7 @@ export async function openAdapters(options: ClusterOptions): Promise<Adapters> {
     options,
     prometheus,
     controlPlane: createControlPlaneReader(loaded.kubeConfig, { requestTimeoutMs: timeoutMs }),
+    inventory: createMeshInventory(loaded.kubeConfig, { requestTimeoutMs: timeoutMs }),
     close: () => (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined)),
   };
 }

@@ -6,6 +6,7 @@ import { register as registerMetrics } from './commands/metrics.js';
 import { register as registerSandbox } from './commands/sandbox.js';
 import { register as registerScaleTest } from './commands/scale-test.js';
 import { register as registerServe } from './commands/serve.js';
+import { register as registerSweep } from './commands/sweep.js';
 
 /**
  * One line per subcommand. Each module exports `register(program)` and owns its options,
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerCheck(program);
   registerMetrics(program);
   registerScaleTest(program);
+  registerSweep(program);
 }

@@ -28,8 +28,13 @@ interface DestinationStub extends grpc.Client {
 
 /** Slack for grpc's own deadline beyond ours, so our timer always fires first. */
 const DEADLINE_SLACK_MS = 2_000;
-/** Streams open at once per client (one per service port; sweeps must not flood the controller). */
-const MAX_STREAMS = 8;
+/** Streams open at once per client by default (one per service port; sweeps must not flood the controller). */
+const DEFAULT_MAX_STREAMS = 8;
+
+export interface DestinationClientOptions {
+  /** Streams open at once at most (resolves wait for a slot; watches are not counted). */
+  maxStreams?: number;
+}
 
 function logEntry(update: DestinationUpdate, atMs: number): UpdateLogEntry {
   switch (update.kind) {
@@ -47,7 +52,11 @@ function logEntry(update: DestinationUpdate, atMs: number): UpdateLogEntry {
  * resolve and watch), opened on first use; every stream is cancelled when its work is done,
  * on error and on timeout.
  */
-export function createDestinationClient(transport: DestinationTransport): DestinationClient {
+export function createDestinationClient(
+  transport: DestinationTransport,
+  clientOptions: DestinationClientOptions = {},
+): DestinationClient {
+  const maxStreams = clientOptions.maxStreams ?? DEFAULT_MAX_STREAMS;
   let stub: Promise<DestinationStub> | undefined;
   const openCalls = new Set<grpc.ClientReadableStream<unknown>>();
   let activeStreams = 0;
@@ -69,7 +78,7 @@ export function createDestinationClient(transport: DestinationTransport): Destin
   };
 
   const acquireStream = async (): Promise<() => void> => {
-    if (activeStreams >= MAX_STREAMS) await new Promise<void>((r) => waiting.push(r));
+    if (activeStreams >= maxStreams) await new Promise<void>((r) => waiting.push(r));
     else activeStreams++;
     let released = false;
     return () => {

@@ -37,7 +37,7 @@ function toPodRow(p: KubePod): PodRow {
   return row;
 }
 
-function kubernetesRows(set: KubeEndpointSet, port: ServicePort): KubernetesEndpointRow[] {
+export function kubernetesRows(set: KubeEndpointSet, port: ServicePort): KubernetesEndpointRow[] {
   return set.endpoints
     .filter((e) => e.portName === port.name)
     .map((e) => {
@@ -68,7 +68,7 @@ function destinationRows(view: DestinationView): DestinationEndpointRow[] {
   });
 }
 
-function viewToPort(view: DestinationView): DestinationPortView {
+export function viewToPort(view: DestinationView): DestinationPortView {
   const answer = view.noEndpoints
     ? view.noEndpoints.exists
       ? 'no-endpoints'
