@@ -1,0 +1,164 @@
+/**
+ * coordination.k8s.io/v1 Leases for leader election: read, create, and replace with a
+ * resourceVersion precondition. A write that lost the race (409 Conflict, 409 AlreadyExists) is
+ * a MeshbotError of kind `conflict`; every other failure is translated as KubeAdapter's.
+ */
+import {
+  ApiException,
+  CoordinationV1Api,
+  V1MicroTime,
+  type ConfigurationOptions,
+  type KubeConfig,
+  type V1Lease,
+} from '@kubernetes/client-node';
+import { z } from 'zod';
+import { MeshbotError } from '../../errors.js';
+import { timeoutOption } from './request-timeout.js';
+import { translateKubeError, type KubeRequestContext } from './translate-kube-error.js';
+
+/** A Lease's spec as leader election reads and writes it (client-go's LeaderElectionRecord). */
+export interface LeaseRecord {
+  holderIdentity: string;
+  leaseDurationSeconds: number;
+  /** ms since the epoch. */
+  acquireTime: number;
+  renewTime: number;
+  leaseTransitions: number;
+}
+
+export interface StoredLease {
+  record: LeaseRecord;
+  resourceVersion: string;
+}
+
+export interface LeaseClient {
+  get(namespace: string, name: string): Promise<StoredLease | undefined>;
+  /** Throws MeshbotError `conflict` when it exists already. */
+  create(namespace: string, name: string, record: LeaseRecord): Promise<StoredLease>;
+  /** Throws MeshbotError `conflict` when `resourceVersion` is no longer the stored one. */
+  replace(
+    namespace: string,
+    name: string,
+    record: LeaseRecord,
+    resourceVersion: string,
+  ): Promise<StoredLease>;
+}
+
+const time = z.union([z.string(), z.date()]).nullish();
+const leaseSchema = z.object({
+  metadata: z.object({ resourceVersion: z.string() }),
+  spec: z
+    .object({
+      holderIdentity: z.string().nullish(),
+      leaseDurationSeconds: z.number().nullish(),
+      acquireTime: time,
+      renewTime: time,
+      leaseTransitions: z.number().nullish(),
+    })
+    .nullish(),
+});
+
+const ms = (t: string | Date | null | undefined): number => (t ? new Date(t).getTime() || 0 : 0);
+
+function toStored(obj: unknown, server: string): StoredLease {
+  const parsed = leaseSchema.safeParse(obj);
+  if (!parsed.success) {
+    throw new MeshbotError(
+      'internal',
+      `Kubernetes at ${server} sent a Lease meshbot cannot read: ${parsed.error.issues[0]?.message ?? 'invalid'}`,
+    );
+  }
+  const spec = parsed.data.spec ?? {};
+  return {
+    resourceVersion: parsed.data.metadata.resourceVersion,
+    record: {
+      holderIdentity: spec.holderIdentity ?? '',
+      leaseDurationSeconds: spec.leaseDurationSeconds ?? 0,
+      acquireTime: ms(spec.acquireTime),
+      renewTime: ms(spec.renewTime),
+      leaseTransitions: spec.leaseTransitions ?? 0,
+    },
+  };
+}
+
+function toLease(namespace: string, name: string, r: LeaseRecord, resourceVersion?: string): V1Lease {
+  return {
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: { name, namespace, ...(resourceVersion ? { resourceVersion } : {}) },
+    spec: {
+      holderIdentity: r.holderIdentity,
+      leaseDurationSeconds: r.leaseDurationSeconds,
+      // MicroTime: six fractional digits, as the API server parses it.
+      acquireTime: new V1MicroTime(r.acquireTime),
+      renewTime: new V1MicroTime(r.renewTime),
+      leaseTransitions: r.leaseTransitions,
+    },
+  };
+}
+
+export function createLeaseClient(kc: KubeConfig, options: { requestTimeoutMs?: number } = {}): LeaseClient {
+  const server = kc.getCurrentCluster()?.server ?? '(no server)';
+  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+  const api = kc.makeApiClient(CoordinationV1Api);
+
+  async function call<T>(
+    ctx: Omit<KubeRequestContext, 'server' | 'timeoutMs' | 'group' | 'resource'>,
+    fn: (o: ConfigurationOptions) => Promise<T>,
+  ): Promise<T> {
+    try {
+      return await fn(timeoutOption(timeoutMs));
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 409) {
+        throw new MeshbotError(
+          'conflict',
+          `Lease ${ctx.namespace ?? ''}/${ctx.name ?? ''} was written by someone else first`,
+          undefined,
+          { cause: err },
+        );
+      }
+      throw translateKubeError(err, {
+        ...ctx,
+        group: 'coordination.k8s.io',
+        resource: 'leases',
+        server,
+        timeoutMs,
+      });
+    }
+  }
+
+  return {
+    async get(namespace, name) {
+      try {
+        return toStored(
+          await call({ verb: 'get', namespace, name }, (o) =>
+            api.readNamespacedLease({ name, namespace }, o),
+          ),
+          server,
+        );
+      } catch (err) {
+        if (err instanceof MeshbotError && err.kind === 'not-found') return undefined;
+        throw err;
+      }
+    },
+    async create(namespace, name, record) {
+      return toStored(
+        await call({ verb: 'create', namespace, name }, (o) =>
+          api.createNamespacedLease({ namespace, body: toLease(namespace, name, record) }, o),
+        ),
+        server,
+      );
+    },
+    async replace(namespace, name, record, resourceVersion) {
+      return toStored(
+        await call({ verb: 'update', namespace, name }, (o) =>
+          api.replaceNamespacedLease(
+            { name, namespace, body: toLease(namespace, name, record, resourceVersion) },
+            o,
+          ),
+        ),
+        server,
+      );
+    },
+  };
+}
