@@ -4,7 +4,6 @@
  * a MeshbotError of kind `conflict`; every other failure is translated as KubeAdapter's.
  */
 import {
-  ApiException,
   CoordinationV1Api,
   V1MicroTime,
   type ConfigurationOptions,
@@ -14,7 +13,8 @@ import {
 import { z } from 'zod';
 import { MeshbotError } from '../../errors.js';
 import { timeoutOption } from './request-timeout.js';
-import { translateKubeError, type KubeRequestContext } from './translate-kube-error.js';
+import { translateWriteError } from './object-write-error.js';
+import type { KubeRequestContext } from './translate-kube-error.js';
 
 /** A Lease's spec as leader election reads and writes it (client-go's LeaderElectionRecord). */
 export interface LeaseRecord {
@@ -109,15 +109,7 @@ export function createLeaseClient(kc: KubeConfig, options: { requestTimeoutMs?: 
     try {
       return await fn(timeoutOption(timeoutMs));
     } catch (err) {
-      if (err instanceof ApiException && err.code === 409) {
-        throw new MeshbotError(
-          'conflict',
-          `Lease ${ctx.namespace ?? ''}/${ctx.name ?? ''} was written by someone else first`,
-          undefined,
-          { cause: err },
-        );
-      }
-      throw translateKubeError(err, {
+      throw translateWriteError(err, {
         ...ctx,
         group: 'coordination.k8s.io',
         resource: 'leases',
