@@ -9,36 +9,13 @@
 import * as grpc from '@grpc/grpc-js';
 import { destinationServiceClient } from '../src/adapters/destination/load-destination-proto.js';
 import { startSandbox } from '../src/sandbox/start-sandbox.js';
+import { BENCH_NAMESPACES, benchScenario } from './mesh-scenario.js';
 
 const SERVICES = Number(process.argv[2] ?? 5000);
 const STREAMS = Number(process.argv[3] ?? 1000);
 const PODS_PER_SERVICE = 2;
-const NAMESPACES = 10;
-
-function scenario(): Record<string, unknown> {
-  const namespaces = Array.from({ length: NAMESPACES }, (_, i) => `bench-${i}`);
-  const deployments = [];
-  const services = [];
-  for (let i = 0; i < SERVICES; i++) {
-    const namespace = namespaces[i % NAMESPACES]!;
-    const name = `svc-${i}`;
-    deployments.push({
-      name,
-      namespace,
-      replicas: PODS_PER_SERVICE,
-      meshed: true,
-      labels: { app: name },
-      containerPorts: [{ name: 'http', port: 8080 }],
-    });
-    services.push({
-      name,
-      namespace,
-      selector: { app: name },
-      ports: [{ name: 'http', port: 80, targetPort: 'http' }],
-    });
-  }
-  return { name: 'bench', namespaces, linkerd: {}, deployments, services, podReadyDelayMs: 0 };
-}
+const NAMESPACES = BENCH_NAMESPACES;
+const scenario = (): Record<string, unknown> => benchScenario(SERVICES, PODS_PER_SERVICE);
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;

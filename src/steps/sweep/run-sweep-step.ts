@@ -72,7 +72,13 @@ interface PortLook {
   atMs: number;
 }
 
-type LookOutcome = { ok: PortLook } | { error: MeshbotError; service: KubeService };
+interface LookError {
+  error: MeshbotError;
+  service: KubeService;
+  port: ServicePort;
+}
+
+type LookOutcome = { ok: PortLook } | LookError;
 
 const sliceKey = (namespace: string, service: string): string => `${namespace}/${service}`;
 
@@ -198,6 +204,7 @@ export async function runSweepStep(
     persistenceMs,
     services: { listed: 0, meshed: 0, swept: 0, drifted: 0, unconfirmed: 0, notAsked: 0 },
     streams: 0,
+    retried: 0,
     notAsked: [],
     timings: { kubernetesMs: 0, destinationMs: 0, confirmMs: 0, controlPlaneMs: 0, totalMs: 0 },
   };
@@ -243,12 +250,12 @@ export async function runSweepStep(
       rethrowUnexpected(err);
       const e = err as MeshbotError;
       // Today's controller sends nothing for a service without endpoints: silence agrees.
-      if (!(ready === 0 && e.kind === 'timeout')) return { error: e, service };
+      if (!(ready === 0 && e.kind === 'timeout')) return { error: e, service, port };
       view = { answer: 'answered', endpoints: [], updates: [] };
     }
     const atMs = elapsed();
     if (!DESTINATION_ANSWERED.has(view.answer)) {
-      return { error: new MeshbotError('unreachable', view.error?.message ?? view.answer), service };
+      return { error: new MeshbotError('unreachable', view.error?.message ?? view.answer), service, port };
     }
     const comparison: PortComparison = {
       port: port.port,
@@ -283,7 +290,7 @@ export async function runSweepStep(
   const lookAtAll = async (
     targets: Array<{ service: KubeService; port: ServicePort }>,
     snapshot: KubeSnapshot,
-  ): Promise<{ looks: PortLook[]; errors: Array<{ error: MeshbotError; service: KubeService }> }> => {
+  ): Promise<{ looks: PortLook[]; errors: LookError[] }> => {
     const outcomes = await Promise.all(
       targets.map(({ service, port }) =>
         lookAt(
@@ -295,7 +302,7 @@ export async function runSweepStep(
       ),
     );
     const looks: PortLook[] = [];
-    const errors: Array<{ error: MeshbotError; service: KubeService }> = [];
+    const errors: LookError[] = [];
     for (const o of outcomes) {
       if ('ok' in o) {
         if (o.ok.drift.length > 0) looks.push(o.ok);
@@ -304,9 +311,7 @@ export async function runSweepStep(
     return { looks, errors };
   };
 
-  const recordDestinationErrors = (
-    errors: Array<{ error: MeshbotError; service: KubeService }>,
-  ): Set<string> => {
+  const recordDestinationErrors = (errors: LookError[]): Set<string> => {
     const failed = new Set<string>();
     const byKind = new Map<string, typeof errors>();
     for (const e of errors) {
@@ -348,6 +353,18 @@ export async function runSweepStep(
       meshed.flatMap((service) => service.ports.map((port) => ({ service, port }))),
       snapshot,
     );
+    // Streams cut by a failed connection (a server that limits how fast streams are reset
+    // ends the whole HTTP/2 session) are asked once more, on the channel's new connection.
+    const cut = first.errors.filter((e) => e.error.kind === 'unreachable');
+    if (cut.length > 0) {
+      const retried = await lookAtAll(
+        cut.map(({ service, port }) => ({ service, port })),
+        snapshot,
+      );
+      first.looks.push(...retried.looks);
+      first.errors = [...first.errors.filter((e) => e.error.kind !== 'unreachable'), ...retried.errors];
+      data.retried = cut.length;
+    }
     const failedFirst = recordDestinationErrors(first.errors);
     data.timings.destinationMs = Math.round(elapsed()) - data.timings.kubernetesMs;
 

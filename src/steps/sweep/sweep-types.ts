@@ -76,6 +76,8 @@ export interface SweepData {
   };
   /** Destination streams opened (one per service port and look). */
   streams: number;
+  /** Service ports asked again because their stream's connection failed. */
+  retried: number;
   notAsked: NotAsked[];
   timings: {
     kubernetesMs: number;
