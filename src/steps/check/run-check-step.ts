@@ -252,16 +252,16 @@ function nextSteps(categories: readonly CategoryResult[]): NextStep[] {
     categories.some((c) => c.id === id && c.checks.some((r) => r.status === 'fail' || r.status === 'warn'));
   const next: NextStep[] = [];
   if (bad('linkerd-destination')) {
+    // Advice, not buttons: check knows no service to name, and a button must run as it is.
     next.push({
       label: 'Compare what destination serves with Kubernetes',
-      command: 'endpoints SERVICE.NAMESPACE',
       description:
-        'For a service that fails fast: does the destination controller still serve its endpoints?',
+        'For a service that fails fast: does the destination controller still serve its endpoints? Run `endpoints SERVICE.NAMESPACE` for it.',
     });
     next.push({
       label: "Look at the destination's own numbers",
-      command: 'metrics SERVICE.NAMESPACE',
-      description: 'Informer lag and endpoint updates from Prometheus.',
+      description:
+        'Informer lag and endpoint updates from Prometheus: run `metrics SERVICE.NAMESPACE` for the service.',
     });
   }
   if (bad('linkerd-identity')) {
