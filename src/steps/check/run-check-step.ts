@@ -48,6 +48,8 @@ export interface CheckStepOptions {
   /** Window of recent events, ms; default 15 min. */
   eventWindowMs?: number;
   onResult?: (check: CheckDefinition, result: CheckResult) => void;
+  /** Cancels the checks still running. */
+  signal?: AbortSignal;
   /** Replaces the catalog (tests). */
   categories?: readonly CategoryDefinition[];
   checks?: readonly CheckDefinition[];
@@ -83,6 +85,7 @@ export async function runCheckStep(
     ...(stepOptions.concurrency ? { concurrency: stepOptions.concurrency } : {}),
     ...(checkTimeoutMs ? { checkTimeoutMs } : {}),
     ...(stepOptions.onResult ? { onResult: stepOptions.onResult } : {}),
+    ...(stepOptions.signal ? { signal: stepOptions.signal } : {}),
   });
 
   const all = categories.flatMap((c) => c.checks);
