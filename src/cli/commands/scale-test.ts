@@ -4,7 +4,6 @@ import { openAdapters } from '../../adapters/open-adapters.js';
 import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
-import { parseCommand } from '../../grammar/parse-command.js';
 import { printable } from '../../grammar/targets.js';
 import { describePlan, describeProgress } from '../../steps/scale-test/describe-progress.js';
 import { planScaleTest } from '../../steps/scale-test/plan-scale-test.js';
@@ -12,6 +11,8 @@ import { recoverInterruptedScaleTests } from '../../steps/scale-test/recover-int
 import { runScaleTestStep } from '../../steps/scale-test/run-scale-test-step.js';
 import type { ScaleTestSettings } from '../../steps/scale-test/scale-test-types.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
+import { commandSpec } from '../../grammar/parse-command.js';
+import { commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
 import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
@@ -79,8 +80,7 @@ export async function runScaleTestCommand(
   io: ScaleTestIO = processIO(),
 ): Promise<number> {
   try {
-    const parsed = parseCommand(`scale-test ${targetArg}`);
-    if (parsed.name !== 'scale-test') throw new UsageError('expected a scale-test target');
+    const parsed = commandFromCli('scale-test', targetArg, {});
     const format = readOutputFormat(flags.output);
     const settings = readScaleTestSettings(flags);
     const options = readClusterOptions(flags);
@@ -123,7 +123,7 @@ export async function runScaleTestCommand(
 export function register(program: Command): void {
   const cmd = program
     .command('scale-test')
-    .argument('<target>', 'deploy/NAME.NAMESPACE, statefulset/NAME.NAMESPACE, or SERVICE.NAMESPACE')
+    .argument('<target>', commandSpec('scale-test').target!.description)
     .description(
       'Scale a workload up by one, time every propagation stage (pods, EndpointSlices, the destination), and put it back',
     )
