@@ -5,7 +5,7 @@ import { EXIT } from '../../errors.js';
 import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
 import { renderCheckText } from '../../render/text/render-check-text.js';
 import { useColor } from '../../render/text/use-color.js';
-import { runCheckStep } from '../../steps/check/run-check-step.js';
+import { stepOf } from '../../steps/step-registry.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { addGrammarFlags, commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
@@ -46,7 +46,7 @@ export async function runCheckCommand(flags: CheckFlagValues, io: CommandIO = pr
     const options = readClusterOptions(flags);
     const adapters = await openAdapters(options);
     try {
-      const result = await runCheckStep(command, adapters);
+      const result = await stepOf('check').run(command, adapters, {});
       io.stdout.write(
         format === 'json'
           ? renderStepResultJson(result)

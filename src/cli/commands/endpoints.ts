@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { openAdapters } from '../../adapters/open-adapters.js';
-import { runEndpointsStep } from '../../steps/endpoints/run-endpoints-step.js';
+import { runCommand } from '../../steps/run-command.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { commandSpec } from '../../grammar/parse-command.js';
 import { commandFromCli } from '../grammar-flags.js';
@@ -25,12 +25,12 @@ export async function runEndpointsCommand(
   io: CommandIO = processIO(),
 ): Promise<number> {
   try {
-    const { target } = commandFromCli('endpoints', targetArg, {});
+    const command = commandFromCli('endpoints', targetArg, {});
     const format = readOutputFormat(flags.output);
     const options = readClusterOptions(flags);
     const adapters = await openAdapters(options);
     try {
-      const result = await runEndpointsStep(target, adapters);
+      const result = await runCommand(command, adapters);
       writeStepResult(io, result, format);
       return exitCodeForStatus(result.status);
     } finally {

@@ -5,10 +5,8 @@ import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.
 import { EXIT, UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { printable } from '../../grammar/targets.js';
-import { describePlan, describeProgress } from '../../steps/scale-test/describe-progress.js';
-import { planScaleTest } from '../../steps/scale-test/plan-scale-test.js';
 import { recoverInterruptedScaleTests } from '../../steps/scale-test/recover-interrupted-scale-tests.js';
-import { runScaleTestStep } from '../../steps/scale-test/run-scale-test-step.js';
+import { stepOf } from '../../steps/step-registry.js';
 import type { ScaleTestSettings } from '../../steps/scale-test/scale-test-types.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { commandSpec } from '../../grammar/parse-command.js';
@@ -93,23 +91,21 @@ export async function runScaleTestCommand(
         settings,
         notify: (text) => void io.stderr.write(`meshbot: ${text.split('\n').join('\nmeshbot: ')}\n`),
       });
+      // Plan -> confirm -> run, as the step registry says; --yes is the CLI's confirmation.
+      const { confirmation } = stepOf('scale-test');
       if (!flags.yes) {
-        const plan = await planScaleTest(parsed.target, adapters, settings);
+        const plan = await confirmation.plan(parsed, adapters, settings);
         io.stderr.write(
-          `This would change the cluster: ${describePlan(plan)}.\nNothing was changed. Run again with --yes to do it.\n`,
+          `This would change the cluster: ${confirmation.describe(plan)}.\nNothing was changed. Run again with --yes to do it.\n`,
         );
         return EXIT.usage;
       }
-      const result = await runScaleTestStep(
-        {
-          target: parsed.target,
-          requestedBy: io.requestedBy ?? cliUser(),
-          settings,
-          ...(io.signal ? { signal: io.signal } : {}),
-          onProgress: (e) => void io.stderr.write(`  ${describeProgress(e)}\n`),
-        },
-        adapters,
-      );
+      const result = await confirmation.run(parsed, adapters, {
+        requestedBy: io.requestedBy ?? cliUser(),
+        settings,
+        ...(io.signal ? { signal: io.signal } : {}),
+        onProgress: (text) => void io.stderr.write(`  ${text}\n`),
+      });
       writeStepResult(io, result, format);
       return exitCodeForStatus(result.status);
     } finally {
