@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { leaderElectionSchema, reportsConfigSchema } from './reports-schema.js';
 
 /**
  * meshbot's configuration: one schema for the config file (YAML) and the environment.
@@ -105,6 +106,10 @@ export const configSchema = z
       })
       .strict()
       .default({ maxReplicas: 20, stageTimeoutSeconds: 30, overallTimeoutSeconds: 120, namespaces: ['*'] }),
+    /** Scheduled drift reports (docs/reports.md). */
+    reports: reportsConfigSchema,
+    /** Who runs the reports when several replicas run (docs/reports.md). */
+    leaderElection: leaderElectionSchema,
   })
   .strict()
   .superRefine((c, ctx) => {

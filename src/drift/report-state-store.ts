@@ -32,8 +32,16 @@ const openAlertSchema = z.object({
 });
 const snoozeSchema = z.object({ fingerprint: z.string(), until: z.string(), by: z.string(), at: z.string() });
 const runMarkSchema = z.object({ slot: z.string(), at: z.string(), by: z.string() });
+/** A run's channel message: its line per finding, so a resolved line can be rewritten in place. */
+const runMessageSchema = z.object({
+  channel: z.string(),
+  header: z.string(),
+  lines: z.array(z.object({ fingerprint: z.string(), text: z.string(), resolved: z.string().optional() })),
+});
 const reportStateSchema = z.object({
   open: z.record(z.string(), openAlertSchema),
+  /** Run messages by ts, while one of their findings is open. */
+  messages: z.record(z.string(), runMessageSchema).default({}),
   /** The scheduled run (its slot: the cron time it was due) being run, by whom. */
   started: runMarkSchema.optional(),
   finished: runMarkSchema.optional(),
@@ -49,9 +57,10 @@ export const stateSchema = z.object({
 export type ReportsState = z.infer<typeof stateSchema>;
 export type ReportState = z.infer<typeof reportStateSchema>;
 export type RunMark = z.infer<typeof runMarkSchema>;
+export type RunMessage = z.infer<typeof runMessageSchema>;
 
 export const emptyState = (): ReportsState => ({ version: 1, fence: 0, reports: {}, snoozes: {} });
-export const emptyReportState = (): ReportState => ({ open: {} });
+export const emptyReportState = (): ReportState => ({ open: {}, messages: {} });
 
 /** Why a stored ConfigMap was not used, when it was not. */
 export function readState(cm: StoredConfigMap): { state: ReportsState; problem?: string } {

@@ -18,6 +18,8 @@ import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_TIMEOUT_MS } from '../../adapters/open-
 import { fingerprintOf } from '../../drift/fingerprint.js';
 import type { EvidenceTable, Finding, NextStep, StepResult, StepStatus } from '../../domain/step-result.js';
 import { describeError, MeshbotError, UsageError } from '../../errors.js';
+import { meshCommands } from '../../grammar/mesh-commands.js';
+import type { ServiceTarget } from '../../grammar/targets.js';
 import { diffPort, findingsForAnswer, findingsForPort } from '../endpoints/compare-endpoints.js';
 import type { DestinationPortView, PortComparison } from '../endpoints/endpoints-data.js';
 import { DEFAULT_SETTLE_MS, kubernetesRows, viewToPort } from '../endpoints/run-endpoints-step.js';
@@ -507,22 +509,26 @@ function evidence(findings: readonly SweepFinding[], data: SweepData): EvidenceT
 }
 
 function nextSteps(findings: readonly SweepFinding[]): NextStep[] {
-  const services = [
-    ...new Set(findings.flatMap((f) => (f.service && f.port ? [`${f.service}:${f.port}`] : []))),
-  ];
-  const next: NextStep[] = services.slice(0, 3).map((s) => ({
-    label: `Compare ${s} in detail`,
-    command: `endpoints ${s}`,
+  const targets = new Map<string, ServiceTarget>();
+  for (const f of findings) {
+    if (!f.service || f.port === undefined) continue;
+    const [service, namespace] = f.service.split('.') as [string, string];
+    targets.set(`${f.service}:${f.port}`, { service, namespace, port: f.port });
+  }
+  const next: NextStep[] = [...targets.entries()].slice(0, 3).map(([text, target]) => ({
+    label: `Compare ${text} in detail`,
+    command: meshCommands.endpoints(target),
   }));
-  if (services.length > 0) {
+  const first = [...targets.values()][0];
+  if (first) {
     next.push({
       label: "Look at the destination's own numbers",
-      command: `metrics ${services[0]!.replace(/:\d+$/, '')}`,
+      command: meshCommands.metrics(first),
       description: 'Informer lag and endpoint updates: is the destination controller falling behind?',
     });
   }
   if (findings.some((f) => f.source === 'control-plane')) {
-    next.push({ label: 'Run every check of the control plane', command: 'check --proxy' });
+    next.push({ label: 'Run every check of the control plane', command: { name: 'check', proxy: true } });
   }
   return next;
 }

@@ -157,7 +157,7 @@ describe('meshbot sweep through the sandbox', () => {
     });
     expect(f.fingerprint).toBe(fingerprintOf(r.data.cluster, 'stale-in-destination', `voting-svc.${NS}:80`));
     expect(r.data.services).toMatchObject({ swept: 2, drifted: 1, unconfirmed: 0 });
-    expect(r.next.map((n) => n.command)).toContain(`endpoints voting-svc.${NS}:80`);
+    expect(r.next.map((n) => n.command)).toContain(`endpoints voting-svc.${NS}:80`); // JSON writes commands as text
 
     const again = await run({ namespace: [NS] });
     expect((again.result!.findings as SweepFinding[]).map((x) => x.fingerprint)).toEqual([f.fingerprint]);

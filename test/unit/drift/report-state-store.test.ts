@@ -56,7 +56,7 @@ describe('report state store', () => {
     expect(cm.labels[MANAGED_BY_LABEL]).toBe('meshbot');
     cms.race();
     const next = await store.update((s) => {
-      s.reports['daily'] = { open: {} };
+      s.reports['daily'] = { open: {}, messages: {} };
       return s;
     });
     expect(Object.keys(next.snoozes)).toEqual(['a']);
