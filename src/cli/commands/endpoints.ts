@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { openAdapters } from '../../adapters/open-adapters.js';
 import { parseServiceTarget } from '../../grammar/targets.js';
-import { runEndpointsStep } from '../../steps/endpoints/run-endpoints-step.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
@@ -27,6 +25,10 @@ export async function runEndpointsCommand(
     const target = parseServiceTarget(targetArg);
     const format = readOutputFormat(flags.output);
     const options = readClusterOptions(flags);
+    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
+    // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
+    const { openAdapters } = await import('../../adapters/open-adapters.js');
+    const { runEndpointsStep } = await import('../../steps/endpoints/run-endpoints-step.js');
     const adapters = await openAdapters(options);
     try {
       const result = await runEndpointsStep(target, adapters);

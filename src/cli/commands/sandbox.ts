@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { SandboxAddresses, StartSandboxOptions } from '../../sandbox/sandbox-types.js';
-import { startSandbox } from '../../sandbox/start-sandbox.js';
 import { reportError } from '../command-io.js';
 
 export interface SandboxCommandIO {
@@ -103,6 +102,8 @@ export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCom
       ...(adminPort !== undefined ? { adminPort } : {}),
       ...(podReadyDelayMs !== undefined ? { podReadyDelayMs } : {}),
     };
+    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for it.
+    const { startSandbox } = await import('../../sandbox/start-sandbox.js');
     const sandbox = await startSandbox(options);
     try {
       const addresses: SandboxAddresses = {
