@@ -27,7 +27,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
   // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
-  const { pino } = await import('pino');
+  // pino is CommonJS: its default export (module.exports) is the one a bundled import() keeps.
+  const { default: pino } = await import('pino');
   const { openAdapters } = await import('../../adapters/open-adapters.js');
   const { createLogger } = await import('../../logging/create-logger.js');
   const { formatThread } = await import('../../sandbox/slack/format-thread.js');
