@@ -71,12 +71,13 @@ describe('the bundle', () => {
     expect(stdout).toMatch(/Compare Kubernetes' endpoints/);
   }, 30_000);
 
-  it('keeps source maps that name the TypeScript sources (no source text inside)', async () => {
+  it('keeps source maps that name our TypeScript sources only (no source text, no node_modules)', async () => {
     const map = JSON.parse(await readFile(join(outdir, 'meshbot.js.map'), 'utf8')) as {
       sources: string[];
       sourcesContent?: unknown;
     };
     expect(map.sources.some((s) => s.endsWith('src/cli.ts'))).toBe(true);
+    expect(map.sources.filter((s) => s.includes('node_modules/'))).toEqual([]);
     expect(map.sourcesContent).toBeUndefined();
   });
 });
