@@ -1,6 +1,24 @@
 #!/usr/bin/env node
-// The installed `meshbot` command. Source maps are switched on before the bundle loads, so
-// stack traces in logs name src/ files and lines; then the bundle (dist/, built by
-// `npm run build`) runs the CLI.
+// The installed `meshbot` command: sets up the runtime, then imports the bundle (dist/, built
+// by `npm run build`; see docs/build.md), which runs the CLI.
+import module from 'node:module';
+
+// Node 22.1+ keeps compiled code of the bundle on disk (os.tmpdir()/node-compile-cache):
+// later starts skip most compilation. Absent on Node 20; NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+module.enableCompileCache?.();
+
+// Stack traces in logs name src/ files and lines (maps of our own code only).
 process.setSourceMapsEnabled(true);
+
+// Node warns about punycode (DEP0040) and url.parse() (DEP0169) only when the caller is not in
+// node_modules; bundled, the dependencies that call them (client-node's node-fetch and
+// whatwg-url) no longer are, and every command would print both warnings on Node 24.
+const FROM_BUNDLED_DEPENDENCIES = new Set(['DEP0040', 'DEP0169']);
+const emitWarning = process.emitWarning;
+process.emitWarning = function (warning, ...args) {
+  const code = typeof args[0] === 'object' && args[0] !== null ? args[0].code : args[1];
+  if (FROM_BUNDLED_DEPENDENCIES.has(code)) return;
+  return emitWarning.call(process, warning, ...args);
+};
+
 await import('../dist/meshbot.js');
