@@ -29,7 +29,8 @@ api=$(field apiServer); kubeconfig=$(field kubeconfig); admin=$(field admin); de
 curl -fsS "$api/version" >/dev/null || fail "API server $api does not answer"
 curl -fsS "$admin/healthz" | grep -q '"ok"' || fail "admin API $admin does not answer"
 if command -v kubectl >/dev/null 2>&1; then
-  KUBECONFIG=$kubeconfig kubectl get pods -n emojivoto --no-headers | grep -q Running || fail "kubectl sees no running pods"
+  pods=$(KUBECONFIG=$kubeconfig kubectl get pods -n emojivoto --no-headers 2>&1)
+  grep -q Running <<<"$pods" || fail "kubectl sees no running pods: $pods"
 fi
 kill -TERM "$pid"
 wait "$pid"; rc=$?
