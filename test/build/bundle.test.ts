@@ -48,13 +48,13 @@ describe('the bundle', () => {
     if (outdir) await rm(join(outdir, '..'), { recursive: true, force: true });
   });
 
-  it('loads no Slack app, chart renderer, sandbox, Kubernetes or gRPC client at start', () => {
+  it('loads no Slack app, chart renderer, sandbox, Kubernetes or gRPC client, nor zod, at start', () => {
     const entry = Object.keys(meta.outputs).find((o) => o.endsWith('/meshbot.js'));
     expect(entry).toBeDefined();
     const inputs = loadedAtStart(meta, entry!);
     expect(inputs).toContain('src/cli.ts');
     const heavy = inputs.filter((i) =>
-      /node_modules\/(@slack\/bolt|@slack\/web-api|chart\.js|@napi-rs|prom-client|@kubernetes|@grpc|pino|ws)\/|^src\/(sandbox|adapters\/kube|steps\/(endpoints|check|metrics))\//.test(
+      /node_modules\/(@slack\/bolt|@slack\/web-api|chart\.js|@napi-rs|prom-client|@kubernetes|@grpc|pino|ws|zod)\/|^src\/(sandbox|adapters\/kube|steps\/(endpoints|check|metrics))\//.test(
         i,
       ),
     );

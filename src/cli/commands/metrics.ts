@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.js';
+import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-url.js';
 import { DEFAULT_PROMETHEUS_URL } from '../../adapters/prometheus/prometheus-errors.js';
 import { describeError, UsageError } from '../../errors.js';
 import { parseCommand } from '../../grammar/parse-command.js';

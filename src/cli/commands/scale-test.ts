@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.js';
+import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-url.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { parseCommand } from '../../grammar/parse-command.js';
