@@ -10,10 +10,10 @@ module.enableCompileCache?.();
 // Stack traces in logs name src/ files and lines (maps of our own code only).
 process.setSourceMapsEnabled(true);
 
-// Node warns about punycode (DEP0040) and url.parse() (DEP0169) only when the caller is not in
-// node_modules; bundled, the dependencies that call them (client-node's node-fetch and
-// whatwg-url) no longer are, and every command would print both warnings on Node 24.
-const FROM_BUNDLED_DEPENDENCIES = new Set(['DEP0040', 'DEP0169']);
+// Node warns about url.parse() (DEP0169) only when the caller is not in node_modules; bundled,
+// the dependency that calls it (client-node's node-fetch) no longer is, and every command that
+// talks to Kubernetes would print the warning on Node 24.
+const FROM_BUNDLED_DEPENDENCIES = new Set(['DEP0169']);
 const emitWarning = process.emitWarning;
 process.emitWarning = function (warning, ...args) {
   const code = typeof args[0] === 'object' && args[0] !== null ? args[0].code : args[1];

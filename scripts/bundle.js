@@ -41,6 +41,8 @@ const result = await build({
   // Native code stays outside the bundle, installed as a dependency (package.json).
   // bufferutil and utf-8-validate are ws's optional native helpers, not installed.
   external: ['@napi-rs/canvas', 'bufferutil', 'utf-8-validate'],
+  // node-fetch's fallback URL class: Node's own (see scripts/node-url.js).
+  alias: { 'whatwg-url': './scripts/node-url.js' },
   // Bundled CommonJS dependencies call require() for Node's built-ins.
   banner: {
     js: "import{createRequire as __mbRequire}from'node:module';const require=__mbRequire(import.meta.url);",
