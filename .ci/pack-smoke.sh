@@ -33,6 +33,10 @@ for f in package/bin/meshbot.js package/dist/meshbot.js package/proto/destinatio
   grep -qx "$f" "$work/contents" || fail "$f is not in $tarball"
 done
 grep -q '^package/src/' "$work/contents" && fail "$tarball ships src/"
+for f in runbooks/*; do # runbooks/ is read at run time, like scenarios/ (when the checkout has any)
+  [ -f "$f" ] || continue
+  grep -qx "package/$f" "$work/contents" || fail "$f is not in $tarball"
+done
 
 mkdir "$work/app"
 cd "$work/app" || fail "no $work/app"
