@@ -12,7 +12,7 @@ work=$(mktemp -d)
 # The meshbot process npx started (npm exec runs it as a grandchild), by its command line.
 meshbot_pid() {
   for d in /proc/[0-9]*; do
-    if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -q "$work/app/node_modules/.bin/meshbot sandbox"; then
+    if tr '\0' ' ' 2>/dev/null <"$d/cmdline" | grep -q "$work/app/node_modules/.bin/meshbot sandbox"; then
       echo "${d#/proc/}"
     fi
   done
