@@ -17,7 +17,7 @@ import { startDestinationController } from './destination/start-destination-cont
 import { startApiServer, type AccessRule, type RunningApiServer } from './kube/api-server.js';
 import { createObjectStore } from './kube/object-store.js';
 import { startProxyMetrics } from './proxy-metrics/start-proxy-metrics.js';
-import { DEFAULT_TRAFFIC, trafficOf } from './proxy-metrics/traffic-schema.js';
+import { trafficModelOf } from './traffic/traffic-model.js';
 import type { ObjectStore } from './kube/store-types.js';
 import { CONTROL_PLANE_TOKEN } from './kube/sandbox-identities.js';
 import { writeKubeconfig } from './kube/write-kubeconfig.js';
@@ -143,11 +143,11 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     });
     undo.push(() => admin.close());
 
-    // The meshed pods' proxy metrics (synthetic traffic from the scenario), for Prometheus.
+    // The meshed pods' proxy metrics, from the scenario's traffic model, for Prometheus.
+    const traffic = trafficModelOf(scenario);
     const proxyMetrics = await startProxyMetrics({
       store,
-      traffic: trafficOf([...scenario.deployments, ...scenario.statefulsets]),
-      defaultTraffic: DEFAULT_TRAFFIC,
+      edges: traffic.edges,
       ...(opts.proxyMetricsPort !== undefined ? { port: opts.proxyMetricsPort } : {}),
       ...(scenario.linkerd ? { clusterDomain: scenario.linkerd.clusterDomain } : {}),
     });
