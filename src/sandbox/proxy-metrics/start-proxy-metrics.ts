@@ -17,6 +17,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeObject, ObjectStore } from '../kube/store-types.js';
 import { serviceAuthority, type TrafficEdge, type TrafficSpec } from '../traffic/traffic-model.js';
+import { meshedWorkloadOf } from '../traffic/meshed-workload.js';
 import { latencySampler } from './synthetic-latency.js';
 
 export type { TrafficSpec } from '../traffic/traffic-model.js';
@@ -54,7 +55,6 @@ export const LATENCY_BUCKETS_MS = [
 
 const POD_REF = { apiVersion: 'v1', kind: 'Pod' } as const;
 const SERVICE_REF = { apiVersion: 'v1', kind: 'Service' } as const;
-const PROXY_LABEL = /^linkerd\.io\/proxy-(deployment|statefulset|daemonset|replicaset|job|cronjob)$/;
 
 /** Prometheus's text exposition format, as prom-client serves it. */
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -148,9 +148,8 @@ function podInfo(obj: KubeObject):
     }
   | undefined {
   const labels = obj.metadata.labels ?? {};
-  const entry = Object.entries(labels).find(([k]) => PROXY_LABEL.test(k));
-  if (!entry) return undefined;
-  const kind = PROXY_LABEL.exec(entry[0])![1]!;
+  const meshed = meshedWorkloadOf(obj.metadata.namespace ?? 'default', labels);
+  if (!meshed) return undefined;
   const status = (obj.status ?? {}) as Record<string, unknown>;
   const conditions = Array.isArray(status.conditions)
     ? (status.conditions as Array<Record<string, unknown>>)
@@ -159,8 +158,8 @@ function podInfo(obj: KubeObject):
     conditions.some((c) => c.type === 'Ready' && c.status === 'True') && !obj.metadata.deletionTimestamp;
   const started = str(status.startTime) ?? obj.metadata.creationTimestamp;
   return {
-    kind,
-    workload: `${obj.metadata.namespace ?? 'default'}/${entry[1]}`,
+    kind: meshed.kind,
+    workload: meshed.workload,
     ready,
     running: status.phase === 'Running',
     startedAt: processStart(started),

@@ -78,6 +78,13 @@ export function crossFieldProblems(s: Scenario): string[] {
 function trafficProblems(s: Scenario): string[] {
   const problems: string[] = [];
   const workloads = [...s.deployments, ...s.statefulsets];
+  s.mesh.churn.forEach((c, i) => {
+    if (!workloads.some((w) => w.namespace === c.namespace && w.name === c.workload)) {
+      problems.push(
+        `mesh.churn[${i}].workload: expected a deployment or statefulset of this scenario in namespace "${c.namespace}", got "${c.workload}"`,
+      );
+    }
+  });
   s.traffic.forEach((e, i) => {
     if (!workloads.some((w) => w.namespace === e.namespace && w.name === e.from)) {
       problems.push(

@@ -214,6 +214,37 @@ export const trafficEdgeSchema = z.strictObject(
   },
 );
 
+/** The living mesh's knobs: the destination's send capacity, reconnects, pod churn. */
+export const meshSchema = z.strictObject(
+  {
+    /**
+     * Updates per second the destination controller gets out to the meshed clients' streams,
+     * all together (a busy controller); absent: no limit. Queues past 100 overflow.
+     */
+    destinationMessagesPerSecond: z
+      .number({ error: 'expected a number of messages per second' })
+      .positive({ error: 'expected a number of messages per second above 0' })
+      .optional(),
+    /** Delay before a client opens an ended stream again, ms (default 500). */
+    reconnectMs: whole().default(500),
+    /** Pods deleted (and replaced by their controller) per minute, per workload. */
+    churn: z
+      .array(
+        z.strictObject({
+          workload: dnsName('a workload name (a deployment or statefulset of this scenario)'),
+          namespace: dnsName('a namespace name'),
+          podsPerMinute: z
+            .number({ error: 'expected podsPerMinute, a number' })
+            .positive({ error: 'expected podsPerMinute above 0' })
+            .max(60_000, { error: 'expected podsPerMinute of at most 60000' }),
+        }),
+        { error: 'expected a list of { workload, namespace, podsPerMinute }' },
+      )
+      .default([]),
+  },
+  { error: 'expected a map with destinationMessagesPerSecond, reconnectMs, churn' },
+);
+
 export const accessRuleSchema = z.strictObject({
   verb: z.enum(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', '*'], {
     error: 'expected a verb: get, list, watch, create, update, patch, delete, deletecollection or *',
@@ -264,6 +295,7 @@ export const scenarioSchema = z.strictObject({
   accessRules: z.array(accessRuleSchema, { error: 'expected a list of access rules' }).default([]),
   /** Who calls whom: the one source of the proxies' metrics and the meshed clients' subscriptions. */
   traffic: z.array(trafficEdgeSchema, { error: 'expected a list of traffic edges' }).default([]),
+  mesh: meshSchema.default({ reconnectMs: 500, churn: [] }),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
