@@ -50,6 +50,8 @@ export interface SandboxAddresses {
   /** `http://127.0.0.1:PORT/metrics`: the meshed pods' proxy metrics (request_total, response_total, ...). */
   proxyMetrics?: string;
   admin: string;
+  /** Path of the Prometheus scrape config `meshbot sandbox` wrote (src/sandbox/prometheus-scrape-config.ts). */
+  prometheusConfig?: string;
 }
 
 export interface Sandbox extends SandboxAddresses {

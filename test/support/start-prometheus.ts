@@ -27,7 +27,10 @@ export interface RunningPrometheus {
 }
 
 export interface StartPrometheusOptions {
+  /** The targets to scrape (a config is written for them), unless `configFile` is given. */
   targets: ScrapeTarget[];
+  /** Run with exactly this configuration file instead (its targets: `targets`, for the scrape wait). */
+  configFile?: string;
   scrapeIntervalSeconds?: number;
   /** Bound of every wait (ready, first scrape), ms. Default 20 s. */
   timeoutMs?: number;
@@ -143,8 +146,9 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   const binary = requirePrometheusBinary();
   const timeoutMs = options.timeoutMs ?? 20_000;
   const dataDir = await mkdtemp(join(tmpdir(), 'meshbot-prometheus-'));
-  const configFile = join(dataDir, 'prometheus.yml');
-  await writeFile(configFile, configYaml(options.targets, options.scrapeIntervalSeconds ?? 1));
+  const configFile = options.configFile ?? join(dataDir, 'prometheus.yml');
+  if (!options.configFile)
+    await writeFile(configFile, configYaml(options.targets, options.scrapeIntervalSeconds ?? 1));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';
