@@ -140,8 +140,10 @@ describe('scenario schema errors', () => {
         { from: 'ghost', namespace: 'emojivoto', to: 'nope.other', rps: 1 },
         { from: 'web', namespace: 'emojivoto', to: 'web-svc', port: 8080, rps: 1 },
       ],
+      mesh: { churn: [{ workload: 'ghost', namespace: 'emojivoto', podsPerMinute: 6 }] },
     });
     expect(cross).toEqual([
+      'mesh.churn[0].workload: expected a deployment or statefulset of this scenario in namespace "emojivoto", got "ghost"',
       'traffic[0].from: expected a deployment or statefulset of this scenario in namespace "emojivoto", got "ghost"',
       'traffic[0].to: expected a service of this scenario, got "nope.other" (no service nope in namespace "other")',
       'traffic[1].port: expected a port of service web-svc.emojivoto (80), got 8080',
