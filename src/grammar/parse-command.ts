@@ -24,6 +24,12 @@ export type MeshCommand =
 
 export type CommandName = MeshCommand['name'];
 
+/** A command that runs a step (everything but help). */
+export type RunnableCommand = Exclude<MeshCommand, { name: 'help' }>;
+
+/** `metrics` without `--window`: 30 minutes. */
+export const DEFAULT_METRICS_WINDOW_SECONDS = 1800;
+
 export interface CommandSpec {
   name: CommandName;
   usage: string;
@@ -177,7 +183,9 @@ export function parseCommand(text: string): MeshCommand {
       const target = parseServiceTarget(p.positionals[0]!);
       const w = p.flags.get('window');
       const windowSeconds =
-        typeof w === 'string' ? parseDuration(w, 'window', { min: 60, max: 7 * 86400 }) : 1800;
+        typeof w === 'string'
+          ? parseDuration(w, 'window', { min: 60, max: 7 * 86400 })
+          : DEFAULT_METRICS_WINDOW_SECONDS;
       return { name: 'metrics', target, windowSeconds };
     }
     case 'scale-test': {

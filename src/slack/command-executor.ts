@@ -1,10 +1,9 @@
 import type { StepResult } from '../domain/step-result.js';
 import { describeError, MeshbotError } from '../errors.js';
-import type { MeshCommand } from '../grammar/parse-command.js';
+import type { MeshCommand, RunnableCommand } from '../grammar/parse-command.js';
 import { formatServiceTarget, formatWorkloadTarget } from '../grammar/targets.js';
 
-/** A command that runs a step (everything but help). */
-export type RunnableCommand = Exclude<MeshCommand, { name: 'help' }>;
+export type { RunnableCommand };
 
 export interface ExecutionContext {
   /** Steps that take a while report what they are doing; Slack shows it on the parent. */
