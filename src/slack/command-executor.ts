@@ -48,7 +48,7 @@ export function errorResult(
 
 export interface ClusterExecutorDeps<Adapters extends { close(): Promise<void> }> {
   openAdapters: () => Promise<Adapters>;
-  runCommand: (command: MeshCommand, adapters: Adapters) => Promise<StepResult>;
+  runCommand: (command: MeshCommand, adapters: Adapters, ctx: ExecutionContext) => Promise<StepResult>;
 }
 
 /**
@@ -70,8 +70,8 @@ export function createClusterExecutor<Adapters extends { close(): Promise<void> 
     return adapters;
   };
   return {
-    async execute(command) {
-      return deps.runCommand(command, await get());
+    async execute(command, ctx) {
+      return deps.runCommand(command, await get(), ctx);
     },
     async close() {
       const a = adapters;
