@@ -9,7 +9,13 @@ import * as k8s from '@kubernetes/client-node';
 import { readFile } from 'node:fs/promises';
 import { runSandboxCommand } from '../../../src/cli/commands/sandbox.js';
 import type { SandboxAddresses } from '../../../src/sandbox/sandbox-types.js';
-import { startPrometheus, waitForQuery, type RunningPrometheus } from '../../support/start-prometheus.js';
+import {
+  queryVector,
+  startPrometheus,
+  waitForQuery,
+  type RunningPrometheus,
+  type VectorSample,
+} from '../../support/start-prometheus.js';
 import { NS, runMetricsCli, type MetricsRun } from './metrics-rig.js';
 
 const DESTINATION_FINDINGS = ['destination-not-scraped', 'no-destination-series', 'no-subscribers'];
@@ -110,6 +116,24 @@ describe('metrics on emojivoto, scraped with the config meshbot sandbox printed'
     expect(d.pods).toBe(1);
     expect(codes(run).filter((c) => DESTINATION_FINDINGS.includes(c))).toEqual([]);
     expect(run.result!.data.golden.rps).toBeGreaterThan(0);
+  });
+
+  it("the proxies' outbound metrics and the controller's subscribers agree on who calls whom", async () => {
+    const url = r.prometheus.url;
+    const outbound = `request_total{namespace="${NS}",direction="outbound"}`;
+    await waitForQuery(url, `count(count by (deployment, dst_service) (${outbound}))`, (v) => v === 3);
+    const calls = await queryVector(url, `count by (deployment, dst_service) (${outbound})`);
+    expect(calls.map((c) => `${c.metric.deployment} -> ${c.metric.dst_service}`).sort()).toEqual([
+      'vote-bot -> web-svc',
+      'web -> emoji-svc',
+      'web -> voting-svc',
+    ]);
+    // Calling pods per service (outbound series are per calling pod) = the controller's subscribers.
+    const callers = await queryVector(url, `count by (dst_service) (${outbound})`);
+    const subscribers = await queryVector(url, `sum by (service) (endpoints_subscribers{namespace="${NS}"})`);
+    const byService = (v: VectorSample[], label: string): Record<string, string> =>
+      Object.fromEntries(v.map((x) => [x.metric[label]!, x.value[1]]));
+    expect(byService(subscribers, 'service')).toEqual(byService(callers, 'dst_service'));
   });
 });
 
