@@ -2,11 +2,6 @@ import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { SandboxAddresses, StartSandboxOptions } from '../../sandbox/sandbox-types.js';
 import { rm } from 'node:fs/promises';
-import {
-  prometheusScrapeConfig,
-  writePrometheusScrapeConfig,
-} from '../../sandbox/prometheus-scrape-config.js';
-import { startSandbox } from '../../sandbox/start-sandbox.js';
 import { reportError } from '../command-io.js';
 
 export interface SandboxCommandIO {
@@ -123,6 +118,10 @@ export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCom
       ...(adminPort !== undefined ? { adminPort } : {}),
       ...(podReadyDelayMs !== undefined ? { podReadyDelayMs } : {}),
     };
+    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for it.
+    const { startSandbox } = await import('../../sandbox/start-sandbox.js');
+    const { prometheusScrapeConfig, writePrometheusScrapeConfig } =
+      await import('../../sandbox/prometheus-scrape-config.js');
     const sandbox = await startSandbox(options);
     let tempDir: string | undefined;
     try {
