@@ -28,7 +28,8 @@ const PODS_PER_SERVICE = 2;
 /** How often the sandbox's /metrics is read: each read of 5,000 services' series costs the sandbox time. */
 const SAMPLE_MS = 500;
 const FROZEN = benchServiceName(0);
-const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli.js');
+/** The shipped CLI (bin/meshbot.js runs the bundle), from dist/bench/. */
+const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'bin', 'meshbot.js');
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
 
@@ -220,7 +221,7 @@ async function main(): Promise<void> {
         `meshbot sweep --concurrency ${CONCURRENCY} --persistence ${PERSISTENCE} (separate process), exit ${run.code}`,
         `  duration:        ${seconds(run.wallMs)} from spawn to result, incl. node start (aim < 20 s); the step ${seconds(r.durationMs)}:`,
         `                   Kubernetes lists ${seconds(t.kubernetesMs)}, destination ${seconds(t.destinationMs)}, second look ${seconds(t.confirmMs)} (incl. the ${PERSISTENCE} wait), control plane ${seconds(t.controlPlaneMs)} (alongside)`,
-        `  services:        ${r.data.services.listed} listed, ${r.data.services.meshed} meshed, ${r.data.services.swept} swept, ${r.data.services.drifted} drifted, ${r.data.services.notAsked} not asked; ${r.data.streams} streams, ${r.data.retried} asked again after a cut connection`,
+        `  services:        ${r.data.services.listed} listed, ${r.data.services.meshed} meshed, ${r.data.services.swept} swept, ${r.data.services.drifted} drifted, ${r.data.services.unconfirmed} not confirmed, ${r.data.services.notAsked} not asked; ${r.data.streams} streams, ${r.data.retried} asked again after a cut connection`,
         `  peak streams:    ${peak} (sum of the sandbox's endpoints_subscribers, ${sampler.samples()} samples every ${SAMPLE_MS} ms; aim <= 64)`,
         `  sweep RSS:       ${(run.maxRssKb / 1024).toFixed(0)} MB peak (aim < 300 MB)`,
         `  frozen service:  ${found.length > 0 ? `found (${found.join(', ')})` : 'NOT found'}`,

@@ -1,10 +1,8 @@
 import type { Command } from 'commander';
-import { openAdapters } from '../../adapters/open-adapters.js';
 import { UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { parseLabelSelector } from '../../grammar/label-selector.js';
 import { checkNamespace, printable } from '../../grammar/targets.js';
-import { runSweepStep } from '../../steps/sweep/run-sweep-step.js';
 import {
   DEFAULT_SWEEP_CONCURRENCY,
   MAX_SWEEP_CONCURRENCY,
@@ -62,6 +60,11 @@ export async function runSweepCommand(flags: SweepFlagValues, io: CommandIO = pr
     const format = readOutputFormat(flags.output);
     const options = readClusterOptions(flags);
     options.maxDestinationStreams = request.concurrency ?? DEFAULT_SWEEP_CONCURRENCY;
+    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them.
+    const [{ openAdapters }, { runSweepStep }] = await Promise.all([
+      import('../../adapters/open-adapters.js'),
+      import('../../steps/sweep/run-sweep-step.js'),
+    ]);
     const adapters = await openAdapters(options);
     try {
       const result = await runSweepStep({ ...request, cluster: adapters.kube.context }, adapters);
