@@ -9,7 +9,13 @@ import type { CommandExecutor } from './command-executor.js';
 import type { DispatchDeps } from './dispatch-run.js';
 import { handleMeshCommand } from './handle-mesh-command.js';
 import { handleRunButton } from './handle-run-button.js';
-import { healthResponse, startHealthServer, writeHealth } from './health-server.js';
+import {
+  healthResponse,
+  startHealthServer,
+  writeHealth,
+  writeMetrics,
+  type MetricsSource,
+} from './health-server.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createUserGroupMembership } from './user-group-membership.js';
 import { createChannelDirectory } from './channel-directory.js';
@@ -30,6 +36,8 @@ export interface SlackAppOptions {
   commandName?: string;
   /** Extra readiness condition (e.g. the cluster adapters are open). */
   isReady?: () => boolean;
+  /** meshbot's own metrics, served at /metrics on the HTTP port. */
+  metrics?: MetricsSource;
   /** WebClient retry policy; default Bolt's (which honours Retry-After on `ratelimited`). */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
   /** How long stop() waits for runs in flight; default 15 s. */
@@ -84,6 +92,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           customRoutes: [
             { path: '/healthz', method: ['GET'], handler: probe('/healthz') },
             { path: '/readyz', method: ['GET'], handler: probe('/readyz') },
+            ...(options.metrics
+              ? [
+                  {
+                    path: '/metrics',
+                    method: ['GET'],
+                    handler: (_req: unknown, res: Parameters<typeof writeMetrics>[0]) =>
+                      writeMetrics(res, options.metrics!),
+                  },
+                ]
+              : []),
           ],
         });
 
@@ -158,7 +176,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       // auth.test: a bad token stops the start with Slack's reason.
       await app.init();
       if (mode === 'socket') {
-        health = await startHealthServer(config.port, isReady);
+        health = await startHealthServer(config.port, isReady, undefined, options.metrics);
         await app.start();
         started = true;
         logger.info({ mode, port: health.port }, 'meshbot is connected to Slack (Socket Mode)');

@@ -92,17 +92,33 @@ export async function runServe(
     const { createClusterScaleTestRunner, settingsFromConfig } =
       await import('../../slack/scale-test-runner.js');
     const { runCommand } = await import('../../steps/run-command.js');
+    const { createMeshbotMetrics } = await import('../../metrics/meshbot-metrics.js');
+    const { startReportService } = await import('../../drift/start-report-service.js');
     const config = await loadConfig({ env: io.env, ...(flags.config ? { configFile: flags.config } : {}) });
     const clusterOptions = readClusterOptions(clusterFlagsWithEnv(flags, io.env, isDefault));
     if (io.env.MESHBOT_PROMETHEUS_URL) clusterOptions.prometheusUrl = io.env.MESHBOT_PROMETHEUS_URL;
     const logger = createLogger({ level: config.logLevel });
     logger.info({ config: redactConfig(config), cluster: clusterOptions }, 'meshbot serve starting');
-    const executor = createClusterExecutor({ openAdapters: () => openAdapters(clusterOptions), runCommand });
+    const metrics = createMeshbotMetrics();
+    const executor = createClusterExecutor({
+      openAdapters: () => openAdapters(clusterOptions),
+      runCommand: async (command, adapters, ctx) => {
+        const result = await runCommand(command, adapters, ctx);
+        metrics.observeStep(command.name, result);
+        return result;
+      },
+    });
     const scaleTests = createClusterScaleTestRunner({
       openAdapters: () => openAdapters(clusterOptions),
       settings: settingsFromConfig(config.scaleTest),
     });
-    const bot = createSlackApp({ config, execute: executor.execute, logger, scaleTests });
+    const bot = createSlackApp({
+      config,
+      execute: executor.execute,
+      logger,
+      scaleTests,
+      metrics: { contentType: metrics.registry.contentType, metrics: () => metrics.registry.metrics() },
+    });
     let port: number;
     try {
       ({ port } = await bot.start());
@@ -119,9 +135,19 @@ export async function runServe(
       channel: config.scaleTest.notifyChannel,
       logger,
     });
+    // Scheduled reports: the Lease-elected leader runs them (docs/reports.md).
+    const reports = await startReportService({
+      config,
+      clusterOptions,
+      client: bot.app.client,
+      logger,
+      metrics,
+      env: io.env,
+    });
     io.onStarted?.({ port, mode: bot.mode });
     const reason = await io.untilStopped();
     logger.info({ reason }, 'meshbot serve stopping');
+    await reports.stop(); // releases the Lease, so another replica takes over at once
     recovery.stop();
     await recovery.done;
     await scaleTests.close(); // cancels running scale tests and waits for their replicas to be back
