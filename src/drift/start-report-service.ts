@@ -58,31 +58,9 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
   const notifier = createSlackReportNotifier(o.client);
   const lease = config.leaderElection.leaseName;
   const openKinds = new Map<string, Set<string>>();
-  let scheduler: ReportScheduler | undefined;
 
-  const elector = createLeaderElector({
-    leases: createLeaseClient(kubeConfig, timeouts),
-    namespace,
-    name: lease,
-    identity,
-    leaseDurationMs: config.leaderElection.leaseDuration,
-    renewDeadlineMs: config.leaderElection.renewDeadline,
-    retryPeriodMs: config.leaderElection.retryPeriod,
-    onStartedLeading: (term) => {
-      metrics.isLeader.set({ lease }, 1);
-      logger.info({ identity, term }, 'leading: this replica runs the scheduled reports');
-      void scheduler?.recover().catch((err: unknown) => logger.error({ err }, 'report recovery failed'));
-    },
-    onStoppedLeading: () => {
-      metrics.isLeader.set({ lease }, 0);
-      logger.info({ identity }, 'no longer leading: the scheduled reports run elsewhere');
-    },
-    onNewLeader: (holder) => logger.info({ holder }, 'report leader'),
-    onError: (err) => logger.warn({ err }, 'leader election: the Lease could not be read or written'),
-  });
-  metrics.isLeader.set({ lease }, 0);
-
-  scheduler = createReportScheduler({
+  // Schedules run only while `elector` (below) says this replica leads.
+  const scheduler: ReportScheduler = createReportScheduler({
     reports: config.reports,
     store,
     isLeader: () => elector.isLeader(),
@@ -118,6 +96,28 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
       logger.error({ err, report: report.name }, 'report run failed');
     },
   });
+  const elector = createLeaderElector({
+    leases: createLeaseClient(kubeConfig, timeouts),
+    namespace,
+    name: lease,
+    identity,
+    leaseDurationMs: config.leaderElection.leaseDuration,
+    renewDeadlineMs: config.leaderElection.renewDeadline,
+    retryPeriodMs: config.leaderElection.retryPeriod,
+    onStartedLeading: (term) => {
+      metrics.isLeader.set({ lease }, 1);
+      logger.info({ identity, term }, 'leading: this replica runs the scheduled reports');
+      void scheduler.recover().catch((err: unknown) => logger.error({ err }, 'report recovery failed'));
+    },
+    onStoppedLeading: () => {
+      metrics.isLeader.set({ lease }, 0);
+      logger.info({ identity }, 'no longer leading: the scheduled reports run elsewhere');
+    },
+    onNewLeader: (holder) => logger.info({ holder }, 'report leader'),
+    onError: (err) => logger.warn({ err }, 'leader election: the Lease could not be read or written'),
+  });
+  metrics.isLeader.set({ lease }, 0);
+
   elector.start();
   scheduler.start();
 
@@ -125,7 +125,7 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
     scheduler,
     isLeader: () => elector.isLeader(),
     async stop() {
-      await scheduler?.stop();
+      await scheduler.stop();
       await elector.stop();
       await adapters.close();
     },
