@@ -13,7 +13,9 @@ import { createConfigMapClient } from '../adapters/kube/config-map-client.js';
 import { createLeaseClient } from '../adapters/kube/lease-client.js';
 import { loadKubeConfig } from '../adapters/kube/load-kubeconfig.js';
 import type { MeshbotConfig } from '../config/config-schema.js';
+import { MeshbotError } from '../errors.js';
 import { setOpenFindings, type MeshbotMetrics } from '../metrics/meshbot-metrics.js';
+import type { ReportActions } from '../slack/handle-report-actions.js';
 import { createSlackReportNotifier } from '../slack/report-notifier.js';
 import { createLeaderElector } from './leader-election.js';
 import { createReportScheduler, type ReportScheduler } from './report-scheduler.js';
@@ -29,7 +31,7 @@ export interface ReportServiceOptions {
   env: NodeJS.ProcessEnv;
 }
 
-export interface ReportService {
+export interface ReportService extends ReportActions {
   scheduler?: ReportScheduler;
   isLeader(): boolean;
   stop(): Promise<void>;
@@ -37,7 +39,12 @@ export interface ReportService {
 
 export async function startReportService(o: ReportServiceOptions): Promise<ReportService> {
   const { config, logger, metrics } = o;
-  if (config.reports.length === 0) return { isLeader: () => false, stop: async () => undefined };
+  if (config.reports.length === 0) {
+    const none = async (): Promise<never> => {
+      throw new MeshbotError('usage', 'no report is configured', 'Add one under reports: in the config.');
+    };
+    return { isLeader: () => false, stop: async () => undefined, snooze: none, runNow: none };
+  }
   const identity = o.env.POD_NAME || hostname();
   const namespace = o.env.POD_NAMESPACE || 'meshbot';
   const cluster = o.clusterOptions.context ?? 'in-cluster';
@@ -124,6 +131,29 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
   return {
     scheduler,
     isLeader: () => elector.isLeader(),
+    async snooze(report, fingerprint, ms, by) {
+      const now = new Date();
+      await store.update((s) => {
+        s.snoozes[fingerprint] = {
+          fingerprint,
+          until: new Date(now.getTime() + ms).toISOString(),
+          by,
+          at: now.toISOString(),
+        };
+        return s;
+      });
+      logger.info({ report, fingerprint, ms, by }, 'finding snoozed');
+    },
+    async runNow(report) {
+      if (!config.reports.some((r) => r.name === report)) {
+        throw new MeshbotError(
+          'usage',
+          `no report named ${report}`,
+          `Reports: ${config.reports.map((r) => r.name).join(', ')}.`,
+        );
+      }
+      await scheduler.runNow(report);
+    },
     async stop() {
       await scheduler.stop();
       await elector.stop();

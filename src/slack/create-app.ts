@@ -20,6 +20,8 @@ import { createRateLimiter } from './rate-limit.js';
 import { createUserGroupMembership } from './user-group-membership.js';
 import { createChannelDirectory } from './channel-directory.js';
 import { RUN_ACTION_ID } from './button-value.js';
+import { handleReportActions, type ReportActions } from './handle-report-actions.js';
+import { REPORT_ACTION_IDS } from './report-button-value.js';
 import { handleScaleTestActions } from './handle-scale-test-actions.js';
 import { SCALE_TEST_ACTION_IDS } from './scale-test-button-value.js';
 import type { ScaleTestRunner } from './scale-test-runner.js';
@@ -38,6 +40,8 @@ export interface SlackAppOptions {
   isReady?: () => boolean;
   /** meshbot's own metrics, served at /metrics on the HTTP port. */
   metrics?: MetricsSource;
+  /** The scheduled reports' Snooze and Run again buttons. */
+  reportActions?: ReportActions;
   /** WebClient retry policy; default Bolt's (which honours Retry-After on `ratelimited`). */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
   /** How long stop() waits for runs in flight; default 15 s. */
@@ -141,6 +145,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     app.action<bolt.BlockAction<bolt.ButtonAction>>(
       { type: 'block_actions', action_id: SCALE_TEST_ACTION_IDS },
       tracked(handleScaleTestActions({ ...deps, scaleTests: options.scaleTests })),
+    );
+  }
+  if (options.reportActions) {
+    app.action<bolt.BlockAction<bolt.ButtonAction>>(
+      { type: 'block_actions', action_id: REPORT_ACTION_IDS },
+      tracked(handleReportActions(deps, options.reportActions)),
     );
   }
   app.error(async (err) => {

@@ -11,6 +11,7 @@ import type { PostedRun, ReportNotifier } from '../drift/run-report.js';
 import type { RunMessage } from '../drift/report-state-store.js';
 import { encodeButtonValue, RUN_ACTION_ID } from './button-value.js';
 import { SLACK_LIMITS } from './render/slack-limits.js';
+import { encodeReportButton, REPORT_RUN_ACTION, REPORT_SNOOZE_ACTION } from './report-button-value.js';
 
 type WebClient = webApi.WebClient;
 
@@ -43,7 +44,7 @@ function renderMessage(m: RunMessage): string {
   return cut([m.header, ...lines].join('\n'), SLACK_LIMITS.sectionText);
 }
 
-function detailBlocks(alert: OpenAlert): unknown[] {
+function detailBlocks(alert: OpenAlert, report: string): unknown[] {
   const lines = [
     `${SEVERITY_MARK[alert.severity]} *${alert.kind}* in ${alert.cluster}: ${alert.subject}`,
     alert.message,
@@ -67,6 +68,18 @@ function detailBlocks(alert: OpenAlert): unknown[] {
             requestedBy: REPORT_REQUESTER,
             origin: 'next-step',
           }),
+        },
+        ...([1, 24] as const).map((hours) => ({
+          type: 'button',
+          action_id: `${REPORT_SNOOZE_ACTION}:${hours}`,
+          text: { type: 'plain_text', text: hours === 1 ? 'Snooze 1 h' : 'Snooze 1 day' },
+          value: encodeReportButton({ v: 1, kind: 'snooze', report, fingerprint: alert.fingerprint, hours }),
+        })),
+        {
+          type: 'button',
+          action_id: REPORT_RUN_ACTION,
+          text: { type: 'plain_text', text: 'Run again' },
+          value: encodeReportButton({ v: 1, kind: 'run', report }),
         },
       ],
     },
@@ -93,7 +106,7 @@ export function createSlackReportNotifier(client: WebClient): ReportNotifier {
           channel: report.channel,
           thread_ts: ts,
           text: `${alert.kind} ${alert.subject}: ${cut(alert.message, 300)}`,
-          blocks: detailBlocks(alert) as never[],
+          blocks: detailBlocks(alert, report.name) as never[],
         });
       }
       return { channel: report.channel, ts, message };

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ReportActions } from '../../slack/handle-report-actions.js';
 import { MeshbotError } from '../../errors.js';
 import { slackErrorCode } from '../../slack/slack-error.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
@@ -112,12 +113,25 @@ export async function runServe(
       openAdapters: () => openAdapters(clusterOptions),
       settings: settingsFromConfig(config.scaleTest),
     });
+    const starting = async (): Promise<never> => {
+      throw new MeshbotError(
+        'unreachable',
+        'the scheduled reports are still starting',
+        'Click again in a moment.',
+      );
+    };
+    let reportService: ReportActions = { snooze: starting, runNow: starting };
     const bot = createSlackApp({
       config,
       execute: executor.execute,
       logger,
       scaleTests,
       metrics: { contentType: metrics.registry.contentType, metrics: () => metrics.registry.metrics() },
+      // Bound once the report service has started (it posts with the app's client).
+      reportActions: {
+        snooze: (...args) => reportService.snooze(...args),
+        runNow: (report) => reportService.runNow(report),
+      },
     });
     let port: number;
     try {
@@ -144,6 +158,7 @@ export async function runServe(
       metrics,
       env: io.env,
     });
+    reportService = reports;
     io.onStarted?.({ port, mode: bot.mode });
     const reason = await io.untilStopped();
     logger.info({ reason }, 'meshbot serve stopping');

@@ -74,6 +74,7 @@ describe('two serve replicas with a scheduled report', () => {
         '    checks: [endpoints]',
         '    persistence: 200ms',
         'leaderElection: { leaseDuration: 1500ms, renewDeadline: 1s, retryPeriod: 200ms }',
+        'authorization: { mutators: { users: [UMUTATOR1] } }',
         '',
       ].join('\n'),
     );
@@ -151,6 +152,42 @@ describe('two serve replicas with a scheduled report', () => {
       },
       30_000,
     );
+    // Snooze 1 h from the finding's thread: refused to someone not authorized, done (and said) for a mutator.
+    const detail = slack.thread(CHANNEL, slack.messages(CHANNEL).find((m) => !m.thread_ts)!.ts).replies[0]!;
+    const snooze = (
+      detail.blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>
+    )
+      .flatMap((b) => b.elements ?? [])
+      .find((e) => e.action_id === 'meshbot_report_snooze:1')!;
+    const refused = await slack.sendBlockAction({
+      actionId: snooze.action_id,
+      value: snooze.value,
+      userId: 'UOTHER01',
+      channelId: CHANNEL,
+      messageTs: detail.ts,
+    });
+    expect((await slack.waitForEphemeral(refused.triggerId))[0]!.text).toMatch(
+      /not among the people authorized/,
+    );
+    await slack.sendBlockAction({
+      actionId: snooze.action_id,
+      value: snooze.value,
+      userId: 'UMUTATOR1',
+      channelId: CHANNEL,
+      messageTs: detail.ts,
+    });
+    await slack.waitFor(() =>
+      slack.messages(CHANNEL).find((m) => /Snoozed for 1 hour by <@UMUTATOR1>/.test(m.text)),
+    );
+    const fingerprint = (JSON.parse(snooze.value) as { fingerprint: string }).fingerprint;
+    const cm = sb.store.get({ group: '', plural: 'configmaps' }, 'meshbot', 'meshbot-report-state')!;
+    const snoozes = (
+      JSON.parse((cm['data'] as Record<string, string>)[STATE_KEY]!) as {
+        snoozes: Record<string, { by: string }>;
+      }
+    ).snoozes;
+    expect(snoozes[fingerprint]?.by).toBe('UMUTATOR1');
+
     // Each replica's /metrics says whether it leads: exactly one does.
     const leaders = await Promise.all(
       ports.map(async (port) => {
