@@ -24,7 +24,7 @@ import { diffPort, findingsForAnswer, findingsForPort } from '../endpoints/compa
 import type { DestinationPortView, PortComparison } from '../endpoints/endpoints-data.js';
 import { DEFAULT_SETTLE_MS, kubernetesRows, viewToPort } from '../endpoints/run-endpoints-step.js';
 import { confirmDrift, driftFindings, groupPortFindings, versionsChanged } from './confirm-drift.js';
-import { controlPlaneDrift } from './control-plane-drift.js';
+import { controlPlaneDrift, type ControlPlaneDrift } from './control-plane-drift.js';
 import { INJECT_ANNOTATION, meshedServices, selectedPods } from './meshed-services.js';
 import {
   DEFAULT_PERSISTENCE_MS,
@@ -212,17 +212,23 @@ export async function runSweepStep(
   };
   const findings: SweepFinding[] = [];
 
-  // The control plane's checks run alongside the services.
-  const controlPlane =
-    request.controlPlane === false
-      ? undefined
-      : controlPlaneDrift(cluster, adapters, {
-          ...(namespaces?.length === 1 ? { namespace: namespaces[0]! } : {}),
-          ...(stepOptions.now ? { now: stepOptions.now } : {}),
-        }).then((r) => {
-          data.timings.controlPlaneMs = Math.round(elapsed());
-          return r;
-        });
+  /**
+   * The control plane's checks. They start once the services' first look is done (during the
+   * persistence wait): their list of every meshed pod and the sweep's own lists are not held
+   * in memory at once.
+   */
+  let controlPlane: Promise<ControlPlaneDrift> | undefined;
+  const startControlPlane = (): void => {
+    if (request.controlPlane === false || controlPlane) return;
+    const started = elapsed();
+    controlPlane = controlPlaneDrift(cluster, adapters, {
+      ...(namespaces?.length === 1 ? { namespace: namespaces[0]! } : {}),
+      ...(stepOptions.now ? { now: stepOptions.now } : {}),
+    }).then((r) => {
+      data.timings.controlPlaneMs = Math.round(elapsed() - started);
+      return r;
+    });
+  };
 
   /** Looks at one port of a service: Kubernetes' endpoints of `slices` against the destination. */
   const lookAt = async (
@@ -335,38 +341,43 @@ export async function runSweepStep(
   };
 
   if (request.endpoints !== false && inventory) {
-    // 1. Kubernetes, with list calls.
-    const snapshot = await readKubernetes(inventory, namespaces, request.selector, { services: true });
-    data.notAsked.push(...snapshot.notAsked);
-    data.services.notAsked += snapshot.notAsked.reduce((n, x) => n + x.services, 0);
-    data.services.listed = snapshot.services.length;
-    const meshed = meshedServices({
-      services: snapshot.services,
-      pods: [...snapshot.podsByNamespace.values()].flat(),
-      injectedNamespaces: snapshot.injected,
-      endpointsOf: (ns, svc) => snapshot.slices.get(sliceKey(ns, svc))?.endpoints ?? [],
-    });
-    data.services.meshed = meshed.length;
-    data.timings.kubernetesMs = Math.round(elapsed());
-
-    // 2. The destination, every port of every meshed service, `concurrency` streams at once.
-    void adapters.destination.warmUp();
-    const first = await lookAtAll(
-      meshed.flatMap((service) => service.ports.map((port) => ({ service, port }))),
-      snapshot,
-    );
-    // Streams cut by a failed connection (a server that limits how fast streams are reset
-    // ends the whole HTTP/2 session) are asked once more, on the channel's new connection.
-    const cut = first.errors.filter((e) => e.error.kind === 'unreachable');
-    if (cut.length > 0) {
-      const retried = await lookAtAll(
-        cut.map(({ service, port }) => ({ service, port })),
+    // 1-2. Kubernetes with list calls, then every port of every meshed service against the
+    // destination, `concurrency` streams at once. In a function of its own, so its lists
+    // (every pod in scope) are garbage once it returns.
+    const firstLook = async (): Promise<{ first: Awaited<ReturnType<typeof lookAtAll>>; meshed: number }> => {
+      const snapshot = await readKubernetes(inventory, namespaces, request.selector, { services: true });
+      data.notAsked.push(...snapshot.notAsked);
+      data.services.notAsked += snapshot.notAsked.reduce((n, x) => n + x.services, 0);
+      data.services.listed = snapshot.services.length;
+      const meshed = meshedServices({
+        services: snapshot.services,
+        pods: [...snapshot.podsByNamespace.values()].flat(),
+        injectedNamespaces: snapshot.injected,
+        endpointsOf: (ns, svc) => snapshot.slices.get(sliceKey(ns, svc))?.endpoints ?? [],
+      });
+      data.services.meshed = meshed.length;
+      data.timings.kubernetesMs = Math.round(elapsed());
+      void adapters.destination.warmUp();
+      const first = await lookAtAll(
+        meshed.flatMap((service) => service.ports.map((port) => ({ service, port }))),
         snapshot,
       );
-      first.looks.push(...retried.looks);
-      first.errors = [...first.errors.filter((e) => e.error.kind !== 'unreachable'), ...retried.errors];
-      data.retried = cut.length;
-    }
+      // Streams cut by a failed connection (a server that limits how fast streams are reset
+      // ends the whole HTTP/2 session) are asked once more, on the channel's new connection.
+      const cut = first.errors.filter((e) => e.error.kind === 'unreachable');
+      if (cut.length > 0) {
+        const retried = await lookAtAll(
+          cut.map(({ service, port }) => ({ service, port })),
+          snapshot,
+        );
+        first.looks.push(...retried.looks);
+        first.errors = [...first.errors.filter((e) => e.error.kind !== 'unreachable'), ...retried.errors];
+        data.retried = cut.length;
+      }
+      return { first, meshed: meshed.length };
+    };
+    const { first, meshed } = await firstLook();
+    startControlPlane();
     const failedFirst = recordDestinationErrors(first.errors);
     data.timings.destinationMs = Math.round(elapsed()) - data.timings.kubernetesMs;
 
@@ -418,9 +429,10 @@ export async function runSweepStep(
     }
     data.services.drifted = new Set(confirmed.map((l) => sliceKey(l.service.namespace, l.service.name))).size;
     data.services.notAsked += failedFirst.size;
-    data.services.swept = meshed.length - failedFirst.size;
+    data.services.swept = meshed - failedFirst.size;
   }
 
+  startControlPlane(); // when the services were not compared
   if (controlPlane) {
     const cp = await controlPlane;
     findings.push(...cp.findings);
