@@ -7,7 +7,7 @@
  */
 import { webApi } from '@slack/bolt';
 import { createConfigMapClient } from '../../../src/adapters/kube/config-map-client.js';
-import { createLeaseClient } from '../../../src/adapters/kube/lease-client.js';
+import { createLeaseClient, type LeaseClient } from '../../../src/adapters/kube/lease-client.js';
 import { loadKubeConfig } from '../../../src/adapters/kube/load-kubeconfig.js';
 import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
 import { reportSchema, type ReportConfig } from '../../../src/config/reports-schema.js';
@@ -278,6 +278,120 @@ describe('scheduled reports through the sandbox and the Slack double', () => {
     expect(runsBy['pod-b']).toEqual([]);
     expect(new Set(runsBy['pod-a']).size).toBe(runsBy['pod-a']!.length);
     // One post for the frozen service, not one per run.
+    expect(slack.messages(CHANNEL).filter((m) => !m.thread_ts).length - before).toBe(1);
+    await healVoting();
+  });
+
+  it('a leader that dies mid-run: the other takes over within the lease duration and runs the unfinished slot, posting once', async () => {
+    const store = storeNamed('report-state-failover');
+    const sandboxLeases = createLeaseClient(kubeConfig);
+    let cut = false;
+    const cuttable: LeaseClient = {
+      get: (ns, name) =>
+        cut ? Promise.reject(new MeshbotError('unreachable', 'cut')) : sandboxLeases.get(ns, name),
+      create: (ns, name, r) =>
+        cut ? Promise.reject(new MeshbotError('unreachable', 'cut')) : sandboxLeases.create(ns, name, r),
+      replace: (ns, name, r, rv) =>
+        cut ? Promise.reject(new MeshbotError('unreachable', 'cut')) : sandboxLeases.replace(ns, name, r, rv),
+    };
+    const r = report({ name: 'failover' });
+    const notifier = createSlackReportNotifier(client);
+    const timings = { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200 };
+    const before = slack.messages(CHANNEL).filter((m) => !m.thread_ts).length;
+    await freezeVoting();
+
+    // pod-a leads, starts a slot and dies in the middle of its sweep (its Lease renewals stop).
+    let abandon: (err: Error) => void = () => undefined;
+    let startedSlot: (slot: string) => void = () => undefined;
+    const slotStarted = new Promise<string>((resolve) => (startedSlot = resolve));
+    let aLeads: () => void = () => undefined;
+    const aLeading = new Promise<void>((resolve) => (aLeads = resolve));
+    const a = createLeaderElector({
+      ...timings,
+      leases: cuttable,
+      namespace: 'meshbot',
+      name: 'meshbot-scheduler-failover',
+      identity: 'pod-a',
+      onStartedLeading: () => aLeads(),
+    });
+    const aScheduler = createReportScheduler({
+      reports: [r],
+      store,
+      isLeader: () => a.isLeader(),
+      run: (report, slot) =>
+        runReport({
+          report,
+          cluster: 'sandbox',
+          sweep: () => {
+            startedSlot(slot);
+            cut = true;
+            return new Promise((_resolve, reject) => (abandon = reject));
+          },
+          store,
+          notifier,
+          slot,
+          identity: 'pod-a',
+          fence: a.fencingToken() ?? 0,
+        }).then(() => undefined),
+      onError: () => undefined,
+    });
+    a.start();
+    await aLeading;
+    aScheduler.start();
+    const unfinished = await slotStarted;
+    const diedAt = performance.now();
+
+    // pod-b stands by, takes over and runs the slot pod-a left unfinished.
+    let bLeads: (at: number) => void = () => undefined;
+    const bLeading = new Promise<number>((resolve) => (bLeads = resolve));
+    const bSlots: string[] = [];
+    let recovered: () => void = () => undefined;
+    const ranUnfinished = new Promise<void>((resolve) => (recovered = resolve));
+    const b = createLeaderElector({
+      ...timings,
+      leases: sandboxLeases,
+      namespace: 'meshbot',
+      name: 'meshbot-scheduler-failover',
+      identity: 'pod-b',
+      onStartedLeading: () => {
+        bLeads(performance.now());
+        void bScheduler.recover();
+      },
+    });
+    const bScheduler = createReportScheduler({
+      reports: [r],
+      store,
+      isLeader: () => b.isLeader(),
+      run: async (report, slot) => {
+        bSlots.push(slot);
+        await runReport({
+          report,
+          cluster: 'sandbox',
+          sweep: (req) => runSweepStep(req, adapters),
+          store,
+          notifier,
+          slot,
+          identity: 'pod-b',
+          fence: b.fencingToken() ?? 0,
+        });
+        if (slot === unfinished) recovered();
+      },
+    });
+    b.start();
+    bScheduler.start();
+    const tookOver = await bLeading;
+    expect(tookOver - diedAt).toBeLessThan(timings.leaseDurationMs + 2 * timings.retryPeriodMs * 1.2);
+    expect(a.isLeader()).toBe(false);
+    await ranUnfinished;
+    await bScheduler.idle();
+
+    abandon(new Error('pod-a died'));
+    await Promise.all([aScheduler.stop(), bScheduler.stop()]);
+    await Promise.all([a.stop(), b.stop()]);
+    expect(bSlots[0]).toBe(unfinished);
+    const state = await store.read();
+    expect(state.reports['failover']!.finished?.by).toBe('pod-b');
+    // The frozen service is posted once: by pod-b, for the slot pod-a did not finish.
     expect(slack.messages(CHANNEL).filter((m) => !m.thread_ts).length - before).toBe(1);
     await healVoting();
   });
