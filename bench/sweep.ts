@@ -220,7 +220,7 @@ async function main(): Promise<void> {
       [
         `meshbot sweep --concurrency ${CONCURRENCY} --persistence ${PERSISTENCE} (separate process), exit ${run.code}`,
         `  duration:        ${seconds(run.wallMs)} from spawn to result, incl. node start (aim < 20 s); the step ${seconds(r.durationMs)}:`,
-        `                   Kubernetes lists ${seconds(t.kubernetesMs)}, destination ${seconds(t.destinationMs)}, second look ${seconds(t.confirmMs)} (incl. the ${PERSISTENCE} wait), control plane ${seconds(t.controlPlaneMs)} (alongside)`,
+        `                   Kubernetes lists ${seconds(t.kubernetesMs)}, destination ${seconds(t.destinationMs)}, second look ${seconds(t.confirmMs)} (incl. what was left of the ${PERSISTENCE} wait), control plane ${seconds(t.controlPlaneMs)} (after the first look, during the wait)`,
         `  services:        ${r.data.services.listed} listed, ${r.data.services.meshed} meshed, ${r.data.services.swept} swept, ${r.data.services.drifted} drifted, ${r.data.services.unconfirmed} not confirmed, ${r.data.services.notAsked} not asked; ${r.data.streams} streams, ${r.data.retried} asked again after a cut connection`,
         `  peak streams:    ${peak} (sum of the sandbox's endpoints_subscribers, ${sampler.samples()} samples every ${SAMPLE_MS} ms; aim <= 64)`,
         `  sweep RSS:       ${(run.maxRssKb / 1024).toFixed(0)} MB peak (aim < 300 MB)`,

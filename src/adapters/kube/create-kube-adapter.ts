@@ -47,7 +47,8 @@ function isNotFound(err: unknown): boolean {
   return err instanceof ApiException && err.code === 404;
 }
 
-function parseOrThrow<S extends z.ZodType>(
+/** Parses an object a Kubernetes API server sent; a shape meshbot cannot read is an `internal` MeshbotError. */
+export function parseOrThrow<S extends z.ZodType>(
   schema: S,
   value: unknown,
   what: string,

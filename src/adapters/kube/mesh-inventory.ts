@@ -11,9 +11,9 @@ import {
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { MeshbotError } from '../../errors.js';
 import { createConcurrencyLimit } from '../concurrency-limit.js';
 import type { KubeEndpoint, KubePod, KubeService } from './kube-adapter.js';
+import { parseOrThrow } from './create-kube-adapter.js';
 import { endpointSliceSchema, podSchema, serviceSchema } from './kube-schemas.js';
 import { endpointsFromSlices, toKubePod, toKubeService } from './normalize-kube-objects.js';
 import { timeoutOption } from './request-timeout.js';
@@ -89,17 +89,7 @@ export function createMeshInventory(kc: KubeConfig, options: MeshInventoryOption
           throw translateKubeError(err, { ...ctx, server, timeoutMs });
         }
       });
-      for (const item of list.items) {
-        const parsed = schema.safeParse(item);
-        if (!parsed.success) {
-          throw new MeshbotError(
-            'internal',
-            `Kubernetes at ${server} sent a ${what} meshbot cannot read: ${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.') ?? '?'}`,
-            'Is the server a conforming Kubernetes API server?',
-          );
-        }
-        out.push(map(parsed.data));
-      }
+      for (const item of list.items) out.push(map(parseOrThrow(schema, item, what, server)));
       cont = listMeta.safeParse(list).data?.metadata?._continue ?? undefined;
     } while (cont);
     return out;

@@ -20,47 +20,11 @@ import { startSlackDouble, type SlackDouble } from '../../../src/sandbox/slack/s
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import { createSlackReportNotifier } from '../../../src/slack/report-notifier.js';
 import { runSweepStep } from '../../../src/steps/sweep/run-sweep-step.js';
-import {
-  authority,
-  podIps,
-  scale,
-  waitForDestinationCount,
-  waitForOnlyReadyEndpoints,
-  waitForPodGone,
-} from '../endpoints/endpoints-sandbox.js';
+import { authority, waitForDestinationCount } from '../endpoints/endpoints-sandbox.js';
+import { driftScenario, freezeAndShrink, heal, NS } from './drift-sandbox.js';
 
-const NS = 'emojivoto';
 const CHANNEL = 'C0REPORTS';
-const scenario = {
-  name: 'report-integration',
-  namespaces: [NS, 'meshbot'],
-  terminationDelayMs: 20,
-  linkerd: { identity: {} },
-  deployments: [
-    { name: 'web', namespace: NS, replicas: 2, meshed: true, containerPorts: [{ name: 'http', port: 8080 }] },
-    {
-      name: 'voting',
-      namespace: NS,
-      replicas: 3,
-      meshed: true,
-      containerPorts: [{ name: 'http', port: 8080 }],
-    },
-  ],
-  services: [
-    {
-      name: 'web-svc',
-      namespace: NS,
-      selector: { app: 'web' },
-      ports: [{ name: 'http', port: 80, targetPort: 8080 }],
-    },
-    {
-      name: 'voting-svc',
-      namespace: NS,
-      selector: { app: 'voting' },
-      ports: [{ name: 'http', port: 80, targetPort: 8080 }],
-    },
-  ],
-};
+const scenario = driftScenario('report-integration', { web: 2, voting: 3 });
 
 const report = (extra: Record<string, unknown> = {}): ReportConfig =>
   reportSchema.parse({
@@ -101,26 +65,8 @@ describe('scheduled reports through the sandbox and the Slack double', () => {
     await Promise.all([sb?.stop(), slack?.close()]);
   });
 
-  /** Freezes voting-svc in the destination and removes one of its pods: one stale address. */
-  const freezeVoting = async (): Promise<void> => {
-    const proxy = adapters.destination.watch(authority('voting-svc'), () => undefined);
-    sb.setFault({ type: 'freeze', service: `voting-svc.${NS}` });
-    const before = podIps(sb.store, 'voting');
-    scale(sb.store, 'voting', 2);
-    const after = await waitForOnlyReadyEndpoints(sb.store, 'voting-svc', 2);
-    await waitForPodGone(
-      sb.store,
-      'voting',
-      before.find((ip) => !after.includes(ip))!,
-    );
-    proxy();
-  };
-  const healVoting = async (): Promise<void> => {
-    sb.clearFaults();
-    scale(sb.store, 'voting', 3);
-    await waitForOnlyReadyEndpoints(sb.store, 'voting-svc', 3);
-    await waitForDestinationCount(adapters.destination, authority('voting-svc'), 3);
-  };
+  const freezeVoting = (): Promise<void> => freezeAndShrink(sb, adapters.destination, 'voting', 3);
+  const healVoting = (): Promise<void> => heal(sb, adapters.destination, 'voting', 3);
 
   it('serves Leases with resourceVersion preconditions', async () => {
     const leases = createLeaseClient(kubeConfig);

@@ -11,17 +11,9 @@ import { runServe } from '../../../src/cli/commands/serve.js';
 import { STATE_KEY } from '../../../src/drift/report-state-store.js';
 import { startSlackDouble, type SlackDouble } from '../../../src/sandbox/slack/start-slack-double.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
-import {
-  authority,
-  podIps,
-  scale,
-  waitForDestinationCount,
-  waitForObjects,
-  waitForOnlyReadyEndpoints,
-  waitForPodGone,
-} from '../endpoints/endpoints-sandbox.js';
+import { authority, waitForDestinationCount, waitForObjects } from '../endpoints/endpoints-sandbox.js';
+import { driftScenario, freezeAndShrink } from './drift-sandbox.js';
 
-const NS = 'emojivoto';
 const CHANNEL = 'C0HAREPORT';
 
 describe('two serve replicas with a scheduled report', () => {
@@ -33,29 +25,7 @@ describe('two serve replicas with a scheduled report', () => {
   beforeAll(async () => {
     [sb, slack] = await Promise.all([
       startSandbox({
-        scenario: {
-          name: 'serve-reports',
-          namespaces: [NS, 'meshbot'],
-          terminationDelayMs: 20,
-          linkerd: { identity: {} },
-          deployments: [
-            {
-              name: 'voting',
-              namespace: NS,
-              replicas: 3,
-              meshed: true,
-              containerPorts: [{ name: 'http', port: 8080 }],
-            },
-          ],
-          services: [
-            {
-              name: 'voting-svc',
-              namespace: NS,
-              selector: { app: 'voting' },
-              ports: [{ name: 'http', port: 80, targetPort: 8080 }],
-            },
-          ],
-        },
+        scenario: driftScenario('serve-reports', { voting: 3 }),
         podReadyDelayMs: 0,
       }),
       startSlackDouble(),
@@ -87,17 +57,7 @@ describe('two serve replicas with a scheduled report', () => {
   });
 
   it('runs the schedule on one replica only and posts the frozen service once', async () => {
-    const proxy = adapters.destination.watch(authority('voting-svc'), () => undefined);
-    sb.setFault({ type: 'freeze', service: `voting-svc.${NS}` });
-    const before = podIps(sb.store, 'voting');
-    scale(sb.store, 'voting', 2);
-    const after = await waitForOnlyReadyEndpoints(sb.store, 'voting-svc', 2);
-    await waitForPodGone(
-      sb.store,
-      'voting',
-      before.find((ip) => !after.includes(ip))!,
-    );
-    proxy();
+    await freezeAndShrink(sb, adapters.destination, 'voting', 3);
 
     const stops: Array<(r: string) => void> = [];
     const replica = (pod: string) => {
