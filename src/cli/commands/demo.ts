@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { pino } from 'pino';
-import { openAdapters } from '../../adapters/open-adapters.js';
+import { singleClusterPool } from '../../adapters/adapter-pool.js';
 import { describeError } from '../../errors.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { formatThread } from '../../sandbox/slack/format-thread.js';
@@ -59,10 +59,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       throw err;
     }
   }
-  const executor = createClusterExecutor({
-    openAdapters: () => openAdapters({ kubeconfig: sandbox.kubeconfig, destination: sandbox.destination }),
-    runCommand,
-  });
+  const pool = singleClusterPool({ kubeconfig: sandbox.kubeconfig, destination: sandbox.destination });
+  const executor = createClusterExecutor({ pool, runCommand });
   let env: Awaited<ReturnType<typeof startBotWithDouble>> | undefined;
   try {
     env = await startBotWithDouble({ mode: options.mode ?? 'socket', execute: executor.execute, logger });
@@ -102,7 +100,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     return status === 'pass' || status === 'warn' || status === 'fail' ? 0 : 1;
   } finally {
     await env?.stop();
-    await executor.close();
+    await pool.close();
     await sandbox.stop();
     logger.flush();
   }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { openAdapters } from '../../adapters/open-adapters.js';
+import { singleClusterPool } from '../../adapters/adapter-pool.js';
 import { loadConfig, redactConfig } from '../../config/load-config.js';
 import { MeshbotError } from '../../errors.js';
 import { createLogger } from '../../logging/create-logger.js';
@@ -94,19 +94,18 @@ export async function runServe(
     if (io.env.MESHBOT_PROMETHEUS_URL) clusterOptions.prometheusUrl = io.env.MESHBOT_PROMETHEUS_URL;
     const logger = createLogger({ level: config.logLevel });
     logger.info({ config: redactConfig(config), cluster: clusterOptions }, 'meshbot serve starting');
-    const executor = createClusterExecutor({ openAdapters: () => openAdapters(clusterOptions), runCommand });
-    const scaleTests = createClusterScaleTestRunner({
-      openAdapters: () => openAdapters(clusterOptions),
-      settings: settingsFromConfig(config.scaleTest),
-    });
+    // One adapter set per cluster for the whole process: commands and scale tests share it.
+    const pool = singleClusterPool(clusterOptions);
+    const executor = createClusterExecutor({ pool, runCommand });
+    const scaleTests = createClusterScaleTestRunner({ pool, settings: settingsFromConfig(config.scaleTest) });
     const bot = createSlackApp({ config, execute: executor.execute, logger, scaleTests });
     let port: number;
     try {
       ({ port } = await bot.start());
     } catch (err) {
       await bot.stop();
-      await executor.close();
       await scaleTests.close();
+      await pool.close();
       throw startError(err);
     }
     // Workloads a crashed scale test left changed are put back, and the channel is told.
@@ -123,7 +122,7 @@ export async function runServe(
     await recovery.done;
     await scaleTests.close(); // cancels running scale tests and waits for their replicas to be back
     await bot.stop();
-    await executor.close();
+    await pool.close();
     return 0;
   } catch (err) {
     return reportError(io.stderr, err);

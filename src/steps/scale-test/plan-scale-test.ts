@@ -6,13 +6,8 @@
 import type { DestinationClient } from '../../adapters/destination/destination-client.js';
 import type { ClusterOptions } from '../../adapters/cluster-options.js';
 import type { KubeAdapter, KubeService } from '../../adapters/kube/kube-adapter.js';
-import { loadKubeConfig } from '../../adapters/kube/load-kubeconfig.js';
-import {
-  createWorkloadScaling,
-  type KubeWorkload,
-  type WorkloadScaling,
-} from '../../adapters/kube/workload-scaling.js';
-import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_TIMEOUT_MS } from '../../adapters/open-adapters.js';
+import type { KubeWorkload, WorkloadScaling } from '../../adapters/kube/workload-scaling.js';
+import { DEFAULT_CLUSTER_DOMAIN } from '../../adapters/open-adapters.js';
 import type { PrometheusClient } from '../../adapters/prometheus/prometheus-client.js';
 import { MeshbotError } from '../../errors.js';
 import { checkScaleSafety, type SafetyDecision } from './check-scale-safety.js';
@@ -31,23 +26,7 @@ export interface ScaleTestAdapters {
   destination: DestinationClient;
   options: ClusterOptions;
   prometheus?: PrometheusClient;
-  scaling?: WorkloadScaling;
-}
-
-const built = new WeakMap<object, WorkloadScaling>();
-
-/** The adapters' WorkloadScaling, or one over the same kubeconfig (made once per adapter set). */
-export function workloadScalingOf(adapters: ScaleTestAdapters): WorkloadScaling {
-  if (adapters.scaling) return adapters.scaling;
-  let scaling = built.get(adapters);
-  if (!scaling) {
-    const loaded = loadKubeConfig(adapters.options);
-    scaling = createWorkloadScaling(loaded.kubeConfig, {
-      requestTimeoutMs: adapters.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    });
-    built.set(adapters, scaling);
-  }
-  return scaling;
+  scaling: WorkloadScaling;
 }
 
 export function resolveSettings(partial: Partial<ScaleTestSettings> = {}): ScaleTestSettings {
@@ -80,7 +59,7 @@ export async function prepareScaleTest(
   settings: ScaleTestSettings,
   now = Date.now(),
 ): Promise<PreparedScaleTest> {
-  const scaling = workloadScalingOf(adapters);
+  const scaling = adapters.scaling;
   if (!settings.namespaces.includes('*') && !settings.namespaces.includes(target.namespace)) {
     throw new MeshbotError(
       'refused',

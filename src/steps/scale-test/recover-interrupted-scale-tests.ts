@@ -11,7 +11,7 @@
 import type { KubeWorkload, WorkloadRef } from '../../adapters/kube/workload-scaling.js';
 import { describeError } from '../../errors.js';
 import { staleAfterMs } from './check-scale-safety.js';
-import { resolveSettings, workloadScalingOf, type ScaleTestAdapters } from './plan-scale-test.js';
+import { resolveSettings, type ScaleTestAdapters } from './plan-scale-test.js';
 import { formatWorkloadTarget } from '../../grammar/targets.js';
 import {
   decodeAnnotation,
@@ -79,7 +79,7 @@ async function restoreOne(
   record: ScaleTestAnnotation,
   report: RecoveryReport,
 ): Promise<void> {
-  const scaling = workloadScalingOf(adapters);
+  const scaling = adapters.scaling;
   const ref: WorkloadRef = { kind: workload.kind, name: workload.name, namespace: workload.namespace };
   const text = formatWorkloadTarget(workload);
   try {
@@ -108,7 +108,7 @@ export async function recoverInterruptedScaleTests(
 ): Promise<RecoveryReport> {
   const settings = resolveSettings(options.settings);
   const now = options.now ?? Date.now;
-  const scaling = workloadScalingOf(adapters);
+  const scaling = adapters.scaling;
   const report: RecoveryReport = { restored: [], running: [], unreadable: [], failed: [] };
   const namespaces = settings.namespaces.includes('*') ? [undefined] : settings.namespaces;
   const workloads: KubeWorkload[] = [];

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createPrometheusClient } from '../../../src/adapters/prometheus/prometheus-client.js';
 import { PrometheusQueryError } from '../../../src/adapters/prometheus/prometheus-errors.js';
 import { runMetricsStep } from '../../../src/steps/metrics/run-metrics-step.js';
-import { openAdapters } from '../../../src/adapters/open-adapters.js';
+import { singleClusterPool } from '../../../src/adapters/adapter-pool.js';
 import { startBotWithDouble } from '../../../src/sandbox/slack/start-bot-with-double.js';
 import { createClusterExecutor } from '../../../src/slack/command-executor.js';
 import { runCommand } from '../../../src/steps/run-command.js';
@@ -167,15 +167,12 @@ describe('metrics against emojivoto and a real Prometheus', () => {
   });
 
   it('uploads the chart into the Slack thread of /mesh metrics', async () => {
-    const executor = createClusterExecutor({
-      openAdapters: () =>
-        openAdapters({
-          kubeconfig: rig.sandbox.kubeconfig,
-          destination: rig.sandbox.destination,
-          prometheusUrl: rig.prometheus.url,
-        }),
-      runCommand,
+    const pool = singleClusterPool({
+      kubeconfig: rig.sandbox.kubeconfig,
+      destination: rig.sandbox.destination,
+      prometheusUrl: rig.prometheus.url,
     });
+    const executor = createClusterExecutor({ pool, runCommand });
     const env = await startBotWithDouble({ mode: 'socket', execute: executor.execute });
     try {
       const sent = await env.double.sendSlashCommand({ text: 'metrics web-svc.emojivoto --window 1m' });
@@ -190,7 +187,7 @@ describe('metrics against emojivoto and a real Prometheus', () => {
       expect(upload?.params.bytes).toBeGreaterThan(10_000);
     } finally {
       await env.stop();
-      await executor.close();
+      await pool.close();
     }
   });
 });
