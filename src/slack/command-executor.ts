@@ -1,6 +1,8 @@
 import type { AdapterPool } from '../adapters/adapter-pool.js';
 import type { Adapters } from '../adapters/open-adapters.js';
 import type { StepResult } from '../domain/step-result.js';
+import { attachMetricsChart } from '../render/chart/attach-metrics-chart.js';
+import type { MetricsData } from '../steps/metrics/metrics-types.js';
 import { describeError, MeshbotError } from '../errors.js';
 import type { MeshCommand, RunnableCommand } from '../grammar/parse-command.js';
 import { formatServiceTarget, formatWorkloadTarget } from '../grammar/targets.js';
@@ -61,7 +63,12 @@ export interface ClusterExecutorDeps {
 export function createClusterExecutor(deps: ClusterExecutorDeps): { execute: CommandExecutor } {
   return {
     async execute(command, ctx) {
-      return deps.runCommand(command, await deps.pool.get(), ctx);
+      const result = await deps.runCommand(command, await deps.pool.get(), ctx);
+      // Steps do not render: the metrics chart is drawn here, for the thread.
+      if (command.name === 'metrics') {
+        await attachMetricsChart(result as StepResult<MetricsData>, command.target);
+      }
+      return result;
     },
   };
 }

@@ -10,6 +10,7 @@ import { checkNamespace } from '../../grammar/targets.js';
 import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
 import { renderStepResultText } from '../../render/text/render-step-result-text.js';
 import { useColor } from '../../render/text/use-color.js';
+import { attachMetricsChart, metricsChartFilename } from '../../render/chart/attach-metrics-chart.js';
 import { runMetricsStep } from '../../steps/metrics/run-metrics-step.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { commandSpec } from '../../grammar/parse-command.js';
@@ -32,7 +33,7 @@ export interface MetricsFlagValues extends ClusterFlagValues {
 
 /** `./meshbot-metrics-SVC.NS.png` */
 export function defaultChartPath(service: string, namespace: string): string {
-  return `./meshbot-metrics-${service}.${namespace}.png`;
+  return `./${metricsChartFilename(service, namespace)}`;
 }
 
 /**
@@ -78,11 +79,12 @@ export async function runMetricsCommand(
         {
           target: parsed.target,
           windowSeconds: parsed.windowSeconds,
-          chart: chartPath !== undefined,
           ...(settleSeconds !== undefined ? { settleSeconds } : {}),
         },
         adapters,
       );
+      // Steps do not render: the CLI draws the chart from the step's series and thresholds.
+      if (chartPath !== undefined) await attachMetricsChart(result, parsed.target);
       let chartNote = '';
       const chart = result.attachments?.[0];
       if (chart && chartPath !== undefined) {

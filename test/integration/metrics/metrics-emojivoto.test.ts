@@ -58,7 +58,7 @@ describe('metrics against emojivoto and a real Prometheus', () => {
 
   it('passes a healthy service: the pod change was followed by endpoint updates', async () => {
     const r = await runMetricsStep(
-      { target: { service: 'web-svc', namespace: NS }, windowSeconds: 60, settleSeconds: 0, chart: false },
+      { target: { service: 'web-svc', namespace: NS }, windowSeconds: 60, settleSeconds: 0 },
       rig.adapters,
     );
     expect(r.findings).toEqual([]);
@@ -105,7 +105,7 @@ describe('metrics against emojivoto and a real Prometheus', () => {
 
   it('says "no data" for services the controller has no series for, and never crashes', async () => {
     const idle = await runMetricsStep(
-      { target: { service: 'emoji-svc', namespace: NS }, windowSeconds: 60, chart: false },
+      { target: { service: 'emoji-svc', namespace: NS }, windowSeconds: 60 },
       rig.adapters,
     );
     expect(idle.status).toBe('warn');
@@ -118,7 +118,6 @@ describe('metrics against emojivoto and a real Prometheus', () => {
       destination: rig.sandbox.destination,
       prometheus: rig.prometheus.url,
       window: '5m',
-      chart: false,
     });
     expect(missing.code).toBe(1);
     expect(missing.result?.findings.map((f) => f.code)).toEqual([
@@ -133,7 +132,6 @@ describe('metrics against emojivoto and a real Prometheus', () => {
       kubeconfig: rig.sandbox.kubeconfig,
       destination: rig.sandbox.destination,
       prometheus: `http://127.0.0.1:${port}`,
-      chart: false,
     });
     expect(run.code).toBe(3);
     expect(run.result?.status).toBe('error');
@@ -150,7 +148,6 @@ describe('metrics against emojivoto and a real Prometheus', () => {
       destination: rig.sandbox.destination,
       prometheus: strict.url,
       window: '1m',
-      chart: false,
     });
     expect(run.code).toBe(3);
     const f = run.result?.findings.find((x) => x.code === 'prometheus-query-error');
