@@ -9,7 +9,6 @@ import { meshCommands } from '../../grammar/mesh-commands.js';
 import { formatServiceTarget, type ServiceTarget } from '../../grammar/targets.js';
 import { THRESHOLDS, type MetricsData } from './metrics-types.js';
 
-
 const DOCS_DESTINATION = 'https://linkerd.io/2/reference/architecture/#the-destination-service';
 
 export interface Interpretation {

@@ -3,7 +3,10 @@
  * the safety rules, the replicas from and to, the authorities to watch and the longest it
  * may take. Confirmations (Slack, the CLI without --yes) show this plan.
  */
-import type { DestinationClient } from '../../adapters/destination/destination-client.js';
+import {
+  MAX_DESTINATION_STREAMS,
+  type DestinationClient,
+} from '../../adapters/destination/destination-client.js';
 import type { ClusterOptions } from '../../adapters/cluster-options.js';
 import type { KubeAdapter, KubeService } from '../../adapters/kube/kube-adapter.js';
 import type { KubeWorkload, WorkloadScaling } from '../../adapters/kube/workload-scaling.js';
@@ -13,6 +16,7 @@ import { MeshbotError } from '../../errors.js';
 import { checkScaleSafety, type SafetyDecision } from './check-scale-safety.js';
 import { formatWorkloadTarget } from '../../grammar/targets.js';
 import { resolveScaleTarget, type ScaleTarget } from './resolve-scale-target.js';
+import { scaleTestAllowedIn } from './scale-test-namespaces.js';
 import type { ScaleTestAnnotation } from './scale-test-annotation.js';
 import {
   DEFAULT_SCALE_TEST_SETTINGS,
@@ -49,9 +53,6 @@ export function authoritiesOf(services: KubeService[], clusterDomain: string): s
   );
 }
 
-/** At most this many destination streams per test: the destination is often what is in trouble. */
-export const MAX_STREAMS = 8;
-
 /** Resolves and checks; throws MeshbotError `refused` (with the reason) when a rule says no. */
 export async function prepareScaleTest(
   target: ScaleTarget,
@@ -60,7 +61,7 @@ export async function prepareScaleTest(
   now = Date.now(),
 ): Promise<PreparedScaleTest> {
   const scaling = adapters.scaling;
-  if (!settings.namespaces.includes('*') && !settings.namespaces.includes(target.namespace)) {
+  if (!scaleTestAllowedIn(settings, target.namespace)) {
     throw new MeshbotError(
       'refused',
       `scale tests are not allowed in namespace ${target.namespace} (allowed: ${settings.namespaces.join(', ') || 'none'})`,
@@ -72,7 +73,8 @@ export async function prepareScaleTest(
   const decision: SafetyDecision = checkScaleSafety({ workload: resolved.workload, hpas, settings, now });
   if (!decision.allowed) throw new MeshbotError('refused', decision.reason, decision.hint);
   const clusterDomain = adapters.options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
-  const authorities = authoritiesOf(resolved.services, clusterDomain).slice(0, MAX_STREAMS);
+  // At most as many watches as the destination client allows streams: it is often what is in trouble.
+  const authorities = authoritiesOf(resolved.services, clusterDomain).slice(0, MAX_DESTINATION_STREAMS);
   const from = decision.leftover ? decision.leftover.originalReplicas : resolved.workload.replicas;
   const plan: ScaleTestPlan = {
     workload: {

@@ -22,6 +22,7 @@ import {
 import type { ScaleTestSettings } from './scale-test-types.js';
 import { setReplicas } from './set-replicas.js';
 import { pause } from '../pause.js';
+import { scaleTestNamespaces } from './scale-test-namespaces.js';
 
 export interface RecoveredTest {
   workload: string;
@@ -110,7 +111,8 @@ export async function recoverInterruptedScaleTests(
   const now = options.now ?? Date.now;
   const scaling = adapters.scaling;
   const report: RecoveryReport = { restored: [], running: [], unreadable: [], failed: [] };
-  const namespaces = settings.namespaces.includes('*') ? [undefined] : settings.namespaces;
+  const allowed = scaleTestNamespaces(settings);
+  const namespaces = allowed === 'all' ? [undefined] : allowed;
   const workloads: KubeWorkload[] = [];
   for (const ns of namespaces) {
     try {
