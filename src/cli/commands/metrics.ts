@@ -1,17 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { openAdapters } from '../../adapters/open-adapters.js';
-import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.js';
+import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-url.js';
 import { DEFAULT_PROMETHEUS_URL } from '../../adapters/prometheus/prometheus-errors.js';
 import { describeError, UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { checkNamespace } from '../../grammar/targets.js';
+import { metricsChartFilename } from '../../render/chart/metrics-chart-filename.js';
 import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
 import { renderStepResultText } from '../../render/text/render-step-result-text.js';
 import { useColor } from '../../render/text/use-color.js';
-import { attachMetricsChart, metricsChartFilename } from '../../render/chart/attach-metrics-chart.js';
-import { runMetricsStep } from '../../steps/metrics/run-metrics-step.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { commandSpec } from '../../grammar/parse-command.js';
 import { addGrammarFlags, commandFromCli } from '../grammar-flags.js';
@@ -73,6 +71,11 @@ export async function runMetricsCommand(
     const settleSeconds =
       flags.settle !== undefined ? parseDuration(flags.settle, '--settle', { min: 0, max: 3600 }) : undefined;
 
+    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
+    // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
+    const { openAdapters } = await import('../../adapters/open-adapters.js');
+    const { runMetricsStep } = await import('../../steps/metrics/run-metrics-step.js');
+    const { attachMetricsChart } = await import('../../render/chart/attach-metrics-chart.js');
     const adapters = await openAdapters(options);
     try {
       const result = await runMetricsStep(

@@ -3,12 +3,8 @@ import { describeError } from '../../errors.js';
 import { formatDuration } from '../../grammar/duration.js';
 import { formatServiceTarget, type ServiceTarget } from '../../grammar/targets.js';
 import type { MetricsData } from '../../steps/metrics/metrics-types.js';
+import { metricsChartFilename } from './metrics-chart-filename.js';
 import { renderMetricsChart } from './render-metrics-chart.js';
-
-/** `meshbot-metrics-SVC.NS.png` */
-export function metricsChartFilename(service: string, namespace: string): string {
-  return `meshbot-metrics-${service}.${namespace}.png`;
-}
 
 /**
  * Front ends draw the metrics step's chart: from its series and thresholds, the PNG goes onto
