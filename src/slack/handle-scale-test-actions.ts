@@ -7,6 +7,7 @@ import type { AuditEntry } from './audit-log.js';
 import { authorize, needsChannelName } from './authorize.js';
 import { resolveChannel } from './channel-directory.js';
 import { errorResult } from './command-executor.js';
+import { ephemeralReply } from './ephemeral-reply.js';
 import { passGates, type DispatchDeps } from './dispatch-run.js';
 import { renderNotice } from './render/render-notice.js';
 import { renderFinishedParent } from './render/render-run-parent.js';
@@ -97,12 +98,7 @@ async function readClick(
     ...(body.team?.id ? { team: body.team.id } : {}),
   };
   const say = (m: SlackMessageBody): Promise<void> =>
-    respond({
-      response_type: 'ephemeral',
-      replace_original: false,
-      text: m.text,
-      blocks: m.blocks as never,
-    }).then(
+    ephemeralReply(respond)(m).then(
       () => undefined,
       (err: unknown) =>
         deps.logger.warn({ err: slackErrorCode(err) ?? String(err) }, 'could not send an ephemeral answer'),

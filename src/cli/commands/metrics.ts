@@ -15,7 +15,7 @@ import { commandSpec } from '../../grammar/parse-command.js';
 import { addGrammarFlags, commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
-import { processIO, reportError, type CommandIO } from '../command-io.js';
+import { processIO, reportError, withAdapters, type CommandIO } from '../command-io.js';
 
 export interface MetricsFlagValues extends ClusterFlagValues {
   window?: string;
@@ -73,11 +73,9 @@ export async function runMetricsCommand(
 
     // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
     // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
-    const { openAdapters } = await import('../../adapters/open-adapters.js');
     const { runMetricsStep } = await import('../../steps/metrics/run-metrics-step.js');
     const { attachMetricsChart } = await import('../../render/chart/attach-metrics-chart.js');
-    const adapters = await openAdapters(options);
-    try {
+    return await withAdapters(options, async (adapters) => {
       const result = await runMetricsStep(
         {
           target: parsed.target,
@@ -110,9 +108,7 @@ export async function runMetricsCommand(
         if (chart?.path === undefined) io.stdout.write(chartNote);
       }
       return exitCodeForStatus(result.status);
-    } finally {
-      await adapters.close();
-    }
+    });
   } catch (err) {
     return reportError(io.stderr, err);
   }
