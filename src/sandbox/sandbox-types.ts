@@ -59,6 +59,11 @@ export interface StartSandboxOptions {
   scenario: string | unknown;
   /** Where to write the kubeconfig; default: a temp file removed on stop. */
   kubeconfigOut?: string;
+  /**
+   * Kubeconfigs to write once the sandbox is up, each acting as a ServiceAccount (created,
+   * with its namespace, when missing; RBAC decides what it may do). Left in place on stop.
+   */
+  serviceAccountKubeconfigs?: Array<{ namespace: string; name: string; path: string }>;
   apiServerPort?: number;
   destinationPort?: number;
   metricsPort?: number;

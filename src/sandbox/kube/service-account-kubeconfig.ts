@@ -1,0 +1,65 @@
+/**
+ * Kubeconfigs that act as a ServiceAccount of the sandbox, as a Pod using that
+ * ServiceAccount would (RBAC decides what they may do): what `meshbot sandbox --kubeconfig-as`
+ * and the admin API's `POST /kubeconfigs/NS/NAME` hand out.
+ */
+import { kubeconfigYaml } from './write-kubeconfig.js';
+import type { KindSpec, KubeObject, ObjectStore } from './store-types.js';
+
+const NAMESPACE: KindSpec = {
+  group: '',
+  version: 'v1',
+  kind: 'Namespace',
+  plural: 'namespaces',
+  singular: 'namespace',
+  namespaced: false,
+};
+export const SERVICE_ACCOUNT: KindSpec = {
+  group: '',
+  version: 'v1',
+  kind: 'ServiceAccount',
+  plural: 'serviceaccounts',
+  singular: 'serviceaccount',
+  namespaced: true,
+};
+
+/** `meshbot/meshbot` -> namespace and name; undefined when it is not NAMESPACE/NAME. */
+export function parseServiceAccountRef(text: string): { namespace: string; name: string } | undefined {
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(text);
+  return m?.[1] && m[3] ? { namespace: m[1], name: m[3] } : undefined;
+}
+
+/** Creates the namespace and the ServiceAccount when missing (as `kubectl create sa` would). */
+export function ensureServiceAccount(store: ObjectStore, namespace: string, name: string): void {
+  if (!store.get(NAMESPACE, undefined, namespace)) {
+    store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } } as KubeObject);
+  }
+  if (!store.get(SERVICE_ACCOUNT, namespace, name)) {
+    store.create({ apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } } as KubeObject);
+  }
+}
+
+/** The context (and cluster and user) name of a ServiceAccount's kubeconfig. */
+export function serviceAccountContext(namespace: string, name: string): string {
+  return `meshbot-sandbox-${namespace}-${name}`;
+}
+
+/**
+ * Kubeconfig YAML for the ServiceAccount with the given token, its namespace the default.
+ * The server must be https (with its CA): kubectl sends tokens to https servers only.
+ */
+export function serviceAccountKubeconfigYaml(opts: {
+  server: string;
+  caPem: string;
+  namespace: string;
+  name: string;
+  token: string;
+}): string {
+  return kubeconfigYaml({
+    server: opts.server,
+    caPem: opts.caPem,
+    token: opts.token,
+    name: serviceAccountContext(opts.namespace, opts.name),
+    namespace: opts.namespace,
+  });
+}
