@@ -162,7 +162,9 @@ data: { a: b }
     );
     expect(patched.stderr).toContain('cannot patch resource "deployments" in API group "apps"');
 
-    expect((await asBot('auth', 'can-i', 'update', 'deployments', '--subresource=scale', '-n', NS)).stdout.trim()).toBe('yes');
+    expect(
+      (await asBot('auth', 'can-i', 'update', 'deployments', '--subresource=scale', '-n', NS)).stdout.trim(),
+    ).toBe('yes');
     expect((await asBot('auth', 'can-i', 'delete', 'pods', '-n', NS)).stdout.trim()).toBe('no');
     const list = await asBot('auth', 'can-i', '--list', '-n', NS);
     expect(list.stdout).toMatch(/configmaps\s+\[\]\s+\[allowed\]\s+\[get\]/);
