@@ -6,6 +6,7 @@
  *   destination controller and admin API from a scenario.
  */
 import type { Fault } from './fault-types.js';
+import type { AuditEvent } from './kube/api-server.js';
 import type { ObjectStore } from './kube/store-types.js';
 
 export interface DestinationControllerOptions {
@@ -64,6 +65,8 @@ export interface StartSandboxOptions {
    * with its namespace, when missing; RBAC decides what it may do). Left in place on stop.
    */
   serviceAccountKubeconfigs?: Array<{ namespace: string; name: string; path: string }>;
+  /** Told every authorization decision of the API server (see ApiServerOptions.audit). */
+  apiAudit?: (event: AuditEvent) => void;
   apiServerPort?: number;
   destinationPort?: number;
   metricsPort?: number;

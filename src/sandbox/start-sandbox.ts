@@ -110,6 +110,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       store,
       ...(opts.apiServerPort !== undefined ? { port: opts.apiServerPort } : {}),
       accessRules: scenario.accessRules,
+      ...(opts.apiAudit ? { audit: opts.apiAudit } : {}),
       portForward: (namespace, pod, port) => {
         const dst = late.destination;
         if (!dst || namespace !== controlPlaneNs) return undefined;

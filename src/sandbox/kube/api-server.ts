@@ -122,8 +122,19 @@ export interface ApiServerOptions {
   defaultUser?: string;
   /** Create the bootstrap ClusterRoles and bindings (cluster-admin, discovery...); default true. */
   bootstrapPolicy?: boolean;
+  /**
+   * Told every authorization decision of a request, as kube-apiserver's audit log records
+   * them (tests use it to learn which permissions a command uses).
+   */
+  audit?: (event: AuditEvent) => void;
   portForward?: PortForwardResolver;
   version?: Partial<VersionInfo>;
+}
+
+/** One authorization decision: who asked what, and whether it was allowed. */
+export interface AuditEvent {
+  attributes: AuthorizationAttributes;
+  allowed: boolean;
 }
 
 export interface RunningApiServer {
@@ -280,6 +291,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   /** @throws StatusError 403 with the real API server's text when the request is not allowed. */
   function authorize(attrs: AuthorizationAttributes): void {
     const decision = decide(attrs);
+    opts.audit?.({ attributes: attrs, allowed: decision.allowed });
     if (decision.allowed) return;
     if (!attrs.resourceRequest) {
       const reason = decision.reason ? `: ${decision.reason}` : '';
