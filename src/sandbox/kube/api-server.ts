@@ -32,6 +32,7 @@ import {
 } from './rbac-authorizer.js';
 import { createTokenIssuer } from './service-account-tokens.js';
 import { createServingCertificate } from './serving-certificate.js';
+import { fieldManagerOf, parseApplyPatch, recordUpdate, serverSideApply } from './server-side-apply.js';
 import {
   includeObjectParam,
   isTrue,
@@ -770,7 +771,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     }
     obj.metadata.name = name;
     const current = mustGet(spec, path);
-    writeJson(r.res, 200, store.update(keepStatus(spec, obj, current)));
+    const next = recordUpdate(obj, current, fieldManagerOf(r.url.searchParams, r.req.headers['user-agent']));
+    writeJson(r.res, 200, store.update(keepStatus(spec, next, current)));
   }
 
   async function patchBody(r: Request): Promise<{ patch: unknown; contentType: string }> {
@@ -780,14 +782,51 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         'application/json-patch+json',
         'application/merge-patch+json',
         'application/strategic-merge-patch+json',
-        '(server-side apply is not supported by the meshbot sandbox API server; use client-side kubectl apply)',
+        '(server-side apply is served on objects, not on their status or scale, by the meshbot sandbox API server)',
       ]);
     }
     const text = (await readBody(r.req)).toString('utf8');
     return { patch: text, contentType };
   }
 
+  /** Server-side apply: creates the object when missing (which also needs `create`). */
+  async function serveApply(r: Request, spec: KindSpec, path: ResourcePath): Promise<void> {
+    const manager = r.url.searchParams.get('fieldManager');
+    if (!manager) {
+      throw statusFailure(
+        422,
+        'Invalid',
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      );
+    }
+    const applied = parseApplyPatch((await readBody(r.req)).toString('utf8'));
+    const expected = apiVersionOf(spec);
+    if (applied.apiVersion !== expected || applied.kind !== spec.kind) {
+      throw badRequest(
+        `the API version in the data (${String(applied.apiVersion)}) or kind (${String(applied.kind)}) does not match the expected ${expected} ${spec.kind}`,
+      );
+    }
+    const name = path.name ?? '';
+    if (applied.metadata.name !== name) {
+      throw badRequest(
+        `the name of the object (${String(applied.metadata.name)}) does not match the name on the URL (${name})`,
+      );
+    }
+    const force = isTrue(r.url.searchParams.get('force'));
+    const current = store.get(spec, path.namespace, name);
+    if (!current) {
+      authorize(resourceAttributes(r.user, 'create', path));
+      const created = serverSideApply({ current: undefined, applied, manager, force });
+      if (spec.namespaced) created.metadata.namespace = path.namespace;
+      writeJson(r.res, 201, store.create(created));
+      return;
+    }
+    const next = serverSideApply({ current, applied, manager, force });
+    writeJson(r.res, 200, store.update(keepStatus(spec, next, current)));
+  }
+
   async function servePatch(r: Request, spec: KindSpec, path: ResourcePath): Promise<void> {
+    if (mediaType(r.req) === 'application/apply-patch+yaml') return serveApply(r, spec, path);
     const { patch, contentType } = await patchBody(r);
     const current = mustGet(spec, path);
     const next = applyPatch(clone(current), patch, contentType);
@@ -801,6 +840,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         `the namespace of the object (${String(next.metadata.namespace)}) does not match the namespace on the URL (${String(current.metadata.namespace)})`,
       );
     }
+    recordUpdate(next, current, fieldManagerOf(r.url.searchParams, r.req.headers['user-agent']));
     writeJson(r.res, 200, store.update(keepStatus(spec, next, current)));
   }
 
