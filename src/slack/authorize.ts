@@ -1,4 +1,5 @@
 import type { MeshCommand } from '../grammar/parse-command.js';
+import { isMutating, namespaceScopeOf, type NamespaceScope } from '../steps/step-registry.js';
 
 /**
  * Who may do what, where. A door of its own: every command and every click passes here.
@@ -40,24 +41,7 @@ export type RefusalCode = 'channel' | 'namespace' | 'mutating';
 
 export type Decision = { allowed: true } | { allowed: false; code: RefusalCode; reason: string };
 
-/** Commands that change the cluster. */
-export function isMutating(command: MeshCommand): boolean {
-  return command.name === 'scale-test';
-}
-
-/** The namespace a command inspects or changes; undefined for cluster-level reads. */
-export function namespaceOf(command: MeshCommand): string | undefined {
-  switch (command.name) {
-    case 'endpoints':
-    case 'metrics':
-    case 'scale-test':
-      return command.target.namespace;
-    case 'check':
-      return command.namespace;
-    case 'help':
-      return undefined;
-  }
-}
+export { isMutating, namespaceScopeOf, type NamespaceScope } from '../steps/step-registry.js';
 
 /** The rule for a channel: exact id, then name, then `*`. Undefined when none matches. */
 export function channelRuleFor(
@@ -94,22 +78,33 @@ export function checkChannel(policy: AuthorizationPolicy, channel: { id: string;
   return { allowed: true };
 }
 
-/** May this namespace be inspected (or changed) from this channel? */
+/**
+ * May these namespaces be inspected (or changed) from this channel? A command that reads
+ * across every namespace needs a channel allowed `*`.
+ */
 export function checkNamespace(
   policy: AuthorizationPolicy,
   channel: { id: string; name?: string },
-  namespace: string | undefined,
+  scope: NamespaceScope,
 ): Decision {
-  if (namespace === undefined || !policy.channels || policy.channels.length === 0) return { allowed: true };
+  if (scope.kind === 'none' || !policy.channels || policy.channels.length === 0) return { allowed: true };
   const rule = channelRuleFor(policy, channel);
-  if (rule && rule.answer && (rule.namespaces.includes('*') || rule.namespaces.includes(namespace))) {
-    return { allowed: true };
-  }
   const allowed = rule?.answer ? rule.namespaces : [];
+  if (allowed.includes('*')) return { allowed: true };
+  const here = allowed.length ? ` (allowed here: ${allowed.join(', ')})` : '';
+  if (scope.kind === 'all') {
+    return {
+      allowed: false,
+      code: 'namespace',
+      reason: `this command reads every namespace; only a channel allowed all namespaces (\`*\`) may run it${here}.`,
+    };
+  }
+  const refused = scope.namespaces.find((ns) => !allowed.includes(ns));
+  if (refused === undefined) return { allowed: true };
   return {
     allowed: false,
     code: 'namespace',
-    reason: `namespace "${namespace}" may not be inspected from this channel${allowed.length ? ` (allowed here: ${allowed.join(', ')})` : ''}.`,
+    reason: `namespace "${refused}" may not be inspected from this channel${here}.`,
   };
 }
 
@@ -142,7 +137,7 @@ export async function authorize(
 ): Promise<Decision> {
   const channel = checkChannel(policy, req.channel);
   if (!channel.allowed) return channel;
-  const ns = checkNamespace(policy, req.channel, namespaceOf(req.command));
+  const ns = checkNamespace(policy, req.channel, namespaceScopeOf(req.command));
   if (!ns.allowed) return ns;
   if (isMutating(req.command)) return checkMutator(policy, req.userId, groups);
   return { allowed: true };

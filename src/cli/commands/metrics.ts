@@ -1,18 +1,17 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { openAdapters } from '../../adapters/open-adapters.js';
-import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.js';
+import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-url.js';
 import { DEFAULT_PROMETHEUS_URL } from '../../adapters/prometheus/prometheus-errors.js';
 import { describeError, UsageError } from '../../errors.js';
-import { parseCommand } from '../../grammar/parse-command.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { checkNamespace } from '../../grammar/targets.js';
 import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
 import { renderStepResultText } from '../../render/text/render-step-result-text.js';
 import { useColor } from '../../render/text/use-color.js';
-import { runMetricsStep } from '../../steps/metrics/run-metrics-step.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
+import { commandSpec } from '../../grammar/parse-command.js';
+import { addGrammarFlags, commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
 import { processIO, reportError, type CommandIO } from '../command-io.js';
@@ -47,10 +46,7 @@ export async function runMetricsCommand(
 ): Promise<number> {
   try {
     // The shared grammar decides what a target and a window are, as in Slack.
-    const parsed = parseCommand(
-      ['metrics', targetArg, ...(flags.window !== undefined ? ['--window', flags.window] : [])].join(' '),
-    );
-    if (parsed.name !== 'metrics') throw new UsageError('expected a metrics command');
+    const parsed = commandFromCli('metrics', targetArg, { ...flags });
     const format = readOutputFormat(flags.output);
     const options = readClusterOptions(flags);
     if (flags.prometheus !== undefined && flags.prometheusPortForward) {
@@ -74,6 +70,10 @@ export async function runMetricsCommand(
     const settleSeconds =
       flags.settle !== undefined ? parseDuration(flags.settle, '--settle', { min: 0, max: 3600 }) : undefined;
 
+    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
+    // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
+    const { openAdapters } = await import('../../adapters/open-adapters.js');
+    const { runMetricsStep } = await import('../../steps/metrics/run-metrics-step.js');
     const adapters = await openAdapters(options);
     try {
       const result = await runMetricsStep(
@@ -118,11 +118,10 @@ export async function runMetricsCommand(
 export function register(program: Command): void {
   const cmd = program
     .command('metrics')
-    .argument('<target>', 'SERVICE.NAMESPACE, e.g. web-svc.emojivoto')
+    .argument('<target>', commandSpec('metrics').target!.description)
     .description(
       "The destination controller's numbers for a service, and the service's golden metrics, from Prometheus; with a PNG chart",
     )
-    .option('-w, --window <duration>', 'how far back to look, 1m to 7d', '30m')
     .option('--prometheus <url>', `Prometheus base URL (default: linkerd-viz's ${DEFAULT_PROMETHEUS_URL})`)
     .option(
       '--prometheus-port-forward',
@@ -140,6 +139,7 @@ export function register(program: Command): void {
       'after',
       '\nExit codes: 0 healthy, 1 a problem found, 2 usage error, 3 Prometheus could not be asked.\nSee docs/metrics.md for the queries and thresholds.',
     );
+  addGrammarFlags(cmd, 'metrics');
   addClusterFlags(cmd);
   addOutputFlag(cmd);
   cmd.action(async (target: string, flags: MetricsFlagValues) => {

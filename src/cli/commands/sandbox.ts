@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { SandboxAddresses, StartSandboxOptions } from '../../sandbox/sandbox-types.js';
-import { parseServiceAccountRef } from '../../sandbox/kube/service-account-kubeconfig.js';
-import { startSandbox } from '../../sandbox/start-sandbox.js';
+import { parseServiceAccountRef } from '../../sandbox/kube/service-account-ref.js';
 import { reportError } from '../command-io.js';
 
 export interface SandboxCommandIO {
@@ -134,6 +133,8 @@ export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCom
       ...(podReadyDelayMs !== undefined ? { podReadyDelayMs } : {}),
       ...(serviceAccountKubeconfigs.length ? { serviceAccountKubeconfigs } : {}),
     };
+    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for it.
+    const { startSandbox } = await import('../../sandbox/start-sandbox.js');
     const sandbox = await startSandbox(options);
     try {
       const addresses: SandboxAddresses = {

@@ -4,6 +4,8 @@
  * and the admin API's `POST /kubeconfigs/NS/NAME` hand out.
  */
 import { kubeconfigYaml } from './write-kubeconfig.js';
+
+export { parseServiceAccountRef } from './service-account-ref.js';
 import type { KindSpec, KubeObject, ObjectStore } from './store-types.js';
 
 const NAMESPACE: KindSpec = {
@@ -22,12 +24,6 @@ export const SERVICE_ACCOUNT: KindSpec = {
   singular: 'serviceaccount',
   namespaced: true,
 };
-
-/** `meshbot/meshbot` -> namespace and name; undefined when it is not NAMESPACE/NAME. */
-export function parseServiceAccountRef(text: string): { namespace: string; name: string } | undefined {
-  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(text);
-  return m?.[1] && m[3] ? { namespace: m[1], name: m[3] } : undefined;
-}
 
 /** Creates the namespace and the ServiceAccount when missing (as `kubectl create sa` would). */
 export function ensureServiceAccount(store: ObjectStore, namespace: string, name: string): void {

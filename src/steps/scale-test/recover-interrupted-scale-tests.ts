@@ -12,7 +12,7 @@ import type { KubeWorkload, WorkloadRef } from '../../adapters/kube/workload-sca
 import { describeError } from '../../errors.js';
 import { staleAfterMs } from './check-scale-safety.js';
 import { resolveSettings, workloadScalingOf, type ScaleTestAdapters } from './plan-scale-test.js';
-import { workloadText } from './resolve-scale-target.js';
+import { formatWorkloadTarget } from '../../grammar/targets.js';
 import {
   decodeAnnotation,
   SCALE_TEST_ANNOTATION,
@@ -21,6 +21,7 @@ import {
 } from './scale-test-annotation.js';
 import type { ScaleTestSettings } from './scale-test-types.js';
 import { setReplicas } from './set-replicas.js';
+import { pause } from '../pause.js';
 
 export interface RecoveredTest {
   workload: string;
@@ -71,18 +72,6 @@ export function describeRecovery(report: RecoveryReport): string {
   return lines.length === 0 ? 'no interrupted scale tests' : lines.join('\n');
 }
 
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, Math.max(0, ms));
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** Restores one workload from its record; re-reads first so a record already cleared is left alone. */
 async function restoreOne(
   adapters: ScaleTestAdapters,
@@ -92,7 +81,7 @@ async function restoreOne(
 ): Promise<void> {
   const scaling = workloadScalingOf(adapters);
   const ref: WorkloadRef = { kind: workload.kind, name: workload.name, namespace: workload.namespace };
-  const text = workloadText(workload);
+  const text = formatWorkloadTarget(workload);
   try {
     const current = await scaling.getWorkload(ref);
     const still = decodeAnnotation(current?.annotations[SCALE_TEST_ANNOTATION]);
@@ -143,9 +132,9 @@ export async function recoverInterruptedScaleTests(
     if (!record) {
       try {
         await scaling.setAnnotation(w, SCALE_TEST_ANNOTATION, null);
-        report.unreadable.push(workloadText(w));
+        report.unreadable.push(formatWorkloadTarget(w));
       } catch (err) {
-        report.failed.push({ workload: workloadText(w), message: describeError(err).message });
+        report.failed.push({ workload: formatWorkloadTarget(w), message: describeError(err).message });
       }
       continue;
     }
@@ -158,7 +147,7 @@ export async function recoverInterruptedScaleTests(
   if (!options.waitForRunning) {
     for (const w of waiting) {
       report.running.push({
-        workload: workloadText(w.workload),
+        workload: formatWorkloadTarget(w.workload),
         testId: w.record.testId,
         requestedBy: w.record.requestedBy,
         startedAt: w.record.startedAt,
@@ -169,10 +158,10 @@ export async function recoverInterruptedScaleTests(
   // Later: each possibly running test, once it cannot be running any more; told as it happens.
   waiting.sort((a, b) => a.at - b.at);
   for (const w of waiting) {
-    await delay(w.at - now(), options.signal);
+    await pause(w.at - now(), options.signal);
     if (options.signal?.aborted) {
       report.running.push({
-        workload: workloadText(w.workload),
+        workload: formatWorkloadTarget(w.workload),
         testId: w.record.testId,
         requestedBy: w.record.requestedBy,
         startedAt: w.record.startedAt,

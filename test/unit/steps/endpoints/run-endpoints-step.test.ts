@@ -17,6 +17,7 @@ import type {
 import type { Adapters } from '../../../../src/adapters/open-adapters.js';
 import { MeshbotError, UsageError } from '../../../../src/errors.js';
 import { runEndpointsStep } from '../../../../src/steps/endpoints/run-endpoints-step.js';
+import { nextCommands } from '../../../support/next-commands.js';
 
 interface World {
   services: KubeService[];
@@ -135,7 +136,7 @@ describe('runEndpointsStep', () => {
       'web-svc.emojivoto port 80 (http) -> 8080: Kubernetes vs destination',
       'web-svc.emojivoto: pods of the selector',
     ]);
-    expect(r.next.map((n) => n.command)).toEqual(['metrics web-svc.emojivoto']);
+    expect(nextCommands(r.next)).toEqual(['metrics web-svc.emojivoto']);
   });
 
   it('fails on a stale address, attributes it, and suggests metrics, scale-test and check', async () => {
@@ -153,7 +154,7 @@ describe('runEndpointsStep', () => {
       /10\.0\.0\.9:8080.*belongs to no running pod: most likely a deleted pod/,
     );
     expect(r.summary).toMatch(/1 stale address in the destination/);
-    expect(r.next.map((n) => n.command)).toEqual([
+    expect(nextCommands(r.next)).toEqual([
       'metrics web-svc.emojivoto',
       'scale-test web-svc.emojivoto',
       'check',
@@ -246,7 +247,7 @@ describe('runEndpointsStep', () => {
     );
     expect(r.status).toBe('error');
     expect(r.findings[0]).toMatchObject({ code: 'destination-unavailable', hint: 'start it' });
-    expect(r.next.map((n) => n.command)).toContain('check');
+    expect(nextCommands(r.next)).toContain('check');
   });
 
   it('gives no verdict for an address when the destination could not be asked (regression: it said ok)', async () => {
@@ -280,6 +281,37 @@ describe('runEndpointsStep', () => {
       expect.objectContaining({ code: 'kubernetes-forbidden', hint: 'add a rule' }),
     ]);
     expect(r.data.ports[0]?.diff.matching).toEqual(['10.0.0.1:8080']);
+  });
+
+  it('reports a 403 on the namespace-wide pod list with the missing permission (regression: swallowed)', async () => {
+    const a = adapters({
+      services: [svc()],
+      endpoints: [],
+      pods: [],
+      destination: { [AUTH]: ['10.0.0.9:8080'] },
+    });
+    a.kube.listPods = (_ns, opts) =>
+      opts?.labelSelector
+        ? Promise.resolve([])
+        : Promise.reject(new MeshbotError('forbidden', 'Kubernetes forbids list pods', 'add a rule'));
+    const r = await runEndpointsStep(target, a);
+    expect(r.findings).toContainEqual(
+      expect.objectContaining({
+        severity: 'warn',
+        code: 'kubernetes-forbidden',
+        message: expect.stringContaining('Kubernetes forbids list pods'),
+        hint: 'add a rule',
+      }),
+    );
+  });
+
+  it('reports a 403 on the namespace read of a missing service with the missing permission (regression)', async () => {
+    const a = adapters({ services: [], endpoints: [], pods: [], destination: {} });
+    a.kube.getNamespace = () =>
+      Promise.reject(new MeshbotError('forbidden', 'Kubernetes forbids get namespaces', 'add a rule'));
+    const r = await runEndpointsStep(target, a);
+    expect(r.findings.map((f) => f.code)).toEqual(['kubernetes-forbidden', 'service-not-found']);
+    expect(r.findings[0]).toMatchObject({ severity: 'warn', hint: 'add a rule' });
   });
 
   it('says a service without ports has nothing to compare', async () => {

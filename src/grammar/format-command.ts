@@ -1,0 +1,35 @@
+import type { MeshCommand } from './parse-command.js';
+import { formatScaleTarget, formatServiceTarget } from './targets.js';
+import { DEFAULT_METRICS_WINDOW_SECONDS } from './parse-command.js';
+
+/** A window as `--window` accepts it: whole hours, whole minutes, or seconds. */
+function formatWindow(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+/**
+ * A parsed command back in the grammar, the one renderer of commands (next steps, buttons,
+ * help): `parseCommand(formatCommand(c))` equals `c` for every command. Defaults are left out.
+ */
+export function formatCommand(command: MeshCommand): string {
+  switch (command.name) {
+    case 'help':
+      return command.topic ? `help ${command.topic}` : 'help';
+    case 'endpoints':
+      return `endpoints ${formatServiceTarget(command.target)}`;
+    case 'check':
+      if (command.namespace !== undefined) return `check --namespace ${command.namespace}`;
+      return command.proxy ? 'check --proxy' : 'check';
+    case 'metrics': {
+      const window =
+        command.windowSeconds === DEFAULT_METRICS_WINDOW_SECONDS
+          ? ''
+          : ` --window ${formatWindow(command.windowSeconds)}`;
+      return `metrics ${formatServiceTarget(command.target)}${window}`;
+    }
+    case 'scale-test':
+      return `scale-test ${formatScaleTarget(command.target)}`;
+  }
+}
