@@ -17,7 +17,9 @@ const DAY_MS = 86_400_000;
 
 export async function createServingCertificate(now = new Date()): Promise<ServingCertificate> {
   await import('reflect-metadata');
-  const x509 = await import('@peculiar/x509');
+  const loaded = await import('@peculiar/x509');
+  // Bundled (esbuild, CommonJS interop) the namespace holds the module as `default`.
+  const x509 = loaded.cryptoProvider ? loaded : (loaded as unknown as { default: typeof loaded }).default;
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as webcrypto.CryptoKeyPair;
