@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { SandboxAddresses, StartSandboxOptions } from '../../sandbox/sandbox-types.js';
-import { parseServiceAccountRef } from '../../sandbox/kube/service-account-ref.js';
 import { reportError } from '../command-io.js';
 
 export interface SandboxCommandIO {
@@ -53,6 +52,12 @@ function readPort(flag: string, value: string | undefined): number | undefined {
     );
   }
   return Number(value);
+}
+
+/** `NAMESPACE/NAME` of a ServiceAccount (here, not in src/sandbox: flags are read before the sandbox loads). */
+function parseServiceAccountRef(text: string): { namespace: string; name: string } | undefined {
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(text);
+  return m?.[1] && m[3] ? { namespace: m[1], name: m[3] } : undefined;
 }
 
 /** `--kubeconfig-as NS/NAME PATH [NS/NAME PATH...]` as ServiceAccount kubeconfigs to write. */

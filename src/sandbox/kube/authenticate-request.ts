@@ -16,14 +16,7 @@ import type { TokenIssuer } from './service-account-tokens.js';
 import { statusFailure } from './api-messages.js';
 import type { ObjectStore } from './store-types.js';
 
-const SERVICE_ACCOUNT = {
-  group: '',
-  version: 'v1',
-  kind: 'ServiceAccount',
-  plural: 'serviceaccounts',
-  singular: 'serviceaccount',
-  namespaced: true,
-} as const;
+const SERVICE_ACCOUNT = { group: '', plural: 'serviceaccounts' };
 
 export interface Authenticator {
   tokens: Readonly<Record<string, UserInfo>>;

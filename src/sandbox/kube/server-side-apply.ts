@@ -17,7 +17,8 @@
  * Not modelled: schemas (list types, map keys other than `name`), subresource managers.
  */
 import YAML from 'yaml';
-import { badRequest, StatusError } from './status-error.js';
+import { statusFailure } from './api-messages.js';
+import { badRequest, type StatusError } from './status-error.js';
 import type { KubeObject } from './store-types.js';
 
 type Json = unknown;
@@ -228,21 +229,12 @@ function conflictError(conflicts: Array<{ entry: ManagedFieldsEntry; path: PathK
     }
     message = `Apply failed with ${conflicts.length} conflicts: ${lines.join('\n')}`;
   }
-  return new StatusError({
-    kind: 'Status',
-    apiVersion: 'v1',
-    metadata: {},
-    status: 'Failure',
-    message,
-    reason: 'Conflict',
-    details: {
-      causes: conflicts.map((c) => ({
-        reason: 'FieldManagerConflict',
-        message: `conflict with ${printManager(c.entry)}`,
-        field: printPath(c.path),
-      })),
-    },
-    code: 409,
+  return statusFailure(409, 'Conflict', message, {
+    causes: conflicts.map((c) => ({
+      reason: 'FieldManagerConflict',
+      message: `conflict with ${printManager(c.entry)}`,
+      field: printPath(c.path),
+    })),
   });
 }
 

@@ -4,26 +4,10 @@
  * and the admin API's `POST /kubeconfigs/NS/NAME` hand out.
  */
 import { kubeconfigYaml } from './write-kubeconfig.js';
+import type { KubeObject, ObjectStore } from './store-types.js';
 
-export { parseServiceAccountRef } from './service-account-ref.js';
-import type { KindSpec, KubeObject, ObjectStore } from './store-types.js';
-
-const NAMESPACE: KindSpec = {
-  group: '',
-  version: 'v1',
-  kind: 'Namespace',
-  plural: 'namespaces',
-  singular: 'namespace',
-  namespaced: false,
-};
-export const SERVICE_ACCOUNT: KindSpec = {
-  group: '',
-  version: 'v1',
-  kind: 'ServiceAccount',
-  plural: 'serviceaccounts',
-  singular: 'serviceaccount',
-  namespaced: true,
-};
+const NAMESPACE = { group: '', plural: 'namespaces' };
+const SERVICE_ACCOUNT = { group: '', plural: 'serviceaccounts' };
 
 /** Creates the namespace and the ServiceAccount when missing (as `kubectl create sa` would). */
 export function ensureServiceAccount(store: ObjectStore, namespace: string, name: string): void {

@@ -63,6 +63,19 @@ export interface MeshbotCommand {
   run(ctx: CommandContext, io: CommandIO): Promise<number>;
 }
 
+/** `meshbot scale-test TARGET --yes`, with Prometheus by URL. */
+function scaleTest(target: string, name: string): MeshbotCommand {
+  return {
+    name,
+    run: (ctx, io) =>
+      runScaleTestCommand(
+        target,
+        { kubeconfig: ctx.kubeconfig, prometheus: ctx.prometheusUrl, yes: true, output: 'json' },
+        { ...io, requestedBy: 'cli:manifests-test' },
+      ),
+  };
+}
+
 export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
   {
     name: 'meshbot endpoints web-svc.emojivoto (through the port-forward)',
@@ -90,33 +103,12 @@ export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
         io,
       ),
   },
-  {
-    name: 'meshbot scale-test web-svc.emojivoto --yes (the service: its pods name the workload)',
-    run: (ctx, io) =>
-      runScaleTestCommand(
-        'web-svc.emojivoto',
-        { kubeconfig: ctx.kubeconfig, prometheus: ctx.prometheusUrl, yes: true, output: 'json' },
-        { ...io, requestedBy: 'cli:manifests-test' },
-      ),
-  },
-  {
-    name: 'meshbot scale-test statefulset/cache.emojivoto --yes',
-    run: (ctx, io) =>
-      runScaleTestCommand(
-        'statefulset/cache.emojivoto',
-        { kubeconfig: ctx.kubeconfig, prometheus: ctx.prometheusUrl, yes: true, output: 'json' },
-        { ...io, requestedBy: 'cli:manifests-test' },
-      ),
-  },
-  {
-    name: 'meshbot scale-test deploy/web.emojivoto --yes',
-    run: (ctx, io) =>
-      runScaleTestCommand(
-        'deploy/web.emojivoto',
-        { kubeconfig: ctx.kubeconfig, prometheus: ctx.prometheusUrl, yes: true, output: 'json' },
-        { ...io, requestedBy: 'cli:manifests-test' },
-      ),
-  },
+  scaleTest(
+    'web-svc.emojivoto',
+    'meshbot scale-test web-svc.emojivoto --yes (the service: its pods name the workload)',
+  ),
+  scaleTest('statefulset/cache.emojivoto', 'meshbot scale-test statefulset/cache.emojivoto --yes'),
+  scaleTest('deploy/web.emojivoto', 'meshbot scale-test deploy/web.emojivoto --yes'),
 ];
 
 /** Runs a command with its output captured. */
