@@ -196,6 +196,25 @@ describe('manifests/base applied to the sandbox: meshbot as its ServiceAccount',
     expect(unused).toEqual([]);
   });
 
+  it('applies the same manifests server-side (kubectl apply --server-side -k), with no conflict', async () => {
+    const applied = await kubectl([
+      '--kubeconfig',
+      rig.sandbox.kubeconfig,
+      '--cache-dir',
+      path.join(dir, 'cache'),
+      'apply',
+      '--server-side',
+      '-k',
+      'manifests/base',
+    ]);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout).toContain('clusterrole.rbac.authorization.k8s.io/meshbot-read serverside-applied');
+    const role = rig.sandbox.store.get(CLUSTER_ROLE, undefined, 'meshbot-read')!;
+    expect((role.metadata['managedFields'] as Array<{ manager: string }>).map((m) => m.manager)).toContain(
+      'kubectl',
+    );
+  });
+
   it('fails the command that needs a permission, naming it, when that one permission is removed', async () => {
     const store = rig.sandbox.store;
     const problems: string[] = [];
