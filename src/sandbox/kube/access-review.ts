@@ -1,7 +1,8 @@
 /**
  * The authorization.k8s.io/v1 reviews, answered from the API server's authorizer and never
  * stored: SelfSubjectAccessReview (`kubectl auth can-i`), SubjectAccessReview and
- * LocalSubjectAccessReview (may this user?), SelfSubjectRulesReview (`kubectl auth can-i --list`).
+ * LocalSubjectAccessReview (may this user?), SelfSubjectRulesReview (`kubectl auth can-i --list`),
+ * and authentication.k8s.io's SelfSubjectReview (`kubectl auth whoami`).
  */
 import { z } from 'zod';
 import type { DiscoveryKind } from './discovery-documents.js';
@@ -9,9 +10,9 @@ import type { AuthorizationAttributes, Decision, PolicyRule } from './rbac-autho
 import type { UserInfo } from './sandbox-identities.js';
 import { badRequest } from './status-error.js';
 
-function reviewKind(kind: string, namespaced = false): DiscoveryKind {
+function reviewKind(kind: string, namespaced = false, group = 'authorization.k8s.io'): DiscoveryKind {
   return {
-    group: 'authorization.k8s.io',
+    group,
     version: 'v1',
     kind,
     plural: `${kind.toLowerCase()}s`,
@@ -26,6 +27,7 @@ export const REVIEW_KINDS: readonly DiscoveryKind[] = [
   reviewKind('SubjectAccessReview'),
   reviewKind('LocalSubjectAccessReview', true),
   reviewKind('SelfSubjectRulesReview'),
+  reviewKind('SelfSubjectReview', false, 'authentication.k8s.io'),
 ];
 
 const attributesSchema = z.object({
@@ -107,6 +109,13 @@ function status(decision: Decision): Record<string, unknown> {
 export function answerReview(kind: string, body: unknown, ctx: ReviewContext): Record<string, unknown> {
   const head = { kind, apiVersion: 'authorization.k8s.io/v1', metadata: {} };
   switch (kind) {
+    case 'SelfSubjectReview':
+      // `kubectl auth whoami`: who the server thinks the caller is.
+      return {
+        ...head,
+        apiVersion: 'authentication.k8s.io/v1',
+        status: { userInfo: { username: ctx.user.name, groups: [...ctx.user.groups] } },
+      };
     case 'SelfSubjectAccessReview': {
       const spec = specOf(attributesSchema, body, kind);
       return { ...head, spec, status: status(ctx.decide(attributesFor(spec, ctx.user))) };

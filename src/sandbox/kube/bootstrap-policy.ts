@@ -33,6 +33,7 @@ const ROLES: Record<string, PolicyRule[]> = {
       resources: ['selfsubjectaccessreviews', 'selfsubjectrulesreviews'],
       verbs: ['create'],
     },
+    { apiGroups: ['authentication.k8s.io'], resources: ['selfsubjectreviews'], verbs: ['create'] },
   ],
 };
 

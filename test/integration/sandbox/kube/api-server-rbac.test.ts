@@ -106,6 +106,15 @@ describe('sandbox API server RBAC with kubectl', () => {
         'roles.rbac.authorization.k8s.io',
       ]),
     );
+    const whoami = await asBot('auth', 'whoami', '-o', 'json');
+    expect(JSON.parse(whoami.stdout)).toMatchObject({
+      status: {
+        userInfo: {
+          username: BOT,
+          groups: ['system:serviceaccounts', 'system:serviceaccounts:meshbot', 'system:authenticated'],
+        },
+      },
+    });
     const metrics = await asBot('get', '--raw', '/metrics');
     expect(metrics.stderr).toContain(`forbidden: User "${BOT}" cannot get path "/metrics"`);
   });
