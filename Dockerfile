@@ -8,12 +8,10 @@ FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
-COPY scripts ./scripts
-COPY src ./src
-COPY bench ./bench
-COPY proto ./proto
-RUN npm run build
+# The sources and the files read at run time (.dockerignore leaves out tests, .git, outputs).
+# runbooks/ is made if a checkout has none, so the runtime stage can always copy it.
+COPY . .
+RUN npm run build && mkdir -p runbooks
 
 # Dependencies stage: run-time dependencies only (package.json "dependencies": native code).
 FROM node:24-bookworm-slim AS deps
@@ -21,7 +19,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
-# Runtime: the bundle, its external dependencies, protos and built-in scenarios; non-root.
+# Runtime: the bundle, its external dependencies, protos, built-in scenarios and runbooks; non-root.
 FROM node:24-bookworm-slim
 # Fonts for the metrics chart's labels (rendered with @napi-rs/canvas).
 RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
@@ -31,9 +29,10 @@ COPY package.json ./
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist/meshbot.js /app/dist/meshbot.js.map ./dist/
 COPY --from=build /app/dist/chunks ./dist/chunks
-COPY bin ./bin
-COPY proto ./proto
-COPY scenarios ./scenarios
+COPY --from=build /app/bin ./bin
+COPY --from=build /app/proto ./proto
+COPY --from=build /app/scenarios ./scenarios
+COPY --from=build /app/runbooks ./runbooks
 # The node image's `node` user, by number, so Kubernetes' runAsNonRoot can verify it.
 USER 1000:1000
 EXPOSE 3000

@@ -12,7 +12,7 @@ work=$(mktemp -d)
 # The meshbot process npx started (npm exec runs it as a grandchild), by its command line.
 meshbot_pid() {
   for d in /proc/[0-9]*; do
-    if tr '\0' ' ' <"$d/cmdline" 2>/dev/null | grep -q "$work/app/node_modules/.bin/meshbot sandbox"; then
+    if tr '\0' ' ' 2>/dev/null <"$d/cmdline" | grep -q "$work/app/node_modules/.bin/meshbot sandbox"; then
       echo "${d#/proc/}"
     fi
   done
@@ -33,6 +33,10 @@ for f in package/bin/meshbot.js package/dist/meshbot.js package/proto/destinatio
   grep -qx "$f" "$work/contents" || fail "$f is not in $tarball"
 done
 grep -q '^package/src/' "$work/contents" && fail "$tarball ships src/"
+for f in runbooks/*; do # runbooks/ is read at run time, like scenarios/ (when the checkout has any)
+  [ -f "$f" ] || continue
+  grep -qx "package/$f" "$work/contents" || fail "$f is not in $tarball"
+done
 
 mkdir "$work/app"
 cd "$work/app" || fail "no $work/app"
