@@ -10,6 +10,7 @@ import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { ClusterOptions } from '../adapters/cluster-options.js';
 import { createConfigMapClient } from '../adapters/kube/config-map-client.js';
+import { createKubeCore } from '../adapters/kube/kube-core.js';
 import { createLeaseClient } from '../adapters/kube/lease-client.js';
 import { loadKubeConfig } from '../adapters/kube/load-kubeconfig.js';
 import type { MeshbotConfig } from '../config/config-schema.js';
@@ -49,9 +50,9 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
   const namespace = o.env.POD_NAMESPACE || 'meshbot';
   const cluster = o.clusterOptions.context ?? 'in-cluster';
   const { kubeConfig } = loadKubeConfig(o.clusterOptions);
-  const timeouts = { requestTimeoutMs: o.clusterOptions.timeoutMs ?? 10_000 };
+  const kube = createKubeCore(kubeConfig, { requestTimeoutMs: o.clusterOptions.timeoutMs ?? 10_000 });
   const store = createReportStateStore({
-    configMaps: createConfigMapClient(kubeConfig, timeouts),
+    configMaps: createConfigMapClient(kube),
     namespace,
     onProblem: (problem) => {
       metrics.reportStateProblems.inc();
@@ -104,7 +105,7 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
     },
   });
   const elector = createLeaderElector({
-    leases: createLeaseClient(kubeConfig, timeouts),
+    leases: createLeaseClient(kube),
     namespace,
     name: lease,
     identity,

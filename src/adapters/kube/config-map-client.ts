@@ -2,12 +2,9 @@
  * ConfigMaps meshbot keeps durable state in (the report state): read, create, and replace with a
  * resourceVersion precondition. A write that lost the race is a MeshbotError `conflict`.
  */
-import { CoreV1Api, type ConfigurationOptions, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { MeshbotError } from '../../errors.js';
-import { translateWriteError } from './object-write-error.js';
-import { timeoutOption } from './request-timeout.js';
-import type { KubeRequestContext } from './translate-kube-error.js';
+import type { KubeCore } from './kube-core.js';
 
 export interface StoredConfigMap {
   name: string;
@@ -43,38 +40,28 @@ const configMapSchema = z.object({
   data: record,
 });
 
-export function createConfigMapClient(
-  kc: KubeConfig,
-  options: { requestTimeoutMs?: number } = {},
-): ConfigMapClient {
-  const server = kc.getCurrentCluster()?.server ?? '(no server)';
-  const timeoutMs = options.requestTimeoutMs ?? 10_000;
-  const core = kc.makeApiClient(CoreV1Api);
-
-  async function call(
-    ctx: Pick<KubeRequestContext, 'verb' | 'namespace' | 'name'>,
-    fn: (o: ConfigurationOptions) => Promise<unknown>,
-  ): Promise<StoredConfigMap> {
-    let obj: unknown;
-    try {
-      obj = await fn(timeoutOption(timeoutMs));
-    } catch (err) {
-      throw translateWriteError(err, { ...ctx, group: '', resource: 'configmaps', server, timeoutMs });
-    }
-    const parsed = configMapSchema.safeParse(obj);
-    if (!parsed.success) {
-      throw new MeshbotError('internal', `Kubernetes at ${server} sent a ConfigMap meshbot cannot read`);
-    }
-    const m = parsed.data.metadata;
+/** ConfigMaps over the adapter set's Kubernetes core (its limit, timeout; a 409 is a `conflict`). */
+export function createConfigMapClient(kube: KubeCore): ConfigMapClient {
+  const core = kube.kubeConfig.makeApiClient(CoreV1Api);
+  const ctx = (verb: string, namespace: string, name: string) => ({
+    verb,
+    resource: 'configmaps',
+    group: '',
+    namespace,
+    name,
+  });
+  const toStored = (obj: unknown, namespace: string): StoredConfigMap => {
+    const parsed = kube.parse(configMapSchema, obj, 'ConfigMap');
+    const m = parsed.metadata;
     return {
       name: m.name,
-      namespace: m.namespace ?? ctx.namespace ?? '',
+      namespace: m.namespace ?? namespace,
       labels: m.labels ?? {},
       annotations: m.annotations ?? {},
-      data: parsed.data.data ?? {},
+      data: parsed.data ?? {},
       resourceVersion: m.resourceVersion,
     };
-  }
+  };
 
   const body = (namespace: string, name: string, c: ConfigMapContent, resourceVersion?: string) => ({
     apiVersion: 'v1',
@@ -91,25 +78,27 @@ export function createConfigMapClient(
 
   return {
     async get(namespace, name) {
-      try {
-        return await call({ verb: 'get', namespace, name }, (o) =>
-          core.readNamespacedConfigMap({ name, namespace }, o),
-        );
-      } catch (err) {
-        if (err instanceof MeshbotError && err.kind === 'not-found') return undefined;
-        throw err;
-      }
+      const cm = await kube.callOrAbsent(ctx('get', namespace, name), (o) =>
+        core.readNamespacedConfigMap({ name, namespace }, o),
+      );
+      return cm === undefined ? undefined : toStored(cm, namespace);
     },
-    create: (namespace, name, content) =>
-      call({ verb: 'create', namespace, name }, (o) =>
-        core.createNamespacedConfigMap({ namespace, body: body(namespace, name, content) }, o),
-      ),
-    replace: (namespace, name, content, resourceVersion) =>
-      call({ verb: 'update', namespace, name }, (o) =>
-        core.replaceNamespacedConfigMap(
-          { name, namespace, body: body(namespace, name, content, resourceVersion) },
-          o,
+    create: async (namespace, name, content) =>
+      toStored(
+        await kube.call(ctx('create', namespace, name), (o) =>
+          core.createNamespacedConfigMap({ namespace, body: body(namespace, name, content) }, o),
         ),
+        namespace,
+      ),
+    replace: async (namespace, name, content, resourceVersion) =>
+      toStored(
+        await kube.call(ctx('update', namespace, name), (o) =>
+          core.replaceNamespacedConfigMap(
+            { name, namespace, body: body(namespace, name, content, resourceVersion) },
+            o,
+          ),
+        ),
+        namespace,
       ),
   };
 }

@@ -3,18 +3,10 @@
  * resourceVersion precondition. A write that lost the race (409 Conflict, 409 AlreadyExists) is
  * a MeshbotError of kind `conflict`; every other failure is translated as KubeAdapter's.
  */
-import {
-  CoordinationV1Api,
-  V1MicroTime,
-  type ConfigurationOptions,
-  type KubeConfig,
-  type V1Lease,
-} from '@kubernetes/client-node';
+import { CoordinationV1Api, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { MeshbotError } from '../../errors.js';
-import { timeoutOption } from './request-timeout.js';
-import { translateWriteError } from './object-write-error.js';
-import type { KubeRequestContext } from './translate-kube-error.js';
+import type { KubeCore } from './kube-core.js';
 
 /** A Lease's spec as leader election reads and writes it (client-go's LeaderElectionRecord). */
 export interface LeaseRecord {
@@ -97,59 +89,40 @@ function toLease(namespace: string, name: string, r: LeaseRecord, resourceVersio
   };
 }
 
-export function createLeaseClient(kc: KubeConfig, options: { requestTimeoutMs?: number } = {}): LeaseClient {
-  const server = kc.getCurrentCluster()?.server ?? '(no server)';
-  const timeoutMs = options.requestTimeoutMs ?? 10_000;
-  const api = kc.makeApiClient(CoordinationV1Api);
-
-  async function call<T>(
-    ctx: Omit<KubeRequestContext, 'server' | 'timeoutMs' | 'group' | 'resource'>,
-    fn: (o: ConfigurationOptions) => Promise<T>,
-  ): Promise<T> {
-    try {
-      return await fn(timeoutOption(timeoutMs));
-    } catch (err) {
-      throw translateWriteError(err, {
-        ...ctx,
-        group: 'coordination.k8s.io',
-        resource: 'leases',
-        server,
-        timeoutMs,
-      });
-    }
-  }
-
+/** Leases over the adapter set's Kubernetes core (its limit, timeout; a 409 is a `conflict`). */
+export function createLeaseClient(kube: KubeCore): LeaseClient {
+  const api = kube.kubeConfig.makeApiClient(CoordinationV1Api);
+  const ctx = (verb: string, namespace: string, name: string) => ({
+    verb,
+    resource: 'leases',
+    group: 'coordination.k8s.io',
+    namespace,
+    name,
+  });
   return {
     async get(namespace, name) {
-      try {
-        return toStored(
-          await call({ verb: 'get', namespace, name }, (o) =>
-            api.readNamespacedLease({ name, namespace }, o),
-          ),
-          server,
-        );
-      } catch (err) {
-        if (err instanceof MeshbotError && err.kind === 'not-found') return undefined;
-        throw err;
-      }
+      const lease = await kube.callOrAbsent(ctx('get', namespace, name), (o) =>
+        api.readNamespacedLease({ name, namespace }, o),
+      );
+      return lease === undefined ? undefined : toStored(lease, kube.server);
     },
     async create(namespace, name, record) {
       return toStored(
-        await call({ verb: 'create', namespace, name }, (o) =>
+        await kube.call(ctx('create', namespace, name), (o) =>
           api.createNamespacedLease({ namespace, body: toLease(namespace, name, record) }, o),
         ),
-        server,
+        kube.server,
       );
     },
     async replace(namespace, name, record, resourceVersion) {
       return toStored(
-        await call({ verb: 'update', namespace, name }, (o) =>
+        await kube.call(ctx('update', namespace, name), (o) =>
           api.replaceNamespacedLease(
             { name, namespace, body: toLease(namespace, name, record, resourceVersion) },
             o,
           ),
         ),
-        server,
+        kube.server,
       );
     },
   };

@@ -4,20 +4,12 @@
  * service), parsed with zod and normalized into KubeAdapter's small shapes. Failures are
  * MeshbotErrors as KubeAdapter's (translateKubeError).
  */
-import {
-  CoreV1Api,
-  DiscoveryV1Api,
-  type ConfigurationOptions,
-  type KubeConfig,
-} from '@kubernetes/client-node';
+import { CoreV1Api, DiscoveryV1Api, type ConfigurationOptions } from '@kubernetes/client-node';
 import { z } from 'zod';
-import { createConcurrencyLimit } from '../concurrency-limit.js';
 import type { KubeEndpoint, KubePod, KubeService } from './kube-adapter.js';
-import { parseOrThrow } from './create-kube-adapter.js';
+import type { KubeCallContext, KubeCore } from './kube-core.js';
 import { endpointSliceSchema, podSchema, serviceSchema } from './kube-schemas.js';
 import { endpointsFromSlices, toKubePod, toKubeService } from './normalize-kube-objects.js';
-import { timeoutOption } from './request-timeout.js';
-import { translateKubeError, type KubeRequestContext } from './translate-kube-error.js';
 
 /** The EndpointSlices of one service, normalized, with what changes whenever one of them does. */
 export interface ServiceSlices {
@@ -43,9 +35,6 @@ export interface MeshInventory {
 }
 
 export interface MeshInventoryOptions {
-  requestTimeoutMs?: number;
-  /** Concurrent API calls at most; default 4. */
-  maxConcurrent?: number;
   /** Items per page of a list; default 500 (keeps one response's memory bounded). */
   pageSize?: number;
 }
@@ -63,17 +52,15 @@ const namespaceSchema = z.object({
   }),
 });
 
-export function createMeshInventory(kc: KubeConfig, options: MeshInventoryOptions = {}): MeshInventory {
-  const server = kc.getCurrentCluster()?.server ?? '(no server)';
-  const timeoutMs = options.requestTimeoutMs ?? 10_000;
+/** The inventory over the adapter set's Kubernetes core (its limit, timeout and error translation). */
+export function createMeshInventory(kube: KubeCore, options: MeshInventoryOptions = {}): MeshInventory {
   const pageSize = options.pageSize ?? 500;
-  const limit = createConcurrencyLimit(options.maxConcurrent ?? 4);
-  const core = kc.makeApiClient(CoreV1Api);
-  const discovery = kc.makeApiClient(DiscoveryV1Api);
+  const core = kube.kubeConfig.makeApiClient(CoreV1Api);
+  const discovery = kube.kubeConfig.makeApiClient(DiscoveryV1Api);
 
   /** Every page of one list, each item parsed with `schema` and mapped by `map` as it arrives. */
   async function listAll<S extends z.ZodType, T>(
-    ctx: Omit<KubeRequestContext, 'server' | 'timeoutMs'>,
+    ctx: KubeCallContext,
     schema: S,
     what: string,
     page: (cont: string | undefined, o: ConfigurationOptions) => Promise<{ items: unknown[] }>,
@@ -82,14 +69,8 @@ export function createMeshInventory(kc: KubeConfig, options: MeshInventoryOption
     const out: T[] = [];
     let cont: string | undefined;
     do {
-      const list = await limit.run(async () => {
-        try {
-          return await page(cont, timeoutOption(timeoutMs));
-        } catch (err) {
-          throw translateKubeError(err, { ...ctx, server, timeoutMs });
-        }
-      });
-      for (const item of list.items) out.push(map(parseOrThrow(schema, item, what, server)));
+      const list = await kube.call(ctx, (o) => page(cont, o));
+      for (const item of list.items) out.push(map(kube.parse(schema, item, what)));
       cont = listMeta.safeParse(list).data?.metadata?._continue ?? undefined;
     } while (cont);
     return out;

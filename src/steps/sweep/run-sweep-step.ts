@@ -38,10 +38,10 @@ import {
 
 /** What the sweep needs of the adapters (openAdapters' Adapters is one). */
 export interface SweepAdapters {
-  inventory?: MeshInventory;
+  inventory: MeshInventory;
   destination: DestinationClient;
   options: ClusterOptions;
-  controlPlane?: ControlPlaneReader;
+  controlPlane: ControlPlaneReader;
 }
 
 export interface SweepStepOptions {

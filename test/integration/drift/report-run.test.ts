@@ -7,6 +7,7 @@
  */
 import { webApi } from '@slack/bolt';
 import { createConfigMapClient } from '../../../src/adapters/kube/config-map-client.js';
+import { createKubeCore } from '../../../src/adapters/kube/kube-core.js';
 import { createLeaseClient, type LeaseClient } from '../../../src/adapters/kube/lease-client.js';
 import { loadKubeConfig } from '../../../src/adapters/kube/load-kubeconfig.js';
 import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
@@ -45,7 +46,11 @@ describe('scheduled reports through the sandbox and the Slack double', () => {
   let kubeConfig: ReturnType<typeof loadKubeConfig>['kubeConfig'];
 
   const storeNamed = (name: string): ReportStateStore =>
-    createReportStateStore({ configMaps: createConfigMapClient(kubeConfig), namespace: 'meshbot', name });
+    createReportStateStore({
+      configMaps: createConfigMapClient(createKubeCore(kubeConfig)),
+      namespace: 'meshbot',
+      name,
+    });
 
   beforeAll(async () => {
     [sb, slack] = await Promise.all([startSandbox({ scenario, podReadyDelayMs: 0 }), startSlackDouble()]);
@@ -69,7 +74,7 @@ describe('scheduled reports through the sandbox and the Slack double', () => {
   const healVoting = (): Promise<void> => heal(sb, adapters.destination, 'voting', 3);
 
   it('serves Leases with resourceVersion preconditions', async () => {
-    const leases = createLeaseClient(kubeConfig);
+    const leases = createLeaseClient(createKubeCore(kubeConfig));
     const record = {
       holderIdentity: 'pod-a',
       leaseDurationSeconds: 15,
@@ -158,7 +163,7 @@ describe('scheduled reports through the sandbox and the Slack double', () => {
 
   it('two replicas sharing a Lease: only the leader runs the schedule, and a finished slot is not run again', async () => {
     const store = storeNamed('report-state-ha');
-    const leases = createLeaseClient(kubeConfig);
+    const leases = createLeaseClient(createKubeCore(kubeConfig));
     const r = report({ name: 'ha' });
     const runsBy: Record<string, string[]> = { 'pod-a': [], 'pod-b': [] };
     const skipped: Record<string, number> = { 'pod-a': 0, 'pod-b': 0 };
@@ -230,7 +235,7 @@ describe('scheduled reports through the sandbox and the Slack double', () => {
 
   it('a leader that dies mid-run: the other takes over within the lease duration and runs the unfinished slot, posting once', async () => {
     const store = storeNamed('report-state-failover');
-    const sandboxLeases = createLeaseClient(kubeConfig);
+    const sandboxLeases = createLeaseClient(createKubeCore(kubeConfig));
     let cut = false;
     const cuttable: LeaseClient = {
       get: (ns, name) =>
