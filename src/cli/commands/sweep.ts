@@ -9,7 +9,7 @@ import {
   type SweepRequest,
 } from '../../steps/sweep/sweep-types.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
-import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
+import { processIO, reportError, withAdapters, writeStepResult, type CommandIO } from '../command-io.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
 
@@ -60,19 +60,13 @@ export async function runSweepCommand(flags: SweepFlagValues, io: CommandIO = pr
     const format = readOutputFormat(flags.output);
     const options = readClusterOptions(flags);
     options.maxDestinationStreams = request.concurrency ?? DEFAULT_SWEEP_CONCURRENCY;
-    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them.
-    const [{ openAdapters }, { runSweepStep }] = await Promise.all([
-      import('../../adapters/open-adapters.js'),
-      import('../../steps/sweep/run-sweep-step.js'),
-    ]);
-    const adapters = await openAdapters(options);
-    try {
+    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for it.
+    const { runSweepStep } = await import('../../steps/sweep/run-sweep-step.js');
+    return await withAdapters(options, async (adapters) => {
       const result = await runSweepStep({ ...request, cluster: adapters.kube.context }, adapters);
       writeStepResult(io, result, format);
       return exitCodeForStatus(result.status);
-    } finally {
-      await adapters.close();
-    }
+    });
   } catch (err) {
     return reportError(io.stderr, err);
   }
