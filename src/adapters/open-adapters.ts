@@ -9,7 +9,6 @@ import { createControlPlaneReader } from './kube/control-plane-reads.js';
 import { createKubeAdapter } from './kube/create-kube-adapter.js';
 import type { KubeAdapter } from './kube/kube-adapter.js';
 import { createKubeCore } from './kube/kube-core.js';
-import { createMeshInventory, type MeshInventory } from './kube/mesh-inventory.js';
 import { createWorkloadScaling, type WorkloadScaling } from './kube/workload-scaling.js';
 import { loadKubeConfig } from './kube/load-kubeconfig.js';
 import { openPrometheus } from './prometheus/open-prometheus.js';
@@ -31,8 +30,6 @@ export interface Adapters {
   prometheus?: PrometheusClient;
   /** Reads of the Linkerd control plane for `check` (configmaps, secrets, CRDs, webhooks, events). */
   controlPlane: ControlPlaneReader;
-  /** List reads of whole namespaces or the cluster (the sweep). */
-  inventory: MeshInventory;
   /** Workloads, their scale subresource, HPAs and watches (the scale test). */
   scaling: WorkloadScaling;
   /** Closes streams, the gRPC channel and port-forwards. */
@@ -90,7 +87,6 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     options,
     prometheus,
     controlPlane: createControlPlaneReader(core),
-    inventory: createMeshInventory(core),
     scaling: createWorkloadScaling(core),
     close: () => (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined)),
   };

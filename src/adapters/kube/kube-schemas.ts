@@ -11,7 +11,9 @@ const timestamp = z.union([z.string(), z.date()]).nullish();
 const metadata = z.object({
   name: z.string(),
   namespace: z.string().nullish(),
+  resourceVersion: z.string().nullish(),
   labels,
+  annotations: labels,
   deletionTimestamp: timestamp,
   ownerReferences: z
     .array(z.object({ kind: z.string(), name: z.string(), controller: z.boolean().nullish() }))

@@ -140,7 +140,9 @@ export function toKubePod(obj: PodObject): KubePod {
 }
 
 export function toKubeNamespace(obj: z.infer<typeof namespaceSchema>): KubeNamespace {
-  return { name: obj.metadata.name, phase: obj.status?.phase ?? 'Active' };
+  const ns: KubeNamespace = { name: obj.metadata.name, phase: obj.status?.phase ?? 'Active' };
+  if (obj.metadata.annotations) ns.annotations = obj.metadata.annotations;
+  return ns;
 }
 
 /** `{app: 'web', tier: 'fe'}` -> `app=web,tier=fe`. */

@@ -12,8 +12,15 @@ import type { ClusterOptions } from '../../adapters/cluster-options.js';
 import { createConcurrencyLimit } from '../../adapters/concurrency-limit.js';
 import type { DestinationClient } from '../../adapters/destination/destination-client.js';
 import type { ControlPlaneReader } from '../../adapters/kube/control-plane-reader.js';
-import type { KubePod, KubeService, ServicePort } from '../../adapters/kube/kube-adapter.js';
-import type { MeshInventory, ServiceSlices } from '../../adapters/kube/mesh-inventory.js';
+import type {
+  KubeAdapter,
+  KubeEndpoint,
+  KubeEndpointSlice,
+  KubeNamespace,
+  KubePod,
+  KubeService,
+  ServicePort,
+} from '../../adapters/kube/kube-adapter.js';
 import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_TIMEOUT_MS } from '../../adapters/open-adapters.js';
 import { fingerprintOf } from '../../drift/fingerprint.js';
 import type { EvidenceTable, Finding, NextStep, StepResult, StepStatus } from '../../domain/step-result.js';
@@ -38,7 +45,7 @@ import {
 
 /** What the sweep needs of the adapters (openAdapters' Adapters is one). */
 export interface SweepAdapters {
-  inventory: MeshInventory;
+  kube: KubeAdapter;
   destination: DestinationClient;
   options: ClusterOptions;
   controlPlane: ControlPlaneReader;
@@ -55,6 +62,14 @@ export interface SweepStepOptions {
 /** How long the destination gets for a port Kubernetes lists no ready endpoint for: today's controller sends nothing then. */
 const EMPTY_SERVICE_WAIT_MS = 1_000;
 const DESTINATION_ANSWERED: ReadonlySet<string> = new Set(['answered', 'no-endpoints', 'unknown-service']);
+
+/** The EndpointSlices of one service, normalized, and `NAME@RESOURCEVERSION` of each, sorted. */
+export interface ServiceSlices {
+  namespace: string;
+  service: string;
+  endpoints: KubeEndpoint[];
+  versions: string[];
+}
 
 /** Kubernetes' state of the namespaces in scope. */
 interface KubeSnapshot {
@@ -110,9 +125,30 @@ function rethrowUnexpected(err: unknown): void {
   if (!(err instanceof MeshbotError) || err.kind === 'usage') throw err;
 }
 
+const SERVICE_NAME_LABEL = 'kubernetes.io/service-name';
+
+/** The EndpointSlices of each service, with what changes whenever one of them does. */
+export function groupSlices(slices: readonly KubeEndpointSlice[]): ServiceSlices[] {
+  const byService = new Map<string, ServiceSlices>();
+  for (const s of slices) {
+    if (!s.service) continue;
+    const key = sliceKey(s.namespace, s.service);
+    let entry = byService.get(key);
+    if (!entry)
+      byService.set(
+        key,
+        (entry = { namespace: s.namespace, service: s.service, endpoints: [], versions: [] }),
+      );
+    entry.endpoints.push(...s.endpoints);
+    entry.versions.push(`${s.name}@${s.resourceVersion}`);
+  }
+  for (const e of byService.values()) e.versions.sort();
+  return [...byService.values()];
+}
+
 /** Lists services, EndpointSlices and pods of one namespace (or all), each failure recorded. */
 async function readKubernetes(
-  inventory: MeshInventory,
+  kube: KubeAdapter,
   namespaces: string[] | undefined,
   selector: string | undefined,
   what: { services: boolean },
@@ -126,18 +162,20 @@ async function readKubernetes(
   };
   const units: Array<string | undefined> = namespaces && namespaces.length > 0 ? namespaces : [undefined];
   const [nsList, ...perUnit] = await Promise.allSettled([
-    what.services ? inventory.listNamespaces() : Promise.resolve([]),
+    what.services ? kube.listNamespaces() : Promise.resolve([]),
     ...units.map((ns) =>
       Promise.allSettled([
-        what.services ? inventory.listServices(ns, selector) : Promise.resolve([]),
-        inventory.listServiceSlices(ns),
-        inventory.listPods(ns),
+        what.services
+          ? kube.listServices(ns, selector ? { labelSelector: selector } : {})
+          : Promise.resolve([]),
+        kube.listEndpointSlices(ns, { labelSelector: SERVICE_NAME_LABEL }).then(groupSlices),
+        kube.listPods(ns),
       ]),
     ),
   ]);
   if (nsList!.status === 'fulfilled') {
-    for (const n of nsList!.value as Array<{ name: string; annotations: Record<string, string> }>) {
-      if (n.annotations[INJECT_ANNOTATION] === 'enabled') snapshot.injected.add(n.name);
+    for (const n of nsList!.value as KubeNamespace[]) {
+      if (n.annotations?.[INJECT_ANNOTATION] === 'enabled') snapshot.injected.add(n.name);
     }
   } else {
     rethrowUnexpected(nsList!.reason);
@@ -194,10 +232,6 @@ export async function runSweepStep(
   const settleMs = stepOptions.settleMs ?? DEFAULT_SETTLE_MS;
   const wait = stepOptions.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const namespaces = request.namespaces && request.namespaces.length > 0 ? request.namespaces : undefined;
-  const inventory = adapters.inventory;
-  if (!inventory && request.endpoints !== false) {
-    throw new MeshbotError('internal', 'the sweep needs list reads of Kubernetes (adapters.inventory)');
-  }
   const limit = createConcurrencyLimit(concurrency);
   const data: SweepData = {
     cluster,
@@ -340,12 +374,12 @@ export async function runSweepStep(
     return failed;
   };
 
-  if (request.endpoints !== false && inventory) {
+  if (request.endpoints !== false) {
     // 1-2. Kubernetes with list calls, then every port of every meshed service against the
     // destination, `concurrency` streams at once. In a function of its own, so its lists
     // (every pod in scope) are garbage once it returns.
     const firstLook = async (): Promise<{ first: Awaited<ReturnType<typeof lookAtAll>>; meshed: number }> => {
-      const snapshot = await readKubernetes(inventory, namespaces, request.selector, { services: true });
+      const snapshot = await readKubernetes(adapters.kube, namespaces, request.selector, { services: true });
       data.notAsked.push(...snapshot.notAsked);
       data.services.notAsked += snapshot.notAsked.reduce((n, x) => n + x.services, 0);
       data.services.listed = snapshot.services.length;
@@ -389,7 +423,7 @@ export async function runSweepStep(
       const remaining = latest + persistenceMs - elapsed();
       if (remaining > 0) await wait(remaining);
       const candidateNamespaces = [...new Set(first.looks.map((l) => l.service.namespace))].sort();
-      const again = await readKubernetes(inventory, candidateNamespaces, undefined, { services: false });
+      const again = await readKubernetes(adapters.kube, candidateNamespaces, undefined, { services: false });
       data.notAsked.push(...again.notAsked.map((n) => ({ ...n, what: `${n.what} (second look)` })));
       const second = await lookAtAll(
         first.looks.map((l) => ({ service: l.service, port: l.port })),
