@@ -12,8 +12,9 @@ import { DEFAULT_TIMEOUT_MS } from '../../adapters/open-adapters.js';
 import type { StepResult } from '../../domain/step-result.js';
 import { describeError, MeshbotError } from '../../errors.js';
 import { destinationSelector } from '../metrics/metrics-queries.js';
-import { EventTimeline, type Fact, type FactKind, type FactOf } from './event-timeline.js';
+import { EventTimeline, type FactOf } from './event-timeline.js';
 import { judgeScaleTest } from './judge-scale-test.js';
+import { createStageClock } from './stage-clock.js';
 import { openObservers, type Observers } from './open-observers.js';
 import { pollMetricMoved } from './poll-metric-moved.js';
 import {
@@ -24,15 +25,7 @@ import {
 } from './plan-scale-test.js';
 import { formatScaleTarget, type ScaleTarget } from './resolve-scale-target.js';
 import { encodeAnnotation, newTestId, SCALE_TEST_ANNOTATION } from './scale-test-annotation.js';
-import {
-  STAGE_DIRECTION,
-  STAGE_LABEL,
-  type ScaleTestData,
-  type ScaleTestProgress,
-  type ScaleTestSettings,
-  type StageName,
-  type StageTiming,
-} from './scale-test-types.js';
+import type { ScaleTestData, ScaleTestProgress, ScaleTestSettings } from './scale-test-types.js';
 import { setReplicas } from './set-replicas.js';
 
 export interface ScaleTestRequest {
@@ -140,89 +133,15 @@ export async function runScaleTestStep(
   let annotated = false;
   let scaledUp = false;
   let failure: { message: string; hint?: string; kind: string } | undefined;
-  const stage = (name: StageName, limitMs: number, extra: Partial<StageTiming>): StageTiming => {
-    const t: StageTiming = {
-      stage: name,
-      label: STAGE_LABEL[name],
-      direction: STAGE_DIRECTION[name],
-      outcome: 'pending',
-      limitMs,
-      ...extra,
-    };
-    data.stages.push(t);
-    return t;
-  };
-  const skip = (name: StageName, note: string): void => {
-    notify({ type: 'stage', timing: stage(name, settings.stageTimeoutMs, { outcome: 'skipped', note }) });
-  };
-
-  /** Waits for a fact within the stage limit from `fromMs`; records the stage either way. */
-  const timeStage = async <K extends FactKind>(
-    name: StageName,
-    kind: K,
-    pred: (f: FactOf<K>) => boolean,
-    fromMs: number,
-    originMs: number,
-    subject?: (f: FactOf<K>) => string,
-  ): Promise<FactOf<K> | undefined> => {
-    const got = await timeline.waitFor(kind, pred, fromMs + settings.stageTimeoutMs, stop.signal);
-    if (got === 'aborted') throw new Abort();
-    const t =
-      got === 'deadline'
-        ? stage(name, settings.stageTimeoutMs, { outcome: 'timeout' })
-        : stage(name, settings.stageTimeoutMs, {
-            outcome: 'done',
-            atMs: Math.round(got.atMs - originMs),
-            tookMs: Math.round(Math.max(0, got.atMs - fromMs)),
-            ...(subject ? { subject: subject(got) } : {}),
-          });
-    notify({ type: 'stage', timing: t });
-    return got === 'deadline' ? undefined : got;
-  };
-
-  /** Destination stage over every authority: done when each stream has sent it. */
-  const timeDestination = async (
-    name: 'destination-added' | 'destination-removed',
-    ip: string,
-    fromMs: number,
-    originMs: number,
-  ): Promise<boolean> => {
-    const kind = name === 'destination-added' ? 'destination-add' : 'destination-remove';
-    const deadline = fromMs + settings.stageTimeoutMs;
-    let latest: Fact | undefined;
-    for (const authority of plan.authorities) {
-      const got = await timeline.waitFor(
-        kind,
-        (f) => f.ip === ip && f.authority === authority && f.atMs >= originMs,
-        deadline,
-        stop.signal,
-      );
-      if (got === 'aborted') throw new Abort();
-      if (got === 'deadline') {
-        notify({
-          type: 'stage',
-          timing: stage(name, settings.stageTimeoutMs, {
-            outcome: 'timeout',
-            subject: ip,
-            note: `no ${kind === 'destination-add' ? 'add' : 'remove'} on ${authority}`,
-          }),
-        });
-        return false;
-      }
-      if (!latest || got.atMs > latest.atMs) latest = got;
-    }
-    const at = latest?.atMs ?? timeline.now();
-    notify({
-      type: 'stage',
-      timing: stage(name, settings.stageTimeoutMs, {
-        outcome: 'done',
-        atMs: Math.round(at - originMs),
-        tookMs: Math.round(Math.max(0, at - fromMs)),
-        subject: ip,
-      }),
-    });
-    return true;
-  };
+  const { stage, skip, timeStage, timeDestination } = createStageClock({
+    stages: data.stages,
+    stageTimeoutMs: settings.stageTimeoutMs,
+    authorities: plan.authorities,
+    timeline,
+    signal: stop.signal,
+    notify,
+    aborted: () => new Abort(),
+  });
 
   const restore = async (): Promise<void> => {
     const out = await setReplicas(scaling, ref, plan.fromReplicas, { attempts: 8 });
