@@ -24,7 +24,12 @@ import {
   type ScaleTestAdapters,
 } from './plan-scale-test.js';
 import { formatScaleTarget, type ScaleTarget } from './resolve-scale-target.js';
-import { encodeAnnotation, newTestId, SCALE_TEST_ANNOTATION } from './scale-test-annotation.js';
+import {
+  encodeAnnotation,
+  newTestId,
+  SCALE_TEST_ANNOTATION,
+  type ScaleTestAnnotation,
+} from './scale-test-annotation.js';
 import type { ScaleTestData, ScaleTestProgress, ScaleTestSettings } from './scale-test-types.js';
 import { setReplicas } from './set-replicas.js';
 
@@ -75,6 +80,44 @@ export function prometheusConfigured(adapters: ScaleTestAdapters): boolean {
     adapters.prometheus !== undefined &&
     (adapters.options.prometheusUrl !== undefined || adapters.options.prometheusPortForward === true)
   );
+}
+
+/**
+ * Writes the test's record on the workload with the resourceVersion it was read at, so two tests
+ * are exclusive: a record already there, or one written a moment ago, is a refusal.
+ */
+async function recordTestOnWorkload(
+  scaling: PreparedScaleTest['scaling'],
+  ref: WorkloadRef,
+  plan: PreparedScaleTest['plan'],
+  record: ScaleTestAnnotation,
+): Promise<void> {
+  const current = await scaling.getWorkload(ref);
+  if (!current) throw new MeshbotError('not-found', `${plan.workloadText} no longer exists`);
+  if (current.annotations[SCALE_TEST_ANNOTATION] !== undefined) {
+    throw new MeshbotError('refused', `another scale test started on ${plan.workloadText} a moment ago`);
+  }
+  try {
+    await scaling.setAnnotation(
+      ref,
+      SCALE_TEST_ANNOTATION,
+      encodeAnnotation(record),
+      current.resourceVersion,
+    );
+  } catch (err) {
+    if (err instanceof MeshbotError && err.kind === 'conflict') {
+      const again = await scaling.getWorkload(ref);
+      if (again?.annotations[SCALE_TEST_ANNOTATION] !== undefined) {
+        throw new MeshbotError('refused', `another scale test started on ${plan.workloadText} a moment ago`);
+      }
+      throw new MeshbotError(
+        'conflict',
+        `${plan.workloadText} changed while the test began; nothing was scaled`,
+        'Try again.',
+      );
+    }
+    throw err;
+  }
 }
 
 export async function runScaleTestStep(
@@ -200,40 +243,15 @@ export async function runScaleTestStep(
     checkpoint();
 
     // 3. Record the test on the workload (the resourceVersion makes two tests exclusive).
-    const now = new Date().toISOString();
-    const record = encodeAnnotation({
+    await recordTestOnWorkload(scaling, ref, plan, {
       v: 1,
       testId: data.testId,
       originalReplicas: plan.fromReplicas,
       testReplicas: plan.toReplicas,
-      startedAt: now,
+      startedAt: new Date().toISOString(),
       requestedBy: request.requestedBy,
       overallTimeoutMs: settings.overallTimeoutMs,
     });
-    const current = await scaling.getWorkload(ref);
-    if (!current) throw new MeshbotError('not-found', `${plan.workloadText} no longer exists`);
-    if (current.annotations[SCALE_TEST_ANNOTATION] !== undefined) {
-      throw new MeshbotError('refused', `another scale test started on ${plan.workloadText} a moment ago`);
-    }
-    try {
-      await scaling.setAnnotation(ref, SCALE_TEST_ANNOTATION, record, current.resourceVersion);
-    } catch (err) {
-      if (err instanceof MeshbotError && err.kind === 'conflict') {
-        const again = await scaling.getWorkload(ref);
-        if (again?.annotations[SCALE_TEST_ANNOTATION] !== undefined) {
-          throw new MeshbotError(
-            'refused',
-            `another scale test started on ${plan.workloadText} a moment ago`,
-          );
-        }
-        throw new MeshbotError(
-          'conflict',
-          `${plan.workloadText} changed while the test began; nothing was scaled`,
-          'Try again.',
-        );
-      }
-      throw err;
-    }
     annotated = true;
     checkpoint();
 
