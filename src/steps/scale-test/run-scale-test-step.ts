@@ -14,7 +14,7 @@ import { describeError, MeshbotError } from '../../errors.js';
 import { destinationSelector } from '../metrics/metrics-queries.js';
 import { EventTimeline, type FactOf } from './event-timeline.js';
 import { judgeScaleTest } from './judge-scale-test.js';
-import { createStageClock } from './stage-clock.js';
+import { createStageClock, type StageClock } from './stage-clock.js';
 import { openObservers, type Observers } from './open-observers.js';
 import { pollMetricMoved } from './poll-metric-moved.js';
 import {
@@ -120,6 +120,65 @@ async function recordTestOnWorkload(
   }
 }
 
+/** What the way down needs of the test in progress. */
+interface WayDown {
+  data: ScaleTestData;
+  plan: PreparedScaleTest['plan'];
+  timeline: EventTimeline;
+  notify: ScaleTestProgress;
+  clock: StageClock;
+  observers: Observers;
+  /** Puts the original replicas back (and records it). */
+  restore(): Promise<void>;
+  /** When the test scaled up, on the timeline. */
+  upAt: number;
+}
+
+/** Phase 5: back to the original replicas, timing the way down (terminating, slice, destination). */
+async function timeTheWayDown(w: WayDown): Promise<void> {
+  const { data, plan, timeline, observers } = w;
+  const { timeStage, skip, timeDestination } = w.clock;
+  const readyBefore = observers.readySliceIps();
+  const servedBefore = new Set(plan.authorities.flatMap((a) => [...observers.destinationIps(a)]));
+  const downAt = timeline.now();
+  await w.restore();
+  w.notify({
+    type: 'scaled',
+    direction: 'down',
+    replicas: plan.fromReplicas,
+    atMs: Math.round(downAt - w.upAt),
+  });
+  const terminating = await timeStage(
+    'pod-terminating',
+    'pod-terminating',
+    (f) => f.atMs >= downAt,
+    downAt,
+    downAt,
+    (f) => `${f.pod}${f.ip ? ` ${f.ip}` : ''}`,
+  );
+  if (terminating) data.removedPod = terminating.pod;
+  const ip = terminating?.ip ?? (terminating ? observers.pods().get(terminating.pod)?.ip : undefined);
+  if (ip) data.removedIp = ip;
+  let unsliced: FactOf<'slice-unready'> | undefined;
+  if (!terminating || !ip)
+    skip('slice-removed', terminating ? 'the pod had no address' : 'no pod terminated');
+  else if (!readyBefore.has(ip)) skip('slice-removed', `${ip} was not ready in the EndpointSlice`);
+  else
+    unsliced = await timeStage(
+      'slice-removed',
+      'slice-unready',
+      (f) => f.ip === ip && f.atMs >= downAt,
+      terminating.atMs,
+      downAt,
+      (f) => f.ip,
+    );
+  if (!ip || !terminating) skip('destination-removed', 'no address to remove');
+  else if (!servedBefore.has(ip)) skip('destination-removed', `the destination never served ${ip}`);
+  else if (!unsliced && readyBefore.has(ip))
+    skip('destination-removed', 'Kubernetes never removed the address');
+  else await timeDestination('destination-removed', ip, unsliced?.atMs ?? terminating.atMs, downAt);
+}
+
 export async function runScaleTestStep(
   request: ScaleTestRequest,
   adapters: ScaleTestAdapters,
@@ -176,7 +235,7 @@ export async function runScaleTestStep(
   let annotated = false;
   let scaledUp = false;
   let failure: { message: string; hint?: string; kind: string } | undefined;
-  const { stage, skip, timeStage, timeDestination } = createStageClock({
+  const clock = createStageClock({
     stages: data.stages,
     stageTimeoutMs: settings.stageTimeoutMs,
     authorities: plan.authorities,
@@ -185,6 +244,7 @@ export async function runScaleTestStep(
     notify,
     aborted: () => new Abort(),
   });
+  const { stage, skip, timeStage, timeDestination } = clock;
 
   const restore = async (): Promise<void> => {
     const out = await setReplicas(scaling, ref, plan.fromReplicas, { attempts: 8 });
@@ -347,45 +407,7 @@ export async function runScaleTestStep(
     }
 
     // 5. Back to N, timing the way down.
-    const readyBefore = observers.readySliceIps();
-    const servedBefore = new Set(plan.authorities.flatMap((a) => [...observers!.destinationIps(a)]));
-    const downAt = timeline.now();
-    await restore();
-    notify({
-      type: 'scaled',
-      direction: 'down',
-      replicas: plan.fromReplicas,
-      atMs: Math.round(downAt - upAt),
-    });
-    const terminating = await timeStage(
-      'pod-terminating',
-      'pod-terminating',
-      (f) => f.atMs >= downAt,
-      downAt,
-      downAt,
-      (f) => `${f.pod}${f.ip ? ` ${f.ip}` : ''}`,
-    );
-    if (terminating) data.removedPod = terminating.pod;
-    const ip = terminating?.ip ?? (terminating ? observers.pods().get(terminating.pod)?.ip : undefined);
-    if (ip) data.removedIp = ip;
-    let unsliced: FactOf<'slice-unready'> | undefined;
-    if (!terminating || !ip)
-      skip('slice-removed', terminating ? 'the pod had no address' : 'no pod terminated');
-    else if (!readyBefore.has(ip)) skip('slice-removed', `${ip} was not ready in the EndpointSlice`);
-    else
-      unsliced = await timeStage(
-        'slice-removed',
-        'slice-unready',
-        (f) => f.ip === ip && f.atMs >= downAt,
-        terminating.atMs,
-        downAt,
-        (f) => f.ip,
-      );
-    if (!ip || !terminating) skip('destination-removed', 'no address to remove');
-    else if (!servedBefore.has(ip)) skip('destination-removed', `the destination never served ${ip}`);
-    else if (!unsliced && readyBefore.has(ip))
-      skip('destination-removed', 'Kubernetes never removed the address');
-    else await timeDestination('destination-removed', ip, unsliced?.atMs ?? terminating.atMs, downAt);
+    await timeTheWayDown({ data, plan, timeline, notify, clock, observers, restore, upAt });
   } catch (err) {
     if (err instanceof Abort && why === 'broken') {
       data.ending = 'error';
