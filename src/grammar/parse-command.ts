@@ -19,8 +19,11 @@ export type MeshCommand =
   | { name: 'help'; topic?: CommandName }
   | { name: 'endpoints'; target: ServiceTarget }
   | { name: 'check'; proxy: boolean; namespace?: string }
-  | { name: 'metrics'; target: ServiceTarget; windowSeconds: number }
-  | { name: 'scale-test'; target: WorkloadTarget | ServiceTarget };
+  | { name: 'metrics'; target?: ServiceTarget; windowSeconds: number }
+  | { name: 'scale-test'; target: WorkloadTarget | ServiceTarget }
+  | { name: 'events'; target: WorkloadTarget | ServiceTarget; windowSeconds: number }
+  | { name: 'restart'; target: WorkloadTarget }
+  | { name: 'runbook'; runbook?: string; target?: string };
 
 export type CommandName = MeshCommand['name'];
 
@@ -47,9 +50,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'metrics',
-    usage: 'metrics SERVICE.NAMESPACE [--window 30m]',
+    usage: 'metrics [SERVICE.NAMESPACE] [--window 30m]',
     summary:
-      "The destination controller's numbers for a service, and the service's golden metrics, from Prometheus.",
+      "The destination controller's numbers for a service, and the service's golden metrics, from Prometheus; without a service, the destination controller cluster-wide.",
     example: 'metrics web-svc.emojivoto --window 1h',
   },
   {
@@ -57,6 +60,26 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'scale-test deploy/NAME.NAMESPACE | SERVICE.NAMESPACE',
     summary: 'Scale a workload up by one, time every propagation stage, and put it back.',
     example: 'scale-test deploy/web.emojivoto',
+  },
+  {
+    name: 'events',
+    usage: 'events deploy/NAME.NAMESPACE | SERVICE.NAMESPACE [--window 1h]',
+    summary:
+      "Recent trouble of a workload's or service's pods: restarts, last termination reasons (OOMKilled), failing probes, Warning events.",
+    example: 'events deploy/web.emojivoto --window 1h',
+  },
+  {
+    name: 'restart',
+    usage: 'restart deploy/NAME.NAMESPACE',
+    summary:
+      'Restart an allow-listed deployment as `kubectl rollout restart` does, after a confirmation, and wait for the rollout.',
+    example: 'restart deploy/linkerd-destination.linkerd',
+  },
+  {
+    name: 'runbook',
+    usage: 'runbook [NAME TARGET]',
+    summary: 'List the guided runbooks, or start one on a target.',
+    example: 'runbook stale-endpoints web-svc.emojivoto',
   },
   { name: 'help', usage: 'help [COMMAND]', summary: 'This help.', example: 'help endpoints' },
 ];
@@ -173,12 +196,50 @@ export function parseCommand(text: string): MeshCommand {
     }
     case 'metrics': {
       const p = splitFlags(rest, { '--window': 'window', '-w': 'window' }, {}, 'metrics');
-      expectPositionals(p, 'metrics', 1);
-      const target = parseServiceTarget(p.positionals[0]!);
+      if (p.positionals.length > 0) expectPositionals(p, 'metrics', 1);
       const w = p.flags.get('window');
       const windowSeconds =
         typeof w === 'string' ? parseDuration(w, 'window', { min: 60, max: 7 * 86400 }) : 1800;
-      return { name: 'metrics', target, windowSeconds };
+      const raw = p.positionals[0];
+      return raw === undefined
+        ? { name: 'metrics', windowSeconds }
+        : { name: 'metrics', target: parseServiceTarget(raw), windowSeconds };
+    }
+    case 'events': {
+      const p = splitFlags(rest, { '--window': 'window', '-w': 'window' }, {}, 'events');
+      expectPositionals(p, 'events', 1);
+      const raw = p.positionals[0]!;
+      const w = p.flags.get('window');
+      const windowSeconds =
+        typeof w === 'string' ? parseDuration(w, 'window', { min: 60, max: 7 * 86400 }) : 3600;
+      return {
+        name: 'events',
+        target: raw.includes('/') ? parseWorkloadTarget(raw) : parseServiceTarget(raw),
+        windowSeconds,
+      };
+    }
+    case 'restart': {
+      const p = splitFlags(rest, {}, {}, 'restart');
+      expectPositionals(p, 'restart', 1);
+      const target = parseWorkloadTarget(p.positionals[0]!);
+      if (target.kind !== 'deployment') {
+        throw new UsageError('restart takes a deployment', `Usage: ${usageOf('restart')}`);
+      }
+      return { name: 'restart', target };
+    }
+    case 'runbook':
+    case 'runbooks': {
+      const p = splitFlags(rest, {}, {}, 'runbook');
+      if (p.positionals.length === 0) return { name: 'runbook' };
+      expectPositionals(p, 'runbook', 2);
+      const [runbook, target] = p.positionals as [string, string];
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(runbook) || runbook.length > 63) {
+        throw new UsageError(
+          `"${printable(runbook)}" is not a runbook name`,
+          'Runbook names are lowercase letters, digits and "-". List them: runbook',
+        );
+      }
+      return { name: 'runbook', runbook, target };
     }
     case 'scale-test': {
       const p = splitFlags(rest, {}, {}, 'scale-test');

@@ -42,16 +42,22 @@ export type Decision = { allowed: true } | { allowed: false; code: RefusalCode; 
 
 /** Commands that change the cluster. */
 export function isMutating(command: MeshCommand): boolean {
-  return command.name === 'scale-test';
+  return command.name === 'scale-test' || command.name === 'restart';
 }
 
 /** The namespace a command inspects or changes; undefined for cluster-level reads. */
 export function namespaceOf(command: MeshCommand): string | undefined {
   switch (command.name) {
     case 'endpoints':
-    case 'metrics':
     case 'scale-test':
+    case 'events':
+    case 'restart':
       return command.target.namespace;
+    case 'metrics':
+      // Without a target: the destination controller cluster-wide (its own namespace).
+      return command.target?.namespace;
+    case 'runbook':
+      return undefined;
     case 'check':
       return command.namespace;
     case 'help':

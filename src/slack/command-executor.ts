@@ -90,11 +90,17 @@ export function createClusterExecutor<Adapters extends { close(): Promise<void> 
 export function targetOf(command: RunnableCommand): string {
   switch (command.name) {
     case 'endpoints':
-    case 'metrics':
       return formatServiceTarget(command.target);
+    case 'metrics':
+      return command.target ? formatServiceTarget(command.target) : 'destination controller';
     case 'check':
       return command.namespace ?? 'control plane';
+    case 'restart':
+      return formatWorkloadTarget(command.target);
+    case 'runbook':
+      return command.runbook ? `${command.runbook} ${command.target ?? ''}`.trim() : 'runbooks';
     case 'scale-test':
+    case 'events':
       return 'kind' in command.target
         ? formatWorkloadTarget(command.target)
         : formatServiceTarget(command.target);

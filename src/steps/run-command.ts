@@ -4,6 +4,7 @@ import { MeshbotError } from '../errors.js';
 import type { MeshCommand } from '../grammar/parse-command.js';
 import { runCheckStep } from './check/run-check-step.js';
 import { runEndpointsStep } from './endpoints/run-endpoints-step.js';
+import { runDestinationMetricsStep } from './metrics/run-destination-metrics-step.js';
 import { runMetricsStep } from './metrics/run-metrics-step.js';
 
 /**
@@ -16,7 +17,9 @@ export async function runCommand(cmd: MeshCommand, adapters: Adapters): Promise<
     case 'endpoints':
       return runEndpointsStep(cmd.target, adapters);
     case 'metrics':
-      return runMetricsStep({ target: cmd.target, windowSeconds: cmd.windowSeconds }, adapters);
+      return cmd.target
+        ? runMetricsStep({ target: cmd.target, windowSeconds: cmd.windowSeconds }, adapters)
+        : runDestinationMetricsStep({ windowSeconds: cmd.windowSeconds }, adapters);
     case 'check':
       return runCheckStep(cmd, adapters);
     case 'scale-test':

@@ -15,7 +15,10 @@ import { runMetricsStep } from '../../steps/metrics/run-metrics-step.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
-import { processIO, reportError, type CommandIO } from '../command-io.js';
+import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
+import type { ClusterOptions } from '../../adapters/cluster-options.js';
+import { runDestinationMetricsStep } from '../../steps/metrics/run-destination-metrics-step.js';
+import type { OutputFormat } from '../output-format.js';
 
 export interface MetricsFlagValues extends ClusterFlagValues {
   window?: string;
@@ -41,14 +44,18 @@ export function defaultChartPath(service: string, namespace: string): string {
  * Kubernetes) could not be asked. Never throws.
  */
 export async function runMetricsCommand(
-  targetArg: string,
+  targetArg: string | undefined,
   flags: MetricsFlagValues,
   io: CommandIO = processIO(),
 ): Promise<number> {
   try {
     // The shared grammar decides what a target and a window are, as in Slack.
     const parsed = parseCommand(
-      ['metrics', targetArg, ...(flags.window !== undefined ? ['--window', flags.window] : [])].join(' '),
+      [
+        'metrics',
+        ...(targetArg !== undefined ? [targetArg] : []),
+        ...(flags.window !== undefined ? ['--window', flags.window] : []),
+      ].join(' '),
     );
     if (parsed.name !== 'metrics') throw new UsageError('expected a metrics command');
     const format = readOutputFormat(flags.output);
@@ -64,10 +71,12 @@ export async function runMetricsCommand(
     if (flags.prometheusPortForward) options.prometheusPortForward = true;
     if (flags.prometheusNamespace !== undefined)
       options.prometheusNamespace = checkNamespace(flags.prometheusNamespace);
+    const target = parsed.target;
+    if (target === undefined) return await runDestinationMetrics(parsed.windowSeconds, options, format, io);
     const chartPath =
       flags.chart === false
         ? undefined
-        : (flags.chartOut ?? defaultChartPath(parsed.target.service, parsed.target.namespace));
+        : (flags.chartOut ?? defaultChartPath(target.service, target.namespace));
     if (chartPath !== undefined && chartPath.trim() === '')
       throw new UsageError('--chart-out needs a file path');
 
@@ -78,7 +87,7 @@ export async function runMetricsCommand(
     try {
       const result = await runMetricsStep(
         {
-          target: parsed.target,
+          target,
           windowSeconds: parsed.windowSeconds,
           chart: chartPath !== undefined,
           ...(settleSeconds !== undefined ? { settleSeconds } : {}),
@@ -115,10 +124,30 @@ export async function runMetricsCommand(
   }
 }
 
+/** `meshbot metrics` without a target: the destination controller cluster-wide. */
+async function runDestinationMetrics(
+  windowSeconds: number,
+  options: ClusterOptions,
+  format: OutputFormat,
+  io: CommandIO,
+): Promise<number> {
+  const adapters = await openAdapters(options);
+  try {
+    const result = await runDestinationMetricsStep({ windowSeconds }, adapters);
+    writeStepResult(io, result, format);
+    return exitCodeForStatus(result.status);
+  } finally {
+    await adapters.close();
+  }
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('metrics')
-    .argument('<target>', 'SERVICE.NAMESPACE, e.g. web-svc.emojivoto')
+    .argument(
+      '[target]',
+      'SERVICE.NAMESPACE, e.g. web-svc.emojivoto; without it, the destination controller cluster-wide',
+    )
     .description(
       "The destination controller's numbers for a service, and the service's golden metrics, from Prometheus; with a PNG chart",
     )
@@ -142,7 +171,7 @@ export function register(program: Command): void {
     );
   addClusterFlags(cmd);
   addOutputFlag(cmd);
-  cmd.action(async (target: string, flags: MetricsFlagValues) => {
+  cmd.action(async (target: string | undefined, flags: MetricsFlagValues) => {
     process.exitCode = await runMetricsCommand(target, flags);
   });
 }
