@@ -45,23 +45,31 @@ export function isMutating(command: MeshCommand): boolean {
   return command.name === 'scale-test' || command.name === 'restart';
 }
 
-/** The namespace a command inspects or changes; undefined for cluster-level reads. */
-export function namespaceOf(command: MeshCommand): string | undefined {
+/**
+ * Which namespaces a command reads or changes: none (help), some named ones, or all of them
+ * (`check` without `--namespace` reads pods in every namespace).
+ */
+export type NamespaceScope = { kind: 'none' } | { kind: 'some'; namespaces: string[] } | { kind: 'all' };
+
+export function namespaceScopeOf(command: MeshCommand): NamespaceScope {
   switch (command.name) {
     case 'endpoints':
     case 'scale-test':
     case 'events':
     case 'restart':
-      return command.target.namespace;
+      return { kind: 'some', namespaces: [command.target.namespace] };
     case 'metrics':
-      // Without a target: the destination controller cluster-wide (its own namespace).
-      return command.target?.namespace;
+      // Without a target: the destination controller and pod churn, cluster-wide.
+      return command.target ? { kind: 'some', namespaces: [command.target.namespace] } : { kind: 'all' };
     case 'runbook':
-      return undefined;
+      // Listing reads nothing; each step of a run is authorized on its own when it runs.
+      return { kind: 'none' };
     case 'check':
-      return command.namespace;
+      return command.namespace === undefined
+        ? { kind: 'all' }
+        : { kind: 'some', namespaces: [command.namespace] };
     case 'help':
-      return undefined;
+      return { kind: 'none' };
   }
 }
 
@@ -100,22 +108,33 @@ export function checkChannel(policy: AuthorizationPolicy, channel: { id: string;
   return { allowed: true };
 }
 
-/** May this namespace be inspected (or changed) from this channel? */
+/**
+ * May these namespaces be inspected (or changed) from this channel? A command that reads
+ * across every namespace needs a channel allowed `*`.
+ */
 export function checkNamespace(
   policy: AuthorizationPolicy,
   channel: { id: string; name?: string },
-  namespace: string | undefined,
+  scope: NamespaceScope,
 ): Decision {
-  if (namespace === undefined || !policy.channels || policy.channels.length === 0) return { allowed: true };
+  if (scope.kind === 'none' || !policy.channels || policy.channels.length === 0) return { allowed: true };
   const rule = channelRuleFor(policy, channel);
-  if (rule && rule.answer && (rule.namespaces.includes('*') || rule.namespaces.includes(namespace))) {
-    return { allowed: true };
-  }
   const allowed = rule?.answer ? rule.namespaces : [];
+  if (allowed.includes('*')) return { allowed: true };
+  const here = allowed.length ? ` (allowed here: ${allowed.join(', ')})` : '';
+  if (scope.kind === 'all') {
+    return {
+      allowed: false,
+      code: 'namespace',
+      reason: `this command reads every namespace; only a channel allowed all namespaces (\`*\`) may run it${here}.`,
+    };
+  }
+  const refused = scope.namespaces.find((ns) => !allowed.includes(ns));
+  if (refused === undefined) return { allowed: true };
   return {
     allowed: false,
     code: 'namespace',
-    reason: `namespace "${namespace}" may not be inspected from this channel${allowed.length ? ` (allowed here: ${allowed.join(', ')})` : ''}.`,
+    reason: `namespace "${refused}" may not be inspected from this channel${here}.`,
   };
 }
 
@@ -148,7 +167,7 @@ export async function authorize(
 ): Promise<Decision> {
   const channel = checkChannel(policy, req.channel);
   if (!channel.allowed) return channel;
-  const ns = checkNamespace(policy, req.channel, namespaceOf(req.command));
+  const ns = checkNamespace(policy, req.channel, namespaceScopeOf(req.command));
   if (!ns.allowed) return ns;
   if (isMutating(req.command)) return checkMutator(policy, req.userId, groups);
   return { allowed: true };

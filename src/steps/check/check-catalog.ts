@@ -1,4 +1,5 @@
 /** Every category and check of `meshbot check`, in the order they are shown (docs/check.md lists them). */
+import { validateCheckGraph } from './check-graph.js';
 import type { CategoryDefinition, CheckDefinition } from './check-types.js';
 import { configChecks } from './checks/config-checks.js';
 import { dataPlaneChecks } from './checks/data-plane-checks.js';
@@ -28,7 +29,8 @@ export const CHECK_CATEGORIES: readonly CategoryDefinition[] = [
   },
 ];
 
-export const CHECKS: readonly CheckDefinition[] = [
+/** Validated as it loads: a cycle or an unknown `requires` would make `check` wait forever. */
+export const CHECKS: readonly CheckDefinition[] = validateCheckGraph(CHECK_CATEGORIES, [
   ...kubernetesChecks,
   ...existenceChecks,
   ...configChecks,
@@ -36,4 +38,4 @@ export const CHECKS: readonly CheckDefinition[] = [
   ...webhookTlsChecks,
   ...destinationChecks,
   ...dataPlaneChecks,
-];
+]);

@@ -50,7 +50,8 @@ export interface CheckDefinition {
   fatal?: boolean;
   /** Ids of checks that must pass (or warn) first; otherwise this one is skipped. */
   requires?: string[];
-  run(ctx: CheckContext): Promise<CheckOutcome>;
+  /** `signal` aborts when the check passes its time limit or the run is cancelled: stop then. */
+  run(ctx: CheckContext, signal: AbortSignal): Promise<CheckOutcome>;
 }
 
 export interface CheckOptions {

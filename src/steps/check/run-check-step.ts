@@ -48,6 +48,8 @@ export interface CheckStepOptions {
   /** Window of recent events, ms; default 15 min. */
   eventWindowMs?: number;
   onResult?: (check: CheckDefinition, result: CheckResult) => void;
+  /** Cancels the checks still running. */
+  signal?: AbortSignal;
   /** Replaces the catalog (tests). */
   categories?: readonly CategoryDefinition[];
   checks?: readonly CheckDefinition[];
@@ -83,6 +85,7 @@ export async function runCheckStep(
     ...(stepOptions.concurrency ? { concurrency: stepOptions.concurrency } : {}),
     ...(checkTimeoutMs ? { checkTimeoutMs } : {}),
     ...(stepOptions.onResult ? { onResult: stepOptions.onResult } : {}),
+    ...(stepOptions.signal ? { signal: stepOptions.signal } : {}),
   });
 
   const all = categories.flatMap((c) => c.checks);
@@ -252,16 +255,16 @@ function nextSteps(categories: readonly CategoryResult[]): NextStep[] {
     categories.some((c) => c.id === id && c.checks.some((r) => r.status === 'fail' || r.status === 'warn'));
   const next: NextStep[] = [];
   if (bad('linkerd-destination')) {
+    // Advice, not buttons: check knows no service to name, and a button must run as it is.
     next.push({
       label: 'Compare what destination serves with Kubernetes',
-      command: 'endpoints SERVICE.NAMESPACE',
       description:
-        'For a service that fails fast: does the destination controller still serve its endpoints?',
+        'For a service that fails fast: does the destination controller still serve its endpoints? Run `endpoints SERVICE.NAMESPACE` for it.',
     });
     next.push({
       label: "Look at the destination's own numbers",
-      command: 'metrics SERVICE.NAMESPACE',
-      description: 'Informer lag and endpoint updates from Prometheus.',
+      description:
+        'Informer lag and endpoint updates from Prometheus: run `metrics SERVICE.NAMESPACE` for the service.',
     });
   }
   if (bad('linkerd-identity')) {

@@ -9,6 +9,7 @@
 import { createConcurrencyLimit } from '../../adapters/concurrency-limit.js';
 import { describeError, MeshbotError } from '../../errors.js';
 import { CheckProblem, type CheckContext } from './check-context.js';
+import { prerequisitesOf, validateCheckGraph } from './check-graph.js';
 import {
   docsUrlFor,
   type CategoryDefinition,
@@ -28,6 +29,8 @@ export interface RunChecksOptions {
   concurrency?: number;
   /** Time limit of one check, ms; default 10 s. */
   checkTimeoutMs?: number;
+  /** Ends every check still running (each check also gets its own signal, aborted at its time limit). */
+  signal?: AbortSignal;
   /** Called as each check settles (for progress output). */
   onResult?: (check: CheckDefinition, result: CheckResult) => void;
 }
@@ -42,32 +45,9 @@ export async function runChecks(run: RunChecksOptions): Promise<CategoryResult[]
   const categories = run.categories.filter((c) => !c.when || c.when(run.options));
   const enabled = new Set(categories.map((c) => c.id));
   const checks = run.checks.filter((c) => enabled.has(c.category));
-  const byId = new Map(checks.map((c) => [c.id, c]));
+  validateCheckGraph(categories, checks);
+  const prerequisites = prerequisitesOf(categories, checks);
   const results = new Map<string, Promise<CheckResult>>();
-
-  const prerequisites = (check: CheckDefinition): CheckDefinition[] => {
-    const upstream = categoriesUpstreamOf(check.category);
-    const fromCategories = checks.filter((c) => c.fatal && upstream.has(c.category));
-    const sameCategory = checks.filter((c) => c.category === check.category);
-    const earlierFatal = sameCategory.slice(0, sameCategory.indexOf(check)).filter((c) => c.fatal);
-    const required = (check.requires ?? []).flatMap((id) => byId.get(id) ?? []);
-    return [...new Set([...fromCategories, ...earlierFatal, ...required])];
-  };
-
-  /** Every category `id` depends on, directly or through others. */
-  const categoriesUpstreamOf = (id: CategoryDefinition['id']): Set<CategoryDefinition['id']> => {
-    const seen = new Set<CategoryDefinition['id']>();
-    const visit = (c: CategoryDefinition['id']): void => {
-      for (const dep of categories.find((x) => x.id === c)?.dependsOn ?? []) {
-        if (!seen.has(dep)) {
-          seen.add(dep);
-          visit(dep);
-        }
-      }
-    };
-    visit(id);
-    return seen;
-  };
 
   const resultOf = (check: CheckDefinition): Promise<CheckResult> => {
     let p = results.get(check.id);
@@ -80,7 +60,7 @@ export async function runChecks(run: RunChecksOptions): Promise<CategoryResult[]
 
   async function settle(check: CheckDefinition): Promise<CheckResult> {
     const base = { id: check.id, description: check.description, docsUrl: docsUrlFor(check.hintAnchor) };
-    for (const pre of prerequisites(check)) {
+    for (const pre of prerequisites.get(check.id) ?? []) {
       const r = await resultOf(pre);
       if (!PASSED.has(r.status)) {
         const result: CheckResult = {
@@ -103,12 +83,19 @@ export async function runChecks(run: RunChecksOptions): Promise<CategoryResult[]
     base: Pick<CheckResult, 'id' | 'description' | 'docsUrl'>,
   ): Promise<CheckResult> {
     const started = Date.now();
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), timeoutMs);
+    // The check's own signal ends it at its time limit, or when the whole run is cancelled.
+    const own = new AbortController();
+    const timer = setTimeout(() => own.abort(), timeoutMs);
+    const signal = run.signal ? AbortSignal.any([own.signal, run.signal]) : own.signal;
+    const ends: Array<() => void> = [];
+    const stopped = new Promise<'timeout' | 'cancelled'>((resolve) => {
+      const onAbort = (): void => resolve(own.signal.aborted ? 'timeout' : 'cancelled');
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+      ends.push(() => signal.removeEventListener('abort', onAbort));
     });
     try {
-      const outcome = await Promise.race([check.run(run.context), timeout]);
+      const outcome = await Promise.race([check.run(guarded(run.context, signal), signal), stopped]);
       const durationMs = Date.now() - started;
       if (outcome === 'timeout') {
         return {
@@ -119,6 +106,9 @@ export async function runChecks(run: RunChecksOptions): Promise<CategoryResult[]
           errorKind: 'timeout',
           durationMs,
         };
+      }
+      if (outcome === 'cancelled') {
+        return { ...base, status: 'error', message: 'cancelled', errorKind: 'cancelled', durationMs };
       }
       const result: CheckResult = { ...base, status: outcome.status, message: outcome.message, durationMs };
       if (outcome.hint && outcome.status !== 'pass') result.hint = outcome.hint;
@@ -142,6 +132,9 @@ export async function runChecks(run: RunChecksOptions): Promise<CategoryResult[]
       return result;
     } finally {
       clearTimeout(timer);
+      for (const end of ends) end();
+      // A check still running is told to stop; its reads refuse to start from now on.
+      if (!own.signal.aborted) own.abort();
     }
   }
 
@@ -157,4 +150,22 @@ export async function runChecks(run: RunChecksOptions): Promise<CategoryResult[]
       return { id: category.id, title: category.title, status, checks: own };
     })
     .filter((c) => c.checks.length > 0);
+}
+
+/**
+ * The context a check sees: the shared one, whose reader refuses to start a read once the
+ * check's signal has aborted, so a check past its limit stops at its next read.
+ */
+function guarded(context: CheckContext, signal: AbortSignal): CheckContext {
+  const reader = new Proxy(context.reader, {
+    get(target, prop, receiver) {
+      const value: unknown = Reflect.get(target, prop, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]): unknown => {
+        signal.throwIfAborted();
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return { ...context, reader };
 }

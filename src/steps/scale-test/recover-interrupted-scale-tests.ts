@@ -21,6 +21,7 @@ import {
 } from './scale-test-annotation.js';
 import type { ScaleTestSettings } from './scale-test-types.js';
 import { setReplicas } from './set-replicas.js';
+import { pause } from '../pause.js';
 
 export interface RecoveredTest {
   workload: string;
@@ -69,18 +70,6 @@ export function describeRecovery(report: RecoveryReport): string {
   for (const f of report.failed)
     lines.push(`${f.workload}: could not restore: ${f.message}${f.hint ? ` (${f.hint})` : ''}`);
   return lines.length === 0 ? 'no interrupted scale tests' : lines.join('\n');
-}
-
-function delay(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const t = setTimeout(done, Math.max(0, ms));
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Restores one workload from its record; re-reads first so a record already cleared is left alone. */
@@ -169,7 +158,7 @@ export async function recoverInterruptedScaleTests(
   // Later: each possibly running test, once it cannot be running any more; told as it happens.
   waiting.sort((a, b) => a.at - b.at);
   for (const w of waiting) {
-    await delay(w.at - now(), options.signal);
+    await pause(w.at - now(), options.signal);
     if (options.signal?.aborted) {
       report.running.push({
         workload: workloadText(w.workload),

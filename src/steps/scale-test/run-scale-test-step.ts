@@ -15,6 +15,7 @@ import { destinationSelector } from '../metrics/metrics-queries.js';
 import { EventTimeline, type Fact, type FactKind, type FactOf } from './event-timeline.js';
 import { judgeScaleTest } from './judge-scale-test.js';
 import { openObservers, type Observers } from './open-observers.js';
+import { pollMetricMoved } from './poll-metric-moved.js';
 import {
   prepareScaleTest,
   resolveSettings,
@@ -380,26 +381,14 @@ export async function runScaleTestStep(
         // A bounded poll: Prometheus only knows what it scraped.
         const from = timeline.now();
         const deadline = from + settings.stageTimeoutMs;
-        let moved: number | undefined;
-        while (timeline.now() < deadline) {
-          checkpoint();
-          const value = await readEndpointsUpdates(adapters, firstService).catch(() => undefined);
-          if (value !== undefined && value > data.endpointsUpdates.before) {
-            moved = value;
-            break;
-          }
-          await new Promise<void>((resolve) => {
-            const t = setTimeout(resolve, settings.metricPollMs ?? 1000);
-            stop.signal.addEventListener(
-              'abort',
-              () => {
-                clearTimeout(t);
-                resolve();
-              },
-              { once: true },
-            );
-          });
-        }
+        const moved = await pollMetricMoved({
+          read: () => readEndpointsUpdates(adapters, firstService),
+          before: data.endpointsUpdates.before,
+          deadline,
+          now: () => timeline.now(),
+          pollMs: settings.metricPollMs ?? 1000,
+          signal: stop.signal,
+        });
         checkpoint();
         if (moved !== undefined) data.endpointsUpdates.after = moved;
         const at = timeline.now();

@@ -54,12 +54,31 @@ describe('authorize', () => {
   });
 
   it('limits namespaces per channel; cluster-level reads have no namespace', () => {
-    expect(checkNamespace(policy, { id: 'C0OPS' }, 'emojivoto').allowed).toBe(true);
-    expect(checkNamespace(policy, { id: 'C0OPS' }, 'payments')).toEqual(
+    const some = (ns: string) => ({ kind: 'some' as const, namespaces: [ns] });
+    expect(checkNamespace(policy, { id: 'C0OPS' }, some('emojivoto')).allowed).toBe(true);
+    expect(checkNamespace(policy, { id: 'C0OPS' }, some('payments'))).toEqual(
       expect.objectContaining({ allowed: false, code: 'namespace' }),
     );
-    expect(checkNamespace(policy, { id: 'C0SRE', name: 'sre' }, 'payments').allowed).toBe(true);
-    expect(checkNamespace(policy, { id: 'C0OPS' }, undefined).allowed).toBe(true);
+    expect(checkNamespace(policy, { id: 'C0SRE', name: 'sre' }, some('payments')).allowed).toBe(true);
+    expect(checkNamespace(policy, { id: 'C0OPS' }, { kind: 'none' }).allowed).toBe(true);
+  });
+
+  it('refuses a command that reads every namespace in a channel not allowed `*`, and says so (regression)', async () => {
+    const req = (text: string, channel: { id: string; name?: string }) => ({
+      userId: 'U1',
+      channel,
+      command: parseCommand(text),
+    });
+    for (const text of ['check --proxy', 'check']) {
+      const d = await authorize(policy, req(text, { id: 'C0OPS' }), groups({}));
+      expect(d).toEqual(expect.objectContaining({ allowed: false, code: 'namespace' }));
+      expect(d.allowed ? '' : d.reason).toContain('all namespaces (`*`)');
+      expect((await authorize(policy, req(text, { id: 'C0SRE', name: 'sre' }), groups({}))).allowed).toBe(
+        true,
+      );
+    }
+    const one = await authorize(policy, req('check --namespace emojivoto', { id: 'C0OPS' }), groups({}));
+    expect(one.allowed).toBe(true);
   });
 
   it('lets listed users and user-group members mutate, no one else', async () => {

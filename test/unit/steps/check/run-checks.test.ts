@@ -1,6 +1,12 @@
 import type { ControlPlaneReader } from '../../../../src/adapters/kube/control-plane-reader.js';
 import { MeshbotError } from '../../../../src/errors.js';
-import { CheckProblem, createCheckContext } from '../../../../src/steps/check/check-context.js';
+import { CHECK_CATEGORIES, CHECKS } from '../../../../src/steps/check/check-catalog.js';
+import {
+  CheckProblem,
+  createCheckContext,
+  type CheckContext,
+} from '../../../../src/steps/check/check-context.js';
+import { validateCheckGraph } from '../../../../src/steps/check/check-graph.js';
 import type {
   CategoryDefinition,
   CheckDefinition,
@@ -24,7 +30,7 @@ const categories: CategoryDefinition[] = [
 function check(
   id: string,
   category: CheckDefinition['category'],
-  run: () => Promise<CheckOutcome>,
+  run: CheckDefinition['run'],
   extra: Partial<CheckDefinition> = {},
 ): CheckDefinition {
   return { id, category, description: `${id} works`, hintAnchor: id, run, ...extra };
@@ -194,5 +200,73 @@ describe('runChecks', () => {
       api: 'pass',
       proxies: 'pass',
     });
+  });
+
+  it('tells a check past its time limit to stop: its signal aborts and its reads refuse to start (regression)', async () => {
+    let seen: AbortSignal | undefined;
+    let readAfter: unknown;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const slow = async (ctx: CheckContext, signal: AbortSignal): Promise<CheckOutcome> => {
+      seen = signal;
+      await released;
+      try {
+        await ctx.reader.serverVersion();
+      } catch (err) {
+        readAfter = err;
+      }
+      return { status: 'pass', message: 'late' };
+    };
+    const reader = { serverVersion: async () => ({}) } as unknown as ControlPlaneReader;
+    const result = await runChecks({
+      categories,
+      checks: [check('slow', 'kubernetes-api', slow)],
+      options: { controlPlaneNamespace: 'linkerd', proxy: false },
+      context: createCheckContext(reader, { controlPlaneNamespace: 'linkerd', proxy: false }),
+      checkTimeoutMs: 20,
+    });
+    expect(result[0]!.checks[0]).toMatchObject({ status: 'error', errorKind: 'timeout' });
+    expect(seen?.aborted).toBe(true);
+    release();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(readAfter).toBeDefined();
+  });
+
+  it('refuses a catalog whose checks require each other in a cycle instead of waiting forever (regression)', async () => {
+    const run = runChecks({
+      categories,
+      checks: [
+        check('a', 'kubernetes-api', pass, { requires: ['b'] }),
+        check('b', 'kubernetes-api', pass, { requires: ['a'] }),
+      ],
+      options: { controlPlaneNamespace: 'linkerd', proxy: false },
+      context,
+    });
+    await expect(run).rejects.toThrow(/cycle: a -> b -> a/);
+  });
+});
+
+describe('validateCheckGraph', () => {
+  it("accepts meshbot's catalog", () => {
+    expect(validateCheckGraph(CHECK_CATEGORIES, CHECKS)).toBe(CHECKS);
+  });
+
+  it('refuses unknown requirements, repeated ids and cycles through the implicit order', () => {
+    expect(() =>
+      validateCheckGraph(categories, [check('a', 'kubernetes-api', pass, { requires: ['nope'] })]),
+    ).toThrow(/requires unknown check nope/);
+    expect(() =>
+      validateCheckGraph(categories, [
+        check('a', 'kubernetes-api', pass),
+        check('a', 'kubernetes-api', pass),
+      ]),
+    ).toThrow(/appears twice/);
+    // b waits for the fatal a listed before it; a requiring b closes the loop.
+    expect(() =>
+      validateCheckGraph(categories, [
+        check('a', 'kubernetes-api', pass, { fatal: true, requires: ['b'] }),
+        check('b', 'kubernetes-api', pass),
+      ]),
+    ).toThrow(/cycle/);
   });
 });
