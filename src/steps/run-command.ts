@@ -3,6 +3,8 @@ import type { StepResult } from '../domain/step-result.js';
 import { MeshbotError } from '../errors.js';
 import type { MeshCommand } from '../grammar/parse-command.js';
 import { runCheckStep } from './check/run-check-step.js';
+import { runEventsStep } from './events/run-events-step.js';
+import { workloadScalingOf } from './scale-test/plan-scale-test.js';
 import { runEndpointsStep } from './endpoints/run-endpoints-step.js';
 import { runDestinationMetricsStep } from './metrics/run-destination-metrics-step.js';
 import { runMetricsStep } from './metrics/run-metrics-step.js';
@@ -22,6 +24,11 @@ export async function runCommand(cmd: MeshCommand, adapters: Adapters): Promise<
         : runDestinationMetricsStep({ windowSeconds: cmd.windowSeconds }, adapters);
     case 'check':
       return runCheckStep(cmd, adapters);
+    case 'events':
+      return runEventsStep(
+        { target: cmd.target, windowSeconds: cmd.windowSeconds },
+        { kube: adapters.kube, controlPlane: adapters.controlPlane, scaling: workloadScalingOf(adapters) },
+      );
     case 'scale-test':
       // It changes the cluster: only after a confirmation (Slack's buttons, the CLI's --yes),
       // through runScaleTestStep (src/steps/scale-test/), never from this dispatcher.

@@ -237,6 +237,8 @@ export const scenarioSchema = z.strictObject({
   hpas: z.array(hpaSchema, { error: 'expected a list of hpas' }).default([]),
   objects: z.array(rawObjectSchema, { error: 'expected a list of Kubernetes objects' }).default([]),
   faults: z.array(faultSchema, { error: 'expected a list of faults' }).default([]),
+  /** Keep the faults when the destination pods are replaced (a restart that does not help). Default false. */
+  keepFaultsOnRestart: z.boolean({ error: 'expected true or false' }).default(false),
   accessRules: z.array(accessRuleSchema, { error: 'expected a list of access rules' }).default([]),
 });
 
