@@ -41,6 +41,43 @@ export interface DispatchRequest {
 }
 
 /**
+ * Authorization (channel, namespace, mutating actions) for the person, then the per-user rate
+ * limit. A refusal is audited and answered; true when the run may go on. Every run passes
+ * here: commands, next-step clicks and a scale test's Confirm alike.
+ */
+export async function passGates(
+  deps: Pick<DispatchDeps, 'policy' | 'groups' | 'rateLimiter' | 'audit'>,
+  req: { userId: string; channel: { id: string; name?: string }; command: RunnableCommand },
+  base: Omit<AuditEntry, 'outcome'>,
+  reply: (m: SlackMessageBody) => Promise<void>,
+): Promise<boolean> {
+  const decision = await authorize(
+    deps.policy,
+    { userId: req.userId, channel: req.channel, command: req.command },
+    deps.groups,
+  );
+  if (!decision.allowed) {
+    deps.audit.record({ ...base, outcome: 'refused', reason: decision.code });
+    await reply(renderNotice(':no_entry:', `Refused: ${decision.reason}`));
+    return false;
+  }
+  const rate = deps.rateLimiter.take(req.userId);
+  if (!rate.allowed) {
+    const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
+    deps.audit.record({ ...base, outcome: 'rate-limited', reason: `retry after ${seconds} s` });
+    await reply(
+      renderNotice(
+        ':hourglass:',
+        `You have run many commands in a short time; please try again in ${seconds} s.`,
+        'The limit protects the cluster from bursts.',
+      ),
+    );
+    return false;
+  }
+  return true;
+}
+
+/**
  * The gate every run passes, for commands and clicks alike: authorization (channel,
  * namespace, mutating actions), the per-user rate limit, the run itself in a thread, and
  * one audit line with the outcome.
@@ -64,29 +101,7 @@ export async function dispatchRun(deps: DispatchDeps, req: DispatchRequest): Pro
         deps.logger.warn({ err: slackErrorCode(err) ?? String(err) }, 'could not send an ephemeral answer'),
     );
 
-  const decision = await authorize(
-    deps.policy,
-    { userId: req.userId, channel: req.channel, command: req.command },
-    deps.groups,
-  );
-  if (!decision.allowed) {
-    deps.audit.record({ ...base, outcome: 'refused', reason: decision.code });
-    await reply(renderNotice(':no_entry:', `Refused: ${decision.reason}`));
-    return;
-  }
-  const rate = deps.rateLimiter.take(req.userId);
-  if (!rate.allowed) {
-    const seconds = Math.max(1, Math.ceil(rate.retryAfterMs / 1000));
-    deps.audit.record({ ...base, outcome: 'rate-limited', reason: `retry after ${seconds} s` });
-    await reply(
-      renderNotice(
-        ':hourglass:',
-        `You have run many commands in a short time; please try again in ${seconds} s.`,
-        'The limit protects the cluster from bursts.',
-      ),
-    );
-    return;
-  }
+  if (!(await passGates(deps, req, base, reply))) return;
 
   if (req.command.name === 'scale-test' && deps.scaleTests) {
     await askScaleTestConfirmation(

@@ -5,9 +5,10 @@ import { parseCommand } from '../grammar/parse-command.js';
 import { describeProgress } from '../steps/scale-test/describe-progress.js';
 import type { ScaleTestPlan } from '../steps/scale-test/scale-test-types.js';
 import type { AuditEntry } from './audit-log.js';
-import { authorize } from './authorize.js';
+import { authorize, needsChannelName } from './authorize.js';
+import { resolveChannel } from './channel-directory.js';
 import { errorResult } from './command-executor.js';
-import type { DispatchDeps } from './dispatch-run.js';
+import { passGates, type DispatchDeps } from './dispatch-run.js';
 import { renderNotice } from './render/render-notice.js';
 import { renderFinishedParent } from './render/render-run-parent.js';
 import {
@@ -15,12 +16,12 @@ import {
   renderScaleTestParent,
   renderScaleTestProgress,
 } from './render/render-scale-test.js';
-import { renderStepResult } from './render/render-step-result.js';
 import type { SlackMessageBody } from './render/slack-block.js';
 import { decodeScaleTestButton, type ScaleTestButtonValue } from './scale-test-button-value.js';
 import { scaleTestMetadata, type ScaleTestCommand } from './scale-test-confirmation.js';
 import type { ScaleTestRunner } from './scale-test-runner.js';
 import { slackErrorCode } from './slack-error.js';
+import { postStepResult } from './thread-session.js';
 
 export type ScaleTestActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -39,7 +40,12 @@ export function handleScaleTestActions(deps: DispatchDeps & { scaleTests: ScaleT
   return async ({ ack, body, action, respond, client }: ScaleTestActionArgs): Promise<void> => {
     await ack();
     const channelId = body.channel?.id ?? body.container?.channel_id;
-    const channel = { id: channelId ?? '', ...(body.channel?.name ? { name: body.channel.name } : {}) };
+    // Resolved as every command's channel: a private channel's payload name is not its name.
+    const channel = await resolveChannel(
+      { id: channelId ?? '', ...(body.channel?.name ? { name: body.channel.name } : {}) },
+      channelId !== undefined && needsChannelName(deps.policy, channelId),
+      deps.channels,
+    );
     const messageTs: string | undefined = body.container?.message_ts ?? body.message?.ts;
     const clicker = body.user.id;
     const base: Omit<AuditEntry, 'outcome' | 'command'> = {
@@ -79,14 +85,6 @@ export function handleScaleTestActions(deps: DispatchDeps & { scaleTests: ScaleT
     const commandText = `scale-test ${value.target}`;
     const audit = { ...base, command: commandText };
 
-    // Authorized again, on every click, for the person who clicked.
-    const decision = await authorize(deps.policy, { userId: clicker, channel, command }, deps.groups);
-    if (!decision.allowed) {
-      deps.audit.record({ ...audit, outcome: 'refused', reason: decision.code });
-      await say(renderNotice(':no_entry:', `Refused: ${decision.reason}`));
-      return;
-    }
-
     const ctx = { commandText, requestedBy: value.requestedBy };
     const update = (ts: string, m: SlackMessageBody, status?: string): Promise<void> =>
       client.chat
@@ -104,12 +102,22 @@ export function handleScaleTestActions(deps: DispatchDeps & { scaleTests: ScaleT
             deps.logger.warn({ err: slackErrorCode(err) ?? String(err), ts }, 'could not update a message'),
         );
 
+    // Authorized again, on every click, for the person who clicked; Confirm runs something, so
+    // the rate limit applies to it as to every run.
     if (value.op === 'cancel') {
+      const decision = await authorize(deps.policy, { userId: clicker, channel, command }, deps.groups);
+      if (!decision.allowed) {
+        deps.audit.record({ ...audit, outcome: 'refused', reason: decision.code });
+        await say(renderNotice(':no_entry:', `Refused: ${decision.reason}`));
+        return;
+      }
       if (messageTs) await update(messageTs, renderScaleTestDecided(undefined, 'cancelled', clicker));
       await update(value.thread, renderScaleTestParent(ctx, 'cancelled', `by <@${clicker}>`), 'cancelled');
       deps.audit.record({ ...audit, outcome: 'ran', status: 'cancelled', thread: value.thread });
       return;
     }
+
+    if (!(await passGates(deps, { userId: clicker, channel, command }, audit, say))) return;
 
     // Confirm: plan again; anything that changed since the confirmation is a refusal.
     let plan: ScaleTestPlan;
@@ -193,11 +201,11 @@ export function handleScaleTestActions(deps: DispatchDeps & { scaleTests: ScaleT
     if (refusal) lines.push(`refused: ${refusal.message}`);
     await flush(true);
 
-    const rendered = renderStepResult(result, { commandText, requestedBy: value.requestedBy });
     try {
-      for (const message of rendered.messages) {
-        await client.chat.postMessage({ channel: channel.id, thread_ts: value.thread, ...message });
-      }
+      await postStepResult(client, { channelId: channel.id, threadTs: value.thread }, result, {
+        commandText,
+        requestedBy: value.requestedBy,
+      });
     } catch (err) {
       deps.logger.warn({ err: slackErrorCode(err) ?? String(err) }, 'could not post the scale test result');
     }

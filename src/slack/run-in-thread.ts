@@ -7,8 +7,8 @@ import {
   renderRunningParent,
   type RunParentContext,
 } from './render/render-run-parent.js';
-import { renderStepResult } from './render/render-step-result.js';
 import { NOT_IN_CHANNEL_ERRORS, slackErrorCode } from './slack-error.js';
+import { postStepResult } from './thread-session.js';
 
 type WebClient = webApi.WebClient;
 
@@ -135,29 +135,10 @@ export async function runInThread(deps: ThreadRunDeps, req: ThreadRunRequest): P
   }
 
   try {
-    const rendered = renderStepResult(result, { commandText: req.commandText, requestedBy: req.userId });
-    for (const message of rendered.messages) {
-      await client.chat.postMessage({ channel: req.channelId, thread_ts: parentTs, ...message });
-    }
-    for (const att of result.attachments ?? []) {
-      await client.filesUploadV2({
-        channel_id: req.channelId,
-        thread_ts: parentTs,
-        filename: att.filename,
-        title: att.title ?? att.filename,
-        file: Buffer.from(att.data),
-      });
-    }
-    if (rendered.truncated) {
-      await client.filesUploadV2({
-        channel_id: req.channelId,
-        thread_ts: parentTs,
-        filename: rendered.fullDetail.filename,
-        title: rendered.fullDetail.title,
-        content: rendered.fullDetail.content,
-        initial_comment: 'Not everything fits in a message: here is the full detail.',
-      });
-    }
+    await postStepResult(client, { channelId: req.channelId, threadTs: parentTs }, result, {
+      commandText: req.commandText,
+      requestedBy: req.userId,
+    });
   } catch (err) {
     await updateParent(
       renderFinishedParent(ctx, {

@@ -4,6 +4,7 @@ import { createLogger } from '../../logging/create-logger.js';
 import type { AuditLog } from '../../slack/audit-log.js';
 import type { CommandExecutor } from '../../slack/command-executor.js';
 import { createSlackApp, type SlackApp } from '../../slack/create-app.js';
+import type { ScaleTestRunner } from '../../slack/scale-test-runner.js';
 import { startSlackDouble, type SlackDouble, type SlackDoubleOptions } from './start-slack-double.js';
 
 export interface BotWithDoubleOptions {
@@ -14,6 +15,8 @@ export interface BotWithDoubleOptions {
   logger?: Logger;
   audit?: AuditLog;
   double?: SlackDoubleOptions;
+  /** The scale test's runner; without it `scale-test` is refused as in createSlackApp. */
+  scaleTests?: ScaleTestRunner;
   /** Retry policy of the bot's WebClient (tests keep it short). */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
 }
@@ -51,6 +54,7 @@ export async function startBotWithDouble(options: BotWithDoubleOptions): Promise
       logger: options.logger ?? createLogger({ level: 'silent' }),
       ...(options.audit ? { audit: options.audit } : {}),
       ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
+      ...(options.scaleTests ? { scaleTests: options.scaleTests } : {}),
     });
     const { port } = await bot.start();
     if (options.mode === 'http') double.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);

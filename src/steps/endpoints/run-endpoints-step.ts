@@ -127,6 +127,21 @@ function emptyData(target: ServiceTarget, destinationSource: string): EndpointsD
 }
 
 /**
+ * A Kubernetes read that failed, as a finding with the adapter's message and hint (for a 403,
+ * the RBAC rule to add). Anything but a MeshbotError (or a usage error) is rethrown.
+ */
+function readFailure(err: unknown, severity: 'warn' | 'error', what?: string): Finding {
+  if (!(err instanceof MeshbotError) || err.kind === 'usage') throw err;
+  const f: Finding = {
+    severity,
+    code: `kubernetes-${err.kind}`,
+    message: what ? `${what}: ${err.message}` : err.message,
+  };
+  if (err.hint) f.hint = err.hint;
+  return f;
+}
+
+/**
  * The endpoints step: Kubernetes' endpoints, the destination's, and the pods of the selector, for
  * every port (or the one the target names); what differs, who owns a stale address, a status and
  * next steps. Failures to reach Kubernetes or the destination become `error` results with the
@@ -174,12 +189,10 @@ export async function runEndpointsStep(
   };
 
   const kubernetesError = (err: unknown): StepResult<EndpointsData> => {
-    if (!(err instanceof MeshbotError) || err.kind === 'usage') throw err;
-    const f: Finding = { severity: 'error', code: `kubernetes-${err.kind}`, message: err.message };
-    if (err.hint) f.hint = err.hint;
-    findings.push(f);
+    const finding = readFailure(err, 'error');
+    findings.push(finding);
     const r = result();
-    r.summary = `${service}: could not read it from Kubernetes (${err.kind})`;
+    r.summary = `${service}: could not read it from Kubernetes (${finding.code.replace(/^kubernetes-/, '')})`;
     return r;
   };
 
@@ -216,7 +229,11 @@ export async function runEndpointsStep(
   // 2. No such service: say whether the namespace exists, and whether the destination still serves it.
   if (!svc) {
     const [ns, leftover] = await Promise.all([
-      kube.getNamespace(target.namespace).catch(() => ({ name: target.namespace, phase: 'unknown' })),
+      kube.getNamespace(target.namespace).catch((err: unknown) => {
+        // The service is missing either way; whether its namespace is, this read could not say.
+        findings.push(readFailure(err, 'warn', `namespace ${target.namespace}`));
+        return { name: target.namespace, phase: 'unknown' };
+      }),
       typeof target.port === 'number' ? ask(authorityOf(target.port)) : Promise.resolve(undefined),
     ]);
     data.service.namespaceExists = ns !== undefined;
@@ -328,14 +345,7 @@ export async function runEndpointsStep(
     pods = podsOrError;
   } else {
     // Without the pods the comparison still stands; attribution is by IP only.
-    if (!(podsOrError instanceof MeshbotError) || podsOrError.kind === 'usage') throw podsOrError;
-    const f: Finding = {
-      severity: 'error',
-      code: `kubernetes-${podsOrError.kind}`,
-      message: `pods of ${service}: ${podsOrError.message}`,
-    };
-    if (podsOrError.hint) f.hint = podsOrError.hint;
-    findings.push(f);
+    findings.push(readFailure(podsOrError, 'error', `pods of ${service}`));
   }
   const selectorPods = new Set(pods.map((p) => p.name));
   data.pods = pods.map(toPodRow);
@@ -367,8 +377,11 @@ export async function runEndpointsStep(
         ...pods,
         ...(await kube.listPods(svc.namespace)).filter((p) => !selectorPods.has(p.name)),
       ];
-    } catch {
-      // Without the namespace's pods, attribution falls back to the selector's.
+    } catch (err) {
+      // Without the namespace's pods, attribution falls back to the selector's; say why.
+      findings.push(
+        readFailure(err, 'warn', `pods of namespace ${svc.namespace} (to attribute stale addresses)`),
+      );
     }
   }
 

@@ -282,6 +282,37 @@ describe('runEndpointsStep', () => {
     expect(r.data.ports[0]?.diff.matching).toEqual(['10.0.0.1:8080']);
   });
 
+  it('reports a 403 on the namespace-wide pod list with the missing permission (regression: swallowed)', async () => {
+    const a = adapters({
+      services: [svc()],
+      endpoints: [],
+      pods: [],
+      destination: { [AUTH]: ['10.0.0.9:8080'] },
+    });
+    a.kube.listPods = (_ns, opts) =>
+      opts?.labelSelector
+        ? Promise.resolve([])
+        : Promise.reject(new MeshbotError('forbidden', 'Kubernetes forbids list pods', 'add a rule'));
+    const r = await runEndpointsStep(target, a);
+    expect(r.findings).toContainEqual(
+      expect.objectContaining({
+        severity: 'warn',
+        code: 'kubernetes-forbidden',
+        message: expect.stringContaining('Kubernetes forbids list pods'),
+        hint: 'add a rule',
+      }),
+    );
+  });
+
+  it('reports a 403 on the namespace read of a missing service with the missing permission (regression)', async () => {
+    const a = adapters({ services: [], endpoints: [], pods: [], destination: {} });
+    a.kube.getNamespace = () =>
+      Promise.reject(new MeshbotError('forbidden', 'Kubernetes forbids get namespaces', 'add a rule'));
+    const r = await runEndpointsStep(target, a);
+    expect(r.findings.map((f) => f.code)).toEqual(['kubernetes-forbidden', 'service-not-found']);
+    expect(r.findings[0]).toMatchObject({ severity: 'warn', hint: 'add a rule' });
+  });
+
   it('says a service without ports has nothing to compare', async () => {
     const r = await runEndpointsStep(
       target,
