@@ -34,6 +34,9 @@ export interface RunbookEntry {
   confirmedBy?: string;
   /** Why it was skipped or stopped, when it was. */
   note?: string;
+  /** Without `result` (a run continued from Slack buttons): its summary and key evidence. */
+  summary?: string;
+  keyEvidence?: string[];
 }
 
 /** What a whole run did: the input of the renderers (text, JSON, incident notes). */

@@ -4,6 +4,8 @@ import { loadConfig, redactConfig } from '../../config/load-config.js';
 import { MeshbotError } from '../../errors.js';
 import { createLogger } from '../../logging/create-logger.js';
 import { createClusterExecutor } from '../../slack/command-executor.js';
+import { createClusterRunbooks } from '../../slack/runbook/cluster-runbooks.js';
+import { loadRunbooks } from '../../runbooks/load-runbooks.js';
 import { createSlackApp } from '../../slack/create-app.js';
 import { startScaleTestRecovery } from '../../slack/recover-scale-tests-at-start.js';
 import { createClusterScaleTestRunner, settingsFromConfig } from '../../slack/scale-test-runner.js';
@@ -99,7 +101,19 @@ export async function runServe(
       openAdapters: () => openAdapters(clusterOptions),
       settings: settingsFromConfig(config.scaleTest),
     });
-    const bot = createSlackApp({ config, execute: executor.execute, logger, scaleTests });
+    // Every runbook is checked now: a bad file stops serve here, never at click time.
+    const runbooks = createClusterRunbooks({
+      catalog: loadRunbooks(config.runbooksDir !== undefined ? { extraDir: config.runbooksDir } : {}),
+      cluster: clusterOptions.context ?? 'default',
+      buttonTtlMs: config.runbookButtonTtlHours * 3600_000,
+      openAdapters: () => openAdapters(clusterOptions),
+      settings: {
+        scaleTest: settingsFromConfig(config.scaleTest),
+        restartTimeoutMs: config.restart.timeoutSeconds * 1000,
+        ...(config.restart.allow ? { restartAllow: config.restart.allow } : {}),
+      },
+    });
+    const bot = createSlackApp({ config, execute: executor.execute, logger, scaleTests, runbooks });
     let port: number;
     try {
       ({ port } = await bot.start());
@@ -107,6 +121,7 @@ export async function runServe(
       await bot.stop();
       await executor.close();
       await scaleTests.close();
+      await runbooks.close();
       throw startError(err);
     }
     // Workloads a crashed scale test left changed are put back, and the channel is told.
@@ -124,6 +139,7 @@ export async function runServe(
     await scaleTests.close(); // cancels running scale tests and waits for their replicas to be back
     await bot.stop();
     await executor.close();
+    await runbooks.close();
     return 0;
   } catch (err) {
     return reportError(io.stderr, err);

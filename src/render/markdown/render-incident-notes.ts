@@ -70,7 +70,7 @@ export function renderIncidentNotes(report: RunbookReport): string {
   );
   for (const e of report.entries) {
     out.push(
-      `| ${clock(e.startedAt)} | ${cell(e.title)} | \`${e.command}\` | ${VERDICT[e.outcome]} | ${cell(who(e, report))} | ${cell(e.result?.summary ?? e.note ?? '')} |`,
+      `| ${clock(e.startedAt)} | ${cell(e.title)} | \`${e.command}\` | ${VERDICT[e.outcome]} | ${cell(who(e, report))} | ${cell(e.result?.summary ?? e.summary ?? e.note ?? '')} |`,
     );
   }
   out.push(
@@ -82,9 +82,10 @@ export function renderIncidentNotes(report: RunbookReport): string {
   out.push('## Changes made', '');
   if (changes.length === 0) out.push('None: no step that changes the cluster was part of this run.', '');
   for (const e of changes) {
-    if (e.result) {
+    const summary = e.result?.summary ?? e.summary;
+    if (summary !== undefined) {
       out.push(
-        `- ${clock(e.startedAt)} \`${e.command}\`, ${e.confirmedBy ? `confirmed by ${e.confirmedBy}` : 'unconfirmed'}: ${VERDICT[e.outcome]}, ${e.result.summary}`,
+        `- ${clock(e.startedAt)} \`${e.command}\`, ${e.confirmedBy ? `confirmed by ${e.confirmedBy}` : 'unconfirmed'}: ${VERDICT[e.outcome]}, ${summary}`,
       );
     } else {
       out.push(`- \`${e.command}\`: ${VERDICT[e.outcome]} (${e.note ?? 'not run'}); nothing was changed`);
@@ -92,15 +93,18 @@ export function renderIncidentNotes(report: RunbookReport): string {
   }
   out.push('');
 
-  const lastChange = report.entries.reduce((i, e, n) => (e.changesCluster && e.result ? n : i), -1);
+  const ran = (e: RunbookEntry): boolean => e.outcome !== 'skipped' && e.outcome !== 'stopped';
+  const lastChange = report.entries.reduce((i, e, n) => (e.changesCluster && ran(e) ? n : i), -1);
   out.push('## Verification', '');
   if (lastChange === -1) {
     out.push('No change was made, so there was nothing to verify.', '');
   } else {
-    const after = report.entries.slice(lastChange + 1).filter((e) => e.result);
+    const after = report.entries.slice(lastChange + 1).filter(ran);
     if (after.length === 0) out.push('No step ran after the last change: it is not verified.', '');
-    for (const e of after)
-      out.push(`- ${clock(e.startedAt)} \`${e.command}\`: ${VERDICT[e.outcome]}, ${e.result!.summary}`);
+    for (const e of after) {
+      const summary = e.result?.summary ?? e.summary ?? '';
+      out.push(`- ${clock(e.startedAt)} \`${e.command}\`: ${VERDICT[e.outcome]}, ${summary}`);
+    }
     out.push('');
   }
 
@@ -113,7 +117,9 @@ export function renderIncidentNotes(report: RunbookReport): string {
     );
     out.push(`_Why:_ ${e.why}`, '');
     if (!e.result) {
-      out.push(`${e.note ?? 'Not run.'}`, '');
+      if (e.summary !== undefined) {
+        out.push(e.summary, '', ...(e.keyEvidence ?? []).map((k) => `- ${k}`), '');
+      } else out.push(`${e.note ?? 'Not run.'}`, '');
       return;
     }
     out.push(e.result.summary, '');
