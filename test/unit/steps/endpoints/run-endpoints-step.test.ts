@@ -154,6 +154,7 @@ describe('runEndpointsStep', () => {
     );
     expect(r.summary).toMatch(/1 stale address in the destination/);
     expect(r.next.map((n) => n.command)).toEqual([
+      'runbook stale-endpoints web-svc.emojivoto',
       'metrics web-svc.emojivoto',
       'scale-test web-svc.emojivoto',
       'check',
