@@ -3,6 +3,8 @@
  * render it; steps never know who renders them. `meshbot <step> --output json` prints exactly
  * this object; docs/step-result.md documents it.
  */
+import type { RunnableCommand } from '../grammar/parse-command.js';
+
 export type StepStatus = 'pass' | 'warn' | 'fail' | 'error';
 
 export type FindingSeverity = 'info' | 'warn' | 'fail' | 'error';
@@ -26,11 +28,15 @@ export interface EvidenceTable {
   rows: string[][];
 }
 
+/**
+ * A suggested next step: a command that runs as it is (front ends offer it as a button, and
+ * render it with the grammar's `formatCommand`), or, without `command`, advice with no button.
+ */
 export interface NextStep {
   /** Short label, e.g. "Check destination metrics". */
   label: string;
-  /** The command in meshbot's grammar, e.g. `metrics web-svc.emojivoto`, when one applies. */
-  command?: string;
+  /** The parsed command, e.g. `metrics web-svc.emojivoto`; absent for advice. */
+  command?: RunnableCommand;
   description?: string;
 }
 

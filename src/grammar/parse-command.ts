@@ -1,3 +1,4 @@
+import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseDuration } from './duration.js';
@@ -27,26 +28,75 @@ export type MeshCommand =
 
 export type CommandName = MeshCommand['name'];
 
+/** A command that runs a step (everything but help). */
+export type RunnableCommand = Exclude<MeshCommand, { name: 'help' }>;
+
+/** `metrics` without `--window`: 30 minutes. */
+export const DEFAULT_METRICS_WINDOW_SECONDS = 1800;
+
+/** `events` without `--window`: one hour. */
+export const DEFAULT_EVENTS_WINDOW_SECONDS = 3600;
+
+/**
+ * A flag of a command, described once: the Slack grammar parses it (util.parseArgs) and the CLI
+ * declares it to commander from the same description.
+ */
+export interface FlagSpec {
+  /** Long name without dashes; the key of its value. */
+  name: string;
+  /** One-letter alias. */
+  short?: string;
+  /** Placeholder of a flag that takes a value (`NAMESPACE`); absent for a boolean flag. */
+  value?: string;
+  description: string;
+  /** The value the command uses without the flag, as the CLI's help shows it. */
+  default?: string;
+}
+
+export type FlagValues = Record<string, string | boolean | undefined>;
+
 export interface CommandSpec {
   name: CommandName;
+  aliases?: string[];
   usage: string;
   summary: string;
   example: string;
+  /** The one positional argument, when the command takes one (`optional`: it may be left out). */
+  target?: { placeholder: string; description: string; optional?: boolean };
+  /** A command that takes more positional arguments than its target (runbook NAME TARGET). */
+  maxPositionals?: number;
+  flags: FlagSpec[];
 }
 
 export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'endpoints',
+    aliases: ['ep'],
     usage: 'endpoints SERVICE.NAMESPACE[:PORT]',
     summary:
       "Compare Kubernetes' endpoints with what the Linkerd destination controller serves; name stale and missing addresses.",
     example: 'endpoints web-svc.emojivoto:80',
+    target: {
+      placeholder: 'target',
+      description:
+        'SERVICE.NAMESPACE[:PORT], e.g. web-svc.emojivoto:80 (port number or name; default: every port)',
+    },
+    flags: [],
   },
   {
     name: 'check',
     usage: 'check [--proxy] [--namespace NAMESPACE]',
     summary: 'Control-plane and data-plane health: the essentials of `linkerd check`.',
     example: 'check --proxy --namespace emojivoto',
+    flags: [
+      { name: 'proxy', description: 'also check the data plane (meshed pods in every namespace)' },
+      {
+        name: 'namespace',
+        short: 'n',
+        value: 'ns',
+        description: 'check the data plane of this namespace only (implies --proxy)',
+      },
+    ],
   },
   {
     name: 'metrics',
@@ -54,12 +104,32 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary:
       "The destination controller's numbers for a service, and the service's golden metrics, from Prometheus; without a service, the destination controller cluster-wide.",
     example: 'metrics web-svc.emojivoto --window 1h',
+    target: {
+      placeholder: 'target',
+      description:
+        'SERVICE.NAMESPACE, e.g. web-svc.emojivoto; without it, the destination controller cluster-wide',
+      optional: true,
+    },
+    flags: [
+      {
+        name: 'window',
+        short: 'w',
+        value: 'duration',
+        description: 'how far back to look, 1m to 7d',
+        default: '30m',
+      },
+    ],
   },
   {
     name: 'scale-test',
     usage: 'scale-test deploy/NAME.NAMESPACE | SERVICE.NAMESPACE',
     summary: 'Scale a workload up by one, time every propagation stage, and put it back.',
     example: 'scale-test deploy/web.emojivoto',
+    target: {
+      placeholder: 'target',
+      description: 'deploy/NAME.NAMESPACE, statefulset/NAME.NAMESPACE, or SERVICE.NAMESPACE',
+    },
+    flags: [],
   },
   {
     name: 'events',
@@ -67,6 +137,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary:
       "Recent trouble of a workload's or service's pods: restarts, last termination reasons (OOMKilled), failing probes, Warning events.",
     example: 'events deploy/web.emojivoto --window 1h',
+    target: { placeholder: 'target', description: 'deploy/NAME.NAMESPACE or SERVICE.NAMESPACE' },
+    flags: [
+      {
+        name: 'window',
+        short: 'w',
+        value: 'duration',
+        description: 'how far back to look, 1m to 7d',
+        default: '1h',
+      },
+    ],
   },
   {
     name: 'restart',
@@ -74,14 +154,23 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary:
       'Restart an allow-listed deployment as `kubectl rollout restart` does, after a confirmation, and wait for the rollout.',
     example: 'restart deploy/linkerd-destination.linkerd',
+    target: {
+      placeholder: 'target',
+      description: 'deploy/NAME.NAMESPACE, e.g. deploy/linkerd-destination.linkerd',
+    },
+    flags: [],
   },
   {
     name: 'runbook',
+    aliases: ['runbooks'],
     usage: 'runbook [NAME TARGET]',
     summary: 'List the guided runbooks, or start one on a target.',
     example: 'runbook stale-endpoints web-svc.emojivoto',
+    target: { placeholder: 'name', description: 'the runbook to run; without it, list them', optional: true },
+    maxPositionals: 2,
+    flags: [],
   },
-  { name: 'help', usage: 'help [COMMAND]', summary: 'This help.', example: 'help endpoints' },
+  { name: 'help', usage: 'help [COMMAND]', summary: 'This help.', example: 'help endpoints', flags: [] },
 ];
 
 const NAMES = COMMANDS.map((c) => c.name);
@@ -96,62 +185,129 @@ export function tokenize(text: string): string[] {
     .filter((t) => t.length > 0);
 }
 
-interface Parsed {
-  positionals: string[];
-  flags: Map<string, string | true>;
+export function commandSpec(name: CommandName): CommandSpec {
+  return COMMANDS.find((c) => c.name === name)!;
 }
 
-function splitFlags(
-  tokens: string[],
-  valued: Record<string, string>,
-  booleans: Record<string, string>,
-  cmd: string,
-): Parsed {
-  const positionals: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < tokens.length; i++) {
-    const tok = tokens[i]!;
-    if (!tok.startsWith('-')) {
-      positionals.push(tok);
-      continue;
+/** The command a word names (its name or an alias, any case), or undefined. */
+function specNamed(word: string): CommandSpec | undefined {
+  const w = word.toLowerCase();
+  return COMMANDS.find((c) => c.name === w || c.aliases?.includes(w));
+}
+
+function flagList(spec: CommandSpec): string {
+  return spec.flags.map((f) => `--${f.name}${f.short ? `/-${f.short}` : ''}`).join(', ');
+}
+
+/** A command's arguments after its name, split into positionals and flag values by util.parseArgs. */
+function splitArgs(spec: CommandSpec, args: string[]): { positionals: string[]; values: FlagValues } {
+  const options = Object.fromEntries(
+    spec.flags.map((f) => [
+      f.name,
+      { type: f.value ? ('string' as const) : ('boolean' as const), ...(f.short ? { short: f.short } : {}) },
+    ]),
+  );
+  try {
+    const { positionals, values } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { positionals, values: values as FlagValues };
+  } catch (err) {
+    const text = err instanceof Error ? err.message : String(err);
+    const code = (err as { code?: string }).code;
+    const raw = /option '(?:-\w, )?([^' ]+)/i.exec(text)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && !/does not take/.test(text)) {
+      throw new UsageError(`${printable(raw)} needs a value`, `See: help ${spec.name}`);
     }
-    const [rawName, inline] = tok.includes('=')
-      ? [tok.slice(0, tok.indexOf('=')), tok.slice(tok.indexOf('=') + 1)]
-      : [tok, undefined];
-    const valuedName = valued[rawName];
-    const boolName = booleans[rawName];
-    if (valuedName) {
-      const value = inline ?? tokens[++i];
-      if (value === undefined || value.startsWith('-')) {
-        throw new UsageError(`${rawName} needs a value`, `See: help ${cmd}`);
-      }
-      flags.set(valuedName, value);
-    } else if (boolName && inline === undefined) {
-      flags.set(boolName, true);
-    } else {
-      const known = [...Object.keys(valued), ...Object.keys(booleans)];
-      throw new UsageError(
-        `unknown option "${printable(rawName)}" for ${cmd}`,
-        known.length ? `${cmd} takes ${known.join(', ')}.` : `${cmd} takes no options.`,
-      );
-    }
-  }
-  return { positionals, flags };
-}
-
-function usageOf(name: CommandName): string {
-  return COMMANDS.find((c) => c.name === name)!.usage;
-}
-
-function expectPositionals(p: Parsed, name: CommandName, count: number): void {
-  if (p.positionals.length < count) {
-    throw new UsageError(`${name} needs a target`, `Usage: ${usageOf(name)}`);
-  }
-  if (p.positionals.length > count) {
     throw new UsageError(
-      `${name} takes ${count === 0 ? 'no' : count} argument${count === 1 ? '' : 's'}, got "${printable(p.positionals.slice(count).join(' '))}" too`,
-      `Usage: ${usageOf(name)}`,
+      `unknown option "${printable(raw || args.find((a) => a.startsWith('-')) || '?')}" for ${spec.name}`,
+      spec.flags.length ? `${spec.name} takes ${flagList(spec)}.` : `${spec.name} takes no options.`,
     );
+  }
+}
+
+/**
+ * A command from its name, its positional arguments and its flag values: what the grammar
+ * yields for `/mesh` text, and what the CLI builds from commander's options (the same
+ * validation, no text re-joined). Throws a UsageError.
+ */
+export function buildCommand(name: CommandName, positionals: string[], values: FlagValues): MeshCommand {
+  const spec = commandSpec(name);
+  const count = spec.maxPositionals ?? (spec.target ? 1 : 0);
+  if (positionals.length < (spec.target && !spec.target.optional ? 1 : 0)) {
+    throw new UsageError(`${name} needs a target`, `Usage: ${spec.usage}`);
+  }
+  if (positionals.length > count && name !== 'help') {
+    throw new UsageError(
+      `${name} takes ${count === 0 ? 'no' : count} argument${count === 1 ? '' : 's'}, got "${printable(positionals.slice(count).join(' '))}" too`,
+      `Usage: ${spec.usage}`,
+    );
+  }
+  const text = (key: string): string | undefined => {
+    const v = values[key];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const target = positionals[0] as string;
+  switch (name) {
+    case 'help': {
+      const topic = positionals[0]?.toLowerCase();
+      if (topic === undefined) return { name: 'help' };
+      if ((NAMES as string[]).includes(topic)) return { name: 'help', topic: topic as CommandName };
+      throw unknownCommand(topic);
+    }
+    case 'endpoints':
+      return { name: 'endpoints', target: parseServiceTarget(target) };
+    case 'check': {
+      const ns = text('namespace');
+      return ns !== undefined
+        ? { name: 'check', proxy: true, namespace: checkNamespace(ns) }
+        : { name: 'check', proxy: values['proxy'] === true };
+    }
+    case 'metrics': {
+      const w = text('window');
+      const windowSeconds =
+        w !== undefined
+          ? parseDuration(w, 'window', { min: 60, max: 7 * 86400 })
+          : DEFAULT_METRICS_WINDOW_SECONDS;
+      return target === undefined
+        ? { name: 'metrics', windowSeconds }
+        : { name: 'metrics', target: parseServiceTarget(target), windowSeconds };
+    }
+    case 'events': {
+      const w = text('window');
+      const windowSeconds =
+        w !== undefined
+          ? parseDuration(w, 'window', { min: 60, max: 7 * 86400 })
+          : DEFAULT_EVENTS_WINDOW_SECONDS;
+      return {
+        name: 'events',
+        target: target.includes('/') ? parseWorkloadTarget(target) : parseServiceTarget(target),
+        windowSeconds,
+      };
+    }
+    case 'restart': {
+      const workload = parseWorkloadTarget(target);
+      if (workload.kind !== 'deployment') {
+        throw new UsageError('restart takes a deployment', `Usage: ${spec.usage}`);
+      }
+      return { name: 'restart', target: workload };
+    }
+    case 'runbook': {
+      if (target === undefined) return { name: 'runbook' };
+      if (positionals.length < 2) {
+        throw new UsageError(`runbook ${printable(target)} needs a target`, `Usage: ${spec.usage}`);
+      }
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(target) || target.length > 63) {
+        throw new UsageError(
+          `"${printable(target)}" is not a runbook name`,
+          'Runbook names are lowercase letters, digits and "-". List them: runbook',
+        );
+      }
+      return { name: 'runbook', runbook: target, target: positionals[1]! };
+    }
+    case 'scale-test':
+      return {
+        name: 'scale-test',
+        target: target.includes('/') ? parseWorkloadTarget(target) : parseServiceTarget(target),
+      };
   }
 }
 
@@ -162,97 +318,14 @@ export function parseCommand(text: string): MeshCommand {
       `the command is ${text.length} characters long; the longest meshbot accepts is ${MAX_TEXT}`,
     );
   }
-  const tokens = tokenize(text);
-  const [head, ...rest] = tokens;
+  const [head, ...rest] = tokenize(text);
   if (head === undefined) return { name: 'help' };
-  const name = head.toLowerCase();
-  switch (name) {
-    case 'help':
-    case '--help':
-    case '-h': {
-      const topic = rest[0]?.toLowerCase();
-      if (topic === undefined) return { name: 'help' };
-      if ((NAMES as string[]).includes(topic)) return { name: 'help', topic: topic as CommandName };
-      throw unknownCommand(topic);
-    }
-    case 'endpoints':
-    case 'ep': {
-      const p = splitFlags(rest, {}, {}, 'endpoints');
-      expectPositionals(p, 'endpoints', 1);
-      return { name: 'endpoints', target: parseServiceTarget(p.positionals[0]!) };
-    }
-    case 'check': {
-      const p = splitFlags(
-        rest,
-        { '--namespace': 'namespace', '-n': 'namespace' },
-        { '--proxy': 'proxy' },
-        'check',
-      );
-      expectPositionals(p, 'check', 0);
-      const ns = p.flags.get('namespace');
-      return typeof ns === 'string'
-        ? { name: 'check', proxy: true, namespace: checkNamespace(ns) }
-        : { name: 'check', proxy: p.flags.has('proxy') };
-    }
-    case 'metrics': {
-      const p = splitFlags(rest, { '--window': 'window', '-w': 'window' }, {}, 'metrics');
-      if (p.positionals.length > 0) expectPositionals(p, 'metrics', 1);
-      const w = p.flags.get('window');
-      const windowSeconds =
-        typeof w === 'string' ? parseDuration(w, 'window', { min: 60, max: 7 * 86400 }) : 1800;
-      const raw = p.positionals[0];
-      return raw === undefined
-        ? { name: 'metrics', windowSeconds }
-        : { name: 'metrics', target: parseServiceTarget(raw), windowSeconds };
-    }
-    case 'events': {
-      const p = splitFlags(rest, { '--window': 'window', '-w': 'window' }, {}, 'events');
-      expectPositionals(p, 'events', 1);
-      const raw = p.positionals[0]!;
-      const w = p.flags.get('window');
-      const windowSeconds =
-        typeof w === 'string' ? parseDuration(w, 'window', { min: 60, max: 7 * 86400 }) : 3600;
-      return {
-        name: 'events',
-        target: raw.includes('/') ? parseWorkloadTarget(raw) : parseServiceTarget(raw),
-        windowSeconds,
-      };
-    }
-    case 'restart': {
-      const p = splitFlags(rest, {}, {}, 'restart');
-      expectPositionals(p, 'restart', 1);
-      const target = parseWorkloadTarget(p.positionals[0]!);
-      if (target.kind !== 'deployment') {
-        throw new UsageError('restart takes a deployment', `Usage: ${usageOf('restart')}`);
-      }
-      return { name: 'restart', target };
-    }
-    case 'runbook':
-    case 'runbooks': {
-      const p = splitFlags(rest, {}, {}, 'runbook');
-      if (p.positionals.length === 0) return { name: 'runbook' };
-      expectPositionals(p, 'runbook', 2);
-      const [runbook, target] = p.positionals as [string, string];
-      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(runbook) || runbook.length > 63) {
-        throw new UsageError(
-          `"${printable(runbook)}" is not a runbook name`,
-          'Runbook names are lowercase letters, digits and "-". List them: runbook',
-        );
-      }
-      return { name: 'runbook', runbook, target };
-    }
-    case 'scale-test': {
-      const p = splitFlags(rest, {}, {}, 'scale-test');
-      expectPositionals(p, 'scale-test', 1);
-      const raw = p.positionals[0]!;
-      return {
-        name: 'scale-test',
-        target: raw.includes('/') ? parseWorkloadTarget(raw) : parseServiceTarget(raw),
-      };
-    }
-    default:
-      throw unknownCommand(head);
-  }
+  if (head === '--help' || head === '-h') return buildCommand('help', rest.slice(0, 1), {});
+  const spec = specNamed(head);
+  if (!spec) throw unknownCommand(head);
+  if (spec.name === 'help') return buildCommand('help', rest.slice(0, 1), {});
+  const { positionals, values } = splitArgs(spec, rest);
+  return buildCommand(spec.name, positionals, values);
 }
 
 function unknownCommand(word: string): UsageError {

@@ -186,3 +186,14 @@ export function formatServiceTarget(t: ServiceTarget): string {
 export function formatWorkloadTarget(t: WorkloadTarget): string {
   return `${t.kind === 'deployment' ? 'deploy' : 'statefulset'}/${t.name}.${t.namespace}`;
 }
+
+/** The target of a scale test: a workload, or a service whose one workload is scaled. */
+export type ScaleTarget = WorkloadTarget | ServiceTarget;
+
+export function isWorkloadTarget(t: ScaleTarget): t is WorkloadTarget {
+  return 'kind' in t;
+}
+
+export function formatScaleTarget(t: ScaleTarget): string {
+  return isWorkloadTarget(t) ? formatWorkloadTarget(t) : formatServiceTarget(t);
+}

@@ -1,22 +1,16 @@
 /**
- * Runs one runbook step's command over a cluster's adapters. Read-only commands go through
- * the one dispatcher (runCommand); the two that change the cluster run here, and only because
- * the runner asked for, and got, a confirmation: the scale test, and a restart (once per
- * confirmation, allow-listed).
- * TODO(issue 9): dispatch through the step registry once it lands on main.
+ * Runs one runbook step's command over a cluster's adapters, as the step registry says: a
+ * read-only step through runCommand; a step that changes the cluster through its confirmation
+ * plan's `run`, and only because the runner asked for, and got, a confirmation.
  */
 import type { Adapters } from '../adapters/open-adapters.js';
-import { DEFAULT_CONTROL_PLANE_NAMESPACE } from '../adapters/open-adapters.js';
 import type { StepResult } from '../domain/step-result.js';
 import { MeshbotError } from '../errors.js';
 import type { MeshCommand } from '../grammar/parse-command.js';
-import { defaultRestartAllowList } from '../steps/restart/restart-policy.js';
-import { runRestartStep } from '../steps/restart/run-restart-step.js';
+import type { RestartSettings } from '../steps/restart/plan-restart.js';
 import { runCommand } from '../steps/run-command.js';
-import { workloadScalingOf } from '../steps/scale-test/plan-scale-test.js';
-import { runScaleTestStep } from '../steps/scale-test/run-scale-test-step.js';
-import type { ScaleTestEvent, ScaleTestSettings } from '../steps/scale-test/scale-test-types.js';
-import { describeProgress } from '../steps/scale-test/describe-progress.js';
+import { stepOf } from '../steps/step-registry.js';
+import type { ScaleTestSettings } from '../steps/scale-test/scale-test-types.js';
 
 export interface RunbookStepSettings {
   scaleTest?: Partial<ScaleTestSettings>;
@@ -40,35 +34,27 @@ export async function executeRunbookStep(
   adapters: Adapters,
   settings: RunbookStepSettings = {},
 ): Promise<StepResult> {
-  if (cmd.name !== 'scale-test' && cmd.name !== 'restart') return runCommand(cmd, adapters);
+  const progress = settings.onProgress ? { onProgress: settings.onProgress } : {};
+  if (cmd.name !== 'scale-test' && cmd.name !== 'restart') return runCommand(cmd, adapters, progress);
   if (exec.confirmedBy === undefined) {
     throw new MeshbotError('refused', `${cmd.name} changes the cluster and runs only after a confirmation`);
   }
   if (cmd.name === 'scale-test') {
-    return runScaleTestStep(
-      {
-        target: cmd.target,
-        requestedBy: exec.requestedBy,
-        ...(settings.scaleTest ? { settings: settings.scaleTest } : {}),
-        ...(settings.onProgress
-          ? { onProgress: (e: ScaleTestEvent) => settings.onProgress?.(describeProgress(e)) }
-          : {}),
-      },
-      adapters,
-    );
-  }
-  return runRestartStep(
-    {
-      target: cmd.target,
+    return stepOf('scale-test').confirmation.run(cmd, adapters, {
       requestedBy: exec.requestedBy,
-      confirmedBy: exec.confirmedBy,
-      confirmationId: exec.confirmationId,
-      allow:
-        settings.restartAllow ??
-        defaultRestartAllowList(adapters.options.controlPlaneNamespace ?? DEFAULT_CONTROL_PLANE_NAMESPACE),
-      ...(settings.restartTimeoutMs !== undefined ? { timeoutMs: settings.restartTimeoutMs } : {}),
-      ...(settings.onProgress ? { onProgress: settings.onProgress } : {}),
-    },
-    workloadScalingOf(adapters),
-  );
+      settings: settings.scaleTest ?? {},
+      ...progress,
+    });
+  }
+  const restart: RestartSettings = {
+    confirmedBy: exec.confirmedBy,
+    confirmationId: exec.confirmationId,
+    ...(settings.restartAllow ? { allow: settings.restartAllow } : {}),
+    ...(settings.restartTimeoutMs !== undefined ? { timeoutMs: settings.restartTimeoutMs } : {}),
+  };
+  return stepOf('restart').confirmation.run(cmd, adapters, {
+    requestedBy: exec.requestedBy,
+    settings: restart,
+    ...progress,
+  });
 }

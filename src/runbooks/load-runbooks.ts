@@ -14,7 +14,7 @@ import { parseCommand, type MeshCommand } from '../grammar/parse-command.js';
 import { runbooksDir } from '../project-paths.js';
 import { describeIssues } from '../sandbox/scenario/describe-issues.js';
 import { describeError } from '../errors.js';
-import { changesCluster } from './command-effects.js';
+import { isMutating } from '../steps/step-registry.js';
 import {
   runbookSchema,
   VERDICTS,
@@ -145,7 +145,7 @@ export function parseRunbook(input: unknown, source: string, builtin = false): R
     steps: spec.steps.map((s, i) => ({
       ...s,
       command: commands[i]!.name,
-      changesCluster: changesCluster(commands[i]!),
+      changesCluster: isMutating(commands[i]!),
     })),
     hash: runbookHash(spec),
     source,

@@ -1,4 +1,5 @@
 import type { MeshCommand } from '../grammar/parse-command.js';
+import { isMutating, namespaceScopeOf, type NamespaceScope } from '../steps/step-registry.js';
 
 /**
  * Who may do what, where. A door of its own: every command and every click passes here.
@@ -40,38 +41,7 @@ export type RefusalCode = 'channel' | 'namespace' | 'mutating';
 
 export type Decision = { allowed: true } | { allowed: false; code: RefusalCode; reason: string };
 
-/** Commands that change the cluster. */
-export function isMutating(command: MeshCommand): boolean {
-  return command.name === 'scale-test' || command.name === 'restart';
-}
-
-/**
- * Which namespaces a command reads or changes: none (help), some named ones, or all of them
- * (`check` without `--namespace` reads pods in every namespace).
- */
-export type NamespaceScope = { kind: 'none' } | { kind: 'some'; namespaces: string[] } | { kind: 'all' };
-
-export function namespaceScopeOf(command: MeshCommand): NamespaceScope {
-  switch (command.name) {
-    case 'endpoints':
-    case 'scale-test':
-    case 'events':
-    case 'restart':
-      return { kind: 'some', namespaces: [command.target.namespace] };
-    case 'metrics':
-      // Without a target: the destination controller and pod churn, cluster-wide.
-      return command.target ? { kind: 'some', namespaces: [command.target.namespace] } : { kind: 'all' };
-    case 'runbook':
-      // Listing reads nothing; each step of a run is authorized on its own when it runs.
-      return { kind: 'none' };
-    case 'check':
-      return command.namespace === undefined
-        ? { kind: 'all' }
-        : { kind: 'some', namespaces: [command.namespace] };
-    case 'help':
-      return { kind: 'none' };
-  }
-}
+export { isMutating, namespaceScopeOf, type NamespaceScope } from '../steps/step-registry.js';
 
 /** The rule for a channel: exact id, then name, then `*`. Undefined when none matches. */
 export function channelRuleFor(

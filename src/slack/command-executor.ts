@@ -1,10 +1,9 @@
 import type { StepResult } from '../domain/step-result.js';
 import { describeError, MeshbotError } from '../errors.js';
-import type { MeshCommand } from '../grammar/parse-command.js';
+import type { MeshCommand, RunnableCommand } from '../grammar/parse-command.js';
 import { formatServiceTarget, formatWorkloadTarget } from '../grammar/targets.js';
 
-/** A command that runs a step (everything but help). */
-export type RunnableCommand = Exclude<MeshCommand, { name: 'help' }>;
+export type { RunnableCommand };
 
 export interface ExecutionContext {
   /** Steps that take a while report what they are doing; Slack shows it on the parent. */
@@ -49,7 +48,7 @@ export function errorResult(
 
 export interface ClusterExecutorDeps<Adapters extends { close(): Promise<void> }> {
   openAdapters: () => Promise<Adapters>;
-  runCommand: (command: MeshCommand, adapters: Adapters) => Promise<StepResult>;
+  runCommand: (command: MeshCommand, adapters: Adapters, ctx: ExecutionContext) => Promise<StepResult>;
 }
 
 /**
@@ -71,8 +70,8 @@ export function createClusterExecutor<Adapters extends { close(): Promise<void> 
     return adapters;
   };
   return {
-    async execute(command) {
-      return deps.runCommand(command, await get());
+    async execute(command, ctx) {
+      return deps.runCommand(command, await get(), ctx);
     },
     async close() {
       const a = adapters;

@@ -2,7 +2,6 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import type { StepResult } from '../domain/step-result.js';
 import { describeError, MeshbotError } from '../errors.js';
 import { parseCommand } from '../grammar/parse-command.js';
-import { describeProgress } from '../steps/scale-test/describe-progress.js';
 import type { ScaleTestPlan } from '../steps/scale-test/scale-test-types.js';
 import type { AuditEntry } from './audit-log.js';
 import { authorize, needsChannelName } from './authorize.js';
@@ -189,7 +188,7 @@ export function handleScaleTestActions(deps: DispatchDeps & { scaleTests: ScaleT
           clicker === value.requestedBy
             ? value.requestedBy
             : `${value.requestedBy} (confirmed by ${clicker})`,
-        onProgress: (e) => onProgress(describeProgress(e)),
+        onProgress,
       });
     } catch (err) {
       if (err instanceof MeshbotError && err.kind === 'refused') refusal = err;

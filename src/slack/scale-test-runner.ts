@@ -1,30 +1,25 @@
 import type { Adapters } from '../adapters/open-adapters.js';
 import type { StepResult } from '../domain/step-result.js';
-import { planScaleTest } from '../steps/scale-test/plan-scale-test.js';
 import {
   recoverInterruptedScaleTests,
   type RecoveryReport,
 } from '../steps/scale-test/recover-interrupted-scale-tests.js';
 import type { ScaleTarget } from '../steps/scale-test/resolve-scale-target.js';
-import { runScaleTestStep } from '../steps/scale-test/run-scale-test-step.js';
-import type {
-  ScaleTestData,
-  ScaleTestEvent,
-  ScaleTestPlan,
-  ScaleTestSettings,
-} from '../steps/scale-test/scale-test-types.js';
+import type { ScaleTestPlan, ScaleTestSettings } from '../steps/scale-test/scale-test-types.js';
+import { stepOf } from '../steps/step-registry.js';
 
 /**
  * The Slack layer's seam to the scale test, as CommandExecutor is for read-only steps: plan
  * (read-only, throws MeshbotError `refused`), run, and recover interrupted tests.
- * `createClusterScaleTestRunner` wires the real step over lazily opened adapters.
+ * `createClusterScaleTestRunner` wires the step registry's confirmation plan over lazily
+ * opened adapters.
  */
 export interface ScaleTestRunner {
   plan(target: ScaleTarget): Promise<ScaleTestPlan>;
   run(
     target: ScaleTarget,
-    options: { requestedBy: string; onProgress(event: ScaleTestEvent): void; signal?: AbortSignal },
-  ): Promise<StepResult<ScaleTestData>>;
+    options: { requestedBy: string; onProgress(text: string): void; signal?: AbortSignal },
+  ): Promise<StepResult>;
   recover(options: {
     notify(text: string, report: RecoveryReport): void | Promise<void>;
     waitForRunning?: boolean;
@@ -72,23 +67,19 @@ export function createClusterScaleTestRunner(deps: {
   const running = new Set<{ stop: AbortController; done: Promise<unknown> }>();
   return {
     async plan(target) {
-      return planScaleTest(target, await get(), settings);
+      return stepOf('scale-test').confirmation.plan({ name: 'scale-test', target }, await get(), settings);
     },
     async run(target, options) {
       const stop = new AbortController();
       const onAbort = (): void => stop.abort();
       options.signal?.addEventListener('abort', onAbort, { once: true });
       const done = get().then((a) =>
-        runScaleTestStep(
-          {
-            target,
-            requestedBy: options.requestedBy,
-            settings,
-            onProgress: options.onProgress,
-            signal: stop.signal,
-          },
-          a,
-        ),
+        stepOf('scale-test').confirmation.run({ name: 'scale-test', target }, a, {
+          requestedBy: options.requestedBy,
+          settings,
+          onProgress: options.onProgress,
+          signal: stop.signal,
+        }),
       );
       const entry = { stop, done };
       running.add(entry);

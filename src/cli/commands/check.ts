@@ -2,12 +2,12 @@ import type { Command } from 'commander';
 import { openAdapters } from '../../adapters/open-adapters.js';
 import type { StepStatus } from '../../domain/step-result.js';
 import { EXIT } from '../../errors.js';
-import { checkNamespace } from '../../grammar/targets.js';
 import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
 import { renderCheckText } from '../../render/text/render-check-text.js';
 import { useColor } from '../../render/text/use-color.js';
-import { runCheckStep } from '../../steps/check/run-check-step.js';
+import { stepOf } from '../../steps/step-registry.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
+import { addGrammarFlags, commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { processIO, reportError, type CommandIO } from '../command-io.js';
 
@@ -42,14 +42,11 @@ export function exitCodeForCheck(status: StepStatus): number {
 export async function runCheckCommand(flags: CheckFlagValues, io: CommandIO = processIO()): Promise<number> {
   try {
     const format = readOutputFormat(flags.output);
-    const namespace = flags.namespace === undefined ? undefined : checkNamespace(flags.namespace);
+    const command = commandFromCli('check', undefined, { ...flags });
     const options = readClusterOptions(flags);
     const adapters = await openAdapters(options);
     try {
-      const result = await runCheckStep(
-        { proxy: flags.proxy === true || namespace !== undefined, ...(namespace ? { namespace } : {}) },
-        adapters,
-      );
+      const result = await stepOf('check').run(command, adapters, {});
       io.stdout.write(
         format === 'json'
           ? renderStepResultJson(result)
@@ -70,13 +67,12 @@ export function register(program: Command): void {
     .description(
       'Control-plane and data-plane health: the essentials of `linkerd check`, grouped by category',
     )
-    .option('--proxy', 'also check the data plane (meshed pods in every namespace)')
-    .option('-n, --namespace <ns>', 'check the data plane of this namespace only (implies --proxy)')
     .option('-v, --verbose', 'show what each passing check saw')
     .addHelpText(
       'after',
       '\nExit codes: 0 healthy (warnings allowed), 1 a check failed, 2 usage error, 3 Kubernetes could not be reached.\nEvery check and its hint: docs/check.md.',
     );
+  addGrammarFlags(cmd, 'check');
   addClusterFlags(cmd);
   addOutputFlag(cmd);
   cmd.action(async (flags: CheckFlagValues) => {

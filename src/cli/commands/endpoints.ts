@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { openAdapters } from '../../adapters/open-adapters.js';
-import { parseServiceTarget } from '../../grammar/targets.js';
-import { runEndpointsStep } from '../../steps/endpoints/run-endpoints-step.js';
+import { runCommand } from '../../steps/run-command.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
+import { commandSpec } from '../../grammar/parse-command.js';
+import { commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
 import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
@@ -24,12 +25,12 @@ export async function runEndpointsCommand(
   io: CommandIO = processIO(),
 ): Promise<number> {
   try {
-    const target = parseServiceTarget(targetArg);
+    const command = commandFromCli('endpoints', targetArg, {});
     const format = readOutputFormat(flags.output);
     const options = readClusterOptions(flags);
     const adapters = await openAdapters(options);
     try {
-      const result = await runEndpointsStep(target, adapters);
+      const result = await runCommand(command, adapters);
       writeStepResult(io, result, format);
       return exitCodeForStatus(result.status);
     } finally {
@@ -44,10 +45,7 @@ export function register(program: Command): void {
   const cmd = program
     .command('endpoints')
     .alias('ep')
-    .argument(
-      '<target>',
-      'SERVICE.NAMESPACE[:PORT], e.g. web-svc.emojivoto:80 (port number or name; default: every port)',
-    )
+    .argument('<target>', commandSpec('endpoints').target!.description)
     .description(
       "Compare Kubernetes' endpoints with what the Linkerd destination controller serves; name stale and missing addresses",
     )

@@ -5,7 +5,6 @@ import { openAdapters } from '../../adapters/open-adapters.js';
 import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.js';
 import { DEFAULT_PROMETHEUS_URL } from '../../adapters/prometheus/prometheus-errors.js';
 import { describeError, UsageError } from '../../errors.js';
-import { parseCommand } from '../../grammar/parse-command.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { checkNamespace } from '../../grammar/targets.js';
 import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
@@ -13,6 +12,8 @@ import { renderStepResultText } from '../../render/text/render-step-result-text.
 import { useColor } from '../../render/text/use-color.js';
 import { runMetricsStep } from '../../steps/metrics/run-metrics-step.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
+import { commandSpec } from '../../grammar/parse-command.js';
+import { addGrammarFlags, commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
 import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
@@ -50,14 +51,7 @@ export async function runMetricsCommand(
 ): Promise<number> {
   try {
     // The shared grammar decides what a target and a window are, as in Slack.
-    const parsed = parseCommand(
-      [
-        'metrics',
-        ...(targetArg !== undefined ? [targetArg] : []),
-        ...(flags.window !== undefined ? ['--window', flags.window] : []),
-      ].join(' '),
-    );
-    if (parsed.name !== 'metrics') throw new UsageError('expected a metrics command');
+    const parsed = commandFromCli('metrics', targetArg, { ...flags });
     const format = readOutputFormat(flags.output);
     const options = readClusterOptions(flags);
     if (flags.prometheus !== undefined && flags.prometheusPortForward) {
@@ -144,14 +138,10 @@ async function runDestinationMetrics(
 export function register(program: Command): void {
   const cmd = program
     .command('metrics')
-    .argument(
-      '[target]',
-      'SERVICE.NAMESPACE, e.g. web-svc.emojivoto; without it, the destination controller cluster-wide',
-    )
+    .argument('[target]', commandSpec('metrics').target!.description)
     .description(
       "The destination controller's numbers for a service, and the service's golden metrics, from Prometheus; with a PNG chart",
     )
-    .option('-w, --window <duration>', 'how far back to look, 1m to 7d', '30m')
     .option('--prometheus <url>', `Prometheus base URL (default: linkerd-viz's ${DEFAULT_PROMETHEUS_URL})`)
     .option(
       '--prometheus-port-forward',
@@ -169,6 +159,7 @@ export function register(program: Command): void {
       'after',
       '\nExit codes: 0 healthy, 1 a problem found, 2 usage error, 3 Prometheus could not be asked.\nSee docs/metrics.md for the queries and thresholds.',
     );
+  addGrammarFlags(cmd, 'metrics');
   addClusterFlags(cmd);
   addOutputFlag(cmd);
   cmd.action(async (target: string | undefined, flags: MetricsFlagValues) => {

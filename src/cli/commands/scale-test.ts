@@ -4,14 +4,13 @@ import { openAdapters } from '../../adapters/open-adapters.js';
 import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
-import { parseCommand } from '../../grammar/parse-command.js';
 import { printable } from '../../grammar/targets.js';
-import { describePlan, describeProgress } from '../../steps/scale-test/describe-progress.js';
-import { planScaleTest } from '../../steps/scale-test/plan-scale-test.js';
 import { recoverInterruptedScaleTests } from '../../steps/scale-test/recover-interrupted-scale-tests.js';
-import { runScaleTestStep } from '../../steps/scale-test/run-scale-test-step.js';
+import { stepOf } from '../../steps/step-registry.js';
 import type { ScaleTestSettings } from '../../steps/scale-test/scale-test-types.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
+import { commandSpec } from '../../grammar/parse-command.js';
+import { commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
 import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
@@ -79,8 +78,7 @@ export async function runScaleTestCommand(
   io: ScaleTestIO = processIO(),
 ): Promise<number> {
   try {
-    const parsed = parseCommand(`scale-test ${targetArg}`);
-    if (parsed.name !== 'scale-test') throw new UsageError('expected a scale-test target');
+    const parsed = commandFromCli('scale-test', targetArg, {});
     const format = readOutputFormat(flags.output);
     const settings = readScaleTestSettings(flags);
     const options = readClusterOptions(flags);
@@ -93,23 +91,21 @@ export async function runScaleTestCommand(
         settings,
         notify: (text) => void io.stderr.write(`meshbot: ${text.split('\n').join('\nmeshbot: ')}\n`),
       });
+      // Plan -> confirm -> run, as the step registry says; --yes is the CLI's confirmation.
+      const { confirmation } = stepOf('scale-test');
       if (!flags.yes) {
-        const plan = await planScaleTest(parsed.target, adapters, settings);
+        const plan = await confirmation.plan(parsed, adapters, settings);
         io.stderr.write(
-          `This would change the cluster: ${describePlan(plan)}.\nNothing was changed. Run again with --yes to do it.\n`,
+          `This would change the cluster: ${confirmation.describe(plan)}.\nNothing was changed. Run again with --yes to do it.\n`,
         );
         return EXIT.usage;
       }
-      const result = await runScaleTestStep(
-        {
-          target: parsed.target,
-          requestedBy: io.requestedBy ?? cliUser(),
-          settings,
-          ...(io.signal ? { signal: io.signal } : {}),
-          onProgress: (e) => void io.stderr.write(`  ${describeProgress(e)}\n`),
-        },
-        adapters,
-      );
+      const result = await confirmation.run(parsed, adapters, {
+        requestedBy: io.requestedBy ?? cliUser(),
+        settings,
+        ...(io.signal ? { signal: io.signal } : {}),
+        onProgress: (text) => void io.stderr.write(`  ${text}\n`),
+      });
       writeStepResult(io, result, format);
       return exitCodeForStatus(result.status);
     } finally {
@@ -123,7 +119,7 @@ export async function runScaleTestCommand(
 export function register(program: Command): void {
   const cmd = program
     .command('scale-test')
-    .argument('<target>', 'deploy/NAME.NAMESPACE, statefulset/NAME.NAMESPACE, or SERVICE.NAMESPACE')
+    .argument('<target>', commandSpec('scale-test').target!.description)
     .description(
       'Scale a workload up by one, time every propagation stage (pods, EndpointSlices, the destination), and put it back',
     )

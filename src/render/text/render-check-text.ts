@@ -13,6 +13,7 @@
 import type { StepResult } from '../../domain/step-result.js';
 import type { CheckData, CheckResult, CheckResultStatus } from '../../steps/check/check-types.js';
 import { palette, statusPaint } from './use-color.js';
+import { formatCommand } from '../../grammar/format-command.js';
 
 export const CHECK_MARKS: Record<CheckResultStatus, string> = {
   pass: '√',
@@ -73,7 +74,7 @@ export function renderCheckText(result: StepResult<CheckData>, options: CheckTex
   out.push(result.summary);
   for (const n of result.next) {
     out.push(
-      `next: ${n.label}${n.command ? ` (${prefix}${n.command})` : ''}${n.description ? ` - ${n.description}` : ''}`,
+      `next: ${n.label}${n.command ? ` (${prefix}${formatCommand(n.command)})` : ''}${n.description ? ` - ${n.description}` : ''}`,
     );
   }
   return `${out.join('\n')}\n`;

@@ -6,6 +6,7 @@
 import type { Finding, StepResult, StepStatus } from '../../domain/step-result.js';
 import { formatTable } from './format-table.js';
 import { palette, statusPaint } from './use-color.js';
+import { formatCommand } from '../../grammar/format-command.js';
 
 export interface TextRenderOptions {
   color?: boolean;
@@ -52,7 +53,7 @@ export function renderStepResultText(result: StepResult, options: TextRenderOpti
 
   if (result.next.length > 0) {
     out.push('', p.bold('Next steps'));
-    const commands = result.next.map((n) => (n.command ? `${prefix}${n.command}` : ''));
+    const commands = result.next.map((n) => (n.command ? `${prefix}${formatCommand(n.command)}` : ''));
     const width = Math.max(...commands.map((c) => c.length));
     result.next.forEach((n, i) => {
       const cmd = commands[i]!;

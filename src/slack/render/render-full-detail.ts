@@ -1,5 +1,6 @@
 import type { StepResult } from '../../domain/step-result.js';
 import { tableText } from './render-table.js';
+import { formatCommand } from '../../grammar/format-command.js';
 
 /** Everything in a StepResult as plain text: what goes up as a file when blocks cannot hold it. */
 export function renderFullDetail(result: StepResult, commandText: string): string {
@@ -29,7 +30,7 @@ export function renderFullDetail(result: StepResult, commandText: string): strin
     out.push('', 'Next steps');
     for (const n of result.next) {
       out.push(
-        `  - ${n.label}${n.command ? `: /mesh ${n.command}` : ''}${n.description ? ` (${n.description})` : ''}`,
+        `  - ${n.label}${n.command ? `: /mesh ${formatCommand(n.command)}` : ''}${n.description ? ` (${n.description})` : ''}`,
       );
     }
   }

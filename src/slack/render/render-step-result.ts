@@ -6,6 +6,7 @@ import { asSlackBlocks, type SlackMessageBody } from './slack-block.js';
 import { andMore, escapeMrkdwn, SLACK_LIMITS, truncate } from './slack-limits.js';
 import { severityEmoji, statusLabel } from './status-label.js';
 import { tableLines } from './render-table.js';
+import { formatCommand } from '../../grammar/format-command.js';
 
 export interface ResultContext {
   /** The command as typed after `/mesh`, normalized. */
@@ -109,14 +110,14 @@ export function renderStepResult(result: StepResult, ctx: ResultContext): Render
   for (const step of result.next) {
     const b =
       step.command && nextButtons < MAX_NEXT_BUTTONS
-        ? runButton(nextButtons + 1, step.label, step.command, ctx.requestedBy, 'next-step')
+        ? runButton(nextButtons + 1, step.label, formatCommand(step.command), ctx.requestedBy, 'next-step')
         : undefined;
     if (b) {
       buttons.push(...b);
       nextButtons++;
     }
     if (!b || step.description) {
-      const cmd = step.command && !b ? ` \`/mesh ${escapeMrkdwn(step.command)}\`` : '';
+      const cmd = step.command && !b ? ` \`/mesh ${escapeMrkdwn(formatCommand(step.command))}\`` : '';
       textSteps.push(
         `*${escapeMrkdwn(step.label)}*${cmd}${step.description ? `: ${escapeMrkdwn(step.description)}` : ''}`,
       );

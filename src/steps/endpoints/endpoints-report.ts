@@ -1,6 +1,8 @@
 /** Summary line, evidence tables and next steps of the endpoints step, from its data and findings. */
 import { compareAddresses } from '../../adapters/destination/apply-updates.js';
 import type { EvidenceTable, Finding, NextStep, StepStatus } from '../../domain/step-result.js';
+import { meshCommands } from '../../grammar/mesh-commands.js';
+import type { ServiceTarget } from '../../grammar/targets.js';
 import type { EndpointsData, PortComparison } from './endpoints-data.js';
 
 function plural(n: number, word: string, many = `${word}s`): string {
@@ -131,12 +133,7 @@ export function summarize(
 }
 
 /** Next steps in meshbot's own grammar. */
-export function nextSteps(
-  service: string,
-  target: string,
-  findings: Finding[],
-  status: StepStatus,
-): NextStep[] {
+export function nextSteps(target: ServiceTarget, findings: Finding[], status: StepStatus): NextStep[] {
   const codes = new Set(findings.map((f) => f.code));
   const destinationWrong =
     codes.has('stale-in-destination') ||
@@ -148,26 +145,26 @@ export function nextSteps(
   if (destinationWrong) {
     next.push({
       label: 'Start the stale-endpoints runbook',
-      command: `runbook stale-endpoints ${service}`,
+      command: meshCommands.runbook('stale-endpoints', target),
       description: 'Diagnose step by step, restart the destination controller if it is stale, and verify.',
     });
   }
   if (destinationWrong || destinationDown) {
     next.push({
       label: "Check the destination controller's metrics",
-      command: `metrics ${service}`,
+      command: meshCommands.metrics(target),
       description: 'Informer lag, update counts and queue overflows for this service.',
     });
   }
   if (destinationWrong) {
     next.push({
       label: 'Run the scale-by-one test',
-      command: `scale-test ${service}`,
+      command: meshCommands.scaleTest(target),
       description: 'Scale up by one and time every propagation stage to the destination, then put it back.',
     });
   }
   if (destinationWrong || destinationDown || status === 'error') {
-    next.push({ label: 'Check the control plane (destination pod health)', command: 'check' });
+    next.push({ label: 'Check the control plane (destination pod health)', command: meshCommands.check() });
   }
   if (
     status === 'warn' &&
@@ -175,12 +172,12 @@ export function nextSteps(
   ) {
     next.push({
       label: 'Compare again in a few seconds',
-      command: `endpoints ${target}`,
+      command: meshCommands.endpoints(target),
       description: 'Terminating and not-ready pods should leave both sets shortly.',
     });
   }
   if (status === 'pass') {
-    next.push({ label: "See the service's golden metrics", command: `metrics ${service}` });
+    next.push({ label: "See the service's golden metrics", command: meshCommands.metrics(target) });
   }
   return next;
 }

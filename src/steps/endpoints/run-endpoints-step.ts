@@ -181,7 +181,7 @@ export async function runEndpointsStep(
         ),
         ...(data.pods.length > 0 ? [podsTable(service, data)] : []),
       ],
-      next: nextSteps(service, targetText, findings, status),
+      next: nextSteps(target, findings, status),
       data,
       startedAt,
       durationMs: Math.round(elapsed()),

@@ -5,6 +5,7 @@
  */
 import type { Finding, NextStep } from '../../domain/step-result.js';
 import { formatDuration } from '../../grammar/duration.js';
+import { meshCommands } from '../../grammar/mesh-commands.js';
 import { formatServiceTarget, type ServiceTarget } from '../../grammar/targets.js';
 import type { MetricsData } from './metrics-types.js';
 
@@ -44,6 +45,7 @@ export function interpretMetrics(
   extra: Finding[] = [],
 ): Interpretation {
   const svc = formatServiceTarget(target);
+  const serviceOnly = { service: target.service, namespace: target.namespace };
   const window = formatDuration(data.windowSeconds);
   const d = data.destination;
   const findings: Finding[] = [...extra];
@@ -92,8 +94,8 @@ export function interpretMetrics(
       docsUrl: DOCS_DESTINATION,
     });
     next.push(
-      { label: 'Compare the destination with Kubernetes', command: `endpoints ${svc}` },
-      { label: 'Time a propagation end to end', command: `scale-test ${svc}` },
+      { label: 'Compare the destination with Kubernetes', command: meshCommands.endpoints(serviceOnly) },
+      { label: 'Time a propagation end to end', command: meshCommands.scaleTest(serviceOnly) },
     );
   }
 
@@ -144,8 +146,11 @@ export function interpretMetrics(
     });
   }
 
-  if (!next.some((n) => n.command === `endpoints ${svc}`) && findings.some((f) => f.severity !== 'info')) {
-    next.push({ label: 'Compare the destination with Kubernetes', command: `endpoints ${svc}` });
+  if (!next.some((n) => n.command?.name === 'endpoints') && findings.some((f) => f.severity !== 'info')) {
+    next.push({
+      label: 'Compare the destination with Kubernetes',
+      command: meshCommands.endpoints(serviceOnly),
+    });
   }
 
   return { findings, summary: summarize(svc, window, data, findings), next };

@@ -17,6 +17,7 @@ import {
 } from '../../domain/step-result.js';
 import { describeError } from '../../errors.js';
 import { formatDuration } from '../../grammar/duration.js';
+import { meshCommands } from '../../grammar/mesh-commands.js';
 import { promDuration, quantile } from './metrics-queries.js';
 
 export interface DestinationMetricsInput {
@@ -211,7 +212,11 @@ export async function runDestinationMetricsStep(
         : [
             {
               label: 'Look at the destination pods',
-              command: 'events deploy/linkerd-destination.linkerd',
+              command: meshCommands.events({
+                kind: 'deployment',
+                name: 'linkerd-destination',
+                namespace: 'linkerd',
+              }),
             },
           ],
     data,

@@ -11,7 +11,7 @@ import {
   type ScaleTestAnnotation,
 } from './scale-test-annotation.js';
 import type { ScaleTestSettings } from './scale-test-types.js';
-import { workloadText } from './resolve-scale-target.js';
+import { formatWorkloadTarget } from '../../grammar/targets.js';
 
 export type RefusalCode = 'namespace' | 'hpa' | 'max-replicas' | 'running' | 'zero-replicas';
 
@@ -43,7 +43,7 @@ export function checkScaleSafety(input: {
   now: number;
 }): SafetyDecision {
   const { workload, hpas, settings, now } = input;
-  const text = workloadText(workload);
+  const text = formatWorkloadTarget(workload);
   if (!namespaceAllowed(workload.namespace, settings.namespaces)) {
     return {
       allowed: false,

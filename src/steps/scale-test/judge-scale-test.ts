@@ -6,6 +6,8 @@
  */
 import type { EvidenceTable, Finding, NextStep, StepStatus } from '../../domain/step-result.js';
 import { statusFromFindings } from '../../domain/step-result.js';
+import { meshCommands } from '../../grammar/mesh-commands.js';
+import type { ServiceTarget } from '../../grammar/targets.js';
 import type { ScaleTestData, StageName, StageTiming } from './scale-test-types.js';
 
 export interface Verdict {
@@ -29,16 +31,16 @@ function stage(data: ScaleTestData, name: StageName): StageTiming | undefined {
   return data.stages.find((s) => s.stage === name);
 }
 
-function destinationNext(service: string | undefined, controlPlaneNamespace: string): NextStep[] {
+function destinationNext(service: ServiceTarget | undefined, controlPlaneNamespace: string): NextStep[] {
   const steps: NextStep[] = [];
   if (service) {
     steps.push({
       label: "Compare Kubernetes' endpoints with the destination's",
-      command: `endpoints ${service}`,
+      command: meshCommands.endpoints(service),
     });
-    steps.push({ label: "Check the destination's metrics", command: `metrics ${service}` });
+    steps.push({ label: "Check the destination's metrics", command: meshCommands.metrics(service) });
   }
-  steps.push({ label: 'Check the control plane', command: 'check' });
+  steps.push({ label: 'Check the control plane', command: meshCommands.check() });
   steps.push({
     label: 'Restart the destination pods',
     description: `kubectl -n ${controlPlaneNamespace} rollout restart deploy/linkerd-destination (only once the metrics confirm it is stuck)`,
@@ -49,7 +51,7 @@ function destinationNext(service: string | undefined, controlPlaneNamespace: str
 function failureFor(
   t: StageTiming,
   data: ScaleTestData,
-  service: string | undefined,
+  service: ServiceTarget | undefined,
   cp: string,
 ): { finding: Finding; next: NextStep[] } | undefined {
   const limit = limitText(t.limitMs);
@@ -123,7 +125,9 @@ function failureFor(
           message: `the destination sent ${data.addedIp ?? 'the address'}, but endpoints_updates did not move in Prometheus within ${limit}`,
           hint: 'Prometheus may scrape the destination rarely, or not at all.',
         },
-        next: service ? [{ label: "Check the destination's metrics", command: `metrics ${service}` }] : [],
+        next: service
+          ? [{ label: "Check the destination's metrics", command: meshCommands.metrics(service) }]
+          : [],
       };
     case 'pod-terminating':
       return {
@@ -183,7 +187,8 @@ export function stagesTable(data: ScaleTestData): EvidenceTable {
 export function judgeScaleTest(
   data: ScaleTestData,
   context: {
-    service?: string;
+    /** The first service the test watched. */
+    service?: ServiceTarget;
     controlPlaneNamespace?: string;
     error?: { message: string; hint?: string; kind: string };
   },
@@ -269,7 +274,7 @@ export function judgeScaleTest(
   if (status === 'pass' && context.service) {
     next.push({
       label: "Compare Kubernetes' endpoints with the destination's",
-      command: `endpoints ${context.service}`,
+      command: meshCommands.endpoints(context.service),
     });
   }
   return { status, summary, findings, next, evidence: [stagesTable(data)] };

@@ -16,7 +16,8 @@ import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_TIMEOUT_MS } from '../../adapters/open-
 import type { PrometheusClient } from '../../adapters/prometheus/prometheus-client.js';
 import { MeshbotError } from '../../errors.js';
 import { checkScaleSafety, type SafetyDecision } from './check-scale-safety.js';
-import { resolveScaleTarget, workloadText, type ScaleTarget } from './resolve-scale-target.js';
+import { formatWorkloadTarget } from '../../grammar/targets.js';
+import { resolveScaleTarget, type ScaleTarget } from './resolve-scale-target.js';
 import type { ScaleTestAnnotation } from './scale-test-annotation.js';
 import {
   DEFAULT_SCALE_TEST_SETTINGS,
@@ -100,7 +101,7 @@ export async function prepareScaleTest(
       name: resolved.workload.name,
       namespace: resolved.workload.namespace,
     },
-    workloadText: workloadText(resolved.workload),
+    workloadText: formatWorkloadTarget(resolved.workload),
     services: resolved.services.map((s) => `${s.name}.${s.namespace}`),
     authorities,
     fromReplicas: from,

@@ -12,7 +12,7 @@ import type { KubeWorkload, WorkloadRef } from '../../adapters/kube/workload-sca
 import { describeError } from '../../errors.js';
 import { staleAfterMs } from './check-scale-safety.js';
 import { resolveSettings, workloadScalingOf, type ScaleTestAdapters } from './plan-scale-test.js';
-import { workloadText } from './resolve-scale-target.js';
+import { formatWorkloadTarget } from '../../grammar/targets.js';
 import {
   decodeAnnotation,
   SCALE_TEST_ANNOTATION,
@@ -81,7 +81,7 @@ async function restoreOne(
 ): Promise<void> {
   const scaling = workloadScalingOf(adapters);
   const ref: WorkloadRef = { kind: workload.kind, name: workload.name, namespace: workload.namespace };
-  const text = workloadText(workload);
+  const text = formatWorkloadTarget(workload);
   try {
     const current = await scaling.getWorkload(ref);
     const still = decodeAnnotation(current?.annotations[SCALE_TEST_ANNOTATION]);
@@ -132,9 +132,9 @@ export async function recoverInterruptedScaleTests(
     if (!record) {
       try {
         await scaling.setAnnotation(w, SCALE_TEST_ANNOTATION, null);
-        report.unreadable.push(workloadText(w));
+        report.unreadable.push(formatWorkloadTarget(w));
       } catch (err) {
-        report.failed.push({ workload: workloadText(w), message: describeError(err).message });
+        report.failed.push({ workload: formatWorkloadTarget(w), message: describeError(err).message });
       }
       continue;
     }
@@ -147,7 +147,7 @@ export async function recoverInterruptedScaleTests(
   if (!options.waitForRunning) {
     for (const w of waiting) {
       report.running.push({
-        workload: workloadText(w.workload),
+        workload: formatWorkloadTarget(w.workload),
         testId: w.record.testId,
         requestedBy: w.record.requestedBy,
         startedAt: w.record.startedAt,
@@ -161,7 +161,7 @@ export async function recoverInterruptedScaleTests(
     await pause(w.at - now(), options.signal);
     if (options.signal?.aborted) {
       report.running.push({
-        workload: workloadText(w.workload),
+        workload: formatWorkloadTarget(w.workload),
         testId: w.record.testId,
         requestedBy: w.record.requestedBy,
         startedAt: w.record.startedAt,

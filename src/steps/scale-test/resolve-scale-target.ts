@@ -9,27 +9,17 @@ import { MeshbotError } from '../../errors.js';
 import {
   formatServiceTarget,
   formatWorkloadTarget,
+  isWorkloadTarget,
+  type ScaleTarget,
   type ServiceTarget,
   type WorkloadTarget,
 } from '../../grammar/targets.js';
 
-export type ScaleTarget = WorkloadTarget | ServiceTarget;
+export { formatScaleTarget, isWorkloadTarget, type ScaleTarget } from '../../grammar/targets.js';
 
 export interface ResolvedScaleTarget {
   workload: KubeWorkload;
   services: KubeService[];
-}
-
-export function isWorkloadTarget(t: ScaleTarget): t is WorkloadTarget {
-  return 'kind' in t;
-}
-
-export function formatScaleTarget(t: ScaleTarget): string {
-  return isWorkloadTarget(t) ? formatWorkloadTarget(t) : formatServiceTarget(t);
-}
-
-export function workloadText(w: { kind: string; name: string; namespace: string }): string {
-  return `${w.kind === 'deployment' ? 'deploy' : 'statefulset'}/${w.name}.${w.namespace}`;
 }
 
 /** Whether a service's selector picks the workload's pods (its template labels). */
@@ -100,7 +90,7 @@ async function workloadOfService(
   }
   if (found.length > 1) {
     throw refused(
-      `${text} selects pods of ${found.length} workloads (${found.map((w) => workloadText({ ...w, namespace: target.namespace })).join(', ')}); meshbot will not guess which to scale`,
+      `${text} selects pods of ${found.length} workloads (${found.map((w) => formatWorkloadTarget({ ...w, namespace: target.namespace })).join(', ')}); meshbot will not guess which to scale`,
       'Name one of them: deploy/NAME.NAMESPACE.',
     );
   }
@@ -109,7 +99,7 @@ async function workloadOfService(
   if (!workload) {
     throw new MeshbotError(
       'not-found',
-      `${workloadText({ ...only, namespace: target.namespace })} no longer exists`,
+      `${formatWorkloadTarget({ ...only, namespace: target.namespace })} no longer exists`,
     );
   }
   return { workload, services: [service] };

@@ -117,7 +117,6 @@ export async function runScaleTestStep(
   notify({ type: 'plan', plan });
   const ref: WorkloadRef = { kind: workload.kind, name: workload.name, namespace: workload.namespace };
   const firstService = services[0];
-  const serviceText = firstService ? `${firstService.name}.${firstService.namespace}` : undefined;
 
   // The whole test's limit and the caller's cancel end every wait through one signal.
   const stop = new AbortController();
@@ -496,7 +495,7 @@ export async function runScaleTestStep(
   }
 
   const verdict = judgeScaleTest(data, {
-    ...(serviceText ? { service: serviceText } : {}),
+    ...(firstService ? { service: { service: firstService.name, namespace: firstService.namespace } } : {}),
     controlPlaneNamespace: adapters.options.controlPlaneNamespace ?? 'linkerd',
     ...(failure ? { error: failure } : {}),
   });

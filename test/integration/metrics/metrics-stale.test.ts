@@ -7,6 +7,7 @@ import { scale, waitForReadyEndpoints } from '../endpoints/endpoints-sandbox.js'
 import { queryValues, waitForQuery } from '../../support/start-prometheus.js';
 import { runMetricsStep } from '../../../src/steps/metrics/run-metrics-step.js';
 import { NS, runMetricsCli, startMetricsRig, WEB, type MetricsRig } from './metrics-rig.js';
+import { nextCommands } from '../../support/next-commands.js';
 
 describe('metrics against emojivoto-stale and a real Prometheus', () => {
   let rig: MetricsRig;
@@ -48,10 +49,7 @@ describe('metrics against emojivoto-stale and a real Prometheus', () => {
     expect(r.data.podChanges?.changes).toEqual([
       expect.objectContaining({ change: 'started', pod: expect.stringMatching(/^web-/) as unknown }),
     ]);
-    expect(r.next.map((n) => n.command)).toEqual([
-      'endpoints web-svc.emojivoto',
-      'scale-test web-svc.emojivoto',
-    ]);
+    expect(nextCommands(r.next)).toEqual(['endpoints web-svc.emojivoto', 'scale-test web-svc.emojivoto']);
     expect(r.evidence.map((t) => t.title)).toContain(
       "Pod changes in the window (from the proxies' process_start_time_seconds)",
     );

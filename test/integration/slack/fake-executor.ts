@@ -2,6 +2,7 @@ import type { AuditEntry } from '../../../src/slack/audit-log.js';
 import type { StepResult } from '../../../src/domain/step-result.js';
 import type { CommandExecutor, RunnableCommand } from '../../../src/slack/command-executor.js';
 import { targetOf } from '../../../src/slack/command-executor.js';
+import { runnable } from '../../support/runnable-command.js';
 
 /** A StepResult shaped like the endpoints step's, for the Slack layer's tests (our own seam). */
 export function sampleResult(command: RunnableCommand, overrides: Partial<StepResult> = {}): StepResult {
@@ -34,7 +35,7 @@ export function sampleResult(command: RunnableCommand, overrides: Partial<StepRe
         ],
       },
     ],
-    next: [{ label: 'Destination metrics', command: 'metrics web-svc.emojivoto' }],
+    next: [{ label: 'Destination metrics', command: runnable('metrics web-svc.emojivoto') }],
     data: null,
     startedAt: new Date().toISOString(),
     durationMs: 12,

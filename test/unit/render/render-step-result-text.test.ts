@@ -3,6 +3,8 @@ import { renderStepResultJson } from '../../../src/render/json/render-step-resul
 import { formatTable } from '../../../src/render/text/format-table.js';
 import { renderStepResultText } from '../../../src/render/text/render-step-result-text.js';
 import { useColor } from '../../../src/render/text/use-color.js';
+import { runnable } from '../../support/runnable-command.js';
+import { formatCommand } from '../../../src/grammar/format-command.js';
 
 const result: StepResult<{ n: number }> = {
   step: 'endpoints',
@@ -30,8 +32,8 @@ const result: StepResult<{ n: number }> = {
     },
   ],
   next: [
-    { label: "Check the destination controller's metrics", command: 'metrics web-svc.emojivoto' },
-    { label: 'Check the control plane', command: 'check' },
+    { label: "Check the destination controller's metrics", command: runnable('metrics web-svc.emojivoto') },
+    { label: 'Check the control plane', command: runnable('check') },
   ],
   data: { n: 1 },
   startedAt: '2026-11-23T18:00:00.000Z',
@@ -87,6 +89,8 @@ describe('useColor', () => {
 
 describe('renderStepResultJson', () => {
   it('prints the StepResult object itself', () => {
-    expect(JSON.parse(renderStepResultJson(result))).toEqual(result);
+    const next = result.next.map((n) => (n.command ? { ...n, command: formatCommand(n.command) } : n));
+    expect(JSON.parse(renderStepResultJson(result))).toEqual({ ...result, next });
+    expect(next.map((n) => n.command)).toEqual(['metrics web-svc.emojivoto', 'check']);
   });
 });

@@ -2,6 +2,7 @@ import { exitCodeForCheck } from '../../../../src/cli/commands/check.js';
 import type { StepResult } from '../../../../src/domain/step-result.js';
 import { renderCheckText } from '../../../../src/render/text/render-check-text.js';
 import type { CheckData, CheckResult } from '../../../../src/steps/check/check-types.js';
+import { runnable } from '../../../support/runnable-command.js';
 
 function r(id: string, status: CheckResult['status'], extra: Partial<CheckResult> = {}): CheckResult {
   return {
@@ -25,7 +26,7 @@ const result: StepResult<CheckData> = {
     'Linkerd has problems (control plane in linkerd): 1 of 6 checks passed, 1 failed, 1 could not be asked, 1 warning, 2 skipped.',
   findings: [],
   evidence: [],
-  next: [{ label: 'Compare endpoints', command: 'endpoints SERVICE.NAMESPACE' }],
+  next: [{ label: 'Compare endpoints', command: runnable('endpoints web-svc.emojivoto') }],
   data: {
     controlPlaneNamespace: 'linkerd',
     categories: [
@@ -81,7 +82,7 @@ describe('renderCheckText', () => {
         '',
         'Status check results are ×',
         result.summary,
-        'next: Compare endpoints (meshbot endpoints SERVICE.NAMESPACE)',
+        'next: Compare endpoints (meshbot endpoints web-svc.emojivoto)',
         '',
       ].join('\n'),
     );

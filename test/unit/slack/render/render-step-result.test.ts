@@ -3,6 +3,7 @@ import { renderStepResult, tableSection } from '../../../../src/slack/render/ren
 import { renderFinishedParent, renderRunningParent } from '../../../../src/slack/render/render-run-parent.js';
 import { checkBlocks } from '../../../../src/sandbox/slack/check-blocks.js';
 import { decodeButtonValue } from '../../../../src/slack/button-value.js';
+import { runnable } from '../../../support/runnable-command.js';
 
 function result(over: Partial<StepResult> = {}): StepResult {
   return {
@@ -15,7 +16,7 @@ function result(over: Partial<StepResult> = {}): StepResult {
     ],
     evidence: [{ title: 'Destination', columns: ['address', 'pod'], rows: [['10.0.0.1:80', 'web-1']] }],
     next: [
-      { label: 'Metrics', command: 'metrics web-svc.emojivoto' },
+      { label: 'Metrics', command: runnable('metrics web-svc.emojivoto') },
       { label: 'Look at the destination pods', description: 'kubectl -n linkerd get pods' },
     ],
     data: null,
@@ -126,8 +127,11 @@ describe('renderStepResult', () => {
 
   it('offers a command too long for a button value as text, and caps next-step buttons', () => {
     const next = [
-      { label: 'huge', command: `endpoints ${'a'.repeat(1990)}` },
-      ...Array.from({ length: 8 }, (_, i) => ({ label: `n${i}`, command: `metrics s${i}.ns` })),
+      {
+        label: 'huge',
+        command: { name: 'endpoints' as const, target: { service: 'a'.repeat(1990), namespace: 'ns' } },
+      },
+      ...Array.from({ length: 8 }, (_, i) => ({ label: `n${i}`, command: runnable(`metrics s${i}.ns`) })),
     ];
     const r = renderStepResult(result({ next }), ctx);
     const main = r.messages[0]!;

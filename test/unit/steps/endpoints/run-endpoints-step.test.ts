@@ -17,6 +17,7 @@ import type {
 import type { Adapters } from '../../../../src/adapters/open-adapters.js';
 import { MeshbotError, UsageError } from '../../../../src/errors.js';
 import { runEndpointsStep } from '../../../../src/steps/endpoints/run-endpoints-step.js';
+import { nextCommands } from '../../../support/next-commands.js';
 
 interface World {
   services: KubeService[];
@@ -135,7 +136,7 @@ describe('runEndpointsStep', () => {
       'web-svc.emojivoto port 80 (http) -> 8080: Kubernetes vs destination',
       'web-svc.emojivoto: pods of the selector',
     ]);
-    expect(r.next.map((n) => n.command)).toEqual(['metrics web-svc.emojivoto']);
+    expect(nextCommands(r.next)).toEqual(['metrics web-svc.emojivoto']);
   });
 
   it('fails on a stale address, attributes it, and suggests metrics, scale-test and check', async () => {
@@ -153,7 +154,7 @@ describe('runEndpointsStep', () => {
       /10\.0\.0\.9:8080.*belongs to no running pod: most likely a deleted pod/,
     );
     expect(r.summary).toMatch(/1 stale address in the destination/);
-    expect(r.next.map((n) => n.command)).toEqual([
+    expect(nextCommands(r.next)).toEqual([
       'runbook stale-endpoints web-svc.emojivoto',
       'metrics web-svc.emojivoto',
       'scale-test web-svc.emojivoto',
@@ -247,7 +248,7 @@ describe('runEndpointsStep', () => {
     );
     expect(r.status).toBe('error');
     expect(r.findings[0]).toMatchObject({ code: 'destination-unavailable', hint: 'start it' });
-    expect(r.next.map((n) => n.command)).toContain('check');
+    expect(nextCommands(r.next)).toContain('check');
   });
 
   it('gives no verdict for an address when the destination could not be asked (regression: it said ok)', async () => {

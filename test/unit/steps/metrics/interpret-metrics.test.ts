@@ -8,6 +8,7 @@ import {
 import { interpretMetrics } from '../../../../src/steps/metrics/interpret-metrics.js';
 import type { MetricsData } from '../../../../src/steps/metrics/metrics-types.js';
 import { statusFromFindings } from '../../../../src/domain/step-result.js';
+import { nextCommands } from '../../../support/next-commands.js';
 
 const web = { service: 'web-svc', namespace: 'emojivoto' };
 const TO = Date.parse('2026-11-23T12:30:00Z');
@@ -75,10 +76,7 @@ describe('interpretMetrics', () => {
       'Pods of web-svc.emojivoto changed 2 times in the last 30m but endpoints_updates did not move',
     );
     expect(r.findings[0]?.hint).toContain('stale');
-    expect(r.next.map((n) => n.command)).toEqual([
-      'endpoints web-svc.emojivoto',
-      'scale-test web-svc.emojivoto',
-    ]);
+    expect(nextCommands(r.next)).toEqual(['endpoints web-svc.emojivoto', 'scale-test web-svc.emojivoto']);
   });
 
   it('does not fail a flat counter when no pod changed, nor when the counter has no data', () => {
@@ -104,7 +102,7 @@ describe('interpretMetrics', () => {
     data.destination.subscribers = 0;
     const r = interpretMetrics(web, data);
     expect(r.findings.map((f) => [f.code, f.severity])).toEqual([['no-subscribers', 'warn']]);
-    expect(r.next[0]?.command).toBe('endpoints web-svc.emojivoto');
+    expect(nextCommands(r.next)[0]).toBe('endpoints web-svc.emojivoto');
   });
 
   it('warns about informer lag above 5 s with what it means', () => {

@@ -7,6 +7,7 @@ import {
   type StageName,
   type StageTiming,
 } from '../../../../src/steps/scale-test/scale-test-types.js';
+import { formatCommand } from '../../../../src/grammar/format-command.js';
 
 const plan = {
   workload: { kind: 'deployment' as const, name: 'web', namespace: 'shop' },
@@ -51,7 +52,7 @@ describe('judgeScaleTest', () => {
         t('slice-removed', 'done', 80),
         t('destination-removed', 'done', 120),
       ]),
-      { service: 'web-svc.shop' },
+      { service: { service: 'web-svc', namespace: 'shop' } },
     );
     expect(v.status).toBe('pass');
     expect(v.summary).toMatch(
@@ -68,13 +69,13 @@ describe('judgeScaleTest', () => {
         t('slice-added', 'done', 2100),
         t('destination-added', 'timeout'),
       ]),
-      { service: 'web-svc.shop' },
+      { service: { service: 'web-svc', namespace: 'shop' } },
     );
     expect(v.status).toBe('fail');
     expect(v.summary).toBe(
       'deploy/web.shop 2 -> 3 -> 2: Kubernetes added 10.1.3.7 at +2.1 s; the destination never sent it within 30 s; replicas restored',
     );
-    expect(v.next.map((n) => n.command ?? n.description)).toEqual([
+    expect(v.next.map((n) => (n.command ? formatCommand(n.command) : n.description))).toEqual([
       'endpoints web-svc.shop',
       'metrics web-svc.shop',
       'check',

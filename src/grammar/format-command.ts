@@ -1,0 +1,48 @@
+import type { MeshCommand } from './parse-command.js';
+import { formatScaleTarget, formatServiceTarget, formatWorkloadTarget } from './targets.js';
+import { DEFAULT_EVENTS_WINDOW_SECONDS, DEFAULT_METRICS_WINDOW_SECONDS } from './parse-command.js';
+
+/** A window as `--window` accepts it: whole hours, whole minutes, or seconds. */
+function formatWindow(seconds: number): string {
+  if (seconds % 3600 === 0) return `${seconds / 3600}h`;
+  if (seconds % 60 === 0) return `${seconds / 60}m`;
+  return `${seconds}s`;
+}
+
+/**
+ * A parsed command back in the grammar, the one renderer of commands (next steps, buttons,
+ * help): `parseCommand(formatCommand(c))` equals `c` for every command. Defaults are left out.
+ */
+export function formatCommand(command: MeshCommand): string {
+  switch (command.name) {
+    case 'help':
+      return command.topic ? `help ${command.topic}` : 'help';
+    case 'endpoints':
+      return `endpoints ${formatServiceTarget(command.target)}`;
+    case 'check':
+      if (command.namespace !== undefined) return `check --namespace ${command.namespace}`;
+      return command.proxy ? 'check --proxy' : 'check';
+    case 'metrics': {
+      const window =
+        command.windowSeconds === DEFAULT_METRICS_WINDOW_SECONDS
+          ? ''
+          : ` --window ${formatWindow(command.windowSeconds)}`;
+      return command.target ? `metrics ${formatServiceTarget(command.target)}${window}` : `metrics${window}`;
+    }
+    case 'scale-test':
+      return `scale-test ${formatScaleTarget(command.target)}`;
+    case 'events': {
+      const window =
+        command.windowSeconds === DEFAULT_EVENTS_WINDOW_SECONDS
+          ? ''
+          : ` --window ${formatWindow(command.windowSeconds)}`;
+      return `events ${formatScaleTarget(command.target)}${window}`;
+    }
+    case 'restart':
+      return `restart ${formatWorkloadTarget(command.target)}`;
+    case 'runbook':
+      return command.runbook !== undefined && command.target !== undefined
+        ? `runbook ${command.runbook} ${command.target}`
+        : 'runbook';
+  }
+}
