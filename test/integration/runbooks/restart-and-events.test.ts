@@ -15,6 +15,8 @@ import { runRestartStep, type RestartRequest } from '../../../src/steps/restart/
 import { defaultRestartAllowList } from '../../../src/steps/restart/restart-policy.js';
 import type { EventsData } from '../../../src/steps/events/run-events-step.js';
 import { openSandboxAdapters, waitForSettled } from '../scale-test/scale-test-sandbox.js';
+import { runRestartCommand } from '../../../src/cli/commands/restart.js';
+import { runEventsCommand } from '../../../src/cli/commands/events.js';
 
 const NS = 'shop';
 
@@ -161,5 +163,42 @@ describe('restart and events through the sandbox', () => {
     await expect(runCommand(parseCommand('events deploy/ghost.shop'), adapters)).rejects.toThrow(
       'deploy/ghost.shop does not exist',
     );
+  }, 30_000);
+
+  it('on the command line: restart asks for --yes, then rolls out; events prints the trouble', async () => {
+    const io = () => {
+      const out = { stdout: '', stderr: '' };
+      return {
+        out,
+        io: {
+          stdout: { write: (t: string) => (out.stdout += t), isTTY: false },
+          stderr: { write: (t: string) => (out.stderr += t) },
+          env: {},
+        },
+      };
+    };
+    const flags = { kubeconfig: sb.kubeconfig, destination: sb.destination, timeout: '8s' };
+    const dry = io();
+    expect(await runRestartCommand('deploy/api.shop', { ...flags, allow: ['deploy/*.shop'] }, dry.io)).toBe(
+      2,
+    );
+    expect(dry.out.stderr).toMatch(
+      /^This would change the cluster: restart deploy\/api\.shop: its 2 pods replaced/,
+    );
+    const refused = io();
+    expect(await runRestartCommand('deploy/api.shop', { ...flags, yes: true }, refused.io)).toBe(1);
+    expect(refused.out.stderr).toContain("Error: deploy/api.shop is not on meshbot's restart allow-list");
+    const done = io();
+    expect(
+      await runRestartCommand(
+        'deploy/api.shop',
+        { ...flags, yes: true, allow: ['deploy/*.shop'], output: 'json' },
+        done.io,
+      ),
+    ).toBe(0);
+    expect(JSON.parse(done.out.stdout)).toMatchObject({ step: 'restart', status: 'pass' });
+    const ev = io();
+    expect(await runEventsCommand('deploy/crashy.shop', { ...flags, window: '2h' }, ev.io)).toBe(1);
+    expect(ev.out.stdout).toContain('CrashLoopBackOff');
   }, 30_000);
 });
