@@ -16,6 +16,7 @@ import type { RunbookEntry, RunbookReport } from '../../runbooks/drive-runbook.j
 import type { StepExecution } from '../../runbooks/execute-runbook-step.js';
 import type { Runbook, RunbookCatalog } from '../../runbooks/load-runbooks.js';
 import {
+  checkRunState,
   nextAction,
   recordOutcome,
   type NextAction,
@@ -408,8 +409,9 @@ export function runFromButton(
     startedAt: value.st,
     entries: [...value.r],
   };
-  // The runner refuses a changed runbook (hash) and a history that does not fit it.
-  replayRun(run, value.h);
+  // The runner refuses a changed runbook (hash) and a history that does not fit it; the hash is
+  // checked also when no step has run yet (a decision before the first step).
+  checkRunState(runbook, replayRun(run, value.h).state);
   return run;
 }
 
