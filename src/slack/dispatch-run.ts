@@ -107,7 +107,7 @@ export async function dispatchRun(deps: DispatchDeps, req: DispatchRequest): Pro
 
   if (!(await passGates(deps, req, base, reply))) return;
 
-  if (req.command.name === 'runbook' && deps.runbooks) {
+  if ((req.command.name === 'runbook' || req.command.name === 'restart') && deps.runbooks) {
     await dispatchRunbook(
       { ...deps, runbooks: deps.runbooks },
       { ...req, command: req.command },

@@ -3,6 +3,7 @@
  * a new thread), after the gates every command passes (dispatch-run.ts). Audited.
  */
 import { describeError } from '../../errors.js';
+import { formatWorkloadTarget, type WorkloadTarget } from '../../grammar/targets.js';
 import type { AuditEntry } from '../audit-log.js';
 import type { DispatchDeps, DispatchRequest } from '../dispatch-run.js';
 import { renderNotice, renderNotInChannel } from '../render/render-notice.js';
@@ -13,11 +14,18 @@ import { startRunbookThread, threadDeps, type SlackRunbooks } from './runbook-th
 
 export async function dispatchRunbook(
   deps: DispatchDeps & { runbooks: SlackRunbooks },
-  req: DispatchRequest & { command: { name: 'runbook'; runbook?: string; target?: string } },
+  req: DispatchRequest & {
+    command:
+      { name: 'runbook'; runbook?: string; target?: string } | { name: 'restart'; target: WorkloadTarget };
+  },
   base: Omit<AuditEntry, 'outcome'>,
   reply: (m: SlackMessageBody) => Promise<void>,
 ): Promise<void> {
-  const { runbook, target } = req.command;
+  // `/mesh restart deploy/NAME.NS` is the built-in `restart` runbook: Confirm, progress, notes.
+  const { runbook, target } =
+    req.command.name === 'restart'
+      ? { runbook: 'restart', target: formatWorkloadTarget(req.command.target) }
+      : req.command;
   if (runbook === undefined || target === undefined) {
     deps.audit.record({ ...base, outcome: 'help' });
     await reply(renderRunbookList(deps.runbooks.catalog.list()));

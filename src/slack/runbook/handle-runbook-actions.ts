@@ -153,6 +153,7 @@ export function handleRunbookActions(deps: DispatchDeps & { runbooks: SlackRunbo
       clicker,
       clicker,
       value.n,
+      { showProgress: step.changesCluster },
     );
     run.entries.push(entry);
     deps.audit.record({

@@ -294,10 +294,14 @@ export async function runStep(
   userId: string,
   confirmedBy: string | undefined,
   confirmationId: string,
+  options: { showProgress?: boolean } = {},
 ): Promise<{ entry: RunEntry; result: StepResult }> {
   const now = deps.now ?? Date.now;
   const started = now();
   let result: StepResult;
+  // A step that changes the cluster shows its progress (the rollout, the scale test's stages)
+  // in one reply, updated at most once a second.
+  const progress = options.showProgress ? await openProgress(deps, run, commandText) : undefined;
   try {
     const cmd = parseCommand(commandText);
     if (cmd.name === 'help') throw new MeshbotError('usage', 'help is not a step');
@@ -306,7 +310,7 @@ export async function runStep(
     result = await deps.runbooks.executeStep(
       cmd,
       { requestedBy: run.requestedBy, ...(confirmedBy ? { confirmedBy } : {}), confirmationId },
-      () => undefined,
+      (text) => progress?.update(text),
     );
   } catch (err) {
     const { message, hint } = describeError(err);
@@ -323,6 +327,7 @@ export async function runStep(
       durationMs: now() - started,
     };
   }
+  await progress?.finish(`${result.status === 'pass' ? 'Done' : 'Ended'}: ${result.summary}`);
   try {
     await postStepResult(deps.client, { channelId: run.channelId, threadTs: run.thread }, result, {
       commandText,
@@ -339,6 +344,57 @@ export async function runStep(
       d: Math.max(0, now() - started),
       ...(confirmedBy ? { b: confirmedBy } : {}),
       k: keyEvidence(result),
+    },
+  };
+}
+
+/** One reply that a running step's progress updates (chat.update, throttled, serialized). */
+async function openProgress(
+  deps: RunbookThreadDeps,
+  run: ThreadRun,
+  commandText: string,
+): Promise<{ update(text: string): void; finish(text: string): Promise<void> } | undefined> {
+  const body = (line: string) => ({
+    text: `/mesh ${commandText}: ${line}`,
+    blocks: [
+      { type: 'section', text: { type: 'mrkdwn', text: `\`/mesh ${commandText}\`\n${line}`.slice(0, 2900) } },
+    ],
+  });
+  let ts: string | undefined;
+  try {
+    ts = (
+      await deps.client.chat.postMessage({
+        channel: run.channelId,
+        thread_ts: run.thread,
+        ...body(':hourglass_flowing_sand: starting'),
+      })
+    ).ts;
+  } catch (err) {
+    deps.logger.warn({ err: slackErrorCode(err) ?? String(err) }, 'could not post the progress message');
+    return undefined;
+  }
+  if (!ts) return undefined;
+  let chain: Promise<unknown> = Promise.resolve();
+  let last = 0;
+  let pending: string | undefined;
+  const send = (text: string): Promise<unknown> =>
+    (chain = chain
+      .then(() => deps.client.chat.update({ channel: run.channelId, ts: ts!, ...body(text) }))
+      .catch((err: unknown) =>
+        deps.logger.warn(
+          { err: slackErrorCode(err) ?? String(err) },
+          'could not update the progress message',
+        ),
+      ));
+  return {
+    update(text) {
+      pending = text;
+      if (Date.now() - last < 1000) return;
+      last = Date.now();
+      void send(`:hourglass_flowing_sand: ${pending}`);
+    },
+    async finish(text) {
+      await send(text);
     },
   };
 }

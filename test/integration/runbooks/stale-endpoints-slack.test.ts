@@ -112,7 +112,7 @@ describe('the stale-endpoints runbook in a Slack thread', () => {
       channelName: 'ops',
     });
     const [answer] = await rig.double.waitForEphemeral(sent.triggerId);
-    expect(answer!.text).toBe('Runbooks: destination-overload, service-errors, stale-endpoints');
+    expect(answer!.text).toBe('Runbooks: destination-overload, restart, service-errors, stale-endpoints');
   });
 
   it('runs in a thread: read-only steps on, decisions with buttons, refusals, one restart, the notes', async () => {
@@ -204,4 +204,50 @@ describe('the stale-endpoints runbook in a Slack thread', () => {
     expect(done.metadata?.event_payload.status).toBe('finished');
     expect(JSON.stringify(done.blocks)).toContain('Fixed: after the destination controller restarted');
   }, 120_000);
+
+  it('/mesh restart asks for a confirmation, shows the rollout in one message, checks the new pods', async () => {
+    const before = restarts();
+    const sent = await rig.double.sendSlashCommand({
+      text: 'restart deploy/linkerd-destination.linkerd',
+      userId: 'U0ADMIN',
+      channelId: CHANNEL,
+      channelName: 'ops',
+    });
+    const restartParent = (): DoubleMessage | undefined =>
+      rig.double
+        .messages(CHANNEL)
+        .find((m) => m.metadata?.event_payload.runbook === 'restart' && !m.thread_ts);
+    const confirm = await rig.double.waitFor(
+      () => {
+        const p = restartParent();
+        const m = p && rig.double.thread(CHANNEL, p.ts).replies.find((r) => buttonsOf(r).length > 0);
+        return m
+          ? { message: m, button: buttonsOf(m).find((b) => b.action_id === 'meshbot_runbook_confirm')! }
+          : undefined;
+      },
+      30_000,
+      'the restart confirmation',
+    );
+    expect(sent.delivery.acked).toBe(true);
+    expect(restarts()).toBe(before);
+    await click(confirm.button, confirm.message, 'U0ADMIN');
+    await rig.double.waitFor(
+      () =>
+        rig.double
+          .thread(CHANNEL, restartParent()!.ts)
+          .replies.some((m) => m.files?.some((f) => f.name.endsWith('.md')))
+          ? true
+          : undefined,
+      60_000,
+      'the restart runbook to finish',
+    );
+    expect(restarts()).toBe(before + 1);
+    const replies = rig.double.thread(CHANNEL, restartParent()!.ts).replies;
+    const progress = replies.find((m) =>
+      m.text.startsWith('/mesh restart deploy/linkerd-destination.linkerd: '),
+    )!;
+    expect(progress.text).toMatch(/: Done: Restarted deploy\/linkerd-destination\.linkerd/);
+    expect(progress.updates).toBeGreaterThanOrEqual(1);
+    expect(restartParent()?.metadata?.event_payload.status).toBe('finished');
+  }, 90_000);
 });

@@ -46,7 +46,7 @@ describe('runbook loading', () => {
     const ids = loadRunbooks()
       .list()
       .map((r) => r.id);
-    expect(ids).toEqual(['destination-overload', 'service-errors', 'stale-endpoints']);
+    expect(ids).toEqual(['destination-overload', 'restart', 'service-errors', 'stale-endpoints']);
   });
 
   it('marks steps that change the cluster and hashes the content', () => {
