@@ -1,18 +1,20 @@
 #!/usr/bin/env bash
-# Smoke test of the built `meshbot sandbox` binary (run after `npm run build`):
+# Smoke test of the built `meshbot sandbox` binary (run after `npm run build`), under the node
+# on PATH or MESHBOT_NODE (CI also runs it under Node 24):
 # --json prints one line of addresses once ready; the API server answers through the
 # kubeconfig; the admin API answers; SIGTERM stops it with exit 0; a bad scenario exits 2
 # with the validation message and no stack trace. Prints "sandbox smoke: ok" or why not.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-CLI=${MESHBOT_CLI:-dist/src/cli.js}
+CLI=${MESHBOT_CLI:-bin/meshbot.js}
+NODE=${MESHBOT_NODE:-node}
 fail() { echo "sandbox smoke: FAILED: $*"; exit 1; }
-[ -f "$CLI" ] || fail "$CLI not found (run npm run build first)"
+[ -f "$CLI" ] && [ -f dist/meshbot.js ] || fail "$CLI or dist/meshbot.js not found (run npm run build first)"
 
 out=$(mktemp); err=$(mktemp); bad=$(mktemp --suffix=.yaml)
 trap 'rm -f "$out" "$err" "$bad"; [ -n "${pid:-}" ] && kill "$pid" 2>/dev/null' EXIT
 
-node "$CLI" sandbox --json --pod-ready-delay 0 >"$out" 2>"$err" &
+"$NODE" "$CLI" sandbox --json --pod-ready-delay 0 >"$out" 2>"$err" &
 pid=$!
 for _ in $(seq 1 300); do
   [ -s "$out" ] && break
@@ -27,7 +29,8 @@ api=$(field apiServer); kubeconfig=$(field kubeconfig); admin=$(field admin); de
 curl -fsS "$api/version" >/dev/null || fail "API server $api does not answer"
 curl -fsS "$admin/healthz" | grep -q '"ok"' || fail "admin API $admin does not answer"
 if command -v kubectl >/dev/null 2>&1; then
-  KUBECONFIG=$kubeconfig kubectl get pods -n emojivoto --no-headers | grep -q Running || fail "kubectl sees no running pods"
+  pods=$(KUBECONFIG=$kubeconfig kubectl get pods -n emojivoto --no-headers 2>&1)
+  grep -q Running <<<"$pods" || fail "kubectl sees no running pods: $pods"
 fi
 kill -TERM "$pid"
 wait "$pid"; rc=$?
@@ -36,7 +39,7 @@ pid=
 [ -e "$kubeconfig" ] && fail "temporary kubeconfig $kubeconfig left behind"
 
 printf 'name: bad\ndeployments:\n  - name: web\n    namespace: emojivoto\n    replicas: three\n' >"$bad"
-node "$CLI" sandbox --scenario "$bad" --json >"$out" 2>"$err"; rc=$?
+"$NODE" "$CLI" sandbox --scenario "$bad" --json >"$out" 2>"$err"; rc=$?
 [ "$rc" -eq 2 ] || fail "bad scenario: exit code $rc (expected 2)"
 grep -q 'deployments\[0\].replicas: expected a whole number >= 0, got "three"' "$err" || fail "bad scenario message: $(cat "$err")"
 grep -q '^\s*at ' "$err" && fail "bad scenario printed a stack trace"

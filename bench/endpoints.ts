@@ -10,17 +10,13 @@ import { openAdapters } from '../src/adapters/open-adapters.js';
 import type { ClusterOptions } from '../src/adapters/cluster-options.js';
 import { startSandbox } from '../src/sandbox/start-sandbox.js';
 import { runEndpointsStep } from '../src/steps/endpoints/run-endpoints-step.js';
+import { quantile } from './quantile.js';
 
 const ENDPOINTS = 50;
 const RUNS = 20;
 const LINKERD_FIXED_WAIT_MS = 5000;
 const TARGET = { service: 'bench-svc', namespace: 'bench' };
 const AUTHORITY = 'bench-svc.bench.svc.cluster.local:80';
-
-function quantile(sorted: number[], q: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[i] ?? NaN;
-}
 
 /** Resolves once the destination serves all endpoints (a stream event, not a timer). */
 async function destinationHas(options: ClusterOptions, count: number): Promise<void> {

@@ -1,10 +1,12 @@
 /**
- * Benchmark: start a sandbox with 5,000 services x 2 pods (meshed, ready at once), then open
- * 1,000 concurrent destination Get streams and wait for each one's first message.
- * Prints start time, RSS and heap, and the stream figures. Aims: start < 10 s, RSS < 500 MB.
+ * Benchmark: start a sandbox with 5,000 services x 2 pods (meshed, ready at once) and a call
+ * graph (each service's pods call the next service, 1 rps: 10,000 meshed clients holding a Get
+ * stream each), then open 1,000 concurrent destination Get streams over gRPC and wait for each
+ * one's first message. Prints start time, RSS and heap, the mesh and the stream figures.
+ * Aims: start < 10 s, RSS < 500 MB.
  *
  *   npm run bench:sandbox            (builds, then runs node dist/bench/sandbox-start.js)
- *   node dist/bench/sandbox-start.js [SERVICES] [STREAMS]
+ *   node dist/bench/sandbox-start.js [SERVICES] [STREAMS] [CALLS]    (CALLS 0: no call graph)
  */
 import * as grpc from '@grpc/grpc-js';
 import { destinationServiceClient } from '../src/adapters/destination/load-destination-proto.js';
@@ -12,6 +14,7 @@ import { startSandbox } from '../src/sandbox/start-sandbox.js';
 
 const SERVICES = Number(process.argv[2] ?? 5000);
 const STREAMS = Number(process.argv[3] ?? 1000);
+const CALLS = process.argv[4] !== '0';
 const PODS_PER_SERVICE = 2;
 const NAMESPACES = 10;
 
@@ -37,7 +40,21 @@ function scenario(): Record<string, unknown> {
       ports: [{ name: 'http', port: 80, targetPort: 'http' }],
     });
   }
-  return { name: 'bench', namespaces, linkerd: {}, deployments, services, podReadyDelayMs: 0 };
+  // Service i's pods call service i+1 (in the next namespace): every pod holds one Get stream.
+  const traffic = CALLS
+    ? Array.from({ length: SERVICES }, (_, i) => {
+        const j = (i + 1) % SERVICES;
+        return {
+          from: `svc-${i}`,
+          namespace: namespaces[i % NAMESPACES]!,
+          to: `svc-${j}.${namespaces[j % NAMESPACES]!}`,
+          rps: 1,
+          successRate: 0.999,
+          latencyMs: { p50: 5, p99: 50 },
+        };
+      })
+    : [];
+  return { name: 'bench', namespaces, linkerd: {}, deployments, services, traffic, podReadyDelayMs: 0 };
 }
 
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
@@ -64,9 +81,16 @@ async function main(): Promise<void> {
       `  start time:   ${seconds(startMs)} (aim < 10 s); CPU time ${seconds((cpu.user + cpu.system) / 1000)}`,
       `  RSS:          ${mb(mem.rss)} (aim < 500 MB; ${mb(rssBefore)} before start)`,
       `  heap used:    ${mb(mem.heapUsed)}`,
+      `  mesh:         ${sandbox.mesh.openStreams()} in-process Get streams of meshed clients${CALLS ? '' : ' (no call graph)'}`,
       '',
     ].join('\n'),
   );
+  // With node --expose-gc: the live heap, without the garbage the start left behind.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    process.stdout.write(`  live heap:    ${mb(process.memoryUsage().heapUsed)} (after gc())\n`);
+  }
 
   const Client = destinationServiceClient();
   const client = new Client(

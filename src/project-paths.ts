@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * The project root: the nearest directory above this module that holds `proto/`.
- * Works from `src/` (tests, ts sources) and from `dist/src/` (the built CLI and the image).
+ * Works from `src/` (tests, ts sources) and from the bundle's `dist/` and `dist/chunks/` (the built
+ * CLI, the packed tarball and the image).
  */
 export function projectRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));

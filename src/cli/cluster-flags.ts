@@ -4,7 +4,6 @@
  * for openAdapters; bad values are UsageErrors (exit 2) that name the rule.
  */
 import type { Command } from 'commander';
-import { z } from 'zod';
 import type { ClusterOptions } from '../adapters/cluster-options.js';
 import { parseDestinationAddress } from '../adapters/destination/direct-transport.js';
 import { UsageError } from '../errors.js';
@@ -43,9 +42,27 @@ export function addClusterFlags(cmd: Command, options: { timeout?: boolean } = {
   return cmd;
 }
 
-const contextTokenSchema = z
-  .object({ ns: z.string().optional(), nodeName: z.string().optional(), pod: z.string().optional() })
-  .strict();
+const CONTEXT_TOKEN_KEYS = ['ns', 'nodeName', 'pod'] as const;
+type ContextToken = Partial<Record<(typeof CONTEXT_TOKEN_KEYS)[number], string>>;
+
+/**
+ * The token's JSON object, keys in a fixed order, or undefined when it holds anything but
+ * ns, nodeName and pod strings. Checked by hand, not with zod: this module is loaded by every
+ * command, `meshbot --help` included, and zod is about a third of what that loads.
+ */
+function readContextToken(value: unknown): ContextToken | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const entries = Object.entries(value);
+  const known = (key: string): key is keyof ContextToken =>
+    (CONTEXT_TOKEN_KEYS as readonly string[]).includes(key);
+  if (!entries.every(([key, v]) => known(key) && typeof v === 'string')) return undefined;
+  const token: ContextToken = {};
+  for (const key of CONTEXT_TOKEN_KEYS) {
+    const v: unknown = (value as Record<string, unknown>)[key];
+    if (typeof v === 'string') token[key] = v;
+  }
+  return token;
+}
 
 /** Accepts the JSON form ({"ns":...,"nodeName":...,"pod":...}) and the old `ns:NAME`. */
 export function parseContextToken(raw: string): string {
@@ -59,14 +76,14 @@ export function parseContextToken(raw: string): string {
       'Give it as {"ns":"emojivoto","nodeName":"node-1"} (keys ns, nodeName, pod; all optional), or ns:NAME.',
     );
   }
-  const parsed = contextTokenSchema.safeParse(value);
-  if (!parsed.success) {
+  const token = readContextToken(value);
+  if (!token) {
     throw new UsageError(
       `context token "${printable(raw)}" is not an object of ns, nodeName and pod strings`,
       'Give it as {"ns":"emojivoto","nodeName":"node-1"}.',
     );
   }
-  return JSON.stringify(parsed.data);
+  return JSON.stringify(token);
 }
 
 const DOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

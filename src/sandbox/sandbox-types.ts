@@ -5,6 +5,8 @@
  * - startSandbox (src/sandbox/start-sandbox.ts) composes store, API server, controllers,
  *   destination controller and admin API from a scenario.
  */
+import type { GetDestination } from './destination/destination-messages.js';
+import type { UpdateSink } from './destination/get-stream.js';
 import type { Fault } from './fault-types.js';
 import type { ObjectStore } from './kube/store-types.js';
 
@@ -30,6 +32,11 @@ export interface RunningDestinationController {
   /** Clears faults of one service (`NAME.NAMESPACE`), or every fault when absent. */
   clearFaults(service?: string): void;
   faults(): Fault[];
+  /**
+   * Opens a Get stream held inside this process (a simulated meshed client): the same
+   * authority checks, subscription registry, faults and metrics as a Get over gRPC.
+   */
+  openGet(request: GetDestination, sink: UpdateSink): void;
   /** Resolves once the informers have synced their first list. */
   ready(): Promise<void>;
   close(): Promise<void>;
@@ -43,6 +50,8 @@ export interface SandboxAddresses {
   /** `http://127.0.0.1:PORT/metrics`: the meshed pods' proxy metrics (request_total, response_total, ...). */
   proxyMetrics?: string;
   admin: string;
+  /** Path of the Prometheus scrape config `meshbot sandbox` wrote (src/sandbox/prometheus-scrape-config.ts). */
+  prometheusConfig?: string;
 }
 
 export interface Sandbox extends SandboxAddresses {

@@ -18,7 +18,9 @@ import { startDestinationController } from './destination/start-destination-cont
 import { startApiServer, type AccessRule, type RunningApiServer } from './kube/api-server.js';
 import { createObjectStore } from './kube/object-store.js';
 import { startProxyMetrics } from './proxy-metrics/start-proxy-metrics.js';
-import { DEFAULT_TRAFFIC, trafficOf } from './proxy-metrics/traffic-schema.js';
+import { startMeshClients, type RunningMeshClients } from './mesh/mesh-clients.js';
+import { startPodChurn } from './mesh/pod-churn.js';
+import { callsByWorkload, trafficModelOf } from './traffic/traffic-model.js';
 import type { ObjectStore } from './kube/store-types.js';
 import { CONTROL_PLANE_TOKEN } from './kube/sandbox-identities.js';
 import { writeKubeconfig } from './kube/write-kubeconfig.js';
@@ -37,6 +39,8 @@ export interface RunningSandbox extends Sandbox {
   scenario: Scenario;
   /** Replaces the API server's deny rules (the scenario's at start). */
   setAccessRules(rules: AccessRule[]): void;
+  /** The meshed clients' Get streams (held in process), from the traffic model. */
+  mesh: RunningMeshClients;
 }
 
 export function resolveScenario(input: unknown): Scenario {
@@ -148,17 +152,50 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     });
     undo.push(() => admin.close());
 
-    // The meshed pods' proxy metrics (synthetic traffic from the scenario), for Prometheus.
+    // The meshed pods' proxy metrics, from the scenario's traffic model, for Prometheus.
+    const traffic = trafficModelOf(scenario);
     const proxyMetrics = await startProxyMetrics({
       store,
-      traffic: trafficOf([...scenario.deployments, ...scenario.statefulsets]),
-      defaultTraffic: DEFAULT_TRAFFIC,
+      edges: traffic.edges,
       ...(opts.proxyMetricsPort !== undefined ? { port: opts.proxyMetricsPort } : {}),
       ...(scenario.linkerd ? { clusterDomain: scenario.linkerd.clusterDomain } : {}),
     });
     undo.push(() => proxyMetrics.stop());
 
     await Promise.all([destination.ready(), settled()]);
+
+    // The living mesh: meshed pods that call a service hold a Get stream for it, as proxies do;
+    // the scenario's churn replaces pods at a steady pace.
+    const simulationError =
+      (where: string) =>
+      (err: unknown): void => {
+        process.stderr.write(`sandbox ${where}: ${err instanceof Error ? err.message : String(err)}\n`);
+      };
+    const mesh = startMeshClients({
+      store,
+      onError: simulationError('meshed clients'),
+      destination,
+      calls: callsByWorkload(traffic),
+      ...(scenario.linkerd ? { clusterDomain: scenario.linkerd.clusterDomain } : {}),
+      ...(scenario.mesh.destinationMessagesPerSecond !== undefined
+        ? { messagesPerSecond: scenario.mesh.destinationMessagesPerSecond }
+        : {}),
+      reconnectMs: scenario.mesh.reconnectMs,
+    });
+    undo.push(() => mesh.stop());
+    const workloads = [...scenario.deployments, ...scenario.statefulsets];
+    const churn = startPodChurn(
+      store,
+      scenario.mesh.churn.map((c) => {
+        const w = workloads.find((x) => x.namespace === c.namespace && x.name === c.workload);
+        return {
+          namespace: c.namespace,
+          labels: w?.labels ?? { app: c.workload },
+          podsPerMinute: c.podsPerMinute,
+        };
+      }),
+    );
+    undo.push(() => churn.stop());
 
     let stopping: Promise<void> | undefined;
     const sandbox: RunningSandbox = {
@@ -174,6 +211,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       setFault: (fault) => destination.setFault(fault),
       clearFaults: (service) => destination.clearFaults(service),
       setAccessRules: (rules) => api.setAccessRules(rules),
+      mesh,
       stop() {
         stopping ??= cleanup();
         return stopping;

@@ -27,7 +27,10 @@ export interface RunningPrometheus {
 }
 
 export interface StartPrometheusOptions {
+  /** The targets to scrape (a config is written for them), unless `configFile` is given. */
   targets: ScrapeTarget[];
+  /** Run with exactly this configuration file instead (its targets: `targets`, for the scrape wait). */
+  configFile?: string;
   scrapeIntervalSeconds?: number;
   /** Bound of every wait (ready, first scrape), ms. Default 20 s. */
   timeoutMs?: number;
@@ -88,16 +91,27 @@ export async function pollUntil<T>(
   }
 }
 
-/** The samples of an instant query, straight from the HTTP API (independent of meshbot's client). */
-export async function queryValues(prometheusUrl: string, promql: string): Promise<number[]> {
+/** One sample of an instant query's vector: its labels and `[time, "value"]`. */
+export interface VectorSample {
+  metric: Record<string, string>;
+  value: [number, string];
+}
+
+/** The samples of an instant query with their labels, straight from the HTTP API (independent of meshbot's client). */
+export async function queryVector(prometheusUrl: string, promql: string): Promise<VectorSample[]> {
   const res = await fetch(`${prometheusUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
   const body = (await res.json()) as {
     status: string;
     error?: string;
-    data?: { result?: Array<{ value: [number, string] }> };
+    data?: { result?: VectorSample[] };
   };
   if (body.status !== 'success') throw new Error(`query ${promql} failed: ${body.error ?? res.status}`);
-  return (body.data?.result ?? []).map((r) => Number(r.value[1]));
+  return body.data?.result ?? [];
+}
+
+/** The values of an instant query's samples. */
+export async function queryValues(prometheusUrl: string, promql: string): Promise<number[]> {
+  return (await queryVector(prometheusUrl, promql)).map((r) => Number(r.value[1]));
 }
 
 /** Waits until an instant query returns a first value that satisfies `ok`. */
@@ -143,8 +157,9 @@ export async function startPrometheus(options: StartPrometheusOptions): Promise<
   const binary = requirePrometheusBinary();
   const timeoutMs = options.timeoutMs ?? 20_000;
   const dataDir = await mkdtemp(join(tmpdir(), 'meshbot-prometheus-'));
-  const configFile = join(dataDir, 'prometheus.yml');
-  await writeFile(configFile, configYaml(options.targets, options.scrapeIntervalSeconds ?? 1));
+  const configFile = options.configFile ?? join(dataDir, 'prometheus.yml');
+  if (!options.configFile)
+    await writeFile(configFile, configYaml(options.targets, options.scrapeIntervalSeconds ?? 1));
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let output = '';

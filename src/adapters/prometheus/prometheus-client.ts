@@ -13,6 +13,7 @@ import {
   reachHint,
   DEFAULT_PROMETHEUS_URL,
 } from './prometheus-errors.js';
+import { parsePrometheusUrl } from './prometheus-url.js';
 import {
   prometheusEnvelope,
   samplesOf,
@@ -73,31 +74,6 @@ export interface PrometheusClientOptions {
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const DEFAULT_CONCURRENCY = 4;
-
-/** Checks a Prometheus base URL; a usage error names what is wrong. */
-export function parsePrometheusUrl(raw: string): URL {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new MeshbotError(
-      'usage',
-      `Prometheus URL "${raw.slice(0, 80)}" is not a URL`,
-      `Give it as ${DEFAULT_PROMETHEUS_URL}.`,
-    );
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new MeshbotError(
-      'usage',
-      `Prometheus URL "${raw.slice(0, 80)}" must be http or https`,
-      `Give it as ${DEFAULT_PROMETHEUS_URL}.`,
-    );
-  }
-  if (!url.pathname.endsWith('/')) url.pathname += '/';
-  url.search = '';
-  url.hash = '';
-  return url;
-}
 
 export function createPrometheusClient(options: PrometheusClientOptions = {}): PrometheusClient {
   const fixed = options.connect ? undefined : parsePrometheusUrl(options.url ?? DEFAULT_PROMETHEUS_URL);

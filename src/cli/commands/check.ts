@@ -1,9 +1,7 @@
 import type { Command } from 'commander';
-import { openAdapters } from '../../adapters/open-adapters.js';
 import type { StepStatus } from '../../domain/step-result.js';
 import { EXIT } from '../../errors.js';
 import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
-import { renderCheckText } from '../../render/text/render-check-text.js';
 import { useColor } from '../../render/text/use-color.js';
 import { stepOf } from '../../steps/step-registry.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
@@ -44,6 +42,10 @@ export async function runCheckCommand(flags: CheckFlagValues, io: CommandIO = pr
     const format = readOutputFormat(flags.output);
     const command = commandFromCli('check', undefined, { ...flags });
     const options = readClusterOptions(flags);
+    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
+    // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
+    const { openAdapters } = await import('../../adapters/open-adapters.js');
+    const { renderCheckText } = await import('../../render/text/render-check-text.js');
     const adapters = await openAdapters(options);
     try {
       const result = await stepOf('check').run(command, adapters, {});

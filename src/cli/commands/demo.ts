@@ -1,17 +1,8 @@
 import type { Command } from 'commander';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { pino } from 'pino';
-import { openAdapters } from '../../adapters/open-adapters.js';
 import { describeError } from '../../errors.js';
-import { createLogger } from '../../logging/create-logger.js';
-import { formatThread } from '../../sandbox/slack/format-thread.js';
-import { startBotWithDouble } from '../../sandbox/slack/start-bot-with-double.js';
-import { startSandbox } from '../../sandbox/start-sandbox.js';
-import { replacePod } from '../../demo/replace-pod.js';
-import { playRunbookDemo } from '../../demo/play-runbook-demo.js';
-import { createClusterExecutor } from '../../slack/command-executor.js';
-import { runCommand } from '../../steps/run-command.js';
+import type { BotWithDouble } from '../../sandbox/slack/start-bot-with-double.js';
 
 export interface DemoOptions {
   /** Where the raw Block Kit JSON and the audit log go; default `.demo-out`. */
@@ -36,6 +27,18 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   const out = resolve(options.out ?? '.demo-out');
   const text = options.text ?? 'endpoints web-svc.emojivoto';
   const stdout = options.stdout ?? process.stdout;
+  // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
+  // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
+  // pino is CommonJS: its default export (module.exports) is the one a bundled import() keeps.
+  const { default: pino } = await import('pino');
+  const { openAdapters } = await import('../../adapters/open-adapters.js');
+  const { createLogger } = await import('../../logging/create-logger.js');
+  const { formatThread } = await import('../../sandbox/slack/format-thread.js');
+  const { startBotWithDouble } = await import('../../sandbox/slack/start-bot-with-double.js');
+  const { startSandbox } = await import('../../sandbox/start-sandbox.js');
+  const { replacePod } = await import('../../demo/replace-pod.js');
+  const { createClusterExecutor } = await import('../../slack/command-executor.js');
+  const { runCommand } = await import('../../steps/run-command.js');
   await mkdir(out, { recursive: true });
   const auditPath = resolve(out, 'audit.log');
   const logger = createLogger({
@@ -63,6 +66,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     }
   }
   if (options.runbook) {
+    const { playRunbookDemo } = await import('../../demo/play-runbook-demo.js');
     try {
       const played = await playRunbookDemo(sandbox, { mode: options.mode ?? 'socket', logger, stdout });
       if (played.notes !== undefined) {
@@ -80,7 +84,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     openAdapters: () => openAdapters({ kubeconfig: sandbox.kubeconfig, destination: sandbox.destination }),
     runCommand,
   });
-  let env: Awaited<ReturnType<typeof startBotWithDouble>> | undefined;
+  let env: BotWithDouble | undefined;
   try {
     env = await startBotWithDouble({ mode: options.mode ?? 'socket', execute: executor.execute, logger });
     stdout.write(

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { openAdapters } from '../../adapters/open-adapters.js';
 import { runCommand } from '../../steps/run-command.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { commandSpec } from '../../grammar/parse-command.js';
@@ -28,6 +27,9 @@ export async function runEndpointsCommand(
     const command = commandFromCli('endpoints', targetArg, {});
     const format = readOutputFormat(flags.output);
     const options = readClusterOptions(flags);
+    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for it
+    // (the step registry loads the step itself the same way).
+    const { openAdapters } = await import('../../adapters/open-adapters.js');
     const adapters = await openAdapters(options);
     try {
       const result = await runCommand(command, adapters);

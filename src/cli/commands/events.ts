@@ -1,7 +1,5 @@
 import type { Command } from 'commander';
-import { openAdapters } from '../../adapters/open-adapters.js';
 import { commandSpec } from '../../grammar/parse-command.js';
-import { runCommand } from '../../steps/run-command.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
 import { addGrammarFlags, commandFromCli } from '../grammar-flags.js';
@@ -26,6 +24,8 @@ export async function runEventsCommand(
   try {
     const command = commandFromCli('events', targetArg, { ...flags });
     const format = readOutputFormat(flags.output);
+    const { openAdapters } = await import('../../adapters/open-adapters.js');
+    const { runCommand } = await import('../../steps/run-command.js');
     const adapters = await openAdapters(readClusterOptions(flags));
     try {
       const result = await runCommand(command, adapters);

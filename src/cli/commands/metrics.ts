@@ -1,8 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { openAdapters } from '../../adapters/open-adapters.js';
-import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.js';
+import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-url.js';
 import { DEFAULT_PROMETHEUS_URL } from '../../adapters/prometheus/prometheus-errors.js';
 import { describeError, UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
@@ -10,7 +9,6 @@ import { checkNamespace } from '../../grammar/targets.js';
 import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
 import { renderStepResultText } from '../../render/text/render-step-result-text.js';
 import { useColor } from '../../render/text/use-color.js';
-import { runMetricsStep } from '../../steps/metrics/run-metrics-step.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { commandSpec } from '../../grammar/parse-command.js';
 import { addGrammarFlags, commandFromCli } from '../grammar-flags.js';
@@ -18,7 +16,6 @@ import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
 import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
 import type { ClusterOptions } from '../../adapters/cluster-options.js';
-import { runDestinationMetricsStep } from '../../steps/metrics/run-destination-metrics-step.js';
 import type { OutputFormat } from '../output-format.js';
 
 export interface MetricsFlagValues extends ClusterFlagValues {
@@ -77,6 +74,10 @@ export async function runMetricsCommand(
     const settleSeconds =
       flags.settle !== undefined ? parseDuration(flags.settle, '--settle', { min: 0, max: 3600 }) : undefined;
 
+    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
+    // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
+    const { openAdapters } = await import('../../adapters/open-adapters.js');
+    const { runMetricsStep } = await import('../../steps/metrics/run-metrics-step.js');
     const adapters = await openAdapters(options);
     try {
       const result = await runMetricsStep(
@@ -125,6 +126,8 @@ async function runDestinationMetrics(
   format: OutputFormat,
   io: CommandIO,
 ): Promise<number> {
+  const { openAdapters } = await import('../../adapters/open-adapters.js');
+  const { runDestinationMetricsStep } = await import('../../steps/metrics/run-destination-metrics-step.js');
   const adapters = await openAdapters(options);
   try {
     const result = await runDestinationMetricsStep({ windowSeconds }, adapters);

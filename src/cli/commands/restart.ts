@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { openAdapters } from '../../adapters/open-adapters.js';
 import { EXIT } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { commandSpec } from '../../grammar/parse-command.js';
-import { stepOf } from '../../steps/step-registry.js';
 import type { RestartSettings } from '../../steps/restart/plan-restart.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
@@ -49,6 +47,8 @@ export async function runRestartCommand(
           }
         : {}),
     };
+    const { openAdapters } = await import('../../adapters/open-adapters.js');
+    const { stepOf } = await import('../../steps/step-registry.js');
     const adapters = await openAdapters(readClusterOptions(flags));
     try {
       const entry = stepOf('restart').confirmation;

@@ -1,20 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { openAdapters } from '../../adapters/open-adapters.js';
-import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.js';
+import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-url.js';
 import { UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { parseCommand } from '../../grammar/parse-command.js';
 import { printable } from '../../grammar/targets.js';
-import { renderIncidentNotes } from '../../render/markdown/render-incident-notes.js';
-import { renderRunbookEntryText } from '../../render/text/render-runbook-text.js';
 import { useColor, palette, statusPaint } from '../../render/text/use-color.js';
-import { driveRunbook } from '../../runbooks/drive-runbook.js';
-import { executeRunbookStep } from '../../runbooks/execute-runbook-step.js';
-import { loadRunbookFile, loadRunbooks, type RunbookCatalog } from '../../runbooks/load-runbooks.js';
-import { parseRunbookTarget } from '../../runbooks/runbook-target.js';
 import { didYouMean } from '../../grammar/did-you-mean.js';
+import type { RunbookCatalog } from '../../runbooks/load-runbooks.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { processIO, reportError, type CommandIO } from '../command-io.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
@@ -53,7 +47,8 @@ function cliUser(): string {
   }
 }
 
-function catalogOf(flags: RunbookFlagValues): RunbookCatalog {
+async function catalogOf(flags: RunbookFlagValues): Promise<RunbookCatalog> {
+  const { loadRunbooks } = await import('../../runbooks/load-runbooks.js');
   return loadRunbooks(flags.runbooksDir !== undefined ? { extraDir: flags.runbooksDir } : {});
 }
 
@@ -80,6 +75,8 @@ export async function runRunbookCommand(
 ): Promise<number> {
   try {
     const format = readRunbookOutput(flags.output);
+    // Loaded when the command runs, so other commands do not pay for them; one at a time.
+    const { loadRunbookFile } = await import('../../runbooks/load-runbooks.js');
     if (name === 'validate') {
       if (targetArg === undefined)
         throw new UsageError('runbook validate needs a FILE', 'Usage: meshbot runbook validate FILE');
@@ -89,7 +86,7 @@ export async function runRunbookCommand(
       );
       return 0;
     }
-    const catalog = catalogOf(flags);
+    const catalog = await catalogOf(flags);
     if (name === undefined) {
       io.stdout.write(
         format === 'json'
@@ -123,6 +120,7 @@ export async function runRunbookCommand(
         `Runbooks: ${ids.join(', ')}. List them: meshbot runbook`,
       );
     }
+    const { parseRunbookTarget } = await import('../../runbooks/runbook-target.js');
     const target = parseRunbookTarget(runbook.target, cmd.target, runbook.id);
     const scaleTest = readScaleTestSettings(flags);
     const restartTimeoutMs =
@@ -136,6 +134,11 @@ export async function runRunbookCommand(
     const requestedBy = io.requestedBy ?? cliUser();
     const color = useColor(io.stdout, io.env);
     const p = palette(color);
+    const { openAdapters } = await import('../../adapters/open-adapters.js');
+    const { driveRunbook } = await import('../../runbooks/drive-runbook.js');
+    const { executeRunbookStep } = await import('../../runbooks/execute-runbook-step.js');
+    const { renderRunbookEntryText } = await import('../../render/text/render-runbook-text.js');
+    const { renderIncidentNotes } = await import('../../render/markdown/render-incident-notes.js');
     const adapters = await openAdapters(options);
     try {
       let shown = 0;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
 import type { SandboxAddresses, StartSandboxOptions } from '../../sandbox/sandbox-types.js';
-import { startSandbox } from '../../sandbox/start-sandbox.js';
+import { rm } from 'node:fs/promises';
 import { reportError } from '../command-io.js';
 
 export interface SandboxCommandIO {
@@ -16,6 +16,7 @@ export interface SandboxCommandIO {
 export interface SandboxFlagValues {
   scenario?: string;
   kubeconfigOut?: string;
+  prometheusConfigOut?: string;
   json?: boolean;
   apiPort?: string;
   destinationPort?: string;
@@ -60,7 +61,11 @@ function readMs(flag: string, value: string | undefined): number | undefined {
   return Number(value);
 }
 
-export function formatAddressesText(a: SandboxAddresses, scenario: string): string {
+export function formatAddressesText(
+  a: SandboxAddresses,
+  scenario: string,
+  prometheus?: { path: string; text: string },
+): string {
   return [
     `meshbot sandbox is running (scenario ${scenario})`,
     `  API server:    ${a.apiServer}`,
@@ -72,6 +77,16 @@ export function formatAddressesText(a: SandboxAddresses, scenario: string): stri
     '',
     `Try: KUBECONFIG=${a.kubeconfig} kubectl get pods,svc,endpointslices -A`,
     `     curl -X POST ${a.admin}/faults -d '{"type":"freeze","service":"web-svc.emojivoto"}'`,
+    ...(prometheus
+      ? [
+          '',
+          `Prometheus scrape config (written to ${prometheus.path}):`,
+          `  prometheus --config.file=${prometheus.path} --storage.tsdb.path=/tmp/meshbot-prometheus`,
+          '',
+          prometheus.text.trimEnd(),
+          '',
+        ]
+      : []),
     'Press Ctrl-C to stop.',
     '',
   ].join('\n');
@@ -103,7 +118,12 @@ export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCom
       ...(adminPort !== undefined ? { adminPort } : {}),
       ...(podReadyDelayMs !== undefined ? { podReadyDelayMs } : {}),
     };
+    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for it.
+    const { startSandbox } = await import('../../sandbox/start-sandbox.js');
+    const { prometheusScrapeConfig, writePrometheusScrapeConfig } =
+      await import('../../sandbox/prometheus-scrape-config.js');
     const sandbox = await startSandbox(options);
+    let tempDir: string | undefined;
     try {
       const addresses: SandboxAddresses = {
         apiServer: sandbox.apiServer,
@@ -113,14 +133,21 @@ export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCom
         admin: sandbox.admin,
         proxyMetrics: sandbox.proxyMetrics,
       };
+      const text = prometheusScrapeConfig(sandbox, sandbox.scenario.name);
+      const written = await writePrometheusScrapeConfig(text, flags.prometheusConfigOut);
+      tempDir = written.tempDir;
+      addresses.prometheusConfig = written.path;
       io.stdout.write(
-        flags.json ? `${JSON.stringify(addresses)}\n` : formatAddressesText(addresses, scenario),
+        flags.json
+          ? `${JSON.stringify(addresses)}\n`
+          : formatAddressesText(addresses, scenario, { path: written.path, text }),
       );
       io.onReady?.(addresses);
       await until;
       if (!flags.json) io.stderr.write('stopping the sandbox\n');
     } finally {
       await sandbox.stop();
+      if (tempDir) await rm(tempDir, { recursive: true, force: true });
     }
     return 0;
   } catch (err) {
@@ -140,6 +167,10 @@ export function register(program: Command): void {
     .option(
       '--kubeconfig-out <path>',
       'write the kubeconfig here (default: a temporary file removed on exit)',
+    )
+    .option(
+      '--prometheus-config-out <path>',
+      'write the Prometheus scrape config here (default: a temporary file removed on exit)',
     )
     .option('--json', 'print the addresses as one JSON line once ready')
     .option('--api-port <n>', 'Kubernetes API server port (default: a free port)')

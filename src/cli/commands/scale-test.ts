@@ -1,11 +1,9 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { openAdapters } from '../../adapters/open-adapters.js';
-import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-client.js';
+import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-url.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { printable } from '../../grammar/targets.js';
-import { recoverInterruptedScaleTests } from '../../steps/scale-test/recover-interrupted-scale-tests.js';
 import { stepOf } from '../../steps/step-registry.js';
 import type { ScaleTestSettings } from '../../steps/scale-test/scale-test-types.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
@@ -85,6 +83,11 @@ export async function runScaleTestCommand(
     if (flags.prometheus !== undefined) {
       options.prometheusUrl = parsePrometheusUrl(flags.prometheus).href.replace(/\/$/, '');
     }
+    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
+    // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
+    const { openAdapters } = await import('../../adapters/open-adapters.js');
+    const { recoverInterruptedScaleTests } =
+      await import('../../steps/scale-test/recover-interrupted-scale-tests.js');
     const adapters = await openAdapters(options);
     try {
       await recoverInterruptedScaleTests(adapters, {

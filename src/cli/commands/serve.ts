@@ -1,16 +1,6 @@
 import type { Command } from 'commander';
-import { openAdapters } from '../../adapters/open-adapters.js';
-import { loadConfig, redactConfig } from '../../config/load-config.js';
 import { MeshbotError } from '../../errors.js';
-import { createLogger } from '../../logging/create-logger.js';
-import { createClusterExecutor } from '../../slack/command-executor.js';
-import { createClusterRunbooks } from '../../slack/runbook/cluster-runbooks.js';
-import { loadRunbooks } from '../../runbooks/load-runbooks.js';
-import { createSlackApp } from '../../slack/create-app.js';
-import { startScaleTestRecovery } from '../../slack/recover-scale-tests-at-start.js';
-import { createClusterScaleTestRunner, settingsFromConfig } from '../../slack/scale-test-runner.js';
 import { slackErrorCode } from '../../slack/slack-error.js';
-import { runCommand } from '../../steps/run-command.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { reportError } from '../command-io.js';
 
@@ -91,6 +81,19 @@ export async function runServe(
   isDefault?: (name: keyof ClusterFlagValues) => boolean,
 ): Promise<number> {
   try {
+    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
+    // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
+    const { openAdapters } = await import('../../adapters/open-adapters.js');
+    const { loadConfig, redactConfig } = await import('../../config/load-config.js');
+    const { createLogger } = await import('../../logging/create-logger.js');
+    const { createClusterExecutor } = await import('../../slack/command-executor.js');
+    const { createSlackApp } = await import('../../slack/create-app.js');
+    const { startScaleTestRecovery } = await import('../../slack/recover-scale-tests-at-start.js');
+    const { createClusterScaleTestRunner, settingsFromConfig } =
+      await import('../../slack/scale-test-runner.js');
+    const { runCommand } = await import('../../steps/run-command.js');
+    const { loadRunbooks } = await import('../../runbooks/load-runbooks.js');
+    const { createClusterRunbooks } = await import('../../slack/runbook/cluster-runbooks.js');
     const config = await loadConfig({ env: io.env, ...(flags.config ? { configFile: flags.config } : {}) });
     const clusterOptions = readClusterOptions(clusterFlagsWithEnv(flags, io.env, isDefault));
     if (io.env.MESHBOT_PROMETHEUS_URL) clusterOptions.prometheusUrl = io.env.MESHBOT_PROMETHEUS_URL;

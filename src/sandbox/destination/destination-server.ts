@@ -9,7 +9,7 @@ import type { DestinationProfile, GetDestination, Update } from './destination-m
 import type { DestinationMetrics, GrpcLabels } from './destination-metrics.js';
 import type { EndpointViews, Subscription } from './endpoint-view.js';
 import type { FaultBook } from './faults.js';
-import { GetStream } from './get-stream.js';
+import { GetStream, grpcSink, type UpdateSink } from './get-stream.js';
 import { objectKey, type ServiceInfo } from './kube-objects.js';
 import { parseAuthority, serviceFaultKey } from './parse-authority.js';
 import { parseContextToken } from './parse-context-token.js';
@@ -62,7 +62,8 @@ export class DestinationService {
   /** Handlers for `server.addService`. */
   handlers(): grpc.UntypedServiceImplementation {
     return {
-      Get: (call: grpc.ServerWritableStream<GetDestination, Update>) => this.get(call),
+      Get: (call: grpc.ServerWritableStream<GetDestination, Update>) =>
+        this.get(call.request, grpcSink(call)),
       GetProfile: (call: grpc.ServerWritableStream<GetDestination, DestinationProfile>) =>
         this.getProfile(call),
     };
@@ -111,12 +112,15 @@ export class DestinationService {
     };
   }
 
-  private get(call: grpc.ServerWritableStream<GetDestination, Update>): void {
+  /**
+   * One Get stream, over gRPC or held in process (a meshed client of the sandbox): the same
+   * checks, faults, subscription and metrics either way.
+   */
+  get(request: GetDestination, call: UpdateSink): void {
     const rpc = this.rpcMetrics('Get');
-    const request = call.request;
     const fail = (code: grpc.status, details: string): void => {
       rpc.done(code);
-      call.emit('error', { code, details });
+      call.fail(code, details);
     };
 
     // The token only narrows metrics (node name); nothing of it is logged.

@@ -9,6 +9,35 @@ import { status, type ServerWritableStream } from '@grpc/grpc-js';
 import type { GetDestination, Update } from './destination-messages.js';
 import type { Listener } from './endpoint-view.js';
 
+/**
+ * Where a Get stream's updates go: a gRPC call, or a client held inside the sandbox process
+ * (src/sandbox/mesh/) that goes through the same subscriptions, faults and metrics.
+ */
+export interface UpdateSink {
+  write(update: Update): void;
+  /** Updates written that the client has not taken yet (the stream's queue). */
+  readonly writableLength: number;
+  /** Ends the stream with OK. */
+  end(): void;
+  /** Ends the stream with an error status. */
+  fail(code: status, details: string): void;
+  /** Called when the client goes away. */
+  onCancelled(fn: () => void): void;
+}
+
+/** A gRPC server stream as a sink. */
+export function grpcSink(call: ServerWritableStream<GetDestination, Update>): UpdateSink {
+  return {
+    write: (update) => call.write(update),
+    get writableLength() {
+      return call.writableLength;
+    },
+    end: () => call.end(),
+    fail: (code, details) => call.emit('error', { code, details }),
+    onCancelled: (fn) => call.on('cancelled', fn),
+  };
+}
+
 /** Linkerd's default per-stream update queue capacity (`-stream-queue-capacity`). */
 export const STREAM_QUEUE_CAPACITY = 100;
 
@@ -33,7 +62,7 @@ export class GetStream implements Listener {
   private ended = false;
 
   constructor(
-    private readonly call: ServerWritableStream<GetDestination, Update>,
+    private readonly call: UpdateSink,
     private readonly opts: GetStreamOptions,
   ) {
     this.holding = opts.slowFirstMs > 0;
@@ -41,7 +70,7 @@ export class GetStream implements Listener {
       this.holdTimer = setTimeout(() => this.release(), opts.slowFirstMs);
       this.holdTimer.unref();
     }
-    call.on('cancelled', () => this.finish(status.CANCELLED));
+    call.onCancelled(() => this.finish(status.CANCELLED));
   }
 
   get isEnded(): boolean {
@@ -81,7 +110,7 @@ export class GetStream implements Listener {
   fail(code: status, details: string): void {
     if (this.ended) return;
     this.finish(code);
-    this.call.emit('error', { code, details });
+    this.call.fail(code, details);
   }
 
   private release(): void {

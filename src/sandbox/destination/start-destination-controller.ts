@@ -161,6 +161,7 @@ export async function startDestinationController(
       faultsChanged(faults.clear(serviceName));
     },
     faults: () => faults.all(),
+    openGet: (request, sink) => service.get(request, sink),
     ready: () => synced,
     close() {
       closing ??= (async () => {

@@ -3,29 +3,30 @@
  * (label `linkerd.io/proxy-<kind>`), served at one `/metrics` endpoint with the names and
  * labels linkerd-viz's Prometheus stores after relabelling (`namespace`, `pod`, `deployment`):
  * - `request_total`, `response_total{classification, status_code}`, `response_latency_ms`
- *   (histogram, Linkerd's buckets), all `direction="inbound"`, for synthetic traffic spread over
- *   the workload's ready pods;
+ *   (histogram, Linkerd's buckets): `direction="inbound"` on the serving pods (label
+ *   `authority`), `direction="outbound"` on the calling pods (`authority`, `dst_namespace`,
+ *   `dst_service`, `dst_deployment`/`dst_statefulset`);
+ * - `route_request_total`, `route_response_total`, `route_response_latency_ms` (outbound, labels
+ *   `dst` and `rt_route`) for edges with a route;
  * - `process_start_time_seconds` per pod, present whether or not the pod gets traffic.
- * Traffic per workload comes from the scenario (`traffic: { rps, successRate, latencyMs }`) and can
- * be changed at run time. Counters advance on a timer (unref'd, cleared by stop()).
+ * All of it comes from the traffic model's edges (src/sandbox/traffic/traffic-model.ts): each
+ * request of an edge is counted once on a ready calling pod and once on a ready serving pod, with
+ * the same outcome and latency. Counters advance on a timer (unref'd, cleared by stop()).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { KubeObject, ObjectStore } from '../kube/store-types.js';
+import { serviceAuthority, type TrafficEdge, type TrafficSpec } from '../traffic/traffic-model.js';
+import { meshedWorkloadOf } from '../traffic/meshed-workload.js';
 import { latencySampler } from './synthetic-latency.js';
 
-/** Synthetic inbound traffic of one workload (spread over its ready pods). */
-export interface TrafficSpec {
-  /** Requests per second, all pods together. */
-  rps: number;
-  /** 0..1 */
-  successRate: number;
-  latencyMs: { p50: number; p99: number };
-}
+export type { TrafficSpec } from '../traffic/traffic-model.js';
 
 export interface ProxyMetricsOptions {
   store: ObjectStore;
-  /** Traffic per workload, keyed `NAMESPACE/NAME` (the workload's `linkerd.io/proxy-<kind>` label). */
+  /** The traffic model's edges. */
+  edges?: TrafficEdge[];
+  /** Traffic from outside the mesh per workload, keyed `NAMESPACE/NAME` (an edge to the workload each). */
   traffic?: Record<string, TrafficSpec>;
   /** Traffic of meshed workloads the map does not name; absent: none (only process metrics). */
   defaultTraffic?: TrafficSpec;
@@ -39,7 +40,7 @@ export interface ProxyMetricsOptions {
 export interface RunningProxyMetrics {
   /** `http://127.0.0.1:PORT/metrics` */
   url: string;
-  /** Sets (or with undefined clears) the traffic of one workload `NAMESPACE/NAME`. */
+  /** Sets (or with undefined clears) the traffic from outside the mesh to one workload `NAMESPACE/NAME`. */
   setTraffic(workload: string, spec: TrafficSpec | undefined): void;
   /** Advances the counters by `seconds` of traffic now (the timer calls it; tests may too). */
   advance(seconds: number): void;
@@ -54,7 +55,6 @@ export const LATENCY_BUCKETS_MS = [
 
 const POD_REF = { apiVersion: 'v1', kind: 'Pod' } as const;
 const SERVICE_REF = { apiVersion: 'v1', kind: 'Service' } as const;
-const PROXY_LABEL = /^linkerd\.io\/proxy-(deployment|statefulset|daemonset|replicaset|job|cronjob)$/;
 
 /** Prometheus's text exposition format, as prom-client serves it. */
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
@@ -66,29 +66,51 @@ interface LatencySeries {
   count: number;
 }
 
-/**
- * One meshed pod's proxy: its label sets, formatted once, and its counters. A series exists
- * from its first increment (as with prom-client), so a pod without traffic exports none.
- */
+/** Request, response and latency counters of one label set. Created with their first request. */
+interface Counters {
+  /** The request labels, formatted. */
+  series: string;
+  requests: number;
+  success: number;
+  failure: number;
+  latency200?: LatencySeries;
+  latency500?: LatencySeries;
+}
+
+/** One meshed pod's proxy: its label sets, formatted once, and its counters by label set. */
 interface MeshedPod {
   /** `NAMESPACE/NAME` of the workload. */
   workload: string;
+  kind: string;
   ready: boolean;
-  /** The request labels, formatted: `direction="inbound",namespace=...,control_plane_ns="..."`. */
-  series: string;
+  namespace: string;
+  /** `pod=...,deployment=...,statefulset=...` labels shared by its series, formatted. */
+  podLabels: string;
+  ip: string;
+  cpNs: string;
+  /** Authority of the service selecting the pod (traffic addressed at the workload). */
+  authority: string;
+  /** Services (`NAMESPACE/NAME`) whose selector matches the pod. */
+  services: string[];
   /** The labels of process_start_time_seconds, formatted. */
   processSeries: string;
   startedAtSeconds: number;
-  requests?: number;
-  success?: number;
-  failure?: number;
-  latency200?: LatencySeries;
-  latency500?: LatencySeries;
-  /** Fractions of a request and of a failure carried to the next tick. */
+  /** Inbound counters by authority. */
+  inbound: Map<string, Counters>;
+  /** Outbound counters by edge index. */
+  outbound: Map<number, Counters>;
+  /** Outbound per-route counters by edge index. */
+  routes: Map<number, Counters>;
+}
+
+/** Per-edge state: the request fraction carried to the next tick, the latency source, round-robin positions. */
+interface EdgeState {
   carry: number;
   failCarry: number;
   sample: () => number;
   sampleFor: string;
+  nextClient: number;
+  nextServer: number;
 }
 
 function escapeLabelValue(v: string): string {
@@ -126,9 +148,8 @@ function podInfo(obj: KubeObject):
     }
   | undefined {
   const labels = obj.metadata.labels ?? {};
-  const entry = Object.entries(labels).find(([k]) => PROXY_LABEL.test(k));
-  if (!entry) return undefined;
-  const kind = PROXY_LABEL.exec(entry[0])![1]!;
+  const meshed = meshedWorkloadOf(obj.metadata.namespace ?? 'default', labels);
+  if (!meshed) return undefined;
   const status = (obj.status ?? {}) as Record<string, unknown>;
   const conditions = Array.isArray(status.conditions)
     ? (status.conditions as Array<Record<string, unknown>>)
@@ -137,8 +158,8 @@ function podInfo(obj: KubeObject):
     conditions.some((c) => c.type === 'Ready' && c.status === 'True') && !obj.metadata.deletionTimestamp;
   const started = str(status.startTime) ?? obj.metadata.creationTimestamp;
   return {
-    kind,
-    workload: `${obj.metadata.namespace ?? 'default'}/${entry[1]}`,
+    kind: meshed.kind,
+    workload: meshed.workload,
     ready,
     running: status.phase === 'Running',
     startedAt: processStart(started),
@@ -166,12 +187,28 @@ function selects(selector: Record<string, string> | undefined, labels: Record<st
 export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<RunningProxyMetrics> {
   const { store } = options;
   const domain = options.clusterDomain ?? 'cluster.local';
-  const traffic = new Map(Object.entries(options.traffic ?? {}));
+  // The model's edges; workloads given `traffic` (or the default) become edges from outside.
+  const edges: TrafficEdge[] = [...(options.edges ?? [])];
+  const outside = new Map<string, number>(); // workload -> index of its edge from outside
+  for (const [workload, spec] of Object.entries(options.traffic ?? {})) {
+    outside.set(workload, edges.length);
+    edges.push({ workload, spec });
+  }
+  const edgeState: EdgeState[] = [];
+  const stateOf = (i: number): EdgeState =>
+    (edgeState[i] ??= {
+      carry: 0,
+      failCarry: 0,
+      sample: () => 0,
+      sampleFor: '',
+      nextClient: 0,
+      nextServer: 0,
+    });
   const pods = new Map<string, MeshedPod>();
 
   // Services indexed by each `namespace/key=value` pair of their selector, kept current by a
-  // watch: a new pod's authority is then found among the few services that could select it,
-  // instead of copying every service of the namespace for every pod (10,000 pods at scale).
+  // watch: a new pod's services are then found among the few that could select it, instead of
+  // copying every service of the namespace for every pod (10,000 pods at scale).
   const services = new Map<string, { name: string; selector: Record<string, string>; port: number }>();
   const bySelectorPair = new Map<string, Set<string>>();
   const pairKeys = (ns: string, selector: Record<string, string>): string[] =>
@@ -206,20 +243,17 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
     }
   });
 
-  /** `SVC.NS.svc.DOMAIN:PORT` of the service selecting the pod (the first by name), as clients address it. */
-  function authorityOf(obj: KubeObject): string {
+  /** Services (`NAMESPACE/NAME`) selecting the pod, by name. */
+  function servicesOf(obj: KubeObject): string[] {
     const ns = obj.metadata.namespace ?? 'default';
     const labels = obj.metadata.labels ?? {};
     const candidates = new Set<string>();
     for (const pair of pairKeys(ns, labels))
       for (const key of bySelectorPair.get(pair) ?? []) candidates.add(key);
-    const match = [...candidates]
-      .sort()
-      .map((key) => services.get(key))
-      .find((svc) => svc !== undefined && selects(svc.selector, labels));
-    return match
-      ? `${match.name}.${ns}.svc.${domain}:${match.port}`
-      : `${obj.metadata.name}.${ns}.pod.${domain}`;
+    return [...candidates].sort().filter((key) => {
+      const svc = services.get(key);
+      return svc !== undefined && selects(svc.selector, labels);
+    });
   }
 
   function removePod(key: string): void {
@@ -244,20 +278,24 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
     const namespace = obj.metadata.namespace ?? 'default';
     const deployment = info.kind === 'deployment' ? workloadName : '';
     const statefulset = info.kind === 'statefulset' ? workloadName : '';
+    const selecting = servicesOf(obj);
+    const first = selecting[0] ? services.get(selecting[0]) : undefined;
     pods.set(key, {
       workload: info.workload,
+      kind: info.kind,
       ready: info.ready,
-      series: formatLabels([
-        ['direction', 'inbound'],
-        ['namespace', namespace],
+      namespace,
+      podLabels: formatLabels([
         ['pod', obj.metadata.name],
         ['deployment', deployment],
         ['statefulset', statefulset],
-        ['authority', authorityOf(obj)],
-        ['tls', 'true'],
-        ['target_addr', `${info.ip}:80`],
-        ['control_plane_ns', info.cpNs],
       ]),
+      ip: info.ip,
+      cpNs: info.cpNs,
+      authority: first
+        ? `${first.name}.${namespace}.svc.${domain}:${first.port}`
+        : `${obj.metadata.name}.${namespace}.pod.${domain}`,
+      services: selecting,
       processSeries: formatLabels([
         ['namespace', namespace],
         ['pod', obj.metadata.name],
@@ -266,10 +304,9 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
         ['control_plane_ns', info.cpNs],
       ]),
       startedAtSeconds: info.startedAt / 1000,
-      carry: 0,
-      failCarry: 0,
-      sample: () => 0,
-      sampleFor: '',
+      inbound: new Map(),
+      outbound: new Map(),
+      routes: new Map(),
     });
   }
 
@@ -279,41 +316,149 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
     else if (ev.type === 'ADDED' || ev.type === 'MODIFIED') upsertPod(ev.object);
   });
 
+  function inboundCounters(p: MeshedPod, authority: string, targetPort: number): Counters {
+    let c = p.inbound.get(authority);
+    if (!c) {
+      const series = formatLabels([
+        ['direction', 'inbound'],
+        ['namespace', p.namespace],
+      ]);
+      c = {
+        series: `${series},${p.podLabels},${formatLabels([
+          ['authority', authority],
+          ['tls', 'true'],
+          ['target_addr', `${p.ip}:${targetPort}`],
+          ['control_plane_ns', p.cpNs],
+        ])}`,
+        requests: 0,
+        success: 0,
+        failure: 0,
+      };
+      p.inbound.set(authority, c);
+    }
+    return c;
+  }
+
+  /** Outbound labels of a client pod calling the edge's service; dst_* from the serving pod. */
+  function outboundCounters(
+    table: Map<number, Counters>,
+    p: MeshedPod,
+    index: number,
+    edge: TrafficEdge,
+    authority: string,
+    server: MeshedPod | undefined,
+    route?: string,
+  ): Counters {
+    let c = table.get(index);
+    if (!c) {
+      const svc = edge.service!;
+      const dstWorkload = server ? server.workload.slice(server.workload.indexOf('/') + 1) : '';
+      const dstKind = server?.kind === 'statefulset' ? 'statefulset' : 'deployment';
+      c = {
+        series: [
+          formatLabels([
+            ['direction', 'outbound'],
+            ['namespace', p.namespace],
+          ]),
+          p.podLabels,
+          formatLabels([
+            [route === undefined ? 'authority' : 'dst', authority],
+            ...(route === undefined ? [] : [['rt_route', route] as const]),
+            ['dst_namespace', svc.namespace],
+            ['dst_service', svc.name],
+            [`dst_${dstKind}`, dstWorkload],
+            ['tls', 'true'],
+            ['control_plane_ns', p.cpNs],
+          ]),
+        ].join(','),
+        requests: 0,
+        success: 0,
+        failure: 0,
+      };
+      table.set(index, c);
+    }
+    return c;
+  }
+
+  function record(c: Counters, failed: boolean, latency: number): void {
+    c.requests += 1;
+    if (failed) {
+      c.failure += 1;
+      observeLatency((c.latency500 ??= newLatencySeries()), latency);
+    } else {
+      c.success += 1;
+      observeLatency((c.latency200 ??= newLatencySeries()), latency);
+    }
+  }
+
   function advance(seconds: number): void {
-    const readyByWorkload = new Map<string, MeshedPod[]>();
+    // Ready pods by workload and by selecting service, once per tick.
+    const byWorkload = new Map<string, MeshedPod[]>();
+    const byService = new Map<string, MeshedPod[]>();
     for (const p of pods.values()) {
       if (!p.ready) continue;
-      const list = readyByWorkload.get(p.workload) ?? [];
-      list.push(p);
-      readyByWorkload.set(p.workload, list);
-    }
-    for (const [workload, list] of readyByWorkload) {
-      const spec = traffic.get(workload) ?? options.defaultTraffic;
-      if (!spec || spec.rps <= 0) continue;
-      for (const p of list) {
-        const wanted = (spec.rps / list.length) * seconds + p.carry;
-        const n = Math.floor(wanted + 1e-9);
-        p.carry = wanted - n;
-        if (n === 0) continue;
-        const samplerKey = `${spec.latencyMs.p50}/${spec.latencyMs.p99}`;
-        if (p.sampleFor !== samplerKey) {
-          p.sample = latencySampler(spec.latencyMs.p50, spec.latencyMs.p99);
-          p.sampleFor = samplerKey;
-        }
-        // Failures at the configured rate, the fraction carried over so low rates still fail.
-        const failRate = 1 - Math.min(1, Math.max(0, spec.successRate));
-        const wantedFailures = n * failRate + p.failCarry;
-        const failures = Math.min(n, Math.floor(wantedFailures + 1e-9)); // 1 - 0.9 is 0.0999...
-        p.failCarry = wantedFailures - failures;
-        p.requests = (p.requests ?? 0) + n;
-        if (n - failures > 0) p.success = (p.success ?? 0) + (n - failures);
-        if (failures > 0) p.failure = (p.failure ?? 0) + failures;
-        for (let i = 0; i < n; i++) {
-          const value = p.sample();
-          if (i < failures) observeLatency((p.latency500 ??= newLatencySeries()), value);
-          else observeLatency((p.latency200 ??= newLatencySeries()), value);
-        }
+      const list = byWorkload.get(p.workload);
+      if (list) list.push(p);
+      else byWorkload.set(p.workload, [p]);
+      for (const svc of p.services) {
+        const l = byService.get(svc);
+        if (l) l.push(p);
+        else byService.set(svc, [p]);
       }
+    }
+    const defaults = options.defaultTraffic;
+    const all: Array<[number, TrafficEdge]> = edges.map((e, i) => [i, e]);
+    if (defaults) {
+      // Meshed workloads the edges do not name get the default traffic from outside.
+      for (const workload of byWorkload.keys()) {
+        if (outside.has(workload)) continue;
+        outside.set(workload, edges.length);
+        edges.push({ workload, spec: defaults });
+        all.push([edges.length - 1, edges[edges.length - 1]!]);
+      }
+    }
+    for (const [i, edge] of all) {
+      const spec = edge.spec;
+      if (spec.rps <= 0) continue;
+      const servers = edge.service
+        ? (byService.get(`${edge.service.namespace}/${edge.service.name}`) ?? [])
+        : (byWorkload.get(edge.workload ?? '') ?? []);
+      const clients = edge.from ? (byWorkload.get(edge.from) ?? []) : [];
+      // Requests need a caller (a ready pod, or anyone outside the mesh) and a ready server.
+      if (servers.length === 0 || (edge.from && clients.length === 0)) continue;
+      const st = stateOf(i);
+      const wanted = spec.rps * seconds + st.carry;
+      const n = Math.floor(wanted + 1e-9);
+      st.carry = wanted - n;
+      if (n === 0) continue;
+      const samplerKey = `${spec.latencyMs.p50}/${spec.latencyMs.p99}`;
+      if (st.sampleFor !== samplerKey) {
+        st.sample = latencySampler(spec.latencyMs.p50, spec.latencyMs.p99);
+        st.sampleFor = samplerKey;
+      }
+      // Failures at the configured rate, the fraction carried over so low rates still fail.
+      const failRate = 1 - Math.min(1, Math.max(0, spec.successRate));
+      const wantedFailures = n * failRate + st.failCarry;
+      const failures = Math.min(n, Math.floor(wantedFailures + 1e-9)); // 1 - 0.9 is 0.0999...
+      st.failCarry = wantedFailures - failures;
+      const authority = edge.service ? serviceAuthority(edge.service, domain) : undefined;
+      for (let r = 0; r < n; r++) {
+        const failed = r < failures;
+        const latency = st.sample();
+        const server = servers[st.nextServer++ % servers.length]!;
+        record(inboundCounters(server, authority ?? server.authority, 80), failed, latency);
+        if (clients.length === 0 || !authority) continue;
+        const client = clients[st.nextClient++ % clients.length]!;
+        record(outboundCounters(client.outbound, client, i, edge, authority, server), failed, latency);
+        if (edge.route !== undefined)
+          record(
+            outboundCounters(client.routes, client, i, edge, authority, server, edge.route),
+            failed,
+            latency,
+          );
+      }
+      st.nextServer %= servers.length;
+      if (clients.length > 0) st.nextClient %= clients.length;
     }
   }
 
@@ -334,36 +479,58 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
     const header = (name: string, help: string, type: string, first: boolean): void =>
       line(`${first ? '' : '\n\n'}# HELP ${name} ${help}\n# TYPE ${name} ${type}`);
     const all = [...pods.values()];
-    header('request_total', 'Total count of HTTP requests.', 'counter', true);
-    for (const p of all) if (p.requests !== undefined) line(`\nrequest_total{${p.series}} ${p.requests}`);
-    header('response_total', 'Total count of HTTP responses.', 'counter', false);
-    for (const p of all) {
-      if (p.success !== undefined)
-        line(`\nresponse_total{${p.series},classification="success",status_code="200"} ${p.success}`);
-      if (p.failure !== undefined)
-        line(`\nresponse_total{${p.series},classification="failure",status_code="500"} ${p.failure}`);
-    }
-    header(
-      'response_latency_ms',
-      "Elapsed times between a request's headers being received and its response stream completing",
-      'histogram',
-      false,
-    );
-    for (const p of all) {
-      for (const [code, h] of [
-        ['200', p.latency200],
-        ['500', p.latency500],
-      ] as const) {
-        if (!h) continue;
-        const labels = `${p.series},status_code="${code}"`;
-        let acc = 0;
-        for (let i = 0; i < LATENCY_BUCKETS_MS.length; i++) {
-          acc += h.buckets[i] ?? 0;
-          line(`\nresponse_latency_ms_bucket{le="${LATENCY_BUCKETS_MS[i]}",${labels}} ${acc}`);
+    const counterSets = function* (p: MeshedPod, routes: boolean): Generator<Counters> {
+      if (routes) {
+        yield* p.routes.values();
+        return;
+      }
+      yield* p.inbound.values();
+      yield* p.outbound.values();
+    };
+    for (const [prefix, routes] of [
+      ['', false],
+      ['route_', true],
+    ] as const) {
+      header(`${prefix}request_total`, 'Total count of HTTP requests.', 'counter', !routes);
+      for (const p of all)
+        for (const c of counterSets(p, routes)) line(`\n${prefix}request_total{${c.series}} ${c.requests}`);
+      header(`${prefix}response_total`, 'Total count of HTTP responses.', 'counter', false);
+      for (const p of all) {
+        for (const c of counterSets(p, routes)) {
+          if (c.success > 0)
+            line(
+              `\n${prefix}response_total{${c.series},classification="success",status_code="200"} ${c.success}`,
+            );
+          if (c.failure > 0)
+            line(
+              `\n${prefix}response_total{${c.series},classification="failure",status_code="500"} ${c.failure}`,
+            );
         }
-        line(`\nresponse_latency_ms_bucket{le="+Inf",${labels}} ${h.count}`);
-        line(`\nresponse_latency_ms_sum{${labels}} ${h.sum}`);
-        line(`\nresponse_latency_ms_count{${labels}} ${h.count}`);
+      }
+      header(
+        `${prefix}response_latency_ms`,
+        "Elapsed times between a request's headers being received and its response stream completing",
+        'histogram',
+        false,
+      );
+      for (const p of all) {
+        for (const c of counterSets(p, routes)) {
+          for (const [code, h] of [
+            ['200', c.latency200],
+            ['500', c.latency500],
+          ] as const) {
+            if (!h) continue;
+            const labels = `${c.series},status_code="${code}"`;
+            let acc = 0;
+            for (let i = 0; i < LATENCY_BUCKETS_MS.length; i++) {
+              acc += h.buckets[i] ?? 0;
+              line(`\n${prefix}response_latency_ms_bucket{le="${LATENCY_BUCKETS_MS[i]}",${labels}} ${acc}`);
+            }
+            line(`\n${prefix}response_latency_ms_bucket{le="+Inf",${labels}} ${h.count}`);
+            line(`\n${prefix}response_latency_ms_sum{${labels}} ${h.sum}`);
+            line(`\n${prefix}response_latency_ms_count{${labels}} ${h.count}`);
+          }
+        }
       }
     }
     header(
@@ -416,8 +583,13 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
   return {
     url: `http://127.0.0.1:${port}/metrics`,
     setTraffic(workload, spec) {
-      if (spec) traffic.set(workload, spec);
-      else traffic.delete(workload);
+      const i = outside.get(workload);
+      const next = spec ?? { rps: 0, successRate: 1, latencyMs: { p50: 1, p99: 1 } };
+      if (i !== undefined) edges[i] = { workload, spec: next };
+      else {
+        outside.set(workload, edges.length);
+        edges.push({ workload, spec: next });
+      }
     },
     advance,
     stop: () =>

@@ -1,9 +1,10 @@
 /**
- * The scenario's `traffic` field of a workload: the synthetic inbound traffic its meshed pods'
- * proxies report (src/sandbox/proxy-metrics/). Absent: the sandbox's default traffic.
+ * Synthetic traffic as a scenario writes it: `{ rps, successRate, latencyMs: {p50, p99} }`, on a
+ * `traffic:` edge (who calls whom) or on a workload (calls from outside the mesh). See
+ * src/sandbox/traffic/traffic-model.ts.
  */
 import { z } from 'zod';
-import type { TrafficSpec } from './start-proxy-metrics.js';
+import type { TrafficSpec } from '../traffic/traffic-model.js';
 
 const positive = (what: string) =>
   z.number({ error: `expected ${what}, a number` }).positive({ error: `expected ${what} above 0` });
@@ -28,15 +29,3 @@ export const trafficSchema = z.strictObject(
   },
   { error: 'expected a map with rps, successRate and latencyMs: {p50, p99}' },
 ) satisfies z.ZodType<TrafficSpec, unknown>;
-
-/** Traffic of meshed workloads whose scenario entry has none: emojivoto-like, nearly all successful. */
-export const DEFAULT_TRAFFIC: TrafficSpec = { rps: 10, successRate: 0.995, latencyMs: { p50: 12, p99: 80 } };
-
-/** `NAMESPACE/NAME` -> traffic, from workloads that declare it. */
-export function trafficOf(
-  workloads: Array<{ name: string; namespace: string; traffic?: TrafficSpec | undefined }>,
-): Record<string, TrafficSpec> {
-  const out: Record<string, TrafficSpec> = {};
-  for (const w of workloads) if (w.traffic) out[`${w.namespace}/${w.name}`] = w.traffic;
-  return out;
-}

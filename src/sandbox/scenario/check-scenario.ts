@@ -1,4 +1,5 @@
 /** Checks across fields that the schema alone cannot make: duplicates, references, conflicts. */
+import { parseServiceRef } from '../traffic/traffic-model.js';
 import type { Scenario } from './scenario-schema.js';
 
 export function crossFieldProblems(s: Scenario): string[] {
@@ -69,5 +70,48 @@ export function crossFieldProblems(s: Scenario): string[] {
       );
     }
   }
+  problems.push(...trafficProblems(s));
+  return problems;
+}
+
+/** Traffic edges name a workload and a service (and port) of the scenario. */
+function trafficProblems(s: Scenario): string[] {
+  const problems: string[] = [];
+  const workloads = [...s.deployments, ...s.statefulsets];
+  s.mesh.churn.forEach((c, i) => {
+    if (!workloads.some((w) => w.namespace === c.namespace && w.name === c.workload)) {
+      problems.push(
+        `mesh.churn[${i}].workload: expected a deployment or statefulset of this scenario in namespace "${c.namespace}", got "${c.workload}"`,
+      );
+    }
+  });
+  s.traffic.forEach((e, i) => {
+    if (!workloads.some((w) => w.namespace === e.namespace && w.name === e.from)) {
+      problems.push(
+        `traffic[${i}].from: expected a deployment or statefulset of this scenario in namespace "${e.namespace}", got "${e.from}"`,
+      );
+    }
+    const ref = parseServiceRef(e.to, e.namespace);
+    const svc = s.services.find((x) => x.namespace === ref.namespace && x.name === ref.name);
+    if (!svc) {
+      problems.push(
+        `traffic[${i}].to: expected a service of this scenario, got "${e.to}" (no service ${ref.name} in namespace "${ref.namespace}")`,
+      );
+      return;
+    }
+    if (svc.type === 'ExternalName') {
+      problems.push(
+        `traffic[${i}].to: expected a service with endpoints, got ExternalName service "${e.to}"`,
+      );
+    }
+    if (e.port !== undefined && !svc.ports.some((p) => p.port === e.port)) {
+      problems.push(
+        `traffic[${i}].port: expected a port of service ${ref.name}.${ref.namespace} (${svc.ports.map((p) => p.port).join(', ') || 'none'}), got ${e.port}`,
+      );
+    }
+    if (e.port === undefined && svc.ports.length === 0) {
+      problems.push(`traffic[${i}].port: expected a port: service ${ref.name}.${ref.namespace} has none`);
+    }
+  });
   return problems;
 }

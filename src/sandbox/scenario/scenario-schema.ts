@@ -190,6 +190,61 @@ export const linkerdSchema = z.strictObject({
     .default({}),
 });
 
+/**
+ * One edge of the traffic model: the meshed pods of workload `from` (in `namespace`) call the
+ * service `to` (`NAME`, or `NAME.NAMESPACE` in another namespace) on `port` (default: its first).
+ */
+export const trafficEdgeSchema = z.strictObject(
+  {
+    from: dnsName('a workload name (a deployment or statefulset of this scenario)'),
+    namespace: dnsName('a namespace name'),
+    to: z
+      .string({ error: 'expected a service: NAME or NAME.NAMESPACE' })
+      .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/, {
+        error: 'expected a service: NAME or NAME.NAMESPACE',
+      }),
+    port: portNumber.optional(),
+    /** A ServiceProfile route name the requests match (the proxies' `rt_route`). */
+    route: text('a route name').min(1, { error: 'expected a route name' }).optional(),
+    ...trafficSchema.shape,
+  },
+  {
+    error:
+      'expected a map with from, namespace, to, and rps, successRate, latencyMs: {p50, p99} (port, route optional)',
+  },
+);
+
+/** The living mesh's knobs: the destination's send capacity, reconnects, pod churn. */
+export const meshSchema = z.strictObject(
+  {
+    /**
+     * Updates per second the destination controller gets out to the meshed clients' streams,
+     * all together (a busy controller); absent: no limit. Queues past 100 overflow.
+     */
+    destinationMessagesPerSecond: z
+      .number({ error: 'expected a number of messages per second' })
+      .positive({ error: 'expected a number of messages per second above 0' })
+      .optional(),
+    /** Delay before a client opens an ended stream again, ms (default 500). */
+    reconnectMs: whole().default(500),
+    /** Pods deleted (and replaced by their controller) per minute, per workload. */
+    churn: z
+      .array(
+        z.strictObject({
+          workload: dnsName('a workload name (a deployment or statefulset of this scenario)'),
+          namespace: dnsName('a namespace name'),
+          podsPerMinute: z
+            .number({ error: 'expected podsPerMinute, a number' })
+            .positive({ error: 'expected podsPerMinute above 0' })
+            .max(60_000, { error: 'expected podsPerMinute of at most 60000' }),
+        }),
+        { error: 'expected a list of { workload, namespace, podsPerMinute }' },
+      )
+      .default([]),
+  },
+  { error: 'expected a map with destinationMessagesPerSecond, reconnectMs, churn' },
+);
+
 export const accessRuleSchema = z.strictObject({
   verb: z.enum(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', '*'], {
     error: 'expected a verb: get, list, watch, create, update, patch, delete, deletecollection or *',
@@ -240,12 +295,16 @@ export const scenarioSchema = z.strictObject({
   /** Keep the faults when the destination pods are replaced (a restart that does not help). Default false. */
   keepFaultsOnRestart: z.boolean({ error: 'expected true or false' }).default(false),
   accessRules: z.array(accessRuleSchema, { error: 'expected a list of access rules' }).default([]),
+  /** Who calls whom: the one source of the proxies' metrics and the meshed clients' subscriptions. */
+  traffic: z.array(trafficEdgeSchema, { error: 'expected a list of traffic edges' }).default([]),
+  mesh: meshSchema.default({ reconnectMs: 500, churn: [] }),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 export type ScenarioDeployment = z.infer<typeof deploymentSchema>;
 export type ScenarioStatefulSet = z.infer<typeof statefulSetSchema>;
 export type ScenarioService = z.infer<typeof serviceSchema>;
+export type ScenarioTrafficEdge = z.infer<typeof trafficEdgeSchema>;
 export type ScenarioLinkerd = z.infer<typeof linkerdSchema>;
 export type ScenarioPodBehaviour = z.infer<typeof controlPlaneComponentSchema>;
 /** What a scenario file may contain before defaults are applied. */

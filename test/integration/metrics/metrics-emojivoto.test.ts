@@ -104,8 +104,9 @@ describe('metrics against emojivoto and a real Prometheus', () => {
   });
 
   it('says "no data" for services the controller has no series for, and never crashes', async () => {
+    // web calls emoji-svc on its grpc port (8080); nothing resolves its prom port.
     const idle = await runMetricsStep(
-      { target: { service: 'emoji-svc', namespace: NS }, windowSeconds: 60, chart: false },
+      { target: { service: 'emoji-svc', namespace: NS, port: 8801 }, windowSeconds: 60, chart: false },
       rig.adapters,
     );
     expect(idle.status).toBe('warn');

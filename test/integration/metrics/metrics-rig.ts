@@ -1,8 +1,9 @@
 /**
  * The metrics tests' rig: a sandbox (Kubernetes API server, simulated cluster, destination
- * controller, proxy metrics), one proxy subscribed to web-svc (so the controller has its
- * endpoints_* series), and a real Prometheus scraping the controller and the proxies every
- * second. Waits are bounded polls of Prometheus's query API, never sleeps.
+ * controller, proxy metrics, meshed clients: vote-bot's proxy subscribed to web-svc, web's to
+ * emoji-svc and voting-svc, so the controller has their endpoints_* series), and a real
+ * Prometheus scraping the controller and the proxies every second. Waits are bounded polls of
+ * Prometheus's query API, never sleeps.
  */
 import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
@@ -13,7 +14,6 @@ import { startPrometheus, waitForQuery, type RunningPrometheus } from '../../sup
 
 export const NS = 'emojivoto';
 export const WEB = `{namespace="${NS}",service="web-svc"}`;
-export const webAuthority = `web-svc.${NS}.svc.cluster.local:80`;
 
 export interface MetricsRig {
   sandbox: RunningSandbox;
@@ -54,9 +54,7 @@ export async function startMetricsRig(
       prometheusUrl: prometheus!.url,
     });
     cleanup.push(() => adapters.close());
-    // One proxy resolving web-svc: the controller creates its endpoints_* series.
-    const closeWatch = adapters.destination.watch(webAuthority, () => undefined);
-    cleanup.push(async () => closeWatch());
+    // vote-bot's proxy resolves web-svc: Prometheus has the controller's endpoints_* series.
     await waitForQuery(prometheus!.url, `sum(endpoints_subscribers${WEB})`, (v) => v >= 1);
     return { sandbox, adapters, prometheus: prometheus!, others, stop };
   } catch (err) {

@@ -4,7 +4,7 @@
  * exit 2 with the message and no stack. (The built binary is exercised by .ci/run.)
  */
 import * as k8s from '@kubernetes/client-node';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runSandboxCommand } from '../../../src/cli/commands/sandbox.js';
@@ -61,6 +61,7 @@ describe('meshbot sandbox (handler)', () => {
       'metrics',
       'admin',
       'proxyMetrics',
+      'prometheusConfig',
     ]);
     expect(printed).toEqual(addresses);
     expect(printed['destination']).toMatch(/^127\.0\.0\.1:\d+$/);
@@ -74,13 +75,19 @@ describe('meshbot sandbox (handler)', () => {
     expect(faults).toEqual({ faults: [{ type: 'freeze', service: 'web-svc.emojivoto' }] });
     const metrics = await fetch(printed['metrics']!);
     expect(metrics.status).toBe(200);
+    // The Prometheus scrape config, written to a temporary file (removed on exit).
+    const config = readFileSync(printed['prometheusConfig']!, 'utf8');
+    expect(config).toContain('job_name: linkerd-controller');
+    expect(config).toContain(`targets: ["${new URL(printed['metrics']!).host}"]`);
+    expect(config).toContain(`targets: ["${new URL(printed['proxyMetrics']!).host}"]`);
 
     stop();
     expect(await exitCode).toBe(0);
     expect(stderr.text()).toBe('');
     await expect(fetch(`${printed['admin']}/healthz`)).rejects.toThrow();
-    // A kubeconfig written where the user asked stays.
+    // A kubeconfig written where the user asked stays; the temporary scrape config does not.
     expect(existsSync(printed['kubeconfig']!)).toBe(true);
+    expect(existsSync(printed['prometheusConfig']!)).toBe(false);
   });
 
   it('prints the addresses as text without --json', async () => {
@@ -93,6 +100,11 @@ describe('meshbot sandbox (handler)', () => {
     expect(code).toBe(0);
     expect(stdout.text()).toMatch(
       /meshbot sandbox is running \(scenario emojivoto\)\n {2}API server: +http:\/\/127\.0\.0\.1:\d+\n {2}kubeconfig: +\S+\n {2}destination: +127\.0\.0\.1:\d+\n {2}metrics: +http:\/\/127\.0\.0\.1:\d+\/metrics\n {2}admin: +http:\/\/127\.0\.0\.1:\d+\n/,
+    );
+    // The scrape config a user can paste, after where it was written.
+    expect(stdout.text()).toMatch(/Prometheus scrape config \(written to \S+prometheus\.yml\):\n/);
+    expect(stdout.text()).toMatch(
+      /scrape_configs:\n {2}- job_name: linkerd-controller\n[\s\S]*- job_name: linkerd-proxy\n/,
     );
   });
 

@@ -33,6 +33,9 @@ describe('readClusterOptions', () => {
     [{ controlPlaneNamespace: 'Linkerd' }, /DNS-1123/],
     [{ contextToken: '{ns:' }, /not JSON/],
     [{ contextToken: '{"ns":1}' }, /not an object of ns, nodeName and pod/],
+    [{ contextToken: '{"ns":"a","zone":"z"}' }, /not an object of ns, nodeName and pod/],
+    [{ contextToken: '["ns"]' }, /not an object of ns, nodeName and pod/],
+    [{ contextToken: 'null' }, /not an object of ns, nodeName and pod/],
     [{ clusterDomain: 'bad domain' }, /not a DNS name/],
   ])('rejects %p', (flags, message) => {
     expect(() => readClusterOptions(flags)).toThrow(UsageError);
@@ -41,6 +44,11 @@ describe('readClusterOptions', () => {
 
   it('accepts the old ns:NAME context token', () => {
     expect(parseContextToken('ns:emojivoto')).toBe('ns:emojivoto');
+  });
+
+  it('sends the JSON context token with its keys in one order', () => {
+    expect(parseContextToken('{"pod":"web-1","ns":"emojivoto"}')).toBe('{"ns":"emojivoto","pod":"web-1"}');
+    expect(parseContextToken('{}')).toBe('{}');
   });
 });
 

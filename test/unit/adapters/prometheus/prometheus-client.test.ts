@@ -1,10 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { MeshbotError } from '../../../../src/errors.js';
-import {
-  createPrometheusClient,
-  parsePrometheusUrl,
-} from '../../../../src/adapters/prometheus/prometheus-client.js';
+import { createPrometheusClient } from '../../../../src/adapters/prometheus/prometheus-client.js';
 import { PrometheusQueryError } from '../../../../src/adapters/prometheus/prometheus-errors.js';
 import { parseSampleValue } from '../../../../src/adapters/prometheus/prometheus-responses.js';
 
@@ -50,16 +47,6 @@ describe('parseSampleValue', () => {
     expect(parseSampleValue('+Inf')).toBe(Number.POSITIVE_INFINITY);
     expect(parseSampleValue('-Inf')).toBe(Number.NEGATIVE_INFINITY);
     expect(parseSampleValue('NaN')).toBeNaN();
-  });
-});
-
-describe('parsePrometheusUrl', () => {
-  it('keeps a path prefix and adds a trailing slash', () => {
-    expect(parsePrometheusUrl('http://h:9090/prom').href).toBe('http://h:9090/prom/');
-  });
-  it('refuses what is not http(s)', () => {
-    expect(() => parsePrometheusUrl('ftp://h')).toThrow(/must be http or https/);
-    expect(() => parsePrometheusUrl('not a url')).toThrow(/is not a URL/);
   });
 });
 

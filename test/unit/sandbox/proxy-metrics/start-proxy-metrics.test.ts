@@ -120,3 +120,79 @@ describe('startProxyMetrics', () => {
     expect(await scrape()).not.toContain('pod="plain"');
   });
 });
+
+describe('startProxyMetrics from traffic edges', () => {
+  let store: ObjectStore;
+  let metrics: RunningProxyMetrics;
+
+  function meshed(name: string, app: string, ip: string): KubeObject {
+    const p = pod(name, true, { app, 'linkerd.io/proxy-deployment': app });
+    (p.status as { podIP: string }).podIP = ip;
+    return p;
+  }
+
+  beforeEach(async () => {
+    store = createObjectStore();
+    store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'emojivoto' } });
+    for (const [name, app] of [
+      ['web-svc', 'web'],
+      ['emoji-svc', 'emoji'],
+    ] as const) {
+      store.create({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name, namespace: 'emojivoto' },
+        spec: { selector: { app }, ports: [{ port: name === 'web-svc' ? 80 : 8080 }] },
+      });
+    }
+    metrics = await startProxyMetrics({
+      store,
+      edges: [
+        {
+          from: 'emojivoto/web',
+          service: { namespace: 'emojivoto', name: 'emoji-svc', port: 8080 },
+          route: 'ListAll',
+          spec: { rps: 4, successRate: 0.75, latencyMs: { p50: 3, p99: 20 } },
+        },
+      ],
+      tickMs: 60_000,
+    });
+  });
+
+  afterEach(async () => {
+    await metrics.stop();
+  });
+
+  it('counts each request once outbound on a caller and once inbound on a server, with the same outcome', async () => {
+    store.create(meshed('web-1', 'web', '10.0.0.1'));
+    store.create(meshed('web-2', 'web', '10.0.0.2'));
+    store.create(meshed('emoji-1', 'emoji', '10.0.0.3'));
+    metrics.advance(10);
+    const text = await (await fetch(metrics.url)).text();
+    const total = (re: RegExp): number => [...text.matchAll(re)].reduce((sum, m) => sum + Number(m[1]), 0);
+    const authority = 'authority="emoji-svc.emojivoto.svc.cluster.local:8080"';
+    expect(total(/^request_total\{direction="outbound"[^}]*\} (\d+)$/gm)).toBe(40);
+    expect(total(/^request_total\{direction="inbound"[^}]*\} (\d+)$/gm)).toBe(40);
+    expect(total(/^response_total\{direction="outbound"[^}]*classification="failure"[^}]*\} (\d+)$/gm)).toBe(
+      10,
+    );
+    expect(total(/^response_total\{direction="inbound"[^}]*classification="failure"[^}]*\} (\d+)$/gm)).toBe(
+      10,
+    );
+    expect(text).toContain(
+      `request_total{direction="outbound",namespace="emojivoto",pod="web-1",deployment="web",statefulset="",${authority},dst_namespace="emojivoto",dst_service="emoji-svc",dst_deployment="emoji",tls="true",control_plane_ns="linkerd"} 20`,
+    );
+    expect(text).toMatch(
+      new RegExp(`request_total\\{direction="inbound",namespace="emojivoto",pod="emoji-1",[^}]*${authority}`),
+    );
+    expect(total(/^route_request_total\{[^}]*rt_route="ListAll"[^}]*\} (\d+)$/gm)).toBe(40);
+    // web has no caller in the model: no inbound traffic of its own.
+    expect(text).not.toMatch(/request_total\{direction="inbound",namespace="emojivoto",pod="web-1"/);
+  });
+
+  it('sends nothing while the service has no ready pod', async () => {
+    store.create(meshed('web-1', 'web', '10.0.0.1'));
+    metrics.advance(10);
+    expect(await (await fetch(metrics.url)).text()).not.toMatch(/^request_total\{/m);
+  });
+});

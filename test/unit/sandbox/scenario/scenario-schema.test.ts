@@ -101,6 +101,55 @@ describe('scenario schema errors', () => {
     ]);
   });
 
+  it('checks traffic edges: fields, the calling workload, the service and its port', () => {
+    const problems = problemsOf({
+      name: 'x',
+      deployments: [web],
+      services: [
+        { name: 'web-svc', namespace: 'emojivoto', selector: { app: 'web' }, ports: [{ port: 80 }] },
+      ],
+      traffic: [
+        { from: 'web', namespace: 'emojivoto', to: 'web-svc', rps: -1 },
+        { from: 'web', namespace: 'emojivoto', to: 'Web_Svc', rps: 1, successRate: 2 },
+        { from: 'ghost', namespace: 'emojivoto', to: 'nope.other', rps: 1 },
+        {
+          from: 'web',
+          namespace: 'emojivoto',
+          to: 'web-svc',
+          port: 8080,
+          rps: 1,
+          latencyMs: { p50: 9, p99: 1 },
+        },
+        { from: 'web', namespace: 'emojivoto', to: 'web-svc', rps: 1, rate: 3 },
+      ],
+    });
+    expect(problems).toEqual([
+      'traffic[0].rps: expected rps >= 0, got -1',
+      'traffic[1].to: expected a service: NAME or NAME.NAMESPACE, got "Web_Svc"',
+      'traffic[1].successRate: expected successRate from 0 to 1, got 2',
+      'traffic[3].latencyMs: expected latencyMs.p99 >= latencyMs.p50, got a map',
+      'traffic[4]: unknown field "rate" (did you mean "route"?)',
+    ]);
+    const cross = problemsOf({
+      name: 'x',
+      deployments: [web],
+      services: [
+        { name: 'web-svc', namespace: 'emojivoto', selector: { app: 'web' }, ports: [{ port: 80 }] },
+      ],
+      traffic: [
+        { from: 'ghost', namespace: 'emojivoto', to: 'nope.other', rps: 1 },
+        { from: 'web', namespace: 'emojivoto', to: 'web-svc', port: 8080, rps: 1 },
+      ],
+      mesh: { churn: [{ workload: 'ghost', namespace: 'emojivoto', podsPerMinute: 6 }] },
+    });
+    expect(cross).toEqual([
+      'mesh.churn[0].workload: expected a deployment or statefulset of this scenario in namespace "emojivoto", got "ghost"',
+      'traffic[0].from: expected a deployment or statefulset of this scenario in namespace "emojivoto", got "ghost"',
+      'traffic[0].to: expected a service of this scenario, got "nope.other" (no service nope in namespace "other")',
+      'traffic[1].port: expected a port of service web-svc.emojivoto (80), got 8080',
+    ]);
+  });
+
   it('is a config error (exit code 2) whose message lists the problems, without a stack', () => {
     let caught: unknown;
     try {

@@ -1,0 +1,148 @@
+/**
+ * Benchmark of meshbot's start-up as a person or a script sees it: whole processes of the
+ * built CLI (node bin/meshbot.js, the bundle), spawned and waited for, RUNS times each, the
+ * commands interleaved so that load from elsewhere falls on all of them alike. Prints, side by
+ * side, the median and p95 of wall time (spawn to exit) and of peak RSS, against the aims:
+ *   meshbot --help                                         median < 150 ms
+ *   meshbot endpoints web-svc.emojivoto --destination ...  median < 300 ms
+ *   meshbot endpoints web-svc.emojivoto (port-forward)     median < 450 ms
+ * `node -e 0` is measured beside them: what Node itself costs on this machine now.
+ * The sandbox (scenario emojivoto) runs in this process. Peak RSS comes from each child's own
+ * process.resourceUsage().maxRSS, written at exit by a one-line preload (--import).
+ *
+ * Run: npm run bench:cli   or   node dist/bench/cli-startup.js [--runs 10] [--node PATH]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { projectRoot } from '../src/project-paths.js';
+import { startSandbox } from '../src/sandbox/start-sandbox.js';
+import { quantile } from './quantile.js';
+
+const PRELOAD = `import { writeFileSync } from 'node:fs';
+process.on('exit', () => writeFileSync(process.env.MESHBOT_BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));
+`;
+const CHILD_TIMEOUT_MS = 30_000;
+
+interface Case {
+  label: string;
+  args: string[];
+  /** Median wall-time aim, ms. */
+  aimMs?: number;
+}
+
+interface Sample {
+  wallMs: number;
+  rssKb: number;
+}
+
+/** Runs one process to its end; rejects on a non-zero exit, a signal or the time limit. */
+async function runOnce(node: string, preload: string, rssFile: string, args: string[]): Promise<Sample> {
+  await rm(rssFile, { force: true });
+  const t0 = performance.now();
+  const child = spawn(node, ['--import', pathToFileURL(preload).href, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, MESHBOT_BENCH_RSS_FILE: rssFile, NO_COLOR: '1' },
+    timeout: CHILD_TIMEOUT_MS,
+  });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (c, s) => resolve([c, s]));
+  });
+  const wallMs = performance.now() - t0;
+  if (code !== 0) {
+    throw new Error(`${args.join(' ')}: exit ${code ?? signal}${stderr ? `: ${stderr.trim()}` : ''}`);
+  }
+  return { wallMs, rssKb: Number(await readFile(rssFile, 'utf8')) };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { runs: { type: 'string', default: '10' }, node: { type: 'string', default: process.execPath } },
+  });
+  const runs = Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1)
+    throw new Error(`--runs: expected a whole number >= 1, got ${values.runs}`);
+  const node = values.node;
+  const cli = join(projectRoot(), 'bin', 'meshbot.js');
+  const work = await mkdtemp(join(tmpdir(), 'meshbot-bench-cli-'));
+  const preload = join(work, 'report-peak-rss.mjs');
+  const rssFile = join(work, 'maxrss');
+  await writeFile(preload, PRELOAD);
+  const loadBefore = loadavg()[0] ?? NaN;
+  const sandbox = await startSandbox({ scenario: 'emojivoto', podReadyDelayMs: 0 });
+  try {
+    const target = 'web-svc.emojivoto';
+    const cases: Case[] = [
+      { label: 'node -e 0 (Node itself)', args: ['-e', '0'] },
+      { label: 'meshbot --help', args: [cli, '--help'], aimMs: 150 },
+      {
+        label: 'meshbot endpoints --destination',
+        args: [
+          cli,
+          'endpoints',
+          target,
+          '--kubeconfig',
+          sandbox.kubeconfig,
+          '--destination',
+          sandbox.destination,
+        ],
+        aimMs: 300,
+      },
+      {
+        label: 'meshbot endpoints (port-forward)',
+        args: [cli, 'endpoints', target, '--kubeconfig', sandbox.kubeconfig],
+        aimMs: 450,
+      },
+    ];
+    const samples = cases.map((): Sample[] => []);
+    // One warm-up round (file cache, the sandbox's first answers), then the measured rounds.
+    for (let round = 0; round <= runs; round++) {
+      for (const [i, c] of cases.entries()) {
+        const s = await runOnce(node, preload, rssFile, c.args);
+        if (round > 0) samples[i]!.push(s);
+      }
+    }
+    const loadAfter = loadavg()[0] ?? NaN;
+
+    const ms = (v: number): string => `${v.toFixed(0)} ms`.padStart(9);
+    const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`.padStart(8);
+    const out: string[] = [
+      `meshbot start-up: whole processes of the built CLI, ${runs} runs each (interleaved, after one warm-up round)`,
+      `node ${node === process.execPath ? process.version : node}; load average ${loadBefore.toFixed(1)} at start, ${loadAfter.toFixed(1)} at end; sandbox scenario emojivoto in the bench process`,
+      '',
+      `${'command'.padEnd(34)}${'wall median'.padStart(12)}${'p95'.padStart(9)}${'RSS median'.padStart(12)}${'p95'.padStart(8)}   aim (median wall)`,
+    ];
+    let missed = 0;
+    for (const [i, c] of cases.entries()) {
+      const wall = samples[i]!.map((s) => s.wallMs).sort((a, b) => a - b);
+      const rss = samples[i]!.map((s) => s.rssKb).sort((a, b) => a - b);
+      const median = quantile(wall, 0.5);
+      let verdict = '';
+      if (c.aimMs !== undefined) {
+        const met = median < c.aimMs;
+        if (!met) missed++;
+        verdict = `< ${c.aimMs} ms: ${met ? 'met' : 'NOT met'}`;
+      }
+      out.push(
+        `${c.label.padEnd(34)}${ms(median).padStart(12)}${ms(quantile(wall, 0.95))}${mb(quantile(rss, 0.5)).padStart(12)}${mb(quantile(rss, 0.95))}   ${verdict}`,
+      );
+    }
+    out.push('', missed === 0 ? 'every aim met' : `${missed} aim(s) not met`);
+    process.stdout.write(`${out.join('\n')}\n`);
+  } finally {
+    await sandbox.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`benchmark failed: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});

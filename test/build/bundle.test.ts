@@ -1,0 +1,83 @@
+/**
+ * The shipped CLI is an esbuild bundle (scripts/bundle.js). Built here into a temporary
+ * directory: `meshbot --help` from it lists every command, and what it loads at start (the
+ * static import graph of its entry chunk) holds none of the heavy modules that only some
+ * subcommands need; those stay behind import().
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Metafile {
+  outputs: Record<
+    string,
+    { imports: { path: string; kind: string; external?: boolean }[]; inputs: Record<string, unknown> }
+  >;
+}
+
+/** Inputs (source files) of every output chunk reachable from `entry` by static imports. */
+function loadedAtStart(meta: Metafile, entry: string): string[] {
+  const seen = new Set<string>();
+  const queue = [entry];
+  for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+    if (seen.has(next)) continue;
+    seen.add(next);
+    const output = meta.outputs[next];
+    if (!output) throw new Error(`no output ${next} in the metafile`);
+    for (const i of output.imports) if (i.kind === 'import-statement' && !i.external) queue.push(i.path);
+  }
+  return [...seen].flatMap((o) => Object.keys(meta.outputs[o]!.inputs));
+}
+
+describe('the bundle', () => {
+  let outdir: string;
+  let meta: Metafile;
+
+  beforeAll(async () => {
+    outdir = join(await mkdtemp(join(tmpdir(), 'meshbot-bundle-')), 'dist');
+    await run(process.execPath, ['scripts/bundle.js', '--outdir', outdir], { cwd: root, timeout: 60_000 });
+    meta = JSON.parse(await readFile(join(outdir, 'meta.json'), 'utf8')) as Metafile;
+  }, 90_000);
+  afterAll(async () => {
+    if (outdir) await rm(join(outdir, '..'), { recursive: true, force: true });
+  });
+
+  it('loads no Slack app, chart renderer, sandbox, Kubernetes or gRPC client, nor zod, at start', () => {
+    const entry = Object.keys(meta.outputs).find((o) => o.endsWith('/meshbot.js'));
+    expect(entry).toBeDefined();
+    const inputs = loadedAtStart(meta, entry!);
+    expect(inputs).toContain('src/cli.ts');
+    const heavy = inputs.filter((i) =>
+      /node_modules\/(@slack\/bolt|@slack\/web-api|chart\.js|@napi-rs|prom-client|@kubernetes|@grpc|pino|ws|zod)\/|^src\/(sandbox|adapters\/kube|steps\/(endpoints|check|metrics))\//.test(
+        i,
+      ),
+    );
+    expect(heavy).toEqual([]);
+  });
+
+  it('--help lists every command with its description, from the bundle alone', async () => {
+    const { stdout } = await run(process.execPath, [join(outdir, 'meshbot.js'), '--help'], {
+      timeout: 30_000,
+    });
+    for (const command of ['sandbox', 'endpoints|ep', 'serve', 'demo', 'check', 'metrics', 'scale-test']) {
+      expect(stdout).toMatch(new RegExp(`^  ${command.replace('|', '\\|')} .*\\S`, 'm'));
+    }
+    expect(stdout).toMatch(/Compare Kubernetes' endpoints/);
+  }, 30_000);
+
+  it('keeps source maps that name our TypeScript sources only (no source text, no node_modules)', async () => {
+    const map = JSON.parse(await readFile(join(outdir, 'meshbot.js.map'), 'utf8')) as {
+      sources: string[];
+      sourcesContent?: unknown;
+    };
+    expect(map.sources.some((s) => s.endsWith('src/cli.ts'))).toBe(true);
+    expect(map.sources.filter((s) => s.includes('node_modules/'))).toEqual([]);
+    expect(map.sourcesContent).toBeUndefined();
+  });
+});
