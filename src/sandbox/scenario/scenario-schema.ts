@@ -67,6 +67,10 @@ const podBehaviour = {
   crashLoop: crashLoopSchema.default(false),
   /** restartCount the main container starts with. */
   restarts: whole().optional(),
+  /** Why the main container last terminated, e.g. OOMKilled (with `restarts`, a pod that was OOM-killed). */
+  lastTermination: z
+    .enum(['OOMKilled', 'Error', 'Completed'], { error: 'expected OOMKilled, Error or Completed' })
+    .optional(),
   /** Proxy version of meshed pods (default: the control plane's). */
   proxyVersion: text('a proxy version such as stable-2.14.10').optional(),
 };
