@@ -43,12 +43,12 @@ export async function playRunbookDemo(
     // The demo runs no Prometheus: the metrics step says it could not ask, and the runbook goes on.
     prometheusUrl: 'http://127.0.0.1:9',
   });
-  const executor = createClusterExecutor({ openAdapters: () => Promise.resolve(adapters), runCommand });
+  const pool = { clusters: ['sandbox'], get: () => Promise.resolve(adapters) };
+  const executor = createClusterExecutor({ pool, runCommand });
   const runbooks = createClusterRunbooks({
     catalog: loadRunbooks(),
-    cluster: 'sandbox',
+    pool,
     buttonTtlMs: 12 * 3600_000,
-    openAdapters: () => Promise.resolve(adapters),
     settings: { scaleTest: { stageTimeoutMs: 3000, overallTimeoutMs: 30_000 }, restartTimeoutMs: 60_000 },
   });
   const env = await startBotWithDouble({
@@ -116,7 +116,6 @@ export async function playRunbookDemo(
     };
   } finally {
     await env.stop();
-    await executor.close();
     await adapters.close();
   }
 }

@@ -123,7 +123,7 @@ export const STEP_REGISTRY: StepRegistry = {
         {
           kube: adapters.kube,
           controlPlane: adapters.controlPlane,
-          scaling: (await import('./scale-test/plan-scale-test.js')).workloadScalingOf(adapters),
+          scaling: adapters.scaling,
         },
       ),
   },

@@ -31,7 +31,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
   // pino is CommonJS: its default export (module.exports) is the one a bundled import() keeps.
   const { default: pino } = await import('pino');
-  const { openAdapters } = await import('../../adapters/open-adapters.js');
+  const { singleClusterPool } = await import('../../adapters/adapter-pool.js');
   const { createLogger } = await import('../../logging/create-logger.js');
   const { formatThread } = await import('../../sandbox/slack/format-thread.js');
   const { startBotWithDouble } = await import('../../sandbox/slack/start-bot-with-double.js');
@@ -80,10 +80,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       logger.flush();
     }
   }
-  const executor = createClusterExecutor({
-    openAdapters: () => openAdapters({ kubeconfig: sandbox.kubeconfig, destination: sandbox.destination }),
-    runCommand,
-  });
+  const pool = singleClusterPool({ kubeconfig: sandbox.kubeconfig, destination: sandbox.destination });
+  const executor = createClusterExecutor({ pool, runCommand });
   let env: BotWithDouble | undefined;
   try {
     env = await startBotWithDouble({ mode: options.mode ?? 'socket', execute: executor.execute, logger });
@@ -123,7 +121,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     return status === 'pass' || status === 'warn' || status === 'fail' ? 0 : 1;
   } finally {
     await env?.stop();
-    await executor.close();
+    await pool.close();
     await sandbox.stop();
     logger.flush();
   }

@@ -83,7 +83,7 @@ export async function runServe(
   try {
     // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
     // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
-    const { openAdapters } = await import('../../adapters/open-adapters.js');
+    const { singleClusterPool } = await import('../../adapters/adapter-pool.js');
     const { loadConfig, redactConfig } = await import('../../config/load-config.js');
     const { createLogger } = await import('../../logging/create-logger.js');
     const { createClusterExecutor } = await import('../../slack/command-executor.js');
@@ -99,17 +99,15 @@ export async function runServe(
     if (io.env.MESHBOT_PROMETHEUS_URL) clusterOptions.prometheusUrl = io.env.MESHBOT_PROMETHEUS_URL;
     const logger = createLogger({ level: config.logLevel });
     logger.info({ config: redactConfig(config), cluster: clusterOptions }, 'meshbot serve starting');
-    const executor = createClusterExecutor({ openAdapters: () => openAdapters(clusterOptions), runCommand });
-    const scaleTests = createClusterScaleTestRunner({
-      openAdapters: () => openAdapters(clusterOptions),
-      settings: settingsFromConfig(config.scaleTest),
-    });
+    // One adapter set per cluster for the whole process: commands and scale tests share it.
+    const pool = singleClusterPool(clusterOptions);
+    const executor = createClusterExecutor({ pool, runCommand });
+    const scaleTests = createClusterScaleTestRunner({ pool, settings: settingsFromConfig(config.scaleTest) });
     // Every runbook is checked now: a bad file stops serve here, never at click time.
     const runbooks = createClusterRunbooks({
       catalog: loadRunbooks(config.runbooksDir !== undefined ? { extraDir: config.runbooksDir } : {}),
-      cluster: clusterOptions.context ?? 'default',
+      pool,
       buttonTtlMs: config.runbookButtonTtlHours * 3600_000,
-      openAdapters: () => openAdapters(clusterOptions),
       settings: {
         scaleTest: settingsFromConfig(config.scaleTest),
         restartTimeoutMs: config.restart.timeoutSeconds * 1000,
@@ -122,9 +120,8 @@ export async function runServe(
       ({ port } = await bot.start());
     } catch (err) {
       await bot.stop();
-      await executor.close();
       await scaleTests.close();
-      await runbooks.close();
+      await pool.close();
       throw startError(err);
     }
     // Workloads a crashed scale test left changed are put back, and the channel is told.
@@ -141,8 +138,7 @@ export async function runServe(
     await recovery.done;
     await scaleTests.close(); // cancels running scale tests and waits for their replicas to be back
     await bot.stop();
-    await executor.close();
-    await runbooks.close();
+    await pool.close();
     return 0;
   } catch (err) {
     return reportError(io.stderr, err);

@@ -1,45 +1,35 @@
 /**
- * The runbooks `serve` offers in Slack: the catalog (checked at start), and steps run over one
- * set of cluster adapters opened on first use (a failed open is retried by the next step).
- * TODO(issue 9): take the adapter set keyed by cluster once it lands on main.
+ * The runbooks `serve` offers in Slack: the catalog (checked at start), and each step run over
+ * the adapter set of the cluster its run started on, from the process's adapter pool (whose
+ * owner closes it). A run records its cluster; new runs start on the pool's default cluster.
  */
-import type { Adapters } from '../../adapters/open-adapters.js';
+import type { AdapterPool } from '../../adapters/adapter-pool.js';
 import { executeRunbookStep, type RunbookStepSettings } from '../../runbooks/execute-runbook-step.js';
 import type { RunbookCatalog } from '../../runbooks/load-runbooks.js';
 import type { SlackRunbooks } from './runbook-thread.js';
+import type { StepResult } from '../../domain/step-result.js';
+import type { MetricsData } from '../../steps/metrics/metrics-types.js';
 
 export function createClusterRunbooks(options: {
   catalog: RunbookCatalog;
-  cluster: string;
+  pool: Pick<AdapterPool, 'get' | 'clusters'>;
   buttonTtlMs: number;
-  openAdapters: () => Promise<Adapters>;
   settings?: RunbookStepSettings;
-}): SlackRunbooks & { close(): Promise<void> } {
-  let adapters: Promise<Adapters> | undefined;
-  const get = (): Promise<Adapters> => {
-    if (!adapters) {
-      adapters = options.openAdapters();
-      adapters.catch(() => {
-        adapters = undefined;
-      });
-    }
-    return adapters;
-  };
+}): SlackRunbooks {
+  const cluster = options.pool.clusters[0] ?? 'default';
   return {
     catalog: options.catalog,
-    cluster: options.cluster,
+    cluster,
     buttonTtlMs: options.buttonTtlMs,
-    async executeStep(cmd, exec, onProgress) {
-      return executeRunbookStep(cmd, exec, await get(), { ...options.settings, onProgress });
-    },
-    async close() {
-      const a = adapters;
-      adapters = undefined;
-      if (a)
-        await a.then(
-          (x) => x.close(),
-          () => undefined,
-        );
+    async executeStep(cmd, exec, onProgress, runCluster) {
+      const adapters = await options.pool.get(runCluster ?? cluster);
+      const result = await executeRunbookStep(cmd, exec, adapters, { ...options.settings, onProgress });
+      // Steps do not render: the metrics chart is drawn here, for the thread (as for /mesh metrics).
+      if (cmd.name === 'metrics' && cmd.target) {
+        const { attachMetricsChart } = await import('../../render/chart/attach-metrics-chart.js');
+        await attachMetricsChart(result as StepResult<MetricsData>, cmd.target);
+      }
+      return result;
     },
   };
 }

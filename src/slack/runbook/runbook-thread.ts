@@ -37,7 +37,7 @@ import {
   type UserGroupMembership,
 } from '../authorize.js';
 import type { RunnableCommand } from '../command-executor.js';
-import { postStepResult } from '../thread-session.js';
+import { openThreadSession, type ThreadSession } from '../thread-session.js';
 import { slackErrorCode } from '../slack-error.js';
 import {
   newDecisionNonce,
@@ -61,7 +61,13 @@ export interface SlackRunbooks {
   /** The cluster runs start on (recorded in every button). */
   cluster: string;
   buttonTtlMs: number;
-  executeStep(cmd: MeshCommand, exec: StepExecution, onProgress: (text: string) => void): Promise<StepResult>;
+  /** Runs one step on the cluster its run started on. */
+  executeStep(
+    cmd: MeshCommand,
+    exec: StepExecution,
+    onProgress: (text: string) => void,
+    cluster: string,
+  ): Promise<StepResult>;
   /** The clock (tests); default Date.now. */
   now?: () => number;
 }
@@ -201,29 +207,18 @@ export function threadRunReport(
  */
 export async function advanceRunbook(deps: RunbookThreadDeps, run: ThreadRun): Promise<void> {
   const now = deps.now ?? Date.now;
-  const { client, logger } = deps;
+  const { client } = deps;
   const ctx = {
     targetText: formatRunbookTarget(run.target),
     requestedBy: run.requestedBy,
     cluster: run.cluster,
   };
+  const session = await sessionOf(deps, run);
   const updateParent = (
     lines: ChecklistLine[],
     status: string,
     ending?: { conclusion: string },
-  ): Promise<void> =>
-    client.chat
-      .update({
-        channel: run.channelId,
-        ts: run.thread,
-        ...renderChecklistParent(run.runbook, ctx, lines, ending),
-        metadata: metadata(run, status),
-      })
-      .then(
-        () => undefined,
-        (err: unknown) =>
-          logger.warn({ err: slackErrorCode(err) ?? String(err) }, 'could not update the runbook checklist'),
-      );
+  ): Promise<void> => session.updateParent(renderChecklistParent(run.runbook, ctx, lines, ending), status);
   for (;;) {
     const { state, stepIds } = replayRun(run);
     const action = nextAction(run.runbook, state);
@@ -301,7 +296,10 @@ export async function runStep(
   let result: StepResult;
   // A step that changes the cluster shows its progress (the rollout, the scale test's stages)
   // in one reply, updated at most once a second.
-  const progress = options.showProgress ? await openProgress(deps, run, commandText) : undefined;
+  const session = await sessionOf(deps, run);
+  const progress = options.showProgress
+    ? await session.startProgress((lines, finished) => renderStepProgress(commandText, lines, finished))
+    : undefined;
   try {
     const cmd = parseCommand(commandText);
     if (cmd.name === 'help') throw new MeshbotError('usage', 'help is not a step');
@@ -310,7 +308,8 @@ export async function runStep(
     result = await deps.runbooks.executeStep(
       cmd,
       { requestedBy: run.requestedBy, ...(confirmedBy ? { confirmedBy } : {}), confirmationId },
-      (text) => progress?.update(text),
+      (text) => progress?.push(text),
+      run.cluster,
     );
   } catch (err) {
     const { message, hint } = describeError(err);
@@ -329,7 +328,7 @@ export async function runStep(
   }
   await progress?.finish(`${result.status === 'pass' ? 'Done' : 'Ended'}: ${result.summary}`);
   try {
-    await postStepResult(deps.client, { channelId: run.channelId, threadTs: run.thread }, result, {
+    await session.postResult(result, {
       commandText,
       requestedBy: run.requestedBy,
     });
@@ -348,55 +347,39 @@ export async function runStep(
   };
 }
 
-/** One reply that a running step's progress updates (chat.update, throttled, serialized). */
-async function openProgress(
-  deps: RunbookThreadDeps,
-  run: ThreadRun,
-  commandText: string,
-): Promise<{ update(text: string): void; finish(text: string): Promise<void> } | undefined> {
-  const body = (line: string) => ({
-    text: `/mesh ${commandText}: ${line}`,
-    blocks: [
-      { type: 'section', text: { type: 'mrkdwn', text: `\`/mesh ${commandText}\`\n${line}`.slice(0, 2900) } },
-    ],
-  });
-  let ts: string | undefined;
-  try {
-    ts = (
-      await deps.client.chat.postMessage({
-        channel: run.channelId,
-        thread_ts: run.thread,
-        ...body(':hourglass_flowing_sand: starting'),
-      })
-    ).ts;
-  } catch (err) {
-    deps.logger.warn({ err: slackErrorCode(err) ?? String(err) }, 'could not post the progress message');
-    return undefined;
-  }
-  if (!ts) return undefined;
-  let chain: Promise<unknown> = Promise.resolve();
-  let last = 0;
-  let pending: string | undefined;
-  const send = (text: string): Promise<unknown> =>
-    (chain = chain
-      .then(() => deps.client.chat.update({ channel: run.channelId, ts: ts!, ...body(text) }))
-      .catch((err: unknown) =>
-        deps.logger.warn(
-          { err: slackErrorCode(err) ?? String(err) },
-          'could not update the progress message',
-        ),
-      ));
+/** A running step's progress message: its last lines, and the outcome once finished. */
+function renderStepProgress(commandText: string, lines: readonly string[], finished: boolean) {
+  const shown = lines.slice(-8);
+  const head = finished ? '' : ':hourglass_flowing_sand: ';
+  const last = shown.length ? shown.join('\n') : 'starting';
   return {
-    update(text) {
-      pending = text;
-      if (Date.now() - last < 1000) return;
-      last = Date.now();
-      void send(`:hourglass_flowing_sand: ${pending}`);
-    },
-    async finish(text) {
-      await send(text);
-    },
+    text: `/mesh ${commandText}: ${shown.at(-1) ?? 'starting'}`,
+    blocks: [
+      {
+        type: 'section',
+        text: { type: 'mrkdwn', text: `${head}\`/mesh ${commandText}\`\n${last}`.slice(0, 2900) },
+      },
+    ],
   };
+}
+
+const sessions = new WeakMap<ThreadRun, Promise<ThreadSession>>();
+
+/** The thread session of a run (reusing its thread), one per run object. */
+function sessionOf(deps: RunbookThreadDeps, run: ThreadRun): Promise<ThreadSession> {
+  let s = sessions.get(run);
+  if (!s) {
+    s = openThreadSession(
+      { client: deps.client, logger: deps.logger },
+      {
+        channelId: run.channelId,
+        metadata: (status) => metadata(run, status),
+        open: { threadTs: run.thread },
+      },
+    );
+    sessions.set(run, s);
+  }
+  return s;
 }
 
 /** Starts a run: the checklist parent, then on until the first decision or the end. */
@@ -426,19 +409,27 @@ export async function startRunbookThread(
     entries: [] as RunEntry[],
   };
   const ctx = { targetText: formatRunbookTarget(target), requestedBy: req.userId, cluster: partial.cluster };
-  const posted = await deps.client.chat.postMessage({
-    channel: req.channelId,
-    ...renderChecklistParent(
-      runbook,
-      ctx,
-      runbook.steps.map((step) => ({ step, state: 'pending' })),
-    ),
-    metadata: metadata({ ...partial, channelId: req.channelId, thread: '' }, 'running'),
-  });
-  if (!posted.ts) throw new Error('chat.postMessage returned no ts');
-  const run: ThreadRun = { ...partial, channelId: req.channelId, thread: posted.ts };
+  // The run's metadata reads its entries, which grow as it goes: the parent always shows the path.
+  const run = { ...partial, channelId: req.channelId, thread: '' } as ThreadRun;
+  const session = await openThreadSession(
+    { client: deps.client, logger: deps.logger },
+    {
+      channelId: req.channelId,
+      metadata: (status) => metadata(run, status),
+      open: {
+        parent: renderChecklistParent(
+          runbook,
+          ctx,
+          runbook.steps.map((step) => ({ step, state: 'pending' })),
+        ),
+        status: 'running',
+      },
+    },
+  );
+  run.thread = session.threadTs;
+  sessions.set(run, Promise.resolve(session));
   await advanceRunbook(deps, run);
-  return { thread: posted.ts };
+  return { thread: run.thread };
 }
 
 /** The run a button belongs to, checked against the runbook as it is now. */

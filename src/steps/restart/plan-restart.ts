@@ -9,7 +9,6 @@ import type { StepResult } from '../../domain/step-result.js';
 import { MeshbotError } from '../../errors.js';
 import { formatDuration } from '../../grammar/duration.js';
 import { formatWorkloadTarget, type WorkloadTarget } from '../../grammar/targets.js';
-import { workloadScalingOf } from '../scale-test/plan-scale-test.js';
 import { checkRestartAllowed, defaultRestartAllowList } from './restart-policy.js';
 import { DEFAULT_RESTART_TIMEOUT_MS, runRestartStep } from './run-restart-step.js';
 
@@ -41,7 +40,7 @@ export async function planRestart(
   settings: RestartSettings,
 ): Promise<RestartPlan> {
   checkRestartAllowed(target, allowOf(adapters, settings));
-  const rollout = await workloadScalingOf(adapters).getRollout(target);
+  const rollout = await adapters.scaling.getRollout(target);
   const text = formatWorkloadTarget(target);
   if (!rollout) throw new MeshbotError('not-found', `${text} does not exist`);
   return {
@@ -67,6 +66,6 @@ export async function runRestart(
       ...(s.timeoutMs !== undefined ? { timeoutMs: s.timeoutMs } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     },
-    workloadScalingOf(adapters),
+    adapters.scaling,
   );
 }

@@ -7,6 +7,7 @@
 import type { Adapters } from '../../../src/adapters/open-adapters.js';
 import { createWorkloadScaling } from '../../../src/adapters/kube/workload-scaling.js';
 import { loadKubeConfig } from '../../../src/adapters/kube/load-kubeconfig.js';
+import { createKubeCore } from '../../../src/adapters/kube/kube-core.js';
 import { MeshbotError } from '../../../src/errors.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import { runCommand } from '../../../src/steps/run-command.js';
@@ -24,9 +25,9 @@ describe('restart and events through the sandbox', () => {
   let sb: RunningSandbox;
   let adapters: Adapters;
   const scaling = () =>
-    createWorkloadScaling(loadKubeConfig({ kubeconfig: sb.kubeconfig }).kubeConfig, {
-      requestTimeoutMs: 8000,
-    });
+    createWorkloadScaling(
+      createKubeCore(loadKubeConfig({ kubeconfig: sb.kubeconfig }).kubeConfig, { requestTimeoutMs: 8000 }),
+    );
   const req = (name: string, extra: Partial<RestartRequest> = {}): RestartRequest => ({
     target: { kind: 'deployment', name, namespace: NS },
     requestedBy: 'U1',

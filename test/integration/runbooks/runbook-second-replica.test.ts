@@ -74,9 +74,8 @@ describe('a runbook thread served by a second meshbot process', () => {
       audit: { record: (e) => void audits.push({ ...e, bot: id, hash: catalog.get('tiny')?.hash }) },
       runbooks: createClusterRunbooks({
         catalog,
-        cluster: 'sandbox',
+        pool: { clusters: ['sandbox'], get: () => Promise.resolve(adapters) },
         buttonTtlMs: 3600_000,
-        openAdapters: () => Promise.resolve(adapters),
       }),
     });
     await bot.start();

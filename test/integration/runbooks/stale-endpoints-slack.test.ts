@@ -90,9 +90,8 @@ describe('the stale-endpoints runbook in a Slack thread', () => {
       retryConfig: { retries: 0 },
       runbooks: createClusterRunbooks({
         catalog: loadRunbooks(),
-        cluster: 'sandbox',
+        pool: { clusters: ['sandbox'], get: () => Promise.resolve(adapters) },
         buttonTtlMs: 3600_000,
-        openAdapters: () => Promise.resolve(adapters),
         settings: { scaleTest: { stageTimeoutMs: 2000, overallTimeoutMs: 20_000 }, restartTimeoutMs: 20_000 },
       }),
     });
