@@ -5,8 +5,7 @@
  * its result. The CLI drives a whole run with it; it knows nothing of Slack or terminals.
  */
 import type { StepResult, StepStatus } from '../domain/step-result.js';
-import { worstStatus } from '../domain/step-result.js';
-import { describeError, MeshbotError } from '../errors.js';
+import { stepErrorResult, worstStatus } from '../domain/step-result.js';
 import { parseCommand, type MeshCommand } from '../grammar/parse-command.js';
 import type { Runbook, RunbookStep } from './load-runbooks.js';
 import {
@@ -70,30 +69,6 @@ export interface RunbookDriver {
   onStepStart?(step: RunbookStep, command: string): void;
   onEntry?(entry: RunbookEntry): void;
   now?(): Date;
-}
-
-/** A step that could not run at all, as a result with status `error`. */
-function failedRun(step: RunbookStep, command: string, err: unknown, startedAt: Date): StepResult {
-  const { message, hint } = describeError(err);
-  return {
-    step: step.command,
-    target: command,
-    status: 'error',
-    summary: message,
-    findings: [
-      {
-        severity: 'error',
-        code: err instanceof MeshbotError ? `${err.kind}-error` : 'internal-error',
-        message,
-        ...(hint ? { hint } : {}),
-      },
-    ],
-    evidence: [],
-    next: [],
-    data: null,
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-  };
 }
 
 export async function driveRunbook(
@@ -162,7 +137,7 @@ export async function driveRunbook(
         ...(confirmedBy !== undefined ? { confirmedBy } : {}),
       });
     } catch (err) {
-      result = failedRun(step, command, err, began);
+      result = stepErrorResult(step.command, command, err, began);
     }
     record({
       ...base,

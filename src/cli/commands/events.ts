@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { commandSpec } from '../../grammar/parse-command.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
-import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
+import { processIO, reportError, withAdapters, writeStepResult, type CommandIO } from '../command-io.js';
 import { addGrammarFlags, commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
@@ -24,16 +24,12 @@ export async function runEventsCommand(
   try {
     const command = commandFromCli('events', targetArg, { ...flags });
     const format = readOutputFormat(flags.output);
-    const { openAdapters } = await import('../../adapters/open-adapters.js');
     const { runCommand } = await import('../../steps/run-command.js');
-    const adapters = await openAdapters(readClusterOptions(flags));
-    try {
+    return await withAdapters(readClusterOptions(flags), async (adapters) => {
       const result = await runCommand(command, adapters);
       writeStepResult(io, result, format);
       return exitCodeForStatus(result.status);
-    } finally {
-      await adapters.close();
-    }
+    });
   } catch (err) {
     return reportError(io.stderr, err);
   }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { cliUser } from '../cli-user.js';
 import { EXIT } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { commandSpec } from '../../grammar/parse-command.js';
 import type { RestartSettings } from '../../steps/restart/plan-restart.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
-import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
+import { processIO, reportError, withAdapters, writeStepResult, type CommandIO } from '../command-io.js';
 import { commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
@@ -16,14 +16,6 @@ export interface RestartFlagValues extends ClusterFlagValues {
   allow?: string[];
   rolloutTimeout?: string;
   output?: string;
-}
-
-function cliUser(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
 }
 
 /**
@@ -47,10 +39,8 @@ export async function runRestartCommand(
           }
         : {}),
     };
-    const { openAdapters } = await import('../../adapters/open-adapters.js');
     const { stepOf } = await import('../../steps/step-registry.js');
-    const adapters = await openAdapters(readClusterOptions(flags));
-    try {
+    return await withAdapters(readClusterOptions(flags), async (adapters) => {
       const entry = stepOf('restart').confirmation;
       const plan = await entry.plan(command, adapters, settings);
       if (!flags.yes) {
@@ -67,9 +57,7 @@ export async function runRestartCommand(
       });
       writeStepResult(io, result, format);
       return exitCodeForStatus(result.status);
-    } finally {
-      await adapters.close();
-    }
+    });
   } catch (err) {
     return reportError(io.stderr, err);
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { cliUser } from '../cli-user.js';
 import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-url.js';
 import { UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
@@ -10,7 +10,7 @@ import { useColor, palette, statusPaint } from '../../render/text/use-color.js';
 import { didYouMean } from '../../grammar/did-you-mean.js';
 import type { RunbookCatalog } from '../../runbooks/load-runbooks.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
-import { processIO, reportError, type CommandIO } from '../command-io.js';
+import { processIO, reportError, withAdapters, type CommandIO } from '../command-io.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
 import { readScaleTestSettings, type ScaleTestFlagValues } from './scale-test.js';
 
@@ -37,14 +37,6 @@ function readRunbookOutput(raw: string | undefined): RunbookOutput {
     `output format "${printable(raw ?? '')}" is not supported`,
     'Use --output text, --output json or --output markdown (incident notes).',
   );
-}
-
-function cliUser(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
 }
 
 async function catalogOf(flags: RunbookFlagValues): Promise<RunbookCatalog> {
@@ -134,13 +126,11 @@ export async function runRunbookCommand(
     const requestedBy = io.requestedBy ?? cliUser();
     const color = useColor(io.stdout, io.env);
     const p = palette(color);
-    const { openAdapters } = await import('../../adapters/open-adapters.js');
     const { driveRunbook } = await import('../../runbooks/drive-runbook.js');
     const { executeRunbookStep } = await import('../../runbooks/execute-runbook-step.js');
     const { renderRunbookEntryText } = await import('../../render/text/render-runbook-text.js');
     const { renderIncidentNotes } = await import('../../render/markdown/render-incident-notes.js');
-    const adapters = await openAdapters(options);
-    try {
+    return await withAdapters(options, async (adapters) => {
       let shown = 0;
       const report = await driveRunbook(
         runbook,
@@ -191,9 +181,7 @@ export async function runRunbookCommand(
         );
       }
       return exitCodeForStatus(report.worst);
-    } finally {
-      await adapters.close();
-    }
+    });
   } catch (err) {
     return reportError(io.stderr, err);
   }

@@ -17,6 +17,7 @@ import { passGates, type DispatchDeps } from '../dispatch-run.js';
 import { renderNotice } from '../render/render-notice.js';
 import type { SlackMessageBody } from '../render/slack-block.js';
 import { slackErrorCode } from '../slack-error.js';
+import { ephemeralReply } from '../ephemeral-reply.js';
 import { decodeRunbookButton, type RunbookButtonValue } from './runbook-button-value.js';
 import { renderRunbookDecided } from './render-runbook-messages.js';
 import {
@@ -53,12 +54,7 @@ export function handleRunbookActions(deps: DispatchDeps & { runbooks: SlackRunbo
       ...(body.team?.id ? { team: body.team.id } : {}),
     };
     const say = (m: SlackMessageBody): Promise<void> =>
-      respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: m.text,
-        blocks: m.blocks as never,
-      }).then(
+      ephemeralReply(respond)(m).then(
         () => undefined,
         (err: unknown) =>
           deps.logger.warn({ err: slackErrorCode(err) ?? String(err) }, 'could not send an ephemeral answer'),

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { UsageError } from '../../errors.js';
 import type { StepOutcome } from '../../runbooks/runbook-runner.js';
 import { SLACK_LIMITS } from '../render/slack-limits.js';
+import { createButtonCodec } from '../button-codec.js';
 
 export const RUNBOOK_ACTION_PREFIX = 'meshbot_runbook_';
 export const RUNBOOK_ACTION_IDS = /^meshbot_runbook_(continue|skip|stop|confirm|cancel)$/;
@@ -109,26 +110,19 @@ export function encodeRunbookButton(value: RunbookButtonValue): string {
   return json;
 }
 
+const codec = createButtonCodec(
+  runbookButtonSchema,
+  () => new UsageError('this button carries no valid runbook step', 'Start the runbook again: /mesh runbook'),
+);
+
 /** The button's value; a UsageError when meshbot did not write it, or when it has expired. */
 export function decodeRunbookButton(raw: string | undefined, now = Date.now()): RunbookButtonValue {
-  const invalid = new UsageError(
-    'this button carries no valid runbook step',
-    'Start the runbook again: /mesh runbook',
-  );
-  if (raw === undefined || raw.length === 0 || raw.length > SLACK_LIMITS.buttonValue) throw invalid;
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    throw invalid;
-  }
-  const parsed = runbookButtonSchema.safeParse(json);
-  if (!parsed.success) throw invalid;
-  if (parsed.data.exp < now) {
+  const value = codec.decode(raw);
+  if (value.exp < now) {
     throw new UsageError(
-      `these buttons expired at ${new Date(parsed.data.exp).toISOString()}`,
-      `Start the runbook again: /mesh runbook ${parsed.data.rb} ${parsed.data.t}`,
+      `these buttons expired at ${new Date(value.exp).toISOString()}`,
+      `Start the runbook again: /mesh runbook ${value.rb} ${value.t}`,
     );
   }
-  return parsed.data;
+  return value;
 }

@@ -9,7 +9,7 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { StepResult } from '../../domain/step-result.js';
-import { describeError, MeshbotError } from '../../errors.js';
+import { MeshbotError } from '../../errors.js';
 import { parseCommand, type MeshCommand } from '../../grammar/parse-command.js';
 import { renderIncidentNotes } from '../../render/markdown/render-incident-notes.js';
 import type { RunbookEntry, RunbookReport } from '../../runbooks/drive-runbook.js';
@@ -29,7 +29,7 @@ import {
   parseRunbookTarget,
   type RunbookTarget,
 } from '../../runbooks/runbook-target.js';
-import { worstStatus } from '../../domain/step-result.js';
+import { stepErrorResult, worstStatus } from '../../domain/step-result.js';
 import {
   authorize,
   type AuthorizationPolicy,
@@ -312,19 +312,7 @@ export async function runStep(
       run.cluster,
     );
   } catch (err) {
-    const { message, hint } = describeError(err);
-    result = {
-      step: commandText.split(' ')[0] ?? 'step',
-      target: commandText,
-      status: 'error',
-      summary: message,
-      findings: [{ severity: 'error', code: 'step-error', message, ...(hint ? { hint } : {}) }],
-      evidence: [],
-      next: [],
-      data: null,
-      startedAt: new Date(started).toISOString(),
-      durationMs: now() - started,
-    };
+    result = stepErrorResult(commandText.split(' ')[0] ?? 'step', commandText, err, new Date(started));
   }
   await progress?.finish(`${result.status === 'pass' ? 'Done' : 'Ended'}: ${result.summary}`);
   try {
