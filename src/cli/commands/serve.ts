@@ -95,6 +95,8 @@ export async function runServe(
     const { runCommand } = await import('../../steps/run-command.js');
     const { createMeshbotMetrics } = await import('../../metrics/meshbot-metrics.js');
     const { startReportService } = await import('../../drift/start-report-service.js');
+    const { loadRunbooks } = await import('../../runbooks/load-runbooks.js');
+    const { createClusterRunbooks } = await import('../../slack/runbook/cluster-runbooks.js');
     const config = await loadConfig({ env: io.env, ...(flags.config ? { configFile: flags.config } : {}) });
     const clusterOptions = readClusterOptions(clusterFlagsWithEnv(flags, io.env, isDefault));
     if (io.env.MESHBOT_PROMETHEUS_URL) clusterOptions.prometheusUrl = io.env.MESHBOT_PROMETHEUS_URL;
@@ -112,6 +114,17 @@ export async function runServe(
       },
     });
     const scaleTests = createClusterScaleTestRunner({ pool, settings: settingsFromConfig(config.scaleTest) });
+    // Every runbook is checked now: a bad file stops serve here, never at click time.
+    const runbooks = createClusterRunbooks({
+      catalog: loadRunbooks(config.runbooksDir !== undefined ? { extraDir: config.runbooksDir } : {}),
+      pool,
+      buttonTtlMs: config.runbookButtonTtlHours * 3600_000,
+      settings: {
+        scaleTest: settingsFromConfig(config.scaleTest),
+        restartTimeoutMs: config.restart.timeoutSeconds * 1000,
+        ...(config.restart.allow ? { restartAllow: config.restart.allow } : {}),
+      },
+    });
     const starting = async (): Promise<never> => {
       throw new MeshbotError(
         'unreachable',
@@ -125,6 +138,7 @@ export async function runServe(
       execute: executor.execute,
       logger,
       scaleTests,
+      runbooks,
       metrics: { contentType: metrics.registry.contentType, metrics: () => metrics.registry.metrics() },
       // Bound once the report service has started (it posts with the app's client).
       reportActions: {
