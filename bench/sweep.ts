@@ -43,10 +43,11 @@ function waitForSlices(sb: RunningSandbox, check: (ips: string[]) => boolean): P
     const slices = new Map<string, KubeObject>();
     let done = false;
     const evaluate = (): void => {
+      // Every address the slices list, ready or not: the replaced pod must be gone from them
+      // too, or its removal would change Kubernetes between the sweep's two looks.
       const ips = [...slices.values()]
         .flatMap((s) => (s as Slice).endpoints ?? [])
-        .filter((e) => e.conditions?.ready !== false)
-        .flatMap((e) => e.addresses);
+        .flatMap((e) => (e.conditions?.ready === false ? ['not-ready'] : e.addresses));
       if (!done && check(ips)) {
         done = true;
         // After the watch's synchronous replay, `stop` is assigned.
