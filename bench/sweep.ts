@@ -89,7 +89,7 @@ async function freezeOneService(sb: RunningSandbox): Promise<{ stale: string; fr
   sb.store.delete({ group: '', plural: 'pods' }, FROZEN.namespace, victim.metadata.name);
   const after = await waitForSlices(
     sb,
-    (ips) => ips.length === PODS_PER_SERVICE && !ips.includes(before[0]!),
+    (ips) => ips.length === PODS_PER_SERVICE && !ips.includes('not-ready') && !ips.includes(before[0]!),
   );
   call.cancel();
   client.close();
