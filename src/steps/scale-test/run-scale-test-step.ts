@@ -120,6 +120,96 @@ async function recordTestOnWorkload(
   }
 }
 
+/** What the way up needs: the way down's context, and Prometheus when it is asked. */
+interface WayUp extends Omit<WayDown, 'restore'> {
+  metric?: {
+    read(): Promise<number | undefined>;
+    pollMs: number;
+    stageTimeoutMs: number;
+    signal: AbortSignal;
+  };
+}
+
+/** Phase 4: after the scale up, the new pod created, ready, in the EndpointSlice, in the destination, the metric. */
+async function timeTheWayUp(w: WayUp): Promise<void> {
+  const { data, timeline, observers, upAt, notify } = w;
+  const { timeStage, skip, timeDestination, stage } = w.clock;
+  const originalPods = new Set(observers.pods().keys());
+  const created = await timeStage(
+    'pod-created',
+    'pod-added',
+    (f) => !originalPods.has(f.pod) && f.atMs >= upAt,
+    upAt,
+    upAt,
+    (f) => f.pod,
+  );
+  if (created) data.addedPod = created.pod;
+  const ready = created
+    ? await timeStage(
+        'pod-ready',
+        'pod-ready',
+        (f) => f.pod === created.pod,
+        created.atMs,
+        upAt,
+        (f) => `${f.pod} ${f.ip}`,
+      )
+    : (skip('pod-ready', 'no pod was created'), undefined);
+  if (ready) data.addedIp = ready.ip;
+  const sliced = ready
+    ? await timeStage(
+        'slice-added',
+        'slice-ready',
+        (f) => f.ip === ready.ip,
+        ready.atMs,
+        upAt,
+        (f) => f.ip,
+      )
+    : (skip('slice-added', 'no pod turned ready'), undefined);
+  const destinationAdded =
+    sliced && ready
+      ? await timeDestination('destination-added', ready.ip, sliced.atMs, upAt)
+      : (skip('destination-added', 'Kubernetes never offered the address'), false);
+  const metric = w.metric;
+  if (!metric) return;
+  if (!destinationAdded || data.endpointsUpdates === undefined) {
+    skip(
+      'metric-moved',
+      data.endpointsUpdates === undefined
+        ? 'Prometheus had no endpoints_updates'
+        : 'the destination sent nothing',
+    );
+    return;
+  }
+  // A bounded poll: Prometheus only knows what it scraped.
+  const from = timeline.now();
+  const moved = await pollMetricMoved({
+    read: metric.read,
+    before: data.endpointsUpdates.before,
+    deadline: from + metric.stageTimeoutMs,
+    now: () => timeline.now(),
+    pollMs: metric.pollMs,
+    signal: metric.signal,
+  });
+  if (metric.signal.aborted) return;
+  if (moved !== undefined) data.endpointsUpdates.after = moved;
+  const at = timeline.now();
+  notify({
+    type: 'stage',
+    timing: stage(
+      'metric-moved',
+      metric.stageTimeoutMs,
+      moved !== undefined
+        ? {
+            outcome: 'done',
+            atMs: Math.round(at - upAt),
+            tookMs: Math.round(at - from),
+            subject: `${data.endpointsUpdates.before} -> ${moved}`,
+          }
+        : { outcome: 'timeout' },
+    ),
+  });
+}
+
 /** What the way down needs of the test in progress. */
 interface WayDown {
   data: ScaleTestData;
@@ -244,7 +334,6 @@ export async function runScaleTestStep(
     notify,
     aborted: () => new Abort(),
   });
-  const { stage, skip, timeStage, timeDestination } = clock;
 
   const restore = async (): Promise<void> => {
     const out = await setReplicas(scaling, ref, plan.fromReplicas, { attempts: 8 });
@@ -329,82 +418,26 @@ export async function runScaleTestStep(
     scaledUp = true;
     await setReplicas(scaling, ref, plan.toReplicas, { expectFrom: plan.fromReplicas });
     notify({ type: 'scaled', direction: 'up', replicas: plan.toReplicas, atMs: 0 });
-    const originalPods = new Set(observers.pods().keys());
-
-    const created = await timeStage(
-      'pod-created',
-      'pod-added',
-      (f) => !originalPods.has(f.pod) && f.atMs >= upAt,
+    await timeTheWayUp({
+      data,
+      plan,
+      timeline,
+      notify,
+      clock,
+      observers,
       upAt,
-      upAt,
-      (f) => f.pod,
-    );
-    if (created) data.addedPod = created.pod;
-    const ready = created
-      ? await timeStage(
-          'pod-ready',
-          'pod-ready',
-          (f) => f.pod === created.pod,
-          created.atMs,
-          upAt,
-          (f) => `${f.pod} ${f.ip}`,
-        )
-      : (skip('pod-ready', 'no pod was created'), undefined);
-    if (ready) data.addedIp = ready.ip;
-    const sliced = ready
-      ? await timeStage(
-          'slice-added',
-          'slice-ready',
-          (f) => f.ip === ready.ip,
-          ready.atMs,
-          upAt,
-          (f) => f.ip,
-        )
-      : (skip('slice-added', 'no pod turned ready'), undefined);
-    const destinationAdded =
-      sliced && ready
-        ? await timeDestination('destination-added', ready.ip, sliced.atMs, upAt)
-        : (skip('destination-added', 'Kubernetes never offered the address'), false);
-    if (metricOn && firstService) {
-      if (!destinationAdded || data.endpointsUpdates === undefined) {
-        skip(
-          'metric-moved',
-          data.endpointsUpdates === undefined
-            ? 'Prometheus had no endpoints_updates'
-            : 'the destination sent nothing',
-        );
-      } else {
-        // A bounded poll: Prometheus only knows what it scraped.
-        const from = timeline.now();
-        const deadline = from + settings.stageTimeoutMs;
-        const moved = await pollMetricMoved({
-          read: () => readEndpointsUpdates(adapters, firstService),
-          before: data.endpointsUpdates.before,
-          deadline,
-          now: () => timeline.now(),
-          pollMs: settings.metricPollMs ?? 1000,
-          signal: stop.signal,
-        });
-        checkpoint();
-        if (moved !== undefined) data.endpointsUpdates.after = moved;
-        const at = timeline.now();
-        notify({
-          type: 'stage',
-          timing: stage(
-            'metric-moved',
-            settings.stageTimeoutMs,
-            moved !== undefined
-              ? {
-                  outcome: 'done',
-                  atMs: Math.round(at - upAt),
-                  tookMs: Math.round(at - from),
-                  subject: `${data.endpointsUpdates.before} -> ${moved}`,
-                }
-              : { outcome: 'timeout' },
-          ),
-        });
-      }
-    }
+      ...(metricOn && firstService
+        ? {
+            metric: {
+              read: () => readEndpointsUpdates(adapters, firstService),
+              pollMs: settings.metricPollMs ?? 1000,
+              stageTimeoutMs: settings.stageTimeoutMs,
+              signal: stop.signal,
+            },
+          }
+        : {}),
+    });
+    checkpoint();
 
     // 5. Back to N, timing the way down.
     await timeTheWayDown({ data, plan, timeline, notify, clock, observers, restore, upAt });
