@@ -137,6 +137,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
       ...(scenario.linkerd ? { clusterDomain: scenario.linkerd.clusterDomain } : {}),
       faults: scenario.faults,
+      compat: scenario.destination.compat,
     });
     late.destination = destination;
     undo.push(() => destination.close());

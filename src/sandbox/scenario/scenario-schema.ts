@@ -245,6 +245,18 @@ export const meshSchema = z.strictObject(
   { error: 'expected a map with destinationMessagesPerSecond, reconnectMs, churn' },
 );
 
+/** How the sandbox's destination controller answers: like today's linkerd2, or like older ones. */
+export const destinationSchema = z.strictObject(
+  {
+    compat: z
+      .enum(['current', 'legacy'], {
+        error: 'expected compat: current (today\'s linkerd2) or legacy (no_endpoints messages)',
+      })
+      .default('current'),
+  },
+  { error: 'expected a map with compat: current or legacy' },
+);
+
 export const accessRuleSchema = z.strictObject({
   verb: z.enum(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', '*'], {
     error: 'expected a verb: get, list, watch, create, update, patch, delete, deletecollection or *',
@@ -296,6 +308,7 @@ export const scenarioSchema = z.strictObject({
   /** Who calls whom: the one source of the proxies' metrics and the meshed clients' subscriptions. */
   traffic: z.array(trafficEdgeSchema, { error: 'expected a list of traffic edges' }).default([]),
   mesh: meshSchema.default({ reconnectMs: 500, churn: [] }),
+  destination: destinationSchema.default({ compat: 'current' }),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -28,6 +28,11 @@ export interface EndpointsStepOptions {
 export const DEFAULT_SETTLE_MS = 150;
 /** The destination always gets at least this long, even when Kubernetes was slow. */
 const MIN_DESTINATION_MS = 500;
+/**
+ * When Kubernetes has no ready endpoint, a destination silent this long agrees: today's linkerd2
+ * sends nothing for a service without endpoints (older ones send no_endpoints at once).
+ */
+export const QUIET_EMPTY_MS = 1000;
 
 function toPodRow(p: KubePod): PodRow {
   const row: PodRow = { name: p.name, phase: p.phase, ready: p.ready, deleting: p.deleting };
@@ -202,7 +207,7 @@ export async function runEndpointsStep(
         timeoutMs: Math.round(Math.max(MIN_DESTINATION_MS, timeoutMs - elapsed())),
         settleMs,
         contextToken,
-        ...(expectedCount !== undefined ? { expectedCount } : {}),
+        ...(expectedCount !== undefined ? { expectedCount, emptyAfterMs: QUIET_EMPTY_MS } : {}),
       });
       return viewToPort(view);
     } catch (err) {

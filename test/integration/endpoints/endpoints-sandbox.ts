@@ -199,8 +199,9 @@ export function waitForDestinationCount(
       authority,
       (update) => {
         applyUpdate(state, update);
-        const seenNoEndpoints = update.kind === 'no_endpoints' && count === 0;
-        if (state.addresses.size === count && (count > 0 || seenNoEndpoints)) {
+        // Empty: no_endpoints (compat legacy) or the remove of the last address (today's Linkerd).
+        const emptied = count === 0 && update.kind !== 'add';
+        if (state.addresses.size === count && (count > 0 || emptied)) {
           clearTimeout(guard);
           close();
           resolve([...state.addresses.keys()].sort());

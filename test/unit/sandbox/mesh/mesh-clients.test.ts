@@ -3,7 +3,12 @@ import type { GetDestination } from '../../../../src/sandbox/destination/destina
 import type { UpdateSink } from '../../../../src/sandbox/destination/get-stream.js';
 import { createObjectStore } from '../../../../src/sandbox/kube/object-store.js';
 import type { KubeObject, ObjectStore } from '../../../../src/sandbox/kube/store-types.js';
-import { startMeshClients, type RunningMeshClients } from '../../../../src/sandbox/mesh/mesh-clients.js';
+import {
+  MAX_RECONNECT_MS,
+  reconnectDelay,
+  startMeshClients,
+  type RunningMeshClients,
+} from '../../../../src/sandbox/mesh/mesh-clients.js';
 
 const POD = { apiVersion: 'v1', kind: 'Pod' };
 
@@ -89,6 +94,25 @@ describe('meshed clients', () => {
     await reopened;
     expect(dst.opened).toHaveLength(2);
     expect(mesh.openStreams()).toBe(1);
+  });
+
+  it('reconnects after NotFound with a wait that doubles per failure, until an update resets it', async () => {
+    const dst = fakeDestination();
+    store.create(pod('web-1', 'web'));
+    mesh = startMeshClients({ store, destination: dst, calls: WEB_TO_EMOJI, reconnectMs: 1 });
+    const waits: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const reopened = new Promise<void>((resolve) => dst.onOpen(resolve));
+      const t0 = performance.now();
+      dst.opened[i]!.sink.fail(status.NOT_FOUND, 'Service emoji-svc.emojivoto not found');
+      await reopened;
+      waits.push(performance.now() - t0);
+    }
+    // 2 ms, 4 ms, 8 ms at least (timers never fire early).
+    expect(waits.map((w, i) => w >= 2 ** (i + 1) - 0.5)).toEqual([true, true, true]);
+    expect(reconnectDelay(1, 3)).toBe(8);
+    expect(reconnectDelay(500, 30)).toBe(MAX_RECONNECT_MS);
+    expect(reconnectDelay(500, 0)).toBe(500);
   });
 
   it("queues updates past the destination's send capacity: the stream's writableLength", () => {
