@@ -183,7 +183,10 @@ export function createDestinationClient(transport: DestinationTransport): Destin
         });
         call.on('error', (err: unknown) => {
           if (finished) return;
-          if (firstUpdateMs === undefined && (err as { code?: unknown } | null)?.code === grpc.status.NOT_FOUND) {
+          if (
+            firstUpdateMs === undefined &&
+            (err as { code?: unknown } | null)?.code === grpc.status.NOT_FOUND
+          ) {
             // Today's linkerd2 answers a service it does not know with NotFound.
             state.noEndpoints = { exists: false };
             finish('not-found');

@@ -250,7 +250,7 @@ export const destinationSchema = z.strictObject(
   {
     compat: z
       .enum(['current', 'legacy'], {
-        error: 'expected compat: current (today\'s linkerd2) or legacy (no_endpoints messages)',
+        error: "expected compat: current (today's linkerd2) or legacy (no_endpoints messages)",
       })
       .default('current'),
   },
