@@ -1,7 +1,7 @@
 /**
  * The EndpointSlice controller: every Service with a selector gets discovery.k8s.io/v1
- * EndpointSlices (one per distinct set of resolved ports; a placeholder with no endpoints
- * when no pod matches). Endpoints carry ready/serving/terminating conditions, the pod as
+ * EndpointSlices (per distinct set of resolved ports, at most 100 endpoints each as the real
+ * controller's default; a placeholder with no endpoints when no pod matches). Endpoints carry ready/serving/terminating conditions, the pod as
  * targetRef, nodeName and zone. Slices are updated in place, only when their content
  * changes, so resourceVersions move as the real controller's do.
  */
@@ -43,7 +43,7 @@ export const sliceServiceIndexer = (slice: KubeObject): string[] => {
   return svc && labels[MANAGED_BY_LABEL] === MANAGED_BY ? [`${slice.metadata.namespace}/${svc}`] : [];
 };
 
-interface SliceEndpoint {
+export interface SliceEndpoint {
   addresses: string[];
   conditions: { ready: boolean; serving: boolean; terminating: boolean };
   hostname?: string;
@@ -65,6 +65,48 @@ function slicePorts(ports: ResolvedPort[]): Array<Record<string, unknown>> {
     protocol: p.protocol,
     ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
   }));
+}
+
+/** The real controller's default `--max-endpoints-per-slice`. */
+export const MAX_ENDPOINTS_PER_SLICE = 100;
+
+const endpointKey = (e: SliceEndpoint): string => `${e.targetRef.namespace}/${e.targetRef.name}`;
+
+/**
+ * Spreads the endpoints of one port set over slices of at most MAX_ENDPOINTS_PER_SLICE, as the
+ * real reconciler does: an endpoint stays in the slice that has it, new ones fill the slices
+ * with room (in order), then new slices; a slice left empty is dropped (unless it is the only
+ * one). `slice` undefined: a slice to create. Endpoints in each slice are sorted by IP.
+ */
+export function placeEndpoints(
+  slices: KubeObject[],
+  endpoints: SliceEndpoint[],
+): Array<{ slice: KubeObject | undefined; endpoints: SliceEndpoint[] }> {
+  const wanted = new Map(endpoints.map((e) => [endpointKey(e), e]));
+  const out: Array<{ slice: KubeObject | undefined; endpoints: SliceEndpoint[] }> = [];
+  for (const slice of slices) {
+    const kept: SliceEndpoint[] = [];
+    for (const e of (slice['endpoints'] ?? []) as SliceEndpoint[]) {
+      const key = e.targetRef ? endpointKey(e) : '';
+      const next = wanted.get(key);
+      if (next && kept.length < MAX_ENDPOINTS_PER_SLICE) {
+        kept.push(next);
+        wanted.delete(key);
+      }
+    }
+    out.push({ slice, endpoints: kept });
+  }
+  const rest = [...wanted.values()];
+  for (const entry of out) {
+    while (rest.length > 0 && entry.endpoints.length < MAX_ENDPOINTS_PER_SLICE)
+      entry.endpoints.push(rest.shift()!);
+  }
+  while (rest.length > 0) out.push({ slice: undefined, endpoints: rest.splice(0, MAX_ENDPOINTS_PER_SLICE) });
+  const nonEmpty = out.filter((e) => e.endpoints.length > 0);
+  const result = nonEmpty.length > 0 ? nonEmpty : out.slice(0, 1);
+  if (result.length === 0) result.push({ slice: undefined, endpoints: [] });
+  for (const e of result) e.endpoints.sort((a, b) => compareIp(a.addresses[0]!, b.addresses[0]!));
+  return result;
 }
 
 export function startEndpointSliceController(ctx: ClusterContext): { stop(): void; idle(): Promise<void> } {
@@ -186,21 +228,22 @@ export function startEndpointSliceController(ctx: ClusterContext): { stop(): voi
       return;
     }
     const desired = desiredSlices(svc);
-    const unmatched: KubeObject[] = [];
-    const used = new Set<string>();
+    const bySig = new Map<string, KubeObject[]>();
     for (const slice of existing) {
       const sig = sliceSignature(slice);
-      const d = desired.get(sig);
-      if (d && !used.has(sig)) {
-        used.add(sig);
-        write(svc, slice, d);
-      } else {
-        unmatched.push(slice);
-      }
+      const list = bySig.get(sig);
+      if (list) list.push(slice);
+      else bySig.set(sig, [slice]);
     }
+    const unmatched: KubeObject[] = [];
+    for (const [sig, slices] of bySig) if (!desired.has(sig)) unmatched.push(...slices);
     for (const [sig, d] of desired) {
-      if (used.has(sig)) continue;
-      write(svc, unmatched.shift(), d);
+      const placed = placeEndpoints(bySig.get(sig) ?? [], d.endpoints);
+      for (const { slice, endpoints } of placed)
+        write(svc, slice ?? unmatched.shift(), { ports: d.ports, endpoints });
+      for (const slice of bySig.get(sig) ?? []) {
+        if (!placed.some((p) => p.slice === slice)) unmatched.push(slice);
+      }
     }
     for (const s of unmatched) {
       informers.endpointSlices.observeDeleted(
