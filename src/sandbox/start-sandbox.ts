@@ -81,6 +81,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       ...(scenario.linkerd
         ? { linkerd: { namespace: scenario.linkerd.namespace, version: scenario.linkerd.version } }
         : {}),
+      ipFamilies: scenario.network.ipFamilies,
       // Nobody watches yet: no creation events, endpoints computed once the pods have settled.
       quietStart: true,
     });

@@ -7,12 +7,14 @@
  */
 import type { KubeObject } from '../kube/store-types.js';
 import type { ClusterContext } from './cluster-context.js';
+import { ipFamilyOf, podFamilies, type IpFamily } from './cluster-options.js';
 import {
   ENDPOINT_SLICE,
   isPodReady,
   jsonEqual,
   objectKey,
   ownerReferenceTo,
+  type Pod,
   type Service,
 } from './kube-refs.js';
 import { nameSuffix, stableJson } from './name-hash.js';
@@ -53,6 +55,7 @@ export interface SliceEndpoint {
 }
 
 interface Desired {
+  addressType: IpFamily;
   ports: ResolvedPort[] | undefined;
   endpoints: SliceEndpoint[];
 }
@@ -109,6 +112,11 @@ export function placeEndpoints(
   return result;
 }
 
+function takeOfFamily(slices: KubeObject[], family: IpFamily): KubeObject | undefined {
+  const i = slices.findIndex((s) => ((s['addressType'] as string | undefined) ?? 'IPv4') === family);
+  return i < 0 ? undefined : slices.splice(i, 1)[0];
+}
+
 export function startEndpointSliceController(ctx: ClusterContext): { stop(): void; idle(): Promise<void> } {
   const { store, informers } = ctx;
   const generated = new Map<string, number>();
@@ -123,20 +131,52 @@ export function startEndpointSliceController(ctx: ClusterContext): { stop(): voi
     }
   }
 
+  /** The service's address families (a slice per family, as the real controller makes). */
+  function familiesOf(svc: Service): IpFamily[] {
+    const own = svc.spec['ipFamilies'] as IpFamily[] | undefined;
+    return own && own.length > 0 ? own : podFamilies(ctx.options.ipFamilies).slice(0, 1);
+  }
+
   function desiredSlices(svc: Service): Map<string, Desired> {
     const groups = new Map<string, Desired>();
+    const families = familiesOf(svc);
     for (const pod of selectedPods(ctx, svc)) {
       if (!hasAddress(pod)) continue;
+      for (const family of families) {
+        const ip = (pod.status?.podIPs ?? [{ ip: pod.status!.podIP! }])
+          .map((p) => p.ip)
+          .find((i) => ipFamilyOf(i) === family);
+        if (ip) addEndpoint(groups, svc, pod, family, ip);
+      }
+    }
+    for (const g of groups.values()) g.endpoints.sort((a, b) => compareIp(a.addresses[0]!, b.addresses[0]!));
+    if (groups.size === 0)
+      groups.set(`${families[0] ?? 'IPv4'}|placeholder`, {
+        addressType: families[0] ?? 'IPv4',
+        ports: undefined,
+        endpoints: [],
+      });
+    return groups;
+  }
+
+  function addEndpoint(
+    groups: Map<string, Desired>,
+    svc: Service,
+    pod: Pod,
+    family: IpFamily,
+    ip: string,
+  ): void {
+    {
       const ports = slicePorts(resolvePorts(svc, pod));
-      const sig = stableJson(ports);
+      const sig = `${family}|${stableJson(ports)}`;
       let g = groups.get(sig);
-      if (!g) groups.set(sig, (g = { ports: resolvePorts(svc, pod), endpoints: [] }));
+      if (!g) groups.set(sig, (g = { addressType: family, ports: resolvePorts(svc, pod), endpoints: [] }));
       const terminating = podTerminating(pod);
       const ready = isPodReady(pod);
       const hostname = endpointHostname(svc, pod);
       const node = pod.spec.nodeName ? ctx.nodes.get(pod.spec.nodeName) : undefined;
       g.endpoints.push({
-        addresses: [pod.status!.podIP!],
+        addresses: [ip],
         conditions: {
           ready: svc.spec.publishNotReadyAddresses ? true : ready && !terminating,
           serving: ready,
@@ -153,14 +193,12 @@ export function startEndpointSliceController(ctx: ClusterContext): { stop(): voi
         ...(node ? { zone: node.zone } : {}),
       });
     }
-    for (const g of groups.values()) g.endpoints.sort((a, b) => compareIp(a.addresses[0]!, b.addresses[0]!));
-    if (groups.size === 0) groups.set('placeholder', { ports: undefined, endpoints: [] });
-    return groups;
   }
 
   function sliceSignature(slice: KubeObject): string {
     const ports = slice['ports'] as unknown[] | undefined | null;
-    return ports ? stableJson(ports) : 'placeholder';
+    const family = (slice['addressType'] as string | undefined) ?? 'IPv4';
+    return `${family}|${ports ? stableJson(ports) : 'placeholder'}`;
   }
 
   function labelsFor(svc: Service): Record<string, string> {
@@ -206,7 +244,7 @@ export function startEndpointSliceController(ctx: ClusterContext): { stop(): voi
         annotations: { [TRIGGER_TIME]: new Date().toISOString() },
         ownerReferences: [ownerReferenceTo(svc)],
       },
-      addressType: 'IPv4',
+      addressType: d.addressType,
       endpoints: d.endpoints,
       ...(ports ? { ports } : {}),
     });
@@ -239,8 +277,11 @@ export function startEndpointSliceController(ctx: ClusterContext): { stop(): voi
     for (const [sig, slices] of bySig) if (!desired.has(sig)) unmatched.push(...slices);
     for (const [sig, d] of desired) {
       const placed = placeEndpoints(bySig.get(sig) ?? [], d.endpoints);
-      for (const { slice, endpoints } of placed)
-        write(svc, slice ?? unmatched.shift(), { ports: d.ports, endpoints });
+      for (const { slice, endpoints } of placed) {
+        // A slice's addressType cannot change: only one of the same family is reused.
+        const reuse = slice ?? takeOfFamily(unmatched, d.addressType);
+        write(svc, reuse, { addressType: d.addressType, ports: d.ports, endpoints });
+      }
       for (const slice of bySig.get(sig) ?? []) {
         if (!placed.some((p) => p.slice === slice)) unmatched.push(slice);
       }

@@ -42,9 +42,23 @@ function toPodRow(p: KubePod): PodRow {
   return row;
 }
 
-function kubernetesRows(set: KubeEndpointSet, port: ServicePort): KubernetesEndpointRow[] {
+/**
+ * The address family Linkerd's destination serves for a service: IPv6 for a dual-stack (or
+ * IPv6) service, IPv4 otherwise (linkerd2 server_ipv6_test.go).
+ */
+export function servedFamily(service: KubeService): 'IPv4' | 'IPv6' {
+  return service.ipFamilies?.includes('IPv6') ? 'IPv6' : 'IPv4';
+}
+
+const familyOfIp = (ip: string): 'IPv4' | 'IPv6' => (ip.includes(':') ? 'IPv6' : 'IPv4');
+
+function kubernetesRows(
+  set: KubeEndpointSet,
+  port: ServicePort,
+  family: 'IPv4' | 'IPv6',
+): KubernetesEndpointRow[] {
   return set.endpoints
-    .filter((e) => e.portName === port.name)
+    .filter((e) => e.portName === port.name && familyOfIp(e.ip) === family)
     .map((e) => {
       const row: KubernetesEndpointRow = {
         address: formatAddress(e.ip, e.port),
@@ -330,7 +344,16 @@ export async function runEndpointsStep(
   }
 
   // 3. Pods of the selector and the destination's view of every port, concurrently.
-  const portRows = ports.map((p) => ({ port: p, rows: kubernetesRows(endpointSet, p) }));
+  const family = servedFamily(svc);
+  if (family === 'IPv6' && svc.ipFamilies?.includes('IPv4')) {
+    findings.push({
+      severity: 'info',
+      code: 'dual-stack-service',
+      subject: service,
+      message: `${service} is dual-stack: Linkerd's destination serves its IPv6 addresses, so its IPv6 endpoints are compared and the IPv4 ones left out`,
+    });
+  }
+  const portRows = ports.map((p) => ({ port: p, rows: kubernetesRows(endpointSet, p, family) }));
   const destinationStart = elapsed();
   const [podsOrError, views] = await Promise.all([
     svc.selector

@@ -1,0 +1,139 @@
+/**
+ * IPv6 and dual-stack clusters: pods get IPv6 addresses (dual-stack: IPv4 and IPv6), services
+ * their ipFamilies, EndpointSlices one per address family; the destination serves a dual-stack
+ * service's IPv6 addresses as linkerd2 does, and the endpoints step compares them, bracketed.
+ */
+import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
+import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
+import {
+  authority,
+  endpointsScenario,
+  NS,
+  podIps,
+  runCli,
+  scale,
+  SLICES,
+  waitForDestinationCount,
+  waitForObjects,
+  waitForOnlyReadyEndpoints,
+  waitForPodGone,
+  waitForReadyEndpoints,
+} from './endpoints-sandbox.js';
+
+const deployment = (name: string, replicas: number) => ({
+  name,
+  namespace: NS,
+  replicas,
+  meshed: true,
+  containerPorts: [{ name: 'http', port: 8080 }],
+});
+const service = (name: string, app: string, extra: Record<string, unknown> = {}) => ({
+  name,
+  namespace: NS,
+  selector: { app },
+  ports: [{ name: 'http', port: 80, targetPort: 8080 }],
+  ...extra,
+});
+const flags = (sb: RunningSandbox) => ({
+  kubeconfig: sb.kubeconfig,
+  destination: sb.destination,
+  output: 'json',
+  timeout: '8s',
+});
+
+describe('meshbot endpoints on an IPv6 cluster', () => {
+  let sb: RunningSandbox;
+  let adapters: Adapters;
+
+  beforeAll(async () => {
+    sb = await startSandbox({
+      scenario: endpointsScenario({
+        deployments: [deployment('voting', 3)],
+        services: [service('voting-svc', 'voting')],
+        network: { ipFamilies: 'IPv6' },
+      }),
+      podReadyDelayMs: 0,
+    });
+    adapters = await openAdapters({ kubeconfig: sb.kubeconfig, destination: sb.destination });
+    await waitForReadyEndpoints(sb.store, 'voting-svc', 3);
+    await waitForDestinationCount(adapters.destination, authority('voting-svc'), 3);
+  });
+
+  afterAll(async () => {
+    await adapters?.close();
+    await sb?.stop();
+  });
+
+  it('gives pods IPv6 addresses and finds a stale IPv6 address under freeze, bracketed', async () => {
+    const before = podIps(sb.store, 'voting');
+    expect(before.every((ip) => ip.startsWith('fd00:10:244::'))).toBe(true);
+    const proxy = adapters.destination.watch(authority('voting-svc'), () => undefined);
+    sb.setFault({ type: 'freeze', service: 'voting-svc.emojivoto' });
+    scale(sb.store, 'voting', 2);
+    const after = await waitForOnlyReadyEndpoints(sb.store, 'voting-svc', 2);
+    const gone = before.find((ip) => !after.includes(ip))!;
+    await waitForPodGone(sb.store, 'voting', gone);
+    proxy();
+
+    const run = await runCli('voting-svc.emojivoto', flags(sb));
+    expect(run.code).toBe(1);
+    const r = run.result!;
+    expect(r.data.ports[0]?.diff.staleInDestination).toEqual([`[${gone}]:8080`]);
+    const stale = r.findings.find((f) => f.code === 'stale-in-destination');
+    expect(stale?.subject).toBe(`[${gone}]:8080`);
+    expect(stale?.message).toMatch(/belongs to no running pod/);
+
+    const text = await runCli('voting-svc.emojivoto', { ...flags(sb), output: 'text' });
+    expect(text.stdout).toMatch(new RegExp(`\\[${gone.replace(/\./g, '\\.')}\\]:8080 .*STALE`));
+  });
+});
+
+describe('meshbot endpoints on a dual-stack cluster', () => {
+  let sb: RunningSandbox;
+  let adapters: Adapters;
+
+  beforeAll(async () => {
+    sb = await startSandbox({
+      scenario: endpointsScenario({
+        deployments: [deployment('web', 2)],
+        services: [
+          service('web-dual', 'web', { ipFamilyPolicy: 'PreferDualStack' }),
+          service('web-v4', 'web'),
+        ],
+        network: { ipFamilies: 'dual-stack' },
+      }),
+      podReadyDelayMs: 0,
+    });
+    adapters = await openAdapters({ kubeconfig: sb.kubeconfig, destination: sb.destination });
+    await waitForReadyEndpoints(sb.store, 'web-v4', 2);
+  });
+
+  afterAll(async () => {
+    await adapters?.close();
+    await sb?.stop();
+  });
+
+  it('makes one slice per family for a dual-stack service; the destination serves its IPv6 addresses', async () => {
+    const types = await waitForObjects(
+      sb.store,
+      SLICES,
+      { namespace: NS, labelSelector: 'kubernetes.io/service-name=web-dual' },
+      (slices) => {
+        const t = slices
+          .filter((s) => ((s['endpoints'] as unknown[] | undefined) ?? []).length === 2)
+          .map((s) => s['addressType'] as string);
+        return t.length === 2 ? t.sort() : undefined;
+      },
+    );
+    expect(types).toEqual(['IPv4', 'IPv6']);
+    const v6 = await waitForDestinationCount(adapters.destination, authority('web-dual'), 2);
+    expect(v6.every((a) => a.startsWith('[fd00:10:244::'))).toBe(true);
+    const v4 = await waitForDestinationCount(adapters.destination, authority('web-v4'), 2);
+    expect(v4.every((a) => a.startsWith('10.1.'))).toBe(true);
+
+    const run = await runCli('web-dual.emojivoto', flags(sb));
+    expect(run.code).toBe(0);
+    expect(run.result?.findings.map((f) => f.code)).toEqual(['dual-stack-service']);
+    expect(run.result?.data.ports[0]?.diff.matching.sort()).toEqual(v6);
+  });
+});
