@@ -3,6 +3,9 @@
  * their ipFamilies, EndpointSlices one per address family; the destination serves a dual-stack
  * service's IPv6 addresses as linkerd2 does, and the endpoints step compares them, bracketed.
  */
+import { renderStepResultJson } from '../../../src/render/json/render-step-result-json.js';
+import { renderStepResult } from '../../../src/slack/render/render-step-result.js';
+import { runEndpointsStep } from '../../../src/steps/endpoints/run-endpoints-step.js';
 import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import {
@@ -85,6 +88,17 @@ describe('meshbot endpoints on an IPv6 cluster', () => {
 
     const text = await runCli('voting-svc.emojivoto', { ...flags(sb), output: 'text' });
     expect(text.stdout).toMatch(new RegExp(`\\[${gone.replace(/\./g, '\\.')}\\]:8080 .*STALE`));
+
+    // The same result straight from the step, through the JSON and Slack renderers.
+    const step = await runEndpointsStep({ service: 'voting-svc', namespace: NS }, adapters);
+    expect(JSON.parse(renderStepResultJson(step)).data.ports[0].diff.staleInDestination).toEqual([
+      `[${gone}]:8080`,
+    ]);
+    const slack = JSON.stringify(
+      renderStepResult(step, { commandText: 'endpoints voting-svc.emojivoto', requestedBy: 'U1' }).messages,
+    );
+    expect(slack).toContain(`[${gone}]:8080`);
+    expect(slack).toMatch(new RegExp(`\\[${gone.replace(/\./g, '\\.')}\\]:8080 .*STALE`));
   });
 });
 
