@@ -4,6 +4,8 @@
  */
 export interface ConcurrencyLimit {
   run<T>(task: () => Promise<T>): Promise<T>;
+  /** Takes a slot for work that outlives one call (a stream); the function gives it back (once). */
+  acquire(): Promise<() => void>;
 }
 
 export function createConcurrencyLimit(max: number): ConcurrencyLimit {
@@ -31,6 +33,15 @@ export function createConcurrencyLimit(max: number): ConcurrencyLimit {
       } finally {
         release();
       }
+    },
+    async acquire() {
+      await acquire();
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        release();
+      };
     },
   };
 }

@@ -1,3 +1,5 @@
+import type { Adapters } from '../adapters/open-adapters.js';
+import type { ClusterOptions } from '../adapters/cluster-options.js';
 import type { StepResult } from '../domain/step-result.js';
 import { describeError, exitCodeForError } from '../errors.js';
 import { renderStepResultJson } from '../render/json/render-step-result-json.js';
@@ -32,4 +34,21 @@ export function writeStepResult(io: CommandIO, result: StepResult, format: Outpu
       ? renderStepResultJson(result)
       : renderStepResultText(result, { color: useColor(io.stdout, io.env), commandPrefix: 'meshbot ' }),
   );
+}
+
+/**
+ * Opens the cluster's adapter set, gives it to `work`, and closes it whatever happens. The
+ * adapters load when a command runs (`import()`), so `meshbot --help` does not pay for them.
+ */
+export async function withAdapters<T>(
+  options: ClusterOptions,
+  work: (adapters: Adapters) => Promise<T>,
+): Promise<T> {
+  const { openAdapters } = await import('../adapters/open-adapters.js');
+  const adapters = await openAdapters(options);
+  try {
+    return await work(adapters);
+  } finally {
+    await adapters.close();
+  }
 }

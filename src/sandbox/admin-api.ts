@@ -7,12 +7,15 @@
  *   POST   /faults                   body: a Fault -> {"fault":Fault,"faults":[...]}
  *   DELETE /faults                   clears every fault -> {"faults":[]}
  *   DELETE /faults/SERVICE.NAMESPACE clears that service's faults -> {"faults":[...]}
+ *   POST   /kubeconfigs/NS/NAME      a kubeconfig (YAML) acting as that ServiceAccount; 404 when
+ *                                    it does not exist
  *
  * A bad request is answered 400 with {"error", "field"?, "problems", "validTypes"}.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Fault } from './fault-types.js';
+import { StatusError } from './kube/status-error.js';
 import { describeIssue, formatPath } from './scenario/describe-issues.js';
 import { FAULT_TYPES, faultSchema } from './scenario/fault-schema.js';
 
@@ -24,6 +27,8 @@ export interface FaultControl {
 
 export interface AdminApiOptions {
   faults: FaultControl;
+  /** Kubeconfig YAML acting as an existing ServiceAccount; throws a StatusError 404 when missing. */
+  kubeconfigFor?: (namespace: string, name: string) => Promise<string>;
   /** 0 or absent = ephemeral. */
   port?: number;
 }
@@ -150,6 +155,35 @@ export async function startAdminApi(opts: AdminApiOptions): Promise<RunningAdmin
       faults.clearFaults(service);
       return send(res, 200, { faults: faults.faults() });
     }
+    const kubeconfigPath = /^\/kubeconfigs\/([^/]+)\/([^/]+)$/.exec(path);
+    if (kubeconfigPath?.[1] && kubeconfigPath[2] && opts.kubeconfigFor) {
+      if (method !== 'POST') {
+        return send(res, 405, { error: `${method} not allowed on /kubeconfigs/NS/NAME` }, { Allow: 'POST' });
+      }
+      const [namespace, name] = [
+        decodeURIComponent(kubeconfigPath[1]),
+        decodeURIComponent(kubeconfigPath[2]),
+      ];
+      let yaml: string;
+      try {
+        yaml = await opts.kubeconfigFor(namespace, name);
+      } catch (err) {
+        if (err instanceof StatusError && err.body.code === 404) {
+          return send(res, 404, {
+            error: `serviceaccount ${namespace}/${name} does not exist`,
+            hint: `create it first, e.g. kubectl -n ${namespace} create serviceaccount ${name}, or apply manifests/base`,
+          });
+        }
+        throw err;
+      }
+      res.writeHead(200, {
+        'Content-Type': 'application/yaml',
+        'Content-Length': Buffer.byteLength(yaml),
+        'Cache-Control': 'no-store',
+      });
+      res.end(yaml);
+      return;
+    }
     return send(res, 404, {
       error: `no such endpoint: ${method} ${url.pathname}`,
       endpoints: [
@@ -158,6 +192,7 @@ export async function startAdminApi(opts: AdminApiOptions): Promise<RunningAdmin
         'POST /faults',
         'DELETE /faults',
         'DELETE /faults/SERVICE.NAMESPACE',
+        ...(opts.kubeconfigFor ? ['POST /kubeconfigs/NAMESPACE/NAME'] : []),
       ],
     });
   }

@@ -9,6 +9,7 @@ import type { GetDestination } from './destination/destination-messages.js';
 import type { DestinationCompat } from './destination/endpoint-view.js';
 import type { UpdateSink } from './destination/get-stream.js';
 import type { Fault } from './fault-types.js';
+import type { AuditEvent } from './kube/api-server.js';
 import type { ObjectStore } from './kube/store-types.js';
 
 export interface DestinationControllerOptions {
@@ -74,6 +75,13 @@ export interface StartSandboxOptions {
   scenario: string | unknown;
   /** Where to write the kubeconfig; default: a temp file removed on stop. */
   kubeconfigOut?: string;
+  /**
+   * Kubeconfigs to write once the sandbox is up, each acting as a ServiceAccount (created,
+   * with its namespace, when missing; RBAC decides what it may do). Left in place on stop.
+   */
+  serviceAccountKubeconfigs?: Array<{ namespace: string; name: string; path: string }>;
+  /** Told every authorization decision of the API server (see ApiServerOptions.audit). */
+  apiAudit?: (event: AuditEvent) => void;
   apiServerPort?: number;
   destinationPort?: number;
   metricsPort?: number;

@@ -23,6 +23,8 @@ import { callsByWorkload, trafficModelOf } from './traffic/traffic-model.js';
 import type { ObjectStore } from './kube/store-types.js';
 import { CONTROL_PLANE_TOKEN } from './kube/sandbox-identities.js';
 import { writeKubeconfig } from './kube/write-kubeconfig.js';
+import { writeFile } from 'node:fs/promises';
+import { ensureServiceAccount, serviceAccountKubeconfigYaml } from './kube/service-account-kubeconfig.js';
 import type { RunningDestinationController, Sandbox, StartSandboxOptions } from './sandbox-types.js';
 import { applyScenario } from './scenario/apply-scenario.js';
 import { withScenarioIdentity } from './scenario/generate-identity.js';
@@ -38,6 +40,11 @@ export interface RunningSandbox extends Sandbox {
   scenario: Scenario;
   /** Replaces the API server's deny rules (the scenario's at start). */
   setAccessRules(rules: AccessRule[]): void;
+  /**
+   * Kubeconfig YAML acting as an existing ServiceAccount (token valid for a day).
+   * @throws StatusError 404 when the ServiceAccount does not exist.
+   */
+  kubeconfigFor(namespace: string, name: string): Promise<string>;
   /** The meshed clients' Get streams (held in process), from the traffic model. */
   mesh: RunningMeshClients;
 }
@@ -108,6 +115,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       store,
       ...(opts.apiServerPort !== undefined ? { port: opts.apiServerPort } : {}),
       accessRules: scenario.accessRules,
+      ...(opts.apiAudit ? { audit: opts.apiAudit } : {}),
       portForward: (namespace, pod, port) => {
         const dst = late.destination;
         if (!dst || namespace !== controlPlaneNs) return undefined;
@@ -143,8 +151,22 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     late.destination = destination;
     undo.push(() => destination.close());
 
+    const kubeconfigFor = async (namespace: string, name: string): Promise<string> =>
+      serviceAccountKubeconfigYaml({
+        server: api.httpsUrl,
+        caPem: await api.servingCaPem(),
+        namespace,
+        name,
+        token: api.mintServiceAccountToken(namespace, name),
+      });
+    for (const sa of opts.serviceAccountKubeconfigs ?? []) {
+      ensureServiceAccount(store, sa.namespace, sa.name);
+      await writeFile(sa.path, await kubeconfigFor(sa.namespace, sa.name), { mode: 0o600 });
+    }
+
     const admin: RunningAdminApi = await startAdminApi({
       faults: destination,
+      kubeconfigFor,
       ...(opts.adminPort !== undefined ? { port: opts.adminPort } : {}),
     });
     undo.push(() => admin.close());
@@ -208,6 +230,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       setFault: (fault) => destination.setFault(fault),
       clearFaults: (service) => destination.clearFaults(service),
       setAccessRules: (rules) => api.setAccessRules(rules),
+      kubeconfigFor,
       mesh,
       stop() {
         stopping ??= cleanup();

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { SLACK_LIMITS } from './render/slack-limits.js';
+import { createButtonCodec } from './button-codec.js';
 
 /**
  * What a button carries. A click must be servable by any replica after any restart, so the
@@ -25,31 +25,17 @@ export const buttonValueSchema = z.object({
 
 export type ButtonValue = z.infer<typeof buttonValueSchema>;
 
+const codec = createButtonCodec(
+  buttonValueSchema,
+  () => new UsageError('this button carries no valid meshbot action', 'Run the command again with /mesh.'),
+);
+
 /** JSON for a button's `value`; throws when it would pass Slack's 2000-character limit. */
 export function encodeButtonValue(value: ButtonValue): string {
-  const json = JSON.stringify(buttonValueSchema.parse(value));
-  if (json.length > SLACK_LIMITS.buttonValue) {
-    throw new UsageError(
-      `button value is ${json.length} characters; Slack allows ${SLACK_LIMITS.buttonValue}`,
-    );
-  }
-  return json;
+  return codec.encode(value);
 }
 
 /** Parses a clicked button's value; a value meshbot did not write is a UsageError. */
 export function decodeButtonValue(raw: string | undefined): ButtonValue {
-  if (raw === undefined || raw.length === 0 || raw.length > SLACK_LIMITS.buttonValue) {
-    throw new UsageError('this button carries no valid meshbot action', 'Run the command again with /mesh.');
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    throw new UsageError('this button carries no valid meshbot action', 'Run the command again with /mesh.');
-  }
-  const parsed = buttonValueSchema.safeParse(json);
-  if (!parsed.success) {
-    throw new UsageError('this button carries no valid meshbot action', 'Run the command again with /mesh.');
-  }
-  return parsed.data;
+  return codec.decode(raw);
 }

@@ -1,4 +1,8 @@
+import type { AdapterPool } from '../adapters/adapter-pool.js';
+import type { Adapters } from '../adapters/open-adapters.js';
 import type { StepResult } from '../domain/step-result.js';
+import { attachMetricsChart } from '../render/chart/attach-metrics-chart.js';
+import type { MetricsData } from '../steps/metrics/metrics-types.js';
 import { describeError, MeshbotError } from '../errors.js';
 import type { MeshCommand, RunnableCommand } from '../grammar/parse-command.js';
 import { formatServiceTarget, formatWorkloadTarget } from '../grammar/targets.js';
@@ -46,41 +50,25 @@ export function errorResult(
   };
 }
 
-export interface ClusterExecutorDeps<Adapters extends { close(): Promise<void> }> {
-  openAdapters: () => Promise<Adapters>;
+export interface ClusterExecutorDeps {
+  /** The process's adapter sets; its owner closes it. */
+  pool: Pick<AdapterPool, 'get'>;
   runCommand: (command: MeshCommand, adapters: Adapters, ctx: ExecutionContext) => Promise<StepResult>;
 }
 
 /**
- * Runs commands over one set of adapters, opened on first use and shared by concurrent
- * commands (one gRPC channel, bounded load on the control plane). If opening fails, the
- * next command tries again.
+ * Runs commands over the pool's adapter set (opened on first use and shared by concurrent
+ * commands: one gRPC channel, bounded load on the control plane).
  */
-export function createClusterExecutor<Adapters extends { close(): Promise<void> }>(
-  deps: ClusterExecutorDeps<Adapters>,
-): { execute: CommandExecutor; close(): Promise<void> } {
-  let adapters: Promise<Adapters> | undefined;
-  const get = (): Promise<Adapters> => {
-    if (!adapters) {
-      adapters = deps.openAdapters();
-      adapters.catch(() => {
-        adapters = undefined;
-      });
-    }
-    return adapters;
-  };
+export function createClusterExecutor(deps: ClusterExecutorDeps): { execute: CommandExecutor } {
   return {
     async execute(command, ctx) {
-      return deps.runCommand(command, await get(), ctx);
-    },
-    async close() {
-      const a = adapters;
-      adapters = undefined;
-      if (a)
-        await a.then(
-          (x) => x.close(),
-          () => undefined,
-        );
+      const result = await deps.runCommand(command, await deps.pool.get(), ctx);
+      // Steps do not render: the metrics chart is drawn here, for the thread.
+      if (command.name === 'metrics') {
+        await attachMetricsChart(result as StepResult<MetricsData>, command.target);
+      }
+      return result;
     },
   };
 }

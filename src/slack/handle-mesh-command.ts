@@ -5,6 +5,7 @@ import { printable } from '../grammar/targets.js';
 import { checkChannel, needsChannelName } from './authorize.js';
 import { resolveChannel } from './channel-directory.js';
 import { dispatchRun, type DispatchDeps } from './dispatch-run.js';
+import { ephemeralReply } from './ephemeral-reply.js';
 import { renderHelp, renderNotice, renderUsageError } from './render/render-notice.js';
 
 export type MeshCommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
@@ -32,13 +33,7 @@ export function handleMeshCommand(deps: DispatchDeps) {
       team: command.team_id,
       command: commandText,
     };
-    const say = (m: { text: string; blocks: unknown[] }): Promise<unknown> =>
-      respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: m.text,
-        blocks: m.blocks as never,
-      });
+    const say = ephemeralReply(respond);
 
     // The channel check comes first: in a channel meshbot does not serve, it says only that.
     const channelDecision = checkChannel(deps.policy, channel);

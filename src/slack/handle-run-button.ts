@@ -5,6 +5,7 @@ import { needsChannelName } from './authorize.js';
 import { decodeButtonValue, type ButtonValue } from './button-value.js';
 import { resolveChannel } from './channel-directory.js';
 import { dispatchRun, type DispatchDeps } from './dispatch-run.js';
+import { ephemeralReply } from './ephemeral-reply.js';
 import { renderNotice } from './render/render-notice.js';
 
 export type RunButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -31,13 +32,7 @@ export function handleRunButton(deps: DispatchDeps) {
       ...(body.user.name ? { userName: body.user.name } : {}),
       ...(body.team?.id ? { team: body.team.id } : {}),
     };
-    const say = (m: { text: string; blocks: unknown[] }): Promise<unknown> =>
-      respond({
-        response_type: 'ephemeral',
-        replace_original: false,
-        text: m.text,
-        blocks: m.blocks as never,
-      });
+    const say = ephemeralReply(respond);
 
     let value: ButtonValue;
     let command: MeshCommand;

@@ -8,7 +8,7 @@ import {
   type RunParentContext,
 } from './render/render-run-parent.js';
 import { NOT_IN_CHANNEL_ERRORS, slackErrorCode } from './slack-error.js';
-import { postStepResult } from './thread-session.js';
+import { openThreadSession, type ThreadSession } from './thread-session.js';
 
 type WebClient = webApi.WebClient;
 
@@ -63,40 +63,24 @@ export async function runInThread(deps: ThreadRunDeps, req: ThreadRunRequest): P
     requestedBy: req.userId,
     ...(req.via ? { via: req.via } : {}),
   };
-  let parentTs: string;
+  let session: ThreadSession;
   try {
-    const posted = await client.chat.postMessage({
-      channel: req.channelId,
-      ...renderRunningParent(ctx),
-      metadata: metadata(req, 'running'),
-    });
-    if (!posted.ts) throw new Error('chat.postMessage returned no ts');
-    parentTs = posted.ts;
+    session = await openThreadSession(
+      { client, logger },
+      {
+        channelId: req.channelId,
+        metadata: (status) => metadata(req, status),
+        open: { parent: renderRunningParent(ctx), status: 'running' },
+      },
+    );
   } catch (err) {
     const code = slackErrorCode(err);
     if (code && NOT_IN_CHANNEL_ERRORS.has(code)) return { outcome: 'not-in-channel' };
     return { outcome: 'failed', error: err };
   }
-
-  let updates: Promise<unknown> = Promise.resolve();
-  const updateParent = (body: ReturnType<typeof renderRunningParent>, status: string): Promise<unknown> => {
-    updates = updates
-      .then(() =>
-        client.chat.update({
-          channel: req.channelId,
-          ts: parentTs,
-          ...body,
-          metadata: metadata(req, status),
-        }),
-      )
-      .catch((err: unknown) =>
-        logger.warn(
-          { err: slackErrorCode(err) ?? String(err), thread: parentTs },
-          'could not update the parent message',
-        ),
-      );
-    return updates;
-  };
+  const parentTs = session.threadTs;
+  const updateParent = (body: ReturnType<typeof renderRunningParent>, status: string): Promise<void> =>
+    session.updateParent(body, status);
 
   const started = Date.now();
   let lastProgress: string | undefined;
@@ -135,10 +119,7 @@ export async function runInThread(deps: ThreadRunDeps, req: ThreadRunRequest): P
   }
 
   try {
-    await postStepResult(client, { channelId: req.channelId, threadTs: parentTs }, result, {
-      commandText: req.commandText,
-      requestedBy: req.userId,
-    });
+    await session.postResult(result, { commandText: req.commandText, requestedBy: req.userId });
   } catch (err) {
     await updateParent(
       renderFinishedParent(ctx, {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { SLACK_LIMITS } from './render/slack-limits.js';
+import { createButtonCodec } from './button-codec.js';
 
 /**
  * What the Confirm and Cancel buttons of a scale test carry: everything the click needs, so
@@ -51,33 +51,24 @@ export function newNonce(): string {
   return randomUUID().replace(/-/g, '').slice(0, 16);
 }
 
+const codec = createButtonCodec(
+  scaleTestButtonSchema,
+  () =>
+    new UsageError(
+      'this button carries no valid scale-test confirmation',
+      'Ask again with /mesh scale-test.',
+    ),
+);
+
 export function encodeScaleTestButton(value: ScaleTestButtonValue): string {
-  const json = JSON.stringify(scaleTestButtonSchema.parse(value));
-  if (json.length > SLACK_LIMITS.buttonValue) {
-    throw new UsageError(
-      `button value is ${json.length} characters; Slack allows ${SLACK_LIMITS.buttonValue}`,
-    );
-  }
-  return json;
+  return codec.encode(value);
 }
 
 /** The button's value, or a UsageError when meshbot did not write it (or it has expired). */
 export function decodeScaleTestButton(raw: string | undefined, now = Date.now()): ScaleTestButtonValue {
-  const invalid = new UsageError(
-    'this button carries no valid scale-test confirmation',
-    'Ask again with /mesh scale-test.',
-  );
-  if (raw === undefined || raw.length === 0 || raw.length > SLACK_LIMITS.buttonValue) throw invalid;
-  let json: unknown;
-  try {
-    json = JSON.parse(raw);
-  } catch {
-    throw invalid;
-  }
-  const parsed = scaleTestButtonSchema.safeParse(json);
-  if (!parsed.success) throw invalid;
-  if (parsed.data.exp < now) {
+  const value = codec.decode(raw);
+  if (value.exp < now) {
     throw new UsageError('this confirmation has expired', 'Ask again with /mesh scale-test.');
   }
-  return parsed.data;
+  return value;
 }

@@ -1,3 +1,4 @@
+import type { AdapterPool } from '../adapters/adapter-pool.js';
 import type { Adapters } from '../adapters/open-adapters.js';
 import type { StepResult } from '../domain/step-result.js';
 import {
@@ -11,8 +12,8 @@ import { stepOf } from '../steps/step-registry.js';
 /**
  * The Slack layer's seam to the scale test, as CommandExecutor is for read-only steps: plan
  * (read-only, throws MeshbotError `refused`), run, and recover interrupted tests.
- * `createClusterScaleTestRunner` wires the step registry's confirmation plan over lazily
- * opened adapters.
+ * `createClusterScaleTestRunner` wires the step registry's confirmation plan over the
+ * process's adapter pool.
  */
 export interface ScaleTestRunner {
   plan(target: ScaleTarget): Promise<ScaleTestPlan>;
@@ -25,7 +26,7 @@ export interface ScaleTestRunner {
     waitForRunning?: boolean;
     signal?: AbortSignal;
   }): Promise<RecoveryReport>;
-  /** Cancels tests in flight, waits until their replicas are back, and closes the adapters. */
+  /** Cancels tests in flight and waits until their replicas are back (the pool's owner closes the adapters). */
   close(): Promise<void>;
 }
 
@@ -49,19 +50,11 @@ export function settingsFromConfig(c: ScaleTestConfig | undefined): Partial<Scal
 }
 
 export function createClusterScaleTestRunner(deps: {
-  openAdapters: () => Promise<Adapters>;
+  /** The process's adapter sets; its owner closes it. */
+  pool: Pick<AdapterPool, 'get'>;
   settings?: Partial<ScaleTestSettings>;
 }): ScaleTestRunner {
-  let adapters: Promise<Adapters> | undefined;
-  const get = (): Promise<Adapters> => {
-    if (!adapters) {
-      adapters = deps.openAdapters();
-      adapters.catch(() => {
-        adapters = undefined;
-      });
-    }
-    return adapters;
-  };
+  const get = (): Promise<Adapters> => deps.pool.get();
   const settings = deps.settings ?? {};
   // Tests in flight: close() cancels them and waits until each has put its replicas back.
   const running = new Set<{ stop: AbortController; done: Promise<unknown> }>();
@@ -101,13 +94,6 @@ export function createClusterScaleTestRunner(deps: {
     async close() {
       for (const r of running) r.stop.abort();
       await Promise.allSettled([...running].map((r) => r.done));
-      const a = adapters;
-      adapters = undefined;
-      if (a)
-        await a.then(
-          (x) => x.close(),
-          () => undefined,
-        );
     },
   };
 }

@@ -1,16 +1,18 @@
 import * as grpc from '@grpc/grpc-js';
 import { performance } from 'node:perf_hooks';
 import { MeshbotError } from '../../errors.js';
+import { createConcurrencyLimit } from '../concurrency-limit.js';
 import { addressesOf, applyUpdate, decodeUpdate, emptyEndpointSet } from './apply-updates.js';
-import type {
-  CloseWatch,
-  DestinationClient,
-  DestinationUpdate,
-  DestinationView,
-  ResolveOptions,
-  UpdateLogEntry,
-  ViewCompletion,
-  WatchOptions,
+import {
+  MAX_DESTINATION_STREAMS,
+  type CloseWatch,
+  type DestinationClient,
+  type DestinationUpdate,
+  type DestinationView,
+  type ResolveOptions,
+  type UpdateLogEntry,
+  type ViewCompletion,
+  type WatchOptions,
 } from './destination-client.js';
 import type { DestinationTransport } from './destination-transport.js';
 import { destinationServiceClient } from './load-destination-proto.js';
@@ -28,8 +30,6 @@ interface DestinationStub extends grpc.Client {
 
 /** Slack for grpc's own deadline beyond ours, so our timer always fires first. */
 const DEADLINE_SLACK_MS = 2_000;
-/** Streams open at once per client (one per service port; sweeps must not flood the controller). */
-const MAX_STREAMS = 8;
 
 function logEntry(update: DestinationUpdate, atMs: number): UpdateLogEntry {
   switch (update.kind) {
@@ -50,8 +50,7 @@ function logEntry(update: DestinationUpdate, atMs: number): UpdateLogEntry {
 export function createDestinationClient(transport: DestinationTransport): DestinationClient {
   let stub: Promise<DestinationStub> | undefined;
   const openCalls = new Set<grpc.ClientReadableStream<unknown>>();
-  let activeStreams = 0;
-  const waiting: Array<() => void> = [];
+  const streams = createConcurrencyLimit(MAX_DESTINATION_STREAMS);
   let closed = false;
 
   const getStub = (): Promise<DestinationStub> => {
@@ -66,19 +65,6 @@ export function createDestinationClient(transport: DestinationTransport): Destin
       stub = undefined;
     });
     return stub;
-  };
-
-  const acquireStream = async (): Promise<() => void> => {
-    if (activeStreams >= MAX_STREAMS) await new Promise<void>((r) => waiting.push(r));
-    else activeStreams++;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const next = waiting.shift();
-      if (next) next();
-      else activeStreams--;
-    };
   };
 
   const explain = (err: unknown, authority: string, timeoutMs: number): MeshbotError => {
@@ -99,7 +85,7 @@ export function createDestinationClient(transport: DestinationTransport): Destin
   }
 
   async function resolve(authority: string, options: ResolveOptions): Promise<DestinationView> {
-    const release = await acquireStream();
+    const release = await streams.acquire();
     const t0 = performance.now();
     try {
       const client = await getStub();
@@ -220,42 +206,52 @@ export function createDestinationClient(transport: DestinationTransport): Destin
   ): CloseWatch {
     let call: grpc.ClientReadableStream<unknown> | undefined;
     let stopped = false;
+    let release: (() => void) | undefined;
     const t0 = performance.now();
     const stop: CloseWatch = () => {
       if (stopped) return;
       stopped = true;
+      release?.();
       if (call) {
         openCalls.delete(call);
         call.cancel();
       }
     };
-    getStub().then(
-      (client) => {
-        if (stopped) return;
-        call = client.Get({ scheme: 'http:', path: authority, context_token: options.contextToken ?? '' });
-        openCalls.add(call);
-        call.on('data', (message: unknown) => {
+    // A watch holds one of the client's stream slots for as long as it runs, as a resolve does.
+    streams
+      .acquire()
+      .then((r) => {
+        release = r;
+        if (stopped) r();
+        return getStub();
+      })
+      .then(
+        (client) => {
           if (stopped) return;
-          const update = decodeUpdate(message);
-          if (update) onUpdate(update, performance.now() - t0);
-        });
-        call.on('error', (err: unknown) => {
+          call = client.Get({ scheme: 'http:', path: authority, context_token: options.contextToken ?? '' });
+          openCalls.add(call);
+          call.on('data', (message: unknown) => {
+            if (stopped) return;
+            const update = decodeUpdate(message);
+            if (update) onUpdate(update, performance.now() - t0);
+          });
+          call.on('error', (err: unknown) => {
+            if (stopped) return;
+            stop();
+            options.onError?.(explain(err, authority, 0));
+          });
+          call.on('end', () => {
+            if (stopped) return;
+            stop();
+            options.onEnd?.();
+          });
+        },
+        (err: unknown) => {
           if (stopped) return;
           stop();
-          options.onError?.(explain(err, authority, 0));
-        });
-        call.on('end', () => {
-          if (stopped) return;
-          stop();
-          options.onEnd?.();
-        });
-      },
-      (err: unknown) => {
-        if (stopped) return;
-        stopped = true;
-        options.onError?.(err instanceof MeshbotError ? err : explain(err, authority, 0));
-      },
-    );
+          options.onError?.(err instanceof MeshbotError ? err : explain(err, authority, 0));
+        },
+      );
     return stop;
   }
 

@@ -95,3 +95,10 @@ export function canonicalIp(ip: string): string {
 export function formatAddress(ip: string, port: number): string {
   return ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`;
 }
+
+/** The IP of an address `formatAddress` wrote: `10.1.0.7:8080` -> `10.1.0.7`; `[fd00::7]:8080` -> `fd00::7`. */
+export function ipOfAddress(address: string): string {
+  if (address.startsWith('[')) return address.slice(1, address.indexOf(']'));
+  const colon = address.lastIndexOf(':');
+  return colon < 0 ? address : address.slice(0, colon);
+}

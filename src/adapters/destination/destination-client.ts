@@ -131,3 +131,9 @@ export interface DestinationClient {
   /** Closes streams, the channel and any port-forward. */
   close(): Promise<void>;
 }
+
+/**
+ * Streams open at once per client, resolves and watches alike (one per service port; sweeps and
+ * scale tests must not flood the controller). A scale test watches at most this many authorities.
+ */
+export const MAX_DESTINATION_STREAMS = 8;

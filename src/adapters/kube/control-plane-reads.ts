@@ -1,71 +1,27 @@
 /**
- * ControlPlaneReader over @kubernetes/client-node: one timeout per request, a bound on
- * concurrent requests, and failures translated by KubeAdapter's translateKubeError.
+ * ControlPlaneReader over @kubernetes/client-node, through the adapter set's Kubernetes core:
+ * one timeout per request, one bound on concurrent requests, failures translated.
  */
 import {
   AdmissionregistrationV1Api,
-  ApiException,
   ApiextensionsV1Api,
   AppsV1Api,
   CoreV1Api,
   VersionApi,
-  type ConfigurationOptions,
-  type KubeConfig,
 } from '@kubernetes/client-node';
-import type { ClusterOptions } from '../cluster-options.js';
-import { createConcurrencyLimit } from '../concurrency-limit.js';
 import type { ControlPlaneReader } from './control-plane-reader.js';
-import { loadKubeConfig } from './load-kubeconfig.js';
-import { timeoutOption } from './request-timeout.js';
-import { translateKubeError, type KubeRequestContext } from './translate-kube-error.js';
+import type { KubeCore } from './kube-core.js';
 
-export interface ControlPlaneReaderOptions {
-  /** Limit of every API call, ms; default 10 s. */
-  requestTimeoutMs?: number;
-  /** Concurrent API calls at most; default 4. */
-  maxConcurrent?: number;
-}
-
-export function createControlPlaneReader(
-  kc: KubeConfig,
-  options: ControlPlaneReaderOptions = {},
-): ControlPlaneReader {
-  const server = kc.getCurrentCluster()?.server ?? '(no server)';
-  const timeoutMs = options.requestTimeoutMs ?? 10_000;
-  const limit = createConcurrencyLimit(options.maxConcurrent ?? 4);
+/** A ControlPlaneReader over the set's Kubernetes core (its limit, timeout and error translation). */
+export function createControlPlaneReader(kube: KubeCore): ControlPlaneReader {
+  const { server, kubeConfig: kc } = kube;
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const ext = kc.makeApiClient(ApiextensionsV1Api);
   const admission = kc.makeApiClient(AdmissionregistrationV1Api);
   const version = kc.makeApiClient(VersionApi);
-
-  async function call<T>(
-    ctx: Omit<KubeRequestContext, 'server' | 'timeoutMs'>,
-    fn: (o: ConfigurationOptions) => Promise<T>,
-  ): Promise<T> {
-    return limit.run(async () => {
-      try {
-        return await fn(timeoutOption(timeoutMs));
-      } catch (err) {
-        throw translateKubeError(err, { ...ctx, server, timeoutMs });
-      }
-    });
-  }
-
-  /** A get whose 404 is an answer: undefined. */
-  async function getOrUndefined<T>(
-    ctx: Omit<KubeRequestContext, 'server' | 'timeoutMs'>,
-    fn: (o: ConfigurationOptions) => Promise<T>,
-  ): Promise<T | undefined> {
-    return limit.run(async () => {
-      try {
-        return await fn(timeoutOption(timeoutMs));
-      } catch (err) {
-        if (err instanceof ApiException && err.code === 404) return undefined;
-        throw translateKubeError(err, { ...ctx, server, timeoutMs });
-      }
-    });
-  }
+  const call = kube.call;
+  const getOrUndefined = kube.callOrAbsent;
 
   const sel = (labelSelector: string | undefined): { labelSelector?: string } =>
     labelSelector ? { labelSelector } : {};
@@ -120,20 +76,4 @@ export function createControlPlaneReader(
         )
       ).items,
   };
-}
-
-/**
- * The reader a set of adapters carries (`openAdapters` sets `controlPlane`), or one opened
- * from the same cluster options when a front end built its adapters without it.
- */
-export function controlPlaneReaderFor(adapters: {
-  options: ClusterOptions;
-  controlPlane?: ControlPlaneReader;
-}): ControlPlaneReader {
-  if (adapters.controlPlane) return adapters.controlPlane;
-  const loaded = loadKubeConfig(adapters.options);
-  return createControlPlaneReader(
-    loaded.kubeConfig,
-    adapters.options.timeoutMs ? { requestTimeoutMs: adapters.options.timeoutMs } : {},
-  );
 }

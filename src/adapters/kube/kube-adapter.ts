@@ -83,6 +83,15 @@ export interface ListPodsOptions {
   labelSelector?: Record<string, string> | string;
 }
 
+/** One EndpointSlice: its service (label `kubernetes.io/service-name`) and its endpoints. */
+export interface KubeEndpointSlice {
+  name: string;
+  namespace: string;
+  /** Empty when the slice carries no service-name label. */
+  service: string;
+  endpoints: KubeEndpoint[];
+}
+
 export interface KubeAdapter {
   /** The API server URL, for messages and hints. */
   readonly server: string;
@@ -97,7 +106,12 @@ export interface KubeAdapter {
    * to the v1 Endpoints object when the slice API is absent (404) or no slice exists.
    */
   listServiceEndpoints(namespace: string, service: string): Promise<KubeEndpointSet>;
-  listPods(namespace: string, options?: ListPodsOptions): Promise<KubePod[]>;
+  /** Pods of one namespace, or of every namespace when `namespace` is undefined: one call. */
+  listPods(namespace: string | undefined, options?: ListPodsOptions): Promise<KubePod[]>;
+  /** Services of one namespace, or of every namespace: one call (what a mesh-wide sweep needs). */
+  listServices(namespace: string | undefined, options?: ListPodsOptions): Promise<KubeService[]>;
+  /** EndpointSlices of one namespace, or of every namespace: one call, not one per service. */
+  listEndpointSlices(namespace: string | undefined, options?: ListPodsOptions): Promise<KubeEndpointSlice[]>;
   /** The Namespace, or undefined when it does not exist. */
   getNamespace(name: string): Promise<KubeNamespace | undefined>;
 }

@@ -119,6 +119,7 @@ export const podSchema = z.object({
 });
 
 export const podListSchema = z.object({ items: z.array(podSchema) });
+export const serviceListSchema = z.object({ items: z.array(serviceSchema) });
 
 export const namespaceSchema = z.object({
   metadata,

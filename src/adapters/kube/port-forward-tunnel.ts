@@ -64,11 +64,16 @@ function channelSocketHandler(kc: KubeConfig): {
         ws.on('unexpected-response', (req, res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('end', () =>
-            reject(new UpgradeRefused(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8'))),
-          );
-          res.on('error', () => reject(new UpgradeRefused(res.statusCode ?? 0, '')));
-          req.destroy();
+          // Read the whole Status before closing: destroying the request at once lost the body,
+          // so a 403 always read as `create` whatever the server said.
+          res.on('end', () => {
+            reject(new UpgradeRefused(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+            req.destroy();
+          });
+          res.on('error', () => {
+            reject(new UpgradeRefused(res.statusCode ?? 0, ''));
+            req.destroy();
+          });
         });
         ws.once('open', () => resolve(ws));
         ws.once('error', reject);

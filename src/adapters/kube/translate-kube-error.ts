@@ -157,6 +157,23 @@ export function translateKubeError(err: unknown, ctx: KubeRequestContext): Meshb
       },
     );
   }
+  // client-node's Watch refuses a non-200 answer with an Error carrying only the status code
+  // and text (no body): a 403 is still the permission that was asked for.
+  const statusCode =
+    err instanceof Error && typeof (err as { statusCode?: unknown }).statusCode === 'number'
+      ? (err as unknown as { statusCode: number }).statusCode
+      : undefined;
+  if (statusCode === 403) {
+    return forbiddenError(
+      {
+        verb: ctx.verb,
+        resource: ctx.resource,
+        group: ctx.group,
+        ...(ctx.namespace ? { namespace: ctx.namespace } : {}),
+      },
+      err,
+    );
+  }
   const name = err instanceof Error ? err.name : '';
   if (name === 'AbortError' || name === 'TimeoutError') {
     return new MeshbotError(

@@ -6,7 +6,6 @@
  * the RBAC rule (e.g. `update` on `deployments/scale`), 409 is a `conflict`.
  */
 import {
-  ApiException,
   AppsV1Api,
   AutoscalingV2Api,
   CoreV1Api,
@@ -15,21 +14,14 @@ import {
   setHeaderOptions,
   Watch,
   type ConfigurationOptions,
-  type KubeConfig,
 } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { MeshbotError } from '../../errors.js';
-import { createConcurrencyLimit } from '../concurrency-limit.js';
-import type { KubeEndpoint, KubePod, KubeService } from './kube-adapter.js';
-import { endpointSliceSchema, podSchema, serviceSchema } from './kube-schemas.js';
-import {
-  endpointsFromSlices,
-  formatLabelSelector,
-  toKubePod,
-  toKubeService,
-} from './normalize-kube-objects.js';
-import { timeoutOption } from './request-timeout.js';
-import { translateKubeError, type KubeRequestContext } from './translate-kube-error.js';
+import type { KubeEndpoint, KubePod } from './kube-adapter.js';
+import { endpointSliceSchema, podSchema } from './kube-schemas.js';
+import { endpointsFromSlices, formatLabelSelector, toKubePod } from './normalize-kube-objects.js';
+import type { KubeCallContext, KubeCore } from './kube-core.js';
+import { translateKubeError } from './translate-kube-error.js';
 
 export type ScalableKind = 'deployment' | 'statefulset';
 
@@ -97,7 +89,6 @@ export interface WorkloadScaling {
   listWorkloads(namespace?: string): Promise<KubeWorkload[]>;
   /** The controller of a ReplicaSet (a Deployment), when it has one. */
   getReplicaSetOwner(namespace: string, name: string): Promise<{ kind: string; name: string } | undefined>;
-  listServices(namespace: string): Promise<KubeService[]>;
   listHpas(namespace: string): Promise<KubeHpa[]>;
   /**
    * Sets (string) or removes (null) one annotation with a merge patch. With `resourceVersion`
@@ -124,11 +115,6 @@ export interface WorkloadScaling {
     handlers: WatchHandlers<SliceState>,
     options: WatchOptions,
   ): Promise<OpenWatch<SliceState>>;
-}
-
-export interface WorkloadScalingOptions {
-  requestTimeoutMs?: number;
-  maxConcurrent?: number;
 }
 
 const labelMap = z.record(z.string(), z.string()).nullish();
@@ -193,50 +179,22 @@ export function toKubeWorkload(kind: ScalableKind, obj: z.infer<typeof workloadS
   };
 }
 
-/** A WorkloadScaling over client-node: timeouts, a concurrency bound, zod-parsed answers. */
-export function createWorkloadScaling(kc: KubeConfig, options: WorkloadScalingOptions = {}): WorkloadScaling {
-  const server = kc.getCurrentCluster()?.server ?? '(no server)';
-  const timeoutMs = options.requestTimeoutMs ?? 10_000;
-  const limit = createConcurrencyLimit(options.maxConcurrent ?? 4);
+/** A WorkloadScaling over the set's Kubernetes core (its limit, timeout and error translation). */
+export function createWorkloadScaling(core: KubeCore): WorkloadScaling {
+  const { server, timeoutMs, kubeConfig: kc } = core;
   const apps = kc.makeApiClient(AppsV1Api);
   const autoscaling = kc.makeApiClient(AutoscalingV2Api);
-  const core = kc.makeApiClient(CoreV1Api);
+  const core1 = kc.makeApiClient(CoreV1Api);
   const discovery = kc.makeApiClient(DiscoveryV1Api);
+  const parse = core.parse;
 
-  const parse = <S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> => {
-    const parsed = schema.safeParse(value);
-    if (!parsed.success) {
-      throw new MeshbotError(
-        'internal',
-        `Kubernetes at ${server} sent a ${what} meshbot cannot read: ${parsed.error.issues[0]?.message ?? 'invalid'} at ${parsed.error.issues[0]?.path.join('.') ?? '?'}`,
-        'Is the server a conforming Kubernetes API server?',
-      );
-    }
-    return parsed.data;
-  };
-
-  /** One call under the limit and the timeout; 404 -> undefined when `absentOk`, 409 -> conflict. */
+  /** One call; 404 -> undefined when `absentOk`; 409 -> conflict (the core's helper). */
   async function call<T>(
-    ctx: Omit<KubeRequestContext, 'server' | 'timeoutMs'>,
+    ctx: KubeCallContext,
     fn: (o: ConfigurationOptions) => Promise<T>,
     absentOk = false,
   ): Promise<T | undefined> {
-    return limit.run(async () => {
-      try {
-        return await fn(timeoutOption(timeoutMs));
-      } catch (err) {
-        if (err instanceof ApiException && err.code === 404 && absentOk) return undefined;
-        if (err instanceof ApiException && err.code === 409) {
-          throw new MeshbotError(
-            'conflict',
-            `${ctx.resource} ${ctx.name ?? ''} in namespace ${ctx.namespace ?? ''} changed since meshbot read it (409 Conflict)`,
-            'Someone or something else changed it at the same moment; read it again.',
-            { cause: err },
-          );
-        }
-        throw translateKubeError(err, { ...ctx, server, timeoutMs });
-      }
-    });
+    return absentOk ? core.callOrAbsent(ctx, fn) : core.call(ctx, fn);
   }
   const must = <T>(v: T | undefined, ref: WorkloadRef): T => {
     if (v === undefined) {
@@ -300,13 +258,6 @@ export function createWorkloadScaling(kc: KubeConfig, options: WorkloadScalingOp
     const refs = parse(replicaSetSchema, obj, 'ReplicaSet').metadata.ownerReferences ?? [];
     const owner = refs.find((r) => r.controller) ?? refs[0];
     return owner ? { kind: owner.kind, name: owner.name } : undefined;
-  }
-
-  async function listServices(namespace: string): Promise<KubeService[]> {
-    const list = await call({ verb: 'list', resource: 'services', group: '', namespace }, (o) =>
-      core.listNamespacedService({ namespace }, o),
-    );
-    return parse(listOf(serviceSchema), list, 'ServiceList').items.map(toKubeService);
   }
 
   async function listHpas(namespace: string): Promise<KubeHpa[]> {
@@ -394,7 +345,7 @@ export function createWorkloadScaling(kc: KubeConfig, options: WorkloadScalingOp
 
   /** Lists, then watches from the list's resourceVersion, so no change between the two is missed. */
   async function listThenWatch<T>(
-    ctx: Omit<KubeRequestContext, 'server' | 'timeoutMs'>,
+    ctx: KubeCallContext,
     path: string,
     query: Record<string, string>,
     list: (o: ConfigurationOptions) => Promise<unknown>,
@@ -474,7 +425,7 @@ export function createWorkloadScaling(kc: KubeConfig, options: WorkloadScalingOp
       { verb: 'list', resource: 'pods', group: '', namespace },
       `/api/v1/namespaces/${namespace}/pods`,
       labelSelector ? { labelSelector } : {},
-      (o) => core.listNamespacedPod(labelSelector ? { namespace, labelSelector } : { namespace }, o),
+      (o) => core1.listNamespacedPod(labelSelector ? { namespace, labelSelector } : { namespace }, o),
       (raw) => toKubePod(parse(podSchema, raw, 'Pod')),
       handlers,
       options,
@@ -506,7 +457,6 @@ export function createWorkloadScaling(kc: KubeConfig, options: WorkloadScalingOp
     getWorkload,
     listWorkloads,
     getReplicaSetOwner,
-    listServices,
     listHpas,
     setAnnotation,
     getScale,

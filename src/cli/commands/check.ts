@@ -7,7 +7,7 @@ import { stepOf } from '../../steps/step-registry.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { addGrammarFlags, commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
-import { processIO, reportError, type CommandIO } from '../command-io.js';
+import { processIO, reportError, withAdapters, type CommandIO } from '../command-io.js';
 
 export interface CheckFlagValues extends ClusterFlagValues {
   proxy?: boolean;
@@ -44,10 +44,8 @@ export async function runCheckCommand(flags: CheckFlagValues, io: CommandIO = pr
     const options = readClusterOptions(flags);
     // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
     // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
-    const { openAdapters } = await import('../../adapters/open-adapters.js');
     const { renderCheckText } = await import('../../render/text/render-check-text.js');
-    const adapters = await openAdapters(options);
-    try {
+    return await withAdapters(options, async (adapters) => {
       const result = await stepOf('check').run(command, adapters, {});
       io.stdout.write(
         format === 'json'
@@ -55,9 +53,7 @@ export async function runCheckCommand(flags: CheckFlagValues, io: CommandIO = pr
           : renderCheckText(result, { color: useColor(io.stdout, io.env), verbose: flags.verbose === true }),
       );
       return exitCodeForCheck(result.status);
-    } finally {
-      await adapters.close();
-    }
+    });
   } catch (err) {
     return reportError(io.stderr, err);
   }

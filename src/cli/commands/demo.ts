@@ -29,7 +29,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
   // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
   // pino is CommonJS: its default export (module.exports) is the one a bundled import() keeps.
   const { default: pino } = await import('pino');
-  const { openAdapters } = await import('../../adapters/open-adapters.js');
+  const { singleClusterPool } = await import('../../adapters/adapter-pool.js');
   const { createLogger } = await import('../../logging/create-logger.js');
   const { formatThread } = await import('../../sandbox/slack/format-thread.js');
   const { startBotWithDouble } = await import('../../sandbox/slack/start-bot-with-double.js');
@@ -63,10 +63,8 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
       throw err;
     }
   }
-  const executor = createClusterExecutor({
-    openAdapters: () => openAdapters({ kubeconfig: sandbox.kubeconfig, destination: sandbox.destination }),
-    runCommand,
-  });
+  const pool = singleClusterPool({ kubeconfig: sandbox.kubeconfig, destination: sandbox.destination });
+  const executor = createClusterExecutor({ pool, runCommand });
   let env: BotWithDouble | undefined;
   try {
     env = await startBotWithDouble({ mode: options.mode ?? 'socket', execute: executor.execute, logger });
@@ -106,7 +104,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     return status === 'pass' || status === 'warn' || status === 'fail' ? 0 : 1;
   } finally {
     await env?.stop();
-    await executor.close();
+    await pool.close();
     await sandbox.stop();
     logger.flush();
   }

@@ -5,7 +5,7 @@ import { commandSpec } from '../../grammar/parse-command.js';
 import { commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
-import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
+import { processIO, reportError, withAdapters, writeStepResult, type CommandIO } from '../command-io.js';
 
 export type { CommandIO } from '../command-io.js';
 
@@ -27,17 +27,12 @@ export async function runEndpointsCommand(
     const command = commandFromCli('endpoints', targetArg, {});
     const format = readOutputFormat(flags.output);
     const options = readClusterOptions(flags);
-    // Loaded when the command runs, so `meshbot --help` and other commands do not pay for it
-    // (the step registry loads the step itself the same way).
-    const { openAdapters } = await import('../../adapters/open-adapters.js');
-    const adapters = await openAdapters(options);
-    try {
+    // The step registry loads the step itself when it runs.
+    return await withAdapters(options, async (adapters) => {
       const result = await runCommand(command, adapters);
       writeStepResult(io, result, format);
       return exitCodeForStatus(result.status);
-    } finally {
-      await adapters.close();
-    }
+    });
   } catch (err) {
     return reportError(io.stderr, err);
   }

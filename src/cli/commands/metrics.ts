@@ -6,6 +6,7 @@ import { DEFAULT_PROMETHEUS_URL } from '../../adapters/prometheus/prometheus-err
 import { describeError, UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { checkNamespace } from '../../grammar/targets.js';
+import { metricsChartFilename } from '../../render/chart/metrics-chart-filename.js';
 import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
 import { renderStepResultText } from '../../render/text/render-step-result-text.js';
 import { useColor } from '../../render/text/use-color.js';
@@ -14,7 +15,7 @@ import { commandSpec } from '../../grammar/parse-command.js';
 import { addGrammarFlags, commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
-import { processIO, reportError, type CommandIO } from '../command-io.js';
+import { processIO, reportError, withAdapters, type CommandIO } from '../command-io.js';
 
 export interface MetricsFlagValues extends ClusterFlagValues {
   window?: string;
@@ -30,7 +31,7 @@ export interface MetricsFlagValues extends ClusterFlagValues {
 
 /** `./meshbot-metrics-SVC.NS.png` */
 export function defaultChartPath(service: string, namespace: string): string {
-  return `./meshbot-metrics-${service}.${namespace}.png`;
+  return `./${metricsChartFilename(service, namespace)}`;
 }
 
 /**
@@ -72,19 +73,19 @@ export async function runMetricsCommand(
 
     // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
     // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
-    const { openAdapters } = await import('../../adapters/open-adapters.js');
     const { runMetricsStep } = await import('../../steps/metrics/run-metrics-step.js');
-    const adapters = await openAdapters(options);
-    try {
+    const { attachMetricsChart } = await import('../../render/chart/attach-metrics-chart.js');
+    return await withAdapters(options, async (adapters) => {
       const result = await runMetricsStep(
         {
           target: parsed.target,
           windowSeconds: parsed.windowSeconds,
-          chart: chartPath !== undefined,
           ...(settleSeconds !== undefined ? { settleSeconds } : {}),
         },
         adapters,
       );
+      // Steps do not render: the CLI draws the chart from the step's series and thresholds.
+      if (chartPath !== undefined) await attachMetricsChart(result, parsed.target);
       let chartNote = '';
       const chart = result.attachments?.[0];
       if (chart && chartPath !== undefined) {
@@ -107,9 +108,7 @@ export async function runMetricsCommand(
         if (chart?.path === undefined) io.stdout.write(chartNote);
       }
       return exitCodeForStatus(result.status);
-    } finally {
-      await adapters.close();
-    }
+    });
   } catch (err) {
     return reportError(io.stderr, err);
   }

@@ -23,6 +23,8 @@ export interface SandboxFlagValues {
   metricsPort?: string;
   adminPort?: string;
   podReadyDelay?: string;
+  /** Pairs of NAMESPACE/NAME and PATH: kubeconfigs acting as those ServiceAccounts. */
+  kubeconfigAs?: string[];
 }
 
 /** Resolves on the first SIGINT or SIGTERM; dispose() forgets the listeners. */
@@ -52,6 +54,38 @@ function readPort(flag: string, value: string | undefined): number | undefined {
     );
   }
   return Number(value);
+}
+
+/** `NAMESPACE/NAME` of a ServiceAccount (here, not in src/sandbox: flags are read before the sandbox loads). */
+function parseServiceAccountRef(text: string): { namespace: string; name: string } | undefined {
+  const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(text);
+  return m?.[1] && m[3] ? { namespace: m[1], name: m[3] } : undefined;
+}
+
+/** `--kubeconfig-as NS/NAME PATH [NS/NAME PATH...]` as ServiceAccount kubeconfigs to write. */
+function readKubeconfigAs(
+  values: string[] | undefined,
+): Array<{ namespace: string; name: string; path: string }> {
+  if (values === undefined) return [];
+  const usage = 'e.g. --kubeconfig-as meshbot/meshbot ./meshbot-sa.kubeconfig';
+  if (values.length % 2 !== 0) {
+    throw new UsageError(
+      `--kubeconfig-as: expected a ServiceAccount NAMESPACE/NAME and a PATH, got ${values.map((v) => `"${v}"`).join(' ')}`,
+      usage,
+    );
+  }
+  const out: Array<{ namespace: string; name: string; path: string }> = [];
+  for (let i = 0; i < values.length; i += 2) {
+    const ref = parseServiceAccountRef(values[i] ?? '');
+    if (!ref) {
+      throw new UsageError(
+        `--kubeconfig-as: expected a ServiceAccount as NAMESPACE/NAME, got "${values[i] ?? ''}"`,
+        usage,
+      );
+    }
+    out.push({ ...ref, path: values[i + 1] ?? '' });
+  }
+  return out;
 }
 
 function readMs(flag: string, value: string | undefined): number | undefined {
@@ -109,6 +143,7 @@ export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCom
     const metricsPort = readPort('--metrics-port', flags.metricsPort);
     const adminPort = readPort('--admin-port', flags.adminPort);
     const podReadyDelayMs = readMs('--pod-ready-delay', flags.podReadyDelay);
+    const serviceAccountKubeconfigs = readKubeconfigAs(flags.kubeconfigAs);
     const options: StartSandboxOptions = {
       scenario,
       ...(flags.kubeconfigOut ? { kubeconfigOut: flags.kubeconfigOut } : {}),
@@ -117,6 +152,7 @@ export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCom
       ...(metricsPort !== undefined ? { metricsPort } : {}),
       ...(adminPort !== undefined ? { adminPort } : {}),
       ...(podReadyDelayMs !== undefined ? { podReadyDelayMs } : {}),
+      ...(serviceAccountKubeconfigs.length ? { serviceAccountKubeconfigs } : {}),
     };
     // Loaded when the command runs, so `meshbot --help` and other commands do not pay for it.
     const { startSandbox } = await import('../../sandbox/start-sandbox.js');
@@ -142,6 +178,11 @@ export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCom
           ? `${JSON.stringify(addresses)}\n`
           : formatAddressesText(addresses, scenario, { path: written.path, text }),
       );
+      if (!flags.json) {
+        for (const sa of serviceAccountKubeconfigs) {
+          io.stdout.write(`  kubeconfig as ServiceAccount ${sa.namespace}/${sa.name}: ${sa.path}\n`);
+        }
+      }
       io.onReady?.(addresses);
       await until;
       if (!flags.json) io.stderr.write('stopping the sandbox\n');
@@ -178,6 +219,10 @@ export function register(program: Command): void {
     .option('--metrics-port <n>', 'destination metrics port (default: a free port)')
     .option('--admin-port <n>', 'admin API port (default: a free port)')
     .option('--pod-ready-delay <ms>', "override every pod's readiness delay")
+    .option(
+      '--kubeconfig-as <namespace/name path...>',
+      'also write a kubeconfig acting as this ServiceAccount (created if missing; RBAC applies), e.g. meshbot/meshbot ./sa.kubeconfig',
+    )
     .action(async (flags: SandboxFlagValues) => {
       process.exitCode = await runSandboxCommand(flags, { stdout: process.stdout, stderr: process.stderr });
     });

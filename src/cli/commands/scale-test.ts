@@ -11,7 +11,7 @@ import { commandSpec } from '../../grammar/parse-command.js';
 import { commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
-import { processIO, reportError, writeStepResult, type CommandIO } from '../command-io.js';
+import { processIO, reportError, withAdapters, writeStepResult, type CommandIO } from '../command-io.js';
 
 export interface ScaleTestFlagValues extends ClusterFlagValues {
   yes?: boolean;
@@ -85,11 +85,9 @@ export async function runScaleTestCommand(
     }
     // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
     // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
-    const { openAdapters } = await import('../../adapters/open-adapters.js');
     const { recoverInterruptedScaleTests } =
       await import('../../steps/scale-test/recover-interrupted-scale-tests.js');
-    const adapters = await openAdapters(options);
-    try {
+    return await withAdapters(options, async (adapters) => {
       await recoverInterruptedScaleTests(adapters, {
         settings,
         notify: (text) => void io.stderr.write(`meshbot: ${text.split('\n').join('\nmeshbot: ')}\n`),
@@ -111,9 +109,7 @@ export async function runScaleTestCommand(
       });
       writeStepResult(io, result, format);
       return exitCodeForStatus(result.status);
-    } finally {
-      await adapters.close();
-    }
+    });
   } catch (err) {
     return reportError(io.stderr, err);
   }

@@ -83,7 +83,7 @@ export async function runServe(
   try {
     // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
     // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
-    const { openAdapters } = await import('../../adapters/open-adapters.js');
+    const { singleClusterPool } = await import('../../adapters/adapter-pool.js');
     const { loadConfig, redactConfig } = await import('../../config/load-config.js');
     const { createLogger } = await import('../../logging/create-logger.js');
     const { createClusterExecutor } = await import('../../slack/command-executor.js');
@@ -97,19 +97,18 @@ export async function runServe(
     if (io.env.MESHBOT_PROMETHEUS_URL) clusterOptions.prometheusUrl = io.env.MESHBOT_PROMETHEUS_URL;
     const logger = createLogger({ level: config.logLevel });
     logger.info({ config: redactConfig(config), cluster: clusterOptions }, 'meshbot serve starting');
-    const executor = createClusterExecutor({ openAdapters: () => openAdapters(clusterOptions), runCommand });
-    const scaleTests = createClusterScaleTestRunner({
-      openAdapters: () => openAdapters(clusterOptions),
-      settings: settingsFromConfig(config.scaleTest),
-    });
+    // One adapter set per cluster for the whole process: commands and scale tests share it.
+    const pool = singleClusterPool(clusterOptions);
+    const executor = createClusterExecutor({ pool, runCommand });
+    const scaleTests = createClusterScaleTestRunner({ pool, settings: settingsFromConfig(config.scaleTest) });
     const bot = createSlackApp({ config, execute: executor.execute, logger, scaleTests });
     let port: number;
     try {
       ({ port } = await bot.start());
     } catch (err) {
       await bot.stop();
-      await executor.close();
       await scaleTests.close();
+      await pool.close();
       throw startError(err);
     }
     // Workloads a crashed scale test left changed are put back, and the channel is told.
@@ -126,7 +125,7 @@ export async function runServe(
     await recovery.done;
     await scaleTests.close(); // cancels running scale tests and waits for their replicas to be back
     await bot.stop();
-    await executor.close();
+    await pool.close();
     return 0;
   } catch (err) {
     return reportError(io.stderr, err);

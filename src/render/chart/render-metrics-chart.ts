@@ -5,8 +5,12 @@
  */
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { Chart, registerables, type ChartConfiguration, type ChartDataset } from 'chart.js';
-import type { ChartSeries, ChartSeriesKey, MetricsData } from '../../steps/metrics/metrics-types.js';
-import { THRESHOLDS } from '../../steps/metrics/interpret-metrics.js';
+import {
+  THRESHOLDS,
+  type ChartSeries,
+  type ChartSeriesKey,
+  type MetricsData,
+} from '../../steps/metrics/metrics-types.js';
 import { formatDuration } from '../../grammar/duration.js';
 
 Chart.register(...registerables);

@@ -1,8 +1,10 @@
 /**
  * Access rules a scenario declares to make the sandbox API server refuse requests, and the
- * 403 Status the real API server (RBAC authorizer) answers for them.
+ * 403 Status the real API server (RBAC authorizer) answers for them. They are a fault the
+ * sandbox injects before its real authorizers (system:masters, then RBAC: rbac-authorizer.ts)
+ * are asked, as a denying authorization webhook would, so they deny even the admin identity.
  *
- * Each rule DENIES the requests it matches; everything else is allowed. A rule without a user
+ * Each rule DENIES the requests it matches; the rest goes on to RBAC. A rule without a user
  * denies meshbot's identity (the server's default user), not the sandbox's own components.
  * A rule limited to a namespace denies requests in that namespace only, not the cluster-wide
  * form (`kubectl get endpointslices -A`). Real RBAC would refuse that too, but sandbox

@@ -12,13 +12,27 @@
  * Errors are `Status` bodies with the real codes and reasons.
  */
 import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { z } from 'zod';
-import { ACCESS_REVIEW_KIND, reviewAccess } from './access-review.js';
-import { denyingRule, forbiddenFor, type AccessRequest, type AccessRule } from './access-rules.js';
+import { answerReview, REVIEW_KINDS } from './access-review.js';
+import { denyingRule, type AccessRequest, type AccessRule } from './access-rules.js';
+import { authenticate, impersonate } from './authenticate-request.js';
+import { ensureBootstrapPolicy } from './bootstrap-policy.js';
+import {
+  authorizeRbac,
+  CLUSTER_ROLE,
+  rulesFor,
+  type AuthorizationAttributes,
+  type Decision,
+} from './rbac-authorizer.js';
+import { createTokenIssuer } from './service-account-tokens.js';
+import { createServingCertificate } from './serving-certificate.js';
+import { fieldManagerOf, parseApplyPatch, recordUpdate, serverSideApply } from './server-side-apply.js';
 import {
   includeObjectParam,
   isTrue,
@@ -34,7 +48,13 @@ import {
   writeStatus,
 } from './api-messages.js';
 import { parseResourcePath, splitGroupVersion, type ResourcePath } from './api-paths.js';
-import { DEFAULT_TOKENS, MESHBOT_USER } from './sandbox-identities.js';
+import {
+  AUTHENTICATED_GROUP,
+  DEFAULT_TOKENS,
+  MASTERS_GROUP,
+  MESHBOT_USER,
+  type UserInfo,
+} from './sandbox-identities.js';
 import {
   acceptsAggregatedDiscovery,
   AGGREGATED_DISCOVERY_CONTENT_TYPE,
@@ -65,6 +85,7 @@ import {
 import {
   badRequest,
   conflict,
+  forbidden,
   methodNotAllowed,
   notFound,
   StatusError,
@@ -90,24 +111,48 @@ export interface ApiServerOptions {
   /** 0 or absent = ephemeral. */
   port?: number;
   host?: '127.0.0.1';
-  /** Rules that deny requests (see access-rules.ts). */
+  /** Rules that deny requests before RBAC is asked (see access-rules.ts). */
   accessRules?: AccessRule[];
   /**
-   * Bearer token -> user name, added to DEFAULT_TOKENS (meshbot's and the control plane's).
-   * An unknown token is answered 401 Unauthorized; a request without one acts as `defaultUser`.
+   * Bearer token -> user (a name alone: groups `system:authenticated`), added to
+   * DEFAULT_TOKENS (the admin's and the control plane's, both `system:masters`). An unknown
+   * token is answered 401 Unauthorized; a request without one acts as `defaultUser`, admin.
    */
-  tokens?: Record<string, string>;
+  tokens?: Record<string, string | UserInfo>;
   /** The user of token-less requests, and the one rules without a user deny; default MESHBOT_USER. */
   defaultUser?: string;
+  /** Create the bootstrap ClusterRoles and bindings (cluster-admin, discovery...); default true. */
+  bootstrapPolicy?: boolean;
+  /**
+   * Told every authorization decision of a request, as kube-apiserver's audit log records
+   * them (tests use it to learn which permissions a command uses).
+   */
+  audit?: (event: AuditEvent) => void;
   portForward?: PortForwardResolver;
   version?: Partial<VersionInfo>;
+}
+
+/** One authorization decision: who asked what, and whether it was allowed. */
+export interface AuditEvent {
+  attributes: AuthorizationAttributes;
+  allowed: boolean;
 }
 
 export interface RunningApiServer {
   /** `http://127.0.0.1:PORT` */
   url: string;
+  /** `https://127.0.0.1:PORT2`: a second port, for clients that send tokens only over TLS (kubectl). */
+  httpsUrl: string;
   port: number;
+  /** PEM of the certificate the https side serves (its own CA). */
+  servingCaPem(): Promise<string>;
   setAccessRules(rules: AccessRule[]): void;
+  /**
+   * A token for an existing ServiceAccount (what `kubectl create token` asks for), valid
+   * for `expirationSeconds` (default one day).
+   * @throws StatusError 404 when the ServiceAccount does not exist.
+   */
+  mintServiceAccountToken(namespace: string, name: string, expirationSeconds?: number): string;
   /** Ends open watches, WebSockets and connections, then the server. */
   close(): Promise<void>;
 }
@@ -117,11 +162,24 @@ const RETURNS_DELETED_OBJECT = new Set(['/pods', '/services', '/serviceaccounts'
 
 type Verb = Exclude<AccessRequest['verb'], '*'>;
 
+/** Verbs a scenario access rule can name; others (impersonate, use, bind...) are never denied by one. */
+const RULE_VERBS = new Set<string>([
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+  '*',
+]);
+
 interface Request {
   req: IncomingMessage;
   res: ServerResponse;
   url: URL;
-  user: string;
+  user: UserInfo;
 }
 
 const SPDY_TUNNEL_STAND_IN = 'meshbot-sandbox-spdy-tunnel';
@@ -167,7 +225,18 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const store = opts.store;
   const host = opts.host ?? '127.0.0.1';
   const defaultUser = opts.defaultUser ?? MESHBOT_USER;
-  const tokens: Record<string, string> = { ...DEFAULT_TOKENS, ...(opts.tokens ?? {}) };
+  const tokens: Record<string, UserInfo> = { ...DEFAULT_TOKENS };
+  for (const [token, user] of Object.entries(opts.tokens ?? {})) {
+    tokens[token] = typeof user === 'string' ? { name: user, groups: [AUTHENTICATED_GROUP] } : user;
+  }
+  const issuer = createTokenIssuer();
+  const anonymous: UserInfo = { name: defaultUser, groups: [MASTERS_GROUP, AUTHENTICATED_GROUP] };
+  if (
+    (opts.bootstrapPolicy ?? true) &&
+    store.kinds().some((k) => k.group === CLUSTER_ROLE.group && k.plural === CLUSTER_ROLE.plural)
+  ) {
+    ensureBootstrapPolicy(store);
+  }
   const version = versionInfo(opts.version);
   let accessRules: AccessRule[] = [...(opts.accessRules ?? [])];
   let serverAddress = `${host}:0`;
@@ -193,38 +262,93 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     return statusFailure(404, 'NotFound', 'the server could not find the requested resource', {});
   }
 
-  function userOf(req: IncomingMessage): string {
-    const auth = req.headers.authorization;
-    if (auth === undefined || auth.trim() === '') return defaultUser;
-    const token = /^Bearer\s+(.+)$/i.exec(auth)?.[1]?.trim();
-    const user = token === undefined ? undefined : tokens[token];
-    if (user === undefined) throw statusFailure(401, 'Unauthorized', 'Unauthorized');
-    return user;
+  /** The authenticated caller, after impersonation. */
+  function userOf(req: IncomingMessage): UserInfo {
+    const caller = authenticate(req.headers, { tokens, issuer, store, anonymous });
+    return impersonate(req.headers, caller, authorize);
   }
 
-  function authorize(request: AccessRequest): void {
-    if (denyingRule(accessRules, request, defaultUser)) throw forbiddenFor(request);
-  }
-
-  function accessRequest(user: string, verb: Verb, path: ResourcePath): AccessRequest {
-    const request: AccessRequest = { user, verb, group: path.group, resource: path.plural };
-    if (path.subresource) request.subresource = path.subresource;
-    if (path.plural === 'namespaces' && path.group === '' && path.name) {
-      // Namespace objects are cluster-scoped, but RBAC sees them in their own namespace.
-      request.namespace = path.name;
-    } else if (path.namespace !== undefined) {
-      request.namespace = path.namespace;
+  /**
+   * The authorizer chain: the scenario's access rules deny first (a fault the sandbox injects,
+   * as a denying authorization webhook would), then `system:masters` may do anything, then RBAC.
+   */
+  function decide(attrs: AuthorizationAttributes): Decision {
+    if (attrs.resourceRequest && RULE_VERBS.has(attrs.verb)) {
+      const request: AccessRequest = {
+        user: attrs.user.name,
+        verb: attrs.verb as AccessRequest['verb'],
+        group: attrs.group,
+        resource: attrs.resource,
+        ...(attrs.subresource ? { subresource: attrs.subresource } : {}),
+        ...(attrs.namespace ? { namespace: attrs.namespace } : {}),
+        ...(attrs.name ? { name: attrs.name } : {}),
+      };
+      if (denyingRule(accessRules, request, defaultUser)) return { allowed: false, reason: '' };
     }
-    if (path.name) request.name = path.name;
-    return request;
+    if (attrs.user.groups.includes(MASTERS_GROUP)) return { allowed: true, reason: '' };
+    return authorizeRbac(store, attrs);
+  }
+
+  /** @throws StatusError 403 with the real API server's text when the request is not allowed. */
+  function authorize(attrs: AuthorizationAttributes): void {
+    const decision = decide(attrs);
+    opts.audit?.({ attributes: attrs, allowed: decision.allowed });
+    if (decision.allowed) return;
+    if (!attrs.resourceRequest) {
+      const reason = decision.reason ? `: ${decision.reason}` : '';
+      throw statusFailure(
+        403,
+        'Forbidden',
+        `forbidden: User "${attrs.user.name}" cannot ${attrs.verb} path "${attrs.path}"${reason}`,
+        {},
+      );
+    }
+    throw forbidden({
+      user: attrs.user.name,
+      verb: attrs.verb,
+      resource: { group: attrs.group, plural: attrs.resource },
+      ...(attrs.subresource ? { subresource: attrs.subresource } : {}),
+      ...(attrs.namespace ? { namespace: attrs.namespace } : {}),
+      ...(attrs.name ? { name: attrs.name } : {}),
+      ...(decision.reason ? { reason: decision.reason } : {}),
+    });
+  }
+
+  function resourceAttributes(user: UserInfo, verb: string, path: ResourcePath): AuthorizationAttributes {
+    // Namespace objects are cluster-scoped, but RBAC sees them in their own namespace.
+    const namespace =
+      path.plural === 'namespaces' && path.group === '' && path.name ? path.name : path.namespace;
+    return {
+      resourceRequest: true,
+      user,
+      verb,
+      group: path.group,
+      resource: path.plural,
+      ...(path.subresource ? { subresource: path.subresource } : {}),
+      ...(namespace !== undefined ? { namespace } : {}),
+      ...(path.name ? { name: path.name } : {}),
+    };
   }
 
   // ---------------------------------------------------------------------------------------
   // Non-resource paths
 
+  /** Whether kube-apiserver sees the path as a resource request (`/api/v1/X...`, `/apis/G/V/X...`). */
+  function isResourcePath(pathname: string): boolean {
+    const parts = pathname.split('/').filter((p) => p !== '');
+    return (parts[0] === 'api' && parts.length >= 3) || (parts[0] === 'apis' && parts.length >= 4);
+  }
+
   function serveNonResource(r: Request): boolean {
     const pathname = r.url.pathname.replace(/\/+$/, '') || '/';
-    const kinds: DiscoveryKind[] = [...store.kinds(), ACCESS_REVIEW_KIND];
+    if (isResourcePath(pathname)) return false;
+    authorize({
+      resourceRequest: false,
+      user: r.user,
+      verb: (r.req.method ?? 'GET').toLowerCase(),
+      path: r.url.pathname,
+    });
+    const kinds: DiscoveryKind[] = [...store.kinds(), ...REVIEW_KINDS];
     if (pathname === '/version') {
       writeJson(r.res, 200, version);
       return true;
@@ -303,7 +427,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         verb = watch ? 'watch' : path.name === undefined ? 'list' : 'get';
         break;
       case 'POST':
-        if (path.name !== undefined) throw methodNotAllowed();
+        // POST names an object only for a subresource that creates something (serviceaccounts/token).
+        if (path.name !== undefined && path.subresource === undefined) throw methodNotAllowed();
         verb = 'create';
         break;
       case 'PUT':
@@ -321,17 +446,18 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         throw methodNotAllowed();
     }
     if (path.watchPrefix && method !== 'GET') throw methodNotAllowed();
-    if (
-      path.group === ACCESS_REVIEW_KIND.group &&
-      path.version === ACCESS_REVIEW_KIND.version &&
-      path.plural === ACCESS_REVIEW_KIND.plural &&
-      path.namespace === undefined &&
-      path.name === undefined
-    ) {
+    authorize(resourceAttributes(r.user, verb, path));
+    const review = REVIEW_KINDS.find(
+      (k) => k.group === path.group && k.version === path.version && k.plural === path.plural,
+    );
+    if (review && path.name === undefined && (path.namespace !== undefined) === review.namespaced) {
       if (verb !== 'create') throw methodNotAllowed();
-      return serveAccessReview(r);
+      return serveAccessReview(r, review.kind, path.namespace);
     }
-    authorize(accessRequest(r.user, verb, path));
+    if (path.group === '' && path.plural === 'serviceaccounts' && path.subresource === 'token') {
+      if (verb !== 'create') throw methodNotAllowed();
+      return serveTokenRequest(r, path);
+    }
     if (method !== 'GET' && r.url.searchParams.getAll('dryRun').some((v) => v !== '')) {
       // Better to refuse than to change the store when the client asked for no change.
       throw badRequest(
@@ -376,9 +502,49 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     }
   }
 
-  async function serveAccessReview(r: Request): Promise<void> {
-    const body = await parseBody(r.req, ACCESS_REVIEW_KIND.kind);
-    writeJson(r.res, 201, reviewAccess(body, r.user, accessRules, defaultUser));
+  async function serveAccessReview(r: Request, kind: string, namespace: string | undefined): Promise<void> {
+    const body = await parseBody(r.req, kind);
+    writeJson(
+      r.res,
+      201,
+      answerReview(kind, body, {
+        user: r.user,
+        namespace,
+        decide,
+        rulesFor: (user, ns) => rulesFor(store, user, ns),
+      }),
+    );
+  }
+
+  function mintToken(
+    namespace: string,
+    name: string,
+    expirationSeconds: number,
+  ): { token: string; expiresAt: Date } {
+    const spec = kindFor({ group: '', version: 'v1', plural: 'serviceaccounts', watchPrefix: false });
+    const sa = store.get(spec, namespace, name);
+    if (!sa) throw notFound(spec, name);
+    return issuer.mint({ namespace, name, uid: sa.metadata.uid ?? '' }, expirationSeconds);
+  }
+
+  /** TokenRequest (`kubectl create token NAME`): a token for the ServiceAccount. */
+  async function serveTokenRequest(r: Request, path: ResourcePath): Promise<void> {
+    const body = record(await parseBody(r.req, 'TokenRequest')) ?? {};
+    const spec = record(body['spec']) ?? {};
+    const asked = spec['expirationSeconds'];
+    const expirationSeconds = typeof asked === 'number' && asked >= 600 ? Math.floor(asked) : 3600;
+    const { token, expiresAt } = mintToken(path.namespace ?? '', path.name ?? '', expirationSeconds);
+    writeJson(r.res, 201, {
+      kind: 'TokenRequest',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { name: path.name, namespace: path.namespace, creationTimestamp: null },
+      spec: {
+        audiences: ['https://kubernetes.default.svc.cluster.local'],
+        expirationSeconds,
+        boundObjectRef: null,
+      },
+      status: { token, expirationTimestamp: expiresAt.toISOString().replace(/\.\d{3}Z$/, 'Z') },
+    });
   }
 
   function mustGet(spec: KindSpec, path: ResourcePath): KubeObject {
@@ -605,7 +771,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     }
     obj.metadata.name = name;
     const current = mustGet(spec, path);
-    writeJson(r.res, 200, store.update(keepStatus(spec, obj, current)));
+    const next = recordUpdate(obj, current, fieldManagerOf(r.url.searchParams, r.req.headers['user-agent']));
+    writeJson(r.res, 200, store.update(keepStatus(spec, next, current)));
   }
 
   async function patchBody(r: Request): Promise<{ patch: unknown; contentType: string }> {
@@ -615,14 +782,51 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         'application/json-patch+json',
         'application/merge-patch+json',
         'application/strategic-merge-patch+json',
-        '(server-side apply is not supported by the meshbot sandbox API server; use client-side kubectl apply)',
+        '(server-side apply is served on objects, not on their status or scale, by the meshbot sandbox API server)',
       ]);
     }
     const text = (await readBody(r.req)).toString('utf8');
     return { patch: text, contentType };
   }
 
+  /** Server-side apply: creates the object when missing (which also needs `create`). */
+  async function serveApply(r: Request, spec: KindSpec, path: ResourcePath): Promise<void> {
+    const manager = r.url.searchParams.get('fieldManager');
+    if (!manager) {
+      throw statusFailure(
+        422,
+        'Invalid',
+        'PatchOptions.meta.k8s.io "" is invalid: fieldManager: Required value: is required for apply patch',
+      );
+    }
+    const applied = parseApplyPatch((await readBody(r.req)).toString('utf8'));
+    const expected = apiVersionOf(spec);
+    if (applied.apiVersion !== expected || applied.kind !== spec.kind) {
+      throw badRequest(
+        `the API version in the data (${String(applied.apiVersion)}) or kind (${String(applied.kind)}) does not match the expected ${expected} ${spec.kind}`,
+      );
+    }
+    const name = path.name ?? '';
+    if (applied.metadata.name !== name) {
+      throw badRequest(
+        `the name of the object (${String(applied.metadata.name)}) does not match the name on the URL (${name})`,
+      );
+    }
+    const force = isTrue(r.url.searchParams.get('force'));
+    const current = store.get(spec, path.namespace, name);
+    if (!current) {
+      authorize(resourceAttributes(r.user, 'create', path));
+      const created = serverSideApply({ current: undefined, applied, manager, force });
+      if (spec.namespaced) created.metadata.namespace = path.namespace;
+      writeJson(r.res, 201, store.create(created));
+      return;
+    }
+    const next = serverSideApply({ current, applied, manager, force });
+    writeJson(r.res, 200, store.update(keepStatus(spec, next, current)));
+  }
+
   async function servePatch(r: Request, spec: KindSpec, path: ResourcePath): Promise<void> {
+    if (mediaType(r.req) === 'application/apply-patch+yaml') return serveApply(r, spec, path);
     const { patch, contentType } = await patchBody(r);
     const current = mustGet(spec, path);
     const next = applyPatch(clone(current), patch, contentType);
@@ -636,6 +840,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         `the namespace of the object (${String(next.metadata.namespace)}) does not match the namespace on the URL (${String(current.metadata.namespace)})`,
       );
     }
+    recordUpdate(next, current, fieldManagerOf(r.url.searchParams, r.req.headers['user-agent']));
     writeJson(r.res, 200, store.update(keepStatus(spec, next, current)));
   }
 
@@ -809,7 +1014,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       if (!path || path.subresource !== 'portforward' || path.group !== '' || path.plural !== 'pods') {
         throw notFound404();
       }
-      authorize(accessRequest(user, 'create', path));
+      // SPDY upgrades are POSTs (verb create); WebSocket upgrades GETs (verb get), and since
+      // Kubernetes 1.35 (AuthorizePodWebsocketUpgradeCreatePermission, on by default) they need
+      // `create` as well.
+      const upgradeVerb = (req.method ?? 'GET').toUpperCase() === 'GET' ? 'get' : 'create';
+      authorize(resourceAttributes(user, upgradeVerb, path));
+      if (upgradeVerb === 'get') authorize(resourceAttributes(user, 'create', path));
       const spec = kindFor(path);
       if (path.namespace === undefined || path.name === undefined) throw notFound404();
       const pod = mustGet(spec, path);
@@ -892,37 +1102,79 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const server = http.createServer((req, res) => {
     void handle(req, res);
   });
+  server.on('upgrade', handleUpgrade);
+
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('upgrade', handleUpgrade);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
+  // A second port speaks HTTPS (kubectl sends a kubeconfig's token only over https); its
+  // certificate is made when the first connection arrives or a kubeconfig asks for it.
+  let tlsServer: Promise<{ server: https.Server; caPem: string }> | undefined;
+  const startTls = () =>
+    (tlsServer ??= createServingCertificate().then((cert) => {
+      const secure = https.createServer({ cert: cert.certPem, key: cert.keyPem }, (req, res) => {
+        void handle(req, res);
+      });
+      secure.on('upgrade', handleUpgrade);
+      secure.on('tlsClientError', (_err, socket) => socket.destroy());
+      return { server: secure, caPem: cert.certPem };
+    }));
+  const tlsFront = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    startTls().then(
+      (tls) => (closing ? socket.destroy() : tls.server.emit('connection', socket)),
+      () => socket.destroy(),
+    );
   });
-  const port = (server.address() as AddressInfo).port;
+
+  const listen = (srv: net.Server, port: number) =>
+    new Promise<number>((resolve, reject) => {
+      srv.once('error', reject);
+      srv.listen(port, host, () => {
+        srv.off('error', reject);
+        resolve((srv.address() as AddressInfo).port);
+      });
+    });
+  const port = await listen(server, opts.port ?? 0);
+  const tlsPort = await listen(tlsFront, 0).catch(async (err: unknown) => {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    throw err;
+  });
   serverAddress = `${host}:${port}`;
 
   return {
     url: `http://${host}:${port}`,
+    httpsUrl: `https://${host}:${tlsPort}`,
     port,
+    async servingCaPem() {
+      return (await startTls()).caPem;
+    },
     setAccessRules(rules: AccessRule[]) {
       accessRules = [...rules];
+    },
+    mintServiceAccountToken(namespace, name, expirationSeconds = 86_400) {
+      return mintToken(namespace, name, expirationSeconds).token;
     },
     async close() {
       if (closing) return;
       closing = true;
       for (const end of [...watches]) end();
       for (const ws of wss.clients) ws.terminate();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const closed = Promise.all([
+        new Promise<void>((resolve) => server.close(() => resolve())),
+        new Promise<void>((resolve) => tlsFront.close(() => resolve())),
+      ]);
       server.closeAllConnections();
       for (const socket of sockets) socket.destroy();
       await closed;
+      if (tlsServer) {
+        const tls = await tlsServer.catch(() => undefined);
+        tls?.server.closeAllConnections();
+      }
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

@@ -83,6 +83,15 @@ export const DEFAULT_KINDS: readonly KindSpec[] = [
     shortNames: ['no'],
     subresources: ['status'],
   },
+  {
+    group: '',
+    version: 'v1',
+    kind: 'ServiceAccount',
+    plural: 'serviceaccounts',
+    singular: 'serviceaccount',
+    namespaced: true,
+    shortNames: ['sa'],
+  },
   // discovery.k8s.io/v1
   {
     group: 'discovery.k8s.io',
@@ -177,6 +186,39 @@ export const DEFAULT_KINDS: readonly KindSpec[] = [
     singular: 'validatingwebhookconfiguration',
     namespaced: false,
     categories: ['api-extensions'],
+  },
+  // rbac.authorization.k8s.io/v1 (enforced by rbac-authorizer.ts)
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'Role',
+    plural: 'roles',
+    singular: 'role',
+    namespaced: true,
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'ClusterRole',
+    plural: 'clusterroles',
+    singular: 'clusterrole',
+    namespaced: false,
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'RoleBinding',
+    plural: 'rolebindings',
+    singular: 'rolebinding',
+    namespaced: true,
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    kind: 'ClusterRoleBinding',
+    plural: 'clusterrolebindings',
+    singular: 'clusterrolebinding',
+    namespaced: false,
   },
 ];
 

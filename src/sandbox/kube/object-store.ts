@@ -132,6 +132,13 @@ export function nameProblem(kind: Pick<KindSpec, 'group' | 'plural'>, name: stri
     if (name.length > 63) return 'must be no more than 63 characters';
     return DNS1035_LABEL.test(name) ? undefined : DNS1035_MSG;
   }
+  if (kind.group === 'rbac.authorization.k8s.io') {
+    // ValidateRBACName: any path segment name (`system:discovery` is one).
+    if (name === '.' || name === '..') return `may not be '${name}'`;
+    if (name.includes('/')) return "may not contain '/'";
+    if (name.includes('%')) return "may not contain '%'";
+    return name === '' ? 'name or generateName is required' : undefined;
+  }
   if (name.length > 253) return 'must be no more than 253 characters';
   return DNS1123_SUBDOMAIN.test(name) ? undefined : SUBDOMAIN_MSG;
 }

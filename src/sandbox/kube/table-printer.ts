@@ -527,7 +527,68 @@ const CLUSTER_PRINTERS: Record<string, Printer> = {
   },
 };
 
-const PRINTERS: Record<string, Printer> = { ...WORKLOAD_PRINTERS, ...CLUSTER_PRINTERS };
+const CREATED_AT = column('Created At', 'Time when the role was created.', 0, 'date');
+
+function createdAt(obj: KubeObject): string {
+  const at = obj.metadata.creationTimestamp;
+  return at ? new Date(at).toISOString().replace(/\.\d{3}Z$/, 'Z') : '';
+}
+
+const ROLE_PRINTER: Printer = { columns: [NAME, CREATED_AT], cells: (role) => [createdAt(role)] };
+
+/** RoleBinding and ClusterRoleBinding: ROLE, AGE, and (wide) the subjects by kind. */
+const BINDING_PRINTER: Printer = {
+  columns: [
+    NAME,
+    column('Role', 'Role'),
+    AGE,
+    column('Users', 'Users in the roleBinding', 1),
+    column('Groups', 'Groups in the roleBinding', 1),
+    column('ServiceAccounts', 'ServiceAccounts in the roleBinding', 1),
+  ],
+  cells: (binding, now) => {
+    const ref = rec(binding['roleRef']);
+    const subjects = arr(binding['subjects']).map(rec);
+    const named = (kind: string) =>
+      subjects
+        .filter((s) => s['kind'] === kind)
+        .map((s) =>
+          kind === 'ServiceAccount'
+            ? `${str(s['namespace']) ?? ''}/${str(s['name']) ?? ''}`
+            : (str(s['name']) ?? ''),
+        )
+        .join(', ');
+    return [
+      `${str(ref['kind']) ?? ''}/${str(ref['name']) ?? ''}`,
+      age(binding, now),
+      named('User'),
+      named('Group'),
+      named('ServiceAccount'),
+    ];
+  },
+};
+
+const RBAC_PRINTERS: Record<string, Printer> = {
+  'rbac.authorization.k8s.io/roles': ROLE_PRINTER,
+  'rbac.authorization.k8s.io/clusterroles': ROLE_PRINTER,
+  'rbac.authorization.k8s.io/rolebindings': BINDING_PRINTER,
+  'rbac.authorization.k8s.io/clusterrolebindings': BINDING_PRINTER,
+  '/serviceaccounts': {
+    columns: [
+      NAME,
+      column(
+        'Secrets',
+        'Secrets is the list of secrets allowed to be used by pods running using this ServiceAccount.',
+        0,
+        'integer',
+      ),
+      AGE,
+    ],
+    cells: (sa, now) => [arr(sa['secrets']).length, age(sa, now)],
+  },
+};
+
+const PRINTERS: Record<string, Printer> = { ...WORKLOAD_PRINTERS, ...CLUSTER_PRINTERS, ...RBAC_PRINTERS };
 
 const GENERIC: Printer = { columns: [NAME, AGE], cells: (obj, now) => [age(obj, now)] };
 

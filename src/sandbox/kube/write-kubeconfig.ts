@@ -21,6 +21,10 @@ export interface WriteKubeconfigOptions {
   path?: string;
   /** Names of the cluster, user and context; default `meshbot-sandbox`. */
   name?: string;
+  /** The context's default namespace; none when absent. */
+  namespace?: string;
+  /** PEM of the CA of an https:// server (written as certificate-authority-data). */
+  caPem?: string;
 }
 
 export function kubeconfigYaml(opts: Omit<WriteKubeconfigOptions, 'path'>): string {
@@ -30,9 +34,21 @@ export function kubeconfigYaml(opts: Omit<WriteKubeconfigOptions, 'path'>): stri
     kind: 'Config',
     // client-node 1.4.0 refuses an http:// server unless insecure-skip-tls-verify is set
     // ("HTTP protocol is not allowed when skipTLSVerify is not set or false"); kubectl ignores it for http.
-    clusters: [{ name, cluster: { server: opts.server, 'insecure-skip-tls-verify': true } }],
+    clusters: [
+      {
+        name,
+        cluster: opts.caPem
+          ? { server: opts.server, 'certificate-authority-data': Buffer.from(opts.caPem).toString('base64') }
+          : { server: opts.server, 'insecure-skip-tls-verify': true },
+      },
+    ],
     users: [{ name, user: { token: opts.token ?? SANDBOX_TOKEN } }],
-    contexts: [{ name, context: { cluster: name, user: name } }],
+    contexts: [
+      {
+        name,
+        context: { cluster: name, user: name, ...(opts.namespace ? { namespace: opts.namespace } : {}) },
+      },
+    ],
     'current-context': name,
     preferences: {},
   });

@@ -9,7 +9,6 @@
  */
 import type { ClusterOptions } from '../../adapters/cluster-options.js';
 import type { ControlPlaneReader } from '../../adapters/kube/control-plane-reader.js';
-import { controlPlaneReaderFor } from '../../adapters/kube/control-plane-reads.js';
 import type { EvidenceTable, Finding, NextStep, StepResult, StepStatus } from '../../domain/step-result.js';
 import { worstStatus } from '../../domain/step-result.js';
 import { certificateLabel, evaluateValidity, iso, type ParsedCertificate } from './certificates.js';
@@ -37,7 +36,7 @@ export interface CheckRequest {
 /** What the step needs of the adapters (openAdapters' Adapters is one). */
 export interface CheckAdapters {
   options: ClusterOptions;
-  controlPlane?: ControlPlaneReader;
+  controlPlane: ControlPlaneReader;
 }
 
 export interface CheckStepOptions {
@@ -63,7 +62,7 @@ export async function runCheckStep(
   stepOptions: CheckStepOptions = {},
 ): Promise<StepResult<CheckData>> {
   const startedAt = new Date();
-  const reader = controlPlaneReaderFor(adapters);
+  const reader = adapters.controlPlane;
   const checkTimeoutMs = stepOptions.checkTimeoutMs ?? adapters.options.timeoutMs;
   const options: CheckOptions = {
     controlPlaneNamespace:

@@ -4,6 +4,7 @@
  * No I/O: everything it needs is passed in.
  */
 import { compareAddresses } from '../../adapters/destination/apply-updates.js';
+import { ipOfAddress } from '../../adapters/destination/decode-ip.js';
 import type { KubePod } from '../../adapters/kube/kube-adapter.js';
 import type { Finding } from '../../domain/step-result.js';
 import type {
@@ -99,7 +100,7 @@ export function findingsForPort(input: PortFindingsInput): Finding[] {
       });
       continue;
     }
-    const ip = dest.get(address)?.ip ?? address.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+    const ip = dest.get(address)?.ip ?? ipOfAddress(address);
     const owner = attributeAddress(ip, input.pods, input.selectorPods);
     const named = claimed ? ` (the destination still names pod ${claimed})` : '';
     switch (owner.kind) {

@@ -145,6 +145,9 @@ function emptyData(target: ServiceTarget, destinationSource: string): EndpointsD
   };
 }
 
+/** What the step needs of an adapter set. */
+export type EndpointsAdapters = Pick<Adapters, 'kube' | 'destination' | 'options'>;
+
 /**
  * A Kubernetes read that failed, as a finding with the adapter's message and hint (for a 403,
  * the RBAC rule to add). Anything but a MeshbotError (or a usage error) is rethrown.
@@ -168,7 +171,7 @@ function readFailure(err: unknown, severity: 'warn' | 'error', what?: string): F
  */
 export async function runEndpointsStep(
   target: ServiceTarget,
-  adapters: Adapters,
+  adapters: EndpointsAdapters,
   stepOptions: EndpointsStepOptions = {},
 ): Promise<StepResult<EndpointsData>> {
   const t0 = performance.now();

@@ -7,16 +7,7 @@ import type { Finding, NextStep } from '../../domain/step-result.js';
 import { formatDuration } from '../../grammar/duration.js';
 import { meshCommands } from '../../grammar/mesh-commands.js';
 import { formatServiceTarget, type ServiceTarget } from '../../grammar/targets.js';
-import type { MetricsData } from './metrics-types.js';
-
-export const THRESHOLDS = {
-  /** Informer lag p99 above this warns. */
-  informerLagP99Seconds: 5,
-  /** increase(endpoints_updates) below this counts as "did not move" (increase() extrapolates). */
-  updatesMoved: 0.5,
-  /** Inbound success rate below this warns. */
-  successRate: 0.95,
-} as const;
+import { THRESHOLDS, type MetricsData } from './metrics-types.js';
 
 const DOCS_DESTINATION = 'https://linkerd.io/2/reference/architecture/#the-destination-service';
 

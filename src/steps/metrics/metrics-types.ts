@@ -83,3 +83,13 @@ export interface MetricsData {
   series: ChartSeries[];
   queries: QueryRecord[];
 }
+
+/** The step's thresholds (docs/metrics.md): its findings and the charts front ends draw use these. */
+export const THRESHOLDS = {
+  /** Informer lag p99 above this warns. */
+  informerLagP99Seconds: 5,
+  /** increase(endpoints_updates) below this counts as "did not move" (increase() extrapolates). */
+  updatesMoved: 0.5,
+  /** Inbound success rate below this warns. */
+  successRate: 0.95,
+} as const;

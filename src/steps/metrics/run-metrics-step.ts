@@ -13,7 +13,6 @@ import { PrometheusQueryError } from '../../adapters/prometheus/prometheus-error
 import type { Series } from '../../adapters/prometheus/prometheus-responses.js';
 import { describeError, MeshbotError } from '../../errors.js';
 import {
-  makeAttachment,
   statusFromFindings,
   worstStatus,
   type EvidenceTable,
@@ -22,7 +21,6 @@ import {
 } from '../../domain/step-result.js';
 import { formatDuration } from '../../grammar/duration.js';
 import { formatServiceTarget, type ServiceTarget } from '../../grammar/targets.js';
-import { renderMetricsChart } from '../../render/chart/render-metrics-chart.js';
 import { counterGrowth, lastMovedAt, podChangesFrom, scalarOf, sumSeries } from './analyze-series.js';
 import { interpretMetrics } from './interpret-metrics.js';
 import {
@@ -40,8 +38,6 @@ export interface MetricsStepInput {
   windowSeconds: number;
   /** Pod changes younger than this are not held against the controller yet. Default 30 s. */
   settleSeconds?: number;
-  /** Render the PNG chart as an attachment. Default true. */
-  chart?: boolean;
   /** End of the window; default now. */
   now?: Date;
 }
@@ -391,25 +387,6 @@ export async function runMetricsStep(
     durationMs: 0,
   };
 
-  if (input.chart !== false) {
-    try {
-      const png = await renderMetricsChart(formatServiceTarget(target), data);
-      result.attachments = [
-        makeAttachment({
-          filename: `meshbot-metrics-${target.service}.${target.namespace}.png`,
-          contentType: 'image/png',
-          data: png,
-          title: `${formatServiceTarget(target)} over ${formatDuration(windowSeconds)}`,
-        }),
-      ];
-    } catch (err) {
-      findings.push({
-        severity: 'info',
-        code: 'chart-failed',
-        message: `The chart could not be drawn: ${describeError(err).message}`,
-      });
-    }
-  }
   result.durationMs = Date.now() - startedAt.getTime();
   return result;
 }

@@ -4,6 +4,7 @@
  * authority. Each turns what it sees into facts on the timeline. `close()` ends them all and
  * is safe to call more than once.
  */
+import { ipOfAddress } from '../../adapters/destination/decode-ip.js';
 import type { DestinationClient, DestinationUpdate } from '../../adapters/destination/destination-client.js';
 import type { KubeEndpoint, KubePod } from '../../adapters/kube/kube-adapter.js';
 import type { OpenWatch, SliceState, WorkloadScaling } from '../../adapters/kube/workload-scaling.js';
@@ -29,13 +30,6 @@ export interface Observers {
   /** A watch or stream ended by itself (network, server timeout): the reason. */
   broken(): string | undefined;
   close(): void;
-}
-
-/** `10.1.0.7:8080` -> `10.1.0.7`; `[fd00::7]:8080` -> `fd00::7`. */
-export function ipOfAddress(address: string): string {
-  if (address.startsWith('[')) return address.slice(1, address.indexOf(']'));
-  const colon = address.lastIndexOf(':');
-  return colon < 0 ? address : address.slice(0, colon);
 }
 
 /** IPs that are ready (and not terminating) in a set of slices. */

@@ -3,21 +3,20 @@
  * the safety rules, the replicas from and to, the authorities to watch and the longest it
  * may take. Confirmations (Slack, the CLI without --yes) show this plan.
  */
-import type { DestinationClient } from '../../adapters/destination/destination-client.js';
+import {
+  MAX_DESTINATION_STREAMS,
+  type DestinationClient,
+} from '../../adapters/destination/destination-client.js';
 import type { ClusterOptions } from '../../adapters/cluster-options.js';
 import type { KubeAdapter, KubeService } from '../../adapters/kube/kube-adapter.js';
-import { loadKubeConfig } from '../../adapters/kube/load-kubeconfig.js';
-import {
-  createWorkloadScaling,
-  type KubeWorkload,
-  type WorkloadScaling,
-} from '../../adapters/kube/workload-scaling.js';
-import { DEFAULT_CLUSTER_DOMAIN, DEFAULT_TIMEOUT_MS } from '../../adapters/open-adapters.js';
+import type { KubeWorkload, WorkloadScaling } from '../../adapters/kube/workload-scaling.js';
+import { DEFAULT_CLUSTER_DOMAIN } from '../../adapters/open-adapters.js';
 import type { PrometheusClient } from '../../adapters/prometheus/prometheus-client.js';
 import { MeshbotError } from '../../errors.js';
 import { checkScaleSafety, type SafetyDecision } from './check-scale-safety.js';
 import { formatWorkloadTarget } from '../../grammar/targets.js';
 import { resolveScaleTarget, type ScaleTarget } from './resolve-scale-target.js';
+import { scaleTestAllowedIn } from './scale-test-namespaces.js';
 import type { ScaleTestAnnotation } from './scale-test-annotation.js';
 import {
   DEFAULT_SCALE_TEST_SETTINGS,
@@ -31,23 +30,7 @@ export interface ScaleTestAdapters {
   destination: DestinationClient;
   options: ClusterOptions;
   prometheus?: PrometheusClient;
-  scaling?: WorkloadScaling;
-}
-
-const built = new WeakMap<object, WorkloadScaling>();
-
-/** The adapters' WorkloadScaling, or one over the same kubeconfig (made once per adapter set). */
-export function workloadScalingOf(adapters: ScaleTestAdapters): WorkloadScaling {
-  if (adapters.scaling) return adapters.scaling;
-  let scaling = built.get(adapters);
-  if (!scaling) {
-    const loaded = loadKubeConfig(adapters.options);
-    scaling = createWorkloadScaling(loaded.kubeConfig, {
-      requestTimeoutMs: adapters.options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-    });
-    built.set(adapters, scaling);
-  }
-  return scaling;
+  scaling: WorkloadScaling;
 }
 
 export function resolveSettings(partial: Partial<ScaleTestSettings> = {}): ScaleTestSettings {
@@ -70,9 +53,6 @@ export function authoritiesOf(services: KubeService[], clusterDomain: string): s
   );
 }
 
-/** At most this many destination streams per test: the destination is often what is in trouble. */
-export const MAX_STREAMS = 8;
-
 /** Resolves and checks; throws MeshbotError `refused` (with the reason) when a rule says no. */
 export async function prepareScaleTest(
   target: ScaleTarget,
@@ -80,8 +60,8 @@ export async function prepareScaleTest(
   settings: ScaleTestSettings,
   now = Date.now(),
 ): Promise<PreparedScaleTest> {
-  const scaling = workloadScalingOf(adapters);
-  if (!settings.namespaces.includes('*') && !settings.namespaces.includes(target.namespace)) {
+  const scaling = adapters.scaling;
+  if (!scaleTestAllowedIn(settings, target.namespace)) {
     throw new MeshbotError(
       'refused',
       `scale tests are not allowed in namespace ${target.namespace} (allowed: ${settings.namespaces.join(', ') || 'none'})`,
@@ -93,7 +73,8 @@ export async function prepareScaleTest(
   const decision: SafetyDecision = checkScaleSafety({ workload: resolved.workload, hpas, settings, now });
   if (!decision.allowed) throw new MeshbotError('refused', decision.reason, decision.hint);
   const clusterDomain = adapters.options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
-  const authorities = authoritiesOf(resolved.services, clusterDomain).slice(0, MAX_STREAMS);
+  // At most as many watches as the destination client allows streams: it is often what is in trouble.
+  const authorities = authoritiesOf(resolved.services, clusterDomain).slice(0, MAX_DESTINATION_STREAMS);
   const from = decision.leftover ? decision.leftover.originalReplicas : resolved.workload.replicas;
   const plan: ScaleTestPlan = {
     workload: {

@@ -11,7 +11,7 @@
 import type { KubeWorkload, WorkloadRef } from '../../adapters/kube/workload-scaling.js';
 import { describeError } from '../../errors.js';
 import { staleAfterMs } from './check-scale-safety.js';
-import { resolveSettings, workloadScalingOf, type ScaleTestAdapters } from './plan-scale-test.js';
+import { resolveSettings, type ScaleTestAdapters } from './plan-scale-test.js';
 import { formatWorkloadTarget } from '../../grammar/targets.js';
 import {
   decodeAnnotation,
@@ -22,6 +22,7 @@ import {
 import type { ScaleTestSettings } from './scale-test-types.js';
 import { setReplicas } from './set-replicas.js';
 import { pause } from '../pause.js';
+import { scaleTestNamespaces } from './scale-test-namespaces.js';
 
 export interface RecoveredTest {
   workload: string;
@@ -79,7 +80,7 @@ async function restoreOne(
   record: ScaleTestAnnotation,
   report: RecoveryReport,
 ): Promise<void> {
-  const scaling = workloadScalingOf(adapters);
+  const scaling = adapters.scaling;
   const ref: WorkloadRef = { kind: workload.kind, name: workload.name, namespace: workload.namespace };
   const text = formatWorkloadTarget(workload);
   try {
@@ -108,9 +109,10 @@ export async function recoverInterruptedScaleTests(
 ): Promise<RecoveryReport> {
   const settings = resolveSettings(options.settings);
   const now = options.now ?? Date.now;
-  const scaling = workloadScalingOf(adapters);
+  const scaling = adapters.scaling;
   const report: RecoveryReport = { restored: [], running: [], unreadable: [], failed: [] };
-  const namespaces = settings.namespaces.includes('*') ? [undefined] : settings.namespaces;
+  const allowed = scaleTestNamespaces(settings);
+  const namespaces = allowed === 'all' ? [undefined] : allowed;
   const workloads: KubeWorkload[] = [];
   for (const ns of namespaces) {
     try {

@@ -107,7 +107,7 @@ async function workloadOfService(
 
 async function servicesOfWorkload(
   target: WorkloadTarget,
-  deps: { scaling: WorkloadScaling },
+  deps: { kube: KubeAdapter; scaling: WorkloadScaling },
 ): Promise<ResolvedScaleTarget> {
   const workload = await deps.scaling.getWorkload(target);
   if (!workload) {
@@ -117,7 +117,7 @@ async function servicesOfWorkload(
       `List them: kubectl -n ${target.namespace} get ${target.kind}s`,
     );
   }
-  const services = (await deps.scaling.listServices(target.namespace)).filter(
+  const services = (await deps.kube.listServices(target.namespace)).filter(
     (s) => balanced(s) && selects(s, workload.templateLabels),
   );
   if (services.length === 0) {

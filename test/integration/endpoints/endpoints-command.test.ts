@@ -326,6 +326,18 @@ describe('meshbot endpoints through the sandbox', () => {
     expect(f.message).toMatch(/create pods\/portforward in namespace linkerd/);
     expect(f.hint).toMatch(/resources: \["pods\/portforward"\] verbs: \["create"\]/);
   });
+
+  it('reads the Status of a refused port-forward: the verb and user the server named (regression)', async () => {
+    // The WebSocket upgrade is a GET: the server asks for `get` first. The body used to be
+    // dropped, and every refusal read as `create` by "meshbot".
+    sb.setAccessRules([{ verb: 'get', resource: 'pods/portforward', namespace: 'linkerd' }]);
+    const run = await runCli('web-svc.emojivoto', { kubeconfig: sb.kubeconfig, output: 'json' });
+    expect(run.code).toBe(3);
+    const f = run.result!.findings.find((x) => x.severity === 'error')!;
+    expect(f.message).toMatch(
+      /system:serviceaccount:linkerd:meshbot to get pods\/portforward in namespace linkerd/,
+    );
+  });
 });
 
 describe('meshbot endpoints: how the destination wait ends', () => {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { createPrometheusClient } from '../../../src/adapters/prometheus/prometheus-client.js';
 import { PrometheusQueryError } from '../../../src/adapters/prometheus/prometheus-errors.js';
 import { runMetricsStep } from '../../../src/steps/metrics/run-metrics-step.js';
-import { openAdapters } from '../../../src/adapters/open-adapters.js';
+import { singleClusterPool } from '../../../src/adapters/adapter-pool.js';
 import { startBotWithDouble } from '../../../src/sandbox/slack/start-bot-with-double.js';
 import { createClusterExecutor } from '../../../src/slack/command-executor.js';
 import { runCommand } from '../../../src/steps/run-command.js';
@@ -58,7 +58,7 @@ describe('metrics against emojivoto and a real Prometheus', () => {
 
   it('passes a healthy service: the pod change was followed by endpoint updates', async () => {
     const r = await runMetricsStep(
-      { target: { service: 'web-svc', namespace: NS }, windowSeconds: 60, settleSeconds: 0, chart: false },
+      { target: { service: 'web-svc', namespace: NS }, windowSeconds: 60, settleSeconds: 0 },
       rig.adapters,
     );
     expect(r.findings).toEqual([]);
@@ -106,7 +106,7 @@ describe('metrics against emojivoto and a real Prometheus', () => {
   it('says "no data" for services the controller has no series for, and never crashes', async () => {
     // web calls emoji-svc on its grpc port (8080); nothing resolves its prom port.
     const idle = await runMetricsStep(
-      { target: { service: 'emoji-svc', namespace: NS, port: 8801 }, windowSeconds: 60, chart: false },
+      { target: { service: 'emoji-svc', namespace: NS, port: 8801 }, windowSeconds: 60 },
       rig.adapters,
     );
     expect(idle.status).toBe('warn');
@@ -119,7 +119,6 @@ describe('metrics against emojivoto and a real Prometheus', () => {
       destination: rig.sandbox.destination,
       prometheus: rig.prometheus.url,
       window: '5m',
-      chart: false,
     });
     expect(missing.code).toBe(1);
     expect(missing.result?.findings.map((f) => f.code)).toEqual([
@@ -134,7 +133,6 @@ describe('metrics against emojivoto and a real Prometheus', () => {
       kubeconfig: rig.sandbox.kubeconfig,
       destination: rig.sandbox.destination,
       prometheus: `http://127.0.0.1:${port}`,
-      chart: false,
     });
     expect(run.code).toBe(3);
     expect(run.result?.status).toBe('error');
@@ -151,7 +149,6 @@ describe('metrics against emojivoto and a real Prometheus', () => {
       destination: rig.sandbox.destination,
       prometheus: strict.url,
       window: '1m',
-      chart: false,
     });
     expect(run.code).toBe(3);
     const f = run.result?.findings.find((x) => x.code === 'prometheus-query-error');
@@ -168,15 +165,12 @@ describe('metrics against emojivoto and a real Prometheus', () => {
   });
 
   it('uploads the chart into the Slack thread of /mesh metrics', async () => {
-    const executor = createClusterExecutor({
-      openAdapters: () =>
-        openAdapters({
-          kubeconfig: rig.sandbox.kubeconfig,
-          destination: rig.sandbox.destination,
-          prometheusUrl: rig.prometheus.url,
-        }),
-      runCommand,
+    const pool = singleClusterPool({
+      kubeconfig: rig.sandbox.kubeconfig,
+      destination: rig.sandbox.destination,
+      prometheusUrl: rig.prometheus.url,
     });
+    const executor = createClusterExecutor({ pool, runCommand });
     const env = await startBotWithDouble({ mode: 'socket', execute: executor.execute });
     try {
       const sent = await env.double.sendSlashCommand({ text: 'metrics web-svc.emojivoto --window 1m' });
@@ -191,7 +185,7 @@ describe('metrics against emojivoto and a real Prometheus', () => {
       expect(upload?.params.bytes).toBeGreaterThan(10_000);
     } finally {
       await env.stop();
-      await executor.close();
+      await pool.close();
     }
   });
 });

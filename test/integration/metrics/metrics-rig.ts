@@ -8,6 +8,7 @@
 import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { StepResult } from '../../../src/domain/step-result.js';
+import type { StartSandboxOptions } from '../../../src/sandbox/sandbox-types.js';
 import type { MetricsData } from '../../../src/steps/metrics/metrics-types.js';
 import { runMetricsCommand, type MetricsFlagValues } from '../../../src/cli/commands/metrics.js';
 import { startPrometheus, waitForQuery, type RunningPrometheus } from '../../support/start-prometheus.js';
@@ -25,10 +26,10 @@ export interface MetricsRig {
 }
 
 export async function startMetricsRig(
-  scenario: string,
-  options: { otherPrometheusArgs?: string[][] } = {},
+  scenario: StartSandboxOptions['scenario'],
+  options: { otherPrometheusArgs?: string[][]; sandbox?: Omit<StartSandboxOptions, 'scenario'> } = {},
 ): Promise<MetricsRig> {
-  const sandbox = await startSandbox({ scenario, podReadyDelayMs: 0 });
+  const sandbox = await startSandbox({ scenario, podReadyDelayMs: 0, ...options.sandbox });
   const cleanup: Array<() => Promise<void>> = [() => sandbox.stop()];
   const stop = async (): Promise<void> => {
     for (const step of cleanup.splice(0).reverse()) await step().catch(() => undefined);

@@ -33,7 +33,7 @@ describe('metrics against emojivoto-stale and a real Prometheus', () => {
     expect(await queryValues(rig.prometheus.url, `sum(endpoints_updates${WEB})`)).toEqual([0]);
 
     const r = await runMetricsStep(
-      { target: { service: 'web-svc', namespace: NS }, windowSeconds: 60, settleSeconds: 0, chart: false },
+      { target: { service: 'web-svc', namespace: NS }, windowSeconds: 60, settleSeconds: 0 },
       rig.adapters,
     );
     expect(r.status).toBe('fail');
@@ -62,7 +62,6 @@ describe('metrics against emojivoto-stale and a real Prometheus', () => {
       prometheus: rig.prometheus.url,
       window: '1m',
       settle: '0s',
-      chart: false,
     });
     expect(run.code).toBe(1);
     expect(run.result?.status).toBe('fail');

@@ -41,6 +41,7 @@ describe('meshbot sandbox (handler)', () => {
         json: true,
         kubeconfigOut: path.join(dir, 'kubeconfig'),
         podReadyDelay: '0',
+        kubeconfigAs: ['meshbot/bot', path.join(dir, 'bot.kubeconfig')],
       },
       { stdout, stderr, until, onReady },
     );
@@ -80,6 +81,22 @@ describe('meshbot sandbox (handler)', () => {
     expect(config).toContain('job_name: linkerd-controller');
     expect(config).toContain(`targets: ["${new URL(printed['metrics']!).host}"]`);
     expect(config).toContain(`targets: ["${new URL(printed['proxyMetrics']!).host}"]`);
+
+    // --kubeconfig-as: the ServiceAccount (created) has no bindings, so RBAC refuses it.
+    const bot = new k8s.KubeConfig();
+    bot.loadFromFile(path.join(dir, 'bot.kubeconfig'));
+    expect(bot.getCurrentCluster()?.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+    await expect(
+      bot.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: 'emojivoto' }),
+    ).rejects.toMatchObject({ code: 403 });
+    // The admin API mints one for an existing ServiceAccount, and says so when there is none.
+    const minted = await fetch(`${printed['admin']}/kubeconfigs/meshbot/bot`, { method: 'POST' });
+    expect(minted.status).toBe(200);
+    expect(minted.headers.get('content-type')).toBe('application/yaml');
+    expect(await minted.text()).toMatch(/current-context: meshbot-sandbox-meshbot-bot/);
+    const missing = await fetch(`${printed['admin']}/kubeconfigs/meshbot/nobody`, { method: 'POST' });
+    expect(missing.status).toBe(404);
+    expect(await missing.json()).toMatchObject({ error: 'serviceaccount meshbot/nobody does not exist' });
 
     stop();
     expect(await exitCode).toBe(0);
@@ -142,5 +159,15 @@ describe('meshbot sandbox (handler)', () => {
       ),
     ).toBe(2);
     expect(stderr2.text()).toMatch(/^Error: --api-port: expected a port number from 0 to 65535, got "http"/);
+    const stderr3 = capture();
+    expect(
+      await runSandboxCommand(
+        { kubeconfigAs: ['meshbot'] },
+        { stdout: capture(), stderr: stderr3, until: Promise.resolve() },
+      ),
+    ).toBe(2);
+    expect(stderr3.text()).toMatch(
+      /^Error: --kubeconfig-as: expected a ServiceAccount NAMESPACE\/NAME and a PATH/,
+    );
   });
 });

@@ -49,7 +49,7 @@ describe('/mesh scale-test through Slack', () => {
     sb = await startSandbox({ scenario: scaleTestScenario() });
     adapters = await openSandboxAdapters(sb);
     await waitForSettled(sb.store, 'slack', 1);
-    runner = createClusterScaleTestRunner({ openAdapters: async () => adapters, settings: FAST });
+    runner = createClusterScaleTestRunner({ pool: { get: async () => adapters }, settings: FAST });
     double = await startSlackDouble();
     double.setUserGroup('S0SRE', ['U0CAROL']);
     const config = configSchema.parse({

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openAdapters } from '../../../src/adapters/open-adapters.js';
+import { singleClusterPool, type AdapterPool } from '../../../src/adapters/adapter-pool.js';
 import { runDemo } from '../../../src/cli/commands/demo.js';
 import { replacePod } from '../../../src/demo/replace-pod.js';
 import { startBotWithDouble, type BotWithDouble } from '../../../src/sandbox/slack/start-bot-with-double.js';
@@ -14,19 +14,18 @@ const json = (x: unknown): string => JSON.stringify(x);
 describe('end to end: /mesh through the Slack double, the real bot, the steps and the sandbox', () => {
   let sandbox: RunningSandbox;
   let env: BotWithDouble;
+  let pool: AdapterPool;
   let executor: ReturnType<typeof createClusterExecutor>;
 
   beforeAll(async () => {
     sandbox = await startSandbox({ scenario: 'emojivoto-stale', podReadyDelayMs: 0 });
-    executor = createClusterExecutor({
-      openAdapters: () => openAdapters({ kubeconfig: sandbox.kubeconfig, destination: sandbox.destination }),
-      runCommand,
-    });
+    pool = singleClusterPool({ kubeconfig: sandbox.kubeconfig, destination: sandbox.destination });
+    executor = createClusterExecutor({ pool, runCommand });
     env = await startBotWithDouble({ mode: 'http', execute: executor.execute });
   });
   afterAll(async () => {
     await env?.stop();
-    await executor?.close();
+    await pool?.close();
     await sandbox?.stop();
   });
 

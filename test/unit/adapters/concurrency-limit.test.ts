@@ -28,4 +28,21 @@ describe('createConcurrencyLimit', () => {
     await expect(limit.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(limit.run(() => Promise.resolve('ok'))).resolves.toBe('ok');
   });
+
+  it('lends a slot to long-lived work (a stream) until it is given back, once', async () => {
+    const limit = createConcurrencyLimit(1);
+    const release = await limit.acquire();
+    let ran = false;
+    const waiting = limit.run(async () => {
+      ran = true;
+    });
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    expect(ran).toBe(false);
+    release();
+    release();
+    await waiting;
+    expect(ran).toBe(true);
+    const again = await limit.acquire();
+    again();
+  });
 });

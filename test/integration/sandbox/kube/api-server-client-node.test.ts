@@ -230,15 +230,21 @@ describe('sandbox API server with @kubernetes/client-node', () => {
       { name: 'web-svc', image: 'buoyantio/emojivoto-web:v12', ports: [{ containerPort: 8080 }] },
     ]);
 
-    const apply = await failure(
-      core.patchNamespacedConfigMap(
-        { name: 'settings', namespace: NS, body: { data: { c: '1' } }, fieldManager: 'test' },
-        k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply),
-      ),
+    // Server-side apply: the applied fields become the manager's.
+    const applied = await core.patchNamespacedConfigMap(
+      {
+        name: 'settings',
+        namespace: NS,
+        body: { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings' }, data: { c: '1' } },
+        fieldManager: 'test',
+      },
+      k8s.setHeaderOptions('Content-Type', k8s.PatchStrategy.ServerSideApply),
     );
-    expect(apply.code).toBe(415);
-    expect(apply.body['reason']).toBe('UnsupportedMediaType');
-    expect(String(apply.body['message'])).toContain('server-side apply is not supported');
+    expect(applied.data?.['c']).toBe('1');
+    expect(applied.metadata?.managedFields?.map((m) => [m.manager, m.operation])).toContainEqual([
+      'test',
+      'Apply',
+    ]);
 
     const missing = await failure(core.readNamespacedPod({ name: 'nope', namespace: NS }));
     expect(missing.code).toBe(404);

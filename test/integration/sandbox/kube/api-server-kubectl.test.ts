@@ -195,10 +195,88 @@ describe('sandbox API server with kubectl', () => {
     expect(store.get({ group: 'apps', plural: 'deployments' }, NS, 'voting')?.['spec']).toMatchObject({
       replicas: 4,
     });
+  });
 
-    const serverSide = await kubectl('apply', '--server-side', '-f', file);
-    expect(serverSide.code).toBe(1);
-    expect(serverSide.stderr).toContain('server-side apply is not supported');
+  it('applies server-side: field managers, conflicts as the real server words them, --force-conflicts', async () => {
+    const file = path.join(dir, 'emoji.yaml');
+    const manifest = (replicas: number, image = 'buoyantio/emojivoto-emoji-svc:v11'): string =>
+      YAML.stringify({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'emoji', namespace: NS, labels: { app: 'emoji-svc' } },
+        spec: {
+          replicas,
+          selector: { matchLabels: { app: 'emoji-svc' } },
+          template: {
+            metadata: { labels: { app: 'emoji-svc' } },
+            spec: { containers: [{ name: 'emoji-svc', image }] },
+          },
+        },
+      });
+    const deployment = () => store.get({ group: 'apps', plural: 'deployments' }, NS, 'emoji')!;
+    await writeFile(file, manifest(1));
+    const created = await kubectl('apply', '--server-side', '-f', file);
+    expect(created.stderr).toBe('');
+    expect(created.stdout.trim()).toBe('deployment.apps/emoji serverside-applied');
+    const managers = () =>
+      (deployment().metadata['managedFields'] as Array<{ manager: string; operation: string }>).map(
+        (m) => `${m.manager}/${m.operation}`,
+      );
+    expect(managers()).toEqual(['kubectl/Apply']);
+    const shown = await kubectl(
+      'get',
+      'deployment',
+      'emoji',
+      '-n',
+      NS,
+      '-o',
+      'yaml',
+      '--show-managed-fields',
+    );
+    expect(shown.stdout).toContain('f:replicas: {}');
+    expect(shown.stdout).toContain('k:{"name":"emoji-svc"}:');
+
+    // Another writer changes replicas: it now owns them.
+    expect(
+      (
+        await kubectl(
+          'patch',
+          'deployment',
+          'emoji',
+          '-n',
+          NS,
+          '--type=merge',
+          '-p',
+          '{"spec":{"replicas":3}}',
+        )
+      ).code,
+    ).toBe(0);
+    expect(managers()).toEqual(['kubectl/Apply', 'kubectl-patch/Update']);
+
+    // Applying a different value for a field another manager owns is a conflict.
+    await writeFile(file, manifest(2, 'buoyantio/emojivoto-emoji-svc:v12'));
+    const conflict = await kubectl('apply', '--server-side', '-f', file);
+    expect(conflict.code).toBe(1);
+    expect(conflict.stderr).toMatch(
+      /Apply failed with 1 conflict: conflict with "kubectl-patch" using apps\/v1 at \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ: \.spec\.replicas/,
+    );
+    expect(conflict.stderr).toContain('Please review the fields above--they currently have other managers.');
+    expect(deployment()['spec']).toMatchObject({ replicas: 3 });
+
+    // Applying the owner's value, or forcing, succeeds; forcing takes the field over.
+    const forced = await kubectl('apply', '--server-side', '--force-conflicts', '-f', file);
+    expect(forced.stderr).toBe('');
+    expect(deployment()['spec']).toMatchObject({ replicas: 2 });
+    expect(managers()).toEqual(['kubectl/Apply']);
+
+    // A field dropped from the applied config is removed (nobody else owns it).
+    const trimmed = YAML.parse(manifest(2, 'buoyantio/emojivoto-emoji-svc:v12')) as {
+      metadata: { labels?: unknown };
+    };
+    delete trimmed.metadata.labels;
+    await writeFile(file, YAML.stringify(trimmed));
+    expect((await kubectl('apply', '--server-side', '-f', file)).stderr).toBe('');
+    expect(deployment().metadata.labels).toBeUndefined();
   });
 
   it('scales a deployment through the scale subresource', async () => {

@@ -50,6 +50,14 @@ describe('translateKubeError', () => {
     expect(err.hint).toMatch(/verbs: \["list"\]/);
   });
 
+  it('names the watch a 403 refused, from the request (client-node Watch gives no body)', () => {
+    const refused = Object.assign(new Error('Forbidden'), { statusCode: 403 });
+    const err = translateKubeError(refused, { ...ctx, verb: 'watch', resource: 'pods', group: '' });
+    expect(err.kind).toBe('forbidden');
+    expect(err.message).toContain('RBAC permission "watch" on "pods" is missing');
+    expect(err.message).toContain('in namespace emojivoto');
+  });
+
   it('parses cluster-scoped and subresource forms', () => {
     expect(
       parseForbiddenMessage(

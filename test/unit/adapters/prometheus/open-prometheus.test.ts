@@ -22,7 +22,7 @@ describe('openPrometheus', () => {
   });
 
   it('with the port-forward, looks for a ready Prometheus pod in linkerd-viz and says when there is none', async () => {
-    const asked: Array<{ ns: string; selector: unknown }> = [];
+    const asked: Array<{ ns: string | undefined; selector: unknown }> = [];
     const pending: KubePod = {
       name: 'prometheus-0',
       namespace: 'linkerd-viz',

@@ -256,4 +256,38 @@ describe('built-in scenarios', () => {
     expect(() => applyScenario(store, s)).toThrow(/objects\[0\] \(Widget w\): /);
     store.close();
   });
+
+  it('creates RBAC objects and ServiceAccounts listed in objects (what the API server enforces)', () => {
+    const store = createObjectStore();
+    const s = parseScenario({
+      name: 'x',
+      namespaces: ['meshbot'],
+      objects: [
+        { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'meshbot', namespace: 'meshbot' } },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRole',
+          metadata: { name: 'pod-reader' },
+          rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRoleBinding',
+          metadata: { name: 'meshbot-pod-reader' },
+          roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'pod-reader' },
+          subjects: [{ kind: 'ServiceAccount', name: 'meshbot', namespace: 'meshbot' }],
+        },
+      ],
+    });
+    applyScenario(store, s);
+    expect(
+      store.get(
+        { group: 'rbac.authorization.k8s.io', plural: 'clusterrolebindings' },
+        undefined,
+        'meshbot-pod-reader',
+      ),
+    ).toBeDefined();
+    expect(store.get({ group: '', plural: 'serviceaccounts' }, 'meshbot', 'meshbot')).toBeDefined();
+    store.close();
+  });
 });

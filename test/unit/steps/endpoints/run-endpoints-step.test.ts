@@ -14,9 +14,11 @@ import type {
   KubePod,
   KubeService,
 } from '../../../../src/adapters/kube/kube-adapter.js';
-import type { Adapters } from '../../../../src/adapters/open-adapters.js';
 import { MeshbotError, UsageError } from '../../../../src/errors.js';
-import { runEndpointsStep } from '../../../../src/steps/endpoints/run-endpoints-step.js';
+import {
+  runEndpointsStep,
+  type EndpointsAdapters,
+} from '../../../../src/steps/endpoints/run-endpoints-step.js';
 import { nextCommands } from '../../../support/next-commands.js';
 
 interface World {
@@ -63,7 +65,7 @@ const pod = (name: string, ip: string, extra: Partial<KubePod> = {}): KubePod =>
   ...extra,
 });
 
-function adapters(world: World): Adapters & { asked: ResolveOptions[] } {
+function adapters(world: World): EndpointsAdapters & { asked: ResolveOptions[] } {
   const asked: ResolveOptions[] = [];
   const kube: KubeAdapter = {
     server: 'https://fake:6443',
@@ -75,6 +77,8 @@ function adapters(world: World): Adapters & { asked: ResolveOptions[] } {
     listPods: (_ns, opts) =>
       Promise.resolve(opts?.labelSelector ? world.pods.filter((p) => p.labels['app'] === 'web') : world.pods),
     getNamespace: (name) => Promise.resolve(name === 'emojivoto' ? { name, phase: 'Active' } : undefined),
+    listServices: () => Promise.resolve(world.services),
+    listEndpointSlices: () => Promise.resolve([]),
   };
   const destination: DestinationClient = {
     describe: () => 'fake-destination:8086',
@@ -112,7 +116,7 @@ function adapters(world: World): Adapters & { asked: ResolveOptions[] } {
     watch: () => () => undefined,
     close: () => Promise.resolve(),
   };
-  return { kube, destination, options: { timeoutMs: 2000 }, close: () => Promise.resolve(), asked };
+  return { kube, destination, options: { timeoutMs: 2000 }, asked };
 }
 
 const AUTH = 'web-svc.emojivoto.svc.cluster.local:80';

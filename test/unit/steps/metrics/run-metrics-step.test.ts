@@ -72,7 +72,7 @@ const kube: MetricsAdapters['kube'] = {
 
 describe('runMetricsStep', () => {
   it('is an error result when no Prometheus is configured', async () => {
-    const r = await runMetricsStep({ target, windowSeconds: 1800, chart: false }, { kube });
+    const r = await runMetricsStep({ target, windowSeconds: 1800 }, { kube });
     expect(r.status).toBe('error');
     expect(r.findings[0]?.code).toBe('prometheus-not-configured');
   });
@@ -86,7 +86,7 @@ describe('runMetricsStep', () => {
           'hint',
         ),
     );
-    const r = await runMetricsStep({ target, windowSeconds: 1800, chart: false }, { prometheus: prom, kube });
+    const r = await runMetricsStep({ target, windowSeconds: 1800 }, { prometheus: prom, kube });
     expect(r.status).toBe('error');
     expect(r.summary).toBe('Prometheus at http://prom:9090 could not be reached (ECONNREFUSED)');
     expect(r.findings[0]).toMatchObject({
@@ -107,10 +107,7 @@ describe('runMetricsStep', () => {
       },
       listPods: async () => [],
     };
-    const r = await runMetricsStep(
-      { target, windowSeconds: 600, chart: false },
-      { prometheus: prom, kube: failing },
-    );
+    const r = await runMetricsStep({ target, windowSeconds: 600 }, { prometheus: prom, kube: failing });
     expect(r.findings.map((f) => [f.code, f.severity])).toEqual([['kubernetes-unreadable', 'warn']]);
     expect(r.data.destination.subscribers).toBe(2);
     expect(r.data.workloads).toBeNull();
@@ -120,7 +117,7 @@ describe('runMetricsStep', () => {
 
   it("scopes the golden metrics to the deployments of the service's pods", async () => {
     const prom = prometheus((q) => (q === 'count(endpoints_updates)' ? 1 : undefined));
-    const r = await runMetricsStep({ target, windowSeconds: 600, chart: false }, { prometheus: prom, kube });
+    const r = await runMetricsStep({ target, windowSeconds: 600 }, { prometheus: prom, kube });
     expect(r.data.workloads).toEqual({ deployments: ['web'], pods: 1, readyPods: 1 });
     expect(prom.asked).toContain(
       'sum(rate(request_total{direction="inbound",namespace="emojivoto",deployment=~"web"}[600s]))',
