@@ -7,16 +7,15 @@ import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import {
   authority,
+  deployment,
   endpointsScenario,
   NS,
-  podIps,
   runCli,
-  scale,
+  service,
   SLICES,
+  staleAfterFreeze,
   waitForDestinationCount,
   waitForObjects,
-  waitForOnlyReadyEndpoints,
-  waitForPodGone,
   waitForReadyEndpoints,
 } from './endpoints-sandbox.js';
 
@@ -27,23 +26,8 @@ describe('meshbot endpoints on a service of several EndpointSlices', () => {
   beforeAll(async () => {
     sb = await startSandbox({
       scenario: endpointsScenario({
-        deployments: [
-          {
-            name: 'big',
-            namespace: NS,
-            replicas: 250,
-            meshed: true,
-            containerPorts: [{ name: 'http', port: 8080 }],
-          },
-        ],
-        services: [
-          {
-            name: 'big-svc',
-            namespace: NS,
-            selector: { app: 'big' },
-            ports: [{ name: 'http', port: 80, targetPort: 8080 }],
-          },
-        ],
+        deployments: [deployment('big', 250)],
+        services: [service('big-svc', 'big')],
       }),
       podReadyDelayMs: 0,
     });
@@ -69,14 +53,11 @@ describe('meshbot endpoints on a service of several EndpointSlices', () => {
     );
     expect(sizes).toEqual([100, 100, 50]);
 
-    const proxy = adapters.destination.watch(authority('big-svc'), () => undefined);
-    sb.setFault({ type: 'freeze', service: 'big-svc.emojivoto' });
-    const before = podIps(sb.store, 'big');
-    scale(sb.store, 'big', 249);
-    const after = await waitForOnlyReadyEndpoints(sb.store, 'big-svc', 249);
-    const gone = before.find((ip) => !after.includes(ip))!;
-    await waitForPodGone(sb.store, 'big', gone);
-    proxy();
+    const gone = await staleAfterFreeze(sb, adapters.destination, {
+      workload: 'big',
+      service: 'big-svc',
+      replicas: 249,
+    });
 
     const run = await runCli('big-svc.emojivoto', {
       kubeconfig: sb.kubeconfig,

@@ -11,11 +11,12 @@ import { writeKubeconfig } from '../../../src/sandbox/kube/write-kubeconfig.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import {
   authority,
-  NS,
   endpointsScenario,
+  NS,
   podIps,
   runCli,
   scale,
+  staleAfterFreeze,
   waitForDestinationCount,
   waitForObjects,
   waitForOnlyReadyEndpoints,
@@ -124,14 +125,11 @@ describe('meshbot endpoints through the sandbox', () => {
   });
 
   it('names a stale IP after freeze and a scale-down, and attributes it to a deleted pod (exit 1)', async () => {
-    const proxy = subscribe('voting-svc');
-    sb.setFault({ type: 'freeze', service: 'voting-svc.emojivoto' });
-    const before = podIps(sb.store, 'voting');
-    scale(sb.store, 'voting', 2);
-    const after = await waitForOnlyReadyEndpoints(sb.store, 'voting-svc', 2);
-    const gone = before.find((ip) => !after.includes(ip))!;
-    await waitForPodGone(sb.store, 'voting', gone);
-    proxy();
+    const gone = await staleAfterFreeze(sb, adapters.destination, {
+      workload: 'voting',
+      service: 'voting-svc',
+      replicas: 2,
+    });
 
     const run = await runCli('voting-svc.emojivoto', direct());
     expect(run.code).toBe(1);

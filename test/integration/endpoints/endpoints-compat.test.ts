@@ -9,29 +9,16 @@ import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import {
   authority,
+  deployment,
   endpointsScenario,
-  podIps,
   runCli,
   scale,
+  service,
+  staleAfterFreeze,
   waitForDestinationCount,
   waitForOnlyReadyEndpoints,
-  waitForPodGone,
   waitForReadyEndpoints,
 } from './endpoints-sandbox.js';
-
-const deployment = (name: string, replicas: number) => ({
-  name,
-  namespace: 'emojivoto',
-  replicas,
-  meshed: true,
-  containerPorts: [{ name: 'http', port: 8080 }],
-});
-const service = (name: string, app: string) => ({
-  name,
-  namespace: 'emojivoto',
-  selector: { app },
-  ports: [{ name: 'http', port: 80, targetPort: 8080 }],
-});
 
 describe.each(['current', 'legacy'] as const)('meshbot endpoints against a %s destination', (compat) => {
   let sb: RunningSandbox;
@@ -105,14 +92,11 @@ describe.each(['current', 'legacy'] as const)('meshbot endpoints against a %s de
   });
 
   it('names the stale address under freeze', async () => {
-    const proxy = adapters.destination.watch(authority('voting-svc'), () => undefined);
-    sb.setFault({ type: 'freeze', service: 'voting-svc.emojivoto' });
-    const before = podIps(sb.store, 'voting');
-    scale(sb.store, 'voting', 2);
-    const after = await waitForOnlyReadyEndpoints(sb.store, 'voting-svc', 2);
-    const gone = before.find((ip) => !after.includes(ip))!;
-    await waitForPodGone(sb.store, 'voting', gone);
-    proxy();
+    const gone = await staleAfterFreeze(sb, adapters.destination, {
+      workload: 'voting',
+      service: 'voting-svc',
+      replicas: 2,
+    });
     const run = await runCli('voting-svc.emojivoto', direct());
     expect(run.code).toBe(1);
     expect(run.result?.status).toBe('fail');

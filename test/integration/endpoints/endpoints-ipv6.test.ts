@@ -10,33 +10,19 @@ import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import {
   authority,
+  deployment,
   endpointsScenario,
   NS,
   podIps,
   runCli,
-  scale,
+  service,
   SLICES,
+  staleAfterFreeze,
   waitForDestinationCount,
   waitForObjects,
-  waitForOnlyReadyEndpoints,
-  waitForPodGone,
   waitForReadyEndpoints,
 } from './endpoints-sandbox.js';
 
-const deployment = (name: string, replicas: number) => ({
-  name,
-  namespace: NS,
-  replicas,
-  meshed: true,
-  containerPorts: [{ name: 'http', port: 8080 }],
-});
-const service = (name: string, app: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  namespace: NS,
-  selector: { app },
-  ports: [{ name: 'http', port: 80, targetPort: 8080 }],
-  ...extra,
-});
 const flags = (sb: RunningSandbox) => ({
   kubeconfig: sb.kubeconfig,
   destination: sb.destination,
@@ -68,15 +54,12 @@ describe('meshbot endpoints on an IPv6 cluster', () => {
   });
 
   it('gives pods IPv6 addresses and finds a stale IPv6 address under freeze, bracketed', async () => {
-    const before = podIps(sb.store, 'voting');
-    expect(before.every((ip) => ip.startsWith('fd00:10:244::'))).toBe(true);
-    const proxy = adapters.destination.watch(authority('voting-svc'), () => undefined);
-    sb.setFault({ type: 'freeze', service: 'voting-svc.emojivoto' });
-    scale(sb.store, 'voting', 2);
-    const after = await waitForOnlyReadyEndpoints(sb.store, 'voting-svc', 2);
-    const gone = before.find((ip) => !after.includes(ip))!;
-    await waitForPodGone(sb.store, 'voting', gone);
-    proxy();
+    expect(podIps(sb.store, 'voting').every((ip) => ip.startsWith('fd00:10:244::'))).toBe(true);
+    const gone = await staleAfterFreeze(sb, adapters.destination, {
+      workload: 'voting',
+      service: 'voting-svc',
+      replicas: 2,
+    });
 
     const run = await runCli('voting-svc.emojivoto', flags(sb));
     expect(run.code).toBe(1);
