@@ -20,3 +20,4 @@ export function projectRoot(): string {
 
 export const protoDir = (): string => join(projectRoot(), 'proto');
 export const scenariosDir = (): string => join(projectRoot(), 'scenarios');
+export const runbooksDir = (): string => join(projectRoot(), 'runbooks');

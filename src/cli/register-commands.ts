@@ -2,8 +2,11 @@ import type { Command } from 'commander';
 import { register as registerCheck } from './commands/check.js';
 import { register as registerDemo } from './commands/demo.js';
 import { register as registerEndpoints } from './commands/endpoints.js';
+import { register as registerEvents } from './commands/events.js';
+import { register as registerRestart } from './commands/restart.js';
 import { register as registerMetrics } from './commands/metrics.js';
 import { register as registerSandbox } from './commands/sandbox.js';
+import { register as registerRunbook } from './commands/runbook.js';
 import { register as registerScaleTest } from './commands/scale-test.js';
 import { register as registerServe } from './commands/serve.js';
 
@@ -20,4 +23,7 @@ export function registerCommands(program: Command): void {
   registerCheck(program);
   registerMetrics(program);
   registerScaleTest(program);
+  registerRunbook(program);
+  registerEvents(program);
+  registerRestart(program);
 }

@@ -105,6 +105,31 @@ export const configSchema = z
       })
       .strict()
       .default({ maxReplicas: 20, stageTimeoutSeconds: 30, overallTimeoutSeconds: 120, namespaces: ['*'] }),
+    /** A directory of the operator's own runbooks (docs/runbooks.md), loaded and checked at start. */
+    runbooksDir: z.string().min(1, 'must be a directory path').optional(),
+    /** How long a runbook thread's buttons may be clicked. */
+    runbookButtonTtlHours: z
+      .number()
+      .min(0.01)
+      .max(24 * 14)
+      .default(12),
+    /** The restart step (docs/runbooks.md): what may be restarted and how long a rollout may take. */
+    restart: z
+      .object({
+        allow: z
+          .array(
+            z
+              .string()
+              .regex(
+                /^deploy\/(\*|[a-z0-9.-]+)\.[a-z0-9-]+$/,
+                'deploy/NAME.NAMESPACE, or deploy/*.NAMESPACE for every deployment of a namespace',
+              ),
+          )
+          .optional(),
+        timeoutSeconds: z.number().min(5).max(3600).default(120),
+      })
+      .strict()
+      .default({ timeoutSeconds: 120 }),
   })
   .strict()
   .superRefine((c, ctx) => {

@@ -1,3 +1,4 @@
+import { describeError, MeshbotError } from '../errors.js';
 /**
  * The typed result every runbook step returns. Front ends (CLI text/JSON, Slack Block Kit)
  * render it; steps never know who renders them. `meshbot <step> --output json` prints exactly
@@ -95,6 +96,38 @@ const ORDER: Record<StepStatus, number> = { pass: 0, warn: 1, fail: 2, error: 3 
 /** The worse of two statuses (error > fail > warn > pass). */
 export function worstStatus(...statuses: StepStatus[]): StepStatus {
   return statuses.reduce<StepStatus>((a, b) => (ORDER[b] > ORDER[a] ? b : a), 'pass');
+}
+
+/**
+ * A step that could not run at all, as a result with status `error` so it renders like any
+ * other: the error's message and hint as its one finding.
+ */
+export function stepErrorResult(
+  step: string,
+  target: string,
+  err: unknown,
+  startedAt = new Date(),
+): StepResult {
+  const { message, hint } = describeError(err);
+  return {
+    step,
+    target,
+    status: 'error',
+    summary: message,
+    findings: [
+      {
+        severity: 'error',
+        code: err instanceof MeshbotError ? `${err.kind}-error` : 'internal-error',
+        message,
+        ...(hint ? { hint } : {}),
+      },
+    ],
+    evidence: [],
+    next: [],
+    data: null,
+    startedAt: startedAt.toISOString(),
+    durationMs: Date.now() - startedAt.getTime(),
+  };
 }
 
 /** The status implied by findings alone. */

@@ -1,6 +1,6 @@
 import type { MeshCommand } from './parse-command.js';
-import { formatScaleTarget, formatServiceTarget } from './targets.js';
-import { DEFAULT_METRICS_WINDOW_SECONDS } from './parse-command.js';
+import { formatScaleTarget, formatServiceTarget, formatWorkloadTarget } from './targets.js';
+import { DEFAULT_EVENTS_WINDOW_SECONDS, DEFAULT_METRICS_WINDOW_SECONDS } from './parse-command.js';
 
 /** A window as `--window` accepts it: whole hours, whole minutes, or seconds. */
 function formatWindow(seconds: number): string {
@@ -27,9 +27,22 @@ export function formatCommand(command: MeshCommand): string {
         command.windowSeconds === DEFAULT_METRICS_WINDOW_SECONDS
           ? ''
           : ` --window ${formatWindow(command.windowSeconds)}`;
-      return `metrics ${formatServiceTarget(command.target)}${window}`;
+      return command.target ? `metrics ${formatServiceTarget(command.target)}${window}` : `metrics${window}`;
     }
     case 'scale-test':
       return `scale-test ${formatScaleTarget(command.target)}`;
+    case 'events': {
+      const window =
+        command.windowSeconds === DEFAULT_EVENTS_WINDOW_SECONDS
+          ? ''
+          : ` --window ${formatWindow(command.windowSeconds)}`;
+      return `events ${formatScaleTarget(command.target)}${window}`;
+    }
+    case 'restart':
+      return `restart ${formatWorkloadTarget(command.target)}`;
+    case 'runbook':
+      return command.runbook !== undefined && command.target !== undefined
+        ? `runbook ${command.runbook} ${command.target}`
+        : 'runbook';
   }
 }

@@ -1,4 +1,8 @@
-import { DEFAULT_METRICS_WINDOW_SECONDS, type RunnableCommand } from './parse-command.js';
+import {
+  DEFAULT_EVENTS_WINDOW_SECONDS,
+  DEFAULT_METRICS_WINDOW_SECONDS,
+  type RunnableCommand,
+} from './parse-command.js';
 import type { ScaleTarget, ServiceTarget } from './targets.js';
 
 /**
@@ -18,4 +22,19 @@ export const meshCommands = {
     target: 'kind' in target ? target : { service: target.service, namespace: target.namespace },
   }),
   check: (): RunnableCommand => ({ name: 'check', proxy: false }),
+  /** The destination controller cluster-wide, over the default window. */
+  destinationMetrics: (): RunnableCommand => ({
+    name: 'metrics',
+    windowSeconds: DEFAULT_METRICS_WINDOW_SECONDS,
+  }),
+  events: (target: ScaleTarget): RunnableCommand => ({
+    name: 'events',
+    target: 'kind' in target ? target : { service: target.service, namespace: target.namespace },
+    windowSeconds: DEFAULT_EVENTS_WINDOW_SECONDS,
+  }),
+  runbook: (runbook: string, target: ServiceTarget): RunnableCommand => ({
+    name: 'runbook',
+    runbook,
+    target: `${target.service}.${target.namespace}`,
+  }),
 };

@@ -20,8 +20,11 @@ export type MeshCommand =
   | { name: 'help'; topic?: CommandName }
   | { name: 'endpoints'; target: ServiceTarget }
   | { name: 'check'; proxy: boolean; namespace?: string }
-  | { name: 'metrics'; target: ServiceTarget; windowSeconds: number }
-  | { name: 'scale-test'; target: WorkloadTarget | ServiceTarget };
+  | { name: 'metrics'; target?: ServiceTarget; windowSeconds: number }
+  | { name: 'scale-test'; target: WorkloadTarget | ServiceTarget }
+  | { name: 'events'; target: WorkloadTarget | ServiceTarget; windowSeconds: number }
+  | { name: 'restart'; target: WorkloadTarget }
+  | { name: 'runbook'; runbook?: string; target?: string };
 
 export type CommandName = MeshCommand['name'];
 
@@ -30,6 +33,9 @@ export type RunnableCommand = Exclude<MeshCommand, { name: 'help' }>;
 
 /** `metrics` without `--window`: 30 minutes. */
 export const DEFAULT_METRICS_WINDOW_SECONDS = 1800;
+
+/** `events` without `--window`: one hour. */
+export const DEFAULT_EVENTS_WINDOW_SECONDS = 3600;
 
 /**
  * A flag of a command, described once: the Slack grammar parses it (util.parseArgs) and the CLI
@@ -55,8 +61,10 @@ export interface CommandSpec {
   usage: string;
   summary: string;
   example: string;
-  /** The one positional argument, when the command takes one. */
-  target?: { placeholder: string; description: string };
+  /** The one positional argument, when the command takes one (`optional`: it may be left out). */
+  target?: { placeholder: string; description: string; optional?: boolean };
+  /** A command that takes more positional arguments than its target (runbook NAME TARGET). */
+  maxPositionals?: number;
   flags: FlagSpec[];
 }
 
@@ -92,11 +100,16 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'metrics',
-    usage: 'metrics SERVICE.NAMESPACE [--window 30m]',
+    usage: 'metrics [SERVICE.NAMESPACE] [--window 30m]',
     summary:
-      "The destination controller's numbers for a service, and the service's golden metrics, from Prometheus.",
+      "The destination controller's numbers for a service, and the service's golden metrics, from Prometheus; without a service, the destination controller cluster-wide.",
     example: 'metrics web-svc.emojivoto --window 1h',
-    target: { placeholder: 'target', description: 'SERVICE.NAMESPACE, e.g. web-svc.emojivoto' },
+    target: {
+      placeholder: 'target',
+      description:
+        'SERVICE.NAMESPACE, e.g. web-svc.emojivoto; without it, the destination controller cluster-wide',
+      optional: true,
+    },
     flags: [
       {
         name: 'window',
@@ -116,6 +129,45 @@ export const COMMANDS: readonly CommandSpec[] = [
       placeholder: 'target',
       description: 'deploy/NAME.NAMESPACE, statefulset/NAME.NAMESPACE, or SERVICE.NAMESPACE',
     },
+    flags: [],
+  },
+  {
+    name: 'events',
+    usage: 'events deploy/NAME.NAMESPACE | SERVICE.NAMESPACE [--window 1h]',
+    summary:
+      "Recent trouble of a workload's or service's pods: restarts, last termination reasons (OOMKilled), failing probes, Warning events.",
+    example: 'events deploy/web.emojivoto --window 1h',
+    target: { placeholder: 'target', description: 'deploy/NAME.NAMESPACE or SERVICE.NAMESPACE' },
+    flags: [
+      {
+        name: 'window',
+        short: 'w',
+        value: 'duration',
+        description: 'how far back to look, 1m to 7d',
+        default: '1h',
+      },
+    ],
+  },
+  {
+    name: 'restart',
+    usage: 'restart deploy/NAME.NAMESPACE',
+    summary:
+      'Restart an allow-listed deployment as `kubectl rollout restart` does, after a confirmation, and wait for the rollout.',
+    example: 'restart deploy/linkerd-destination.linkerd',
+    target: {
+      placeholder: 'target',
+      description: 'deploy/NAME.NAMESPACE, e.g. deploy/linkerd-destination.linkerd',
+    },
+    flags: [],
+  },
+  {
+    name: 'runbook',
+    aliases: ['runbooks'],
+    usage: 'runbook [NAME TARGET]',
+    summary: 'List the guided runbooks, or start one on a target.',
+    example: 'runbook stale-endpoints web-svc.emojivoto',
+    target: { placeholder: 'name', description: 'the runbook to run; without it, list them', optional: true },
+    maxPositionals: 2,
     flags: [],
   },
   { name: 'help', usage: 'help [COMMAND]', summary: 'This help.', example: 'help endpoints', flags: [] },
@@ -179,8 +231,8 @@ function splitArgs(spec: CommandSpec, args: string[]): { positionals: string[]; 
  */
 export function buildCommand(name: CommandName, positionals: string[], values: FlagValues): MeshCommand {
   const spec = commandSpec(name);
-  const count = spec.target ? 1 : 0;
-  if (positionals.length < count) {
+  const count = spec.maxPositionals ?? (spec.target ? 1 : 0);
+  if (positionals.length < (spec.target && !spec.target.optional ? 1 : 0)) {
     throw new UsageError(`${name} needs a target`, `Usage: ${spec.usage}`);
   }
   if (positionals.length > count && name !== 'help') {
@@ -193,7 +245,7 @@ export function buildCommand(name: CommandName, positionals: string[], values: F
     const v = values[key];
     return typeof v === 'string' ? v : undefined;
   };
-  const target = positionals[0]!;
+  const target = positionals[0] as string;
   switch (name) {
     case 'help': {
       const topic = positionals[0]?.toLowerCase();
@@ -215,7 +267,41 @@ export function buildCommand(name: CommandName, positionals: string[], values: F
         w !== undefined
           ? parseDuration(w, 'window', { min: 60, max: 7 * 86400 })
           : DEFAULT_METRICS_WINDOW_SECONDS;
-      return { name: 'metrics', target: parseServiceTarget(target), windowSeconds };
+      return target === undefined
+        ? { name: 'metrics', windowSeconds }
+        : { name: 'metrics', target: parseServiceTarget(target), windowSeconds };
+    }
+    case 'events': {
+      const w = text('window');
+      const windowSeconds =
+        w !== undefined
+          ? parseDuration(w, 'window', { min: 60, max: 7 * 86400 })
+          : DEFAULT_EVENTS_WINDOW_SECONDS;
+      return {
+        name: 'events',
+        target: target.includes('/') ? parseWorkloadTarget(target) : parseServiceTarget(target),
+        windowSeconds,
+      };
+    }
+    case 'restart': {
+      const workload = parseWorkloadTarget(target);
+      if (workload.kind !== 'deployment') {
+        throw new UsageError('restart takes a deployment', `Usage: ${spec.usage}`);
+      }
+      return { name: 'restart', target: workload };
+    }
+    case 'runbook': {
+      if (target === undefined) return { name: 'runbook' };
+      if (positionals.length < 2) {
+        throw new UsageError(`runbook ${printable(target)} needs a target`, `Usage: ${spec.usage}`);
+      }
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(target) || target.length > 63) {
+        throw new UsageError(
+          `"${printable(target)}" is not a runbook name`,
+          'Runbook names are lowercase letters, digits and "-". List them: runbook',
+        );
+      }
+      return { name: 'runbook', runbook: target, target: positionals[1]! };
     }
     case 'scale-test':
       return {

@@ -13,6 +13,7 @@ import { LINKERD, SIM } from './cluster/simulation-annotations.js';
 import { POD, type Workload } from './cluster/kube-refs.js';
 import { waitForWorkloads } from './cluster/wait-until.js';
 import { startAdminApi, type RunningAdminApi } from './admin-api.js';
+import { watchDestinationRestarts } from './destination-restarts.js';
 import { startDestinationController } from './destination/start-destination-controller.js';
 import { startApiServer, type AccessRule, type RunningApiServer } from './kube/api-server.js';
 import { createObjectStore } from './kube/object-store.js';
@@ -150,6 +151,10 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     });
     late.destination = destination;
     undo.push(() => destination.close());
+    if (!scenario.keepFaultsOnRestart) {
+      // A restarted destination starts from scratch: its faults go with the old pods.
+      undo.push(watchDestinationRestarts(store, controlPlaneNs, () => destination.clearFaults()));
+    }
 
     const kubeconfigFor = async (namespace: string, name: string): Promise<string> =>
       serviceAccountKubeconfigYaml({

@@ -1,9 +1,8 @@
 import type { AdapterPool } from '../adapters/adapter-pool.js';
 import type { Adapters } from '../adapters/open-adapters.js';
-import type { StepResult } from '../domain/step-result.js';
+import { stepErrorResult, type StepResult } from '../domain/step-result.js';
 import { attachMetricsChart } from '../render/chart/attach-metrics-chart.js';
 import type { MetricsData } from '../steps/metrics/metrics-types.js';
-import { describeError, MeshbotError } from '../errors.js';
 import type { MeshCommand, RunnableCommand } from '../grammar/parse-command.js';
 import { formatServiceTarget, formatWorkloadTarget } from '../grammar/targets.js';
 
@@ -28,26 +27,7 @@ export function errorResult(
   err: unknown,
   startedAt = new Date(),
 ): StepResult {
-  const { message, hint } = describeError(err);
-  return {
-    step: command.name,
-    target,
-    status: 'error',
-    summary: message,
-    findings: [
-      {
-        severity: 'error',
-        code: err instanceof MeshbotError ? `${err.kind}-error` : 'internal-error',
-        message,
-        ...(hint ? { hint } : {}),
-      },
-    ],
-    evidence: [],
-    next: [],
-    data: null,
-    startedAt: startedAt.toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-  };
+  return stepErrorResult(command.name, target, err, startedAt);
 }
 
 export interface ClusterExecutorDeps {
@@ -65,7 +45,7 @@ export function createClusterExecutor(deps: ClusterExecutorDeps): { execute: Com
     async execute(command, ctx) {
       const result = await deps.runCommand(command, await deps.pool.get(), ctx);
       // Steps do not render: the metrics chart is drawn here, for the thread.
-      if (command.name === 'metrics') {
+      if (command.name === 'metrics' && command.target) {
         await attachMetricsChart(result as StepResult<MetricsData>, command.target);
       }
       return result;
@@ -77,11 +57,17 @@ export function createClusterExecutor(deps: ClusterExecutorDeps): { execute: Com
 export function targetOf(command: RunnableCommand): string {
   switch (command.name) {
     case 'endpoints':
-    case 'metrics':
       return formatServiceTarget(command.target);
+    case 'metrics':
+      return command.target ? formatServiceTarget(command.target) : 'destination controller';
     case 'check':
       return command.namespace ?? 'control plane';
+    case 'restart':
+      return formatWorkloadTarget(command.target);
+    case 'runbook':
+      return command.runbook ? `${command.runbook} ${command.target ?? ''}`.trim() : 'runbooks';
     case 'scale-test':
+    case 'events':
       return 'kind' in command.target
         ? formatWorkloadTarget(command.target)
         : formatServiceTarget(command.target);

@@ -17,6 +17,9 @@ import { RUN_ACTION_ID } from './button-value.js';
 import { handleScaleTestActions } from './handle-scale-test-actions.js';
 import { SCALE_TEST_ACTION_IDS } from './scale-test-button-value.js';
 import type { ScaleTestRunner } from './scale-test-runner.js';
+import { handleRunbookActions } from './runbook/handle-runbook-actions.js';
+import { RUNBOOK_ACTION_IDS } from './runbook/runbook-button-value.js';
+import type { SlackRunbooks } from './runbook/runbook-thread.js';
 
 const { App, LogLevel } = bolt;
 
@@ -36,6 +39,8 @@ export interface SlackAppOptions {
   drainTimeoutMs?: number;
   /** The scale test (confirmation, then the run); without it `scale-test` runs like any command. */
   scaleTests?: ScaleTestRunner;
+  /** Guided runbooks in threads; without them `/mesh runbook` is not available. */
+  runbooks?: SlackRunbooks;
 }
 
 export interface SlackApp {
@@ -100,6 +105,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     }),
     audit: options.audit ?? createAuditLog(logger),
     ...(options.scaleTests ? { scaleTests: options.scaleTests } : {}),
+    ...(options.runbooks ? { runbooks: options.runbooks } : {}),
   };
   // Runs in flight, so stop() can let them finish (a parent left at "Running" helps no one).
   const inflight = new Set<Promise<unknown>>();
@@ -123,6 +129,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     app.action<bolt.BlockAction<bolt.ButtonAction>>(
       { type: 'block_actions', action_id: SCALE_TEST_ACTION_IDS },
       tracked(handleScaleTestActions({ ...deps, scaleTests: options.scaleTests })),
+    );
+  }
+  if (options.runbooks) {
+    app.action<bolt.BlockAction<bolt.ButtonAction>>(
+      { type: 'block_actions', action_id: RUNBOOK_ACTION_IDS },
+      tracked(handleRunbookActions({ ...deps, runbooks: options.runbooks })),
     );
   }
   app.error(async (err) => {

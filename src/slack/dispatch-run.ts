@@ -10,6 +10,8 @@ import { runInThread, type ThreadRunDeps } from './run-in-thread.js';
 import { askScaleTestConfirmation } from './scale-test-confirmation.js';
 import type { ScaleTestRunner } from './scale-test-runner.js';
 import { slackErrorCode } from './slack-error.js';
+import { dispatchRunbook } from './runbook/dispatch-runbook.js';
+import type { SlackRunbooks } from './runbook/runbook-thread.js';
 
 /** Everything a run needs besides the request; built once by createSlackApp. */
 export interface DispatchDeps extends Omit<ThreadRunDeps, 'client'> {
@@ -21,6 +23,8 @@ export interface DispatchDeps extends Omit<ThreadRunDeps, 'client'> {
   logger: Logger;
   /** The scale test: with it, `scale-test` asks for a confirmation instead of running (scale-test-confirmation.ts). */
   scaleTests?: ScaleTestRunner;
+  /** Guided runbooks in threads (src/slack/runbook/); without them `runbook` is not available. */
+  runbooks?: SlackRunbooks;
 }
 
 export interface DispatchRequest {
@@ -102,6 +106,16 @@ export async function dispatchRun(deps: DispatchDeps, req: DispatchRequest): Pro
     );
 
   if (!(await passGates(deps, req, base, reply))) return;
+
+  if ((req.command.name === 'runbook' || req.command.name === 'restart') && deps.runbooks) {
+    await dispatchRunbook(
+      { ...deps, runbooks: deps.runbooks },
+      { ...req, command: req.command },
+      base,
+      reply,
+    );
+    return;
+  }
 
   if (req.command.name === 'scale-test' && deps.scaleTests) {
     await askScaleTestConfirmation(

@@ -12,12 +12,14 @@ import type { MeshCommand, RunnableCommand } from '../grammar/parse-command.js';
 import type { CheckData } from './check/check-types.js';
 import { describePlan, describeProgress } from './scale-test/describe-progress.js';
 import type { ScaleTestEvent, ScaleTestPlan, ScaleTestSettings } from './scale-test/scale-test-types.js';
+import type { RestartPlan, RestartSettings } from './restart/plan-restart.js';
+import { MeshbotError } from '../errors.js';
 
 /** Which namespaces a command reads or changes. */
 export type NamespaceScope = { kind: 'none' } | { kind: 'some'; namespaces: string[] } | { kind: 'all' };
 
 /** What the command's one argument names. */
-export type TargetKind = 'service' | 'workload-or-service' | 'none';
+export type TargetKind = 'service' | 'workload' | 'workload-or-service' | 'runbook' | 'none';
 
 export type CommandOf<N extends RunnableCommand['name']> = Extract<RunnableCommand, { name: N }>;
 
@@ -64,6 +66,9 @@ export interface StepRegistry {
   check: ReadingStep<CommandOf<'check'>, CheckData>;
   metrics: ReadingStep<CommandOf<'metrics'>>;
   'scale-test': MutatingStep<CommandOf<'scale-test'>, ScaleTestPlan, Partial<ScaleTestSettings>>;
+  events: ReadingStep<CommandOf<'events'>>;
+  restart: MutatingStep<CommandOf<'restart'>, RestartPlan, RestartSettings>;
+  runbook: ReadingStep<CommandOf<'runbook'>>;
 }
 
 const oneNamespace = (c: { target: { namespace: string } }): NamespaceScope => ({
@@ -95,11 +100,53 @@ export const STEP_REGISTRY: StepRegistry = {
   metrics: {
     mutating: false,
     target: 'service',
+    // Without a target: the destination controller and pod churn, cluster-wide.
+    namespaces: (c) => (c.target ? oneNamespace({ target: c.target }) : { kind: 'all' }),
+    run: async (c, adapters) =>
+      c.target
+        ? (await import('./metrics/run-metrics-step.js')).runMetricsStep(
+            { target: c.target, windowSeconds: c.windowSeconds },
+            adapters,
+          )
+        : (await import('./metrics/run-destination-metrics-step.js')).runDestinationMetricsStep(
+            { windowSeconds: c.windowSeconds },
+            adapters,
+          ),
+  },
+  events: {
+    mutating: false,
+    target: 'workload-or-service',
     namespaces: oneNamespace,
     run: async (c, adapters) =>
-      (await import('./metrics/run-metrics-step.js')).runMetricsStep(
+      (await import('./events/run-events-step.js')).runEventsStep(
         { target: c.target, windowSeconds: c.windowSeconds },
-        adapters,
+        {
+          kube: adapters.kube,
+          controlPlane: adapters.controlPlane,
+          scaling: adapters.scaling,
+        },
+      ),
+  },
+  restart: {
+    mutating: true,
+    target: 'workload',
+    namespaces: oneNamespace,
+    confirmation: {
+      plan: async (c, adapters, settings) =>
+        (await import('./restart/plan-restart.js')).planRestart(c.target, adapters, settings),
+      describe: (plan) => plan.description,
+      run: async (c, adapters, options) =>
+        (await import('./restart/plan-restart.js')).runRestart(c.target, adapters, options),
+    },
+  },
+  runbook: {
+    mutating: false,
+    target: 'runbook',
+    // Listing reads nothing; each step of a run is authorized on its own when it runs.
+    namespaces: () => ({ kind: 'none' }),
+    run: () =>
+      Promise.reject(
+        new MeshbotError('usage', 'a runbook is not one step', 'Run it with: meshbot runbook NAME TARGET'),
       ),
   },
   'scale-test': {

@@ -115,6 +115,43 @@ export interface WorkloadScaling {
     handlers: WatchHandlers<SliceState>,
     options: WatchOptions,
   ): Promise<OpenWatch<SliceState>>;
+  /** A Deployment with its rollout state, or undefined when it does not exist. */
+  getRollout(ref: WorkloadRef): Promise<KubeRollout | undefined>;
+  /**
+   * Restarts a Deployment as `kubectl rollout restart` does (the pod template annotation
+   * `kubectl.kubernetes.io/restartedAt`), recording `claim` in one annotation of the object in
+   * the same patch, applied only to `resourceVersion` (409 -> MeshbotError `conflict`).
+   */
+  restartDeployment(
+    ref: WorkloadRef,
+    restartedAt: string,
+    claim: { key: string; value: string },
+    resourceVersion: string,
+  ): Promise<KubeRollout>;
+  /** Watches one Deployment's rollout (list, then watch from its resourceVersion). */
+  watchRollout(
+    ref: WorkloadRef,
+    handlers: WatchHandlers<KubeRollout>,
+    options: WatchOptions,
+  ): Promise<OpenWatch<KubeRollout>>;
+}
+
+/** The annotation `kubectl rollout restart` sets on the pod template. */
+export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
+
+/** A Deployment and where its rollout stands (the fields `kubectl rollout status` reads). */
+export interface KubeRollout extends KubeWorkload {
+  generation: number;
+  observedGeneration: number;
+  paused: boolean;
+  /** status.replicas: pods of every ReplicaSet, old ones included. */
+  statusReplicas: number;
+  updatedReplicas: number;
+  availableReplicas: number;
+  /** The pod template's restartedAt annotation, when set. */
+  restartedAt?: string;
+  /** The Progressing condition says ProgressDeadlineExceeded. */
+  deadlineExceeded: boolean;
 }
 
 const labelMap = z.record(z.string(), z.string()).nullish();
@@ -135,6 +172,49 @@ const workloadSchema = z.object({
     .nullish(),
   status: z.object({ readyReplicas: z.number().int().nullish() }).nullish(),
 });
+
+const rolloutSchema = workloadSchema.extend({
+  metadata: workloadSchema.shape.metadata.extend({ generation: z.number().int().nullish() }),
+  spec: z
+    .object({
+      replicas: z.number().int().nullish(),
+      paused: z.boolean().nullish(),
+      selector: z.object({ matchLabels: labelMap }).nullish(),
+      template: z
+        .object({ metadata: z.object({ labels: labelMap, annotations: labelMap }).nullish() })
+        .nullish(),
+    })
+    .nullish(),
+  status: z
+    .object({
+      observedGeneration: z.number().int().nullish(),
+      replicas: z.number().int().nullish(),
+      updatedReplicas: z.number().int().nullish(),
+      readyReplicas: z.number().int().nullish(),
+      availableReplicas: z.number().int().nullish(),
+      conditions: z
+        .array(z.object({ type: z.string(), status: z.string(), reason: z.string().nullish() }))
+        .nullish(),
+    })
+    .nullish(),
+});
+
+function toKubeRollout(obj: z.infer<typeof rolloutSchema>): KubeRollout {
+  const restartedAt = obj.spec?.template?.metadata?.annotations?.[RESTARTED_AT_ANNOTATION];
+  return {
+    ...toKubeWorkload('deployment', obj),
+    generation: obj.metadata.generation ?? 0,
+    observedGeneration: obj.status?.observedGeneration ?? 0,
+    paused: obj.spec?.paused ?? false,
+    statusReplicas: obj.status?.replicas ?? 0,
+    updatedReplicas: obj.status?.updatedReplicas ?? 0,
+    availableReplicas: obj.status?.availableReplicas ?? 0,
+    ...(restartedAt ? { restartedAt } : {}),
+    deadlineExceeded: (obj.status?.conditions ?? []).some(
+      (c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded',
+    ),
+  };
+}
 
 const scaleSchema = z.object({
   metadata: z.object({ resourceVersion: z.string().nullish() }),
@@ -453,7 +533,61 @@ export function createWorkloadScaling(core: KubeCore): WorkloadScaling {
     );
   }
 
+  async function getRollout(ref: WorkloadRef): Promise<KubeRollout | undefined> {
+    const { name, namespace } = ref;
+    const obj = await call(
+      { verb: 'get', resource: 'deployments', group: 'apps', namespace, name },
+      (o) => apps.readNamespacedDeployment({ name, namespace }, o),
+      true,
+    );
+    return obj === undefined ? undefined : toKubeRollout(parse(rolloutSchema, obj, 'Deployment'));
+  }
+
+  async function restartDeployment(
+    ref: WorkloadRef,
+    restartedAt: string,
+    claim: { key: string; value: string },
+    resourceVersion: string,
+  ): Promise<KubeRollout> {
+    const { name, namespace } = ref;
+    const body = {
+      metadata: { resourceVersion, annotations: { [claim.key]: claim.value } },
+      spec: { template: { metadata: { annotations: { [RESTARTED_AT_ANNOTATION]: restartedAt } } } },
+    };
+    const obj = await call(
+      { verb: 'patch', resource: 'deployments', group: 'apps', namespace, name },
+      (o) =>
+        apps.patchNamespacedDeployment(
+          { name, namespace, body },
+          setHeaderOptions('Content-Type', PatchStrategy.MergePatch, o),
+        ),
+      true,
+    );
+    return toKubeRollout(parse(rolloutSchema, must(obj, ref), 'Deployment'));
+  }
+
+  async function watchRollout(
+    ref: WorkloadRef,
+    handlers: WatchHandlers<KubeRollout>,
+    options: WatchOptions,
+  ): Promise<OpenWatch<KubeRollout>> {
+    const { name, namespace } = ref;
+    const fieldSelector = `metadata.name=${name}`;
+    return listThenWatch(
+      { verb: 'list', resource: 'deployments', group: 'apps', namespace },
+      `/apis/apps/v1/namespaces/${namespace}/deployments`,
+      { fieldSelector },
+      (o) => apps.listNamespacedDeployment({ namespace, fieldSelector }, o),
+      (raw) => toKubeRollout(parse(rolloutSchema, raw, 'Deployment')),
+      handlers,
+      options,
+    );
+  }
+
   return {
+    getRollout,
+    restartDeployment,
+    watchRollout,
     getWorkload,
     listWorkloads,
     getReplicaSetOwner,

@@ -12,6 +12,8 @@ export interface DemoOptions {
   /** Replace the web pod first, so the frozen destination serves a stale address (default true). */
   incident?: boolean;
   mode?: 'socket' | 'http';
+  /** Play the stale-endpoints runbook end to end instead of one command. */
+  runbook?: boolean;
   stdout?: { write(text: string): unknown };
 }
 
@@ -61,6 +63,21 @@ export async function runDemo(options: DemoOptions = {}): Promise<number> {
     } catch (err) {
       await sandbox.stop();
       throw err;
+    }
+  }
+  if (options.runbook) {
+    const { playRunbookDemo } = await import('../../demo/play-runbook-demo.js');
+    try {
+      const played = await playRunbookDemo(sandbox, { mode: options.mode ?? 'socket', logger, stdout });
+      if (played.notes !== undefined) {
+        const notesPath = resolve(out, 'incident-notes.md');
+        await writeFile(notesPath, played.notes);
+        stdout.write(`\nIncident notes (uploaded to the thread): ${notesPath}\nAudit log: ${auditPath}\n`);
+      }
+      return played.ok ? 0 : 1;
+    } finally {
+      await sandbox.stop();
+      logger.flush();
     }
   }
   const pool = singleClusterPool({ kubeconfig: sandbox.kubeconfig, destination: sandbox.destination });
@@ -118,9 +135,14 @@ export function register(program: Command): void {
     )
     .option('--out <dir>', 'where thread.json and audit.log go', '.demo-out')
     .option('--http', 'use HTTP mode (signed requests) instead of Socket Mode')
-    .action(async (flags: { out: string; http?: boolean }) => {
+    .option('--runbook', 'play the stale-endpoints runbook end to end (confirmations, restart, notes)')
+    .action(async (flags: { out: string; http?: boolean; runbook?: boolean }) => {
       try {
-        process.exitCode = await runDemo({ out: flags.out, mode: flags.http ? 'http' : 'socket' });
+        process.exitCode = await runDemo({
+          out: flags.out,
+          mode: flags.http ? 'http' : 'socket',
+          ...(flags.runbook ? { runbook: true } : {}),
+        });
       } catch (err) {
         const { message, hint } = describeError(err);
         process.stderr.write(`Error: demo failed: ${message}\n${hint ? `Hint: ${hint}\n` : ''}`);

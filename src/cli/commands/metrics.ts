@@ -15,7 +15,9 @@ import { commandSpec } from '../../grammar/parse-command.js';
 import { addGrammarFlags, commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
-import { processIO, reportError, withAdapters, type CommandIO } from '../command-io.js';
+import { processIO, reportError, withAdapters, writeStepResult, type CommandIO } from '../command-io.js';
+import type { ClusterOptions } from '../../adapters/cluster-options.js';
+import type { OutputFormat } from '../output-format.js';
 
 export interface MetricsFlagValues extends ClusterFlagValues {
   window?: string;
@@ -41,7 +43,7 @@ export function defaultChartPath(service: string, namespace: string): string {
  * Kubernetes) could not be asked. Never throws.
  */
 export async function runMetricsCommand(
-  targetArg: string,
+  targetArg: string | undefined,
   flags: MetricsFlagValues,
   io: CommandIO = processIO(),
 ): Promise<number> {
@@ -61,10 +63,12 @@ export async function runMetricsCommand(
     if (flags.prometheusPortForward) options.prometheusPortForward = true;
     if (flags.prometheusNamespace !== undefined)
       options.prometheusNamespace = checkNamespace(flags.prometheusNamespace);
+    const target = parsed.target;
+    if (target === undefined) return await runDestinationMetrics(parsed.windowSeconds, options, format, io);
     const chartPath =
       flags.chart === false
         ? undefined
-        : (flags.chartOut ?? defaultChartPath(parsed.target.service, parsed.target.namespace));
+        : (flags.chartOut ?? defaultChartPath(target.service, target.namespace));
     if (chartPath !== undefined && chartPath.trim() === '')
       throw new UsageError('--chart-out needs a file path');
 
@@ -78,14 +82,14 @@ export async function runMetricsCommand(
     return await withAdapters(options, async (adapters) => {
       const result = await runMetricsStep(
         {
-          target: parsed.target,
+          target,
           windowSeconds: parsed.windowSeconds,
           ...(settleSeconds !== undefined ? { settleSeconds } : {}),
         },
         adapters,
       );
       // Steps do not render: the CLI draws the chart from the step's series and thresholds.
-      if (chartPath !== undefined) await attachMetricsChart(result, parsed.target);
+      if (chartPath !== undefined) await attachMetricsChart(result, target);
       let chartNote = '';
       const chart = result.attachments?.[0];
       if (chart && chartPath !== undefined) {
@@ -114,10 +118,25 @@ export async function runMetricsCommand(
   }
 }
 
+/** `meshbot metrics` without a target: the destination controller cluster-wide. */
+async function runDestinationMetrics(
+  windowSeconds: number,
+  options: ClusterOptions,
+  format: OutputFormat,
+  io: CommandIO,
+): Promise<number> {
+  const { runDestinationMetricsStep } = await import('../../steps/metrics/run-destination-metrics-step.js');
+  return withAdapters(options, async (adapters) => {
+    const result = await runDestinationMetricsStep({ windowSeconds }, adapters);
+    writeStepResult(io, result, format);
+    return exitCodeForStatus(result.status);
+  });
+}
+
 export function register(program: Command): void {
   const cmd = program
     .command('metrics')
-    .argument('<target>', commandSpec('metrics').target!.description)
+    .argument('[target]', commandSpec('metrics').target!.description)
     .description(
       "The destination controller's numbers for a service, and the service's golden metrics, from Prometheus; with a PNG chart",
     )
@@ -141,7 +160,7 @@ export function register(program: Command): void {
   addGrammarFlags(cmd, 'metrics');
   addClusterFlags(cmd);
   addOutputFlag(cmd);
-  cmd.action(async (target: string, flags: MetricsFlagValues) => {
+  cmd.action(async (target: string | undefined, flags: MetricsFlagValues) => {
     process.exitCode = await runMetricsCommand(target, flags);
   });
 }

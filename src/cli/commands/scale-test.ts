@@ -1,5 +1,5 @@
-import { userInfo } from 'node:os';
 import type { Command } from 'commander';
+import { cliUser } from '../cli-user.js';
 import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-url.js';
 import { EXIT, UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
@@ -53,14 +53,6 @@ export function readScaleTestSettings(flags: ScaleTestFlagValues): Partial<Scale
     );
   }
   return settings;
-}
-
-function cliUser(): string {
-  try {
-    return `cli:${userInfo().username}`;
-  } catch {
-    return 'cli';
-  }
 }
 
 /**

@@ -92,6 +92,8 @@ export async function runServe(
     const { createClusterScaleTestRunner, settingsFromConfig } =
       await import('../../slack/scale-test-runner.js');
     const { runCommand } = await import('../../steps/run-command.js');
+    const { loadRunbooks } = await import('../../runbooks/load-runbooks.js');
+    const { createClusterRunbooks } = await import('../../slack/runbook/cluster-runbooks.js');
     const config = await loadConfig({ env: io.env, ...(flags.config ? { configFile: flags.config } : {}) });
     const clusterOptions = readClusterOptions(clusterFlagsWithEnv(flags, io.env, isDefault));
     if (io.env.MESHBOT_PROMETHEUS_URL) clusterOptions.prometheusUrl = io.env.MESHBOT_PROMETHEUS_URL;
@@ -101,7 +103,18 @@ export async function runServe(
     const pool = singleClusterPool(clusterOptions);
     const executor = createClusterExecutor({ pool, runCommand });
     const scaleTests = createClusterScaleTestRunner({ pool, settings: settingsFromConfig(config.scaleTest) });
-    const bot = createSlackApp({ config, execute: executor.execute, logger, scaleTests });
+    // Every runbook is checked now: a bad file stops serve here, never at click time.
+    const runbooks = createClusterRunbooks({
+      catalog: loadRunbooks(config.runbooksDir !== undefined ? { extraDir: config.runbooksDir } : {}),
+      pool,
+      buttonTtlMs: config.runbookButtonTtlHours * 3600_000,
+      settings: {
+        scaleTest: settingsFromConfig(config.scaleTest),
+        restartTimeoutMs: config.restart.timeoutSeconds * 1000,
+        ...(config.restart.allow ? { restartAllow: config.restart.allow } : {}),
+      },
+    });
+    const bot = createSlackApp({ config, execute: executor.execute, logger, scaleTests, runbooks });
     let port: number;
     try {
       ({ port } = await bot.start());

@@ -27,7 +27,12 @@ interface PodBehaviour {
   crashLoop: boolean;
   crashLoopIntervalMs: number;
   initialRestarts: number;
+  /** Reason of the main container's last termination, when the scenario gives one. */
+  lastTermination?: string;
 }
+
+/** The exit code a termination reason goes with (137: killed, as the OOM killer does). */
+const exitCodeOf = (reason: string): number => (reason === 'OOMKilled' ? 137 : 1);
 
 function numberAnnotation(pod: Pod, key: string): number | undefined {
   const v = pod.metadata.annotations?.[key];
@@ -77,6 +82,7 @@ export function startKubelet(ctx: ClusterContext): { stop(): void } {
       crashLoop: a[SIM.crashLoop] === 'true',
       crashLoopIntervalMs: numberAnnotation(pod, SIM.crashLoopIntervalMs) ?? options.crashLoopIntervalMs,
       initialRestarts: numberAnnotation(pod, SIM.initialRestarts) ?? 0,
+      ...(a[SIM.lastTermination] ? { lastTermination: a[SIM.lastTermination] } : {}),
     };
   }
 
@@ -125,7 +131,14 @@ export function startKubelet(ctx: ClusterContext): { stop(): void } {
                 message: `back-off 10s restarting failed container=${c.name} pod=${p.metadata.name}_${p.metadata.namespace}(${uid})`,
               },
             },
-            lastState: { terminated: { exitCode: 1, reason: 'Error', startedAt: now, finishedAt: now } },
+            lastState: {
+              terminated: {
+                exitCode: exitCodeOf(b.lastTermination ?? 'Error'),
+                reason: b.lastTermination ?? 'Error',
+                startedAt: now,
+                finishedAt: now,
+              },
+            },
           };
         }
         return {
@@ -134,7 +147,17 @@ export function startKubelet(ctx: ClusterContext): { stop(): void } {
           started: true,
           restartCount: isMain ? b.initialRestarts : 0,
           state: { running: { startedAt: now } },
-          lastState: {},
+          lastState:
+            isMain && b.lastTermination
+              ? {
+                  terminated: {
+                    exitCode: exitCodeOf(b.lastTermination),
+                    reason: b.lastTermination,
+                    startedAt: now,
+                    finishedAt: now,
+                  },
+                }
+              : {},
         };
       });
       let conditions = p.status?.conditions ?? [];
@@ -192,7 +215,10 @@ export function startKubelet(ctx: ClusterContext): { stop(): void } {
             if (!cs) return false;
             const t = nowIso();
             cs.restartCount += 1;
-            cs.lastState = { terminated: { exitCode: 1, reason: 'Error', startedAt: t, finishedAt: t } };
+            const reason = b.lastTermination ?? 'Error';
+            cs.lastState = {
+              terminated: { exitCode: exitCodeOf(reason), reason, startedAt: t, finishedAt: t },
+            };
           },
           uid,
         );

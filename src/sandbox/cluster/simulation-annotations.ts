@@ -14,6 +14,8 @@ export const SIM = {
   crashLoopIntervalMs: 'sandbox.meshbot.io/crash-loop-interval-ms',
   /** restartCount a crash-looping or healthy pod starts with. */
   initialRestarts: 'sandbox.meshbot.io/initial-restarts',
+  /** Why the main container last terminated (e.g. OOMKilled); default Error for crash loops, none otherwise. */
+  lastTermination: 'sandbox.meshbot.io/last-termination',
 } as const;
 
 /** Linkerd's own labels and annotations (set by the proxy injector, read by the health checks). */

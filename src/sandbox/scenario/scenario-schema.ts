@@ -67,6 +67,10 @@ const podBehaviour = {
   crashLoop: crashLoopSchema.default(false),
   /** restartCount the main container starts with. */
   restarts: whole().optional(),
+  /** Why the main container last terminated, e.g. OOMKilled (with `restarts`, a pod that was OOM-killed). */
+  lastTermination: z
+    .enum(['OOMKilled', 'Error', 'Completed'], { error: 'expected OOMKilled, Error or Completed' })
+    .optional(),
   /** Proxy version of meshed pods (default: the control plane's). */
   proxyVersion: text('a proxy version such as stable-2.14.10').optional(),
 };
@@ -320,6 +324,8 @@ export const scenarioSchema = z.strictObject({
   hpas: z.array(hpaSchema, { error: 'expected a list of hpas' }).default([]),
   objects: z.array(rawObjectSchema, { error: 'expected a list of Kubernetes objects' }).default([]),
   faults: z.array(faultSchema, { error: 'expected a list of faults' }).default([]),
+  /** Keep the faults when the destination pods are replaced (a restart that does not help). Default false. */
+  keepFaultsOnRestart: z.boolean({ error: 'expected true or false' }).default(false),
   accessRules: z.array(accessRuleSchema, { error: 'expected a list of access rules' }).default([]),
   /** Who calls whom: the one source of the proxies' metrics and the meshed clients' subscriptions. */
   traffic: z.array(trafficEdgeSchema, { error: 'expected a list of traffic edges' }).default([]),

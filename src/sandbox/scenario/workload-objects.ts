@@ -23,6 +23,7 @@ export function behaviourAnnotations(b: ScenarioPodBehaviour): Record<string, st
     }
   }
   if (b.restarts !== undefined) out[SIM.initialRestarts] = String(b.restarts);
+  if (b.lastTermination !== undefined) out[SIM.lastTermination] = b.lastTermination;
   if (b.proxyVersion) out[LINKERD.proxyVersionOverride] = b.proxyVersion;
   return out;
 }

@@ -5,6 +5,7 @@ import type { AuditLog } from '../../slack/audit-log.js';
 import type { CommandExecutor } from '../../slack/command-executor.js';
 import { createSlackApp, type SlackApp } from '../../slack/create-app.js';
 import type { ScaleTestRunner } from '../../slack/scale-test-runner.js';
+import type { SlackRunbooks } from '../../slack/runbook/runbook-thread.js';
 import { startSlackDouble, type SlackDouble, type SlackDoubleOptions } from './start-slack-double.js';
 
 export interface BotWithDoubleOptions {
@@ -17,6 +18,8 @@ export interface BotWithDoubleOptions {
   double?: SlackDoubleOptions;
   /** The scale test's runner; without it `scale-test` is refused as in createSlackApp. */
   scaleTests?: ScaleTestRunner;
+  /** Guided runbooks; without them `/mesh runbook` is not available. */
+  runbooks?: SlackRunbooks;
   /** Retry policy of the bot's WebClient (tests keep it short). */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
 }
@@ -55,6 +58,7 @@ export async function startBotWithDouble(options: BotWithDoubleOptions): Promise
       ...(options.audit ? { audit: options.audit } : {}),
       ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
       ...(options.scaleTests ? { scaleTests: options.scaleTests } : {}),
+      ...(options.runbooks ? { runbooks: options.runbooks } : {}),
     });
     const { port } = await bot.start();
     if (options.mode === 'http') double.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);

@@ -142,6 +142,13 @@ export function nextSteps(target: ServiceTarget, findings: Finding[], status: St
     codes.has('exists-only-in-destination');
   const destinationDown = codes.has('destination-unavailable') || codes.has('destination-timeout');
   const next: NextStep[] = [];
+  if (destinationWrong) {
+    next.push({
+      label: 'Start the stale-endpoints runbook',
+      command: meshCommands.runbook('stale-endpoints', target),
+      description: 'Diagnose step by step, restart the destination controller if it is stale, and verify.',
+    });
+  }
   if (destinationWrong || destinationDown) {
     next.push({
       label: "Check the destination controller's metrics",

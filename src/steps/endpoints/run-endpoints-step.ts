@@ -163,131 +163,187 @@ function readFailure(err: unknown, severity: 'warn' | 'error', what?: string): F
   return f;
 }
 
+/** What every phase of one run needs: the target, the adapters, the data and findings so far. */
+interface EndpointsRun {
+  target: ServiceTarget;
+  adapters: EndpointsAdapters;
+  /** `web-svc.emojivoto` */
+  service: string;
+  timeoutMs: number;
+  data: EndpointsData;
+  findings: Finding[];
+  elapsed(): number;
+  authorityOf(port: number): string;
+  /** The destination's view of one authority; a MeshbotError is a view that says why. */
+  ask(authority: string, expectedCount?: number): Promise<DestinationPortView>;
+  /** The result as it stands. */
+  result(): StepResult<EndpointsData>;
+}
+
+function startRun(
+  target: ServiceTarget,
+  adapters: EndpointsAdapters,
+  stepOptions: EndpointsStepOptions,
+): EndpointsRun {
+  const t0 = performance.now();
+  const startedAt = new Date().toISOString();
+  const { destination } = adapters;
+  const timeoutMs = adapters.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const clusterDomain = adapters.options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
+  const settleMs = stepOptions.settleMs ?? DEFAULT_SETTLE_MS;
+  const contextToken = adapters.options.contextToken ?? JSON.stringify({ ns: target.namespace });
+  const service = `${target.service}.${target.namespace}`;
+  const data = emptyData(target, destination.describe());
+  const findings: Finding[] = [];
+  const elapsed = (): number => performance.now() - t0;
+  return {
+    target,
+    adapters,
+    service,
+    timeoutMs,
+    data,
+    findings,
+    elapsed,
+    authorityOf: (port) => `${service}.svc.${clusterDomain}:${port}`,
+    async ask(authority, expectedCount) {
+      try {
+        const view = await destination.resolve(authority, {
+          timeoutMs: Math.round(Math.max(MIN_DESTINATION_MS, timeoutMs - elapsed())),
+          settleMs,
+          contextToken,
+          ...(expectedCount !== undefined ? { expectedCount, emptyAfterMs: QUIET_EMPTY_MS } : {}),
+        });
+        return viewToPort(view);
+      } catch (err) {
+        if (err instanceof MeshbotError) return errorToPort(err);
+        throw err;
+      }
+    },
+    result() {
+      data.timings.totalMs = Math.round(elapsed());
+      data.destinationSource = destination.describe();
+      const status = worstStatus(statusFromFindings(findings));
+      return {
+        step: 'endpoints',
+        target: formatServiceTarget(target),
+        status,
+        summary: summarize(service, data, findings, status),
+        findings,
+        evidence: [
+          ...data.ports.map((p) =>
+            comparisonTable(service, p, DESTINATION_VIEW_KNOWN.has(p.destination.answer)),
+          ),
+          ...(data.pods.length > 0 ? [podsTable(service, data)] : []),
+        ],
+        next: nextSteps(target, findings, status),
+        data,
+        startedAt,
+        durationMs: Math.round(elapsed()),
+      };
+    },
+  };
+}
+
 /**
  * The endpoints step: Kubernetes' endpoints, the destination's, and the pods of the selector, for
  * every port (or the one the target names); what differs, who owns a stale address, a status and
  * next steps. Failures to reach Kubernetes or the destination become `error` results with the
- * adapter's message and hint; a port the service does not have is a UsageError.
+ * adapter's message and hint; a port the service does not have is a UsageError. It runs in
+ * phases over one EndpointsRun: read the service, describe it, compare every port with the
+ * destination, attribute stale addresses, judge.
  */
 export async function runEndpointsStep(
   target: ServiceTarget,
   adapters: EndpointsAdapters,
   stepOptions: EndpointsStepOptions = {},
 ): Promise<StepResult<EndpointsData>> {
-  const t0 = performance.now();
-  const startedAt = new Date().toISOString();
-  const { kube, destination } = adapters;
-  const timeoutMs = adapters.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const clusterDomain = adapters.options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
-  const settleMs = stepOptions.settleMs ?? DEFAULT_SETTLE_MS;
-  const contextToken = adapters.options.contextToken ?? JSON.stringify({ ns: target.namespace });
-  const service = `${target.service}.${target.namespace}`;
-  const targetText = formatServiceTarget(target);
-  const data = emptyData(target, destination.describe());
-  const findings: Finding[] = [];
-  const elapsed = (): number => performance.now() - t0;
+  const run = startRun(target, adapters, stepOptions);
+  const read = await readService(run);
+  if ('step' in read) return read;
+  const { svc, endpointSet } = read;
+  if (!svc) return reportMissingService(run);
+  const ports = describeService(run, svc, endpointSet);
+  if (ports === undefined) return run.result();
+  const { pods, selectorPods } = await compareWithDestination(run, svc, endpointSet, ports);
+  const attributionPods = await podsForAttribution(run, svc, pods, selectorPods);
+  judgePorts(run, svc, attributionPods, selectorPods);
+  return run.result();
+}
 
-  const result = (): StepResult<EndpointsData> => {
-    data.timings.totalMs = Math.round(elapsed());
-    data.destinationSource = destination.describe();
-    const status = worstStatus(statusFromFindings(findings));
-    return {
-      step: 'endpoints',
-      target: targetText,
-      status,
-      summary: summarize(service, data, findings, status),
-      findings,
-      evidence: [
-        ...data.ports.map((p) =>
-          comparisonTable(service, p, DESTINATION_VIEW_KNOWN.has(p.destination.answer)),
-        ),
-        ...(data.pods.length > 0 ? [podsTable(service, data)] : []),
-      ],
-      next: nextSteps(target, findings, status),
-      data,
-      startedAt,
-      durationMs: Math.round(elapsed()),
-    };
-  };
-
-  const kubernetesError = (err: unknown): StepResult<EndpointsData> => {
-    const finding = readFailure(err, 'error');
-    findings.push(finding);
-    const r = result();
-    r.summary = `${service}: could not read it from Kubernetes (${finding.code.replace(/^kubernetes-/, '')})`;
-    return r;
-  };
-
-  const ask = async (authority: string, expectedCount?: number): Promise<DestinationPortView> => {
-    try {
-      const view = await destination.resolve(authority, {
-        timeoutMs: Math.round(Math.max(MIN_DESTINATION_MS, timeoutMs - elapsed())),
-        settleMs,
-        contextToken,
-        ...(expectedCount !== undefined ? { expectedCount, emptyAfterMs: QUIET_EMPTY_MS } : {}),
-      });
-      return viewToPort(view);
-    } catch (err) {
-      if (err instanceof MeshbotError) return errorToPort(err);
-      throw err;
-    }
-  };
-  const authorityOf = (port: number): string => `${service}.svc.${clusterDomain}:${port}`;
-
-  // 1. The service and its endpoints, at once, while the destination channel opens.
+/** 1. The service and its endpoints, at once, while the destination channel opens. */
+async function readService(
+  run: EndpointsRun,
+): Promise<{ svc: KubeService | undefined; endpointSet: KubeEndpointSet } | StepResult<EndpointsData>> {
+  const { kube, destination } = run.adapters;
   void destination.warmUp();
-  let svc: KubeService | undefined;
-  let endpointSet: KubeEndpointSet;
   try {
-    [svc, endpointSet] = await Promise.all([
-      kube.getService(target.namespace, target.service),
-      kube.listServiceEndpoints(target.namespace, target.service),
+    const [svc, endpointSet] = await Promise.all([
+      kube.getService(run.target.namespace, run.target.service),
+      kube.listServiceEndpoints(run.target.namespace, run.target.service),
     ]);
+    run.data.timings.kubernetesMs = Math.round(run.elapsed());
+    return { svc, endpointSet };
   } catch (err) {
-    return kubernetesError(err);
+    const finding = readFailure(err, 'error');
+    run.findings.push(finding);
+    const r = run.result();
+    r.summary = `${run.service}: could not read it from Kubernetes (${finding.code.replace(/^kubernetes-/, '')})`;
+    return r;
   }
-  data.timings.kubernetesMs = Math.round(elapsed());
+}
 
-  // 2. No such service: say whether the namespace exists, and whether the destination still serves it.
-  if (!svc) {
-    const [ns, leftover] = await Promise.all([
-      kube.getNamespace(target.namespace).catch((err: unknown) => {
-        // The service is missing either way; whether its namespace is, this read could not say.
-        findings.push(readFailure(err, 'warn', `namespace ${target.namespace}`));
-        return { name: target.namespace, phase: 'unknown' };
-      }),
-      typeof target.port === 'number' ? ask(authorityOf(target.port)) : Promise.resolve(undefined),
-    ]);
-    data.service.namespaceExists = ns !== undefined;
-    findings.push(
-      ns === undefined
-        ? {
-            severity: 'fail',
-            code: 'namespace-not-found',
-            subject: target.namespace,
-            message: `namespace ${target.namespace} does not exist in this cluster (${kube.context})`,
-            hint: 'Check the spelling and the --context: kubectl get namespaces.',
-          }
-        : {
-            severity: 'fail',
-            code: 'service-not-found',
-            subject: service,
-            message: `service ${target.service} does not exist in namespace ${target.namespace}`,
-            hint: `List the services: kubectl -n ${target.namespace} get services.`,
-          },
-    );
-    if (leftover && leftover.answer === 'answered' && leftover.endpoints.length > 0) {
-      findings.push({
-        severity: 'fail',
-        code: 'exists-only-in-destination',
-        subject: service,
-        message: `the destination still serves ${leftover.endpoints.length} address(es) for ${service}:${target.port}, which Kubernetes does not have`,
-        hint: "The destination's informers are stale; check its metrics and restart the destination pods if it does not recover.",
-      });
-    }
-    return result();
+/** 2. No such service: say whether the namespace exists, and whether the destination still serves it. */
+async function reportMissingService(run: EndpointsRun): Promise<StepResult<EndpointsData>> {
+  const { target, service, findings } = run;
+  const { kube } = run.adapters;
+  const [ns, leftover] = await Promise.all([
+    kube.getNamespace(target.namespace).catch((err: unknown) => {
+      // The service is missing either way; whether its namespace is, this read could not say.
+      findings.push(readFailure(err, 'warn', `namespace ${target.namespace}`));
+      return { name: target.namespace, phase: 'unknown' };
+    }),
+    typeof target.port === 'number' ? run.ask(run.authorityOf(target.port)) : Promise.resolve(undefined),
+  ]);
+  run.data.service.namespaceExists = ns !== undefined;
+  findings.push(
+    ns === undefined
+      ? {
+          severity: 'fail',
+          code: 'namespace-not-found',
+          subject: target.namespace,
+          message: `namespace ${target.namespace} does not exist in this cluster (${kube.context})`,
+          hint: 'Check the spelling and the --context: kubectl get namespaces.',
+        }
+      : {
+          severity: 'fail',
+          code: 'service-not-found',
+          subject: service,
+          message: `service ${target.service} does not exist in namespace ${target.namespace}`,
+          hint: `List the services: kubectl -n ${target.namespace} get services.`,
+        },
+  );
+  if (leftover && leftover.answer === 'answered' && leftover.endpoints.length > 0) {
+    findings.push({
+      severity: 'fail',
+      code: 'exists-only-in-destination',
+      subject: service,
+      message: `the destination still serves ${leftover.endpoints.length} address(es) for ${service}:${target.port}, which Kubernetes does not have`,
+      hint: "The destination's informers are stale; check its metrics and restart the destination pods if it does not recover.",
+    });
   }
+  return run.result();
+}
 
+/**
+ * 3. What the service is (type, ports, selector), with the notes that change how it is judged;
+ * the ports to compare, or undefined when there is nothing to compare (ExternalName).
+ */
+function describeService(
+  run: EndpointsRun,
+  svc: KubeService,
+  endpointSet: KubeEndpointSet,
+): ServicePort[] | undefined {
+  const { data, findings, service } = run;
   data.service = {
     name: svc.name,
     namespace: svc.namespace,
@@ -315,10 +371,10 @@ export async function runEndpointsStep(
       message: `${service} is an ExternalName service (${svc.externalName ?? '?'}): it has no endpoints, so there is nothing to compare`,
       hint: 'Compare the service it points at instead, if it lives in this cluster.',
     });
-    return result();
+    return undefined;
   }
 
-  const ports = selectPorts(svc, target);
+  const ports = selectPorts(svc, run.target);
   if (ports.length === 0) {
     findings.push({
       severity: 'info',
@@ -345,78 +401,106 @@ export async function runEndpointsStep(
       message: `${service} has no selector: its endpoints are managed by hand, so meshbot cannot tell which pods should back it and attributes addresses by IP only`,
     });
   }
+  return ports;
+}
 
-  // 3. Pods of the selector and the destination's view of every port, concurrently.
+/** 4. Pods of the selector and the destination's view of every port, concurrently; the ports compared. */
+async function compareWithDestination(
+  run: EndpointsRun,
+  svc: KubeService,
+  endpointSet: KubeEndpointSet,
+  ports: ServicePort[],
+): Promise<{ pods: KubePod[]; selectorPods: Set<string> }> {
+  const { data } = run;
   const family = servedFamily(svc);
   if (family === 'IPv6' && svc.ipFamilies?.includes('IPv4')) {
-    findings.push({
+    run.findings.push({
       severity: 'info',
       code: 'dual-stack-service',
-      subject: service,
-      message: `${service} is dual-stack: Linkerd's destination serves its IPv6 addresses, so its IPv6 endpoints are compared and the IPv4 ones left out`,
+      subject: run.service,
+      message: `${run.service} is dual-stack: Linkerd's destination serves its IPv6 addresses, so its IPv6 endpoints are compared and the IPv4 ones left out`,
     });
   }
   const portRows = ports.map((p) => ({ port: p, rows: kubernetesRows(endpointSet, p, family) }));
-  const destinationStart = elapsed();
+  const destinationStart = run.elapsed();
   const [podsOrError, views] = await Promise.all([
     svc.selector
-      ? kube.listPods(svc.namespace, { labelSelector: svc.selector }).catch((err: unknown) => err)
+      ? run.adapters.kube
+          .listPods(svc.namespace, { labelSelector: svc.selector })
+          .catch((err: unknown) => err)
       : Promise.resolve([]),
     Promise.all(
       portRows.map(({ port, rows }) =>
         svc.headless
           ? Promise.resolve<DestinationPortView>({ answer: 'not-asked', endpoints: [], updates: [] })
-          : ask(authorityOf(port.port), new Set(rows.filter((r) => r.ready).map((r) => r.address)).size),
+          : run.ask(
+              run.authorityOf(port.port),
+              new Set(rows.filter((r) => r.ready).map((r) => r.address)).size,
+            ),
       ),
     ),
   ]);
-  data.timings.destinationMs = Math.round(elapsed() - destinationStart);
+  data.timings.destinationMs = Math.round(run.elapsed() - destinationStart);
   let pods: KubePod[] = [];
   if (Array.isArray(podsOrError)) {
     pods = podsOrError;
   } else {
     // Without the pods the comparison still stands; attribution is by IP only.
-    findings.push(readFailure(podsOrError, 'error', `pods of ${service}`));
+    run.findings.push(readFailure(podsOrError, 'error', `pods of ${run.service}`));
   }
-  const selectorPods = new Set(pods.map((p) => p.name));
   data.pods = pods.map(toPodRow);
-
   data.ports = portRows.map(({ port, rows }, i): PortComparison => {
     const view = views[i]!;
-    const asked = ['answered', 'no-endpoints', 'unknown-service'].includes(view.answer);
+    const asked = DESTINATION_VIEW_KNOWN.has(view.answer);
     return {
       port: port.port,
       name: port.name,
       targetPort: port.targetPort ?? port.port,
       protocol: port.protocol,
-      authority: authorityOf(port.port),
+      authority: run.authorityOf(port.port),
       kubernetes: rows,
       destination: view,
       diff: diffPort(rows, asked ? view.endpoints : undefined),
     };
   });
+  return { pods, selectorPods: new Set(pods.map((p) => p.name)) };
+}
 
-  // 4. A stale address no pod of the selector owns: look at the whole namespace (IP reuse).
+/** 5. A stale address no pod of the selector owns: look at the whole namespace (IP reuse). */
+async function podsForAttribution(
+  run: EndpointsRun,
+  svc: KubeService,
+  pods: KubePod[],
+  selectorPods: Set<string>,
+): Promise<KubePod[]> {
   const known = new Set(pods.flatMap((p) => p.ips));
-  const strays = data.ports.flatMap((p) =>
+  const strays = run.data.ports.flatMap((p) =>
     p.diff.staleInDestination.map((a) => p.destination.endpoints.find((e) => e.address === a)?.ip),
   );
-  let attributionPods: KubePod[] = pods;
-  if (strays.some((ip) => ip !== undefined && !known.has(ip))) {
-    try {
-      attributionPods = [
-        ...pods,
-        ...(await kube.listPods(svc.namespace)).filter((p) => !selectorPods.has(p.name)),
-      ];
-    } catch (err) {
-      // Without the namespace's pods, attribution falls back to the selector's; say why.
-      findings.push(
-        readFailure(err, 'warn', `pods of namespace ${svc.namespace} (to attribute stale addresses)`),
-      );
-    }
+  if (!strays.some((ip) => ip !== undefined && !known.has(ip))) return pods;
+  try {
+    return [
+      ...pods,
+      ...(await run.adapters.kube.listPods(svc.namespace)).filter((p) => !selectorPods.has(p.name)),
+    ];
+  } catch (err) {
+    // Without the namespace's pods, attribution falls back to the selector's; say why.
+    run.findings.push(
+      readFailure(err, 'warn', `pods of namespace ${svc.namespace} (to attribute stale addresses)`),
+    );
+    return pods;
   }
+}
 
-  for (const p of data.ports) {
+/** 6. Findings per port: what the destination answered, what differs and who owns it. */
+function judgePorts(
+  run: EndpointsRun,
+  svc: KubeService,
+  attributionPods: KubePod[],
+  selectorPods: Set<string>,
+): void {
+  const { service, findings } = run;
+  for (const p of run.data.ports) {
     const ready = new Set(p.kubernetes.filter((e) => e.ready).map((e) => e.address)).size;
     findings.push(...findingsForAnswer(service, p, ready));
     if (p.destination.answer === 'not-asked' && svc.headless) {
@@ -432,18 +516,17 @@ export async function runEndpointsStep(
         }
       }
     }
-    if (['answered', 'no-endpoints', 'unknown-service'].includes(p.destination.answer)) {
+    if (DESTINATION_VIEW_KNOWN.has(p.destination.answer)) {
       findings.push(...findingsForPort({ service, port: p, pods: attributionPods, selectorPods }));
       if (p.destination.completion === 'timeout') {
         findings.push({
           severity: 'warn',
           code: 'destination-never-settled',
           subject: p.authority,
-          message: `the destination kept sending updates for ${p.authority} until the ${timeoutMs} ms timeout: the set above is a snapshot`,
+          message: `the destination kept sending updates for ${p.authority} until the ${run.timeoutMs} ms timeout: the set above is a snapshot`,
           hint: 'Pods may be churning (a rollout or a crash loop); compare again once it calms down.',
         });
       }
     }
   }
-  return result();
 }

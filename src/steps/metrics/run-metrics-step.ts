@@ -182,17 +182,26 @@ export function emptyData(prometheusUrl: string, windowSeconds: number, from: Da
   };
 }
 
-export async function runMetricsStep(
+/**
+ * Phase 1: Kubernetes (which workloads?), and one cheap query to learn whether Prometheus
+ * answers at all before firing the rest at it; an `error` result when it cannot be asked.
+ */
+async function askKubernetesAndProbe(
   input: MetricsStepInput,
   adapters: MetricsAdapters,
-): Promise<StepResult<MetricsData>> {
-  const startedAt = new Date();
+  data: MetricsData,
+  startedAt: Date,
+  to: Date,
+): Promise<
+  | StepResult<MetricsData>
+  | {
+      prom: PrometheusClient;
+      kube: Awaited<ReturnType<typeof findWorkloads>>;
+      probe: Awaited<ReturnType<typeof attemptRaw<InstantResult>>>;
+    }
+> {
   const { target, windowSeconds } = input;
-  const to = input.now ?? new Date();
-  const from = new Date(to.getTime() - windowSeconds * 1000);
   const prom = adapters.prometheus;
-  const data = emptyData(prom?.url ?? '(none)', windowSeconds, from, to);
-
   if (!prom) {
     return errorResult(
       target,
@@ -207,8 +216,6 @@ export async function runMetricsStep(
     );
   }
 
-  // Kubernetes first (which workloads?), and one cheap query to learn whether Prometheus answers
-  // at all before firing the rest at it.
   const [kube, probe] = await Promise.all([
     findWorkloads(adapters.kube, target),
     attemptRaw(prom.query(instantQueries(target, windowSeconds, []).destinationScraped, { time: to })),
@@ -231,32 +238,30 @@ export async function runMetricsStep(
     return r;
   }
 
+  return { prom, kube, probe };
+}
+
+export async function runMetricsStep(
+  input: MetricsStepInput,
+  adapters: MetricsAdapters,
+): Promise<StepResult<MetricsData>> {
+  const startedAt = new Date();
+  const { target, windowSeconds } = input;
+  const to = input.now ?? new Date();
+  const from = new Date(to.getTime() - windowSeconds * 1000);
+  const data = emptyData(adapters.prometheus?.url ?? '(none)', windowSeconds, from, to);
+
+  const asked = await askKubernetesAndProbe(input, adapters, data, startedAt, to);
+  if ('step' in asked) return asked;
+  const { prom, kube, probe } = asked;
+
   const deployments = kube.workloads?.deployments ?? [];
   const iq = instantQueries(target, windowSeconds, deployments);
   const rq = rangeQueries(target, windowSeconds, deployments);
   const stepSeconds = rangeStepSeconds(windowSeconds);
   const queries: QueryRecord[] = [{ name: 'destinationScraped', promql: iq.destinationScraped }];
 
-  const instant = async (name: keyof InstantQueries): Promise<number | null> => {
-    const rec: QueryRecord = { name, promql: iq[name] };
-    queries.push(rec);
-    const r: Outcome<InstantResult> = await attempt(prom.query(iq[name], { time: to }));
-    if (!r.ok) {
-      rec.error = r.error;
-      return null;
-    }
-    return scalarOf(r.value.samples);
-  };
-  const range = async (name: keyof RangeQueries): Promise<RangeResult['series'] | null> => {
-    const rec: QueryRecord = { name: `${name} (range)`, promql: rq[name] };
-    queries.push(rec);
-    const r = await attempt(prom.queryRange(rq[name], { start: from, end: to, stepSeconds }));
-    if (!r.ok) {
-      rec.error = r.error;
-      return null;
-    }
-    return r.value.series;
-  };
+  const { instant, range } = queryRecorder(prom, { iq, rq, from, to, stepSeconds }, queries);
 
   if (!probe.ok) queries[0]!.error = describeError(probe.error).message;
   const scrapedCount = probe.ok ? scalarOf(probe.value.samples) : null;
@@ -335,41 +340,7 @@ export async function runMetricsStep(
       })
     : null;
 
-  const series: ChartSeries[] = [];
-  if (updatesSeries)
-    series.push({
-      key: 'updates',
-      label: 'endpoints_updates',
-      unit: 'count',
-      points: sumSeries(updatesSeries),
-    });
-  if (podsSeries)
-    series.push({ key: 'pods', label: 'endpoints_pods', unit: 'pods', points: sumSeries(podsSeries) });
-  if (subscribersSeries) {
-    series.push({
-      key: 'subscribers',
-      label: 'endpoints_subscribers',
-      unit: 'streams',
-      points: sumSeries(subscribersSeries),
-    });
-  }
-  if (lagSeries) {
-    series.push({
-      key: 'informerLagP99',
-      label: 'informer lag p99',
-      unit: 's',
-      points: sumSeries(lagSeries),
-    });
-  }
-  if (successSeries) {
-    series.push({
-      key: 'successRate',
-      label: 'inbound success rate',
-      unit: '%',
-      points: sumSeries(successSeries),
-    });
-  }
-  data.series = series;
+  data.series = chartSeries({ updatesSeries, podsSeries, subscribersSeries, lagSeries, successSeries });
 
   const interpretation = interpretMetrics(target, data, kube.findings);
   const findings = interpretation.findings;
@@ -389,6 +360,88 @@ export async function runMetricsStep(
 
   result.durationMs = Date.now() - startedAt.getTime();
   return result;
+}
+
+/** Runs the step's queries, recording each (and its error) for `data.queries`; a failed one reads null. */
+function queryRecorder(
+  prom: PrometheusClient,
+  q: { iq: InstantQueries; rq: RangeQueries; from: Date; to: Date; stepSeconds: number },
+  queries: QueryRecord[],
+): {
+  instant(name: keyof InstantQueries): Promise<number | null>;
+  range(name: keyof RangeQueries): Promise<RangeResult['series'] | null>;
+} {
+  return {
+    async instant(name) {
+      const rec: QueryRecord = { name, promql: q.iq[name] };
+      queries.push(rec);
+      const r: Outcome<InstantResult> = await attempt(prom.query(q.iq[name], { time: q.to }));
+      if (!r.ok) {
+        rec.error = r.error;
+        return null;
+      }
+      return scalarOf(r.value.samples);
+    },
+    async range(name) {
+      const rec: QueryRecord = { name: `${name} (range)`, promql: q.rq[name] };
+      queries.push(rec);
+      const r = await attempt(
+        prom.queryRange(q.rq[name], { start: q.from, end: q.to, stepSeconds: q.stepSeconds }),
+      );
+      if (!r.ok) {
+        rec.error = r.error;
+        return null;
+      }
+      return r.value.series;
+    },
+  };
+}
+
+type RangeSeries = RangeResult['series'] | null;
+
+/** The series front ends draw, summed over pods, in the order of the chart's panels. */
+function chartSeries(s: {
+  updatesSeries: RangeSeries;
+  podsSeries: RangeSeries;
+  subscribersSeries: RangeSeries;
+  lagSeries: RangeSeries;
+  successSeries: RangeSeries;
+}): ChartSeries[] {
+  const series: ChartSeries[] = [];
+  if (s.updatesSeries)
+    series.push({
+      key: 'updates',
+      label: 'endpoints_updates',
+      unit: 'count',
+      points: sumSeries(s.updatesSeries),
+    });
+  if (s.podsSeries)
+    series.push({ key: 'pods', label: 'endpoints_pods', unit: 'pods', points: sumSeries(s.podsSeries) });
+  if (s.subscribersSeries) {
+    series.push({
+      key: 'subscribers',
+      label: 'endpoints_subscribers',
+      unit: 'streams',
+      points: sumSeries(s.subscribersSeries),
+    });
+  }
+  if (s.lagSeries) {
+    series.push({
+      key: 'informerLagP99',
+      label: 'informer lag p99',
+      unit: 's',
+      points: sumSeries(s.lagSeries),
+    });
+  }
+  if (s.successSeries) {
+    series.push({
+      key: 'successRate',
+      label: 'inbound success rate',
+      unit: '%',
+      points: sumSeries(s.successSeries),
+    });
+  }
+  return series;
 }
 
 /**

@@ -12,8 +12,9 @@ import { DEFAULT_TIMEOUT_MS } from '../../adapters/open-adapters.js';
 import type { StepResult } from '../../domain/step-result.js';
 import { describeError, MeshbotError } from '../../errors.js';
 import { destinationSelector } from '../metrics/metrics-queries.js';
-import { EventTimeline, type Fact, type FactKind, type FactOf } from './event-timeline.js';
+import { EventTimeline, type FactOf } from './event-timeline.js';
 import { judgeScaleTest } from './judge-scale-test.js';
+import { createStageClock, type StageClock } from './stage-clock.js';
 import { openObservers, type Observers } from './open-observers.js';
 import { pollMetricMoved } from './poll-metric-moved.js';
 import {
@@ -23,16 +24,13 @@ import {
   type ScaleTestAdapters,
 } from './plan-scale-test.js';
 import { formatScaleTarget, type ScaleTarget } from './resolve-scale-target.js';
-import { encodeAnnotation, newTestId, SCALE_TEST_ANNOTATION } from './scale-test-annotation.js';
 import {
-  STAGE_DIRECTION,
-  STAGE_LABEL,
-  type ScaleTestData,
-  type ScaleTestProgress,
-  type ScaleTestSettings,
-  type StageName,
-  type StageTiming,
-} from './scale-test-types.js';
+  encodeAnnotation,
+  newTestId,
+  SCALE_TEST_ANNOTATION,
+  type ScaleTestAnnotation,
+} from './scale-test-annotation.js';
+import type { ScaleTestData, ScaleTestProgress, ScaleTestSettings } from './scale-test-types.js';
 import { setReplicas } from './set-replicas.js';
 
 export interface ScaleTestRequest {
@@ -82,6 +80,193 @@ export function prometheusConfigured(adapters: ScaleTestAdapters): boolean {
     adapters.prometheus !== undefined &&
     (adapters.options.prometheusUrl !== undefined || adapters.options.prometheusPortForward === true)
   );
+}
+
+/**
+ * Writes the test's record on the workload with the resourceVersion it was read at, so two tests
+ * are exclusive: a record already there, or one written a moment ago, is a refusal.
+ */
+async function recordTestOnWorkload(
+  scaling: PreparedScaleTest['scaling'],
+  ref: WorkloadRef,
+  plan: PreparedScaleTest['plan'],
+  record: ScaleTestAnnotation,
+): Promise<void> {
+  const current = await scaling.getWorkload(ref);
+  if (!current) throw new MeshbotError('not-found', `${plan.workloadText} no longer exists`);
+  if (current.annotations[SCALE_TEST_ANNOTATION] !== undefined) {
+    throw new MeshbotError('refused', `another scale test started on ${plan.workloadText} a moment ago`);
+  }
+  try {
+    await scaling.setAnnotation(
+      ref,
+      SCALE_TEST_ANNOTATION,
+      encodeAnnotation(record),
+      current.resourceVersion,
+    );
+  } catch (err) {
+    if (err instanceof MeshbotError && err.kind === 'conflict') {
+      const again = await scaling.getWorkload(ref);
+      if (again?.annotations[SCALE_TEST_ANNOTATION] !== undefined) {
+        throw new MeshbotError('refused', `another scale test started on ${plan.workloadText} a moment ago`);
+      }
+      throw new MeshbotError(
+        'conflict',
+        `${plan.workloadText} changed while the test began; nothing was scaled`,
+        'Try again.',
+      );
+    }
+    throw err;
+  }
+}
+
+/** What the way up needs: the way down's context, and Prometheus when it is asked. */
+interface WayUp extends Omit<WayDown, 'restore'> {
+  metric?: {
+    read(): Promise<number | undefined>;
+    pollMs: number;
+    stageTimeoutMs: number;
+    signal: AbortSignal;
+  };
+}
+
+/** Phase 4: after the scale up, the new pod created, ready, in the EndpointSlice, in the destination, the metric. */
+async function timeTheWayUp(w: WayUp): Promise<void> {
+  const { data, timeline, observers, upAt, notify } = w;
+  const { timeStage, skip, timeDestination, stage } = w.clock;
+  const originalPods = new Set(observers.pods().keys());
+  const created = await timeStage(
+    'pod-created',
+    'pod-added',
+    (f) => !originalPods.has(f.pod) && f.atMs >= upAt,
+    upAt,
+    upAt,
+    (f) => f.pod,
+  );
+  if (created) data.addedPod = created.pod;
+  const ready = created
+    ? await timeStage(
+        'pod-ready',
+        'pod-ready',
+        (f) => f.pod === created.pod,
+        created.atMs,
+        upAt,
+        (f) => `${f.pod} ${f.ip}`,
+      )
+    : (skip('pod-ready', 'no pod was created'), undefined);
+  if (ready) data.addedIp = ready.ip;
+  const sliced = ready
+    ? await timeStage(
+        'slice-added',
+        'slice-ready',
+        (f) => f.ip === ready.ip,
+        ready.atMs,
+        upAt,
+        (f) => f.ip,
+      )
+    : (skip('slice-added', 'no pod turned ready'), undefined);
+  const destinationAdded =
+    sliced && ready
+      ? await timeDestination('destination-added', ready.ip, sliced.atMs, upAt)
+      : (skip('destination-added', 'Kubernetes never offered the address'), false);
+  const metric = w.metric;
+  if (!metric) return;
+  if (!destinationAdded || data.endpointsUpdates === undefined) {
+    skip(
+      'metric-moved',
+      data.endpointsUpdates === undefined
+        ? 'Prometheus had no endpoints_updates'
+        : 'the destination sent nothing',
+    );
+    return;
+  }
+  // A bounded poll: Prometheus only knows what it scraped.
+  const from = timeline.now();
+  const moved = await pollMetricMoved({
+    read: metric.read,
+    before: data.endpointsUpdates.before,
+    deadline: from + metric.stageTimeoutMs,
+    now: () => timeline.now(),
+    pollMs: metric.pollMs,
+    signal: metric.signal,
+  });
+  if (metric.signal.aborted) return;
+  if (moved !== undefined) data.endpointsUpdates.after = moved;
+  const at = timeline.now();
+  notify({
+    type: 'stage',
+    timing: stage(
+      'metric-moved',
+      metric.stageTimeoutMs,
+      moved !== undefined
+        ? {
+            outcome: 'done',
+            atMs: Math.round(at - upAt),
+            tookMs: Math.round(at - from),
+            subject: `${data.endpointsUpdates.before} -> ${moved}`,
+          }
+        : { outcome: 'timeout' },
+    ),
+  });
+}
+
+/** What the way down needs of the test in progress. */
+interface WayDown {
+  data: ScaleTestData;
+  plan: PreparedScaleTest['plan'];
+  timeline: EventTimeline;
+  notify: ScaleTestProgress;
+  clock: StageClock;
+  observers: Observers;
+  /** Puts the original replicas back (and records it). */
+  restore(): Promise<void>;
+  /** When the test scaled up, on the timeline. */
+  upAt: number;
+}
+
+/** Phase 5: back to the original replicas, timing the way down (terminating, slice, destination). */
+async function timeTheWayDown(w: WayDown): Promise<void> {
+  const { data, plan, timeline, observers } = w;
+  const { timeStage, skip, timeDestination } = w.clock;
+  const readyBefore = observers.readySliceIps();
+  const servedBefore = new Set(plan.authorities.flatMap((a) => [...observers.destinationIps(a)]));
+  const downAt = timeline.now();
+  await w.restore();
+  w.notify({
+    type: 'scaled',
+    direction: 'down',
+    replicas: plan.fromReplicas,
+    atMs: Math.round(downAt - w.upAt),
+  });
+  const terminating = await timeStage(
+    'pod-terminating',
+    'pod-terminating',
+    (f) => f.atMs >= downAt,
+    downAt,
+    downAt,
+    (f) => `${f.pod}${f.ip ? ` ${f.ip}` : ''}`,
+  );
+  if (terminating) data.removedPod = terminating.pod;
+  const ip = terminating?.ip ?? (terminating ? observers.pods().get(terminating.pod)?.ip : undefined);
+  if (ip) data.removedIp = ip;
+  let unsliced: FactOf<'slice-unready'> | undefined;
+  if (!terminating || !ip)
+    skip('slice-removed', terminating ? 'the pod had no address' : 'no pod terminated');
+  else if (!readyBefore.has(ip)) skip('slice-removed', `${ip} was not ready in the EndpointSlice`);
+  else
+    unsliced = await timeStage(
+      'slice-removed',
+      'slice-unready',
+      (f) => f.ip === ip && f.atMs >= downAt,
+      terminating.atMs,
+      downAt,
+      (f) => f.ip,
+    );
+  if (!ip || !terminating) skip('destination-removed', 'no address to remove');
+  else if (!servedBefore.has(ip)) skip('destination-removed', `the destination never served ${ip}`);
+  else if (!unsliced && readyBefore.has(ip))
+    skip('destination-removed', 'Kubernetes never removed the address');
+  else await timeDestination('destination-removed', ip, unsliced?.atMs ?? terminating.atMs, downAt);
 }
 
 export async function runScaleTestStep(
@@ -140,89 +325,15 @@ export async function runScaleTestStep(
   let annotated = false;
   let scaledUp = false;
   let failure: { message: string; hint?: string; kind: string } | undefined;
-  const stage = (name: StageName, limitMs: number, extra: Partial<StageTiming>): StageTiming => {
-    const t: StageTiming = {
-      stage: name,
-      label: STAGE_LABEL[name],
-      direction: STAGE_DIRECTION[name],
-      outcome: 'pending',
-      limitMs,
-      ...extra,
-    };
-    data.stages.push(t);
-    return t;
-  };
-  const skip = (name: StageName, note: string): void => {
-    notify({ type: 'stage', timing: stage(name, settings.stageTimeoutMs, { outcome: 'skipped', note }) });
-  };
-
-  /** Waits for a fact within the stage limit from `fromMs`; records the stage either way. */
-  const timeStage = async <K extends FactKind>(
-    name: StageName,
-    kind: K,
-    pred: (f: FactOf<K>) => boolean,
-    fromMs: number,
-    originMs: number,
-    subject?: (f: FactOf<K>) => string,
-  ): Promise<FactOf<K> | undefined> => {
-    const got = await timeline.waitFor(kind, pred, fromMs + settings.stageTimeoutMs, stop.signal);
-    if (got === 'aborted') throw new Abort();
-    const t =
-      got === 'deadline'
-        ? stage(name, settings.stageTimeoutMs, { outcome: 'timeout' })
-        : stage(name, settings.stageTimeoutMs, {
-            outcome: 'done',
-            atMs: Math.round(got.atMs - originMs),
-            tookMs: Math.round(Math.max(0, got.atMs - fromMs)),
-            ...(subject ? { subject: subject(got) } : {}),
-          });
-    notify({ type: 'stage', timing: t });
-    return got === 'deadline' ? undefined : got;
-  };
-
-  /** Destination stage over every authority: done when each stream has sent it. */
-  const timeDestination = async (
-    name: 'destination-added' | 'destination-removed',
-    ip: string,
-    fromMs: number,
-    originMs: number,
-  ): Promise<boolean> => {
-    const kind = name === 'destination-added' ? 'destination-add' : 'destination-remove';
-    const deadline = fromMs + settings.stageTimeoutMs;
-    let latest: Fact | undefined;
-    for (const authority of plan.authorities) {
-      const got = await timeline.waitFor(
-        kind,
-        (f) => f.ip === ip && f.authority === authority && f.atMs >= originMs,
-        deadline,
-        stop.signal,
-      );
-      if (got === 'aborted') throw new Abort();
-      if (got === 'deadline') {
-        notify({
-          type: 'stage',
-          timing: stage(name, settings.stageTimeoutMs, {
-            outcome: 'timeout',
-            subject: ip,
-            note: `no ${kind === 'destination-add' ? 'add' : 'remove'} on ${authority}`,
-          }),
-        });
-        return false;
-      }
-      if (!latest || got.atMs > latest.atMs) latest = got;
-    }
-    const at = latest?.atMs ?? timeline.now();
-    notify({
-      type: 'stage',
-      timing: stage(name, settings.stageTimeoutMs, {
-        outcome: 'done',
-        atMs: Math.round(at - originMs),
-        tookMs: Math.round(Math.max(0, at - fromMs)),
-        subject: ip,
-      }),
-    });
-    return true;
-  };
+  const clock = createStageClock({
+    stages: data.stages,
+    stageTimeoutMs: settings.stageTimeoutMs,
+    authorities: plan.authorities,
+    timeline,
+    signal: stop.signal,
+    notify,
+    aborted: () => new Abort(),
+  });
 
   const restore = async (): Promise<void> => {
     const out = await setReplicas(scaling, ref, plan.fromReplicas, { attempts: 8 });
@@ -284,40 +395,15 @@ export async function runScaleTestStep(
     checkpoint();
 
     // 3. Record the test on the workload (the resourceVersion makes two tests exclusive).
-    const now = new Date().toISOString();
-    const record = encodeAnnotation({
+    await recordTestOnWorkload(scaling, ref, plan, {
       v: 1,
       testId: data.testId,
       originalReplicas: plan.fromReplicas,
       testReplicas: plan.toReplicas,
-      startedAt: now,
+      startedAt: new Date().toISOString(),
       requestedBy: request.requestedBy,
       overallTimeoutMs: settings.overallTimeoutMs,
     });
-    const current = await scaling.getWorkload(ref);
-    if (!current) throw new MeshbotError('not-found', `${plan.workloadText} no longer exists`);
-    if (current.annotations[SCALE_TEST_ANNOTATION] !== undefined) {
-      throw new MeshbotError('refused', `another scale test started on ${plan.workloadText} a moment ago`);
-    }
-    try {
-      await scaling.setAnnotation(ref, SCALE_TEST_ANNOTATION, record, current.resourceVersion);
-    } catch (err) {
-      if (err instanceof MeshbotError && err.kind === 'conflict') {
-        const again = await scaling.getWorkload(ref);
-        if (again?.annotations[SCALE_TEST_ANNOTATION] !== undefined) {
-          throw new MeshbotError(
-            'refused',
-            `another scale test started on ${plan.workloadText} a moment ago`,
-          );
-        }
-        throw new MeshbotError(
-          'conflict',
-          `${plan.workloadText} changed while the test began; nothing was scaled`,
-          'Try again.',
-        );
-      }
-      throw err;
-    }
     annotated = true;
     checkpoint();
 
@@ -335,123 +421,29 @@ export async function runScaleTestStep(
     scaledUp = true;
     await setReplicas(scaling, ref, plan.toReplicas, { expectFrom: plan.fromReplicas });
     notify({ type: 'scaled', direction: 'up', replicas: plan.toReplicas, atMs: 0 });
-    const originalPods = new Set(observers.pods().keys());
-
-    const created = await timeStage(
-      'pod-created',
-      'pod-added',
-      (f) => !originalPods.has(f.pod) && f.atMs >= upAt,
+    await timeTheWayUp({
+      data,
+      plan,
+      timeline,
+      notify,
+      clock,
+      observers,
       upAt,
-      upAt,
-      (f) => f.pod,
-    );
-    if (created) data.addedPod = created.pod;
-    const ready = created
-      ? await timeStage(
-          'pod-ready',
-          'pod-ready',
-          (f) => f.pod === created.pod,
-          created.atMs,
-          upAt,
-          (f) => `${f.pod} ${f.ip}`,
-        )
-      : (skip('pod-ready', 'no pod was created'), undefined);
-    if (ready) data.addedIp = ready.ip;
-    const sliced = ready
-      ? await timeStage(
-          'slice-added',
-          'slice-ready',
-          (f) => f.ip === ready.ip,
-          ready.atMs,
-          upAt,
-          (f) => f.ip,
-        )
-      : (skip('slice-added', 'no pod turned ready'), undefined);
-    const destinationAdded =
-      sliced && ready
-        ? await timeDestination('destination-added', ready.ip, sliced.atMs, upAt)
-        : (skip('destination-added', 'Kubernetes never offered the address'), false);
-    if (metricOn && firstService) {
-      if (!destinationAdded || data.endpointsUpdates === undefined) {
-        skip(
-          'metric-moved',
-          data.endpointsUpdates === undefined
-            ? 'Prometheus had no endpoints_updates'
-            : 'the destination sent nothing',
-        );
-      } else {
-        // A bounded poll: Prometheus only knows what it scraped.
-        const from = timeline.now();
-        const deadline = from + settings.stageTimeoutMs;
-        const moved = await pollMetricMoved({
-          read: () => readEndpointsUpdates(adapters, firstService),
-          before: data.endpointsUpdates.before,
-          deadline,
-          now: () => timeline.now(),
-          pollMs: settings.metricPollMs ?? 1000,
-          signal: stop.signal,
-        });
-        checkpoint();
-        if (moved !== undefined) data.endpointsUpdates.after = moved;
-        const at = timeline.now();
-        notify({
-          type: 'stage',
-          timing: stage(
-            'metric-moved',
-            settings.stageTimeoutMs,
-            moved !== undefined
-              ? {
-                  outcome: 'done',
-                  atMs: Math.round(at - upAt),
-                  tookMs: Math.round(at - from),
-                  subject: `${data.endpointsUpdates.before} -> ${moved}`,
-                }
-              : { outcome: 'timeout' },
-          ),
-        });
-      }
-    }
+      ...(metricOn && firstService
+        ? {
+            metric: {
+              read: () => readEndpointsUpdates(adapters, firstService),
+              pollMs: settings.metricPollMs ?? 1000,
+              stageTimeoutMs: settings.stageTimeoutMs,
+              signal: stop.signal,
+            },
+          }
+        : {}),
+    });
+    checkpoint();
 
     // 5. Back to N, timing the way down.
-    const readyBefore = observers.readySliceIps();
-    const servedBefore = new Set(plan.authorities.flatMap((a) => [...observers!.destinationIps(a)]));
-    const downAt = timeline.now();
-    await restore();
-    notify({
-      type: 'scaled',
-      direction: 'down',
-      replicas: plan.fromReplicas,
-      atMs: Math.round(downAt - upAt),
-    });
-    const terminating = await timeStage(
-      'pod-terminating',
-      'pod-terminating',
-      (f) => f.atMs >= downAt,
-      downAt,
-      downAt,
-      (f) => `${f.pod}${f.ip ? ` ${f.ip}` : ''}`,
-    );
-    if (terminating) data.removedPod = terminating.pod;
-    const ip = terminating?.ip ?? (terminating ? observers.pods().get(terminating.pod)?.ip : undefined);
-    if (ip) data.removedIp = ip;
-    let unsliced: FactOf<'slice-unready'> | undefined;
-    if (!terminating || !ip)
-      skip('slice-removed', terminating ? 'the pod had no address' : 'no pod terminated');
-    else if (!readyBefore.has(ip)) skip('slice-removed', `${ip} was not ready in the EndpointSlice`);
-    else
-      unsliced = await timeStage(
-        'slice-removed',
-        'slice-unready',
-        (f) => f.ip === ip && f.atMs >= downAt,
-        terminating.atMs,
-        downAt,
-        (f) => f.ip,
-      );
-    if (!ip || !terminating) skip('destination-removed', 'no address to remove');
-    else if (!servedBefore.has(ip)) skip('destination-removed', `the destination never served ${ip}`);
-    else if (!unsliced && readyBefore.has(ip))
-      skip('destination-removed', 'Kubernetes never removed the address');
-    else await timeDestination('destination-removed', ip, unsliced?.atMs ?? terminating.atMs, downAt);
+    await timeTheWayDown({ data, plan, timeline, notify, clock, observers, restore, upAt });
   } catch (err) {
     if (err instanceof Abort && why === 'broken') {
       data.ending = 'error';

@@ -140,6 +140,7 @@ describe('meshbot endpoints through the sandbox', () => {
     expect(stale?.message).toMatch(/belongs to no running pod: most likely a deleted pod/);
     expect(r.data.ports[0]?.diff.staleInDestination).toEqual([`${gone}:8080`]);
     expect((r.next as Array<{ command?: unknown }>).map((n) => n.command)).toEqual([
+      'runbook stale-endpoints voting-svc.emojivoto',
       'metrics voting-svc.emojivoto',
       'scale-test voting-svc.emojivoto',
       'check',

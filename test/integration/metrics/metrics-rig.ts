@@ -77,7 +77,8 @@ export async function runMetricsCli(target: string, flags: MetricsFlagValues): P
   let stderr = '';
   const code = await runMetricsCommand(
     target,
-    { output: 'json', ...flags },
+    // No chart in the checkout unless the test names a file for it.
+    { output: 'json', ...(flags.chartOut === undefined ? { chart: false } : {}), ...flags },
     {
       stdout: { write: (t: string) => (stdout += t), isTTY: false },
       stderr: { write: (t: string) => (stderr += t) },

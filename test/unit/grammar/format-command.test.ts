@@ -20,6 +20,13 @@ const TEXTS = [
   'scale-test deploy/web.emojivoto',
   'scale-test statefulset/db.payments',
   'scale-test web-svc.emojivoto',
+  'metrics',
+  'metrics --window 1h',
+  'events deploy/web.emojivoto',
+  'events web-svc.emojivoto --window 2h',
+  'restart deploy/linkerd-destination.linkerd',
+  'runbook',
+  'runbook stale-endpoints web-svc.emojivoto',
 ];
 
 describe('formatCommand', () => {

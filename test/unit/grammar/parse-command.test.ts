@@ -32,7 +32,13 @@ describe('parseCommand', () => {
     expect(message('endpoints a.b --proxy')).toBe('unknown option "--proxy" for endpoints');
     expect(message('check --namespace')).toBe('--namespace needs a value');
     expect(message('check -n --proxy')).toBe('-n needs a value');
-    expect(message('metrics')).toBe('metrics needs a target');
+    expect(message('events')).toBe('events needs a target');
+    expect(message('restart statefulset/db.x')).toBe('restart takes a deployment');
+    expect(message('runbook stale-endpoints')).toBe('runbook stale-endpoints needs a target');
+    expect(message('runbook Bad_Name x.y')).toBe('"Bad_Name" is not a runbook name');
+    expect(message('runbook a b c')).toBe('runbook takes 2 arguments, got "c" too');
+    // Without a target, metrics is the destination controller cluster-wide.
+    expect(parseCommand('metrics')).toEqual({ name: 'metrics', windowSeconds: 1800 });
     expect(message('endpoints a.b c.d')).toBe('endpoints takes 1 argument, got "c.d" too');
     expect(message('endpont a.b')).toMatch(/unknown command "endpont"; did you mean "endpoints"\?/);
   });

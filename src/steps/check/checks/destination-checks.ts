@@ -48,7 +48,8 @@ export function evaluateDestinationReplicas(
   return { status: 'pass', message: `${ready}${of} destination replicas ready`, details };
 }
 
-function eventTime(e: CoreV1Event): number | undefined {
+/** When an event last happened (ms), from the newest timestamp it carries. */
+export function eventTime(e: CoreV1Event): number | undefined {
   const t = e.lastTimestamp ?? e.eventTime ?? e.firstTimestamp ?? e.metadata?.creationTimestamp;
   if (t === undefined || t === null) return undefined;
   const ms = new Date(t as unknown as string).getTime();

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
 import type { GetDestination } from '../../../../src/sandbox/destination/destination-messages.js';
 import type { UpdateSink } from '../../../../src/sandbox/destination/get-stream.js';
@@ -96,23 +97,31 @@ describe('meshed clients', () => {
     expect(mesh.openStreams()).toBe(1);
   });
 
-  it('reconnects after NotFound with a wait that doubles per failure, until an update resets it', async () => {
-    const dst = fakeDestination();
-    store.create(pod('web-1', 'web'));
-    mesh = startMeshClients({ store, destination: dst, calls: WEB_TO_EMOJI, reconnectMs: 1 });
-    const waits: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const reopened = new Promise<void>((resolve) => dst.onOpen(resolve));
-      const t0 = performance.now();
-      dst.opened[i]!.sink.fail(status.NOT_FOUND, 'Service emoji-svc.emojivoto not found');
-      await reopened;
-      waits.push(performance.now() - t0);
+  it('reconnects after NotFound with a wait that doubles per failure in a row', () => {
+    jest.useFakeTimers();
+    try {
+      const dst = fakeDestination();
+      store.create(pod('web-1', 'web'));
+      mesh = startMeshClients({ store, destination: dst, calls: WEB_TO_EMOJI, reconnectMs: 10 });
+      // Failures 1, 2, 3: reopened after 20, 40, 80 ms, not a millisecond sooner.
+      for (const [i, wait] of [20, 40, 80].entries()) {
+        dst.opened[i]!.sink.fail(status.NOT_FOUND, 'Service emoji-svc.emojivoto not found');
+        jest.advanceTimersByTime(wait - 1);
+        expect(dst.opened).toHaveLength(i + 1);
+        jest.advanceTimersByTime(1);
+        expect(dst.opened).toHaveLength(i + 2);
+      }
+      // An update resets the count: the next end waits the base again.
+      dst.opened[3]!.sink.write({ add: { addrs: [], metric_labels: {} } });
+      dst.opened[3]!.sink.end();
+      jest.advanceTimersByTime(10);
+      expect(dst.opened).toHaveLength(5);
+      expect(reconnectDelay(500, 30)).toBe(MAX_RECONNECT_MS);
+    } finally {
+      mesh?.stop();
+      mesh = undefined;
+      jest.useRealTimers();
     }
-    // 2 ms, 4 ms, 8 ms at least (timers never fire early).
-    expect(waits.map((w, i) => w >= 2 ** (i + 1) - 0.5)).toEqual([true, true, true]);
-    expect(reconnectDelay(1, 3)).toBe(8);
-    expect(reconnectDelay(500, 30)).toBe(MAX_RECONNECT_MS);
-    expect(reconnectDelay(500, 0)).toBe(500);
   });
 
   it("queues updates past the destination's send capacity: the stream's writableLength", () => {

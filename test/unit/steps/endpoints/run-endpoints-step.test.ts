@@ -159,6 +159,7 @@ describe('runEndpointsStep', () => {
     );
     expect(r.summary).toMatch(/1 stale address in the destination/);
     expect(nextCommands(r.next)).toEqual([
+      'runbook stale-endpoints web-svc.emojivoto',
       'metrics web-svc.emojivoto',
       'scale-test web-svc.emojivoto',
       'check',
