@@ -112,6 +112,7 @@ export function createDestinationClient(
           finished = true;
           clearTimeout(settleTimer);
           clearTimeout(overall);
+          clearTimeout(quiet);
           openCalls.delete(call);
           call.cancel();
         };
@@ -136,6 +137,14 @@ export function createDestinationClient(
           cleanup();
           reject(err);
         };
+        // Today's linkerd2 sends nothing for a service without endpoints: when none are
+        // expected, silence for emptyAfterMs is that answer.
+        const quiet =
+          options.expectedCount === 0 && options.emptyAfterMs !== undefined
+            ? setTimeout(() => {
+                if (firstUpdateMs === undefined) finish('quiet');
+              }, options.emptyAfterMs)
+            : undefined;
         const overall = setTimeout(
           () => {
             if (firstUpdateMs !== undefined) finish('timeout');
@@ -168,7 +177,14 @@ export function createDestinationClient(
         });
         call.on('error', (err: unknown) => {
           if (finished) return;
-          if (firstUpdateMs !== undefined) finish('stream-ended');
+          if (
+            firstUpdateMs === undefined &&
+            (err as { code?: unknown } | null)?.code === grpc.status.NOT_FOUND
+          ) {
+            // Today's linkerd2 answers a service it does not know with NotFound.
+            state.noEndpoints = { exists: false };
+            finish('not-found');
+          } else if (firstUpdateMs !== undefined) finish('stream-ended');
           else fail(explain(err, authority, options.timeoutMs));
         });
         call.on('end', () => {

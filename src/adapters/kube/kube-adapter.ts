@@ -21,6 +21,8 @@ export interface KubeService {
   /** `None` for headless services. */
   clusterIP?: string;
   headless: boolean;
+  /** `spec.ipFamilies` (`IPv4`, `IPv6`, both for dual-stack), when the object says. */
+  ipFamilies?: string[];
   /** Absent or empty: the service has no selector (endpoints are managed by hand). */
   selector?: Record<string, string>;
   externalName?: string;

@@ -26,6 +26,7 @@ export const serviceSchema = z.object({
     .object({
       type: z.string().nullish(),
       clusterIP: z.string().nullish(),
+      ipFamilies: z.array(z.string()).nullish(),
       selector: z.record(z.string(), z.string()).nullish(),
       externalName: z.string().nullish(),
       ports: z

@@ -27,6 +27,7 @@ export function toKubeService(obj: ServiceObject): KubeService {
     labels: obj.metadata.labels ?? {},
   };
   if (spec.clusterIP) service.clusterIP = spec.clusterIP;
+  if (spec.ipFamilies && spec.ipFamilies.length > 0) service.ipFamilies = spec.ipFamilies;
   if (spec.selector && Object.keys(spec.selector).length > 0) service.selector = spec.selector;
   if (spec.externalName) service.externalName = spec.externalName;
   return service;

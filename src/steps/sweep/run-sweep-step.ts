@@ -29,7 +29,12 @@ import { meshCommands } from '../../grammar/mesh-commands.js';
 import type { ServiceTarget } from '../../grammar/targets.js';
 import { diffPort, findingsForAnswer, findingsForPort } from '../endpoints/compare-endpoints.js';
 import type { DestinationPortView, PortComparison } from '../endpoints/endpoints-data.js';
-import { DEFAULT_SETTLE_MS, kubernetesRows, viewToPort } from '../endpoints/run-endpoints-step.js';
+import {
+  DEFAULT_SETTLE_MS,
+  kubernetesRows,
+  servedFamily,
+  viewToPort,
+} from '../endpoints/run-endpoints-step.js';
 import { confirmDrift, driftFindings, groupPortFindings, versionsChanged } from './confirm-drift.js';
 import { controlPlaneDrift, type ControlPlaneDrift } from './control-plane-drift.js';
 import { INJECT_ANNOTATION, meshedServices, selectedPods } from './meshed-services.js';
@@ -273,7 +278,11 @@ export async function runSweepStep(
   ): Promise<LookOutcome> => {
     const name = `${service.name}.${service.namespace}`;
     const authority = `${name}.svc.${clusterDomain}:${port.port}`;
-    const rows = kubernetesRows({ source: 'endpointslices', endpoints: slices?.endpoints ?? [] }, port);
+    const rows = kubernetesRows(
+      { source: 'endpointslices', endpoints: slices?.endpoints ?? [] },
+      port,
+      servedFamily(service),
+    );
     const ready = new Set(rows.filter((r) => r.ready).map((r) => r.address)).size;
     let view: DestinationPortView;
     try {
