@@ -13,7 +13,7 @@ export interface ReportSchedulerOptions {
   store: ReportStateStore;
   isLeader: () => boolean;
   /** Runs one slot of a report (runReport with the adapters, notifier and fencing token). */
-  run: (report: ReportConfig, slot: string) => Promise<void>;
+  run: (report: ReportConfig, slot: string) => Promise<unknown>;
   onError?: (report: ReportConfig, err: unknown) => void;
   /** A slot skipped, and why (logs, tests). */
   onSkip?: (report: ReportConfig, slot: string, reason: 'not-leader' | 'finished' | 'running') => void;
@@ -23,15 +23,21 @@ export interface ReportScheduler {
   start(): void;
   /** Runs what an earlier leader left unfinished; call when this replica starts leading. */
   recover(): Promise<void>;
-  /** Runs a report now, outside its schedule (`/mesh report run NAME`). */
-  runNow(name: string): Promise<void>;
+  /**
+   * Runs a report now, outside its schedule (`/mesh report run NAME`), and resolves with what
+   * `run` returned; a failure is thrown to the caller (and told to onError). A run of it in
+   * flight ends first.
+   */
+  runNow(name: string): Promise<unknown>;
+  /** The next time a report's schedule fires (null before start or after stop). */
+  nextRun(name: string): Date | null;
   /** Resolves when no run is in flight. */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
 export function createReportScheduler(o: ReportSchedulerOptions): ReportScheduler {
-  const tasks: ScheduledTask[] = [];
+  const tasks = new Map<string, ScheduledTask>();
   const running = new Map<string, Promise<void>>();
 
   async function runSlot(report: ReportConfig, slot: string): Promise<void> {
@@ -62,7 +68,8 @@ export function createReportScheduler(o: ReportSchedulerOptions): ReportSchedule
   return {
     start() {
       for (const report of o.reports) {
-        tasks.push(
+        tasks.set(
+          report.name,
           cron.schedule(
             report.schedule,
             async (ctx) => {
@@ -92,14 +99,32 @@ export function createReportScheduler(o: ReportSchedulerOptions): ReportSchedule
     async runNow(name) {
       const report = o.reports.find((r) => r.name === name);
       if (!report) throw new Error(`no report named ${name}`);
-      await runSlot(report, `manual-${new Date().toISOString()}`);
+      // A run in flight (a scheduled slot) ends first; then this one runs.
+      for (let r = running.get(name); r; r = running.get(name)) await r;
+      const p = o.run(report, `manual-${new Date().toISOString()}`).catch((err: unknown) => {
+        o.onError?.(report, err);
+        throw err;
+      });
+      const done = p.then(
+        () => undefined,
+        () => undefined,
+      );
+      running.set(name, done);
+      try {
+        return await p;
+      } finally {
+        running.delete(name);
+      }
+    },
+    nextRun(name) {
+      return tasks.get(name)?.getNextRun() ?? null;
     },
     async idle() {
       await Promise.all(running.values());
     },
     async stop() {
-      for (const t of tasks) await t.destroy();
-      tasks.length = 0;
+      for (const t of tasks.values()) await t.destroy();
+      tasks.clear();
       await Promise.all(running.values());
     },
   };

@@ -14,6 +14,7 @@ import { createKubeCore } from '../adapters/kube/kube-core.js';
 import { createLeaseClient } from '../adapters/kube/lease-client.js';
 import { loadKubeConfig } from '../adapters/kube/load-kubeconfig.js';
 import type { MeshbotConfig } from '../config/config-schema.js';
+import type { StepResult } from '../domain/step-result.js';
 import { MeshbotError } from '../errors.js';
 import { setOpenFindings, type MeshbotMetrics } from '../metrics/meshbot-metrics.js';
 import type { ReportActions } from '../slack/handle-report-actions.js';
@@ -21,6 +22,7 @@ import { createSlackReportNotifier } from '../slack/report-notifier.js';
 import { createLeaderElector } from './leader-election.js';
 import { createReportScheduler, type ReportScheduler } from './report-scheduler.js';
 import { createReportStateStore } from './report-state-store.js';
+import { listReports, reportNamed, type ReportCommands } from './report-commands.js';
 import { runReport } from './run-report.js';
 
 export interface ReportServiceOptions {
@@ -32,7 +34,7 @@ export interface ReportServiceOptions {
   env: NodeJS.ProcessEnv;
 }
 
-export interface ReportService extends ReportActions {
+export interface ReportService extends ReportActions, ReportCommands {
   scheduler?: ReportScheduler;
   isLeader(): boolean;
   stop(): Promise<void>;
@@ -44,7 +46,16 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
     const none = async (): Promise<never> => {
       throw new MeshbotError('usage', 'no report is configured', 'Add one under reports: in the config.');
     };
-    return { isLeader: () => false, stop: async () => undefined, snooze: none, runNow: none };
+    return {
+      isLeader: () => false,
+      stop: async () => undefined,
+      snooze: none,
+      runNow: none,
+      list: () => listReports([], { leader: false, nextRun: () => null }),
+      run: async (name) => {
+        throw reportNamed(name, []);
+      },
+    };
   }
   const identity = o.env.POD_NAME || hostname();
   const namespace = o.env.POD_NAMESPACE || 'meshbot';
@@ -98,6 +109,7 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
         ),
       );
       logger.info({ report: report.name, slot, summary: run.result.summary }, 'report run finished');
+      return run.result;
     },
     onError: (report, err) => {
       metrics.reportRuns.inc({ report: report.name, outcome: 'error' });
@@ -146,14 +158,14 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
       logger.info({ report, fingerprint, ms, by }, 'finding snoozed');
     },
     async runNow(report) {
-      if (!config.reports.some((r) => r.name === report)) {
-        throw new MeshbotError(
-          'usage',
-          `no report named ${report}`,
-          `Reports: ${config.reports.map((r) => r.name).join(', ')}.`,
-        );
-      }
+      reportNamed(report, config.reports);
       await scheduler.runNow(report);
+    },
+    list: () =>
+      listReports(config.reports, { leader: elector.isLeader(), nextRun: (name) => scheduler.nextRun(name) }),
+    async run(name) {
+      reportNamed(name, config.reports);
+      return (await scheduler.runNow(name)) as StepResult;
     },
     async stop() {
       await scheduler.stop();

@@ -44,5 +44,7 @@ export function formatCommand(command: MeshCommand): string {
       return command.runbook !== undefined && command.target !== undefined
         ? `runbook ${command.runbook} ${command.target}`
         : 'runbook';
+    case 'report':
+      return command.action === 'run' ? `report run ${command.report}` : 'report list';
   }
 }

@@ -24,7 +24,9 @@ export type MeshCommand =
   | { name: 'scale-test'; target: WorkloadTarget | ServiceTarget }
   | { name: 'events'; target: WorkloadTarget | ServiceTarget; windowSeconds: number }
   | { name: 'restart'; target: WorkloadTarget }
-  | { name: 'runbook'; runbook?: string; target?: string };
+  | { name: 'runbook'; runbook?: string; target?: string }
+  | { name: 'report'; action: 'list' }
+  | { name: 'report'; action: 'run'; report: string };
 
 export type CommandName = MeshCommand['name'];
 
@@ -170,6 +172,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     maxPositionals: 2,
     flags: [],
   },
+  {
+    name: 'report',
+    aliases: ['reports'],
+    usage: 'report list | report run NAME',
+    summary:
+      'The scheduled drift reports: list them (schedule, channel, scope, next run, leader), or run one now.',
+    example: 'report run mesh-drift',
+    target: { placeholder: 'action', description: 'list, or run NAME', optional: true },
+    maxPositionals: 2,
+    flags: [],
+  },
   { name: 'help', usage: 'help [COMMAND]', summary: 'This help.', example: 'help endpoints', flags: [] },
 ];
 
@@ -302,6 +315,32 @@ export function buildCommand(name: CommandName, positionals: string[], values: F
         );
       }
       return { name: 'runbook', runbook: target, target: positionals[1]! };
+    }
+    case 'report': {
+      const action = target?.toLowerCase() ?? 'list';
+      if (action === 'list') {
+        if (positionals.length > 1) {
+          throw new UsageError('report list takes no name', `Usage: ${spec.usage}`);
+        }
+        return { name: 'report', action: 'list' };
+      }
+      if (action !== 'run') {
+        const guess = didYouMean(action, ['list', 'run']);
+        throw new UsageError(
+          `unknown report action "${printable(target)}"${guess ? `; did you mean "${guess}"?` : ''}`,
+          `Usage: ${spec.usage}`,
+        );
+      }
+      const report = positionals[1];
+      if (report === undefined)
+        throw new UsageError('report run needs a report name', 'List them: report list');
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(report) || report.length > 63) {
+        throw new UsageError(
+          `"${printable(report)}" is not a report name`,
+          'Report names are lowercase letters, digits and "-". List them: report list',
+        );
+      }
+      return { name: 'report', action: 'run', report };
     }
     case 'scale-test':
       return {

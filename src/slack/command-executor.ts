@@ -66,6 +66,8 @@ export function targetOf(command: RunnableCommand): string {
       return formatWorkloadTarget(command.target);
     case 'runbook':
       return command.runbook ? `${command.runbook} ${command.target ?? ''}`.trim() : 'runbooks';
+    case 'report':
+      return command.action === 'run' ? command.report : 'reports';
     case 'scale-test':
     case 'events':
       return 'kind' in command.target

@@ -69,6 +69,7 @@ export interface StepRegistry {
   events: ReadingStep<CommandOf<'events'>>;
   restart: MutatingStep<CommandOf<'restart'>, RestartPlan, RestartSettings>;
   runbook: ReadingStep<CommandOf<'runbook'>>;
+  report: ReadingStep<CommandOf<'report'>>;
 }
 
 const oneNamespace = (c: { target: { namespace: string } }): NamespaceScope => ({
@@ -147,6 +148,21 @@ export const STEP_REGISTRY: StepRegistry = {
     run: () =>
       Promise.reject(
         new MeshbotError('usage', 'a runbook is not one step', 'Run it with: meshbot runbook NAME TARGET'),
+      ),
+  },
+  report: {
+    mutating: false,
+    target: 'none',
+    // A listing reads no cluster; a run sweeps the report's scope, which the grammar does not
+    // know (it is in the config): asked as every namespace, the widest a report may read.
+    namespaces: (c) => (c.action === 'list' ? { kind: 'none' } : { kind: 'all' }),
+    run: () =>
+      Promise.reject(
+        new MeshbotError(
+          'usage',
+          'the scheduled reports run in meshbot serve',
+          'In Slack: /mesh report list, /mesh report run NAME. On the command line: meshbot sweep.',
+        ),
       ),
   },
   'scale-test': {

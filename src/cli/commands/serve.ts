@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { ReportActions } from '../../slack/handle-report-actions.js';
+import type { ReportCommands } from '../../drift/report-commands.js';
 import { MeshbotError } from '../../errors.js';
 import { slackErrorCode } from '../../slack/slack-error.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
@@ -95,6 +96,7 @@ export async function runServe(
     const { runCommand } = await import('../../steps/run-command.js');
     const { createMeshbotMetrics } = await import('../../metrics/meshbot-metrics.js');
     const { startReportService } = await import('../../drift/start-report-service.js');
+    const { executeReportCommand, listReports } = await import('../../drift/report-commands.js');
     const { loadRunbooks } = await import('../../runbooks/load-runbooks.js');
     const { createClusterRunbooks } = await import('../../slack/runbook/cluster-runbooks.js');
     const config = await loadConfig({ env: io.env, ...(flags.config ? { configFile: flags.config } : {}) });
@@ -132,10 +134,19 @@ export async function runServe(
         'Click again in a moment.',
       );
     };
-    let reportService: ReportActions = { snooze: starting, runNow: starting };
+    let reportService: ReportActions & ReportCommands = {
+      snooze: starting,
+      runNow: starting,
+      list: () => listReports(config.reports, { leader: false, nextRun: () => null }),
+      run: starting,
+    };
     const bot = createSlackApp({
       config,
-      execute: executor.execute,
+      // `report list|run` answer from the report service; every other command runs a step.
+      execute: (command, ctx) =>
+        command.name === 'report'
+          ? executeReportCommand(command, reportService)
+          : executor.execute(command, ctx),
       logger,
       scaleTests,
       runbooks,

@@ -15,6 +15,7 @@ import { authority, waitForDestinationCount, waitForObjects } from '../endpoints
 import { driftScenario, freezeAndShrink } from './drift-sandbox.js';
 
 const CHANNEL = 'C0HAREPORT';
+const ASKED = 'C0ASKING';
 
 describe('two serve replicas with a scheduled report', () => {
   let sb: RunningSandbox;
@@ -156,6 +157,25 @@ describe('two serve replicas with a scheduled report', () => {
       }),
     );
     expect(leaders.sort()).toEqual([0, 1]);
+    // /mesh report list and run, asked in another channel: answered in the thread where asked.
+    const text = (t: { parent: { text: string }; replies: Array<{ text: string; blocks: unknown[] }> }) =>
+      JSON.stringify([t.parent.text, ...t.replies.map((r) => [r.text, r.blocks])]);
+    const list = await slack.sendSlashCommand({ text: 'report list', channelId: ASKED });
+    const listed = text(await slack.waitForThread(list.triggerId));
+    expect(listed).toMatch(/1 report configured; this replica (leads|does not lead)/);
+    expect(listed).toMatch(/\* \* \* \* \* \* \(UTC\)/);
+    expect(listed).toContain(CHANNEL);
+    expect(listed).toContain('emojivoto');
+    expect(listed).toMatch(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/); // the next run
+    const typo = await slack.sendSlashCommand({ text: 'report run drfit', channelId: ASKED });
+    expect(text(await slack.waitForThread(typo.triggerId))).toMatch(
+      /no report named \\"drfit\\"; did you mean \\"drift\\"/,
+    );
+    // The run is the scheduled report's own: the frozen service is open already, so the
+    // channel is not told again; the sweep's result is the thread's.
+    const run = await slack.sendSlashCommand({ text: 'report run drift', channelId: ASKED });
+    const thread = await slack.waitForThread(run.triggerId, 30_000);
+    expect(text(thread)).toMatch(/voting-svc\.emojivoto/);
     for (const stop of stops) stop('test');
     expect(await Promise.all([a.done, b.done])).toEqual([0, 0]);
 

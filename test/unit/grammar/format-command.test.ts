@@ -27,6 +27,8 @@ const TEXTS = [
   'restart deploy/linkerd-destination.linkerd',
   'runbook',
   'runbook stale-endpoints web-svc.emojivoto',
+  'report list',
+  'report run mesh-drift',
 ];
 
 describe('formatCommand', () => {

@@ -25,6 +25,13 @@ describe('parseCommand', () => {
     });
     expect(parseCommand('')).toEqual({ name: 'help' });
     expect(parseCommand('help metrics')).toEqual({ name: 'help', topic: 'metrics' });
+    expect(parseCommand('report')).toEqual({ name: 'report', action: 'list' });
+    expect(parseCommand('reports LIST')).toEqual({ name: 'report', action: 'list' });
+    expect(parseCommand('report run mesh-drift')).toEqual({
+      name: 'report',
+      action: 'run',
+      report: 'mesh-drift',
+    });
   });
 
   it('says what was wrong with flags and arguments', () => {
@@ -37,6 +44,10 @@ describe('parseCommand', () => {
     expect(message('runbook stale-endpoints')).toBe('runbook stale-endpoints needs a target');
     expect(message('runbook Bad_Name x.y')).toBe('"Bad_Name" is not a runbook name');
     expect(message('runbook a b c')).toBe('runbook takes 2 arguments, got "c" too');
+    expect(message('report lst')).toBe('unknown report action "lst"; did you mean "list"?');
+    expect(message('report run')).toBe('report run needs a report name');
+    expect(message('report run Bad_Name')).toBe('"Bad_Name" is not a report name');
+    expect(message('report list x')).toBe('report list takes no name');
     // Without a target, metrics is the destination controller cluster-wide.
     expect(parseCommand('metrics')).toEqual({ name: 'metrics', windowSeconds: 1800 });
     expect(message('endpoints a.b c.d')).toBe('endpoints takes 1 argument, got "c.d" too');
