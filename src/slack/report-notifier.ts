@@ -9,6 +9,10 @@ import type { ReportConfig } from '../config/reports-schema.js';
 import { formatOpenFor, type AlertChange, type OpenAlert } from '../drift/alert-state.js';
 import type { PostedRun, ReportNotifier } from '../drift/run-report.js';
 import type { RunMessage } from '../drift/report-state-store.js';
+import { formatCommand } from '../grammar/format-command.js';
+import { meshCommands } from '../grammar/mesh-commands.js';
+import type { RunnableCommand } from '../grammar/parse-command.js';
+import { parseServiceTarget } from '../grammar/targets.js';
 import { encodeButtonValue, RUN_ACTION_ID } from './button-value.js';
 import { SLACK_LIMITS } from './render/slack-limits.js';
 import { encodeReportButton, REPORT_RUN_ACTION, REPORT_SNOOZE_ACTION } from './report-button-value.js';
@@ -27,12 +31,34 @@ const REPORT_REQUESTER = 'USLACKBOT';
 
 const cut = (text: string, max: number): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
-/** The command a finding's button runs: the endpoints comparison of its service port, or the checks. */
-export function commandFor(alert: OpenAlert): string {
-  if (alert.source === 'endpoints') return `endpoints ${alert.subject}`;
-  if (alert.source === 'control-plane')
-    return alert.kind === 'l5d-data-plane-version' ? 'check --proxy' : 'check';
-  return 'check';
+/** Findings the stale-endpoints runbook is for: the destination serves what Kubernetes does not have, or misses what it has. */
+const STALE_ENDPOINT_KINDS = new Set([
+  'stale-in-destination',
+  'missing-from-destination',
+  'unknown-to-destination',
+  'exists-only-in-destination',
+]);
+
+/**
+ * A finding's first button: the guided stale-endpoints runbook for its service when the
+ * destination serves stale or missing addresses (as the endpoints step offers it), otherwise
+ * its matching command (the endpoints comparison of its service port, or the checks).
+ */
+export function nextStepFor(alert: OpenAlert): { label: string; command: RunnableCommand } {
+  if (alert.source === 'endpoints') {
+    const target = parseServiceTarget(alert.subject);
+    if (STALE_ENDPOINT_KINDS.has(alert.kind)) {
+      return {
+        label: 'Start the stale-endpoints runbook',
+        command: meshCommands.runbook('stale-endpoints', target),
+      };
+    }
+    const command = meshCommands.endpoints(target);
+    return { label: formatCommand(command), command };
+  }
+  const command: RunnableCommand =
+    alert.kind === 'l5d-data-plane-version' ? { name: 'check', proxy: true } : meshCommands.check();
+  return { label: formatCommand(command), command };
 }
 
 function lineOf(alert: OpenAlert): string {
@@ -51,7 +77,8 @@ function detailBlocks(alert: OpenAlert, report: string): unknown[] {
     ...(alert.addresses?.length ? [`Addresses: ${alert.addresses.join(', ')}`] : []),
     `Fingerprint \`${alert.fingerprint}\`, first seen ${alert.firstSeen}`,
   ];
-  const command = commandFor(alert);
+  const next = nextStepFor(alert);
+  const command = formatCommand(next.command);
   return [
     { type: 'section', text: { type: 'mrkdwn', text: cut(lines.join('\n'), SLACK_LIMITS.sectionText) } },
     {
@@ -60,7 +87,7 @@ function detailBlocks(alert: OpenAlert, report: string): unknown[] {
         {
           type: 'button',
           action_id: `${RUN_ACTION_ID}:report`,
-          text: { type: 'plain_text', text: cut(command, 75) },
+          text: { type: 'plain_text', text: cut(next.label, 75) },
           value: encodeButtonValue({
             v: 1,
             kind: 'run',

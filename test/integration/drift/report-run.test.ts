@@ -132,7 +132,14 @@ describe('scheduled reports through the sandbox and the Slack double', () => {
     expect(parent.text).toMatch(/stale-in-destination\* voting-svc\.emojivoto:80/);
     const thread = slack.thread(CHANNEL, parent.ts);
     expect(thread.replies).toHaveLength(1);
-    expect(JSON.stringify(thread.replies[0]!.blocks)).toMatch(/endpoints voting-svc\.emojivoto:80/);
+    // The stale service's first button starts the guided stale-endpoints runbook for it.
+    const start = (
+      thread.replies[0]!.blocks as Array<{ elements?: Array<{ text: { text: string }; value: string }> }>
+    ).flatMap((b) => b.elements ?? [])[0]!;
+    expect(start.text.text).toBe('Start the stale-endpoints runbook');
+    expect(JSON.parse(start.value)).toMatchObject({
+      command: 'runbook stale-endpoints voting-svc.emojivoto',
+    });
 
     clock += 10 * 60_000;
     await run('slot-2');
