@@ -7,6 +7,7 @@ import cron from 'node-cron';
 import { z } from 'zod';
 import { validateTimings } from '../drift/leader-election.js';
 import { parseDuration } from '../grammar/duration.js';
+import { EXPIRY_WARNING_DAYS } from '../steps/check/certificates.js';
 
 const namespace = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace (DNS-1123 label)');
 
@@ -56,6 +57,14 @@ export const reportSchema = z
     /** A difference must persist this long with Kubernetes unchanged (the sweep's --persistence). */
     persistence: duration(0, 600).default(10_000),
     concurrency: z.number().int().min(1).max(64).default(32),
+    /** When a drift becomes a finding. */
+    thresholds: z
+      .object({
+        /** A certificate (trust anchor, issuer, webhook) expiring within this many days (linkerd check: 60). */
+        certificateWarningDays: z.number().int().min(1).max(3650).default(EXPIRY_WARNING_DAYS),
+      })
+      .strict()
+      .default({ certificateWarningDays: EXPIRY_WARNING_DAYS }),
   })
   .strict();
 

@@ -93,6 +93,7 @@ export async function runReport(o: RunReportOptions): Promise<ReportRun> {
     persistenceMs: report.persistence,
     endpoints: report.checks.includes('endpoints'),
     controlPlane: report.checks.includes('control-plane'),
+    certificateWarningDays: report.thresholds.certificateWarningDays,
   });
   const findings = result.findings as SweepFinding[];
   const state = await o.store.read();

@@ -7,7 +7,7 @@
 import type { V1ConfigMap, V1Pod } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import type { ControlPlaneReader } from '../../adapters/kube/control-plane-reader.js';
-import { parsePemBundle, type ParsedCertificate } from './certificates.js';
+import { EXPIRY_WARNING_DAYS, parsePemBundle, type ParsedCertificate } from './certificates.js';
 import type { CheckOptions } from './check-types.js';
 import { PROXY_VERSION_ANNOTATION } from './pod-health.js';
 
@@ -59,6 +59,8 @@ export interface CheckContext {
   now: Date;
   /** Window of "recent" events, ms. */
   eventWindowMs: number;
+  /** A certificate expiring within this many days is a warning (linkerd check: 60). */
+  certificateWarningDays: number;
   linkerdConfig(): Promise<LinkerdConfig>;
   controlPlanePods(): Promise<V1Pod[]>;
   trustAnchors(): Promise<ParsedCertificate[]>;
@@ -101,7 +103,7 @@ function decodeBase64(value: string): string {
 export function createCheckContext(
   reader: ControlPlaneReader,
   options: CheckOptions,
-  clock: { now?: Date; eventWindowMs?: number } = {},
+  clock: { now?: Date; eventWindowMs?: number; certificateWarningDays?: number } = {},
 ): CheckContext {
   const ns = options.controlPlaneNamespace;
 
@@ -213,6 +215,7 @@ export function createCheckContext(
     options,
     now: clock.now ?? new Date(),
     eventWindowMs: clock.eventWindowMs ?? 15 * 60_000,
+    certificateWarningDays: clock.certificateWarningDays ?? EXPIRY_WARNING_DAYS,
     linkerdConfig,
     controlPlanePods,
     trustAnchors,

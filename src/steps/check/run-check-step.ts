@@ -46,6 +46,8 @@ export interface CheckStepOptions {
   checkTimeoutMs?: number;
   /** Window of recent events, ms; default 15 min. */
   eventWindowMs?: number;
+  /** A certificate expiring within this many days is a warning; default 60 (linkerd check). */
+  certificateWarningDays?: number;
   onResult?: (check: CheckDefinition, result: CheckResult) => void;
   /** Cancels the checks still running. */
   signal?: AbortSignal;
@@ -75,6 +77,9 @@ export async function runCheckStep(
   const context = createCheckContext(reader, options, {
     ...(stepOptions.now ? { now: stepOptions.now } : {}),
     ...(stepOptions.eventWindowMs ? { eventWindowMs: stepOptions.eventWindowMs } : {}),
+    ...(stepOptions.certificateWarningDays !== undefined
+      ? { certificateWarningDays: stepOptions.certificateWarningDays }
+      : {}),
   });
   const categories = await runChecks({
     categories: stepOptions.categories ?? CHECK_CATEGORIES,

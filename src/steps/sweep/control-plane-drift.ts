@@ -35,13 +35,19 @@ export interface ControlPlaneDrift {
 export async function controlPlaneDrift(
   cluster: string,
   adapters: CheckAdapters,
-  scope: { namespace?: string; now?: Date },
+  scope: { namespace?: string; now?: Date; certificateWarningDays?: number },
 ): Promise<ControlPlaneDrift> {
   const ids = new Set(DRIFT_CHECK_IDS);
   const result = await runCheckStep(
     { proxy: true, ...(scope.namespace ? { namespace: scope.namespace } : {}) },
     adapters,
-    { checks: CHECKS.filter((c) => ids.has(c.id)), ...(scope.now ? { now: scope.now } : {}) },
+    {
+      checks: CHECKS.filter((c) => ids.has(c.id)),
+      ...(scope.now ? { now: scope.now } : {}),
+      ...(scope.certificateWarningDays !== undefined
+        ? { certificateWarningDays: scope.certificateWarningDays }
+        : {}),
+    },
   );
   const cpNamespace = result.data.controlPlaneNamespace;
   const findings: SweepFinding[] = [];

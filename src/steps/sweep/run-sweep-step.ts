@@ -263,6 +263,9 @@ export async function runSweepStep(
     controlPlane = controlPlaneDrift(cluster, adapters, {
       ...(namespaces?.length === 1 ? { namespace: namespaces[0]! } : {}),
       ...(stepOptions.now ? { now: stepOptions.now } : {}),
+      ...(request.certificateWarningDays !== undefined
+        ? { certificateWarningDays: request.certificateWarningDays }
+        : {}),
     }).then((r) => {
       data.timings.controlPlaneMs = Math.round(elapsed() - started);
       return r;

@@ -20,6 +20,8 @@ export interface SweepRequest {
   endpoints?: boolean;
   /** Control-plane drift checks (certificates, proxy versions, destination readiness); default true. */
   controlPlane?: boolean;
+  /** A certificate expiring within this many days is a finding; default 60 (linkerd check). */
+  certificateWarningDays?: number;
 }
 
 export const DEFAULT_SWEEP_CONCURRENCY = 32;

@@ -13,7 +13,15 @@ describe('reports config', () => {
       quiet: true,
       persistence: 10_000,
       concurrency: 32,
+      thresholds: { certificateWarningDays: 60 },
     });
+  });
+
+  it('takes a certificate warning threshold in days', () => {
+    const [r] = reportsConfigSchema.parse([
+      { name: 'x', schedule: '* * * * *', channel: 'C012AB3CD', thresholds: { certificateWarningDays: 14 } },
+    ]);
+    expect(r?.thresholds).toEqual({ certificateWarningDays: 14 });
   });
 
   it('takes seconds-level schedules, time zones and durations', () => {
@@ -37,6 +45,9 @@ describe('reports config', () => {
     [{ repeatInterval: '5s' }, /out of range/],
     [{ checks: ['everything'] }, /Invalid option|expected one of/],
     [{ extra: 1 }, /Unrecognized key/],
+    [{ thresholds: { certificateWarningDays: 0 } }, /too_small|>=1/],
+    [{ thresholds: { certificateWarningDays: 7.5 } }, /integer|int/],
+    [{ thresholds: { certWarnDays: 7 } }, /Unrecognized key/],
   ])('refuses %p', (bad, message) => {
     const r = reportsConfigSchema.safeParse([
       { name: 'x', schedule: '* * * * *', channel: 'C012AB3CD', ...bad },

@@ -83,20 +83,21 @@ export function evaluateTimeValidity(
   };
 }
 
-/** Warns when a certificate expires within 60 days. */
+/** Warns when a certificate expires within `warnDays` (linkerd check: 60 days). */
 export function evaluateExpiringSoon(
   certs: readonly ParsedCertificate[],
   now: Date,
   role: CertificateRole,
+  warnDays = EXPIRY_WARNING_DAYS,
 ): CheckOutcome {
   const soon = certs.flatMap((c) => {
-    const v = evaluateValidity(c, now);
+    const v = evaluateValidity(c, now, warnDays);
     return v.state === 'expiring' ? [`${certificateLabel(c)} ${v.message}`] : [];
   });
   if (soon.length > 0) {
     return {
       status: 'warn',
-      message: `${plural(soon.length, ROLE_NAME[role])} expire${soon.length === 1 ? 's' : ''} within ${EXPIRY_WARNING_DAYS} days`,
+      message: `${plural(soon.length, ROLE_NAME[role])} expire${soon.length === 1 ? 's' : ''} within ${warnDays} days`,
       hint:
         role === 'issuer'
           ? 'Rotate the issuer certificate before it expires (https://linkerd.io/2/tasks/manually-rotating-control-plane-tls-credentials/), or let cert-manager renew it.'
@@ -166,7 +167,8 @@ export const identityChecks: CheckDefinition[] = [
     description: `trust anchors are valid for at least ${EXPIRY_WARNING_DAYS} days`,
     hintAnchor: 'l5d-identity-trustAnchors-not-expiring-soon',
     requires: ['l5d-identity-trust-anchors-time-valid'],
-    run: async (ctx) => evaluateExpiringSoon(await ctx.trustAnchors(), ctx.now, 'trust-anchor'),
+    run: async (ctx) =>
+      evaluateExpiringSoon(await ctx.trustAnchors(), ctx.now, 'trust-anchor', ctx.certificateWarningDays),
   },
   {
     id: ISSUER,
@@ -200,7 +202,8 @@ export const identityChecks: CheckDefinition[] = [
     description: `issuer cert is valid for at least ${EXPIRY_WARNING_DAYS} days`,
     hintAnchor: 'l5d-identity-issuer-cert-not-expiring-soon',
     requires: ['l5d-identity-issuer-time-valid'],
-    run: async (ctx) => evaluateExpiringSoon([(await ctx.issuer()).certificate], ctx.now, 'issuer'),
+    run: async (ctx) =>
+      evaluateExpiringSoon([(await ctx.issuer()).certificate], ctx.now, 'issuer', ctx.certificateWarningDays),
   },
   {
     id: 'l5d-identity-issuer-issued-by-anchor',

@@ -62,6 +62,7 @@ export const webhookTlsChecks: CheckDefinition[] = [
     description: 'proxy-injector cert is valid for at least 60 days',
     hintAnchor: 'l5d-proxy-injector-webhook-cert-not-expiring-soon',
     requires: [VALID],
-    run: async (ctx) => evaluateExpiringSoon(await proxyInjectorCaBundle(ctx), ctx.now, 'webhook'),
+    run: async (ctx) =>
+      evaluateExpiringSoon(await proxyInjectorCaBundle(ctx), ctx.now, 'webhook', ctx.certificateWarningDays),
   },
 ];
