@@ -24,6 +24,24 @@ export interface AuthorizationPolicy {
   /** Absent or empty: answer everywhere, every namespace. */
   channels?: ChannelRule[];
   mutators: { users: string[]; userGroups: string[] };
+  /**
+   * The namespaces each scheduled report sweeps (empty: every namespace), from `reports:`:
+   * `report run NAME` reads what NAME's scope reads.
+   */
+  reportScopes?: Record<string, string[]>;
+}
+
+/**
+ * The namespaces a command reads: the step registry's answer, except `report run NAME`, which
+ * reads its report's scope (an unknown NAME reads nothing: it is answered with a did-you-mean).
+ */
+export function scopeForPolicy(policy: AuthorizationPolicy, command: MeshCommand): NamespaceScope {
+  if (command.name === 'report' && command.action === 'run' && policy.reportScopes) {
+    const namespaces = policy.reportScopes[command.report];
+    if (namespaces === undefined) return { kind: 'none' };
+    return namespaces.length === 0 ? { kind: 'all' } : { kind: 'some', namespaces };
+  }
+  return namespaceScopeOf(command);
 }
 
 /** Membership of Slack user groups (usergroups.users.list), injected so it can be cached. */
@@ -137,7 +155,7 @@ export async function authorize(
 ): Promise<Decision> {
   const channel = checkChannel(policy, req.channel);
   if (!channel.allowed) return channel;
-  const ns = checkNamespace(policy, req.channel, namespaceScopeOf(req.command));
+  const ns = checkNamespace(policy, req.channel, scopeForPolicy(policy, req.command));
   if (!ns.allowed) return ns;
   if (isMutating(req.command)) return checkMutator(policy, req.userId, groups);
   return { allowed: true };

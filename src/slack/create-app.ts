@@ -118,7 +118,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     execute: options.execute,
     logger,
     progressAfterMs: config.progressAfterSeconds * 1000,
-    policy: config.authorization,
+    policy: {
+      ...config.authorization,
+      reportScopes: Object.fromEntries(config.reports.map((r) => [r.name, r.scope.namespaces])),
+    },
     groups: createUserGroupMembership(app.client),
     channels: createChannelDirectory(app.client),
     rateLimiter: createRateLimiter({

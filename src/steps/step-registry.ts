@@ -153,8 +153,9 @@ export const STEP_REGISTRY: StepRegistry = {
   report: {
     mutating: false,
     target: 'none',
-    // A listing reads no cluster; a run sweeps the report's scope, which the grammar does not
-    // know (it is in the config): asked as every namespace, the widest a report may read.
+    // A listing reads no cluster; a run sweeps the report's scope, which is in the config: here
+    // every namespace (the widest a report may read); Slack's authorization narrows it to the
+    // report's scope (AuthorizationPolicy.reportScopes).
     namespaces: (c) => (c.action === 'list' ? { kind: 'none' } : { kind: 'all' }),
     run: () =>
       Promise.reject(

@@ -81,6 +81,28 @@ describe('authorize', () => {
     expect(one.allowed).toBe(true);
   });
 
+  it("authorizes report run NAME for the namespaces of the report's scope; report list reads none", async () => {
+    const withReports: AuthorizationPolicy = {
+      ...policy,
+      reportScopes: { shop: ['emojivoto'], payments: ['payments'], everything: [] },
+    };
+    const run = async (text: string, channel: { id: string; name?: string }) =>
+      authorize(withReports, { userId: 'U1', channel, command: parseCommand(text) }, groups({}));
+    expect((await run('report run shop', { id: 'C0OPS' })).allowed).toBe(true);
+    expect(await run('report run payments', { id: 'C0OPS' })).toMatchObject({
+      allowed: false,
+      reason: expect.stringContaining('namespace "payments" may not be inspected') as unknown,
+    });
+    expect(await run('report run everything', { id: 'C0OPS' })).toMatchObject({
+      allowed: false,
+      code: 'namespace',
+    });
+    expect((await run('report run everything', { id: 'C0SRE', name: 'sre' })).allowed).toBe(true);
+    expect((await run('report list', { id: 'C0OPS' })).allowed).toBe(true);
+    // An unknown name reads nothing: it is answered with a did-you-mean, not refused.
+    expect((await run('report run shp', { id: 'C0OPS' })).allowed).toBe(true);
+  });
+
   it('lets listed users and user-group members mutate, no one else', async () => {
     const req = (userId: string) => ({
       userId,
