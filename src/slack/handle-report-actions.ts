@@ -6,7 +6,7 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { describeError } from '../errors.js';
 import type { AuditEntry } from './audit-log.js';
-import { checkChannel, checkMutator } from './authorize.js';
+import { authorize, checkChannel, checkMutator } from './authorize.js';
 import type { DispatchDeps } from './dispatch-run.js';
 import { renderNotice } from './render/render-notice.js';
 import { decodeReportButton } from './report-button-value.js';
@@ -50,12 +50,22 @@ export function handleReportActions(
       value.kind === 'snooze'
         ? `report snooze ${value.report} ${value.fingerprint} ${value.hours === 1 ? '1h' : '1d'}`
         : `report run ${value.report}`;
+    // Run again is `report run NAME` (the namespaces of the report's scope); a snooze silences
+    // an alert, so it is for the people who may change the cluster.
     const channel = checkChannel(deps.policy, { id: channelId });
-    const decision = channel.allowed
-      ? value.kind === 'snooze'
+    const decision = !channel.allowed
+      ? channel
+      : value.kind === 'snooze'
         ? await checkMutator(deps.policy, clicker, deps.groups)
-        : channel
-      : channel;
+        : await authorize(
+            deps.policy,
+            {
+              userId: clicker,
+              channel: { id: channelId },
+              command: { name: 'report', action: 'run', report: value.report },
+            },
+            deps.groups,
+          );
     if (!decision.allowed) {
       deps.audit.record({ ...base, command, outcome: 'refused', reason: decision.code });
       await say(':no_entry:', `Refused: ${decision.reason}`);
