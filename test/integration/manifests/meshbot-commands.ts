@@ -11,7 +11,10 @@ import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { runCheckCommand } from '../../../src/cli/commands/check.js';
 import { runEndpointsCommand } from '../../../src/cli/commands/endpoints.js';
+import { runEventsCommand } from '../../../src/cli/commands/events.js';
 import { runMetricsCommand } from '../../../src/cli/commands/metrics.js';
+import { runRestartCommand } from '../../../src/cli/commands/restart.js';
+import { runRunbookCommand } from '../../../src/cli/commands/runbook.js';
 import { runScaleTestCommand } from '../../../src/cli/commands/scale-test.js';
 import type { CommandIO } from '../../../src/cli/command-io.js';
 
@@ -109,6 +112,47 @@ export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
   ),
   scaleTest('statefulset/cache.emojivoto', 'meshbot scale-test statefulset/cache.emojivoto --yes'),
   scaleTest('deploy/web.emojivoto', 'meshbot scale-test deploy/web.emojivoto --yes'),
+  {
+    name: 'meshbot metrics (the destination controller, cluster-wide)',
+    run: (ctx, io) =>
+      runMetricsCommand(
+        undefined,
+        { kubeconfig: ctx.kubeconfig, prometheus: ctx.prometheusUrl, output: 'json' },
+        io,
+      ),
+  },
+  {
+    name: 'meshbot events deploy/web.emojivoto',
+    run: (ctx, io) =>
+      runEventsCommand('deploy/web.emojivoto', { kubeconfig: ctx.kubeconfig, output: 'json' }, io),
+  },
+  {
+    name: 'meshbot restart deploy/linkerd-destination.linkerd --yes',
+    run: (ctx, io) =>
+      runRestartCommand(
+        'deploy/linkerd-destination.linkerd',
+        { kubeconfig: ctx.kubeconfig, yes: true, output: 'json' },
+        io,
+      ),
+  },
+  {
+    // Four steps that all run on a healthy mesh: check --proxy --namespace, metrics, events,
+    // endpoints (stale-endpoints stops after its endpoints step when nothing is stale).
+    name: 'meshbot runbook service-errors web-svc.emojivoto --yes',
+    run: (ctx, io) =>
+      runRunbookCommand(
+        'service-errors',
+        'web-svc.emojivoto',
+        {
+          kubeconfig: ctx.kubeconfig,
+          prometheus: ctx.prometheusUrl,
+          timeout: '8s',
+          yes: true,
+          output: 'json',
+        },
+        { ...io, requestedBy: 'cli:manifests-test' },
+      ),
+  },
 ];
 
 /** Runs a command with its output captured. */

@@ -90,6 +90,8 @@ describe('manifests/base applied to the sandbox: meshbot as its ServiceAccount',
   let current = '';
   /** What each command printed, run once with the shipped RBAC. */
   let outputs: Record<string, string> = {};
+  /** Their exit codes, by command. */
+  const codes: Record<string, number> = {};
 
   /** The permissions manifests/base grants the ServiceAccount, one per verb, resource and name. */
   function shippedGrants(): Grant[] {
@@ -147,7 +149,9 @@ describe('manifests/base applied to the sandbox: meshbot as its ServiceAccount',
     const outputs: Record<string, string> = {};
     for (const command of MESHBOT_COMMANDS) {
       current = command.name;
-      outputs[command.name] = (await runMeshbotCommand(command, ctx)).output;
+      const run = await runMeshbotCommand(command, ctx);
+      outputs[command.name] = run.output;
+      codes[command.name] = run.code;
     }
     current = '';
     return outputs;
@@ -190,6 +194,9 @@ describe('manifests/base applied to the sandbox: meshbot as its ServiceAccount',
     for (const [name, output] of Object.entries(outputs)) {
       expect(`${name}: ${output}`).not.toMatch(/forbid|RBAC permission/i);
     }
+    // 0 or 1 is a verdict (the sandbox's pods may warn); 2 is usage, 3 "could not ask".
+    const notRun = Object.entries(codes).filter(([, code]) => code !== 0 && code !== 1);
+    expect(notRun).toEqual([]);
     const unused = shippedGrants()
       .filter((g) => !audit.some((a) => grants(g, a.event.attributes)))
       .map(describeGrant);
