@@ -15,6 +15,8 @@ export interface ClusterOptions {
   destination?: string;
   /** JSON context token sent with Get, e.g. {"ns":"emojivoto","nodeName":"node-1"}. */
   contextToken?: string;
+  /** Destination streams open at once at most (default 8; the sweep raises it to its --concurrency). */
+  maxDestinationStreams?: number;
   /** Overall timeout of one step, ms. */
   timeoutMs?: number;
   /** Linkerd control-plane namespace; default `linkerd`. */

@@ -75,7 +75,9 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
       connectTimeoutMs: timeoutMs,
     });
   }
-  const destination = createDestinationClient(transport);
+  const destination = createDestinationClient(transport, {
+    ...(options.maxDestinationStreams ? { maxStreams: options.maxDestinationStreams } : {}),
+  });
   const prometheus = openPrometheus(options, { kubeConfig: loaded.kubeConfig, kube, timeoutMs });
   let closing: Promise<void> | undefined;
   return {

@@ -9,6 +9,7 @@ import { register as registerSandbox } from './commands/sandbox.js';
 import { register as registerRunbook } from './commands/runbook.js';
 import { register as registerScaleTest } from './commands/scale-test.js';
 import { register as registerServe } from './commands/serve.js';
+import { register as registerSweep } from './commands/sweep.js';
 
 /**
  * One line per subcommand. Each module exports `register(program)` and owns its options,
@@ -26,4 +27,5 @@ export function registerCommands(program: Command): void {
   registerRunbook(program);
   registerEvents(program);
   registerRestart(program);
+  registerSweep(program);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { leaderElectionSchema, reportsConfigSchema } from './reports-schema.js';
 
 /**
  * meshbot's configuration: one schema for the config file (YAML) and the environment.
@@ -130,6 +131,10 @@ export const configSchema = z
       })
       .strict()
       .default({ timeoutSeconds: 120 }),
+    /** Scheduled drift reports (docs/reports.md). */
+    reports: reportsConfigSchema,
+    /** Who runs the reports when several replicas run (docs/reports.md). */
+    leaderElection: leaderElectionSchema,
   })
   .strict()
   .superRefine((c, ctx) => {

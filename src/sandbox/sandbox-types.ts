@@ -6,6 +6,7 @@
  *   destination controller and admin API from a scenario.
  */
 import type { GetDestination } from './destination/destination-messages.js';
+import type { DestinationCompat } from './destination/endpoint-view.js';
 import type { UpdateSink } from './destination/get-stream.js';
 import type { Fault } from './fault-types.js';
 import type { AuditEvent } from './kube/api-server.js';
@@ -22,6 +23,11 @@ export interface DestinationControllerOptions {
   /** `cluster` label value of the metrics. */
   clusterName?: string;
   faults?: Fault[];
+  /**
+   * Answer like today's linkerd2 (`current`, the default: NotFound for a missing service, a
+   * `remove` when endpoints go away, never `no_endpoints`) or like older controllers (`legacy`).
+   */
+  compat?: DestinationCompat;
 }
 
 export interface RunningDestinationController {

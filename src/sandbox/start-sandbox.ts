@@ -89,6 +89,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       ...(scenario.linkerd
         ? { linkerd: { namespace: scenario.linkerd.namespace, version: scenario.linkerd.version } }
         : {}),
+      ipFamilies: scenario.network.ipFamilies,
       // Nobody watches yet: no creation events, endpoints computed once the pods have settled.
       quietStart: true,
     });
@@ -146,6 +147,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
       ...(scenario.linkerd ? { clusterDomain: scenario.linkerd.clusterDomain } : {}),
       faults: scenario.faults,
+      compat: scenario.destination.compat,
     });
     late.destination = destination;
     undo.push(() => destination.close());

@@ -9,11 +9,19 @@ import type { CommandExecutor } from './command-executor.js';
 import type { DispatchDeps } from './dispatch-run.js';
 import { handleMeshCommand } from './handle-mesh-command.js';
 import { handleRunButton } from './handle-run-button.js';
-import { healthResponse, startHealthServer, writeHealth } from './health-server.js';
+import {
+  healthResponse,
+  startHealthServer,
+  writeHealth,
+  writeMetrics,
+  type MetricsSource,
+} from './health-server.js';
 import { createRateLimiter } from './rate-limit.js';
 import { createUserGroupMembership } from './user-group-membership.js';
 import { createChannelDirectory } from './channel-directory.js';
 import { RUN_ACTION_ID } from './button-value.js';
+import { handleReportActions, type ReportActions } from './handle-report-actions.js';
+import { REPORT_ACTION_IDS } from './report-button-value.js';
 import { handleScaleTestActions } from './handle-scale-test-actions.js';
 import { SCALE_TEST_ACTION_IDS } from './scale-test-button-value.js';
 import type { ScaleTestRunner } from './scale-test-runner.js';
@@ -33,6 +41,10 @@ export interface SlackAppOptions {
   commandName?: string;
   /** Extra readiness condition (e.g. the cluster adapters are open). */
   isReady?: () => boolean;
+  /** meshbot's own metrics, served at /metrics on the HTTP port. */
+  metrics?: MetricsSource;
+  /** The scheduled reports' Snooze and Run again buttons. */
+  reportActions?: ReportActions;
   /** WebClient retry policy; default Bolt's (which honours Retry-After on `ratelimited`). */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
   /** How long stop() waits for runs in flight; default 15 s. */
@@ -89,6 +101,16 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           customRoutes: [
             { path: '/healthz', method: ['GET'], handler: probe('/healthz') },
             { path: '/readyz', method: ['GET'], handler: probe('/readyz') },
+            ...(options.metrics
+              ? [
+                  {
+                    path: '/metrics',
+                    method: ['GET'],
+                    handler: (_req: unknown, res: Parameters<typeof writeMetrics>[0]) =>
+                      writeMetrics(res, options.metrics!),
+                  },
+                ]
+              : []),
           ],
         });
 
@@ -137,6 +159,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       tracked(handleRunbookActions({ ...deps, runbooks: options.runbooks })),
     );
   }
+  if (options.reportActions) {
+    app.action<bolt.BlockAction<bolt.ButtonAction>>(
+      { type: 'block_actions', action_id: REPORT_ACTION_IDS },
+      tracked(handleReportActions(deps, options.reportActions)),
+    );
+  }
   app.error(async (err) => {
     logger.error({ err: err.message, code: err.code }, 'unhandled error in a Slack listener');
   });
@@ -170,7 +198,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       // auth.test: a bad token stops the start with Slack's reason.
       await app.init();
       if (mode === 'socket') {
-        health = await startHealthServer(config.port, isReady);
+        health = await startHealthServer(config.port, isReady, undefined, options.metrics);
         await app.start();
         started = true;
         logger.info({ mode, port: health.port }, 'meshbot is connected to Slack (Socket Mode)');

@@ -17,14 +17,36 @@ export function writeHealth(res: ServerResponse, r: { status: number; body: stri
   res.end(r.body);
 }
 
-/** The small HTTP server for the probes in Socket Mode, where Bolt serves no HTTP. */
+/** meshbot's own metrics in Prometheus' text format (src/metrics/meshbot-metrics.ts). */
+export interface MetricsSource {
+  contentType: string;
+  metrics(): Promise<string>;
+}
+
+/** Answers GET /metrics from `source`. */
+export function writeMetrics(res: ServerResponse, source: MetricsSource): void {
+  source.metrics().then(
+    (body) => {
+      res.writeHead(200, { 'content-type': source.contentType, 'cache-control': 'no-store' });
+      res.end(body);
+    },
+    (err: unknown) => writeHealth(res, { status: 500, body: `metrics failed: ${String(err)}\n` }),
+  );
+}
+
+/** The small HTTP server for the probes (and /metrics) in Socket Mode, where Bolt serves no HTTP. */
 export async function startHealthServer(
   port: number,
   isReady: () => boolean,
   host?: string,
+  metrics?: MetricsSource,
 ): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    if (metrics && path === '/metrics' && req.method === 'GET') {
+      writeMetrics(res, metrics);
+      return;
+    }
     const r = req.method === 'GET' || req.method === 'HEAD' ? healthResponse(path, isReady) : undefined;
     writeHealth(res, r ?? { status: 404, body: 'not found\n' });
   });

@@ -47,10 +47,18 @@ function logEntry(update: DestinationUpdate, atMs: number): UpdateLogEntry {
  * resolve and watch), opened on first use; every stream is cancelled when its work is done,
  * on error and on timeout.
  */
-export function createDestinationClient(transport: DestinationTransport): DestinationClient {
+export interface DestinationClientOptions {
+  /** Streams open at once at most; default MAX_DESTINATION_STREAMS (the sweep raises it to its --concurrency). */
+  maxStreams?: number;
+}
+
+export function createDestinationClient(
+  transport: DestinationTransport,
+  clientOptions: DestinationClientOptions = {},
+): DestinationClient {
   let stub: Promise<DestinationStub> | undefined;
   const openCalls = new Set<grpc.ClientReadableStream<unknown>>();
-  const streams = createConcurrencyLimit(MAX_DESTINATION_STREAMS);
+  const streams = createConcurrencyLimit(clientOptions.maxStreams ?? MAX_DESTINATION_STREAMS);
   let closed = false;
 
   const getStub = (): Promise<DestinationStub> => {
@@ -104,6 +112,7 @@ export function createDestinationClient(transport: DestinationTransport): Destin
           finished = true;
           clearTimeout(settleTimer);
           clearTimeout(overall);
+          clearTimeout(quiet);
           openCalls.delete(call);
           call.cancel();
         };
@@ -128,6 +137,14 @@ export function createDestinationClient(transport: DestinationTransport): Destin
           cleanup();
           reject(err);
         };
+        // Today's linkerd2 sends nothing for a service without endpoints: when none are
+        // expected, silence for emptyAfterMs is that answer.
+        const quiet =
+          options.expectedCount === 0 && options.emptyAfterMs !== undefined
+            ? setTimeout(() => {
+                if (firstUpdateMs === undefined) finish('quiet');
+              }, options.emptyAfterMs)
+            : undefined;
         const overall = setTimeout(
           () => {
             if (firstUpdateMs !== undefined) finish('timeout');
@@ -160,7 +177,14 @@ export function createDestinationClient(transport: DestinationTransport): Destin
         });
         call.on('error', (err: unknown) => {
           if (finished) return;
-          if (firstUpdateMs !== undefined) finish('stream-ended');
+          if (
+            firstUpdateMs === undefined &&
+            (err as { code?: unknown } | null)?.code === grpc.status.NOT_FOUND
+          ) {
+            // Today's linkerd2 answers a service it does not know with NotFound.
+            state.noEndpoints = { exists: false };
+            finish('not-found');
+          } else if (firstUpdateMs !== undefined) finish('stream-ended');
           else fail(explain(err, authority, options.timeoutMs));
         });
         call.on('end', () => {

@@ -49,7 +49,17 @@ export type ViewCompletion =
   /** The server ended the stream after the first add / no_endpoints. */
   | 'stream-ended'
   /** Updates kept arriving until the overall timeout. */
-  | 'timeout';
+  | 'timeout'
+  /**
+   * The controller answered gRPC NotFound: no such service (today's linkerd2; older ones send
+   * `no_endpoints {exists: false}`). The view is empty with `noEndpoints: {exists: false}`.
+   */
+  | 'not-found'
+  /**
+   * Nothing arrived within `emptyAfterMs` while no address was expected: today's linkerd2 sends
+   * nothing for a service without endpoints. The view is empty.
+   */
+  | 'quiet';
 
 /** The endpoint set of one authority, as the destination serves it. */
 export interface DestinationView {
@@ -77,6 +87,11 @@ export interface ResolveOptions {
   settleMs: number;
   /** The address count Kubernetes expects; reaching it ends the wait at once. */
   expectedCount?: number;
+  /**
+   * With `expectedCount` 0: a stream silent this long is an empty answer (completion `quiet`)
+   * rather than a timeout, as today's linkerd2 sends nothing for a service without endpoints.
+   */
+  emptyAfterMs?: number;
   /** JSON context token, e.g. {"ns":"emojivoto","nodeName":"node-1"}. */
   contextToken?: string;
 }

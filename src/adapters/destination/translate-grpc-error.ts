@@ -50,6 +50,13 @@ export function translateGrpcError(
         'The authority must be SERVICE.NAMESPACE.svc.CLUSTER-DOMAIN:PORT; check --cluster-domain and the service port.',
         { cause: err },
       );
+    case GrpcStatus.NOT_FOUND:
+      return new MeshbotError(
+        'not-found',
+        `the destination controller at ${ctx.target} does not know ${ctx.authority}: ${details}`,
+        'Check the service name and namespace (kubectl get service); a service created moments ago may not have reached the controller yet.',
+        { cause: err },
+      );
     case GrpcStatus.UNIMPLEMENTED:
       return new MeshbotError(
         'unreachable',

@@ -8,9 +8,13 @@ import {
   AppsV1Api,
   CoreV1Api,
   VersionApi,
+  type V1Pod,
 } from '@kubernetes/client-node';
 import type { ControlPlaneReader } from './control-plane-reader.js';
 import type { KubeCore } from './kube-core.js';
+
+/** Pods per page of a pod list. */
+const POD_PAGE = 500;
 
 /** A ControlPlaneReader over the set's Kubernetes core (its limit, timeout and error translation). */
 export function createControlPlaneReader(kube: KubeCore): ControlPlaneReader {
@@ -41,14 +45,25 @@ export function createControlPlaneReader(kube: KubeCore): ControlPlaneReader {
       getOrUndefined({ verb: 'get', resource: 'secrets', group: '', namespace, name }, (o) =>
         core.readNamespacedSecret({ name, namespace }, o),
       ),
-    listPods: async (namespace, labelSelector) =>
-      (
-        await call({ verb: 'list', resource: 'pods', group: '', ...(namespace ? { namespace } : {}) }, (o) =>
-          namespace
-            ? core.listNamespacedPod({ namespace, ...sel(labelSelector) }, o)
-            : core.listPodForAllNamespaces(sel(labelSelector), o),
-        )
-      ).items,
+    // Paginated: every meshed pod of a large cluster is one list, and one response of it all
+    // would be held (as text, JSON and client-node's objects) at once.
+    listPods: async (namespace, labelSelector) => {
+      const pods: V1Pod[] = [];
+      let cont: string | undefined;
+      do {
+        const page = { limit: POD_PAGE, ...sel(labelSelector), ...(cont ? { _continue: cont } : {}) };
+        const list = await call(
+          { verb: 'list', resource: 'pods', group: '', ...(namespace ? { namespace } : {}) },
+          (o) =>
+            namespace
+              ? core.listNamespacedPod({ namespace, ...page }, o)
+              : core.listPodForAllNamespaces(page, o),
+        );
+        pods.push(...list.items);
+        cont = list.metadata?._continue || undefined;
+      } while (cont);
+      return pods;
+    },
     listDeployments: async (namespace, labelSelector) =>
       (
         await call({ verb: 'list', resource: 'deployments', group: 'apps', namespace }, (o) =>

@@ -1,4 +1,5 @@
-import { CoreV1Api, DiscoveryV1Api } from '@kubernetes/client-node';
+import { CoreV1Api, DiscoveryV1Api, type ConfigurationOptions } from '@kubernetes/client-node';
+import { z } from 'zod';
 import type {
   KubeAdapter,
   KubeEndpointSet,
@@ -8,13 +9,13 @@ import type {
   KubeService,
   ListPodsOptions,
 } from './kube-adapter.js';
-import type { KubeCore } from './kube-core.js';
+import type { KubeCallContext, KubeCore } from './kube-core.js';
 import {
   endpointSliceListSchema,
+  endpointSliceSchema,
+  podSchema,
   endpointsSchema,
   namespaceSchema,
-  podListSchema,
-  serviceListSchema,
   serviceSchema,
 } from './kube-schemas.js';
 import {
@@ -34,6 +35,10 @@ function selectorOf(opts: ListPodsOptions): { labelSelector?: string } {
   const labelSelector = typeof sel === 'string' ? sel : formatLabelSelector(sel);
   return labelSelector ? { labelSelector } : {};
 }
+
+/** Items per page of a list: a large cluster's list is never one response held whole. */
+const PAGE_SIZE = 500;
+const continueOf = z.object({ metadata: z.object({ _continue: z.string().nullish() }).nullish() });
 
 /** A KubeAdapter over the set's Kubernetes core: its limit, timeout and error translation; zod-parsed answers. */
 export function createKubeAdapter(core: KubeCore): KubeAdapter {
@@ -81,53 +86,90 @@ export function createKubeAdapter(core: KubeCore): KubeAdapter {
     return { source: slicesAbsent ? 'endpoints' : 'endpointslices', endpoints: [] };
   }
 
-  async function listPods(namespace: string | undefined, opts: ListPodsOptions = {}): Promise<KubePod[]> {
-    const list = await core.call(
+  /** Every page of a list (limit + continue), each item parsed with `schema` and mapped. */
+  async function listPages<S extends z.ZodType, T>(
+    ctx: KubeCallContext,
+    schema: S,
+    what: string,
+    page: (
+      params: { limit: number; _continue?: string },
+      o: ConfigurationOptions,
+    ) => Promise<{ items: unknown[] }>,
+    map: (item: z.infer<S>) => T,
+  ): Promise<T[]> {
+    const out: T[] = [];
+    let cont: string | undefined;
+    do {
+      const list = await core.call(ctx, (o) =>
+        page({ limit: PAGE_SIZE, ...(cont ? { _continue: cont } : {}) }, o),
+      );
+      for (const item of list.items) out.push(map(core.parse(schema, item, what)));
+      cont = continueOf.safeParse(list).data?.metadata?._continue ?? undefined;
+    } while (cont);
+    return out;
+  }
+
+  function listPods(namespace: string | undefined, opts: ListPodsOptions = {}): Promise<KubePod[]> {
+    return listPages(
       { verb: 'list', resource: 'pods', group: '', ...(namespace ? { namespace } : {}) },
-      (o) =>
+      podSchema,
+      'Pod',
+      (p, o) =>
         namespace
-          ? api.listNamespacedPod({ namespace, ...selectorOf(opts) }, o)
-          : api.listPodForAllNamespaces(selectorOf(opts), o),
+          ? api.listNamespacedPod({ namespace, ...selectorOf(opts), ...p }, o)
+          : api.listPodForAllNamespaces({ ...selectorOf(opts), ...p }, o),
+      toKubePod,
     );
-    return core.parse(podListSchema, list, 'PodList').items.map(toKubePod);
   }
 
-  async function listServices(
-    namespace: string | undefined,
-    opts: ListPodsOptions = {},
-  ): Promise<KubeService[]> {
-    const list = await core.call(
+  function listServices(namespace: string | undefined, opts: ListPodsOptions = {}): Promise<KubeService[]> {
+    return listPages(
       { verb: 'list', resource: 'services', group: '', ...(namespace ? { namespace } : {}) },
-      (o) =>
+      serviceSchema,
+      'Service',
+      (p, o) =>
         namespace
-          ? api.listNamespacedService({ namespace, ...selectorOf(opts) }, o)
-          : api.listServiceForAllNamespaces(selectorOf(opts), o),
+          ? api.listNamespacedService({ namespace, ...selectorOf(opts), ...p }, o)
+          : api.listServiceForAllNamespaces({ ...selectorOf(opts), ...p }, o),
+      toKubeService,
     );
-    return core.parse(serviceListSchema, list, 'ServiceList').items.map(toKubeService);
   }
 
-  async function listEndpointSlices(
+  function listEndpointSlices(
     namespace: string | undefined,
     opts: ListPodsOptions = {},
   ): Promise<KubeEndpointSlice[]> {
-    const list = await core.call(
+    return listPages(
       {
         verb: 'list',
         resource: 'endpointslices',
         group: 'discovery.k8s.io',
         ...(namespace ? { namespace } : {}),
       },
-      (o) =>
+      endpointSliceSchema,
+      'EndpointSlice',
+      (p, o) =>
         namespace
-          ? discovery.listNamespacedEndpointSlice({ namespace, ...selectorOf(opts) }, o)
-          : discovery.listEndpointSliceForAllNamespaces(selectorOf(opts), o),
+          ? discovery.listNamespacedEndpointSlice({ namespace, ...selectorOf(opts), ...p }, o)
+          : discovery.listEndpointSliceForAllNamespaces({ ...selectorOf(opts), ...p }, o),
+      (slice) => ({
+        name: slice.metadata.name,
+        namespace: slice.metadata.namespace ?? namespace ?? '',
+        service: slice.metadata.labels?.[SERVICE_NAME_LABEL] ?? '',
+        resourceVersion: slice.metadata.resourceVersion ?? '',
+        endpoints: endpointsFromSlices([slice]),
+      }),
     );
-    return core.parse(endpointSliceListSchema, list, 'EndpointSliceList').items.map((slice) => ({
-      name: slice.metadata.name,
-      namespace: slice.metadata.namespace ?? namespace ?? '',
-      service: slice.metadata.labels?.[SERVICE_NAME_LABEL] ?? '',
-      endpoints: endpointsFromSlices([slice]),
-    }));
+  }
+
+  function listNamespaces(): Promise<KubeNamespace[]> {
+    return listPages(
+      { verb: 'list', resource: 'namespaces', group: '' },
+      namespaceSchema,
+      'Namespace',
+      (p, o) => api.listNamespace(p, o),
+      toKubeNamespace,
+    );
   }
 
   async function getNamespace(name: string): Promise<KubeNamespace | undefined> {
@@ -146,6 +188,7 @@ export function createKubeAdapter(core: KubeCore): KubeAdapter {
     listPods,
     listServices,
     listEndpointSlices,
+    listNamespaces,
     getNamespace,
   };
 }

@@ -21,6 +21,8 @@ export interface KubeService {
   /** `None` for headless services. */
   clusterIP?: string;
   headless: boolean;
+  /** `spec.ipFamilies` (`IPv4`, `IPv6`, both for dual-stack), when the object says. */
+  ipFamilies?: string[];
   /** Absent or empty: the service has no selector (endpoints are managed by hand). */
   selector?: Record<string, string>;
   externalName?: string;
@@ -74,6 +76,8 @@ export interface KubePod {
 export interface KubeNamespace {
   name: string;
   phase: string;
+  /** Its annotations (`linkerd.io/inject`), when read by a list. */
+  annotations?: Record<string, string>;
 }
 
 export interface ListPodsOptions {
@@ -87,6 +91,8 @@ export interface KubeEndpointSlice {
   namespace: string;
   /** Empty when the slice carries no service-name label. */
   service: string;
+  /** Changes whenever the slice does: equal versions = Kubernetes did not change it. */
+  resourceVersion: string;
   endpoints: KubeEndpoint[];
 }
 
@@ -104,12 +110,14 @@ export interface KubeAdapter {
    * to the v1 Endpoints object when the slice API is absent (404) or no slice exists.
    */
   listServiceEndpoints(namespace: string, service: string): Promise<KubeEndpointSet>;
-  /** Pods of one namespace, or of every namespace when `namespace` is undefined: one call. */
+  /** Pods of one namespace, or of every namespace when `namespace` is undefined: one paginated list. */
   listPods(namespace: string | undefined, options?: ListPodsOptions): Promise<KubePod[]>;
   /** Services of one namespace, or of every namespace: one call (what a mesh-wide sweep needs). */
   listServices(namespace: string | undefined, options?: ListPodsOptions): Promise<KubeService[]>;
   /** EndpointSlices of one namespace, or of every namespace: one call, not one per service. */
   listEndpointSlices(namespace: string | undefined, options?: ListPodsOptions): Promise<KubeEndpointSlice[]>;
+  /** Every namespace, with its annotations. */
+  listNamespaces(): Promise<KubeNamespace[]>;
   /** The Namespace, or undefined when it does not exist. */
   getNamespace(name: string): Promise<KubeNamespace | undefined>;
 }

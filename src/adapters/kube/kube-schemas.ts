@@ -11,7 +11,9 @@ const timestamp = z.union([z.string(), z.date()]).nullish();
 const metadata = z.object({
   name: z.string(),
   namespace: z.string().nullish(),
+  resourceVersion: z.string().nullish(),
   labels,
+  annotations: labels,
   deletionTimestamp: timestamp,
   ownerReferences: z
     .array(z.object({ kind: z.string(), name: z.string(), controller: z.boolean().nullish() }))
@@ -24,6 +26,7 @@ export const serviceSchema = z.object({
     .object({
       type: z.string().nullish(),
       clusterIP: z.string().nullish(),
+      ipFamilies: z.array(z.string()).nullish(),
       selector: z.record(z.string(), z.string()).nullish(),
       externalName: z.string().nullish(),
       ports: z

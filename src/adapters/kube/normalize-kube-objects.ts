@@ -27,6 +27,7 @@ export function toKubeService(obj: ServiceObject): KubeService {
     labels: obj.metadata.labels ?? {},
   };
   if (spec.clusterIP) service.clusterIP = spec.clusterIP;
+  if (spec.ipFamilies && spec.ipFamilies.length > 0) service.ipFamilies = spec.ipFamilies;
   if (spec.selector && Object.keys(spec.selector).length > 0) service.selector = spec.selector;
   if (spec.externalName) service.externalName = spec.externalName;
   return service;
@@ -140,7 +141,9 @@ export function toKubePod(obj: PodObject): KubePod {
 }
 
 export function toKubeNamespace(obj: z.infer<typeof namespaceSchema>): KubeNamespace {
-  return { name: obj.metadata.name, phase: obj.status?.phase ?? 'Active' };
+  const ns: KubeNamespace = { name: obj.metadata.name, phase: obj.status?.phase ?? 'Active' };
+  if (obj.metadata.annotations) ns.annotations = obj.metadata.annotations;
+  return ns;
 }
 
 /** `{app: 'web', tier: 'fe'}` -> `app=web,tier=fe`. */

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { ReportActions } from '../../slack/handle-report-actions.js';
 import { MeshbotError } from '../../errors.js';
 import { slackErrorCode } from '../../slack/slack-error.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
@@ -92,6 +93,8 @@ export async function runServe(
     const { createClusterScaleTestRunner, settingsFromConfig } =
       await import('../../slack/scale-test-runner.js');
     const { runCommand } = await import('../../steps/run-command.js');
+    const { createMeshbotMetrics } = await import('../../metrics/meshbot-metrics.js');
+    const { startReportService } = await import('../../drift/start-report-service.js');
     const { loadRunbooks } = await import('../../runbooks/load-runbooks.js');
     const { createClusterRunbooks } = await import('../../slack/runbook/cluster-runbooks.js');
     const config = await loadConfig({ env: io.env, ...(flags.config ? { configFile: flags.config } : {}) });
@@ -99,9 +102,17 @@ export async function runServe(
     if (io.env.MESHBOT_PROMETHEUS_URL) clusterOptions.prometheusUrl = io.env.MESHBOT_PROMETHEUS_URL;
     const logger = createLogger({ level: config.logLevel });
     logger.info({ config: redactConfig(config), cluster: clusterOptions }, 'meshbot serve starting');
+    const metrics = createMeshbotMetrics();
     // One adapter set per cluster for the whole process: commands and scale tests share it.
     const pool = singleClusterPool(clusterOptions);
-    const executor = createClusterExecutor({ pool, runCommand });
+    const executor = createClusterExecutor({
+      pool,
+      runCommand: async (command, adapters, ctx) => {
+        const result = await runCommand(command, adapters, ctx);
+        metrics.observeStep(command.name, result);
+        return result;
+      },
+    });
     const scaleTests = createClusterScaleTestRunner({ pool, settings: settingsFromConfig(config.scaleTest) });
     // Every runbook is checked now: a bad file stops serve here, never at click time.
     const runbooks = createClusterRunbooks({
@@ -114,7 +125,27 @@ export async function runServe(
         ...(config.restart.allow ? { restartAllow: config.restart.allow } : {}),
       },
     });
-    const bot = createSlackApp({ config, execute: executor.execute, logger, scaleTests, runbooks });
+    const starting = async (): Promise<never> => {
+      throw new MeshbotError(
+        'unreachable',
+        'the scheduled reports are still starting',
+        'Click again in a moment.',
+      );
+    };
+    let reportService: ReportActions = { snooze: starting, runNow: starting };
+    const bot = createSlackApp({
+      config,
+      execute: executor.execute,
+      logger,
+      scaleTests,
+      runbooks,
+      metrics: { contentType: metrics.registry.contentType, metrics: () => metrics.registry.metrics() },
+      // Bound once the report service has started (it posts with the app's client).
+      reportActions: {
+        snooze: (...args) => reportService.snooze(...args),
+        runNow: (report) => reportService.runNow(report),
+      },
+    });
     let port: number;
     try {
       ({ port } = await bot.start());
@@ -131,9 +162,20 @@ export async function runServe(
       channel: config.scaleTest.notifyChannel,
       logger,
     });
+    // Scheduled reports: the Lease-elected leader runs them (docs/reports.md).
+    const reports = await startReportService({
+      config,
+      clusterOptions,
+      client: bot.app.client,
+      logger,
+      metrics,
+      env: io.env,
+    });
+    reportService = reports;
     io.onStarted?.({ port, mode: bot.mode });
     const reason = await io.untilStopped();
     logger.info({ reason }, 'meshbot serve stopping');
+    await reports.stop(); // releases the Lease, so another replica takes over at once
     recovery.stop();
     await recovery.done;
     await scaleTests.close(); // cancels running scale tests and waits for their replicas to be back

@@ -1,3 +1,13 @@
+export type ClusterIpFamilies = 'IPv4' | 'IPv6' | 'dual-stack';
+export type IpFamily = 'IPv4' | 'IPv6';
+
+/** The families of a pod's addresses, primary first. */
+export function podFamilies(families: ClusterIpFamilies): IpFamily[] {
+  return families === 'dual-stack' ? ['IPv4', 'IPv6'] : [families];
+}
+
+export const ipFamilyOf = (ip: string): IpFamily => (ip.includes(':') ? 'IPv6' : 'IPv4');
+
 /** Options of the simulated cluster (controllers, scheduler, kubelet). */
 export interface ClusterOptions {
   /** Default delay from Running to Ready when a pod template does not say (ms). Default 0. */
@@ -16,6 +26,16 @@ export interface ClusterOptions {
   podCidr?: string;
   /** Default `10.96.0.0/12`. */
   serviceCidr?: string;
+  /**
+   * The cluster's IP families: `IPv4` (default), `IPv6`, or `dual-stack` (pods get an IPv4 and
+   * an IPv6 address, IPv4 first; services are single-stack IPv4 unless their ipFamilyPolicy asks
+   * for both, as in Kubernetes).
+   */
+  ipFamilies?: ClusterIpFamilies;
+  /** Default `fd00:10:244::/64`. */
+  podCidrV6?: string;
+  /** Default `fd00:10:96::/108`. */
+  serviceCidrV6?: string;
   /** The Linkerd control plane the proxy injector belongs to; absent = no injection. */
   linkerd?: { namespace: string; version: string };
   /**
@@ -49,6 +69,9 @@ export function resolveClusterOptions(opts: ClusterOptions): ResolvedClusterOpti
     nodes: opts.nodes && opts.nodes.length > 0 ? opts.nodes : DEFAULT_NODES,
     podCidr: opts.podCidr ?? '10.1.0.0/16',
     serviceCidr: opts.serviceCidr ?? '10.96.0.0/12',
+    ipFamilies: opts.ipFamilies ?? 'IPv4',
+    podCidrV6: opts.podCidrV6 ?? 'fd00:10:244::/64',
+    serviceCidrV6: opts.serviceCidrV6 ?? 'fd00:10:96::/108',
     linkerd: opts.linkerd,
     onError:
       opts.onError ??

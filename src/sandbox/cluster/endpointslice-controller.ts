@@ -1,18 +1,20 @@
 /**
  * The EndpointSlice controller: every Service with a selector gets discovery.k8s.io/v1
- * EndpointSlices (one per distinct set of resolved ports; a placeholder with no endpoints
- * when no pod matches). Endpoints carry ready/serving/terminating conditions, the pod as
+ * EndpointSlices (per distinct set of resolved ports, at most 100 endpoints each as the real
+ * controller's default; a placeholder with no endpoints when no pod matches). Endpoints carry ready/serving/terminating conditions, the pod as
  * targetRef, nodeName and zone. Slices are updated in place, only when their content
  * changes, so resourceVersions move as the real controller's do.
  */
 import type { KubeObject } from '../kube/store-types.js';
 import type { ClusterContext } from './cluster-context.js';
+import { ipFamilyOf, podFamilies, type IpFamily } from './cluster-options.js';
 import {
   ENDPOINT_SLICE,
   isPodReady,
   jsonEqual,
   objectKey,
   ownerReferenceTo,
+  type Pod,
   type Service,
 } from './kube-refs.js';
 import { nameSuffix, stableJson } from './name-hash.js';
@@ -43,7 +45,7 @@ export const sliceServiceIndexer = (slice: KubeObject): string[] => {
   return svc && labels[MANAGED_BY_LABEL] === MANAGED_BY ? [`${slice.metadata.namespace}/${svc}`] : [];
 };
 
-interface SliceEndpoint {
+export interface SliceEndpoint {
   addresses: string[];
   conditions: { ready: boolean; serving: boolean; terminating: boolean };
   hostname?: string;
@@ -53,6 +55,7 @@ interface SliceEndpoint {
 }
 
 interface Desired {
+  addressType: IpFamily;
   ports: ResolvedPort[] | undefined;
   endpoints: SliceEndpoint[];
 }
@@ -65,6 +68,53 @@ function slicePorts(ports: ResolvedPort[]): Array<Record<string, unknown>> {
     protocol: p.protocol,
     ...(p.appProtocol ? { appProtocol: p.appProtocol } : {}),
   }));
+}
+
+/** The real controller's default `--max-endpoints-per-slice`. */
+export const MAX_ENDPOINTS_PER_SLICE = 100;
+
+const endpointKey = (e: SliceEndpoint): string => `${e.targetRef.namespace}/${e.targetRef.name}`;
+
+/**
+ * Spreads the endpoints of one port set over slices of at most MAX_ENDPOINTS_PER_SLICE, as the
+ * real reconciler does: an endpoint stays in the slice that has it, new ones fill the slices
+ * with room (in order), then new slices; a slice left empty is dropped (unless it is the only
+ * one). `slice` undefined: a slice to create. Endpoints in each slice are sorted by IP.
+ */
+export function placeEndpoints(
+  slices: KubeObject[],
+  endpoints: SliceEndpoint[],
+): Array<{ slice: KubeObject | undefined; endpoints: SliceEndpoint[] }> {
+  const wanted = new Map(endpoints.map((e) => [endpointKey(e), e]));
+  const out: Array<{ slice: KubeObject | undefined; endpoints: SliceEndpoint[] }> = [];
+  for (const slice of slices) {
+    const kept: SliceEndpoint[] = [];
+    for (const e of (slice['endpoints'] ?? []) as SliceEndpoint[]) {
+      const key = e.targetRef ? endpointKey(e) : '';
+      const next = wanted.get(key);
+      if (next && kept.length < MAX_ENDPOINTS_PER_SLICE) {
+        kept.push(next);
+        wanted.delete(key);
+      }
+    }
+    out.push({ slice, endpoints: kept });
+  }
+  const rest = [...wanted.values()];
+  for (const entry of out) {
+    while (rest.length > 0 && entry.endpoints.length < MAX_ENDPOINTS_PER_SLICE)
+      entry.endpoints.push(rest.shift()!);
+  }
+  while (rest.length > 0) out.push({ slice: undefined, endpoints: rest.splice(0, MAX_ENDPOINTS_PER_SLICE) });
+  const nonEmpty = out.filter((e) => e.endpoints.length > 0);
+  const result = nonEmpty.length > 0 ? nonEmpty : out.slice(0, 1);
+  if (result.length === 0) result.push({ slice: undefined, endpoints: [] });
+  for (const e of result) e.endpoints.sort((a, b) => compareIp(a.addresses[0]!, b.addresses[0]!));
+  return result;
+}
+
+function takeOfFamily(slices: KubeObject[], family: IpFamily): KubeObject | undefined {
+  const i = slices.findIndex((s) => ((s['addressType'] as string | undefined) ?? 'IPv4') === family);
+  return i < 0 ? undefined : slices.splice(i, 1)[0];
 }
 
 export function startEndpointSliceController(ctx: ClusterContext): { stop(): void; idle(): Promise<void> } {
@@ -81,20 +131,52 @@ export function startEndpointSliceController(ctx: ClusterContext): { stop(): voi
     }
   }
 
+  /** The service's address families (a slice per family, as the real controller makes). */
+  function familiesOf(svc: Service): IpFamily[] {
+    const own = svc.spec['ipFamilies'] as IpFamily[] | undefined;
+    return own && own.length > 0 ? own : podFamilies(ctx.options.ipFamilies).slice(0, 1);
+  }
+
   function desiredSlices(svc: Service): Map<string, Desired> {
     const groups = new Map<string, Desired>();
+    const families = familiesOf(svc);
     for (const pod of selectedPods(ctx, svc)) {
       if (!hasAddress(pod)) continue;
+      for (const family of families) {
+        const ip = (pod.status?.podIPs ?? [{ ip: pod.status!.podIP! }])
+          .map((p) => p.ip)
+          .find((i) => ipFamilyOf(i) === family);
+        if (ip) addEndpoint(groups, svc, pod, family, ip);
+      }
+    }
+    for (const g of groups.values()) g.endpoints.sort((a, b) => compareIp(a.addresses[0]!, b.addresses[0]!));
+    if (groups.size === 0)
+      groups.set(`${families[0] ?? 'IPv4'}|placeholder`, {
+        addressType: families[0] ?? 'IPv4',
+        ports: undefined,
+        endpoints: [],
+      });
+    return groups;
+  }
+
+  function addEndpoint(
+    groups: Map<string, Desired>,
+    svc: Service,
+    pod: Pod,
+    family: IpFamily,
+    ip: string,
+  ): void {
+    {
       const ports = slicePorts(resolvePorts(svc, pod));
-      const sig = stableJson(ports);
+      const sig = `${family}|${stableJson(ports)}`;
       let g = groups.get(sig);
-      if (!g) groups.set(sig, (g = { ports: resolvePorts(svc, pod), endpoints: [] }));
+      if (!g) groups.set(sig, (g = { addressType: family, ports: resolvePorts(svc, pod), endpoints: [] }));
       const terminating = podTerminating(pod);
       const ready = isPodReady(pod);
       const hostname = endpointHostname(svc, pod);
       const node = pod.spec.nodeName ? ctx.nodes.get(pod.spec.nodeName) : undefined;
       g.endpoints.push({
-        addresses: [pod.status!.podIP!],
+        addresses: [ip],
         conditions: {
           ready: svc.spec.publishNotReadyAddresses ? true : ready && !terminating,
           serving: ready,
@@ -111,14 +193,12 @@ export function startEndpointSliceController(ctx: ClusterContext): { stop(): voi
         ...(node ? { zone: node.zone } : {}),
       });
     }
-    for (const g of groups.values()) g.endpoints.sort((a, b) => compareIp(a.addresses[0]!, b.addresses[0]!));
-    if (groups.size === 0) groups.set('placeholder', { ports: undefined, endpoints: [] });
-    return groups;
   }
 
   function sliceSignature(slice: KubeObject): string {
     const ports = slice['ports'] as unknown[] | undefined | null;
-    return ports ? stableJson(ports) : 'placeholder';
+    const family = (slice['addressType'] as string | undefined) ?? 'IPv4';
+    return `${family}|${ports ? stableJson(ports) : 'placeholder'}`;
   }
 
   function labelsFor(svc: Service): Record<string, string> {
@@ -164,7 +244,7 @@ export function startEndpointSliceController(ctx: ClusterContext): { stop(): voi
         annotations: { [TRIGGER_TIME]: new Date().toISOString() },
         ownerReferences: [ownerReferenceTo(svc)],
       },
-      addressType: 'IPv4',
+      addressType: d.addressType,
       endpoints: d.endpoints,
       ...(ports ? { ports } : {}),
     });
@@ -186,21 +266,25 @@ export function startEndpointSliceController(ctx: ClusterContext): { stop(): voi
       return;
     }
     const desired = desiredSlices(svc);
-    const unmatched: KubeObject[] = [];
-    const used = new Set<string>();
+    const bySig = new Map<string, KubeObject[]>();
     for (const slice of existing) {
       const sig = sliceSignature(slice);
-      const d = desired.get(sig);
-      if (d && !used.has(sig)) {
-        used.add(sig);
-        write(svc, slice, d);
-      } else {
-        unmatched.push(slice);
-      }
+      const list = bySig.get(sig);
+      if (list) list.push(slice);
+      else bySig.set(sig, [slice]);
     }
+    const unmatched: KubeObject[] = [];
+    for (const [sig, slices] of bySig) if (!desired.has(sig)) unmatched.push(...slices);
     for (const [sig, d] of desired) {
-      if (used.has(sig)) continue;
-      write(svc, unmatched.shift(), d);
+      const placed = placeEndpoints(bySig.get(sig) ?? [], d.endpoints);
+      for (const { slice, endpoints } of placed) {
+        // A slice's addressType cannot change: only one of the same family is reused.
+        const reuse = slice ?? takeOfFamily(unmatched, d.addressType);
+        write(svc, reuse, { addressType: d.addressType, ports: d.ports, endpoints });
+      }
+      for (const slice of bySig.get(sig) ?? []) {
+        if (!placed.some((p) => p.slice === slice)) unmatched.push(slice);
+      }
     }
     for (const s of unmatched) {
       informers.endpointSlices.observeDeleted(

@@ -1,5 +1,7 @@
+import { ipv6FromHalves, ipv6ToHalves } from '../../adapters/destination/decode-ip.js';
+
 /**
- * Hands out IPv4 addresses from a CIDR, as the pod and service IP allocators do: never an
+ * Hands out IPv4 or IPv6 addresses from a CIDR, as the pod and service IP allocators do: never an
  * address some object still holds; addresses are handed out in order and reused only
  * after the range wraps around, so runs are deterministic.
  */
@@ -34,6 +36,7 @@ export function formatIpv4(n: number): string {
  * @param firstOffset offset of the first address handed out (skips network and gateway-like addresses)
  */
 export function createIpAllocator(cidr: string, firstOffset = 1): IpAllocator {
+  if (cidr.includes(':')) return createIpv6Allocator(cidr, firstOffset);
   const [base, bitsText] = cidr.split('/');
   const bits = Number(bitsText);
   if (!base || !Number.isInteger(bits) || bits < 8 || bits > 30) throw new Error(`bad CIDR: ${cidr}`);
@@ -77,5 +80,70 @@ export function createIpAllocator(cidr: string, firstOffset = 1): IpAllocator {
         return false;
       }
     },
+  };
+}
+
+/** IPv6 addresses as one 128-bit number, and back (RFC 5952 text). */
+function ipv6ToBig(ip: string): bigint {
+  const { first, last } = ipv6ToHalves(ip);
+  return (BigInt(first) << 64n) | BigInt(last);
+}
+
+function bigToIpv6(n: bigint): string {
+  const mask = (1n << 64n) - 1n;
+  return ipv6FromHalves((n >> 64n) & mask, n & mask);
+}
+
+/** Largest range handed out of an IPv6 prefix (a /64 holds far more than any sandbox needs). */
+const MAX_V6_SPAN = 1 << 20;
+
+/** The IPv6 form of createIpAllocator (e.g. `fd00:10:244::/64`): offsets within the prefix. */
+function createIpv6Allocator(cidr: string, firstOffset: number): IpAllocator {
+  const [base, bitsText] = cidr.split('/');
+  const bits = Number(bitsText);
+  if (!base || !Number.isInteger(bits) || bits < 64 || bits > 124) throw new Error(`bad CIDR: ${cidr}`);
+  let network: bigint;
+  try {
+    network = ipv6ToBig(base);
+  } catch {
+    throw new Error(`bad CIDR: ${cidr}`);
+  }
+  const size = 1n << BigInt(128 - bits);
+  network -= network % size;
+  const span = Number(size < BigInt(MAX_V6_SPAN) ? size : BigInt(MAX_V6_SPAN)) - firstOffset - 1;
+  const held = new Set<number>();
+  let cursor = 0;
+  const offsetOf = (ip: string): number | undefined => {
+    try {
+      const off = ipv6ToBig(ip) - network;
+      return off >= 0n && off < size ? Number(off) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    allocate() {
+      for (let i = 0; i < span; i++) {
+        const off = firstOffset + ((cursor + i) % span);
+        if (!held.has(off)) {
+          held.add(off);
+          cursor = (off - firstOffset + 1) % span;
+          return bigToIpv6(network + BigInt(off));
+        }
+      }
+      throw new Error(`no free address left in ${cidr}`);
+    },
+    reserve(ip) {
+      const off = offsetOf(ip);
+      if (off === undefined || held.has(off)) return false;
+      held.add(off);
+      return true;
+    },
+    release(ip) {
+      const off = offsetOf(ip);
+      if (off !== undefined) held.delete(off);
+    },
+    inUse: () => held.size,
+    contains: (ip) => offsetOf(ip) !== undefined,
   };
 }

@@ -6,6 +6,7 @@
  * termination delay it is removed for good.
  */
 import { mutateObject, type ClusterContext } from './cluster-context.js';
+import { ipFamilyOf, podFamilies } from './cluster-options.js';
 import { createIpAllocator } from './ip-allocator.js';
 import {
   isTerminating,
@@ -63,9 +64,13 @@ function setCondition(conditions: Condition[], type: string, ok: boolean, now: s
 export function startKubelet(ctx: ClusterContext): { stop(): void } {
   const { options, timers, recorder } = ctx;
   const pods = ctx.informers.pods;
-  const ips = createIpAllocator(options.podCidr, 2);
-  /** Pod key -> the IP it holds and the uid of the pod holding it. */
-  const held = new Map<string, { uid: string; ip: string }>();
+  const families = podFamilies(options.ipFamilies);
+  const allocators = {
+    IPv4: createIpAllocator(options.podCidr, 2),
+    IPv6: createIpAllocator(options.podCidrV6, 2),
+  };
+  /** Pod key -> the IPs it holds (primary first) and the uid of the pod holding them. */
+  const held = new Map<string, { uid: string; ips: string[] }>();
   const onError = ctx.onError('kubelet');
 
   function behaviour(pod: Pod): PodBehaviour {
@@ -87,18 +92,19 @@ export function startKubelet(ctx: ClusterContext): { stop(): void } {
   function release(key: string, uid?: string): void {
     const h = held.get(key);
     if (!h || (uid && h.uid !== uid)) return;
-    ips.release(h.ip);
+    for (const ip of h.ips) allocators[ipFamilyOf(ip)].release(ip);
     held.delete(key);
   }
 
   function start(pod: Pod, key: string): void {
     const b = behaviour(pod);
     const uid = pod.metadata.uid ?? '';
-    let ip = held.get(key)?.ip;
-    if (!ip) {
-      ip = ips.allocate();
-      held.set(key, { uid, ip });
+    let podIps = held.get(key)?.ips;
+    if (!podIps) {
+      podIps = families.map((f) => allocators[f].allocate());
+      held.set(key, { uid, ips: podIps });
     }
+    const ip = podIps[0]!;
     const node = ctx.nodes.get(pod.spec.nodeName ?? '');
     const now = nowIso();
     const readyNow = !b.neverReady && !b.crashLoop && b.readyDelayMs === 0;
@@ -165,7 +171,7 @@ export function startKubelet(ctx: ClusterContext): { stop(): void } {
         phase: 'Running',
         conditions,
         podIP: ip,
-        podIPs: [{ ip }],
+        podIPs: podIps.map((i) => ({ ip: i })),
         ...(node ? { hostIP: node.ip, hostIPs: [{ ip: node.ip }] } : {}),
         startTime: p.status?.startTime ?? now,
         containerStatuses,
@@ -320,9 +326,13 @@ export function startKubelet(ctx: ClusterContext): { stop(): void } {
       timers.cancel(`pod:${key}:`, { prefix: true });
       return;
     }
-    const ip = ev.object.status?.podIP;
-    if (ip && !held.has(key) && ips.contains(ip) && ips.reserve(ip)) {
-      held.set(key, { uid: ev.object.metadata.uid ?? '', ip });
+    const ips = (ev.object.status?.podIPs ?? []).map((p) => p.ip);
+    if (ips.length > 0 && !held.has(key)) {
+      const reserved = ips.filter((ip) => {
+        const a = allocators[ipFamilyOf(ip)];
+        return a.contains(ip) && a.reserve(ip);
+      });
+      if (reserved.length > 0) held.set(key, { uid: ev.object.metadata.uid ?? '', ips: reserved });
     }
     queue.add(key);
   });

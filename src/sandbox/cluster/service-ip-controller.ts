@@ -4,14 +4,33 @@
  * family fields, port defaults (protocol TCP, targetPort = port) and node ports.
  */
 import { mutateObject, type ClusterContext } from './cluster-context.js';
+import { ipFamilyOf, podFamilies, type IpFamily } from './cluster-options.js';
 import { createIpAllocator } from './ip-allocator.js';
 import { jsonEqual, objectKey, SERVICE, type Service } from './kube-refs.js';
 import { createWorkQueue } from './work-queue.js';
 
 export function startServiceIpController(ctx: ClusterContext): { stop(): void } {
   const services = ctx.informers.services;
-  const ips = createIpAllocator(ctx.options.serviceCidr, 1);
-  const held = new Map<string, string>();
+  const allocators = {
+    IPv4: createIpAllocator(ctx.options.serviceCidr, 1),
+    IPv6: createIpAllocator(ctx.options.serviceCidrV6, 1),
+  };
+  const clusterFamilies = podFamilies(ctx.options.ipFamilies);
+  /** Service key -> the cluster IPs it holds. */
+  const held = new Map<string, string[]>();
+
+  /**
+   * The service's families, as the API server defaults them: its own ipFamilies when set; else
+   * the cluster's primary family, both families of a dual-stack cluster for PreferDualStack and
+   * RequireDualStack.
+   */
+  function familiesOf(spec: Service['spec']): IpFamily[] {
+    const own = spec['ipFamilies'] as IpFamily[] | undefined;
+    if (own && own.length > 0) return own.filter((f) => clusterFamilies.includes(f));
+    const policy = spec['ipFamilyPolicy'] as string | undefined;
+    const dual = policy === 'PreferDualStack' || policy === 'RequireDualStack';
+    return dual ? clusterFamilies : clusterFamilies.slice(0, 1);
+  }
   let nextNodePort = 30000;
 
   /** Whether the cached service still lacks a default (checked before reading the store). */
@@ -37,14 +56,16 @@ export function startServiceIpController(ctx: ClusterContext): { stop(): void } 
       const spec = s.spec;
       spec.type ??= 'ClusterIP';
       if (spec.type === 'ExternalName') return jsonEqual(before, spec) ? false : undefined;
+      const families = familiesOf(spec);
       if (!spec.clusterIP) {
-        const ip = held.get(key) ?? ips.allocate();
-        held.set(key, ip);
-        spec.clusterIP = ip;
+        const ips = held.get(key) ?? families.map((f) => allocators[f].allocate());
+        held.set(key, ips);
+        spec.clusterIP = ips[0]!;
+        spec.clusterIPs ??= ips;
       }
       spec.clusterIPs ??= [spec.clusterIP];
-      spec['ipFamilies'] ??= ['IPv4'];
-      spec['ipFamilyPolicy'] ??= 'SingleStack';
+      spec['ipFamilies'] ??= families;
+      spec['ipFamilyPolicy'] ??= families.length > 1 ? 'PreferDualStack' : 'SingleStack';
       spec['sessionAffinity'] ??= 'None';
       spec['internalTrafficPolicy'] ??= 'Cluster';
       for (const p of spec.ports ?? []) {
@@ -62,13 +83,20 @@ export function startServiceIpController(ctx: ClusterContext): { stop(): void } 
   services.onEvent((ev) => {
     const key = objectKey(ev.object);
     if (ev.type === 'DELETED') {
-      const ip = held.get(key);
-      if (ip) ips.release(ip);
+      for (const ip of held.get(key) ?? []) allocators[ipFamilyOf(ip)].release(ip);
       held.delete(key);
       return;
     }
-    const ip = ev.object.spec.clusterIP;
-    if (ip && ip !== 'None' && !held.has(key) && ips.contains(ip) && ips.reserve(ip)) held.set(key, ip);
+    const ips = (ev.object.spec.clusterIPs ?? [ev.object.spec.clusterIP]).filter(
+      (ip): ip is string => !!ip && ip !== 'None',
+    );
+    if (ips.length > 0 && !held.has(key)) {
+      const reserved = ips.filter((ip) => {
+        const a = allocators[ipFamilyOf(ip)];
+        return a.contains(ip) && a.reserve(ip);
+      });
+      if (reserved.length > 0) held.set(key, reserved);
+    }
     queue.add(key);
   });
   return { stop: () => queue.stop() };

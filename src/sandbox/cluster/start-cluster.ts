@@ -75,6 +75,7 @@ export function slimPod(obj: KubeObject): KubeObject {
           status: {
             ...(status.phase ? { phase: status.phase } : {}),
             ...(status.podIP ? { podIP: status.podIP } : {}),
+            ...(status.podIPs ? { podIPs: status.podIPs } : {}),
             ...(status.conditions ? { conditions: status.conditions } : {}),
             ...(status.containerStatuses
               ? {

@@ -3,11 +3,12 @@
  * Service, its EndpointSlices and their pods; and the diff between two such sets. Work is
  * proportional to the size of that one service.
  */
+import { formatAddress } from '../../adapters/destination/decode-ip.js';
 import type { PodInfo, ServiceInfo, SliceEndpoint, SliceInfo } from './kube-objects.js';
 import { objectKey } from './kube-objects.js';
 
 export interface EndpointAddress {
-  /** `IP:PORT`, what clients key addresses by. */
+  /** `IP:PORT` (`[IPv6]:PORT`), what clients key addresses by. */
   key: string;
   ip: string;
   port: number;
@@ -53,7 +54,7 @@ function endpointAddresses(
     if (!pod) return [];
   }
   return endpoint.addresses.map((ip) => ({
-    key: `${ip}:${port}`,
+    key: formatAddress(ip, port),
     ip,
     port,
     hostname: endpoint.hostname,
@@ -63,7 +64,15 @@ function endpointAddresses(
   }));
 }
 
-/** Ready addresses of `servicePort` across `slices`, keyed by `IP:PORT`. */
+/**
+ * The address family the controller serves for a service, as linkerd2 does (server_ipv6_test.go):
+ * IPv6 for a dual-stack or IPv6 service, else IPv4.
+ */
+export function servedAddressType(service: ServiceInfo | undefined): 'IPv4' | 'IPv6' {
+  return service?.ipFamilies.includes('IPv6') ? 'IPv6' : 'IPv4';
+}
+
+/** Ready addresses of `servicePort` across the `slices` of the family served, keyed by `IP:PORT`. */
 export function addressesForPort(
   service: ServiceInfo | undefined,
   servicePort: number,
@@ -71,7 +80,9 @@ export function addressesForPort(
   lookupPod: (key: string) => PodInfo | undefined,
 ): Map<string, EndpointAddress> {
   const out = new Map<string, EndpointAddress>();
+  const family = servedAddressType(service);
   for (const slice of slices) {
+    if (slice.addressType !== family) continue;
     const port = resolveTargetPort(service, servicePort, slice);
     if (port === undefined) continue;
     for (const endpoint of slice.endpoints) {

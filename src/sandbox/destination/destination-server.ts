@@ -7,7 +7,7 @@ import * as grpc from '@grpc/grpc-js';
 import type { Fault } from '../fault-types.js';
 import type { DestinationProfile, GetDestination, Update } from './destination-messages.js';
 import type { DestinationMetrics, GrpcLabels } from './destination-metrics.js';
-import type { EndpointViews, Subscription } from './endpoint-view.js';
+import type { DestinationCompat, EndpointViews, Subscription } from './endpoint-view.js';
 import type { FaultBook } from './faults.js';
 import { GetStream, grpcSink, type UpdateSink } from './get-stream.js';
 import { objectKey, type ServiceInfo } from './kube-objects.js';
@@ -44,6 +44,7 @@ export interface DestinationServerDeps {
   faults: FaultBook;
   metrics: DestinationMetrics;
   clusterDomain: string;
+  compat: DestinationCompat;
 }
 
 interface OpenStream {
@@ -139,6 +140,12 @@ export class DestinationService {
     }
 
     const viewKey = objectKey(authority.namespace, authority.name);
+    // Today's linkerd2 looks the service up in its lister before subscribing; the lister reads
+    // the informer cache its watchers do, so it is as stale as the view.
+    if (this.deps.compat === 'current' && !views.serviceOf(viewKey)) {
+      fail(grpc.status.NOT_FOUND, `Service ${authority.name}.${authority.namespace} not found`);
+      return;
+    }
     if (this.deps.currentService(viewKey)?.type === 'ExternalName') {
       // Linkerd refuses ExternalName services as an invalid service.
       fail(grpc.status.INVALID_ARGUMENT, `Invalid authority: ${request.path}`);

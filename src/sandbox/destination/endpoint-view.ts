@@ -38,7 +38,16 @@ export interface CurrentState {
   pod(key: string): PodInfo | undefined;
 }
 
+/**
+ * Which Linkerd the controller answers like: `current` (today's linkerd2: nothing on subscribe
+ * for a service without endpoints, a `remove` when they go away, never `no_endpoints`) or
+ * `legacy` (older controllers: `no_endpoints {exists}` on subscribe and when endpoints go away).
+ */
+export type DestinationCompat = 'current' | 'legacy';
+
 export interface EndpointViewsOptions {
+  /** Default `current`. */
+  compat?: DestinationCompat;
   metrics: DestinationMetrics;
   clusterName: string;
   translate: TranslateOptions;
@@ -102,11 +111,23 @@ export class EndpointViews {
   /** Pod key -> services whose applied slices refer to it. */
   private readonly podRefs = new Map<string, Set<string>>();
 
-  constructor(private readonly opts: EndpointViewsOptions) {}
+  private readonly legacy: boolean;
+
+  constructor(private readonly opts: EndpointViewsOptions) {
+    this.legacy = opts.compat === 'legacy';
+  }
 
   /** Services (`NAMESPACE/NAME`) whose applied slices refer to the pod. */
   servicesOfPod(podKey: string): string[] {
     return [...(this.podRefs.get(podKey) ?? [])];
+  }
+
+  /**
+   * The Service as the controller has applied it (stale under `freeze`, late under `lag`): what
+   * Linkerd's service lister answers, since it reads the same informer cache as its watchers.
+   */
+  serviceOf(key: string): ServiceInfo | undefined {
+    return this.views.get(key)?.service;
   }
 
   /** Every service that has a view. */
@@ -168,8 +189,9 @@ export class EndpointViews {
   }
 
   /**
-   * Adds a listener for one service port; it is sent the current state at once:
-   * `add` of the addresses, or `no_endpoints` (exists false: no such service; true: none ready).
+   * Adds a listener for one service port; it is sent the current state at once: `add` of the
+   * addresses; without addresses, nothing (`current`), or `no_endpoints` (`legacy`; exists
+   * false: no such service; true: none ready).
    */
   subscribe(key: string, port: number, hostname: string, nodeName: string, listener: Listener): Subscription {
     const view = this.viewOf(key);
@@ -207,9 +229,8 @@ export class EndpointViews {
     group.listeners.add(listener);
     metrics.endpointsSubscribers.set(group.labels, group.listeners.size);
 
-    if (!group.exists) listener.send(noEndpointsUpdate(false));
-    else if (group.snapshot.size === 0) listener.send(noEndpointsUpdate(true));
-    else listener.send(this.addOf(view, group, [...group.snapshot.values()]));
+    if (group.snapshot.size > 0) listener.send(this.addOf(view, group, [...group.snapshot.values()]));
+    else if (this.legacy) listener.send(noEndpointsUpdate(group.exists));
 
     const g = group;
     const p = publisher;
@@ -342,14 +363,14 @@ export class EndpointViews {
     if (!publisher.exists) {
       if (group.exists) {
         if (group.snapshot.size > 0) updates.push(this.removeOf([...group.snapshot.values()]));
-        updates.push(noEndpointsUpdate(false));
+        if (this.legacy) updates.push(noEndpointsUpdate(false));
       }
       group.snapshot = new Map();
       group.exists = false;
     } else {
       const filtered = filterByHostname(publisher.addresses, group.hostname);
       const { added, removed } = diffByKey(group.snapshot, filtered, sameEntry);
-      if (!group.exists && filtered.size === 0) updates.push(noEndpointsUpdate(true));
+      if (this.legacy && !group.exists && filtered.size === 0) updates.push(noEndpointsUpdate(true));
       if (added.length > 0) updates.push(this.addOf(view, group, added));
       if (removed.length > 0) updates.push(this.removeOf(removed));
       group.snapshot = filtered;

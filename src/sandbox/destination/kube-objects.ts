@@ -41,6 +41,7 @@ const serviceSchema = z.object({
       ports: z.array(servicePortSchema).nullish(),
       clusterIP: z.string().nullish(),
       type: z.string().nullish(),
+      ipFamilies: z.array(z.string()).nullish(),
     })
     .nullish(),
 });
@@ -112,6 +113,8 @@ export interface ServiceInfo {
   /** `ClusterIP` unless it says otherwise (`ExternalName`, `NodePort`, `LoadBalancer`). */
   type: string;
   ports: ServicePortInfo[];
+  /** `spec.ipFamilies` (`IPv4`, `IPv6`); empty when the object does not say. */
+  ipFamilies: string[];
   /** Milliseconds since the epoch of the object's latest change, when it says. */
   changedAt: number | undefined;
 }
@@ -191,6 +194,7 @@ export function parseService(raw: unknown): ServiceInfo | undefined {
       port: p.port,
       targetPort: p.targetPort ?? undefined,
     })),
+    ipFamilies: spec?.ipFamilies ?? [],
     changedAt: latestManagedFieldsTime(metadata),
   };
 }

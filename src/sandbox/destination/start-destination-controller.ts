@@ -56,7 +56,9 @@ export async function startDestinationController(
 
   // The informers are created below; the views read their caches through this reference.
   const late: { informers?: EndpointInformers } = {};
+  const compat = opts.compat ?? 'current';
   const views = new EndpointViews({
+    compat,
     metrics,
     clusterName: opts.clusterName ?? 'local',
     translate: DEFAULT_TRANSLATE_OPTIONS,
@@ -119,6 +121,7 @@ export async function startDestinationController(
     faults,
     metrics,
     clusterDomain,
+    compat,
   });
   const server = new grpc.Server();
   server.addService(destinationServiceClient().service, service.handlers());

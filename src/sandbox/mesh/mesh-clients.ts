@@ -2,8 +2,10 @@
  * The sandbox's meshed clients as the destination controller sees them: every meshed pod whose
  * workload calls a service in the traffic model holds a `Get` stream for that service port (with
  * the context token a proxy sends: namespace, node, pod) for as long as it runs. A new pod
- * subscribes, a deleted one cancels; a stream the controller ends (queue overflow, shutdown) or
- * fails (`unavailable`, `reset`) is opened again after `reconnectMs`, as a proxy reconnects.
+ * subscribes, a deleted one cancels; a stream the controller ends (queue overflow, shutdown) is
+ * opened again after `reconnectMs`; one that fails (NotFound for a service not there yet,
+ * `unavailable`, `reset`) after a wait that doubles with each failure in a row (up to 10 s),
+ * as a proxy backs off.
  *
  * The streams are held in this process but go through the controller's own Get handling
  * (RunningDestinationController.openGet): the same subscription registry, faults and metrics.
@@ -54,6 +56,14 @@ export interface RunningMeshClients {
   /** Calls `fn` for every update received and every stream the controller ends; returns a function that stops it. */
   onEvent(fn: (event: MeshEvent) => void): () => void;
   stop(): void;
+}
+
+/** The longest wait before a client opens a failing stream again, ms. */
+export const MAX_RECONNECT_MS = 10_000;
+
+/** Exponential backoff, as a proxy's control-plane client: `base` after an ordinary end, doubled per failure. */
+export function reconnectDelay(baseMs: number, failures: number): number {
+  return Math.min(baseMs * 2 ** Math.min(failures, 20), Math.max(baseMs, MAX_RECONNECT_MS));
 }
 
 /** How often the shared send budget is handed out, ms. */
@@ -169,17 +179,26 @@ export function startMeshClients(opts: MeshClientsOptions): RunningMeshClients {
   let open = 0;
   let stopped = false;
 
-  function openStream(key: string, client: ClientPod, service: ServicePortRef): void {
+  /**
+   * `failures`: streams in a row that failed (NotFound for a service not there yet, unavailable)
+   * without an update; each doubles the wait before the next, up to MAX_RECONNECT_MS.
+   */
+  function openStream(key: string, client: ClientPod, service: ServicePortRef, failures = 0): void {
     const authority = serviceAuthority(service, domain);
+    let failed = failures;
     const ended = (s: ClientStream, code: status): void => {
       open -= 1;
       for (const fn of listeners) fn({ type: 'end', pod: s.pod, authority: s.authority, code });
       if (stopped || pods.get(key) !== client) return;
-      timers.after(`reconnect/${key}/${authority}`, reconnectMs, () => {
-        if (pods.get(key) === client && client.streams.get(authority) === s) openStream(key, client, service);
+      if (code !== status.OK) failed += 1;
+      timers.after(`reconnect/${key}/${authority}`, reconnectDelay(reconnectMs, failed), () => {
+        if (pods.get(key) === client && client.streams.get(authority) === s) {
+          openStream(key, client, service, failed);
+        }
       });
     };
     const updated = (s: ClientStream, update: Update): void => {
+      failed = 0;
       for (const fn of listeners) fn({ type: 'update', pod: s.pod, authority: s.authority, update });
     };
     const stream = new ClientStream(key, authority, drain, ended, updated);

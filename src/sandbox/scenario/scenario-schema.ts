@@ -128,6 +128,12 @@ export const serviceSchema = z.strictObject({
   ports: z.array(servicePortSchema, { error: 'expected a list of ports' }).default([]),
   labels: labelMap.optional(),
   publishNotReadyAddresses: bool().optional(),
+  /** As Kubernetes: absent = SingleStack (the cluster's first family). */
+  ipFamilyPolicy: z
+    .enum(['SingleStack', 'PreferDualStack', 'RequireDualStack'], {
+      error: 'expected SingleStack, PreferDualStack or RequireDualStack',
+    })
+    .optional(),
 });
 
 export const hpaSchema = z.strictObject({
@@ -249,6 +255,28 @@ export const meshSchema = z.strictObject(
   { error: 'expected a map with destinationMessagesPerSecond, reconnectMs, churn' },
 );
 
+/** The cluster's IP families: pods' addresses, services' ipFamilies, EndpointSlices per family. */
+export const networkSchema = z.strictObject(
+  {
+    ipFamilies: z
+      .enum(['IPv4', 'IPv6', 'dual-stack'], { error: 'expected ipFamilies: IPv4, IPv6 or dual-stack' })
+      .default('IPv4'),
+  },
+  { error: 'expected a map with ipFamilies: IPv4, IPv6 or dual-stack' },
+);
+
+/** How the sandbox's destination controller answers: like today's linkerd2, or like older ones. */
+export const destinationSchema = z.strictObject(
+  {
+    compat: z
+      .enum(['current', 'legacy'], {
+        error: "expected compat: current (today's linkerd2) or legacy (no_endpoints messages)",
+      })
+      .default('current'),
+  },
+  { error: 'expected a map with compat: current or legacy' },
+);
+
 export const accessRuleSchema = z.strictObject({
   verb: z.enum(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', '*'], {
     error: 'expected a verb: get, list, watch, create, update, patch, delete, deletecollection or *',
@@ -302,6 +330,8 @@ export const scenarioSchema = z.strictObject({
   /** Who calls whom: the one source of the proxies' metrics and the meshed clients' subscriptions. */
   traffic: z.array(trafficEdgeSchema, { error: 'expected a list of traffic edges' }).default([]),
   mesh: meshSchema.default({ reconnectMs: 500, churn: [] }),
+  destination: destinationSchema.default({ compat: 'current' }),
+  network: networkSchema.default({ ipFamilies: 'IPv4' }),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;

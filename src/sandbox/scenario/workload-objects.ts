@@ -129,6 +129,7 @@ export function serviceObject(s: ScenarioService): KubeObject {
       ...(s.publishNotReadyAddresses !== undefined
         ? { publishNotReadyAddresses: s.publishNotReadyAddresses }
         : {}),
+      ...(s.ipFamilyPolicy ? { ipFamilyPolicy: s.ipFamilyPolicy } : {}),
       ports: s.ports.map((p) => ({
         ...(p.name ? { name: p.name } : {}),
         port: p.port,

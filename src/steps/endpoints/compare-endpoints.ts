@@ -192,7 +192,7 @@ export function findingsForAnswer(
           severity: 'fail',
           code: 'unknown-to-destination',
           subject: port.authority,
-          message: `the destination says ${port.authority} does not exist (no_endpoints{exists:false}) while Kubernetes has the service`,
+          message: `the destination says ${port.authority} does not exist (${d.completion === 'not-found' ? 'gRPC NotFound' : 'no_endpoints{exists:false}'}) while Kubernetes has the service`,
           hint: "The destination's service informer is stale or it watches another cluster; check its metrics and logs.",
         },
       ];

@@ -28,6 +28,11 @@ export interface EndpointsStepOptions {
 export const DEFAULT_SETTLE_MS = 150;
 /** The destination always gets at least this long, even when Kubernetes was slow. */
 const MIN_DESTINATION_MS = 500;
+/**
+ * When Kubernetes has no ready endpoint, a destination silent this long agrees: today's linkerd2
+ * sends nothing for a service without endpoints (older ones send no_endpoints at once).
+ */
+export const QUIET_EMPTY_MS = 1000;
 
 function toPodRow(p: KubePod): PodRow {
   const row: PodRow = { name: p.name, phase: p.phase, ready: p.ready, deleting: p.deleting };
@@ -37,9 +42,23 @@ function toPodRow(p: KubePod): PodRow {
   return row;
 }
 
-function kubernetesRows(set: KubeEndpointSet, port: ServicePort): KubernetesEndpointRow[] {
+/**
+ * The address family Linkerd's destination serves for a service: IPv6 for a dual-stack (or
+ * IPv6) service, IPv4 otherwise (linkerd2 server_ipv6_test.go).
+ */
+export function servedFamily(service: KubeService): 'IPv4' | 'IPv6' {
+  return service.ipFamilies?.includes('IPv6') ? 'IPv6' : 'IPv4';
+}
+
+const familyOfIp = (ip: string): 'IPv4' | 'IPv6' => (ip.includes(':') ? 'IPv6' : 'IPv4');
+
+export function kubernetesRows(
+  set: KubeEndpointSet,
+  port: ServicePort,
+  family: 'IPv4' | 'IPv6',
+): KubernetesEndpointRow[] {
   return set.endpoints
-    .filter((e) => e.portName === port.name)
+    .filter((e) => e.portName === port.name && familyOfIp(e.ip) === family)
     .map((e) => {
       const row: KubernetesEndpointRow = {
         address: formatAddress(e.ip, e.port),
@@ -68,7 +87,7 @@ function destinationRows(view: DestinationView): DestinationEndpointRow[] {
   });
 }
 
-function viewToPort(view: DestinationView): DestinationPortView {
+export function viewToPort(view: DestinationView): DestinationPortView {
   const answer = view.noEndpoints
     ? view.noEndpoints.exists
       ? 'no-endpoints'
@@ -192,7 +211,7 @@ function startRun(
           timeoutMs: Math.round(Math.max(MIN_DESTINATION_MS, timeoutMs - elapsed())),
           settleMs,
           contextToken,
-          ...(expectedCount !== undefined ? { expectedCount } : {}),
+          ...(expectedCount !== undefined ? { expectedCount, emptyAfterMs: QUIET_EMPTY_MS } : {}),
         });
         return viewToPort(view);
       } catch (err) {
@@ -393,7 +412,16 @@ async function compareWithDestination(
   ports: ServicePort[],
 ): Promise<{ pods: KubePod[]; selectorPods: Set<string> }> {
   const { data } = run;
-  const portRows = ports.map((p) => ({ port: p, rows: kubernetesRows(endpointSet, p) }));
+  const family = servedFamily(svc);
+  if (family === 'IPv6' && svc.ipFamilies?.includes('IPv4')) {
+    run.findings.push({
+      severity: 'info',
+      code: 'dual-stack-service',
+      subject: run.service,
+      message: `${run.service} is dual-stack: Linkerd's destination serves its IPv6 addresses, so its IPv6 endpoints are compared and the IPv4 ones left out`,
+    });
+  }
+  const portRows = ports.map((p) => ({ port: p, rows: kubernetesRows(endpointSet, p, family) }));
   const destinationStart = run.elapsed();
   const [podsOrError, views] = await Promise.all([
     svc.selector

@@ -8,6 +8,7 @@ import type { DestinationClient } from '../../../src/adapters/destination/destin
 import { runEndpointsCommand, type EndpointsFlagValues } from '../../../src/cli/commands/endpoints.js';
 import type { StepResult } from '../../../src/domain/step-result.js';
 import type { KindRef, KubeObject, ListOptions, ObjectStore } from '../../../src/sandbox/kube/store-types.js';
+import type { RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { EndpointsData } from '../../../src/steps/endpoints/endpoints-data.js';
 
 export const NS = 'emojivoto';
@@ -15,7 +16,7 @@ export const SLICES: KindRef = { group: 'discovery.k8s.io', plural: 'endpointsli
 export const PODS: KindRef = { group: '', plural: 'pods' };
 export const DEPLOYMENTS: KindRef = { group: 'apps', plural: 'deployments' };
 
-const deployment = (name: string, replicas: number) => ({
+export const deployment = (name: string, replicas: number) => ({
   name,
   namespace: NS,
   replicas,
@@ -25,7 +26,7 @@ const deployment = (name: string, replicas: number) => ({
     { name: 'grpc', port: 9090 },
   ],
 });
-const service = (name: string, app: string, extra: Record<string, unknown> = {}) => ({
+export const service = (name: string, app: string, extra: Record<string, unknown> = {}) => ({
   name,
   namespace: NS,
   selector: { app },
@@ -199,8 +200,9 @@ export function waitForDestinationCount(
       authority,
       (update) => {
         applyUpdate(state, update);
-        const seenNoEndpoints = update.kind === 'no_endpoints' && count === 0;
-        if (state.addresses.size === count && (count > 0 || seenNoEndpoints)) {
+        // Empty: no_endpoints (compat legacy) or the remove of the last address (today's Linkerd).
+        const emptied = count === 0 && update.kind !== 'add';
+        if (state.addresses.size === count && (count > 0 || emptied)) {
           clearTimeout(guard);
           close();
           resolve([...state.addresses.keys()].sort());
@@ -244,3 +246,27 @@ export async function runCli(
 }
 
 export const authority = (svc: string, port = 80): string => `${svc}.${NS}.svc.cluster.local:${port}`;
+
+/**
+ * Makes the destination's view of a service stale: a subscriber held open (as a client proxy),
+ * `freeze` on the service, the workload scaled to `replicas` (one fewer); resolves with the IP of
+ * the pod that went, once Kubernetes no longer has it.
+ */
+export async function staleAfterFreeze(
+  sb: RunningSandbox,
+  client: DestinationClient,
+  opts: { workload: string; service: string; replicas: number },
+): Promise<string> {
+  const proxy = client.watch(authority(opts.service), () => undefined);
+  try {
+    sb.setFault({ type: 'freeze', service: `${opts.service}.${NS}` });
+    const before = podIps(sb.store, opts.workload);
+    scale(sb.store, opts.workload, opts.replicas);
+    const after = await waitForOnlyReadyEndpoints(sb.store, opts.service, opts.replicas);
+    const gone = before.find((ip) => !after.includes(ip))!;
+    await waitForPodGone(sb.store, opts.workload, gone);
+    return gone;
+  } finally {
+    proxy();
+  }
+}

@@ -116,8 +116,11 @@ describe('startSandbox (emojivoto)', () => {
     expect(update.add?.addrs.map((a) => `${ipv4(a.addr.ip.ipv4)}:${a.addr.port}`)).toEqual([
       `${ready[0]}:8080`,
     ]);
-    const missing = await firstUpdate(sb.destination, 'nope.emojivoto.svc.cluster.local:80');
-    expect(missing.no_endpoints).toEqual({ exists: false });
+    // Today's linkerd2 (the default compat) answers a missing service with NotFound.
+    await expect(firstUpdate(sb.destination, 'nope.emojivoto.svc.cluster.local:80')).rejects.toMatchObject({
+      code: grpc.status.NOT_FOUND,
+      details: 'Service nope.emojivoto not found',
+    });
   });
 
   it('scaling through the API adds pods and endpoints', async () => {

@@ -8,6 +8,7 @@ import { rm } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { destinationServiceClient } from '../../../../src/adapters/destination/load-destination-proto.js';
 import { startDestinationController } from '../../../../src/sandbox/destination/start-destination-controller.js';
+import type { DestinationCompat } from '../../../../src/sandbox/destination/endpoint-view.js';
 import { uint32ToIpv4 } from '../../../../src/sandbox/destination/ip-address.js';
 import type { Fault } from '../../../../src/sandbox/fault-types.js';
 import { startApiServer, type RunningApiServer } from '../../../../src/sandbox/kube/api-server.js';
@@ -28,7 +29,7 @@ export interface Harness {
 }
 
 export async function startHarness(
-  opts: { faults?: Fault[]; seed?: (store: ObjectStore) => void } = {},
+  opts: { faults?: Fault[]; seed?: (store: ObjectStore) => void; compat?: DestinationCompat } = {},
 ): Promise<Harness> {
   const store = createObjectStore();
   store.create(namespace(NS));
@@ -41,6 +42,7 @@ export async function startHarness(
     kubeconfigPath,
     clusterName: 'sandbox',
     ...(opts.faults ? { faults: opts.faults } : {}),
+    ...(opts.compat ? { compat: opts.compat } : {}),
   });
   await controller.ready();
   const Client = destinationServiceClient();

@@ -9,36 +9,37 @@ import {
   updateSlice,
   type Harness,
 } from './destination-harness.js';
+import type { ObjectStore } from '../../../../src/sandbox/kube/store-types.js';
 
 const WEB = `web-svc.${NS}.svc.cluster.local:80`;
 const SLICES = { group: 'discovery.k8s.io', plural: 'endpointslices' };
+
+function seed(store: ObjectStore): void {
+  store.create(pod('web-a', '10.244.0.5'));
+  store.create(pod('web-b', '10.244.0.6', { meshed: false }));
+  store.create(pod('web-c', '10.244.0.7'));
+  store.create(service('web-svc'));
+  store.create(
+    endpointSlice('web-svc-1', 'web-svc', [
+      { ip: '10.244.0.5', pod: 'web-a' },
+      { ip: '10.244.0.6', pod: 'web-b' },
+      { ip: '10.244.0.7', pod: 'web-c', ready: false },
+    ]),
+  );
+  store.create(service('empty-svc'));
+  store.create({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'external-svc', namespace: NS },
+    spec: { type: 'ExternalName', externalName: 'example.com' },
+  });
+}
 
 describe('sandbox destination controller: Get', () => {
   let h: Harness;
 
   beforeEach(async () => {
-    h = await startHarness({
-      seed: (store) => {
-        store.create(pod('web-a', '10.244.0.5'));
-        store.create(pod('web-b', '10.244.0.6', { meshed: false }));
-        store.create(pod('web-c', '10.244.0.7'));
-        store.create(service('web-svc'));
-        store.create(
-          endpointSlice('web-svc-1', 'web-svc', [
-            { ip: '10.244.0.5', pod: 'web-a' },
-            { ip: '10.244.0.6', pod: 'web-b' },
-            { ip: '10.244.0.7', pod: 'web-c', ready: false },
-          ]),
-        );
-        store.create(service('empty-svc'));
-        store.create({
-          apiVersion: 'v1',
-          kind: 'Service',
-          metadata: { name: 'external-svc', namespace: NS },
-          spec: { type: 'ExternalName', externalName: 'example.com' },
-        });
-      },
-    });
+    h = await startHarness({ seed });
   });
 
   afterEach(async () => {
@@ -95,11 +96,46 @@ describe('sandbox destination controller: Get', () => {
     expect(unknown.add?.addrs?.map((a) => a.metric_labels?.zone_locality)).toEqual(['unknown', 'unknown']);
   });
 
-  it('answers no_endpoints exists:false for a missing service and exists:true for one without endpoints', async () => {
-    const missing = await h.open(`nope.${NS}.svc.cluster.local:80`).next();
-    expect(missing).toMatchObject({ update: 'no_endpoints', no_endpoints: { exists: false } });
-    const empty = await h.open(`empty-svc.${NS}.svc.cluster.local:80`).next();
-    expect(empty).toMatchObject({ update: 'no_endpoints', no_endpoints: { exists: true } });
+  it("answers NotFound for a missing service, as today's linkerd2 does", async () => {
+    const status = await h.open(`nope.${NS}.svc.cluster.local:80`).status;
+    expect(status.code).toBe(grpc.status.NOT_FOUND);
+    expect(status.details).toBe(`Service nope.${NS} not found`);
+  });
+
+  it('sends nothing for a service without endpoints: the first message is the add when one comes', async () => {
+    const stream = h.open(`empty-svc.${NS}.svc.cluster.local:80`);
+    h.store.create(pod('empty-a', '10.244.2.1', { app: 'empty' }));
+    h.store.create(endpointSlice('empty-svc-1', 'empty-svc', [{ ip: '10.244.2.1', pod: 'empty-a' }]));
+    const first = await stream.next();
+    expect(first.update).toBe('add');
+    expect(addressesOf(first)).toEqual(['10.244.2.1:8080']);
+  });
+
+  it('removes everything when the service is deleted, with no no_endpoints, then adds when it comes back', async () => {
+    const stream = h.open(WEB);
+    await stream.next();
+    h.store.delete({ group: '', plural: 'services' }, NS, 'web-svc');
+    const removed = await stream.next();
+    expect(removed.update).toBe('remove');
+    expect(addressesOf(removed)).toEqual(['10.244.0.5:8080', '10.244.0.6:8080']);
+    h.store.create(service('web-svc'));
+    const back = await stream.next();
+    expect(back.update).toBe('add');
+    expect(addressesOf(back)).toEqual(['10.244.0.5:8080', '10.244.0.6:8080']);
+  });
+
+  it('sends a remove and no no_endpoints when the last endpoint goes away', async () => {
+    const stream = h.open(WEB);
+    await stream.next();
+    updateSlice(h.store, 'web-svc-1', 'web-svc', []);
+    const removed = await stream.next();
+    expect(removed.update).toBe('remove');
+    h.store.create(pod('web-e', '10.244.0.9'));
+    updateSlice(h.store, 'web-svc-1', 'web-svc', [{ ip: '10.244.0.9', pod: 'web-e' }]);
+    // The next message is the add: nothing came between.
+    const added = await stream.next();
+    expect(added.update).toBe('add');
+    expect(addressesOf(added)).toEqual(['10.244.0.9:8080']);
   });
 
   it('pushes add and remove to an open stream as the slice changes', async () => {
@@ -124,31 +160,6 @@ describe('sandbox destination controller: Get', () => {
     const removed = await stream.next();
     expect(removed.update).toBe('remove');
     expect(addressesOf(removed)).toEqual(['10.244.0.5:8080', '10.244.0.6:8080', '10.244.0.7:8080']);
-  });
-
-  it('removes everything and says exists:false when the service is deleted, then adds when it comes back', async () => {
-    const stream = h.open(WEB);
-    await stream.next();
-    h.store.delete({ group: '', plural: 'services' }, NS, 'web-svc');
-    const removed = await stream.next();
-    expect(removed.update).toBe('remove');
-    expect(await stream.next()).toMatchObject({ no_endpoints: { exists: false } });
-    h.store.create(service('web-svc'));
-    const back = await stream.next();
-    expect(back.update).toBe('add');
-    expect(addressesOf(back)).toEqual(['10.244.0.5:8080', '10.244.0.6:8080']);
-  });
-
-  it('says exists:true for a service without slices, then add when its first slice comes', async () => {
-    h.store.create(service('late-svc'));
-    const stream = h.open(`late-svc.${NS}.svc.cluster.local:80`);
-    expect(await stream.next()).toMatchObject({ no_endpoints: { exists: true } });
-    h.store.create(pod('late-a', '10.244.1.1', { app: 'late' }));
-    h.store.create(endpointSlice('late-svc-1', 'late-svc', [{ ip: '10.244.1.1', pod: 'late-a' }]));
-    const msg = await stream.next();
-    expect(msg.update).toBe('add');
-    expect(addressesOf(msg)).toEqual(['10.244.1.1:8080']);
-    expect(msg.add?.addrs?.[0]?.metric_labels?.deployment).toBe('late');
   });
 
   it.each([
@@ -187,5 +198,49 @@ describe('sandbox destination controller: Get', () => {
     expect(profile.fully_qualified_name).toBe('web-svc.emojivoto.svc.cluster.local');
     call.on('error', () => undefined);
     call.cancel();
+  });
+});
+
+describe('sandbox destination controller: Get, compat legacy (older Linkerd)', () => {
+  let h: Harness;
+
+  beforeEach(async () => {
+    h = await startHarness({ seed, compat: 'legacy' });
+  });
+
+  afterEach(async () => {
+    await h.close();
+  });
+
+  it('answers no_endpoints exists:false for a missing service and exists:true for one without endpoints', async () => {
+    const missing = await h.open(`nope.${NS}.svc.cluster.local:80`).next();
+    expect(missing).toMatchObject({ update: 'no_endpoints', no_endpoints: { exists: false } });
+    const empty = await h.open(`empty-svc.${NS}.svc.cluster.local:80`).next();
+    expect(empty).toMatchObject({ update: 'no_endpoints', no_endpoints: { exists: true } });
+  });
+
+  it('removes everything and says exists:false when the service is deleted, then adds when it comes back', async () => {
+    const stream = h.open(WEB);
+    await stream.next();
+    h.store.delete({ group: '', plural: 'services' }, NS, 'web-svc');
+    const removed = await stream.next();
+    expect(removed.update).toBe('remove');
+    expect(await stream.next()).toMatchObject({ no_endpoints: { exists: false } });
+    h.store.create(service('web-svc'));
+    const back = await stream.next();
+    expect(back.update).toBe('add');
+    expect(addressesOf(back)).toEqual(['10.244.0.5:8080', '10.244.0.6:8080']);
+  });
+
+  it('says exists:true for a service without slices, then add when its first slice comes', async () => {
+    h.store.create(service('late-svc'));
+    const stream = h.open(`late-svc.${NS}.svc.cluster.local:80`);
+    expect(await stream.next()).toMatchObject({ no_endpoints: { exists: true } });
+    h.store.create(pod('late-a', '10.244.1.1', { app: 'late' }));
+    h.store.create(endpointSlice('late-svc-1', 'late-svc', [{ ip: '10.244.1.1', pod: 'late-a' }]));
+    const msg = await stream.next();
+    expect(msg.update).toBe('add');
+    expect(addressesOf(msg)).toEqual(['10.244.1.1:8080']);
+    expect(msg.add?.addrs?.[0]?.metric_labels?.deployment).toBe('late');
   });
 });

@@ -1,6 +1,10 @@
 import type { Update } from '../../../../src/sandbox/destination/destination-messages.js';
 import { DestinationMetrics } from '../../../../src/sandbox/destination/destination-metrics.js';
-import { EndpointViews, type Listener } from '../../../../src/sandbox/destination/endpoint-view.js';
+import {
+  EndpointViews,
+  type DestinationCompat,
+  type Listener,
+} from '../../../../src/sandbox/destination/endpoint-view.js';
 import { uint32ToIpv4 } from '../../../../src/sandbox/destination/ip-address.js';
 import {
   parseEndpointSlice,
@@ -78,10 +82,11 @@ function addr(a: { ip: { ipv4: number } | { ipv6: unknown }; port: number }): st
   return 'ipv4' in a.ip ? `${uint32ToIpv4(a.ip.ipv4)}:${a.port}` : `?:${a.port}`;
 }
 
-function setup(opts: { dropRemoves?: boolean } = {}) {
+function setup(opts: { dropRemoves?: boolean; compat?: DestinationCompat } = {}) {
   const metrics = new DestinationMetrics();
   const pods = new Map<string, PodInfo>();
   const views = new EndpointViews({
+    ...(opts.compat ? { compat: opts.compat } : {}),
     metrics,
     clusterName: 'local',
     translate: DEFAULT_TRANSLATE_OPTIONS,
@@ -93,8 +98,11 @@ function setup(opts: { dropRemoves?: boolean } = {}) {
 }
 
 describe('EndpointViews', () => {
-  it('sends the snapshot on subscribe, then only the differences', () => {
-    const { views, pods } = setup();
+  it.each([
+    ['current', []],
+    ['legacy', ['no_endpoints false']],
+  ] as const)('sends the snapshot on subscribe, then only the differences (%s)', (compat, last) => {
+    const { views, pods } = setup({ compat });
     pods.set('emojivoto/a', podInfo('a'));
     pods.set('emojivoto/b', podInfo('b'));
     views.apply(KEY, { kind: 'service', service: svc });
@@ -116,12 +124,15 @@ describe('EndpointViews', () => {
       'add 10.0.0.2:8080',
       'remove 10.0.0.1:8080',
       'remove 10.0.0.2:8080',
-      'no_endpoints false',
+      ...last,
     ]);
   });
 
-  it('adds an address once the pod it names is seen', () => {
-    const { views, pods } = setup();
+  it.each([
+    ['current', []],
+    ['legacy', ['no_endpoints true']],
+  ] as const)('adds an address once the pod it names is seen (%s)', (compat, first) => {
+    const { views, pods } = setup({ compat });
     views.apply(KEY, { kind: 'service', service: svc });
     views.apply(KEY, { kind: 'slice', name: 's1', slice: slice('s1', [['10.0.0.1', 'a']]) });
     const l = new Recorder();
@@ -129,7 +140,7 @@ describe('EndpointViews', () => {
     expect(views.servicesOfPod('emojivoto/a')).toEqual([KEY]);
     pods.set('emojivoto/a', podInfo('a'));
     views.apply(KEY, { kind: 'pod', key: 'emojivoto/a', pod: podInfo('a') });
-    expect(l.text()).toEqual(['no_endpoints true', 'add 10.0.0.1:8080']);
+    expect(l.text()).toEqual([...first, 'add 10.0.0.1:8080']);
   });
 
   it('re-sends an address whose pod metadata changed', () => {

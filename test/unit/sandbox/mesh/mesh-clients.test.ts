@@ -1,9 +1,15 @@
+import { jest } from '@jest/globals';
 import { status } from '@grpc/grpc-js';
 import type { GetDestination } from '../../../../src/sandbox/destination/destination-messages.js';
 import type { UpdateSink } from '../../../../src/sandbox/destination/get-stream.js';
 import { createObjectStore } from '../../../../src/sandbox/kube/object-store.js';
 import type { KubeObject, ObjectStore } from '../../../../src/sandbox/kube/store-types.js';
-import { startMeshClients, type RunningMeshClients } from '../../../../src/sandbox/mesh/mesh-clients.js';
+import {
+  MAX_RECONNECT_MS,
+  reconnectDelay,
+  startMeshClients,
+  type RunningMeshClients,
+} from '../../../../src/sandbox/mesh/mesh-clients.js';
 
 const POD = { apiVersion: 'v1', kind: 'Pod' };
 
@@ -89,6 +95,33 @@ describe('meshed clients', () => {
     await reopened;
     expect(dst.opened).toHaveLength(2);
     expect(mesh.openStreams()).toBe(1);
+  });
+
+  it('reconnects after NotFound with a wait that doubles per failure in a row', () => {
+    jest.useFakeTimers();
+    try {
+      const dst = fakeDestination();
+      store.create(pod('web-1', 'web'));
+      mesh = startMeshClients({ store, destination: dst, calls: WEB_TO_EMOJI, reconnectMs: 10 });
+      // Failures 1, 2, 3: reopened after 20, 40, 80 ms, not a millisecond sooner.
+      for (const [i, wait] of [20, 40, 80].entries()) {
+        dst.opened[i]!.sink.fail(status.NOT_FOUND, 'Service emoji-svc.emojivoto not found');
+        jest.advanceTimersByTime(wait - 1);
+        expect(dst.opened).toHaveLength(i + 1);
+        jest.advanceTimersByTime(1);
+        expect(dst.opened).toHaveLength(i + 2);
+      }
+      // An update resets the count: the next end waits the base again.
+      dst.opened[3]!.sink.write({ add: { addrs: [], metric_labels: {} } });
+      dst.opened[3]!.sink.end();
+      jest.advanceTimersByTime(10);
+      expect(dst.opened).toHaveLength(5);
+      expect(reconnectDelay(500, 30)).toBe(MAX_RECONNECT_MS);
+    } finally {
+      mesh?.stop();
+      mesh = undefined;
+      jest.useRealTimers();
+    }
   });
 
   it("queues updates past the destination's send capacity: the stream's writableLength", () => {

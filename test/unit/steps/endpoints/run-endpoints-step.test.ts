@@ -79,6 +79,7 @@ function adapters(world: World): EndpointsAdapters & { asked: ResolveOptions[] }
     getNamespace: (name) => Promise.resolve(name === 'emojivoto' ? { name, phase: 'Active' } : undefined),
     listServices: () => Promise.resolve(world.services),
     listEndpointSlices: () => Promise.resolve([]),
+    listNamespaces: () => Promise.resolve([]),
   };
   const destination: DestinationClient = {
     describe: () => 'fake-destination:8086',

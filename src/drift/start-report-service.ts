@@ -1,0 +1,164 @@
+/**
+ * What `serve` runs for scheduled reports: leader election on the Lease, the schedules (run on
+ * the leader only; what an earlier leader left unfinished is run when this replica starts
+ * leading), the report state ConfigMap, the Slack notifier and the metrics. Nothing starts when
+ * no report is configured. `stop()` stops the schedules, waits for a run in flight and releases
+ * the Lease (SIGTERM).
+ */
+import { hostname } from 'node:os';
+import type { webApi } from '@slack/bolt';
+import type { Logger } from 'pino';
+import type { ClusterOptions } from '../adapters/cluster-options.js';
+import { createConfigMapClient } from '../adapters/kube/config-map-client.js';
+import { createKubeCore } from '../adapters/kube/kube-core.js';
+import { createLeaseClient } from '../adapters/kube/lease-client.js';
+import { loadKubeConfig } from '../adapters/kube/load-kubeconfig.js';
+import type { MeshbotConfig } from '../config/config-schema.js';
+import { MeshbotError } from '../errors.js';
+import { setOpenFindings, type MeshbotMetrics } from '../metrics/meshbot-metrics.js';
+import type { ReportActions } from '../slack/handle-report-actions.js';
+import { createSlackReportNotifier } from '../slack/report-notifier.js';
+import { createLeaderElector } from './leader-election.js';
+import { createReportScheduler, type ReportScheduler } from './report-scheduler.js';
+import { createReportStateStore } from './report-state-store.js';
+import { runReport } from './run-report.js';
+
+export interface ReportServiceOptions {
+  config: MeshbotConfig;
+  clusterOptions: ClusterOptions;
+  client: webApi.WebClient;
+  logger: Logger;
+  metrics: MeshbotMetrics;
+  env: NodeJS.ProcessEnv;
+}
+
+export interface ReportService extends ReportActions {
+  scheduler?: ReportScheduler;
+  isLeader(): boolean;
+  stop(): Promise<void>;
+}
+
+export async function startReportService(o: ReportServiceOptions): Promise<ReportService> {
+  const { config, logger, metrics } = o;
+  if (config.reports.length === 0) {
+    const none = async (): Promise<never> => {
+      throw new MeshbotError('usage', 'no report is configured', 'Add one under reports: in the config.');
+    };
+    return { isLeader: () => false, stop: async () => undefined, snooze: none, runNow: none };
+  }
+  const identity = o.env.POD_NAME || hostname();
+  const namespace = o.env.POD_NAMESPACE || 'meshbot';
+  const cluster = o.clusterOptions.context ?? 'in-cluster';
+  const { kubeConfig } = loadKubeConfig(o.clusterOptions);
+  const kube = createKubeCore(kubeConfig, { requestTimeoutMs: o.clusterOptions.timeoutMs ?? 10_000 });
+  const store = createReportStateStore({
+    configMaps: createConfigMapClient(kube),
+    namespace,
+    onProblem: (problem) => {
+      metrics.reportStateProblems.inc();
+      logger.warn({ problem }, 'report state replaced');
+    },
+  });
+  const { openAdapters } = await import('../adapters/open-adapters.js');
+  const { runSweepStep } = await import('../steps/sweep/run-sweep-step.js');
+  const maxConcurrency = Math.max(...config.reports.map((r) => r.concurrency));
+  const adapters = await openAdapters({ ...o.clusterOptions, maxDestinationStreams: maxConcurrency });
+  const notifier = createSlackReportNotifier(o.client);
+  const lease = config.leaderElection.leaseName;
+  const openKinds = new Map<string, Set<string>>();
+
+  // Schedules run only while `elector` (below) says this replica leads.
+  const scheduler: ReportScheduler = createReportScheduler({
+    reports: config.reports,
+    store,
+    isLeader: () => elector.isLeader(),
+    run: async (report, slot) => {
+      const run = await runReport({
+        report,
+        cluster,
+        sweep: async (request) => {
+          const result = await runSweepStep(request, adapters);
+          metrics.observeSweep(cluster, result.data, result.durationMs);
+          return result;
+        },
+        store,
+        notifier,
+        slot,
+        identity,
+        fence: elector.fencingToken() ?? 0,
+      });
+      metrics.reportRuns.inc({ report: report.name, outcome: 'ok' });
+      openKinds.set(
+        report.name,
+        setOpenFindings(
+          metrics,
+          report.name,
+          Object.values(run.evaluation.open).map((a) => a.kind),
+          openKinds.get(report.name) ?? new Set(),
+        ),
+      );
+      logger.info({ report: report.name, slot, summary: run.result.summary }, 'report run finished');
+    },
+    onError: (report, err) => {
+      metrics.reportRuns.inc({ report: report.name, outcome: 'error' });
+      logger.error({ err, report: report.name }, 'report run failed');
+    },
+  });
+  const elector = createLeaderElector({
+    leases: createLeaseClient(kube),
+    namespace,
+    name: lease,
+    identity,
+    leaseDurationMs: config.leaderElection.leaseDuration,
+    renewDeadlineMs: config.leaderElection.renewDeadline,
+    retryPeriodMs: config.leaderElection.retryPeriod,
+    onStartedLeading: (term) => {
+      metrics.isLeader.set({ lease }, 1);
+      logger.info({ identity, term }, 'leading: this replica runs the scheduled reports');
+      void scheduler.recover().catch((err: unknown) => logger.error({ err }, 'report recovery failed'));
+    },
+    onStoppedLeading: () => {
+      metrics.isLeader.set({ lease }, 0);
+      logger.info({ identity }, 'no longer leading: the scheduled reports run elsewhere');
+    },
+    onNewLeader: (holder) => logger.info({ holder }, 'report leader'),
+    onError: (err) => logger.warn({ err }, 'leader election: the Lease could not be read or written'),
+  });
+  metrics.isLeader.set({ lease }, 0);
+
+  elector.start();
+  scheduler.start();
+
+  return {
+    scheduler,
+    isLeader: () => elector.isLeader(),
+    async snooze(report, fingerprint, ms, by) {
+      const now = new Date();
+      await store.update((s) => {
+        s.snoozes[fingerprint] = {
+          fingerprint,
+          until: new Date(now.getTime() + ms).toISOString(),
+          by,
+          at: now.toISOString(),
+        };
+        return s;
+      });
+      logger.info({ report, fingerprint, ms, by }, 'finding snoozed');
+    },
+    async runNow(report) {
+      if (!config.reports.some((r) => r.name === report)) {
+        throw new MeshbotError(
+          'usage',
+          `no report named ${report}`,
+          `Reports: ${config.reports.map((r) => r.name).join(', ')}.`,
+        );
+      }
+      await scheduler.runNow(report);
+    },
+    async stop() {
+      await scheduler.stop();
+      await elector.stop();
+      await adapters.close();
+    },
+  };
+}

@@ -1,0 +1,349 @@
+/**
+ * Scheduled reports through the sandbox (Kubernetes, destination, Leases, ConfigMaps) and the
+ * Slack double: a frozen service is posted once and not again, reminded after the repeat
+ * interval, resolved in its thread (and its line updated) once cleared; two replicas sharing a
+ * Lease run the schedule on the leader only; the sandbox serves Leases with resourceVersion
+ * preconditions.
+ */
+import { webApi } from '@slack/bolt';
+import { createConfigMapClient } from '../../../src/adapters/kube/config-map-client.js';
+import { createKubeCore } from '../../../src/adapters/kube/kube-core.js';
+import { createLeaseClient, type LeaseClient } from '../../../src/adapters/kube/lease-client.js';
+import { loadKubeConfig } from '../../../src/adapters/kube/load-kubeconfig.js';
+import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
+import { reportSchema, type ReportConfig } from '../../../src/config/reports-schema.js';
+import { createLeaderElector } from '../../../src/drift/leader-election.js';
+import { createReportScheduler } from '../../../src/drift/report-scheduler.js';
+import { createReportStateStore, type ReportStateStore } from '../../../src/drift/report-state-store.js';
+import { runReport } from '../../../src/drift/run-report.js';
+import { MeshbotError } from '../../../src/errors.js';
+import { startSlackDouble, type SlackDouble } from '../../../src/sandbox/slack/start-slack-double.js';
+import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
+import { createSlackReportNotifier } from '../../../src/slack/report-notifier.js';
+import { runSweepStep } from '../../../src/steps/sweep/run-sweep-step.js';
+import { authority, waitForDestinationCount } from '../endpoints/endpoints-sandbox.js';
+import { driftScenario, freezeAndShrink, heal, NS } from './drift-sandbox.js';
+
+const CHANNEL = 'C0REPORTS';
+const scenario = driftScenario('report-integration', { web: 2, voting: 3 });
+
+const report = (extra: Record<string, unknown> = {}): ReportConfig =>
+  reportSchema.parse({
+    name: 'drift',
+    schedule: '* * * * * *',
+    channel: CHANNEL,
+    scope: { namespaces: [NS] },
+    checks: ['endpoints'],
+    persistence: '200ms',
+    ...extra,
+  });
+
+describe('scheduled reports through the sandbox and the Slack double', () => {
+  let sb: RunningSandbox;
+  let slack: SlackDouble;
+  let adapters: Adapters;
+  let client: webApi.WebClient;
+  let kubeConfig: ReturnType<typeof loadKubeConfig>['kubeConfig'];
+
+  const storeNamed = (name: string): ReportStateStore =>
+    createReportStateStore({
+      configMaps: createConfigMapClient(createKubeCore(kubeConfig)),
+      namespace: 'meshbot',
+      name,
+    });
+
+  beforeAll(async () => {
+    [sb, slack] = await Promise.all([startSandbox({ scenario, podReadyDelayMs: 0 }), startSlackDouble()]);
+    adapters = await openAdapters({
+      kubeconfig: sb.kubeconfig,
+      destination: sb.destination,
+      timeoutMs: 5000,
+    });
+    kubeConfig = loadKubeConfig({ kubeconfig: sb.kubeconfig }).kubeConfig;
+    client = new webApi.WebClient(slack.botToken, { slackApiUrl: slack.apiUrl, retryConfig: { retries: 0 } });
+    await waitForDestinationCount(adapters.destination, authority('voting-svc'), 3);
+    await waitForDestinationCount(adapters.destination, authority('web-svc'), 2);
+  });
+
+  afterAll(async () => {
+    await adapters?.close();
+    await Promise.all([sb?.stop(), slack?.close()]);
+  });
+
+  const freezeVoting = (): Promise<void> => freezeAndShrink(sb, adapters.destination, 'voting', 3);
+  const healVoting = (): Promise<void> => heal(sb, adapters.destination, 'voting', 3);
+
+  it('serves Leases with resourceVersion preconditions', async () => {
+    const leases = createLeaseClient(createKubeCore(kubeConfig));
+    const record = {
+      holderIdentity: 'pod-a',
+      leaseDurationSeconds: 15,
+      acquireTime: Date.now(),
+      renewTime: Date.now(),
+      leaseTransitions: 0,
+    };
+    const created = await leases.create('meshbot', 'proof', record);
+    await expect(leases.create('meshbot', 'proof', record)).rejects.toMatchObject({ kind: 'conflict' });
+    const got = await leases.get('meshbot', 'proof');
+    expect(got?.record.holderIdentity).toBe('pod-a');
+    expect(Math.abs(got!.record.renewTime - record.renewTime)).toBeLessThan(1);
+    const renewed = await leases.replace(
+      'meshbot',
+      'proof',
+      { ...record, renewTime: record.renewTime + 1000 },
+      created.resourceVersion,
+    );
+    expect(renewed.resourceVersion).not.toBe(created.resourceVersion);
+    const stale = leases.replace(
+      'meshbot',
+      'proof',
+      { ...record, holderIdentity: 'pod-b' },
+      created.resourceVersion,
+    );
+    await expect(stale).rejects.toBeInstanceOf(MeshbotError);
+    await expect(stale).rejects.toMatchObject({ kind: 'conflict' });
+    expect(await leases.get('meshbot', 'absent')).toBeUndefined();
+  });
+
+  it('posts a frozen service once, reminds after the repeat interval, and resolves it in its thread', async () => {
+    const store = storeNamed('report-state-run');
+    const notifier = createSlackReportNotifier(client);
+    let clock = Date.now();
+    const r = report({ repeatInterval: '1h' });
+    const run = (slot: string) =>
+      runReport({
+        report: r,
+        cluster: 'sandbox',
+        sweep: (req) => runSweepStep(req, adapters),
+        store,
+        notifier,
+        slot,
+        identity: 'pod-a',
+        now: () => new Date(clock),
+      });
+    const posts = () => slack.messages(CHANNEL).filter((m) => !m.thread_ts);
+
+    await freezeVoting();
+    const first = await run('slot-1');
+    expect(first.evaluation.toPost).toHaveLength(1);
+    expect(posts()).toHaveLength(1);
+    const parent = posts()[0]!;
+    expect(parent.text).toMatch(/Report drift\*: 1 new or worse finding/);
+    expect(parent.text).toMatch(/stale-in-destination\* voting-svc\.emojivoto:80/);
+    const thread = slack.thread(CHANNEL, parent.ts);
+    expect(thread.replies).toHaveLength(1);
+    expect(JSON.stringify(thread.replies[0]!.blocks)).toMatch(/endpoints voting-svc\.emojivoto:80/);
+
+    clock += 10 * 60_000;
+    await run('slot-2');
+    expect(posts()).toHaveLength(1);
+    expect(slack.thread(CHANNEL, parent.ts).replies).toHaveLength(1);
+
+    clock += 60 * 60_000;
+    const reminded = await run('slot-3');
+    expect(reminded.evaluation.toRemind).toHaveLength(1);
+    expect(slack.thread(CHANNEL, parent.ts).replies.at(-1)!.text).toMatch(/^Still open/);
+
+    await healVoting();
+    clock += 4 * 60_000;
+    const resolved = await run('slot-4');
+    expect(resolved.evaluation.toResolve).toHaveLength(1);
+    const replies = slack.thread(CHANNEL, parent.ts).replies;
+    expect(replies.at(-1)!.text).toMatch(/voting-svc\.emojivoto:80 resolved after 1 h 14 min/);
+    const updated = slack.messages(CHANNEL).find((m) => m.ts === parent.ts)!;
+    expect(updated.updates).toBe(1);
+    expect(updated.text).toMatch(/~.*voting-svc\.emojivoto:80~ :white_check_mark: resolved after 1 h 14 min/);
+    const state = await store.read();
+    expect(state.reports['drift']!.open).toEqual({});
+    expect(state.reports['drift']!.finished?.slot).toBe('slot-4');
+
+    await run('slot-5');
+    expect(posts()).toHaveLength(1);
+  });
+
+  it('two replicas sharing a Lease: only the leader runs the schedule, and a finished slot is not run again', async () => {
+    const store = storeNamed('report-state-ha');
+    const leases = createLeaseClient(createKubeCore(kubeConfig));
+    const r = report({ name: 'ha' });
+    const runsBy: Record<string, string[]> = { 'pod-a': [], 'pod-b': [] };
+    const skipped: Record<string, number> = { 'pod-a': 0, 'pod-b': 0 };
+    const notifier = createSlackReportNotifier(client);
+    /** Re-evaluated whenever a replica runs or skips a slot. */
+    let progress: () => void = () => undefined;
+    const threeRuns = new Promise<void>((resolve) => {
+      progress = () => {
+        if (runsBy['pod-a']!.length >= 3 && skipped['pod-b']! >= 3) resolve();
+      };
+    });
+    const replica = (identity: string) => {
+      let leads: () => void = () => undefined;
+      const leading = new Promise<void>((resolve) => (leads = resolve));
+      const elector = createLeaderElector({
+        onStartedLeading: () => leads(),
+        leases,
+        namespace: 'meshbot',
+        name: 'meshbot-scheduler-ha',
+        identity,
+        leaseDurationMs: 1500,
+        renewDeadlineMs: 1000,
+        retryPeriodMs: 200,
+      });
+      const scheduler = createReportScheduler({
+        reports: [r],
+        store,
+        isLeader: () => elector.isLeader(),
+        run: async (report, slot) => {
+          runsBy[identity]!.push(slot);
+          progress();
+          await runReport({
+            report,
+            cluster: 'sandbox',
+            sweep: (req) => runSweepStep(req, adapters),
+            store,
+            notifier,
+            slot,
+            identity,
+            fence: elector.fencingToken() ?? 0,
+          });
+        },
+        onSkip: (_r, _slot, reason) => {
+          if (reason === 'not-leader') skipped[identity]!++;
+          progress();
+        },
+      });
+      return { elector, scheduler, leading };
+    };
+    const before = slack.messages(CHANNEL).filter((m) => !m.thread_ts).length;
+    await freezeVoting();
+    const a = replica('pod-a');
+    const b = replica('pod-b');
+    a.elector.start();
+    await a.leading;
+    b.elector.start();
+    a.scheduler.start();
+    b.scheduler.start();
+    // Three finished runs by the leader.
+    await threeRuns;
+    await Promise.all([a.scheduler.stop(), b.scheduler.stop()]);
+    await Promise.all([a.elector.stop(), b.elector.stop()]);
+    expect(runsBy['pod-b']).toEqual([]);
+    expect(new Set(runsBy['pod-a']).size).toBe(runsBy['pod-a']!.length);
+    // One post for the frozen service, not one per run.
+    expect(slack.messages(CHANNEL).filter((m) => !m.thread_ts).length - before).toBe(1);
+    await healVoting();
+  });
+
+  it('a leader that dies mid-run: the other takes over within the lease duration and runs the unfinished slot, posting once', async () => {
+    const store = storeNamed('report-state-failover');
+    const sandboxLeases = createLeaseClient(createKubeCore(kubeConfig));
+    let cut = false;
+    const cuttable: LeaseClient = {
+      get: (ns, name) =>
+        cut ? Promise.reject(new MeshbotError('unreachable', 'cut')) : sandboxLeases.get(ns, name),
+      create: (ns, name, r) =>
+        cut ? Promise.reject(new MeshbotError('unreachable', 'cut')) : sandboxLeases.create(ns, name, r),
+      replace: (ns, name, r, rv) =>
+        cut ? Promise.reject(new MeshbotError('unreachable', 'cut')) : sandboxLeases.replace(ns, name, r, rv),
+    };
+    const r = report({ name: 'failover' });
+    const notifier = createSlackReportNotifier(client);
+    const timings = { leaseDurationMs: 1500, renewDeadlineMs: 1000, retryPeriodMs: 200 };
+    const before = slack.messages(CHANNEL).filter((m) => !m.thread_ts).length;
+    await freezeVoting();
+
+    // pod-a leads, starts a slot and dies in the middle of its sweep (its Lease renewals stop).
+    let abandon: (err: Error) => void = () => undefined;
+    let startedSlot: (slot: string) => void = () => undefined;
+    const slotStarted = new Promise<string>((resolve) => (startedSlot = resolve));
+    let aLeads: () => void = () => undefined;
+    const aLeading = new Promise<void>((resolve) => (aLeads = resolve));
+    const a = createLeaderElector({
+      ...timings,
+      leases: cuttable,
+      namespace: 'meshbot',
+      name: 'meshbot-scheduler-failover',
+      identity: 'pod-a',
+      onStartedLeading: () => aLeads(),
+    });
+    const aScheduler = createReportScheduler({
+      reports: [r],
+      store,
+      isLeader: () => a.isLeader(),
+      run: (report, slot) =>
+        runReport({
+          report,
+          cluster: 'sandbox',
+          sweep: () => {
+            startedSlot(slot);
+            cut = true;
+            return new Promise((_resolve, reject) => (abandon = reject));
+          },
+          store,
+          notifier,
+          slot,
+          identity: 'pod-a',
+          fence: a.fencingToken() ?? 0,
+        }).then(() => undefined),
+      onError: () => undefined,
+    });
+    a.start();
+    await aLeading;
+    aScheduler.start();
+    const unfinished = await slotStarted;
+    const diedAt = performance.now();
+
+    // pod-b stands by, takes over and runs the slot pod-a left unfinished.
+    let bLeads: (at: number) => void = () => undefined;
+    const bLeading = new Promise<number>((resolve) => (bLeads = resolve));
+    const bSlots: string[] = [];
+    let recovered: () => void = () => undefined;
+    const ranUnfinished = new Promise<void>((resolve) => (recovered = resolve));
+    const b = createLeaderElector({
+      ...timings,
+      leases: sandboxLeases,
+      namespace: 'meshbot',
+      name: 'meshbot-scheduler-failover',
+      identity: 'pod-b',
+      onStartedLeading: () => {
+        bLeads(performance.now());
+        void bScheduler.recover();
+      },
+    });
+    const bScheduler = createReportScheduler({
+      reports: [r],
+      store,
+      isLeader: () => b.isLeader(),
+      run: async (report, slot) => {
+        bSlots.push(slot);
+        await runReport({
+          report,
+          cluster: 'sandbox',
+          sweep: (req) => runSweepStep(req, adapters),
+          store,
+          notifier,
+          slot,
+          identity: 'pod-b',
+          fence: b.fencingToken() ?? 0,
+        });
+        if (slot === unfinished) recovered();
+      },
+    });
+    b.start();
+    bScheduler.start();
+    const tookOver = await bLeading;
+    expect(tookOver - diedAt).toBeLessThan(timings.leaseDurationMs + 2 * timings.retryPeriodMs * 1.2);
+    expect(a.isLeader()).toBe(false);
+    await ranUnfinished;
+    await bScheduler.idle();
+
+    abandon(new Error('pod-a died'));
+    await Promise.all([aScheduler.stop(), bScheduler.stop()]);
+    await Promise.all([a.stop(), b.stop()]);
+    expect(bSlots[0]).toBe(unfinished);
+    const state = await store.read();
+    expect(state.reports['failover']!.finished?.by).toBe('pod-b');
+    // The frozen service is posted once: by pod-b, for the slot pod-a did not finish.
+    expect(slack.messages(CHANNEL).filter((m) => !m.thread_ts).length - before).toBe(1);
+    await healVoting();
+  });
+});
