@@ -185,7 +185,24 @@ describe('manifests/base applied to the sandbox: meshbot as its ServiceAccount',
     expect(applied.stdout).toContain('clusterrolebinding.rbac.authorization.k8s.io/meshbot-read created');
     const kubeconfig = path.join(dir, 'meshbot.kubeconfig');
     await writeFile(kubeconfig, await rig.sandbox.kubeconfigFor('meshbot', 'meshbot'));
-    ctx = { kubeconfig, prometheusUrl: rig.prometheus.url };
+    const admin = ['--kubeconfig', rig.sandbox.kubeconfig, '--cache-dir', path.join(dir, 'cache')];
+    ctx = {
+      kubeconfig,
+      prometheusUrl: rig.prometheus.url,
+      deleteAsAdmin: async (kind, namespace, name) => {
+        const deleted = await kubectl([
+          ...admin,
+          '-n',
+          namespace,
+          'delete',
+          kind,
+          name,
+          '--ignore-not-found',
+        ]);
+        if (deleted.code !== 0)
+          throw new Error(`kubectl delete ${kind} ${namespace}/${name}: ${deleted.stderr}`);
+      },
+    };
     outputs = await runAll();
   });
 
