@@ -5,10 +5,10 @@
  */
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { describeError } from '../errors.js';
-import type { AuditEntry } from './audit-log.js';
 import { authorize, checkChannel, checkMutator } from './authorize.js';
 import type { DispatchDeps } from './dispatch-run.js';
 import { renderNotice } from './render/render-notice.js';
+import { readClick } from './read-click.js';
 import { decodeReportButton } from './report-button-value.js';
 
 export type ReportActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -20,23 +20,18 @@ export interface ReportActions {
 }
 
 export function handleReportActions(
-  deps: Pick<DispatchDeps, 'policy' | 'groups' | 'audit'>,
+  deps: Pick<DispatchDeps, 'policy' | 'groups' | 'audit' | 'channels' | 'logger'>,
   reports: ReportActions,
 ) {
   return async ({ ack, body, action, respond, client }: ReportActionArgs): Promise<void> => {
     await ack();
-    const channelId = body.channel?.id ?? body.container?.channel_id ?? '';
+    // The channel resolved as for commands: a private channel's payload name is not its name.
+    const click = await readClick(body, action, respond, deps);
+    const { channel: where, clicker, audit: base } = click;
+    const channelId = where.id;
     const threadTs: string | undefined =
       body.message?.thread_ts ?? body.container?.thread_ts ?? body.message?.ts;
-    const clicker = body.user.id;
-    const base: Omit<AuditEntry, 'outcome' | 'command'> = {
-      kind: 'click',
-      user: clicker,
-      channel: channelId,
-      action: action.action_id,
-    };
-    const say = (emoji: string, text: string, hint?: string) =>
-      respond({ response_type: 'ephemeral', replace_original: false, ...renderNotice(emoji, text, hint) });
+    const say = (emoji: string, text: string, hint?: string) => click.say(renderNotice(emoji, text, hint));
     let value;
     try {
       value = decodeReportButton(action.value);
@@ -52,7 +47,7 @@ export function handleReportActions(
         : `report run ${value.report}`;
     // Run again is `report run NAME` (the namespaces of the report's scope); a snooze silences
     // an alert, so it is for the people who may change the cluster.
-    const channel = checkChannel(deps.policy, { id: channelId });
+    const channel = checkChannel(deps.policy, where);
     const decision = !channel.allowed
       ? channel
       : value.kind === 'snooze'
@@ -61,7 +56,7 @@ export function handleReportActions(
             deps.policy,
             {
               userId: clicker,
-              channel: { id: channelId },
+              channel: where,
               command: { name: 'report', action: 'run', report: value.report },
             },
             deps.groups,

@@ -1,11 +1,9 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
 import { describeError } from '../errors.js';
 import { parseCommand, type MeshCommand } from '../grammar/parse-command.js';
-import { needsChannelName } from './authorize.js';
 import { decodeButtonValue, type ButtonValue } from './button-value.js';
-import { resolveChannel } from './channel-directory.js';
 import { dispatchRun, type DispatchDeps } from './dispatch-run.js';
-import { ephemeralReply } from './ephemeral-reply.js';
+import { readClick } from './read-click.js';
 import { renderNotice } from './render/render-notice.js';
 
 export type RunButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
@@ -18,21 +16,7 @@ export type RunButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>>
 export function handleRunButton(deps: DispatchDeps) {
   return async ({ ack, body, action, respond, client, context }: RunButtonArgs): Promise<void> => {
     await ack();
-    const channelId = body.channel?.id ?? body.container?.channel_id;
-    const channel = await resolveChannel(
-      { id: channelId ?? '', ...(body.channel?.name ? { name: body.channel.name } : {}) },
-      channelId !== undefined && needsChannelName(deps.policy, channelId),
-      deps.channels,
-    );
-    const base = {
-      kind: 'click' as const,
-      user: body.user.id,
-      channel: channel.id,
-      action: action.action_id,
-      ...(body.user.name ? { userName: body.user.name } : {}),
-      ...(body.team?.id ? { team: body.team.id } : {}),
-    };
-    const say = ephemeralReply(respond);
+    const { channelId, channel, audit: base, say } = await readClick(body, action, respond, deps);
 
     let value: ButtonValue;
     let command: MeshCommand;
@@ -43,7 +27,7 @@ export function handleRunButton(deps: DispatchDeps) {
     } catch (err) {
       const { message, hint } = describeError(err);
       deps.audit.record({ ...base, command: '(invalid button)', outcome: 'usage-error', reason: message });
-      await say(renderNotice(':warning:', message, hint)).catch(() => undefined);
+      await say(renderNotice(':warning:', message, hint));
       return;
     }
     if (command.name === 'help') {

@@ -4,10 +4,8 @@ import { describeError, MeshbotError } from '../errors.js';
 import { buildCommand } from '../grammar/parse-command.js';
 import type { ScaleTestPlan } from '../steps/scale-test/scale-test-types.js';
 import type { AuditEntry } from './audit-log.js';
-import { authorize, needsChannelName } from './authorize.js';
-import { resolveChannel } from './channel-directory.js';
+import { authorize } from './authorize.js';
 import { errorResult } from './command-executor.js';
-import { ephemeralReply } from './ephemeral-reply.js';
 import { passGates, type DispatchDeps } from './dispatch-run.js';
 import { renderNotice } from './render/render-notice.js';
 import { renderFinishedParent } from './render/render-run-parent.js';
@@ -22,6 +20,7 @@ import { scaleTestMetadata, type ScaleTestCommand } from './scale-test-confirmat
 import type { ScaleTestRunner } from './scale-test-runner.js';
 import { slackErrorCode } from './slack-error.js';
 import { openThreadSession, type ThreadSession } from './thread-session.js';
+import { readClick } from './read-click.js';
 
 export type ScaleTestActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -56,7 +55,7 @@ interface ClickContext {
 export function handleScaleTestActions(deps: Deps) {
   return async (args: ScaleTestActionArgs): Promise<void> => {
     await args.ack();
-    const ctx = await readClick(deps, args);
+    const ctx = await readScaleTestClick(deps, args);
     if (!ctx) return;
     if (ctx.value.op === 'cancel') {
       await cancel(ctx);
@@ -77,32 +76,11 @@ export function handleScaleTestActions(deps: Deps) {
 }
 
 /** Phase 1: the click's channel (resolved as every command's), its value and its command; undefined when invalid. */
-async function readClick(
+async function readScaleTestClick(
   deps: Deps,
   { body, action, respond, client }: ScaleTestActionArgs,
 ): Promise<ClickContext | undefined> {
-  const channelId = body.channel?.id ?? body.container?.channel_id;
-  // A private channel's payload name is not its name: resolved as for commands.
-  const channel = await resolveChannel(
-    { id: channelId ?? '', ...(body.channel?.name ? { name: body.channel.name } : {}) },
-    channelId !== undefined && needsChannelName(deps.policy, channelId),
-    deps.channels,
-  );
-  const clicker = body.user.id;
-  const base: Omit<AuditEntry, 'outcome' | 'command'> = {
-    kind: 'click',
-    user: clicker,
-    channel: channel.id,
-    action: action.action_id,
-    ...(body.user.name ? { userName: body.user.name } : {}),
-    ...(body.team?.id ? { team: body.team.id } : {}),
-  };
-  const say = (m: SlackMessageBody): Promise<void> =>
-    ephemeralReply(respond)(m).then(
-      () => undefined,
-      (err: unknown) =>
-        deps.logger.warn({ err: slackErrorCode(err) ?? String(err) }, 'could not send an ephemeral answer'),
-    );
+  const { channelId, channel, clicker, audit: base, say } = await readClick(body, action, respond, deps);
   let value: ScaleTestButtonValue;
   let command: ScaleTestCommand;
   try {

@@ -10,14 +10,12 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { describeError, MeshbotError } from '../../errors.js';
 import { parseCommand } from '../../grammar/parse-command.js';
 import { nextAction } from '../../runbooks/runbook-runner.js';
-import type { AuditEntry } from '../audit-log.js';
-import { authorize, needsChannelName } from '../authorize.js';
-import { resolveChannel } from '../channel-directory.js';
+import { authorize } from '../authorize.js';
 import { passGates, type DispatchDeps } from '../dispatch-run.js';
 import { renderNotice } from '../render/render-notice.js';
 import type { SlackMessageBody } from '../render/slack-block.js';
 import { slackErrorCode } from '../slack-error.js';
-import { ephemeralReply } from '../ephemeral-reply.js';
+import { readClick } from '../read-click.js';
 import { decodeRunbookButton, type RunbookButtonValue } from './runbook-button-value.js';
 import { renderRunbookDecided } from './render-runbook-messages.js';
 import {
@@ -37,28 +35,8 @@ export function handleRunbookActions(deps: DispatchDeps & { runbooks: SlackRunbo
   const taken = new Set<string>();
   return async ({ ack, body, action, respond, client }: RunbookActionArgs): Promise<void> => {
     await ack();
-    const channelId = body.channel?.id ?? body.container?.channel_id ?? '';
-    const channel = await resolveChannel(
-      { id: channelId, ...(body.channel?.name ? { name: body.channel.name } : {}) },
-      channelId !== '' && needsChannelName(deps.policy, channelId),
-      deps.channels,
-    );
-    const clicker = body.user.id;
+    const { channel, clicker, audit: base, say } = await readClick(body, action, respond, deps);
     const messageTs: string | undefined = body.container?.message_ts ?? body.message?.ts;
-    const base: Omit<AuditEntry, 'outcome' | 'command'> = {
-      kind: 'click',
-      user: clicker,
-      channel: channel.id,
-      action: action.action_id,
-      ...(body.user.name ? { userName: body.user.name } : {}),
-      ...(body.team?.id ? { team: body.team.id } : {}),
-    };
-    const say = (m: SlackMessageBody): Promise<void> =>
-      ephemeralReply(respond)(m).then(
-        () => undefined,
-        (err: unknown) =>
-          deps.logger.warn({ err: slackErrorCode(err) ?? String(err) }, 'could not send an ephemeral answer'),
-      );
 
     let value: RunbookButtonValue;
     let run: ReturnType<typeof runFromButton>;

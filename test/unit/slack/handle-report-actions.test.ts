@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import type { AuditEntry } from '../../../src/slack/audit-log.js';
 import type { AuthorizationPolicy } from '../../../src/slack/authorize.js';
 import { handleReportActions, type ReportActionArgs } from '../../../src/slack/handle-report-actions.js';
@@ -9,17 +10,31 @@ const policy: AuthorizationPolicy = {
   reportScopes: { shop: ['emojivoto'], payments: ['payments'] },
 };
 
-async function clickRunAgain(report: string) {
+const silentLogger = { warn: () => undefined } as unknown as Logger;
+
+async function clickRunAgain(
+  report: string,
+  where: { policy: AuthorizationPolicy; channel: { id: string; name?: string }; realName?: string } = {
+    policy,
+    channel: { id: 'C0OPS' },
+  },
+) {
   const audit: AuditEntry[] = [];
   const ran: string[] = [];
   const answers: string[] = [];
   const handler = handleReportActions(
-    { policy, groups: { isMember: async () => false }, audit: { record: (e) => void audit.push(e) } },
+    {
+      policy: where.policy,
+      groups: { isMember: async () => false },
+      audit: { record: (e) => void audit.push(e) },
+      channels: { nameOf: async () => where.realName },
+      logger: silentLogger,
+    },
     { snooze: async () => undefined, runNow: async (r) => void ran.push(r) },
   );
   await handler({
     ack: async () => undefined,
-    body: { channel: { id: 'C0OPS' }, user: { id: 'U1' }, message: { ts: '1.1' } },
+    body: { channel: where.channel, user: { id: 'U1' }, message: { ts: '1.1' } },
     action: { action_id: REPORT_RUN_ACTION, value: encodeReportButton({ v: 1, kind: 'run', report }) },
     respond: async (m: { text?: string; blocks?: unknown[] }) => void answers.push(JSON.stringify(m)),
     client: {},
@@ -39,5 +54,20 @@ describe("a report finding's Run again", () => {
     expect(ran).toEqual([]);
     expect(audit[0]).toMatchObject({ outcome: 'refused', reason: 'namespace' });
     expect(answers[0]).toMatch(/namespace \\"payments\\" may not be inspected/);
+  });
+
+  it('judges a private channel by its real name, as commands are (regression: it judged the id alone)', async () => {
+    const byName: AuthorizationPolicy = {
+      channels: [{ name: 'ops-private', answer: true, namespaces: ['*'] }],
+      mutators: { users: [], userGroups: [] },
+      reportScopes: { shop: ['emojivoto'] },
+    };
+    const { ran, audit } = await clickRunAgain('shop', {
+      policy: byName,
+      channel: { id: 'G0PRIV', name: 'privategroup' },
+      realName: 'ops-private',
+    });
+    expect(ran).toEqual(['shop']);
+    expect(audit[0]).toMatchObject({ channel: 'G0PRIV', outcome: 'ran' });
   });
 });
