@@ -234,7 +234,8 @@ describe('/mesh scale-test through Slack', () => {
       channel: 'C0ALERTS',
       logger: createLogger({ level: 'silent' }),
     });
-    const report = await recovery.done;
+    const report = await recovery.firstSweep;
+    await recovery.stop();
     expect(report?.restored.map((r) => r.workload)).toEqual(['deploy/killed.shop']);
     const [posted] = double.messages('C0ALERTS');
     expect(posted!.text).toMatch(
