@@ -13,9 +13,15 @@ import { parseArgs } from 'node:util';
 const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
 const outdir = values.outdir;
 
-// Start clean, so no chunk of an earlier build lingers; never empty a directory that is not a build.
-if (existsSync(outdir) && readdirSync(outdir).length > 0 && !existsSync(`${outdir}/meta.json`)) {
-  throw new Error(`${outdir} is not empty and holds no earlier build (meta.json): not removing it`);
+// Start clean, so no chunk of an earlier build lingers; never empty a directory that is not a
+// build: one of ours (meta.json) or the tsc output earlier versions built (src/cli.js).
+const earlierBuild = existsSync(`${outdir}/meta.json`) || existsSync(`${outdir}/src/cli.js`);
+if (existsSync(outdir) && readdirSync(outdir).length > 0 && !earlierBuild) {
+  console.error(
+    `${outdir} is not empty and holds no earlier meshbot build (meta.json): not removing it. ` +
+      `Move it away, or build elsewhere with --outdir DIR.`,
+  );
+  process.exit(1);
 }
 await rm(outdir, { recursive: true, force: true });
 const result = await build({

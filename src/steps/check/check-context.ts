@@ -193,8 +193,10 @@ export function createCheckContext(
       const config = await linkerdConfig();
       const version = config.proxyVersion ?? config.linkerdVersion;
       if (version) return { version, source: LINKERD_CONFIG };
-    } catch {
-      // fall through to the pods
+    } catch (err) {
+      // Absent or unreadable linkerd-config: the pods say. Kubernetes refusing or failing to
+      // answer (a 403, a timeout) is not a reason to guess: it is reported.
+      if (!(err instanceof CheckProblem)) throw err;
     }
     const pods = await controlPlanePods();
     const counts = new Map<string, number>();

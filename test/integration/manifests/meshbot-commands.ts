@@ -3,16 +3,29 @@
  * with a kubeconfig given, JSON output captured. The test runs each as the meshbot
  * ServiceAccount with exactly the shipped RBAC (manifests/base).
  *
- * A new command (runbooks, restart, sweep, reports, the leader Lease...) is one more entry
- * here; the test then fails until manifests/base grants what it uses (403) and docs/rbac.md
- * lists the rule, and it fails for any rule no command uses.
+ * A new command is one more entry here; the test then fails until manifests/base grants what
+ * it uses (403) and docs/rbac.md lists the rule, and it fails for any rule no command uses.
+ * `serve` itself is not run: its steps are the commands', and its own Kubernetes state (the
+ * leader-election Lease, the report state ConfigMap) is covered by two entries that drive the
+ * leader elector and the state store as the ServiceAccount.
  */
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { runCheckCommand } from '../../../src/cli/commands/check.js';
 import { runEndpointsCommand } from '../../../src/cli/commands/endpoints.js';
+import { runEventsCommand } from '../../../src/cli/commands/events.js';
 import { runMetricsCommand } from '../../../src/cli/commands/metrics.js';
+import { runRestartCommand } from '../../../src/cli/commands/restart.js';
+import { runRunbookCommand } from '../../../src/cli/commands/runbook.js';
 import { runScaleTestCommand } from '../../../src/cli/commands/scale-test.js';
+import { reportError } from '../../../src/cli/command-io.js';
+import { createConfigMapClient } from '../../../src/adapters/kube/config-map-client.js';
+import { createKubeCore, type KubeCore } from '../../../src/adapters/kube/kube-core.js';
+import { createLeaseClient } from '../../../src/adapters/kube/lease-client.js';
+import { loadKubeConfig } from '../../../src/adapters/kube/load-kubeconfig.js';
+import { createLeaderElector } from '../../../src/drift/leader-election.js';
+import { createReportStateStore, DEFAULT_STATE_CONFIGMAP } from '../../../src/drift/report-state-store.js';
+import { runSweepCommand } from '../../../src/cli/commands/sweep.js';
 import type { CommandIO } from '../../../src/cli/command-io.js';
 
 /**
@@ -55,6 +68,8 @@ export interface CommandRun {
 export interface CommandContext {
   kubeconfig: string;
   prometheusUrl: string;
+  /** Deletes an object as the sandbox's admin (absent is fine): a run starts from a fresh install. */
+  deleteAsAdmin(kind: 'lease' | 'configmap', namespace: string, name: string): Promise<void>;
 }
 
 export interface MeshbotCommand {
@@ -75,6 +90,71 @@ function scaleTest(target: string, name: string): MeshbotCommand {
       ),
   };
 }
+
+/** meshbot's namespace in manifests/base: the Lease and the report state live there. */
+const MESHBOT_NAMESPACE = 'meshbot';
+/** The default `leaderElection.leaseName`. */
+const LEASE_NAME = 'meshbot-scheduler';
+
+function kubeCoreAs(ctx: CommandContext): KubeCore {
+  const { kubeConfig } = loadKubeConfig({ kubeconfig: ctx.kubeconfig });
+  return createKubeCore(kubeConfig, { requestTimeoutMs: 8_000 });
+}
+
+/**
+ * `serve`'s leader election as the scheduled reports run it: take the Lease (created when
+ * absent, as on a fresh install), then release it on stop. Fails with the first error.
+ */
+const leaderElection: MeshbotCommand = {
+  name: `serve: leader election (Lease ${MESHBOT_NAMESPACE}/${LEASE_NAME}: created, taken, released)`,
+  run: async (ctx, io) => {
+    await ctx.deleteAsAdmin('lease', MESHBOT_NAMESPACE, LEASE_NAME);
+    const errors: unknown[] = [];
+    let settle: () => void = () => undefined;
+    const decided = new Promise<void>((resolve) => (settle = resolve));
+    const elector = createLeaderElector({
+      leases: createLeaseClient(kubeCoreAs(ctx)),
+      namespace: MESHBOT_NAMESPACE,
+      name: LEASE_NAME,
+      identity: 'meshbot-manifests-test',
+      leaseDurationMs: 3_000,
+      renewDeadlineMs: 2_000,
+      retryPeriodMs: 500,
+      onStartedLeading: () => settle(),
+      onError: (err) => {
+        errors.push(err);
+        settle();
+      },
+    });
+    elector.start();
+    await decided;
+    await elector.stop();
+    if (errors.length > 0) return reportError(io.stderr, errors[0]);
+    io.stdout.write(`led and released ${MESHBOT_NAMESPACE}/${LEASE_NAME}\n`);
+    return 0;
+  },
+};
+
+/** The scheduled reports' state: created in meshbot's namespace, then read and replaced. */
+const reportState: MeshbotCommand = {
+  name: `serve: report state (ConfigMap ${MESHBOT_NAMESPACE}/${DEFAULT_STATE_CONFIGMAP}: created, read, replaced)`,
+  run: async (ctx, io) => {
+    try {
+      await ctx.deleteAsAdmin('configmap', MESHBOT_NAMESPACE, DEFAULT_STATE_CONFIGMAP);
+      const store = createReportStateStore({
+        configMaps: createConfigMapClient(kubeCoreAs(ctx)),
+        namespace: MESHBOT_NAMESPACE,
+      });
+      await store.update((s) => ({ ...s, fence: 1 }), 1);
+      await store.update((s) => ({ ...s, fence: 2 }), 2);
+      const state = await store.read();
+      io.stdout.write(`report state at fence ${state.fence}\n`);
+      return 0;
+    } catch (err) {
+      return reportError(io.stderr, err);
+    }
+  },
+};
 
 export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
   {
@@ -109,6 +189,54 @@ export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
   ),
   scaleTest('statefulset/cache.emojivoto', 'meshbot scale-test statefulset/cache.emojivoto --yes'),
   scaleTest('deploy/web.emojivoto', 'meshbot scale-test deploy/web.emojivoto --yes'),
+  {
+    name: 'meshbot metrics (the destination controller, cluster-wide)',
+    run: (ctx, io) =>
+      runMetricsCommand(
+        undefined,
+        { kubeconfig: ctx.kubeconfig, prometheus: ctx.prometheusUrl, output: 'json' },
+        io,
+      ),
+  },
+  {
+    name: 'meshbot events deploy/web.emojivoto',
+    run: (ctx, io) =>
+      runEventsCommand('deploy/web.emojivoto', { kubeconfig: ctx.kubeconfig, output: 'json' }, io),
+  },
+  {
+    name: 'meshbot restart deploy/linkerd-destination.linkerd --yes',
+    run: (ctx, io) =>
+      runRestartCommand(
+        'deploy/linkerd-destination.linkerd',
+        { kubeconfig: ctx.kubeconfig, yes: true, output: 'json' },
+        io,
+      ),
+  },
+  {
+    // Four steps that all run on a healthy mesh: check --proxy --namespace, metrics, events,
+    // endpoints (stale-endpoints stops after its endpoints step when nothing is stale).
+    name: 'meshbot runbook service-errors web-svc.emojivoto --yes',
+    run: (ctx, io) =>
+      runRunbookCommand(
+        'service-errors',
+        'web-svc.emojivoto',
+        {
+          kubeconfig: ctx.kubeconfig,
+          prometheus: ctx.prometheusUrl,
+          timeout: '8s',
+          yes: true,
+          output: 'json',
+        },
+        { ...io, requestedBy: 'cli:manifests-test' },
+      ),
+  },
+  {
+    name: 'meshbot sweep (every namespace, with the control plane)',
+    run: (ctx, io) =>
+      runSweepCommand({ kubeconfig: ctx.kubeconfig, persistence: '1s', timeout: '8s', output: 'json' }, io),
+  },
+  leaderElection,
+  reportState,
 ];
 
 /** Runs a command with its output captured. */

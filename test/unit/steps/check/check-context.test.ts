@@ -92,6 +92,26 @@ describe('check context reads', () => {
     expect(await version({})).toBeUndefined();
   });
 
+  it('reports Kubernetes refusing linkerd-config instead of guessing the version from the pods', async () => {
+    // Regression: a 403 on linkerd-config was swallowed and the pods' version used, so `sweep`
+    // ran without a permission the shipped RBAC grants it and nothing said so.
+    const refused = new Error(
+      'Kubernetes forbids ... to get configmaps: RBAC permission "get" on "configmaps" is missing',
+    );
+    const ctx = createCheckContext(
+      {
+        ...reader({
+          pods: [{ metadata: { annotations: { 'linkerd.io/proxy-version': 'stable-2.14.10' } } }],
+        }),
+        getConfigMap: async () => {
+          throw refused;
+        },
+      },
+      options,
+    );
+    await expect(ctx.controlPlaneVersion()).rejects.toBe(refused);
+  });
+
   it('reads each object once per run, however many checks ask', async () => {
     let calls = 0;
     const r = reader({});
