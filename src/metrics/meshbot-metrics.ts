@@ -16,8 +16,11 @@ export interface MeshbotMetrics {
   isLeader: Gauge<'lease'>;
   reportRuns: Counter<'report' | 'outcome'>;
   reportStateProblems: Counter;
+  scaleTestsRestored: Counter<'outcome'>;
   /** Records one step run: its command name, status and duration. */
   observeStep(command: string, result: StepResult): void;
+  /** Counts what a scale-test recovery did: workloads put back, and restores that failed. */
+  observeScaleTestRecovery(report: { restored: unknown[]; failed: unknown[] }): void;
   /** Records a sweep's duration and service counts. */
   observeSweep(
     cluster: string,
@@ -81,6 +84,17 @@ export function createMeshbotMetrics(options: { processMetrics?: boolean } = {})
       help: 'Times the report state ConfigMap was foreign or corrupted and replaced.',
       registers,
     }),
+    scaleTestsRestored: new Counter({
+      name: 'meshbot_scale_tests_restored_total',
+      help: 'Workloads an interrupted scale test left changed, put back by recovery (outcome: restored, failed).',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    observeScaleTestRecovery(report) {
+      if (report.restored.length > 0)
+        m.scaleTestsRestored.inc({ outcome: 'restored' }, report.restored.length);
+      if (report.failed.length > 0) m.scaleTestsRestored.inc({ outcome: 'failed' }, report.failed.length);
+    },
     observeStep(command, result) {
       m.commands.inc({ command, status: result.status });
       m.stepDuration.observe({ command }, result.durationMs / 1000);

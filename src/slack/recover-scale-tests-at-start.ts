@@ -1,15 +1,18 @@
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { RecoveryReport } from '../steps/scale-test/recover-interrupted-scale-tests.js';
+import { startRecoverySweeps } from '../steps/scale-test/recovery-sweeps.js';
 import { renderNotice } from './render/render-notice.js';
 import type { ScaleTestRunner } from './scale-test-runner.js';
 import { slackErrorCode } from './slack-error.js';
 
 /**
- * At `serve` start: puts back workloads that a scale test interrupted by a crash left changed
- * (their `meshbot.io/scale-test` record), and says so in the configured channel (and the log).
- * Records of tests that may still run on another replica are restored once they cannot be.
- * Runs in the background; `stop()` ends the waiting at shutdown.
+ * While `serve` runs: puts back workloads that a scale test interrupted by a crash left changed
+ * (their `meshbot.io/scale-test` record), at start and then in a sweep every few seconds, and
+ * says so in the configured channel (and the log). A record whose heartbeat is fresh (a test
+ * running here or on another replica) is left alone; one whose heartbeat stopped (or, for a
+ * record without one, whose test is past its limit) is restored by the first sweep to see it.
+ * `stop()` ends the sweeps at shutdown and waits for the one in flight.
  */
 export function startScaleTestRecovery(deps: {
   runner: ScaleTestRunner;
@@ -17,14 +20,23 @@ export function startScaleTestRecovery(deps: {
   /** Channel id for the report; absent: the log only. */
   channel?: string | undefined;
   logger: Logger;
-}): { done: Promise<RecoveryReport | undefined>; stop(): void } {
-  const stop = new AbortController();
+  /** Time between sweeps, ms (default 5 s). */
+  intervalMs?: number;
+  /** Counts workloads put back (and failures) in meshbot's own metrics. */
+  onRestored?: (report: RecoveryReport) => void;
+}): { firstSweep: Promise<RecoveryReport | undefined>; stop(): Promise<void> } {
+  let sweeps = 0;
+  let resolveFirst: (r: RecoveryReport | undefined) => void = () => undefined;
+  const firstSweep = new Promise<RecoveryReport | undefined>((resolve) => (resolveFirst = resolve));
   const notify = async (text: string, report: RecoveryReport): Promise<void> => {
+    deps.onRestored?.(report);
     deps.logger.warn({ report }, `interrupted scale tests: ${text}`);
     if (!deps.channel) return;
     const body = renderNotice(
       ':recycle:',
-      'meshbot started and put back what interrupted scale tests left:',
+      sweeps === 0
+        ? 'meshbot started and put back what interrupted scale tests left:'
+        : 'meshbot put back what an interrupted scale test left (its process stopped):',
       text,
     );
     await deps.client.chat.postMessage({ channel: deps.channel, ...body }).catch((err: unknown) => {
@@ -34,14 +46,24 @@ export function startScaleTestRecovery(deps: {
       );
     });
   };
-  const done = deps.runner
-    .recover({ notify, waitForRunning: true, signal: stop.signal })
-    .catch((err: unknown) => {
+  const loop = startRecoverySweeps((signal) => deps.runner.recover({ notify, signal }), {
+    ...(deps.intervalMs !== undefined ? { intervalMs: deps.intervalMs } : {}),
+    onSweep: (report) => {
+      if (sweeps++ === 0) resolveFirst(report);
+    },
+    onError: (err) => {
       deps.logger.error(
         { err: err instanceof Error ? err.message : String(err) },
         'scale-test recovery failed',
       );
-      return undefined;
-    });
-  return { done, stop: () => stop.abort() };
+      if (sweeps++ === 0) resolveFirst(undefined);
+    },
+  });
+  return {
+    firstSweep,
+    async stop() {
+      await loop.stop();
+      resolveFirst(undefined);
+    },
+  };
 }

@@ -172,6 +172,7 @@ export async function runServe(
       client: bot.app.client,
       channel: config.scaleTest.notifyChannel,
       logger,
+      onRestored: (report) => metrics.observeScaleTestRecovery(report),
     });
     // Scheduled reports: the Lease-elected leader runs them (docs/reports.md).
     const reports = await startReportService({
@@ -187,8 +188,7 @@ export async function runServe(
     const reason = await io.untilStopped();
     logger.info({ reason }, 'meshbot serve stopping');
     await reports.stop(); // releases the Lease, so another replica takes over at once
-    recovery.stop();
-    await recovery.done;
+    await recovery.stop();
     await scaleTests.close(); // cancels running scale tests and waits for their replicas to be back
     await bot.stop();
     await pool.close();

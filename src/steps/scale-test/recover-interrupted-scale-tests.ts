@@ -9,7 +9,7 @@
  * running and then restores it if it is still there.
  */
 import type { KubeWorkload, WorkloadRef } from '../../adapters/kube/workload-scaling.js';
-import { describeError } from '../../errors.js';
+import { describeError, MeshbotError } from '../../errors.js';
 import { staleAfterMs } from './check-scale-safety.js';
 import { resolveSettings, type ScaleTestAdapters } from './plan-scale-test.js';
 import { formatWorkloadTarget } from '../../grammar/targets.js';
@@ -73,6 +73,29 @@ export function describeRecovery(report: RecoveryReport): string {
   return lines.length === 0 ? 'no interrupted scale tests' : lines.join('\n');
 }
 
+/**
+ * Removes the record of test `testId`, only as read (resourceVersion precondition): a newer
+ * test's record, or one another replica already removed, is left alone. False when it was not
+ * this test's record any more.
+ */
+async function removeRecord(
+  scaling: ScaleTestAdapters['scaling'],
+  ref: WorkloadRef,
+  testId: string,
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const current = await scaling.getWorkload(ref);
+    if (!current || decodeAnnotation(current.annotations[SCALE_TEST_ANNOTATION])?.testId !== testId)
+      return false;
+    try {
+      await scaling.setAnnotation(ref, SCALE_TEST_ANNOTATION, null, current.resourceVersion);
+      return true;
+    } catch (err) {
+      if (!(err instanceof MeshbotError && err.kind === 'conflict') || attempt >= 5) throw err;
+    }
+  }
+}
+
 /** Restores one workload from its record; re-reads first so a record already cleared is left alone. */
 async function restoreOne(
   adapters: ScaleTestAdapters,
@@ -88,7 +111,7 @@ async function restoreOne(
     const still = decodeAnnotation(current?.annotations[SCALE_TEST_ANNOTATION]);
     if (!current || still?.testId !== record.testId) return;
     const out = await setReplicas(scaling, ref, record.originalReplicas, { attempts: 8 });
-    await scaling.setAnnotation(ref, SCALE_TEST_ANNOTATION, null);
+    if (!(await removeRecord(scaling, ref, record.testId))) return;
     report.restored.push({
       workload: text,
       testId: record.testId,

@@ -26,11 +26,13 @@ import {
 import { formatScaleTarget, type ScaleTarget } from './resolve-scale-target.js';
 import {
   encodeAnnotation,
+  HEARTBEAT_MS,
   newTestId,
   SCALE_TEST_ANNOTATION,
   type ScaleTestAnnotation,
 } from './scale-test-annotation.js';
 import type { ScaleTestData, ScaleTestProgress, ScaleTestSettings } from './scale-test-types.js';
+import { startHeartbeat, type ScaleTestHeartbeat } from './scale-test-heartbeat.js';
 import { setReplicas } from './set-replicas.js';
 
 export interface ScaleTestRequest {
@@ -323,6 +325,7 @@ export async function runScaleTestStep(
   const timeline = new EventTimeline();
   let observers: Observers | undefined;
   let annotated = false;
+  let heartbeat: ScaleTestHeartbeat | undefined;
   let scaledUp = false;
   let failure: { message: string; hint?: string; kind: string } | undefined;
   const clock = createStageClock({
@@ -395,16 +398,28 @@ export async function runScaleTestStep(
     checkpoint();
 
     // 3. Record the test on the workload (the resourceVersion makes two tests exclusive).
+    const recordedAt = new Date().toISOString();
     await recordTestOnWorkload(scaling, ref, plan, {
       v: 1,
       testId: data.testId,
       originalReplicas: plan.fromReplicas,
       testReplicas: plan.toReplicas,
-      startedAt: new Date().toISOString(),
+      startedAt: recordedAt,
       requestedBy: request.requestedBy,
       overallTimeoutMs: settings.overallTimeoutMs,
+      heartbeatAt: recordedAt,
+      heartbeatMs: HEARTBEAT_MS,
     });
     annotated = true;
+    // Proof of life while the record stands: a replica that sees it go stale restores at once.
+    let heartbeatFailing = false;
+    heartbeat = startHeartbeat(scaling, ref, data.testId, {
+      onError: (err) => {
+        if (heartbeatFailing) return;
+        heartbeatFailing = true;
+        notify({ type: 'note', text: `could not renew the test's heartbeat: ${describeError(err).message}` });
+      },
+    });
     checkpoint();
 
     // 4. Up by one, with the resourceVersion precondition.
@@ -477,6 +492,8 @@ export async function runScaleTestStep(
     } else if (!scaledUp) {
       data.restored = true;
     }
+    // Alive until the replicas are back; stopped before the record goes, so nothing rewrites it.
+    await heartbeat?.stop();
     if (annotated && data.restored) {
       for (let attempt = 0; attempt < 3; attempt++) {
         try {

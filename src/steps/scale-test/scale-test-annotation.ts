@@ -17,6 +17,10 @@ export const scaleTestAnnotationSchema = z.object({
   requestedBy: z.string().min(1).max(200),
   /** The test's own limit, ms: past start + limit (+ margin) the record is stale. */
   overallTimeoutMs: z.number().int().positive().optional(),
+  /** Renewed by the running test every `heartbeatMs`: its proof of life. Absent in old records. */
+  heartbeatAt: z.string().min(1).optional(),
+  /** How often the test renews `heartbeatAt`, ms. */
+  heartbeatMs: z.number().int().positive().optional(),
 });
 
 export type ScaleTestAnnotation = z.infer<typeof scaleTestAnnotationSchema>;
@@ -43,13 +47,24 @@ export function decodeAnnotation(raw: string | undefined): ScaleTestAnnotation |
 /** A test that runs past its own limit by this much is dead (its process cannot still restore). */
 export const STALE_MARGIN_MS = 30_000;
 
+/** How often a running test renews its heartbeat. */
+export const HEARTBEAT_MS = 3000;
+/** A heartbeat this many intervals old means the test's process is gone. */
+export const HEARTBEAT_MISSED = 3;
+
 /**
- * When a recorded test can no longer be running: its start plus its own overall limit and a
- * margin, or plus `fallbackMs` for a record without a limit. NaN for an unreadable start.
+ * When a recorded test can no longer be running. Without a heartbeat (records of older
+ * meshbots): its start plus its own overall limit and a margin, or plus `fallbackMs` for a
+ * record without a limit. With one: three intervals after its last heartbeat (the process that
+ * renews it is gone), and never later than the limit rule. NaN for an unreadable time.
  */
 export function staleAt(a: ScaleTestAnnotation, fallbackMs: number): number {
   const started = Date.parse(a.startedAt);
-  return started + (a.overallTimeoutMs !== undefined ? a.overallTimeoutMs + STALE_MARGIN_MS : fallbackMs);
+  const byLimit =
+    started + (a.overallTimeoutMs !== undefined ? a.overallTimeoutMs + STALE_MARGIN_MS : fallbackMs);
+  if (a.heartbeatAt === undefined) return byLimit;
+  const byHeartbeat = Date.parse(a.heartbeatAt) + HEARTBEAT_MISSED * (a.heartbeatMs ?? HEARTBEAT_MS);
+  return a.overallTimeoutMs !== undefined ? Math.min(byHeartbeat, byLimit) : byHeartbeat;
 }
 
 /**

@@ -11,10 +11,21 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Adapters } from '../../../src/adapters/open-adapters.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
-import { recoverInterruptedScaleTests } from '../../../src/steps/scale-test/recover-interrupted-scale-tests.js';
-import { decodeAnnotation } from '../../../src/steps/scale-test/scale-test-annotation.js';
+import { performance } from 'node:perf_hooks';
+import {
+  recoverInterruptedScaleTests,
+  type RecoveryReport,
+} from '../../../src/steps/scale-test/recover-interrupted-scale-tests.js';
+import { startRecoverySweeps } from '../../../src/steps/scale-test/recovery-sweeps.js';
+import {
+  decodeAnnotation,
+  SCALE_TEST_ANNOTATION,
+} from '../../../src/steps/scale-test/scale-test-annotation.js';
+import { waitForObjects } from '../endpoints/endpoints-sandbox.js';
 import {
   annotationOf,
+  DEPLOYMENTS,
+  NS,
   openSandboxAdapters,
   replicasOf,
   scaleTestScenario,
@@ -39,10 +50,9 @@ describe('a scale test whose process is killed', () => {
     await sb?.stop();
   });
 
-  it('leaves the record and the raised replicas, which the next start puts back', async () => {
-    // Frozen: the child waits at the destination stage, where it is killed.
-    sb.setFault({ type: 'freeze', service: 'killed-svc.shop' });
-    child = spawn(
+  /** Spawns the child's scale test of deploy/killed.shop and resolves once its added pod is in the slice. */
+  async function startChildAtDestinationStage(): Promise<{ exited: Promise<NodeJS.Signals | null> }> {
+    const c = spawn(
       process.execPath,
       [
         '--import',
@@ -54,10 +64,11 @@ describe('a scale test whose process is killed', () => {
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
+    child = c;
     let stderr = '';
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    c.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child!.once('exit', (_code, signal) => resolve(signal)),
+      c.once('exit', (_code, signal) => resolve(signal)),
     );
     // Wait for the child's own report that the pod it added is in the EndpointSlice.
     await new Promise<void>((resolve, reject) => {
@@ -65,7 +76,7 @@ describe('a scale test whose process is killed', () => {
         () => reject(new Error(`the child never reached the destination stage; stderr: ${stderr}`)),
         60_000,
       );
-      const lines = createInterface({ input: child!.stdout! });
+      const lines = createInterface({ input: c.stdout! });
       lines.on('line', (line) => {
         const e = JSON.parse(line) as { type: string; timing?: { stage: string } };
         if (e.type === 'stage' && e.timing?.stage === 'slice-added') {
@@ -75,7 +86,14 @@ describe('a scale test whose process is killed', () => {
       });
       void exited.then(() => reject(new Error(`the child exited early; stderr: ${stderr}`)));
     });
-    child.kill('SIGKILL');
+    return { exited };
+  }
+
+  it('leaves the record and the raised replicas, which the next start puts back', async () => {
+    // Frozen: the child waits at the destination stage, where it is killed.
+    sb.setFault({ type: 'freeze', service: 'killed-svc.shop' });
+    const { exited } = await startChildAtDestinationStage();
+    child!.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
 
     // What the dead process left: 3 replicas and its record.
@@ -99,6 +117,65 @@ describe('a scale test whose process is killed', () => {
     expect(replicasOf(sb.store, 'killed')).toBe(2);
     expect(annotationOf(sb.store, 'killed')).toBeUndefined();
     sb.clearFaults();
+    await waitForSettled(sb.store, 'killed', 2);
+  }, 90_000);
+
+  it('a running recovery loop puts the replicas back within 20 s of the process dying', async () => {
+    sb.setFault({ type: 'freeze', service: 'killed-svc.shop' });
+    // As `serve` runs it: a sweep at once, then every 5 s, in this (surviving) process.
+    const sweeps: RecoveryReport[] = [];
+    const errors: unknown[] = [];
+    const loop = startRecoverySweeps((signal) => recoverInterruptedScaleTests(adapters, { signal }), {
+      onSweep: (r) => void sweeps.push(r),
+      onError: (err) => void errors.push(err),
+    });
+    try {
+      const { exited } = await startChildAtDestinationStage();
+      // The living test renews its heartbeat (a patch of its record) and the loop leaves it alone.
+      const first = decodeAnnotation(annotationOf(sb.store, 'killed'))!;
+      const renewed = await waitForObjects(sb.store, DEPLOYMENTS, { namespace: NS }, (ds) => {
+        const r = decodeAnnotation(
+          ds.find((d) => d.metadata.name === 'killed')?.metadata.annotations?.[SCALE_TEST_ANNOTATION],
+        );
+        return r?.heartbeatAt !== undefined && r.heartbeatAt !== first.heartbeatAt ? r : undefined;
+      });
+      expect(renewed).toMatchObject({ testId: first.testId, startedAt: first.startedAt, heartbeatMs: 3000 });
+      expect(replicasOf(sb.store, 'killed')).toBe(3);
+      expect(sweeps.length).toBeGreaterThanOrEqual(1);
+
+      // The process dies: no `finally`, no restore. Time until the loop has put everything back.
+      const killedAt = performance.now();
+      child!.kill('SIGKILL');
+      expect(await exited).toBe('SIGKILL');
+      await waitForObjects(
+        sb.store,
+        DEPLOYMENTS,
+        { namespace: NS },
+        (ds) => {
+          const d = ds.find((o) => o.metadata.name === 'killed');
+          return d &&
+            (d['spec'] as { replicas: number }).replicas === 2 &&
+            d.metadata.annotations?.[SCALE_TEST_ANNOTATION] === undefined
+            ? true
+            : undefined;
+        },
+        30_000,
+      );
+      const restoredMs = performance.now() - killedAt;
+      process.stdout.write(
+        `scale-test crash: replicas back ${(restoredMs / 1000).toFixed(1)} s after SIGKILL\n`,
+      );
+      expect(restoredMs).toBeLessThan(20_000);
+      await loop.stop(); // the sweep that restored reports once it ends
+      expect(sweeps.flatMap((r) => r.restored)).toEqual([
+        expect.objectContaining({ workload: 'deploy/killed.shop', found: 3, restoredTo: 2 }),
+      ]);
+      expect(sweeps.flatMap((r) => r.failed)).toEqual([]);
+      expect(errors).toEqual([]);
+    } finally {
+      await loop.stop();
+      sb.clearFaults();
+    }
     await waitForSettled(sb.store, 'killed', 2);
   }, 90_000);
 

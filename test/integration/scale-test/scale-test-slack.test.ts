@@ -12,6 +12,7 @@ import type { DoubleMessage } from '../../../src/sandbox/slack/slack-double-type
 import { startSandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { Sandbox } from '../../../src/sandbox/sandbox-types.js';
 import { createSlackApp, type SlackApp } from '../../../src/slack/create-app.js';
+import { createMeshbotMetrics } from '../../../src/metrics/meshbot-metrics.js';
 import { startScaleTestRecovery } from '../../../src/slack/recover-scale-tests-at-start.js';
 import { createClusterScaleTestRunner, type ScaleTestRunner } from '../../../src/slack/scale-test-runner.js';
 import { fakeExecutor } from '../slack/fake-executor.js';
@@ -223,6 +224,7 @@ describe('/mesh scale-test through Slack', () => {
   });
 
   it('at start, puts back what a crashed test left and says so in the configured channel', async () => {
+    const metrics = createMeshbotMetrics({ processMetrics: false });
     leaveCrashedTest(sb.store, 'killed', {
       originalReplicas: 2,
       testReplicas: 3,
@@ -233,8 +235,13 @@ describe('/mesh scale-test through Slack', () => {
       client: bot.app.client,
       channel: 'C0ALERTS',
       logger: createLogger({ level: 'silent' }),
+      onRestored: (r) => metrics.observeScaleTestRecovery(r),
     });
-    const report = await recovery.done;
+    const report = await recovery.firstSweep;
+    await recovery.stop();
+    expect(await metrics.registry.metrics()).toMatch(
+      /meshbot_scale_tests_restored_total\{outcome="restored"\} 1\n/,
+    );
     expect(report?.restored.map((r) => r.workload)).toEqual(['deploy/killed.shop']);
     const [posted] = double.messages('C0ALERTS');
     expect(posted!.text).toMatch(
