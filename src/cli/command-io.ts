@@ -1,11 +1,13 @@
 import type { Adapters } from '../adapters/open-adapters.js';
 import type { ClusterOptions } from '../adapters/cluster-options.js';
 import type { StepResult } from '../domain/step-result.js';
+import type { RunnableCommand } from '../grammar/parse-command.js';
 import { describeError, exitCodeForError } from '../errors.js';
 import { renderStepResultJson } from '../render/json/render-step-result-json.js';
 import { renderStepResultText } from '../render/text/render-step-result-text.js';
 import { useColor } from '../render/text/use-color.js';
 import type { OutputFormat } from './output-format.js';
+import { exitCodeForStatus } from './step-exit-code.js';
 
 /** Where a command writes; tests pass their own streams and environment. */
 export interface CommandIO {
@@ -51,4 +53,22 @@ export async function withAdapters<T>(
   } finally {
     await adapters.close();
   }
+}
+
+/**
+ * A read-only command as the CLI runs it: its step (through the registry, which loads it) over
+ * the cluster's adapters, the result written, the exit code its status implies.
+ */
+export async function runStepCommand(
+  command: RunnableCommand,
+  options: ClusterOptions,
+  format: OutputFormat,
+  io: CommandIO,
+): Promise<number> {
+  const { runCommand } = await import('../steps/run-command.js');
+  return withAdapters(options, async (adapters) => {
+    const result = await runCommand(command, adapters);
+    writeStepResult(io, result, format);
+    return exitCodeForStatus(result.status);
+  });
 }

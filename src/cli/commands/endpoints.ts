@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
-import { runCommand } from '../../steps/run-command.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
 import { commandSpec } from '../../grammar/parse-command.js';
 import { commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
-import { exitCodeForStatus } from '../step-exit-code.js';
-import { processIO, reportError, withAdapters, writeStepResult, type CommandIO } from '../command-io.js';
+import { processIO, reportError, runStepCommand, type CommandIO } from '../command-io.js';
 
 export type { CommandIO } from '../command-io.js';
 
@@ -26,13 +24,7 @@ export async function runEndpointsCommand(
   try {
     const command = commandFromCli('endpoints', targetArg, {});
     const format = readOutputFormat(flags.output);
-    const options = readClusterOptions(flags);
-    // The step registry loads the step itself when it runs.
-    return await withAdapters(options, async (adapters) => {
-      const result = await runCommand(command, adapters);
-      writeStepResult(io, result, format);
-      return exitCodeForStatus(result.status);
-    });
+    return await runStepCommand(command, readClusterOptions(flags), format, io);
   } catch (err) {
     return reportError(io.stderr, err);
   }

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { commandSpec } from '../../grammar/parse-command.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
-import { processIO, reportError, withAdapters, writeStepResult, type CommandIO } from '../command-io.js';
+import { processIO, reportError, runStepCommand, type CommandIO } from '../command-io.js';
 import { addGrammarFlags, commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
-import { exitCodeForStatus } from '../step-exit-code.js';
 
 export interface EventsFlagValues extends ClusterFlagValues {
   window?: string;
@@ -24,12 +23,7 @@ export async function runEventsCommand(
   try {
     const command = commandFromCli('events', targetArg, { ...flags });
     const format = readOutputFormat(flags.output);
-    const { runCommand } = await import('../../steps/run-command.js');
-    return await withAdapters(readClusterOptions(flags), async (adapters) => {
-      const result = await runCommand(command, adapters);
-      writeStepResult(io, result, format);
-      return exitCodeForStatus(result.status);
-    });
+    return await runStepCommand(command, readClusterOptions(flags), format, io);
   } catch (err) {
     return reportError(io.stderr, err);
   }
