@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { cliUser } from '../cli-user.js';
-import { EXIT } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { commandSpec } from '../../grammar/parse-command.js';
 import type { RestartSettings } from '../../steps/restart/plan-restart.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
-import { processIO, reportError, withAdapters, writeStepResult, type CommandIO } from '../command-io.js';
+import { processIO, reportError, withAdapters, type CommandIO } from '../command-io.js';
 import { commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
-import { exitCodeForStatus } from '../step-exit-code.js';
+import { runConfirmedStep } from '../run-confirmed-step.js';
 
 export interface RestartFlagValues extends ClusterFlagValues {
   yes?: boolean;
@@ -41,22 +40,19 @@ export async function runRestartCommand(
     };
     const { stepOf } = await import('../../steps/step-registry.js');
     return await withAdapters(readClusterOptions(flags), async (adapters) => {
-      const entry = stepOf('restart').confirmation;
-      const plan = await entry.plan(command, adapters, settings);
-      if (!flags.yes) {
-        io.stderr.write(
-          `This would change the cluster: ${entry.describe(plan)}.\nNothing was changed. Run again with --yes to do it.\n`,
-        );
-        return EXIT.usage;
-      }
       const by = cliUser();
-      const result = await entry.run(command, adapters, {
-        requestedBy: by,
-        settings: { ...settings, confirmedBy: `${by} (--yes)`, confirmationId: `cli-${randomUUID()}` },
-        onProgress: (text) => void io.stderr.write(`  ${text}\n`),
-      });
-      writeStepResult(io, result, format);
-      return exitCodeForStatus(result.status);
+      return runConfirmedStep(
+        stepOf('restart').confirmation,
+        command,
+        adapters,
+        {
+          yes: flags.yes === true,
+          settings: { ...settings, confirmedBy: `${by} (--yes)`, confirmationId: `cli-${randomUUID()}` },
+          requestedBy: by,
+          format,
+        },
+        io,
+      );
     });
   } catch (err) {
     return reportError(io.stderr, err);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { cliUser } from '../cli-user.js';
 import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-url.js';
-import { EXIT, UsageError } from '../../errors.js';
+import { UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
 import { printable } from '../../grammar/targets.js';
 import { stepOf } from '../../steps/step-registry.js';
@@ -10,8 +10,8 @@ import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../
 import { commandSpec } from '../../grammar/parse-command.js';
 import { commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
-import { exitCodeForStatus } from '../step-exit-code.js';
-import { processIO, reportError, withAdapters, writeStepResult, type CommandIO } from '../command-io.js';
+import { runConfirmedStep } from '../run-confirmed-step.js';
+import { processIO, reportError, withAdapters, type CommandIO } from '../command-io.js';
 
 export interface ScaleTestFlagValues extends ClusterFlagValues {
   yes?: boolean;
@@ -85,22 +85,19 @@ export async function runScaleTestCommand(
         notify: (text) => void io.stderr.write(`meshbot: ${text.split('\n').join('\nmeshbot: ')}\n`),
       });
       // Plan -> confirm -> run, as the step registry says; --yes is the CLI's confirmation.
-      const { confirmation } = stepOf('scale-test');
-      if (!flags.yes) {
-        const plan = await confirmation.plan(parsed, adapters, settings);
-        io.stderr.write(
-          `This would change the cluster: ${confirmation.describe(plan)}.\nNothing was changed. Run again with --yes to do it.\n`,
-        );
-        return EXIT.usage;
-      }
-      const result = await confirmation.run(parsed, adapters, {
-        requestedBy: io.requestedBy ?? cliUser(),
-        settings,
-        ...(io.signal ? { signal: io.signal } : {}),
-        onProgress: (text) => void io.stderr.write(`  ${text}\n`),
-      });
-      writeStepResult(io, result, format);
-      return exitCodeForStatus(result.status);
+      return runConfirmedStep(
+        stepOf('scale-test').confirmation,
+        parsed,
+        adapters,
+        {
+          yes: flags.yes === true,
+          settings,
+          requestedBy: io.requestedBy ?? cliUser(),
+          format,
+          ...(io.signal ? { signal: io.signal } : {}),
+        },
+        io,
+      );
     });
   } catch (err) {
     return reportError(io.stderr, err);

@@ -1,0 +1,46 @@
+import type { Adapters } from '../adapters/open-adapters.js';
+import { EXIT } from '../errors.js';
+import type { RunnableCommand } from '../grammar/parse-command.js';
+import type { ConfirmationPlan } from '../steps/step-registry.js';
+import { writeStepResult, type CommandIO } from './command-io.js';
+import type { OutputFormat } from './output-format.js';
+import { exitCodeForStatus } from './step-exit-code.js';
+
+export interface ConfirmedRun<Settings> {
+  /** The CLI's confirmation. */
+  yes: boolean;
+  settings: Settings;
+  requestedBy: string;
+  format: OutputFormat;
+  signal?: AbortSignal;
+}
+
+/**
+ * Plan -> confirm -> run of a step that changes the cluster, on the command line, where --yes is
+ * the confirmation: without it, says what would change and exits 2, having changed nothing;
+ * with it, runs the step (progress on stderr), writes the result and returns the exit code its
+ * status implies. The step's run checks everything its plan checks.
+ */
+export async function runConfirmedStep<C extends RunnableCommand, Plan, Settings>(
+  confirmation: ConfirmationPlan<C, Plan, Settings>,
+  command: C,
+  adapters: Adapters,
+  run: ConfirmedRun<Settings>,
+  io: CommandIO,
+): Promise<number> {
+  if (!run.yes) {
+    const plan = await confirmation.plan(command, adapters, run.settings);
+    io.stderr.write(
+      `This would change the cluster: ${confirmation.describe(plan)}.\nNothing was changed. Run again with --yes to do it.\n`,
+    );
+    return EXIT.usage;
+  }
+  const result = await confirmation.run(command, adapters, {
+    requestedBy: run.requestedBy,
+    settings: run.settings,
+    ...(run.signal ? { signal: run.signal } : {}),
+    onProgress: (text) => void io.stderr.write(`  ${text}\n`),
+  });
+  writeStepResult(io, result, run.format);
+  return exitCodeForStatus(result.status);
+}
