@@ -61,6 +61,16 @@ describe('the bundle', () => {
     expect(heavy).toEqual([]);
   });
 
+  it('opens adapters and reads Kubernetes without client-node (it loads on first use of what needs it)', () => {
+    const chunk = Object.keys(meta.outputs).find((o) =>
+      Object.keys(meta.outputs[o]!.inputs).includes('src/adapters/open-adapters.ts'),
+    );
+    expect(chunk).toBeDefined();
+    const inputs = loadedAtStart(meta, chunk!);
+    expect(inputs).toContain('src/adapters/kube/create-kube-adapter.ts');
+    expect(inputs.filter((i) => /node_modules\/(@kubernetes|ws)\//.test(i))).toEqual([]);
+  });
+
   it('--help lists every command with its description, from the bundle alone', async () => {
     const { stdout } = await run(process.execPath, [join(outdir, 'meshbot.js'), '--help'], {
       timeout: 30_000,
