@@ -8,6 +8,8 @@ import { build } from 'esbuild';
 import { decode, encode } from '@jridgewell/sourcemap-codec';
 import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rm, unlink, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({ options: { outdir: { type: 'string', default: 'dist' } } });
@@ -24,6 +26,47 @@ if (existsSync(outdir) && readdirSync(outdir).length > 0 && !earlierBuild) {
   process.exit(1);
 }
 await rm(outdir, { recursive: true, force: true });
+
+// Bundled CommonJS dependencies call require() for Node's built-ins.
+const banner = {
+  js: "import{createRequire as __mbRequire}from'node:module';const require=__mbRequire(import.meta.url);",
+};
+
+/**
+ * The destination API's descriptor, parsed from proto/ now by the module that parses it at run
+ * time (src/adapters/destination/destination-proto-json.ts, built and run here), and put in
+ * that module's place in the bundle: the CLI parses no .proto file when it starts.
+ */
+async function destinationProtoPlugin() {
+  const source = 'src/adapters/destination/destination-proto-json.ts';
+  const probe = `${outdir}/destination-proto-json.build.mjs`;
+  await build({
+    entryPoints: [source],
+    outfile: probe,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    banner,
+    logLevel: 'warning',
+  });
+  let json;
+  try {
+    json = (await import(pathToFileURL(resolve(probe)).href)).destinationProtoJson(resolve('proto'));
+  } finally {
+    await rm(probe, { force: true });
+  }
+  const contents = `export const destinationProtoJson = () => JSON.parse(${JSON.stringify(JSON.stringify(json))});\n`;
+  return {
+    name: 'destination-proto-json',
+    setup(b) {
+      b.onLoad({ filter: /[\\/]src[\\/]adapters[\\/]destination[\\/]destination-proto-json\.ts$/ }, () => ({
+        contents,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 const result = await build({
   entryPoints: {
     meshbot: 'src/cli.ts',
@@ -50,10 +93,8 @@ const result = await build({
   external: ['@napi-rs/canvas', 'bufferutil', 'utf-8-validate'],
   // node-fetch's fallback URL class: Node's own (see scripts/node-url.js).
   alias: { 'whatwg-url': './scripts/node-url.js' },
-  // Bundled CommonJS dependencies call require() for Node's built-ins.
-  banner: {
-    js: "import{createRequire as __mbRequire}from'node:module';const require=__mbRequire(import.meta.url);",
-  },
+  banner,
+  plugins: [await destinationProtoPlugin()],
   logLevel: 'warning',
 });
 await writeFile(`${outdir}/meta.json`, JSON.stringify(result.metafile));
