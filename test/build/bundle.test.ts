@@ -60,6 +60,9 @@ describe('the bundle', () => {
       ),
     );
     expect(heavy).toEqual([]);
+    // Node 20 compiles these built-ins when first imported (about 10 ms for node:crypto).
+    const builtins = meta.outputs[entry!]!.imports.filter((i) => i.external).map((i) => i.path);
+    expect(builtins.filter((b) => /^(node:)?(crypto|stream|http|https|net|tls)$/.test(b))).toEqual([]);
   });
 
   it('opens adapters and reads Kubernetes without client-node (it loads on first use of what needs it)', () => {
