@@ -91,7 +91,7 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     context: access.context,
     inCluster: access.inCluster,
   });
-  const kubeConfig = async () => (await loadClientNode()).loaded.kubeConfig;
+  const apiServer = { server: access.server, connection };
   let transport: DestinationTransport;
   if (options.destination) {
     transport = directTransport(options.destination);
@@ -101,7 +101,7 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     );
   } else {
     transport = portForwardTransport({
-      kubeConfig,
+      apiServer,
       kube,
       controlPlaneNamespace,
       connectTimeoutMs: timeoutMs,
@@ -110,7 +110,7 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
   const destination = createDestinationClient(transport, {
     ...(options.maxDestinationStreams ? { maxStreams: options.maxDestinationStreams } : {}),
   });
-  const prometheus = openPrometheus(options, { kubeConfig, kube, timeoutMs });
+  const prometheus = openPrometheus(options, { apiServer, kube, timeoutMs });
   let closing: Promise<void> | undefined;
   return {
     cluster,
