@@ -12,7 +12,7 @@ import path from 'node:path';
 import { MeshbotError } from '../../errors.js';
 import { ensureServiceAccount } from '../kube/service-account-kubeconfig.js';
 import type { SandboxNetwork } from '../sandbox-types.js';
-import type { ClusterSpec } from '../scenario/load-cluster-set.js';
+import { forCluster, inCluster, type ClusterSpec } from '../scenario/load-cluster-set.js';
 import type { Scenario } from '../scenario/scenario-schema.js';
 import { resolveScenario, startSandbox, type Reachability, type RunningSandbox } from '../start-sandbox.js';
 import { clusterListProblem } from './cluster-names.js';
@@ -67,16 +67,9 @@ export function resolveClusterSpecs(
   );
   const problem = clusterListProblem(entries.map((e) => e.name));
   if (problem) throw new MeshbotError('usage', `clusters: ${problem}`);
-  return entries.map((e) => {
-    try {
-      return { name: e.name, scenario: resolveScenario(e.scenario) };
-    } catch (err) {
-      if (err instanceof MeshbotError) {
-        throw new MeshbotError(err.kind, `cluster ${e.name}: ${err.message}`, err.hint, { cause: err });
-      }
-      throw err;
-    }
-  });
+  return entries.map((e) =>
+    forCluster(e.name, () => ({ name: e.name, scenario: resolveScenario(e.scenario) })),
+  );
 }
 
 export async function startClusters(opts: StartClustersOptions): Promise<RunningClusters> {
@@ -100,16 +93,7 @@ export async function startClusters(opts: StartClustersOptions): Promise<Running
   const stopAll = (): Promise<unknown> => Promise.allSettled(running.map((c) => c.stop()));
   if (failed >= 0) {
     await stopAll();
-    const reason = (started[failed] as PromiseRejectedResult).reason as unknown;
-    const name = specs[failed]?.name ?? '?';
-    if (reason instanceof MeshbotError) {
-      throw new MeshbotError(reason.kind, `cluster ${name}: ${reason.message}`, reason.hint, {
-        cause: reason,
-      });
-    }
-    throw new Error(`cluster ${name}: ${reason instanceof Error ? reason.message : String(reason)}`, {
-      cause: reason,
-    });
+    throw inCluster(specs[failed]?.name ?? '?', (started[failed] as PromiseRejectedResult).reason);
   }
 
   let tempDir: string | undefined;

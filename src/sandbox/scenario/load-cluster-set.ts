@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
+import { MeshbotError } from '../../errors.js';
 import { clusterListProblem } from '../clusters/cluster-names.js';
 import { describeIssues } from './describe-issues.js';
 import { clusterSetSchema } from './cluster-set-schema.js';
@@ -19,6 +20,23 @@ export interface ClusterSpec {
 }
 
 const HINT = 'See docs/sandbox.md#several-clusters for the format of a set of clusters.';
+
+/** Runs `work`; a MeshbotError it throws comes out prefixed `cluster NAME: `, same kind and hint. */
+export function forCluster<T>(name: string, work: () => T): T {
+  try {
+    return work();
+  } catch (err) {
+    throw inCluster(name, err);
+  }
+}
+
+/** The error, its message prefixed `cluster NAME: ` (a MeshbotError keeps its kind and hint). */
+export function inCluster(name: string, err: unknown): Error {
+  if (err instanceof MeshbotError) {
+    return new MeshbotError(err.kind, `cluster ${name}: ${err.message}`, err.hint, { cause: err });
+  }
+  return new Error(`cluster ${name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+}
 
 export function isClusterSetInput(input: unknown): boolean {
   return typeof input === 'object' && input !== null && !Array.isArray(input) && 'clusters' in input;
@@ -40,18 +58,19 @@ export function parseClusterSet(input: unknown, source: string, baseDir = proces
   const problem = clusterListProblem(result.data.clusters.map((c) => c.name));
   if (problem)
     throw new ScenarioError(`${source} is not a valid set of clusters:`, [`clusters: ${problem}`], HINT);
-  return result.data.clusters.map((entry, i) => {
-    const where = `clusters[${i}] (${entry.name})`;
-    let scenario: Scenario;
-    if (typeof entry.scenario === 'string') {
-      const ref = entry.scenario;
-      const relative = (ref.includes('/') || /\.ya?ml$/i.test(ref)) && !path.isAbsolute(ref);
-      scenario = loadScenario(relative ? path.resolve(baseDir, ref) : ref);
-    } else {
-      scenario = parseScenario(entry.scenario, `${source}: the scenario of ${where}`);
-    }
-    return { name: entry.name, scenario: { ...scenario, faults: [...scenario.faults, ...entry.faults] } };
-  });
+  return result.data.clusters.map((entry) =>
+    forCluster(entry.name, () => {
+      let scenario: Scenario;
+      if (typeof entry.scenario === 'string') {
+        const ref = entry.scenario;
+        const relative = (ref.includes('/') || /\.ya?ml$/i.test(ref)) && !path.isAbsolute(ref);
+        scenario = loadScenario(relative ? path.resolve(baseDir, ref) : ref);
+      } else {
+        scenario = parseScenario(entry.scenario, `${source}: its scenario`);
+      }
+      return { name: entry.name, scenario: { ...scenario, faults: [...scenario.faults, ...entry.faults] } };
+    }),
+  );
 }
 
 /**
