@@ -4,6 +4,7 @@
  * real Prometheus scrapes with a `cluster` label per cluster (west down: its targets down, east's
  * up); bad --clusters input and flags that cannot apply to several clusters exit 2 with a message.
  */
+import * as k8s from '@kubernetes/client-node';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -117,6 +118,13 @@ describe('meshbot sandbox --clusters (handler)', () => {
         ['west', 'meshbot'],
       ]);
       for (const c of sa.clusters) expect(c.cluster.server).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      // Through west's gate over TLS: the API server knows the ServiceAccount, and RBAC (no bindings) refuses it.
+      const asSa = new k8s.KubeConfig();
+      asSa.loadFromFile(path.join(dir, 'sa.kubeconfig'));
+      asSa.setCurrentContext('west');
+      await expect(
+        asSa.makeApiClient(k8s.CoreV1Api).listNamespacedPod({ namespace: 'emojivoto' }),
+      ).rejects.toMatchObject({ code: 403 });
 
       const config = readFileSync(printed.prometheusConfig, 'utf8');
       expect(config).toContain(
