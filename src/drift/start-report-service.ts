@@ -96,7 +96,8 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
         notifier,
         slot,
         identity,
-        fence: elector.fencingToken() ?? 0,
+        // Unfenced when asked by hand on a replica that does not lead.
+        ...(elector.isLeader() ? { fence: elector.fencingToken() ?? 0 } : {}),
       });
       metrics.reportRuns.inc({ report: report.name, outcome: 'ok' });
       openKinds.set(
@@ -111,6 +112,8 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
       logger.info({ report: report.name, slot, summary: run.result.summary }, 'report run finished');
       return run.result;
     },
+    onRecover: (report, slot, reason) =>
+      logger.info({ report: report.name, slot, reason }, 'running a slot the previous leader left'),
     onError: (report, err) => {
       metrics.reportRuns.inc({ report: report.name, outcome: 'error' });
       logger.error({ err, report: report.name }, 'report run failed');
