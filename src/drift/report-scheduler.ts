@@ -48,6 +48,8 @@ export interface ReportScheduler {
 export function createReportScheduler(o: ReportSchedulerOptions): ReportScheduler {
   const tasks = new Map<string, ScheduledTask>();
   const running = new Map<string, Promise<void>>();
+  /** While a new leader recovers, its schedule's ticks wait (the unfinished slot runs first). */
+  let recovering: Promise<void> | undefined;
 
   async function runSlot(report: ReportConfig, slot: string): Promise<void> {
     if (running.has(report.name)) {
@@ -74,6 +76,34 @@ export function createReportScheduler(o: ReportSchedulerOptions): ReportSchedule
     }
   }
 
+  async function recoverNow(): Promise<void> {
+    const state = await o.store.read();
+    const now = (o.now ?? Date.now)();
+    await Promise.all(
+      o.reports.map(async (report) => {
+        if (!o.isLeader()) return;
+        const r = state.reports[report.name];
+        if (r?.started && r.started.slot !== r.finished?.slot) {
+          o.onRecover?.(report, r.started.slot, 'unfinished');
+          await runSlot(report, r.started.slot);
+          return;
+        }
+        const task = tasks.get(report.name);
+        const missed =
+          task &&
+          latestMissedSlot(task, {
+            lastStarted: r?.started?.slot,
+            now,
+            seconds: cron.parse(report.schedule).second.join() !== '0',
+          });
+        if (missed) {
+          o.onRecover?.(report, missed, 'missed');
+          await runSlot(report, missed);
+        }
+      }),
+    );
+  }
+
   return {
     start() {
       for (const report of o.reports) {
@@ -87,6 +117,7 @@ export function createReportScheduler(o: ReportSchedulerOptions): ReportSchedule
                 o.onSkip?.(report, slot, 'not-leader');
                 return;
               }
+              if (recovering) await recovering;
               await runSlot(report, slot);
             },
             { name: `report-${report.name}`, ...(report.timezone ? { timezone: report.timezone } : {}) },
@@ -95,31 +126,13 @@ export function createReportScheduler(o: ReportSchedulerOptions): ReportSchedule
       }
     },
     async recover() {
-      const state = await o.store.read();
-      const now = (o.now ?? Date.now)();
-      await Promise.all(
-        o.reports.map(async (report) => {
-          if (!o.isLeader()) return;
-          const r = state.reports[report.name];
-          if (r?.started && r.started.slot !== r.finished?.slot) {
-            o.onRecover?.(report, r.started.slot, 'unfinished');
-            await runSlot(report, r.started.slot);
-            return;
-          }
-          const task = tasks.get(report.name);
-          const missed =
-            task &&
-            latestMissedSlot(task, {
-              lastStarted: r?.started?.slot,
-              now,
-              seconds: cron.parse(report.schedule).second.join() !== '0',
-            });
-          if (missed) {
-            o.onRecover?.(report, missed, 'missed');
-            await runSlot(report, missed);
-          }
-        }),
-      );
+      const p = recoverNow();
+      recovering = p;
+      try {
+        await p;
+      } finally {
+        if (recovering === p) recovering = undefined;
+      }
     },
     async runNow(name) {
       const report = o.reports.find((r) => r.name === name);
