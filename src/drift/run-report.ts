@@ -92,6 +92,20 @@ export interface ReportRun {
   posted?: PostedRun;
 }
 
+/** The sweep a report runs: its scope, checks and thresholds, on the cluster named. */
+export function sweepRequestOf(report: ReportConfig, cluster: string): SweepRequest {
+  return {
+    cluster,
+    namespaces: report.scope.namespaces,
+    ...(report.scope.selector ? { selector: report.scope.selector } : {}),
+    concurrency: report.concurrency,
+    persistenceMs: report.persistence,
+    endpoints: report.checks.includes('endpoints'),
+    controlPlane: report.checks.includes('control-plane'),
+    certificateWarningDays: report.thresholds.certificateWarningDays,
+  };
+}
+
 /** A run asked by hand (`report run NAME`), not a scheduled slot. */
 export const isManualSlot = (slot: string): boolean => slot.startsWith('manual-');
 
@@ -189,16 +203,7 @@ export async function runReport(o: RunReportOptions): Promise<ReportRun> {
   const { report } = o;
   const scheduled = !isManualSlot(o.slot);
   if (scheduled) await markStarted(o.store, report.name, o.slot, o.identity, o.fence, now());
-  const result = await o.sweep({
-    cluster: o.cluster,
-    namespaces: report.scope.namespaces,
-    ...(report.scope.selector ? { selector: report.scope.selector } : {}),
-    concurrency: report.concurrency,
-    persistenceMs: report.persistence,
-    endpoints: report.checks.includes('endpoints'),
-    controlPlane: report.checks.includes('control-plane'),
-    certificateWarningDays: report.thresholds.certificateWarningDays,
-  });
+  const result = await o.sweep(sweepRequestOf(report, o.cluster));
   const findings = result.findings as SweepFinding[];
   const left = (await o.store.read()).reports[report.name]?.posting;
   if (left) await settleIntent(o, left);
