@@ -168,6 +168,51 @@ describe('scheduled reports through the sandbox and the Slack double', () => {
     expect(posts()).toHaveLength(1);
   });
 
+  it('a snooze holds: no reminder while it lasts, the finding reminded once it has ended', async () => {
+    const channel = 'C0SNOOZE';
+    const store = storeNamed('report-state-snooze');
+    const r = report({ name: 'snooze', channel, repeatInterval: '1h' });
+    let clock = Date.now();
+    const run = (slot: string) =>
+      runReport({
+        report: r,
+        cluster: 'sandbox',
+        sweep: (req) => runSweepStep(req, adapters),
+        store,
+        notifier: createSlackReportNotifier(client),
+        slot,
+        identity: 'pod-a',
+        now: () => new Date(clock),
+      });
+    await freezeVoting();
+    await run('snooze-1');
+    const parent = slack.messages(channel).find((m) => !m.thread_ts)!;
+    const fingerprint = Object.keys((await store.read()).reports['snooze']!.open)[0]!;
+    // Snoozed for a day (as the Snooze 1 day button writes it).
+    await store.update((s) => {
+      s.snoozes[fingerprint] = {
+        fingerprint,
+        until: new Date(clock + 24 * 3600_000).toISOString(),
+        by: 'UMUTATOR1',
+        at: new Date(clock).toISOString(),
+      };
+      return s;
+    });
+    const replies = () => slack.thread(channel, parent.ts).replies.length;
+    const before = replies();
+    clock += 2 * 3600_000; // past the repeat interval: held back by the snooze
+    const held = await run('snooze-2');
+    expect(held.evaluation.changes.map((c) => [c.type, c.snoozed])).toEqual([['unchanged', true]]);
+    expect(replies()).toBe(before);
+    clock += 23 * 3600_000; // the snooze has ended, the finding is still there
+    const after = await run('snooze-3');
+    expect(after.evaluation.toRemind.map((a) => a.fingerprint)).toEqual([fingerprint]);
+    expect(slack.thread(channel, parent.ts).replies.at(-1)!.text).toMatch(/^Still open/);
+    expect(slack.messages(channel).filter((m) => !m.thread_ts)).toHaveLength(1);
+    expect((await store.read()).snoozes[fingerprint]).toBeUndefined();
+    await healVoting();
+  });
+
   it('a leader that dies between a post and its record: the next run asks the channel and posts nothing twice', async () => {
     const channel = 'C0INTENT';
     const store = storeNamed('report-state-intent');
