@@ -3,9 +3,11 @@
  * client-go's shared informers are. Controllers read the cache and react to its events;
  * they write through `observe()` so their next sync sees their own writes at once,
  * whether the store delivers watch events synchronously or later.
+ *
+ * The cache holds the store's own objects (a shared watch): frozen and read-only, one instance
+ * for the store and every informer. A controller changes `draftOf(obj)` and writes that.
  */
 import type { KindRef, KubeObject, ObjectStore } from '../kube/store-types.js';
-import { internStrings } from '../kube/intern-strings.js';
 import { objectKey } from './kube-refs.js';
 
 export type InformerEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -45,8 +47,6 @@ export function createInformer<T extends KubeObject = KubeObject>(
   store: ObjectStore,
   ref: KindRef,
   indexers: Record<string, Indexer<T>> = {},
-  /** Trims each object before caching (as client-go's SetTransform): keep what controllers read. */
-  transform: (obj: KubeObject) => KubeObject = (obj) => obj,
 ): Informer<T> {
   const byKey = new Map<string, T>();
   const byNamespace = new Map<string, Map<string, T>>();
@@ -93,8 +93,7 @@ export function createInformer<T extends KubeObject = KubeObject>(
   }
 
   function upsert(raw: KubeObject): void {
-    // Cached objects (clones made for this watch) share their strings with the store's.
-    const obj = internStrings(transform(raw)) as T;
+    const obj = raw as T;
     const key = objectKey(obj);
     const old = byKey.get(key);
     if (old && old.metadata.uid === obj.metadata.uid && rvNumber(old) >= rvNumber(obj)) return;
@@ -140,8 +139,8 @@ export function createInformer<T extends KubeObject = KubeObject>(
     observeDeleted: remove,
     start() {
       if (stopWatch) return;
-      // The store copies only what the transform keeps of each object.
-      stopWatch = store.watch(ref, { transform }, (ev) => {
+      // The stored objects themselves: no copy per event.
+      stopWatch = store.watch(ref, { shared: true }, (ev) => {
         if (ev.type === 'BOOKMARK') return;
         if (ev.type === 'DELETED') remove(ev.object);
         else upsert(ev.object);
