@@ -290,13 +290,15 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
 
   function store(state: KindState, obj: KubeObject, prev: KubeObject | undefined): void {
     const key = objectKey(obj.metadata.namespace, obj.metadata.name);
-    if (prev) indexLabels(state, key, prev.metadata.labels, false);
+    // Labels a write did not change are the same (shared) object: their index entries stay.
+    const sameLabels = prev !== undefined && prev.metadata.labels === obj.metadata.labels;
+    if (prev && !sameLabels) indexLabels(state, key, prev.metadata.labels, false);
     state.objects.set(key, obj);
     const ns = obj.metadata.namespace ?? '';
     let set = state.byNamespace.get(ns);
     if (!set) state.byNamespace.set(ns, (set = new Set()));
     set.add(key);
-    indexLabels(state, key, obj.metadata.labels, true);
+    if (!sameLabels) indexLabels(state, key, obj.metadata.labels, true);
   }
 
   function unstore(state: KindState, obj: KubeObject): void {
