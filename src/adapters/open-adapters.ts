@@ -9,6 +9,7 @@ import { createControlPlaneReader } from './kube/control-plane-reads.js';
 import { createKubeAdapter } from './kube/create-kube-adapter.js';
 import type { KubeAdapter } from './kube/kube-adapter.js';
 import { createKubeCore } from './kube/kube-core.js';
+import { createRouteObjectReader, type RouteObjectReader } from './kube/route-objects.js';
 import { createWorkloadScaling, type WorkloadScaling } from './kube/workload-scaling.js';
 import { loadKubeConfig } from './kube/load-kubeconfig.js';
 import { openPrometheus } from './prometheus/open-prometheus.js';
@@ -32,6 +33,8 @@ export interface Adapters {
   controlPlane: ControlPlaneReader;
   /** Workloads, their scale subresource, HPAs and watches (the scale test). */
   scaling: WorkloadScaling;
+  /** ServiceProfiles and HTTPRoutes (the routes step). */
+  routes: RouteObjectReader;
   /** Closes streams, the gRPC channel and port-forwards. */
   close(): Promise<void>;
 }
@@ -88,6 +91,7 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     prometheus,
     controlPlane: createControlPlaneReader(core),
     scaling: createWorkloadScaling(core),
+    routes: createRouteObjectReader(core),
     close: () => (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined)),
   };
 }
