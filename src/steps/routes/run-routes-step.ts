@@ -266,9 +266,10 @@ export async function runRoutesStep(
     quantiles(hrLatency),
     windowSeconds,
   );
-  // Without HTTPRoutes, today's proxies still report every request under their default route:
+  // With neither model, today's proxies still report every request under their default route:
   // show that [DEFAULT] row when it has traffic.
-  data.rows.push(...(objects.httpRoutes.length ? hr : hr.filter((r) => r.requests > 0)));
+  if (objects.httpRoutes.length) data.rows.push(...hr);
+  else if (!objects.profile) data.rows.push(...hr.filter((r) => r.requests > 0));
 
   findings.push(...judgeRoutes(data.rows, thresholds));
   if (data.rows.length > 0 && data.rows.every((r) => r.requests === 0)) {

@@ -145,6 +145,12 @@ describe('startProxyMetrics from traffic edges', () => {
         spec: { selector: { app }, ports: [{ port: name === 'web-svc' ? 80 : 8080 }] },
       });
     }
+    store.create({
+      apiVersion: 'linkerd.io/v1alpha2',
+      kind: 'ServiceProfile',
+      metadata: { name: 'emoji-svc.emojivoto.svc.cluster.local', namespace: 'emojivoto' },
+      spec: { routes: [{ name: 'ListAll', condition: { method: 'POST' } }] },
+    });
     metrics = await startProxyMetrics({
       store,
       edges: [
@@ -185,7 +191,16 @@ describe('startProxyMetrics from traffic edges', () => {
     expect(text).toMatch(
       new RegExp(`request_total\\{direction="inbound",namespace="emojivoto",pod="emoji-1",[^}]*${authority}`),
     );
-    expect(total(/^route_request_total\{[^}]*rt_route="ListAll"[^}]*\} (\d+)$/gm)).toBe(40);
+    // The service's ServiceProfile route, counted on both sides.
+    expect(total(/^route_request_total\{direction="outbound"[^}]*rt_route="ListAll"[^}]*\} (\d+)$/gm)).toBe(
+      40,
+    );
+    expect(total(/^route_request_total\{direction="inbound"[^}]*rt_route="ListAll"[^}]*\} (\d+)$/gm)).toBe(
+      40,
+    );
+    expect(text).toContain(
+      'route_request_total{direction="inbound",namespace="emojivoto",pod="emoji-1",deployment="emoji",statefulset="",dst="emoji-svc.emojivoto.svc.cluster.local:8080",rt_route="ListAll",tls="true",control_plane_ns="linkerd"} 40',
+    );
     // web has no caller in the model: no inbound traffic of its own.
     expect(text).not.toMatch(/request_total\{direction="inbound",namespace="emojivoto",pod="web-1"/);
   });
