@@ -297,7 +297,10 @@ export async function runRoutesStep(
 function describeModels(t: ServiceTarget, o: RouteObjects, domain: string): Finding {
   const svc = formatServiceTarget(t);
   const parts: string[] = [];
-  if (o.profile) parts.push(`ServiceProfile ${o.profile.name} (${o.profile.routes.length} routes)`);
+  if (o.profile)
+    parts.push(
+      `ServiceProfile ${o.profile.name} (${o.profile.routes.length} route${o.profile.routes.length === 1 ? '' : 's'})`,
+    );
   if (o.httpRoutes.length) {
     parts.push(
       `${o.httpRoutes.length} HTTPRoute${o.httpRoutes.length === 1 ? '' : 's'} (${o.httpRoutes.map((r) => `${r.name}.${r.group}`).join(', ')})`,
