@@ -335,66 +335,56 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
     else if (ev.type === 'ADDED' || ev.type === 'MODIFIED') upsertPod(ev.object);
   });
 
-  function inboundCounters(p: MeshedPod, authority: string, targetPort: number): Counters {
-    let c = p.inbound.get(authority);
+  /** The pod's counters of one label set in `table`, created (labels formatted once) on first use. */
+  function countersIn<K>(
+    table: Map<K, Counters>,
+    key: K,
+    p: MeshedPod,
+    direction: 'inbound' | 'outbound',
+    labels: () => ReadonlyArray<readonly [string, string]>,
+  ): Counters {
+    let c = table.get(key);
     if (!c) {
-      const series = formatLabels([
-        ['direction', 'inbound'],
+      const head = formatLabels([
+        ['direction', direction],
         ['namespace', p.namespace],
       ]);
-      c = {
-        series: `${series},${p.podLabels},${formatLabels([
-          ['authority', authority],
-          ['tls', 'true'],
-          ['target_addr', `${p.ip}:${targetPort}`],
-          ['control_plane_ns', p.cpNs],
-        ])}`,
-        requests: 0,
-        success: 0,
-        failure: 0,
-      };
-      p.inbound.set(authority, c);
+      c = { series: `${head},${p.podLabels},${formatLabels(labels())}`, requests: 0, success: 0, failure: 0 };
+      table.set(key, c);
     }
     return c;
   }
 
+  function inboundCounters(p: MeshedPod, authority: string, targetPort: number): Counters {
+    return countersIn(p.inbound, authority, p, 'inbound', () => [
+      ['authority', authority],
+      ['tls', 'true'],
+      ['target_addr', `${p.ip}:${targetPort}`],
+      ['control_plane_ns', p.cpNs],
+    ]);
+  }
+
   /** Outbound labels of a client pod calling the edge's service; dst_* from the serving pod. */
   function outboundCounters(
-    table: Map<number, Counters>,
     p: MeshedPod,
     index: number,
     edge: TrafficEdge,
     authority: string,
     server: MeshedPod | undefined,
   ): Counters {
-    let c = table.get(index);
-    if (!c) {
+    return countersIn(p.outbound, index, p, 'outbound', () => {
       const svc = edge.service!;
       const dstWorkload = server ? server.workload.slice(server.workload.indexOf('/') + 1) : '';
       const dstKind = server?.kind === 'statefulset' ? 'statefulset' : 'deployment';
-      c = {
-        series: [
-          formatLabels([
-            ['direction', 'outbound'],
-            ['namespace', p.namespace],
-          ]),
-          p.podLabels,
-          formatLabels([
-            ['authority', authority],
-            ['dst_namespace', svc.namespace],
-            ['dst_service', svc.name],
-            [`dst_${dstKind}`, dstWorkload],
-            ['tls', 'true'],
-            ['control_plane_ns', p.cpNs],
-          ]),
-        ].join(','),
-        requests: 0,
-        success: 0,
-        failure: 0,
-      };
-      table.set(index, c);
-    }
-    return c;
+      return [
+        ['authority', authority],
+        ['dst_namespace', svc.namespace],
+        ['dst_service', svc.name],
+        [`dst_${dstKind}`, dstWorkload],
+        ['tls', 'true'],
+        ['control_plane_ns', p.cpNs],
+      ];
+    });
   }
 
   /** ServiceProfile route counters of a pod: `dst` the service's authority, `rt_route` unless [DEFAULT]. */
@@ -405,30 +395,12 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
     dst: string,
     rtRoute: string | undefined,
   ): Counters {
-    const key = `${dst}|${rtRoute ?? ''}`;
-    let c = table.get(key);
-    if (!c) {
-      c = {
-        series: [
-          formatLabels([
-            ['direction', direction],
-            ['namespace', p.namespace],
-          ]),
-          p.podLabels,
-          formatLabels([
-            ['dst', dst],
-            ...(rtRoute === undefined ? [] : [['rt_route', rtRoute] as const]),
-            ['tls', 'true'],
-            ['control_plane_ns', p.cpNs],
-          ]),
-        ].join(','),
-        requests: 0,
-        success: 0,
-        failure: 0,
-      };
-      table.set(key, c);
-    }
-    return c;
+    return countersIn(table, `${dst}|${rtRoute ?? ''}`, p, direction, () => [
+      ['dst', dst],
+      ...(rtRoute === undefined ? [] : [['rt_route', rtRoute] as const]),
+      ['tls', 'true'],
+      ['control_plane_ns', p.cpNs],
+    ]);
   }
 
   function httpRouteCounters(p: MeshedPod, labels: string): HttpRouteCounters {
@@ -525,7 +497,7 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
           record(routeCounters(server.inboundRoutes, server, 'inbound', authority, rtRoute), failed, latency);
         if (clients.length === 0 || !authority) continue;
         const client = clients[st.nextClient++ % clients.length]!;
-        record(outboundCounters(client.outbound, client, i, edge, authority, server), failed, latency);
+        record(outboundCounters(client, i, edge, authority, server), failed, latency);
         if (profile)
           record(routeCounters(client.routes, client, 'outbound', authority, rtRoute), failed, latency);
         if (httpRouteSeries) recordHttpRoute(httpRouteCounters(client, httpRouteSeries), failed, latency);

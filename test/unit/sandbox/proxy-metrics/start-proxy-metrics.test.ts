@@ -205,6 +205,29 @@ describe('startProxyMetrics from traffic edges', () => {
     expect(text).not.toMatch(/request_total\{direction="inbound",namespace="emojivoto",pod="web-1"/);
   });
 
+  it("counts an HTTPRoute parent's requests as the proxy's outbound_http_route_* series (here the default route: the edge names another)", async () => {
+    store.create({
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'HTTPRoute',
+      metadata: { name: 'list-all', namespace: 'emojivoto' },
+      spec: { parentRefs: [{ group: 'core', kind: 'Service', name: 'emoji-svc', port: 8080 }] },
+    });
+    store.create(meshed('web-1', 'web', '10.0.0.1'));
+    store.create(meshed('emoji-1', 'emoji', '10.0.0.3'));
+    metrics.advance(10);
+    const text = await (await fetch(metrics.url)).text();
+    const labels =
+      'namespace="emojivoto",pod="web-1",deployment="web",statefulset="",parent_group="core",parent_kind="Service",parent_namespace="emojivoto",parent_name="emoji-svc",parent_port="8080",parent_section_name="",route_group="",route_kind="default",route_namespace="",route_name="http",hostname="emoji-svc.emojivoto.svc.cluster.local"';
+    expect(text).toContain(
+      `outbound_http_route_request_statuses_total{${labels},http_status="200",error=""} 30`,
+    );
+    expect(text).toContain(
+      `outbound_http_route_request_statuses_total{${labels},http_status="500",error=""} 10`,
+    );
+    expect(text).toContain(`outbound_http_route_request_duration_seconds_bucket{${labels},le="0.05"} 40`);
+    expect(text).toContain(`outbound_http_route_request_duration_seconds_count{${labels}} 40`);
+  });
+
   it('sends nothing while the service has no ready pod', async () => {
     store.create(meshed('web-1', 'web', '10.0.0.1'));
     metrics.advance(10);

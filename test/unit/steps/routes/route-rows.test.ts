@@ -6,6 +6,14 @@ import { DEFAULT_ROUTE_THRESHOLDS } from '../../../../src/steps/routes/routes-ty
 
 const sample = (metric: Record<string, string>, value: number): Sample => ({ metric, value, timestamp: 0 });
 const noLatency = { 0.5: [], 0.95: [], 0.99: [] };
+/** The labels of Linkerd's HTTPRoute `find`, with more. */
+const find = (more: Record<string, string> = {}): Record<string, string> => ({
+  route_kind: 'HTTPRoute',
+  route_group: 'policy.linkerd.io',
+  route_namespace: 'emojivoto',
+  route_name: 'find',
+  ...more,
+});
 
 describe('route queries', () => {
   it('are the queries linkerd-viz writes, for the service', () => {
@@ -68,42 +76,9 @@ describe('route rows', () => {
         },
       ],
       [
-        sample(
-          {
-            route_kind: 'HTTPRoute',
-            route_group: 'policy.linkerd.io',
-            route_namespace: 'emojivoto',
-            route_name: 'find',
-            parent_port: '8080',
-            http_status: '200',
-            error: '',
-          },
-          8,
-        ),
-        sample(
-          {
-            route_kind: 'HTTPRoute',
-            route_group: 'policy.linkerd.io',
-            route_namespace: 'emojivoto',
-            route_name: 'find',
-            parent_port: '8080',
-            http_status: '503',
-            error: '',
-          },
-          1,
-        ),
-        sample(
-          {
-            route_kind: 'HTTPRoute',
-            route_group: 'policy.linkerd.io',
-            route_namespace: 'emojivoto',
-            route_name: 'find',
-            parent_port: '8080',
-            http_status: '',
-            error: 'REQUEST_TIMEOUT',
-          },
-          1,
-        ),
+        sample(find({ parent_port: '8080', http_status: '200', error: '' }), 8),
+        sample(find({ parent_port: '8080', http_status: '503', error: '' }), 1),
+        sample(find({ parent_port: '8080', http_status: '', error: 'REQUEST_TIMEOUT' }), 1),
         sample(
           {
             route_kind: 'default',
@@ -119,17 +94,7 @@ describe('route rows', () => {
       ],
       {
         ...noLatency,
-        0.99: [
-          sample(
-            {
-              route_kind: 'HTTPRoute',
-              route_group: 'policy.linkerd.io',
-              route_namespace: 'emojivoto',
-              route_name: 'find',
-            },
-            0.75,
-          ),
-        ],
+        0.99: [sample(find(), 0.75)],
       },
       10,
     );
