@@ -151,6 +151,7 @@ export const STEP_REGISTRY: StepRegistry = {
           ...(adapters.options.clusterDomain ? { clusterDomain: adapters.options.clusterDomain } : {}),
         },
         {
+          cluster: adapters.cluster,
           kube: adapters.kube,
           routes: adapters.routes,
           ...(adapters.prometheus ? { prometheus: adapters.prometheus } : {}),

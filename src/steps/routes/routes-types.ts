@@ -51,6 +51,8 @@ export interface RoutesQueryRecord {
 }
 
 export interface RoutesData {
+  /** The cluster (adapter set) the routes were read from. */
+  cluster: string;
   prometheusUrl: string;
   windowSeconds: number;
   /** The route models the service's objects use (both when both exist; empty when none). */

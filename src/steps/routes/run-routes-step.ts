@@ -53,6 +53,8 @@ export interface RoutesStepInput {
 }
 
 export interface RoutesAdapters {
+  /** The cluster's name in the adapter pool, recorded in the result. */
+  cluster?: string;
   prometheus?: PrometheusClient;
   kube: Pick<KubeAdapter, 'getService'>;
   routes: RouteObjectReader;
@@ -140,6 +142,7 @@ export async function runRoutesStep(
   const thresholds: RouteThresholds = { ...DEFAULT_ROUTE_THRESHOLDS, ...input.thresholds };
   const svc = formatServiceTarget(target);
   const data: RoutesData = {
+    cluster: adapters.cluster ?? 'default',
     prometheusUrl: adapters.prometheus?.url ?? '(none)',
     windowSeconds,
     models: [],

@@ -78,6 +78,7 @@ describe('routes against the sandbox and a real Prometheus', () => {
   it('shows the ServiceProfile routes of a service, the failing one judged, [DEFAULT] and a route without traffic', async () => {
     const r = await run('routes svc/web-svc.emojivoto --window 1m');
     expect(r.data.models).toEqual(['service-profile']);
+    expect(r.data.cluster).toBe('default');
     expect(r.findings[0]).toMatchObject({ severity: 'info', code: 'route-model' });
     expect(r.findings[0]!.message).toMatch(
       /ServiceProfile web-svc\.emojivoto\.svc\.cluster\.local \(3 routes\)/,
