@@ -15,7 +15,9 @@ import { runCommand } from '../../../src/steps/run-command.js';
 import type { RouteRow, RoutesData } from '../../../src/steps/routes/routes-types.js';
 import { waitForQuery } from '../../support/start-prometheus.js';
 import { startMetricsRig, type MetricsRig } from '../metrics/metrics-rig.js';
-import { ROUTES_NS, routesScenario } from './routes-scenario.js';
+
+/** scenarios/emojivoto-routes.yaml: the routes of web-svc, emoji-svc and voting-svc. */
+const ROUTES_NS = 'emojivoto';
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -35,7 +37,7 @@ describe('routes against the sandbox and a real Prometheus', () => {
   let rig: MetricsRig;
 
   beforeAll(async () => {
-    rig = await startMetricsRig(routesScenario() as never);
+    rig = await startMetricsRig('emojivoto-routes');
     const url = rig.prometheus.url;
     // Every route with traffic has at least 15 requests in Prometheus's last minute, and two
     // scrapes of its histogram (irate).
