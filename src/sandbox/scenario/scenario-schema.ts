@@ -166,6 +166,8 @@ export const LINKERD_CRDS = [
   'meshtlsauthentications.policy.linkerd.io',
   'networkauthentications.policy.linkerd.io',
   'httproutes.policy.linkerd.io',
+  // linkerd-crds also installs the Gateway API's HTTPRoute (unless told not to).
+  'httproutes.gateway.networking.k8s.io',
 ] as const;
 
 export const linkerdSchema = z.strictObject({
