@@ -3,7 +3,7 @@
  * (`linkerd.io/v1alpha2`, named `SERVICE.NAMESPACE.svc.CLUSTER_DOMAIN`) and the HTTPRoutes of its
  * namespace, of both API groups Linkerd reads (`gateway.networking.k8s.io/v1` and
  * `policy.linkerd.io/v1beta3`). Answers are parsed with zod into small shapes; a resource the
- * cluster does not serve (its CRD is not installed: 404) reads as `installed: false`.
+ * cluster does not serve (its CRD is not installed: 404) reads as none.
  */
 import { CustomObjectsApi } from '@kubernetes/client-node';
 import { z } from 'zod';
@@ -47,21 +47,15 @@ export interface KubeHttpRoute {
   matches: string[];
 }
 
-/** What a read found: the objects, or that the cluster does not serve the resource at all. */
-export interface RouteObjectsRead<T> {
-  installed: boolean;
-  items: T[];
-}
-
 export interface RouteObjectReader {
   /** The ServiceProfile of a service (by its FQDN name), or undefined. */
   getServiceProfile(
     namespace: string,
     service: string,
     clusterDomain: string,
-  ): Promise<RouteObjectsRead<KubeServiceProfile>>;
-  /** The HTTPRoutes of one API group in a namespace. */
-  listHttpRoutes(namespace: string, group: HttpRouteGroup): Promise<RouteObjectsRead<KubeHttpRoute>>;
+  ): Promise<KubeServiceProfile | undefined>;
+  /** The HTTPRoutes of one API group in a namespace (none when the cluster does not serve the group). */
+  listHttpRoutes(namespace: string, group: HttpRouteGroup): Promise<KubeHttpRoute[]>;
 }
 
 const metadata = z.object({ name: z.string(), namespace: z.string().optional() });
@@ -134,21 +128,16 @@ export function createRouteObjectReader(kube: KubeCore): RouteObjectReader {
             o,
           ),
       );
-      if (raw === undefined) return { installed: true, items: [] };
+      if (raw === undefined) return undefined;
       const sp = kube.parse(serviceProfileSchema, raw, 'ServiceProfile');
       return {
-        installed: true,
-        items: [
-          {
-            name: sp.metadata.name,
-            namespace: sp.metadata.namespace ?? namespace,
-            routes: (sp.spec?.routes ?? []).map((r) => ({
-              name: r.name,
-              ...(r.condition?.method ? { method: r.condition.method } : {}),
-              ...(r.condition?.pathRegex ? { pathRegex: r.condition.pathRegex } : {}),
-            })),
-          },
-        ],
+        name: sp.metadata.name,
+        namespace: sp.metadata.namespace ?? namespace,
+        routes: (sp.spec?.routes ?? []).map((r) => ({
+          name: r.name,
+          ...(r.condition?.method ? { method: r.condition.method } : {}),
+          ...(r.condition?.pathRegex ? { pathRegex: r.condition.pathRegex } : {}),
+        })),
       };
     },
     async listHttpRoutes(namespace, group) {
@@ -160,26 +149,23 @@ export function createRouteObjectReader(kube: KubeCore): RouteObjectReader {
             o,
           ),
       );
-      if (raw === undefined) return { installed: false, items: [] };
+      if (raw === undefined) return [];
       const list = kube.parse(listSchema(httpRouteSchema), raw, `${group} HTTPRoute list`);
-      return {
-        installed: true,
-        items: list.items.map((r) => ({
-          group,
-          name: r.metadata.name,
-          namespace: r.metadata.namespace ?? namespace,
-          parentRefs: (r.spec?.parentRefs ?? []).map((p) => ({
-            group: p.group ?? 'gateway.networking.k8s.io',
-            kind: p.kind ?? 'Gateway',
-            name: p.name,
-            namespace: p.namespace ?? r.metadata.namespace ?? namespace,
-            ...(p.port !== undefined ? { port: p.port } : {}),
-          })),
-          matches: (r.spec?.rules ?? []).flatMap((rule) =>
-            (rule.matches?.length ? rule.matches : [{}]).map(describeMatch),
-          ),
+      return list.items.map((r) => ({
+        group,
+        name: r.metadata.name,
+        namespace: r.metadata.namespace ?? namespace,
+        parentRefs: (r.spec?.parentRefs ?? []).map((p) => ({
+          group: p.group ?? 'gateway.networking.k8s.io',
+          kind: p.kind ?? 'Gateway',
+          name: p.name,
+          namespace: p.namespace ?? r.metadata.namespace ?? namespace,
+          ...(p.port !== undefined ? { port: p.port } : {}),
         })),
-      };
+        matches: (r.spec?.rules ?? []).flatMap((rule) =>
+          (rule.matches?.length ? rule.matches : [{}]).map(describeMatch),
+        ),
+      }));
     },
   };
 }

@@ -90,10 +90,7 @@ async function readRouteObjects(
     adapters.routes.getServiceProfile(t.namespace, t.service, domain),
     ...HTTP_ROUTE_GROUPS.map((g) => adapters.routes.listHttpRoutes(t.namespace, g)),
   ]);
-  return {
-    profile: profile.items[0],
-    httpRoutes: routeLists.flatMap((l) => l.items).filter((r) => hasServiceParent(r, t)),
-  };
+  return { profile, httpRoutes: routeLists.flat().filter((r) => hasServiceParent(r, t)) };
 }
 
 function result(
