@@ -172,7 +172,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     aliases: ['route'],
     usage: 'routes svc/SERVICE.NAMESPACE [--window 1m]',
     summary:
-      'Per-route success rate, RPS and p50/p95/p99 latency from Prometheus, as `linkerd viz routes`: ServiceProfile routes and Gateway API HTTPRoutes, requests that match no route as [DEFAULT].',
+      'Per-route success rate, RPS and p50/p95/p99 latency from Prometheus, as `linkerd viz routes`: ServiceProfile routes and HTTPRoutes (gateway.networking.k8s.io and policy.linkerd.io), requests that match no route as [DEFAULT].',
     example: 'routes svc/web-svc.emojivoto --window 10m',
     target: { placeholder: 'target', description: 'svc/SERVICE.NAMESPACE (or SERVICE.NAMESPACE)' },
     flags: [
