@@ -5,9 +5,9 @@
  * `policy.linkerd.io/v1beta3`). Answers are parsed with zod into small shapes; a resource the
  * cluster does not serve (its CRD is not installed: 404) reads as none.
  */
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { z } from 'zod';
-import type { KubeCore } from './kube-core.js';
+import type { KubeCall } from './kube-call.js';
+import type { KubeGet } from './kube-get.js';
 
 export interface ServiceProfileRoute {
   name: string;
@@ -115,21 +115,26 @@ function describeMatch(m: z.infer<typeof httpRouteMatchSchema>): string {
   return m.method ? `${m.method} ${path}` : path;
 }
 
-export function createRouteObjectReader(kube: KubeCore): RouteObjectReader {
-  const api = kube.kubeConfig.makeApiClient(CustomObjectsApi);
+/** GETs of the custom resources (no Kubernetes client) under the adapter set's call discipline. */
+export function createRouteObjectReader({
+  calls,
+  get,
+}: {
+  calls: KubeCall;
+  get: KubeGet;
+}): RouteObjectReader {
   return {
     async getServiceProfile(namespace, service, clusterDomain) {
       const name = `${service}.${namespace}.svc.${clusterDomain}`;
-      const raw: unknown = await kube.callOrAbsent(
+      const raw = await calls.callOrAbsent(
         { verb: 'get', resource: 'serviceprofiles', group: 'linkerd.io', namespace, name },
-        (o) =>
-          api.getNamespacedCustomObject(
-            { group: 'linkerd.io', version: 'v1alpha2', namespace, plural: 'serviceprofiles', name },
-            o,
+        () =>
+          get(
+            `/apis/linkerd.io/v1alpha2/namespaces/${encodeURIComponent(namespace)}/serviceprofiles/${encodeURIComponent(name)}`,
           ),
       );
       if (raw === undefined) return undefined;
-      const sp = kube.parse(serviceProfileSchema, raw, 'ServiceProfile');
+      const sp = calls.parse(serviceProfileSchema, raw, 'ServiceProfile');
       return {
         name: sp.metadata.name,
         namespace: sp.metadata.namespace ?? namespace,
@@ -141,16 +146,13 @@ export function createRouteObjectReader(kube: KubeCore): RouteObjectReader {
       };
     },
     async listHttpRoutes(namespace, group) {
-      const raw: unknown = await kube.callOrAbsent(
-        { verb: 'list', resource: 'httproutes', group, namespace },
-        (o) =>
-          api.listNamespacedCustomObject(
-            { group, version: HTTP_ROUTE_VERSIONS[group], namespace, plural: 'httproutes' },
-            o,
-          ),
+      const raw = await calls.callOrAbsent({ verb: 'list', resource: 'httproutes', group, namespace }, () =>
+        get(
+          `/apis/${group}/${HTTP_ROUTE_VERSIONS[group]}/namespaces/${encodeURIComponent(namespace)}/httproutes`,
+        ),
       );
       if (raw === undefined) return [];
-      const list = kube.parse(listSchema(httpRouteSchema), raw, `${group} HTTPRoute list`);
+      const list = calls.parse(listSchema(httpRouteSchema), raw, `${group} HTTPRoute list`);
       return list.items.map((r) => ({
         group,
         name: r.metadata.name,
