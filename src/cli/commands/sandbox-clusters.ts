@@ -15,7 +15,7 @@ import {
 } from '../../sandbox/prometheus-scrape-config.js';
 import type { ClusterSetAddresses } from '../../sandbox/sandbox-types.js';
 import { readClusterSet, type ClusterSpec } from '../../sandbox/scenario/load-cluster-set.js';
-import type { SandboxCommandIO, SandboxFlagValues } from './sandbox.js';
+import { prometheusConfigLines, type SandboxCommandIO, type SandboxFlagValues } from './sandbox.js';
 
 /** Flags that fix one cluster's ports: they cannot say which cluster they mean. */
 const SINGLE_CLUSTER_FLAGS: Array<[keyof SandboxFlagValues, string]> = [
@@ -104,12 +104,7 @@ export function formatClustersText(
     '',
     `Try: KUBECONFIG=${a.kubeconfig} kubectl --context ${second ?? first} get pods -A`,
     `     curl -X POST ${a.clusters[second ?? first ?? '']?.admin ?? ''}/down   # refuse connections; /up brings it back`,
-    '',
-    `Prometheus scrape config (written to ${prometheus.path}):`,
-    `  prometheus --config.file=${prometheus.path} --storage.tsdb.path=/tmp/meshbot-prometheus`,
-    '',
-    prometheus.text.trimEnd(),
-    '',
+    ...prometheusConfigLines(prometheus),
     'Press Ctrl-C to stop.',
     '',
   ].join('\n');
