@@ -8,7 +8,7 @@
 import { rm } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
 import { parseClusterList } from '../../sandbox/clusters/cluster-names.js';
-import { startClusters, type RunningClusters } from '../../sandbox/clusters/start-clusters.js';
+import { startClusters } from '../../sandbox/clusters/start-clusters.js';
 import {
   prometheusClustersScrapeConfig,
   writePrometheusScrapeConfig,
@@ -53,32 +53,6 @@ export function clustersOfFlags(
   return set
     ? { names: set.map((c) => c.name), specs: set, label: `scenario ${scenario}` }
     : { names: names ?? [], label: `scenario ${scenario}` };
-}
-
-function addressesOf(running: RunningClusters, prometheusConfig: string): ClusterSetAddresses {
-  return {
-    kubeconfig: running.kubeconfig,
-    prometheusConfig,
-    clusters: Object.fromEntries(
-      running.names.map((name) => {
-        const c = running.cluster(name);
-        return [
-          name,
-          {
-            context: name,
-            apiServer: c.apiServer,
-            kubeconfig: c.kubeconfig,
-            destination: c.destination,
-            metrics: c.metrics,
-            admin: c.admin,
-            proxyMetrics: c.proxyMetrics,
-            podCidr: c.network.podCidr,
-            serviceCidr: c.network.serviceCidr,
-          },
-        ];
-      }),
-    ),
-  };
 }
 
 export function formatClustersText(
@@ -136,7 +110,11 @@ export async function runClusterSandbox(
     );
     const written = await writePrometheusScrapeConfig(text, flags.prometheusConfigOut);
     tempDir = written.tempDir;
-    const addresses = addressesOf(running, written.path);
+    const addresses: ClusterSetAddresses = {
+      kubeconfig: running.kubeconfig,
+      prometheusConfig: written.path,
+      clusters: running.addresses,
+    };
     const scenarios = Object.fromEntries(running.names.map((n) => [n, running.cluster(n).scenario.name]));
     io.stdout.write(
       flags.json

@@ -95,6 +95,12 @@ describe('sandbox with two clusters (east-west)', () => {
 
   it('one kubeconfig, a context per cluster: each sees only its own objects, from its own address ranges', async () => {
     expect(sb.names).toEqual(['east', 'west']);
+    expect(Object.keys(sb.addresses)).toEqual(['east', 'west']);
+    expect(sb.addresses['west']).toMatchObject({
+      context: 'west',
+      podCidr: '10.2.0.0/16',
+      admin: sb.cluster('west').admin,
+    });
     const contexts = await kubectl('east', 'config', 'get-contexts', '-o', 'name');
     expect(contexts.stdout.split('\n').filter(Boolean)).toEqual(['east', 'west']);
     expect((await kubectl('east', 'config', 'current-context')).stdout.trim()).toBe('east');
