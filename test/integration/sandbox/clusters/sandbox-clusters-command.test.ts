@@ -121,6 +121,12 @@ describe('meshbot sandbox --clusters (handler)', () => {
         ]);
         // The proxies of both clusters, told apart by the label.
         await waitForQuery(prometheus.url, 'count(count by (cluster) (request_total))', (v) => v === 2);
+        // The destination's own cluster="local" (as linkerd2's) is kept as exported_cluster.
+        await waitForQuery(
+          prometheus.url,
+          'count(endpoints_subscribers{cluster="west", exported_cluster="local"})',
+          (v) => v > 0,
+        );
         // west down: Prometheus finds its targets refusing, east's still up.
         expect(await (await fetch(`${west.admin}/down`, { method: 'POST' })).json()).toEqual({
           reachable: false,
