@@ -12,6 +12,7 @@ import { createKubeCore } from './kube/kube-core.js';
 import { createWorkloadScaling, type WorkloadScaling } from './kube/workload-scaling.js';
 import { loadKubeConfig } from './kube/load-kubeconfig.js';
 import { openPrometheus } from './prometheus/open-prometheus.js';
+import { createTapClient, type TapClient } from './tap/tap-client.js';
 import type { PrometheusClient } from './prometheus/prometheus-client.js';
 
 /**
@@ -32,6 +33,8 @@ export interface Adapters {
   controlPlane: ControlPlaneReader;
   /** Workloads, their scale subresource, HPAs and watches (the scale test). */
   scaling: WorkloadScaling;
+  /** linkerd-viz's tap through the aggregated API on the Kubernetes API server. */
+  tap: TapClient;
   /** Closes streams, the gRPC channel and port-forwards. */
   close(): Promise<void>;
 }
@@ -88,6 +91,7 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     prometheus,
     controlPlane: createControlPlaneReader(core),
     scaling: createWorkloadScaling(core),
+    tap: createTapClient(loaded.kubeConfig, { timeoutMs }),
     close: () => (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined)),
   };
 }

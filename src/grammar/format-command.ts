@@ -1,4 +1,5 @@
 import type { MeshCommand } from './parse-command.js';
+import { formatTapCommand } from './tap-command.js';
 import { formatScaleTarget, formatServiceTarget, formatWorkloadTarget } from './targets.js';
 import { DEFAULT_EVENTS_WINDOW_SECONDS, DEFAULT_METRICS_WINDOW_SECONDS } from './parse-command.js';
 
@@ -46,5 +47,7 @@ export function formatCommand(command: MeshCommand): string {
         : 'runbook';
     case 'report':
       return command.action === 'run' ? `report run ${command.report}` : 'report list';
+    case 'tap':
+      return formatTapCommand(command);
   }
 }

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseDuration } from './duration.js';
+import { buildTapCommand, TAP_SPEC, type TapCommand } from './tap-command.js';
 import {
   checkNamespace,
   parseServiceTarget,
@@ -26,7 +27,8 @@ export type MeshCommand =
   | { name: 'restart'; target: WorkloadTarget }
   | { name: 'runbook'; runbook?: string; target?: string }
   | { name: 'report'; action: 'list' }
-  | { name: 'report'; action: 'run'; report: string };
+  | { name: 'report'; action: 'run'; report: string }
+  | TapCommand;
 
 export type CommandName = MeshCommand['name'];
 
@@ -183,6 +185,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     maxPositionals: 2,
     flags: [],
   },
+  TAP_SPEC,
   { name: 'help', usage: 'help [COMMAND]', summary: 'This help.', example: 'help endpoints', flags: [] },
 ];
 
@@ -342,6 +345,8 @@ export function buildCommand(name: CommandName, positionals: string[], values: F
       }
       return { name: 'report', action: 'run', report };
     }
+    case 'tap':
+      return buildTapCommand(target, text);
     case 'scale-test':
       return {
         name: 'scale-test',

@@ -13,6 +13,7 @@ import type { CheckData } from './check/check-types.js';
 import { describePlan, describeProgress } from './scale-test/describe-progress.js';
 import type { ScaleTestEvent, ScaleTestPlan, ScaleTestSettings } from './scale-test/scale-test-types.js';
 import type { RestartPlan, RestartSettings } from './restart/plan-restart.js';
+import type { TapData, TapLimits } from './tap/tap-types.js';
 import { MeshbotError } from '../errors.js';
 
 /** Which namespaces a command reads or changes. */
@@ -27,6 +28,8 @@ export interface StepRunContext {
   /** Steps that take a while say what they are doing. */
   onProgress?(text: string): void;
   signal?: AbortSignal;
+  /** The operator's caps on tap (config `tap:`); default DEFAULT_TAP_LIMITS. */
+  tapLimits?: TapLimits;
 }
 
 /**
@@ -70,6 +73,7 @@ export interface StepRegistry {
   restart: MutatingStep<CommandOf<'restart'>, RestartPlan, RestartSettings>;
   runbook: ReadingStep<CommandOf<'runbook'>>;
   report: ReadingStep<CommandOf<'report'>>;
+  tap: ReadingStep<CommandOf<'tap'>, TapData | null>;
 }
 
 const oneNamespace = (c: { target: { namespace: string } }): NamespaceScope => ({
@@ -165,6 +169,21 @@ export const STEP_REGISTRY: StepRegistry = {
           'In Slack: /mesh report list, /mesh report run NAME. On the command line: meshbot sweep.',
         ),
       ),
+  },
+  tap: {
+    mutating: false,
+    target: 'workload',
+    // The tapped workload's namespace, and that of --to when it names another.
+    namespaces: (c) => ({
+      kind: 'some',
+      namespaces: [...new Set([c.target.namespace, ...(c.to ? [c.to.namespace] : [])])],
+    }),
+    run: async (c, adapters, ctx) =>
+      (await import('./tap/run-tap-step.js')).runTapStep(c, adapters, {
+        ...(ctx.tapLimits ? { limits: ctx.tapLimits } : {}),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+      }),
   },
   'scale-test': {
     mutating: true,

@@ -110,7 +110,7 @@ export async function runServe(
     const executor = createClusterExecutor({
       pool,
       runCommand: async (command, adapters, ctx) => {
-        const result = await runCommand(command, adapters, ctx);
+        const result = await runCommand(command, adapters, { ...ctx, tapLimits: config.tap });
         metrics.observeStep(command.name, result);
         return result;
       },
