@@ -97,6 +97,13 @@ async function failureOf(
       // keep the raw text
     }
     const clean = message.trim().replace(/\s+/g, ' ');
+    if (/not found/.test(clean) && !/no pods to tap/.test(clean)) {
+      return new MeshbotError(
+        'not-found',
+        `linkerd-viz tap: ${clean}`,
+        `List them: kubectl -n ${request.target.namespace} get ${request.target.type}s`,
+      );
+    }
     if (/no pods to tap/.test(clean)) {
       return new MeshbotError(
         'not-found',
@@ -194,7 +201,9 @@ export function createTapClient(kc: KubeConfig, options: TapClientOptions): TapC
           );
           const req = send(url, opts, (res) => {
             clearTimeout(headersTimer);
-            if (res.statusCode !== 200) {
+            // The tap server answers its own errors 200 with the `linkerd-error` header
+            // (protohttp.WriteErrorToHTTPResponse), so the header is read first.
+            if (res.statusCode !== 200 || res.headers[wire.TAP_ERROR_HEADER] !== undefined) {
               void failureOf(wire, res, request, server).then(finish);
               return;
             }
