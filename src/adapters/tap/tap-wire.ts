@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import protobuf from 'protobufjs';
 import { z } from 'zod';
 import { protoDir } from '../../project-paths.js';
+import { formatAddress, ipv4FromUint32, ipv6FromHalves } from '../destination/decode-ip.js';
 
 /** The header a tap server sets on an error answer (its value is the HTTP status text). */
 export const TAP_ERROR_HEADER = 'linkerd-error';
@@ -273,22 +274,8 @@ export function createFrameReader(onMessage: (message: Buffer) => void): {
 // ---------------------------------------------------------------------------------------------
 // Addresses
 
-function hexOf64(value: string | number): string {
-  return BigInt.asUintN(64, BigInt(value)).toString(16).padStart(16, '0');
-}
-
-/** `10.0.0.7:8080`, or `[fd00::7]:8080` for IPv6 (hextets from two fixed64s, network order). */
+/** `10.0.0.7:8080`, or `[fd00::7]:8080` for IPv6 (the destination adapter's decoding). */
 function formatTcpAddress(ip: z.infer<typeof ipSchema> | undefined, port: number): string {
-  if (ip?.ipv6) {
-    const hex = hexOf64(ip.ipv6.first) + hexOf64(ip.ipv6.last);
-    const hextets = (hex.match(/.{4}/g) ?? []).map((h) => h.replace(/^0+(?=.)/, ''));
-    return `[${hextets.join(':').replace(/(^|:)0(:0)+(:|$)/, '::')}]:${port}`;
-  }
-  const v4 = ip?.ipv4 ?? 0;
-  return `${[v4 >>> 24, (v4 >>> 16) & 255, (v4 >>> 8) & 255, v4 & 255].join('.')}:${port}`;
-}
-
-/** An IPv4 `a.b.c.d` as the fixed32 the protos carry. */
-export function ipv4Number(address: string): number {
-  return address.split('.').reduce((n, octet) => n * 256 + Number(octet), 0) >>> 0;
+  if (ip?.ipv6) return formatAddress(ipv6FromHalves(ip.ipv6.first, ip.ipv6.last), port);
+  return formatAddress(ipv4FromUint32(ip?.ipv4 ?? 0), port);
 }

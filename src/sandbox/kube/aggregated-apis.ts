@@ -12,16 +12,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DiscoveryKind } from './discovery-documents.js';
 import type { AuthorizationAttributes, Decision } from './rbac-authorizer.js';
 import type { UserInfo } from './sandbox-identities.js';
-import type { KindSpec, ObjectStore } from './store-types.js';
+import type { ObjectStore } from './store-types.js';
 
-export const API_SERVICE: KindSpec = {
-  group: 'apiregistration.k8s.io',
-  version: 'v1',
-  kind: 'APIService',
-  plural: 'apiservices',
-  singular: 'apiservice',
-  namespaced: false,
-};
+/** APIServices (the kind is served from kinds.ts). */
+const API_SERVICE = { apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService' } as const;
 
 /** The headers the aggregator sets for the backend (requestheader authentication). */
 export const REMOTE_USER_HEADER = 'x-remote-user';

@@ -41,7 +41,8 @@ export interface TapTrafficSource {
   take(seconds: number): SyntheticRequest[];
 }
 
-interface PodView {
+/** A pod as tap sees it. */
+export interface PodView {
   key: string;
   name: string;
   namespace: string;
@@ -55,7 +56,7 @@ interface PodView {
   containerPort: number;
 }
 
-function podView(obj: KubeObject): PodView {
+export function podView(obj: KubeObject): PodView {
   const ns = obj.metadata.namespace ?? 'default';
   const labels = obj.metadata.labels ?? {};
   const status = (obj.status ?? {}) as {
@@ -147,6 +148,14 @@ export function tapTrafficSource(
   };
   let sourcePort = 40000;
 
+  /** Requests of an edge for `seconds` of its traffic (a share of all its pods'), the fraction carried. */
+  function countOf(run: EdgeRun, seconds: number): number {
+    const exact = run.edge.spec.rps * seconds + run.carry;
+    const count = Math.floor(exact);
+    run.carry = exact - count;
+    return count;
+  }
+
   function emit(
     run: EdgeRun,
     count: number,
@@ -196,52 +205,45 @@ export function tapTrafficSource(
             ? `${servers[0].name}.${servers[0].namespace}.pod.${clusterDomain}`
             : '';
         const serviceName = edge.service?.name;
-        // Outbound: the tapped pods call.
+        const request = { method, path, authority, grpc };
+        const client = (p: PodView | undefined): TapEndpoint => ({
+          ...(p ? { ip: p.ip, labels: endpointLabels(p) } : OUTSIDE),
+          port: 40000 + (sourcePort++ % 20000),
+        });
+        const server = (p: PodView): TapEndpoint => ({
+          ip: p.ip,
+          port: p.containerPort,
+          labels: endpointLabels(p, serviceName),
+        });
+        // Outbound (the tapped pods call) and inbound (they serve), each at the tapped pods' share.
         const myCallers = callers.filter((p) => mine.includes(p));
         if (myCallers.length && servers.length) {
           const run = runOf(edge, i, 'OUTBOUND');
-          const exact = (edge.spec.rps * seconds * myCallers.length) / callers.length + run.carry;
-          const count = Math.floor(exact);
-          run.carry = exact - count;
           out.push(
-            ...emit(run, count, (n) => {
+            ...emit(run, countOf(run, (seconds * myCallers.length) / callers.length), (n) => {
               const from = myCallers[n % myCallers.length]!;
-              const to = servers[n % servers.length]!;
               return {
                 direction: 'OUTBOUND',
                 reporter: from.key,
-                method,
-                path,
-                authority,
-                grpc,
-                source: { ip: from.ip, port: 40000 + (sourcePort++ % 20000), labels: endpointLabels(from) },
-                destination: { ip: to.ip, port: to.containerPort, labels: endpointLabels(to, serviceName) },
+                ...request,
+                source: client(from),
+                destination: server(servers[n % servers.length]!),
               };
             }),
           );
         }
-        // Inbound: the tapped pods serve.
         const myServers = servers.filter((p) => mine.includes(p));
         if (myServers.length) {
           const run = runOf(edge, i, 'INBOUND');
-          const exact = (edge.spec.rps * seconds * myServers.length) / servers.length + run.carry;
-          const count = Math.floor(exact);
-          run.carry = exact - count;
           out.push(
-            ...emit(run, count, (n) => {
+            ...emit(run, countOf(run, (seconds * myServers.length) / servers.length), (n) => {
               const to = myServers[n % myServers.length]!;
-              const from = callers.length ? callers[n % callers.length]! : undefined;
               return {
                 direction: 'INBOUND',
                 reporter: to.key,
-                method,
-                path,
-                authority,
-                grpc,
-                source: from
-                  ? { ip: from.ip, port: 40000 + (sourcePort++ % 20000), labels: endpointLabels(from) }
-                  : { ...OUTSIDE, port: 40000 + (sourcePort++ % 20000) },
-                destination: { ip: to.ip, port: to.containerPort, labels: endpointLabels(to, serviceName) },
+                ...request,
+                source: client(callers.length ? callers[n % callers.length] : undefined),
+                destination: server(to),
               };
             }),
           );
@@ -251,6 +253,3 @@ export function tapTrafficSource(
     },
   };
 }
-
-export type { PodView };
-export { podView };

@@ -19,16 +19,22 @@ import {
   encodeApiError,
   encodeTapEvent,
   frame,
-  ipv4Number,
   TAP_CONTENT_TYPE,
   TAP_ERROR_HEADER,
   type DecodedTapRequest,
 } from '../../adapters/tap/tap-wire.js';
+import { toProtoIp } from '../destination/ip-address.js';
 import { remoteUser, type AggregatedApiBackend } from '../kube/aggregated-apis.js';
 import type { DiscoveryKind } from '../kube/discovery-documents.js';
 import type { ObjectStore } from '../kube/store-types.js';
 import type { TrafficEdge } from '../traffic/traffic-model.js';
-import { tapTrafficSource, type SyntheticRequest, type TapEndpoint } from './synthetic-tap-traffic.js';
+import {
+  podView,
+  tapTrafficSource,
+  type PodView,
+  type SyntheticRequest,
+  type TapEndpoint,
+} from './synthetic-tap-traffic.js';
 
 export const TAP_GROUP = 'tap.linkerd.io';
 export const TAP_VERSION = 'v1alpha1';
@@ -156,28 +162,7 @@ function matches(f: Filter, r: SyntheticRequest): boolean {
 }
 
 function tcpAddress(e: TapEndpoint): Record<string, unknown> {
-  if (e.ip.includes(':')) {
-    const full = expandIpv6(e.ip);
-    return {
-      ip: {
-        ipv6: {
-          first: BigInt(`0x${full.slice(0, 16)}`).toString(),
-          last: BigInt(`0x${full.slice(16)}`).toString(),
-        },
-      },
-      port: e.port,
-    };
-  }
-  return { ip: { ipv4: ipv4Number(e.ip) }, port: e.port };
-}
-
-/** 32 hex digits of an IPv6 address. */
-function expandIpv6(ip: string): string {
-  const [head = '', tail = ''] = ip.split('::');
-  const h = head ? head.split(':') : [];
-  const t = tail ? tail.split(':') : [];
-  const groups = ip.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
-  return groups.map((g) => g.padStart(4, '0')).join('');
+  return { ip: toProtoIp(e.ip) ?? { ipv4: 0 }, port: e.port };
 }
 
 function duration(ms: number): { seconds: number; nanos: number } {
@@ -321,7 +306,7 @@ export function createTapApi(options: TapApiOptions): RunningTapApi {
         return;
       }
     }
-    const tapped = (p: { namespace: string; name: string; workload?: string; kind?: string }): boolean => {
+    const tapped = (p: PodView): boolean => {
       if (target.type === 'namespace') return p.namespace === target.name;
       if (p.namespace !== target.namespace) return false;
       if (target.type === 'pod') return p.name === target.name;
@@ -378,22 +363,11 @@ export function createTapApi(options: TapApiOptions): RunningTapApi {
     res.on('close', stop);
   }
 
-  function hasPods(
-    tapped: (p: { namespace: string; name: string; workload?: string; kind?: string }) => boolean,
-  ): boolean {
-    return store.listStored({ apiVersion: 'v1', kind: 'Pod' }).items.some((p) => {
-      const labels = p.metadata.labels ?? {};
-      const ns = p.metadata.namespace ?? 'default';
-      const key = Object.keys(labels).find((k) =>
-        /^linkerd\.io\/proxy-(deployment|statefulset|daemonset)$/.test(k),
-      );
-      if (!key) return false;
-      return tapped({
-        namespace: ns,
-        name: p.metadata.name,
-        kind: key.slice('linkerd.io/proxy-'.length),
-        workload: `${ns}/${labels[key]}`,
-      });
+  /** Whether the target has meshed pods (running or not: the real server lists them all). */
+  function hasPods(tapped: (p: PodView) => boolean): boolean {
+    return store.listStored({ apiVersion: 'v1', kind: 'Pod' }).items.some((obj) => {
+      const p = podView(obj);
+      return p.workload !== undefined && tapped(p);
     });
   }
 
