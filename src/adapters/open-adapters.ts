@@ -82,6 +82,7 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     ...(options.maxDestinationStreams ? { maxStreams: options.maxDestinationStreams } : {}),
   });
   const prometheus = openPrometheus(options, { kubeConfig: loaded.kubeConfig, kube, timeoutMs });
+  const tap = createTapClient(loaded.kubeConfig, { timeoutMs });
   let closing: Promise<void> | undefined;
   return {
     cluster,
@@ -91,7 +92,10 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     prometheus,
     controlPlane: createControlPlaneReader(core),
     scaling: createWorkloadScaling(core),
-    tap: createTapClient(loaded.kubeConfig, { timeoutMs }),
-    close: () => (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined)),
+    tap,
+    close: () => {
+      tap.close();
+      return (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined));
+    },
   };
 }

@@ -45,6 +45,8 @@ export interface TapClient {
    *   not-found (no pods to tap), timeout, unreachable.
    */
   watch(request: TapRequestSpec, onEvent: (event: TapEvent) => void, signal: AbortSignal): Promise<TapEnd>;
+  /** Ends every open tap ('aborted') and refuses new ones: the adapter set is closing. */
+  close(): void;
 }
 
 /** The URL path of a tap (protohttp's TapReqToURL): a namespace, or a namespaced resource. */
@@ -159,10 +161,19 @@ async function failureOf(
 export function createTapClient(kc: KubeConfig, options: TapClientOptions): TapClient {
   const limit = createConcurrencyLimit(options.maxConcurrent ?? 2);
   const server = kc.getCurrentCluster()?.server ?? '(no server)';
+  const closing = new AbortController();
+  let closed = false;
 
   return {
-    watch: (request, onEvent, signal) =>
-      limit.run(async () => {
+    watch: (request, onEvent, callerSignal) => {
+      if (closed) {
+        return Promise.reject(
+          new MeshbotError('unreachable', 'the tap client is closed (meshbot is stopping)'),
+        );
+      }
+      // The caller's signal, or the adapter set closing, ends the tap.
+      const signal = AbortSignal.any([callerSignal, closing.signal]);
+      return limit.run(async () => {
         if (signal.aborted) return 'aborted';
         const wire = await import('./tap-wire.js');
         const url = new URL(`${server.replace(/\/$/, '')}${tapPath(request.target)}`);
@@ -253,6 +264,11 @@ export function createTapClient(kc: KubeConfig, options: TapClientOptions): TapC
           }
           req.end(body);
         });
-      }),
+      });
+    },
+    close() {
+      closed = true;
+      closing.abort();
+    },
   };
 }

@@ -131,6 +131,8 @@ export async function runTapStep(
       stop.signal,
     );
     if (end === 'server-closed') ended = 'server-closed';
+    // Aborted from outside the step (the adapter set closing at shutdown).
+    else if (!stop.signal.aborted) ended = 'aborted';
   } catch (err) {
     if (err instanceof TapUnavailableError) return unavailableResult(command, err, started);
     throw err;

@@ -9,6 +9,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { runTapCommand, type TapFlagValues } from '../../../src/cli/commands/tap.js';
+import { openAdapters } from '../../../src/adapters/open-adapters.js';
+import { parseCommand } from '../../../src/grammar/parse-command.js';
+import { runTapStep } from '../../../src/steps/tap/run-tap-step.js';
 import type { StepResult } from '../../../src/domain/step-result.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { TapData } from '../../../src/steps/tap/tap-types.js';
@@ -96,6 +99,31 @@ describe('meshbot tap through the sandbox', () => {
     expect(result.durationMs).toBeLessThan(8000);
     const none = await tap(sb, 'deploy/web.emojivoto', { method: 'DELETE', duration: '1s', output: 'json' });
     expect(JSON.parse(none.stdout)).toMatchObject({ status: 'warn', findings: [{ code: 'no-requests' }] });
+  }, 30_000);
+
+  it('ends an open tap when its adapter set closes (shutdown), and refuses new ones', async () => {
+    const adapters = await openAdapters({ kubeconfig: sb.kubeconfig, timeoutMs: 8000 });
+    const command = parseCommand('tap deploy/web.emojivoto --duration 60s --max 10000');
+    if (command.name !== 'tap') throw new Error('not a tap');
+    const started = Date.now();
+    let closed = false;
+    const result = await runTapStep(command, adapters, {
+      limits: { maxDurationSeconds: 60, maxRequests: 10_000 },
+      onProgress: (text) => {
+        // The first count of requests: the stream is open and flowing.
+        if (!closed && /requests so far/.test(text)) {
+          closed = true;
+          void adapters.close();
+        }
+      },
+    });
+    expect(closed).toBe(true);
+    expect(result.data?.ended).toBe('aborted');
+    expect(result.data?.requestCount).toBeGreaterThan(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await expect(
+      runTapStep(command, adapters, { limits: { maxDurationSeconds: 60, maxRequests: 10_000 } }),
+    ).rejects.toThrow(/closed/);
   }, 30_000);
 
   it('refuses bad input and limits above the caps, asking nothing', async () => {
