@@ -11,6 +11,7 @@ export function attachTapRequests(result: StepResult): void {
   if (!data || !Array.isArray(data.requests) || data.requests.length === 0) return;
   const name = result.target.replace(/[^a-z0-9.-]+/gi, '-');
   const body = {
+    ...(data.cluster !== undefined ? { cluster: data.cluster } : {}),
     target: result.target,
     startedAt: result.startedAt,
     match: data.match,

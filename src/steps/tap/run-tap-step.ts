@@ -23,6 +23,8 @@ import { DEFAULT_TAP_LIMITS, type TapData, type TapLimits } from './tap-types.js
 
 export interface TapStepAdapters {
   tap: TapClient;
+  /** The cluster's name in the adapter pool, recorded in the result. */
+  cluster?: string;
 }
 
 export interface TapStepOptions {
@@ -146,6 +148,7 @@ export async function runTapStep(
   const done = requests.filter((r) => r.complete);
   const routes = groupRoutes(done);
   const data: TapData = {
+    ...(adapters.cluster !== undefined ? { cluster: adapters.cluster } : {}),
     match: {
       ...(command.to ? { to: formatTapDestination(command.to) } : {}),
       ...(command.path !== undefined ? { path: command.path } : {}),

@@ -54,6 +54,8 @@ export interface TapRouteStats {
 }
 
 export interface TapData {
+  /** The cluster tapped (its name in the adapter pool). */
+  cluster?: string;
   /** The match sent to tap. */
   match: { to?: string; path?: string; method?: string };
   durationSeconds: number;

@@ -5,6 +5,7 @@
  * the tap RBAC gets a 403 naming it; a tap with viz missing or down is a finding, not a crash;
  * bad input and limits above the caps are refused before anything is asked.
  */
+import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -124,6 +125,34 @@ describe('meshbot tap through the sandbox', () => {
     await expect(
       runTapStep(command, adapters, { limits: { maxDurationSeconds: 60, maxRequests: 10_000 } }),
     ).rejects.toThrow(/closed/);
+  }, 30_000);
+
+  it('is an aggregated API kubectl discovers: the APIService, and tap resources with verb watch', async () => {
+    const kubectl = (...args: string[]) =>
+      new Promise<{ stdout: string; stderr: string }>((resolve) =>
+        execFile(
+          'kubectl',
+          ['--kubeconfig', sb.kubeconfig, '--cache-dir', path.join(dir, 'cache'), ...args],
+          { timeout: 20_000 },
+          (_err, stdout, stderr) => resolve({ stdout, stderr }),
+        ),
+      );
+    const apiService = await kubectl('get', 'apiservice', 'v1alpha1.tap.linkerd.io', '-o', 'json');
+    expect(JSON.parse(apiService.stdout)).toMatchObject({
+      spec: {
+        group: 'tap.linkerd.io',
+        version: 'v1alpha1',
+        service: { namespace: 'linkerd-viz', name: 'tap' },
+      },
+    });
+    const resources = await kubectl('api-resources', '--api-group', 'tap.linkerd.io', '-o', 'wide');
+    expect(resources.stderr).toBe('');
+    expect(resources.stdout).toMatch(/deployments\s+tap\.linkerd\.io\/v1alpha1\s+true\s+Tap\s+watch/);
+    const raw = await kubectl('get', '--raw', '/apis/tap.linkerd.io/v1alpha1');
+    expect(JSON.parse(raw.stdout)).toMatchObject({
+      kind: 'APIResourceList',
+      groupVersion: 'tap.linkerd.io/v1alpha1',
+    });
   }, 30_000);
 
   it('refuses bad input and limits above the caps, asking nothing', async () => {

@@ -59,8 +59,13 @@ describe('/mesh tap in a Slack thread', () => {
     expect(text).toContain('deploy/voting');
     const file = thread.replies.flatMap((r) => r.files ?? []).find((f) => f.name.startsWith('tap-'));
     expect(file?.name).toBe('tap-deploy-web.emojivoto.json');
-    const body = JSON.parse(file!.content) as { requests: Array<{ path: string }>; ended: string };
+    const body = JSON.parse(file!.content) as {
+      cluster: string;
+      requests: Array<{ path: string }>;
+      ended: string;
+    };
     expect(body.ended).toBe('duration');
+    expect(body.cluster).toBe('sandbox');
     expect(body.requests.some((r) => r.path === FAILING_PATH)).toBe(true);
     expect(thread.replies.find((r) => r.files?.length)?.thread_ts).toBe(thread.parent.ts);
   }, 30_000);
