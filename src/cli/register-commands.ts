@@ -10,6 +10,7 @@ import { register as registerRunbook } from './commands/runbook.js';
 import { register as registerScaleTest } from './commands/scale-test.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerSweep } from './commands/sweep.js';
+import { register as registerReport } from './commands/report.js';
 import { register as registerTap } from './commands/tap.js';
 
 /**
@@ -29,5 +30,6 @@ export function registerCommands(program: Command): void {
   registerEvents(program);
   registerRestart(program);
   registerSweep(program);
+  registerReport(program);
   registerTap(program);
 }

@@ -8,9 +8,9 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type { KubeConfig } from '@kubernetes/client-node';
 import { MeshbotError } from '../../errors.js';
 import { createConcurrencyLimit } from '../concurrency-limit.js';
+import type { KubeConnectionOptions } from '../kube/kube-get.js';
 import { forbiddenError, parseForbiddenMessage, parseStatus } from '../kube/translate-kube-error.js';
 import type { TapEvent, TapRequestSpec } from './tap-wire.js';
 
@@ -57,6 +57,10 @@ export function tapPath(target: TapRequestSpec['target']): string {
 }
 
 export interface TapClientOptions {
+  /** The API server's URL (the kubeconfig's, no trailing slash). */
+  server: string;
+  /** TLS material and credentials, as the adapter set's other plain requests use them. */
+  connection: () => KubeConnectionOptions | Promise<KubeConnectionOptions>;
   /** Limit for the answer's headers, ms. */
   timeoutMs: number;
   /** Taps open at once at most (each holds pods' proxies busy); default 2. */
@@ -158,9 +162,9 @@ async function failureOf(
   );
 }
 
-export function createTapClient(kc: KubeConfig, options: TapClientOptions): TapClient {
+export function createTapClient(options: TapClientOptions): TapClient {
   const limit = createConcurrencyLimit(options.maxConcurrent ?? 2);
-  const server = kc.getCurrentCluster()?.server ?? '(no server)';
+  const server = options.server;
   const closing = new AbortController();
   let closed = false;
 
@@ -178,10 +182,10 @@ export function createTapClient(kc: KubeConfig, options: TapClientOptions): TapC
         const wire = await import('./tap-wire.js');
         const url = new URL(`${server.replace(/\/$/, '')}${tapPath(request.target)}`);
         const body = wire.encodeTapRequest(request);
-        const opts: https.RequestOptions = { method: 'POST' };
-        await kc.applyToHTTPSOptions(opts);
+        const connection = await options.connection();
+        const opts: https.RequestOptions = { ...connection, method: 'POST' };
         opts.headers = {
-          ...opts.headers,
+          ...connection.headers,
           'Content-Type': 'application/octet-stream',
           'Content-Length': body.length,
           Accept: 'application/octet-stream',
