@@ -214,7 +214,9 @@ export async function runTapStep(
       ? `stopped at ${command.maxRequests} requests`
       : ended === 'server-closed'
         ? 'the tap server ended the stream'
-        : `${elapsed}`;
+        : ended === 'aborted'
+          ? `stopped after ${elapsed}`
+          : `over ${elapsed}`;
   const problem = findings.find((f) => f.severity === 'fail' || f.severity === 'warn');
   const summary =
     done.length === 0
