@@ -292,5 +292,6 @@ describe('manifests/base applied to the sandbox: meshbot as its ServiceAccount',
       }
     }
     expect(problems).toEqual([]);
-  });
+    // One run of each command per permission it uses (~40 runs, rollouts among them).
+  }, 120_000);
 });
