@@ -13,8 +13,10 @@ import type { KubeAdapter } from './kube/kube-adapter.js';
 import { createKubeCall } from './kube/kube-call.js';
 import { createKubeGet, type KubeConnectionOptions } from './kube/kube-get.js';
 import { readPlainKubeconfig } from './kube/plain-kubeconfig.js';
+import { createRouteObjectReader, type RouteObjectReader } from './kube/route-objects.js';
 import type { WorkloadScaling } from './kube/workload-scaling.js';
 import { openPrometheus } from './prometheus/open-prometheus.js';
+import { createTapClient, type TapClient } from './tap/tap-client.js';
 import type { PrometheusClient } from './prometheus/prometheus-client.js';
 
 /**
@@ -35,6 +37,10 @@ export interface Adapters {
   controlPlane: ControlPlaneReader;
   /** Workloads, their scale subresource, HPAs and watches (the scale test). */
   scaling: WorkloadScaling;
+  /** ServiceProfiles and HTTPRoutes (the routes step). */
+  routes: RouteObjectReader;
+  /** linkerd-viz's tap through the aggregated API on the Kubernetes API server. */
+  tap: TapClient;
   /** Closes streams, the gRPC channel and port-forwards. */
   close(): Promise<void>;
 }
@@ -85,9 +91,11 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     };
     connection = () => loaded.connection();
   }
+  const calls = createKubeCall({ server: access.server, timeoutMs, limit });
+  const get = createKubeGet(access.server, connection, timeoutMs);
   const kube = createKubeAdapter({
-    calls: createKubeCall({ server: access.server, timeoutMs, limit }),
-    get: createKubeGet(access.server, connection, timeoutMs),
+    calls,
+    get,
     context: access.context,
     inCluster: access.inCluster,
   });
@@ -111,6 +119,7 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     ...(options.maxDestinationStreams ? { maxStreams: options.maxDestinationStreams } : {}),
   });
   const prometheus = openPrometheus(options, { kubeConfig, kube, timeoutMs });
+  const tap = createTapClient({ server: access.server, connection, timeoutMs });
   let closing: Promise<void> | undefined;
   return {
     cluster,
@@ -122,6 +131,11 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
       server: access.server,
     }),
     scaling: deferredAdapter(async () => (await loadClientNode()).scaling),
-    close: () => (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined)),
+    routes: createRouteObjectReader({ calls, get }),
+    tap,
+    close: () => {
+      tap.close();
+      return (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined));
+    },
   };
 }

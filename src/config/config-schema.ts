@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { leaderElectionSchema, reportsConfigSchema } from './reports-schema.js';
+import { routesConfigSchema } from './routes-schema.js';
 
 /**
  * meshbot's configuration: one schema for the config file (YAML) and the environment.
@@ -131,8 +132,18 @@ export const configSchema = z
       })
       .strict()
       .default({ timeoutSeconds: 120 }),
+    /** The operator's caps on tap (docs/tap.md): no command samples longer or more. */
+    tap: z
+      .object({
+        maxDurationSeconds: z.number().min(1).max(300).default(60),
+        maxRequests: z.number().int().min(1).max(10_000).default(1000),
+      })
+      .strict()
+      .default({ maxDurationSeconds: 60, maxRequests: 1000 }),
     /** Scheduled drift reports (docs/reports.md). */
     reports: reportsConfigSchema,
+    /** The routes step's verdict thresholds (docs/routes.md). */
+    routes: routesConfigSchema,
     /** Who runs the reports when several replicas run (docs/reports.md). */
     leaderElection: leaderElectionSchema,
   })

@@ -13,6 +13,8 @@ import type { CheckData } from './check/check-types.js';
 import { describePlan, describeProgress } from './scale-test/describe-progress.js';
 import type { ScaleTestEvent, ScaleTestPlan, ScaleTestSettings } from './scale-test/scale-test-types.js';
 import type { RestartPlan, RestartSettings } from './restart/plan-restart.js';
+import type { RouteThresholds } from './routes/routes-types.js';
+import type { TapData, TapLimits } from './tap/tap-types.js';
 import { MeshbotError } from '../errors.js';
 
 /** Which namespaces a command reads or changes. */
@@ -27,6 +29,16 @@ export interface StepRunContext {
   /** Steps that take a while say what they are doing. */
   onProgress?(text: string): void;
   signal?: AbortSignal;
+  /** What an operator configured for reading steps (serve's config); absent: the steps' defaults. */
+  readingSettings?: ReadingSettings;
+}
+
+/** Configured limits of reading steps. */
+export interface ReadingSettings {
+  /** The routes step's verdict thresholds (config `routes:`). */
+  routes?: Partial<RouteThresholds>;
+  /** The operator's caps on tap (config `tap:`); default DEFAULT_TAP_LIMITS. */
+  tap?: TapLimits;
 }
 
 /**
@@ -68,8 +80,10 @@ export interface StepRegistry {
   'scale-test': MutatingStep<CommandOf<'scale-test'>, ScaleTestPlan, Partial<ScaleTestSettings>>;
   events: ReadingStep<CommandOf<'events'>>;
   restart: MutatingStep<CommandOf<'restart'>, RestartPlan, RestartSettings>;
+  routes: ReadingStep<CommandOf<'routes'>>;
   runbook: ReadingStep<CommandOf<'runbook'>>;
   report: ReadingStep<CommandOf<'report'>>;
+  tap: ReadingStep<CommandOf<'tap'>, TapData | null>;
 }
 
 const oneNamespace = (c: { target: { namespace: string } }): NamespaceScope => ({
@@ -128,6 +142,26 @@ export const STEP_REGISTRY: StepRegistry = {
         },
       ),
   },
+  routes: {
+    mutating: false,
+    target: 'service',
+    namespaces: oneNamespace,
+    run: async (c, adapters, ctx) =>
+      (await import('./routes/run-routes-step.js')).runRoutesStep(
+        {
+          target: c.target,
+          windowSeconds: c.windowSeconds,
+          ...(ctx.readingSettings?.routes ? { thresholds: ctx.readingSettings.routes } : {}),
+          ...(adapters.options.clusterDomain ? { clusterDomain: adapters.options.clusterDomain } : {}),
+        },
+        {
+          cluster: adapters.cluster,
+          kube: adapters.kube,
+          routes: adapters.routes,
+          ...(adapters.prometheus ? { prometheus: adapters.prometheus } : {}),
+        },
+      ),
+  },
   restart: {
     mutating: true,
     target: 'workload',
@@ -165,6 +199,21 @@ export const STEP_REGISTRY: StepRegistry = {
           'In Slack: /mesh report list, /mesh report run NAME. On the command line: meshbot sweep.',
         ),
       ),
+  },
+  tap: {
+    mutating: false,
+    target: 'workload',
+    // The tapped workload's namespace, and that of --to when it names another.
+    namespaces: (c) => ({
+      kind: 'some',
+      namespaces: [...new Set([c.target.namespace, ...(c.to ? [c.to.namespace] : [])])],
+    }),
+    run: async (c, adapters, ctx) =>
+      (await import('./tap/run-tap-step.js')).runTapStep(c, adapters, {
+        ...(ctx.readingSettings?.tap ? { limits: ctx.readingSettings.tap } : {}),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+      }),
   },
   'scale-test': {
     mutating: true,

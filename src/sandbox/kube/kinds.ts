@@ -2,6 +2,7 @@
  * The kinds the sandbox API server serves. Adding a kind is adding one entry here; the store,
  * discovery and the HTTP routes are derived from this list.
  */
+import { ROUTE_KINDS } from './route-kinds.js';
 import type { KindSpec } from './store-types.js';
 
 export const DEFAULT_KINDS: readonly KindSpec[] = [
@@ -156,6 +157,16 @@ export const DEFAULT_KINDS: readonly KindSpec[] = [
     singular: 'lease',
     namespaced: true,
   },
+  // apiregistration.k8s.io/v1: aggregated APIs (linkerd-viz's tap); see aggregated-apis.ts
+  {
+    group: 'apiregistration.k8s.io',
+    version: 'v1',
+    kind: 'APIService',
+    plural: 'apiservices',
+    singular: 'apiservice',
+    namespaced: false,
+    subresources: ['status'],
+  },
   // apiextensions.k8s.io/v1
   {
     group: 'apiextensions.k8s.io',
@@ -220,6 +231,7 @@ export const DEFAULT_KINDS: readonly KindSpec[] = [
     singular: 'clusterrolebinding',
     namespaced: false,
   },
+  ...ROUTE_KINDS,
 ];
 
 /** `apps/v1` for apps, `v1` for the core group. */

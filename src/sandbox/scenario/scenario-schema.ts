@@ -5,8 +5,9 @@
  */
 import { z } from 'zod';
 import { faultSchema } from './fault-schema.js';
-import { trafficSchema } from '../proxy-metrics/traffic-schema.js';
+import { tapRequestShape, trafficSchema } from '../proxy-metrics/traffic-schema.js';
 import { identitySchema } from './identity-schema.js';
+import { httpRouteSchema, serviceProfileSchema } from './route-schema.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -165,6 +166,8 @@ export const LINKERD_CRDS = [
   'meshtlsauthentications.policy.linkerd.io',
   'networkauthentications.policy.linkerd.io',
   'httproutes.policy.linkerd.io',
+  // linkerd-crds also installs the Gateway API's HTTPRoute (unless told not to).
+  'httproutes.gateway.networking.k8s.io',
 ] as const;
 
 export const linkerdSchema = z.strictObject({
@@ -214,13 +217,14 @@ export const trafficEdgeSchema = z.strictObject(
         error: 'expected a service: NAME or NAME.NAMESPACE',
       }),
     port: portNumber.optional(),
-    /** A ServiceProfile route name the requests match (the proxies' `rt_route`). */
+    /** A route the requests match: a ServiceProfile route (`rt_route`) or an HTTPRoute of the service. */
     route: text('a route name').min(1, { error: 'expected a route name' }).optional(),
+    ...tapRequestShape,
     ...trafficSchema.shape,
   },
   {
     error:
-      'expected a map with from, namespace, to, and rps, successRate, latencyMs: {p50, p99} (port, route optional)',
+      'expected a map with from, namespace, to, and rps, successRate, latencyMs: {p50, p99} (port, route, path, method, protocol optional)',
   },
 );
 
@@ -277,6 +281,18 @@ export const destinationSchema = z.strictObject(
   { error: 'expected a map with compat: current or legacy' },
 );
 
+/**
+ * linkerd-viz, with a scenario's Linkerd: installed (its tap APIService registered), and whether
+ * tap serves (`down`: the APIService answers 503, as when the tap pods are not ready).
+ */
+export const vizSchema = z.strictObject(
+  {
+    installed: z.boolean({ error: 'expected installed: true or false' }).default(true),
+    tap: z.enum(['serving', 'down'], { error: 'expected tap: serving or down' }).default('serving'),
+  },
+  { error: 'expected a map with installed (true or false) and tap (serving or down)' },
+);
+
 export const accessRuleSchema = z.strictObject({
   verb: z.enum(['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection', '*'], {
     error: 'expected a verb: get, list, watch, create, update, patch, delete, deletecollection or *',
@@ -329,9 +345,16 @@ export const scenarioSchema = z.strictObject({
   accessRules: z.array(accessRuleSchema, { error: 'expected a list of access rules' }).default([]),
   /** Who calls whom: the one source of the proxies' metrics and the meshed clients' subscriptions. */
   traffic: z.array(trafficEdgeSchema, { error: 'expected a list of traffic edges' }).default([]),
+  /** ServiceProfiles (linkerd.io/v1alpha2) and their routes. */
+  serviceProfiles: z
+    .array(serviceProfileSchema, { error: 'expected a list of service profiles' })
+    .default([]),
+  /** HTTPRoutes whose parent is a Service (gateway.networking.k8s.io/v1 or policy.linkerd.io/v1beta3). */
+  httpRoutes: z.array(httpRouteSchema, { error: 'expected a list of HTTPRoutes' }).default([]),
   mesh: meshSchema.default({ reconnectMs: 500, churn: [] }),
   destination: destinationSchema.default({ compat: 'current' }),
   network: networkSchema.default({ ipFamilies: 'IPv4' }),
+  viz: vizSchema.default({ installed: true, tap: 'serving' }),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;

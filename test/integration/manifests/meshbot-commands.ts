@@ -17,6 +17,7 @@ import { runEventsCommand } from '../../../src/cli/commands/events.js';
 import { runMetricsCommand } from '../../../src/cli/commands/metrics.js';
 import { runRestartCommand } from '../../../src/cli/commands/restart.js';
 import { runRunbookCommand } from '../../../src/cli/commands/runbook.js';
+import { runRoutesCommand } from '../../../src/cli/commands/routes.js';
 import { runScaleTestCommand } from '../../../src/cli/commands/scale-test.js';
 import { reportError } from '../../../src/cli/command-io.js';
 import { openAdapters } from '../../../src/adapters/open-adapters.js';
@@ -28,6 +29,7 @@ import { loadKubeConfig } from '../../../src/adapters/kube/load-kubeconfig.js';
 import { createLeaderElector } from '../../../src/drift/leader-election.js';
 import { createReportStateStore, DEFAULT_STATE_CONFIGMAP } from '../../../src/drift/report-state-store.js';
 import { runSweepCommand } from '../../../src/cli/commands/sweep.js';
+import { runTapCommand } from '../../../src/cli/commands/tap.js';
 import type { CommandIO } from '../../../src/cli/command-io.js';
 
 /**
@@ -220,6 +222,15 @@ export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
   scaleTest('statefulset/cache.emojivoto', 'meshbot scale-test statefulset/cache.emojivoto --yes'),
   scaleTest('deploy/web.emojivoto', 'meshbot scale-test deploy/web.emojivoto --yes'),
   {
+    name: 'meshbot routes svc/web-svc.emojivoto',
+    run: (ctx, io) =>
+      runRoutesCommand(
+        'svc/web-svc.emojivoto',
+        { kubeconfig: ctx.kubeconfig, prometheus: ctx.prometheusUrl, output: 'json' },
+        io,
+      ),
+  },
+  {
     name: 'meshbot metrics (the destination controller, cluster-wide)',
     run: (ctx, io) =>
       runMetricsCommand(
@@ -264,6 +275,24 @@ export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
     name: 'meshbot sweep (every namespace, with the control plane)',
     run: (ctx, io) =>
       runSweepCommand({ kubeconfig: ctx.kubeconfig, persistence: '1s', timeout: '8s', output: 'json' }, io),
+  },
+  {
+    name: 'meshbot tap deploy/web.emojivoto --duration 1s (linkerd-viz tap, an aggregated API)',
+    run: (ctx, io) =>
+      runTapCommand(
+        'deploy/web.emojivoto',
+        { kubeconfig: ctx.kubeconfig, duration: '1s', output: 'json' },
+        io,
+      ),
+  },
+  {
+    name: 'meshbot tap statefulset/cache.emojivoto --duration 1s',
+    run: (ctx, io) =>
+      runTapCommand(
+        'statefulset/cache.emojivoto',
+        { kubeconfig: ctx.kubeconfig, duration: '1s', output: 'json' },
+        io,
+      ),
   },
   leaderElection,
   reportState,
