@@ -20,6 +20,8 @@ import { runRunbookCommand } from '../../../src/cli/commands/runbook.js';
 import { runRoutesCommand } from '../../../src/cli/commands/routes.js';
 import { runScaleTestCommand } from '../../../src/cli/commands/scale-test.js';
 import { reportError } from '../../../src/cli/command-io.js';
+import { openAdapters } from '../../../src/adapters/open-adapters.js';
+import { watchScaleTestRecords } from '../../../src/steps/scale-test/watch-scale-test-records.js';
 import { createConfigMapClient } from '../../../src/adapters/kube/config-map-client.js';
 import { createKubeCore, type KubeCore } from '../../../src/adapters/kube/kube-core.js';
 import { createLeaseClient } from '../../../src/adapters/kube/lease-client.js';
@@ -158,6 +160,34 @@ const reportState: MeshbotCommand = {
   },
 };
 
+/**
+ * `serve`'s scale-test recovery: the watches of Deployments and StatefulSets (every namespace)
+ * that say when an interrupted test's record goes stale. Opened, then closed.
+ */
+const recoveryWatch: MeshbotCommand = {
+  name: 'serve: scale-test recovery (watch Deployments and StatefulSets, every namespace)',
+  run: async (ctx, io) => {
+    try {
+      const adapters = await openAdapters({ kubeconfig: ctx.kubeconfig, timeoutMs: 8_000 });
+      try {
+        let records = 0;
+        const watch = await watchScaleTestRecords(
+          adapters,
+          { onRecord: () => void records++, onEnd: () => undefined },
+          { namespaces: ['*'] },
+        );
+        watch.close();
+        io.stdout.write(`watched ${records} workloads\n`);
+        return 0;
+      } finally {
+        await adapters.close();
+      }
+    } catch (err) {
+      return reportError(io.stderr, err);
+    }
+  },
+};
+
 export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
   {
     name: 'meshbot endpoints web-svc.emojivoto (through the port-forward)',
@@ -266,6 +296,7 @@ export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
   },
   leaderElection,
   reportState,
+  recoveryWatch,
 ];
 
 /** Runs a command with its output captured. */
