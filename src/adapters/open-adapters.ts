@@ -11,6 +11,8 @@ import type { KubeAdapter } from './kube/kube-adapter.js';
 import { createKubeCore } from './kube/kube-core.js';
 import { createWorkloadScaling, type WorkloadScaling } from './kube/workload-scaling.js';
 import { loadKubeConfig } from './kube/load-kubeconfig.js';
+import { createPodLogReader, type PodLogReader } from './kube/pod-log-reader.js';
+import { createProxyAdminClient, type ProxyAdminClient } from './proxy-admin/proxy-admin-client.js';
 import { openPrometheus } from './prometheus/open-prometheus.js';
 import type { PrometheusClient } from './prometheus/prometheus-client.js';
 
@@ -32,6 +34,10 @@ export interface Adapters {
   controlPlane: ControlPlaneReader;
   /** Workloads, their scale subresource, HPAs and watches (the scale test). */
   scaling: WorkloadScaling;
+  /** Containers' logs (`pods/log`): proxy-logs. */
+  podLogs: PodLogReader;
+  /** Proxies' admin servers (port 4191) through port-forwards: proxy-log-level. */
+  proxyAdmin: ProxyAdminClient;
   /** Closes streams, the gRPC channel and port-forwards. */
   close(): Promise<void>;
 }
@@ -88,6 +94,8 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     prometheus,
     controlPlane: createControlPlaneReader(core),
     scaling: createWorkloadScaling(core),
+    podLogs: createPodLogReader(core),
+    proxyAdmin: createProxyAdminClient(loaded.kubeConfig, { timeoutMs }),
     close: () => (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined)),
   };
 }

@@ -18,6 +18,8 @@ import { startDestinationController } from './destination/start-destination-cont
 import { startApiServer, type AccessRule, type RunningApiServer } from './kube/api-server.js';
 import { createObjectStore } from './kube/object-store.js';
 import { startProxyMetrics } from './proxy-metrics/start-proxy-metrics.js';
+import { startProxyAdmin } from './proxy-admin/start-proxy-admin.js';
+import { PROXY_ADMIN_PORT } from './proxy-admin/proxy-admin-endpoints.js';
 import { startMeshClients, type RunningMeshClients } from './mesh/mesh-clients.js';
 import { startPodChurn } from './mesh/pod-churn.js';
 import { callsByWorkload, trafficModelOf } from './traffic/traffic-model.js';
@@ -111,13 +113,22 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     await cluster.finishStart();
 
     const controlPlaneNs = scenario.linkerd?.namespace ?? 'linkerd';
-    const late: { destination?: RunningDestinationController } = {};
+    const late: { destination?: RunningDestinationController; proxyMetricsUrl?: string } = {};
+    // The meshed pods' proxies: admin port 4191 through port-forwards, their logs through pods/log.
+    const proxyAdmin = startProxyAdmin({
+      store,
+      controlPlaneNamespace: controlPlaneNs,
+      metricsUrl: () => late.proxyMetricsUrl,
+    });
+    undo.push(() => proxyAdmin.close());
     const api: RunningApiServer = await startApiServer({
       store,
       ...(opts.apiServerPort !== undefined ? { port: opts.apiServerPort } : {}),
       accessRules: scenario.accessRules,
       ...(opts.apiAudit ? { audit: opts.apiAudit } : {}),
+      podLogs: proxyAdmin.podLogs,
       portForward: (namespace, pod, port) => {
+        if (port === PROXY_ADMIN_PORT) return proxyAdmin.portForward(namespace, pod, port);
         const dst = late.destination;
         if (!dst || namespace !== controlPlaneNs) return undefined;
         const p = store.get(POD, namespace, pod);
@@ -185,6 +196,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       ...(scenario.linkerd ? { clusterDomain: scenario.linkerd.clusterDomain } : {}),
     });
     undo.push(() => proxyMetrics.stop());
+    late.proxyMetricsUrl = proxyMetrics.url;
 
     await Promise.all([destination.ready(), settled()]);
 

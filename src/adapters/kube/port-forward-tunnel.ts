@@ -22,6 +22,8 @@ export interface PortForwardTarget {
   port: number;
   /** Limit of the WebSocket handshake, ms. */
   connectTimeoutMs: number;
+  /** The hint when nothing listens on the port in the pod (default: the destination's gRPC port). */
+  notListeningHint?: string;
 }
 
 /** Close-code-free handle of the WebSocket client-node returns. */
@@ -174,7 +176,8 @@ export async function openPortForwardTunnel(
           last = new MeshbotError(
             'unreachable',
             `the port-forward to ${where()} failed: ${text}`,
-            'Is the destination container listening on its gRPC port (8086)? Check the pod with kubectl describe.',
+            target.notListeningHint ??
+              'Is the destination container listening on its gRPC port (8086)? Check the pod with kubectl describe.',
           );
           finish();
         }
