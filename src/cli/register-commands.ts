@@ -10,6 +10,8 @@ import { register as registerRunbook } from './commands/runbook.js';
 import { register as registerScaleTest } from './commands/scale-test.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerSweep } from './commands/sweep.js';
+import { register as registerProxyLogs } from './commands/proxy-logs.js';
+import { register as registerProxyLogLevel } from './commands/proxy-log-level.js';
 
 /**
  * One line per subcommand. Each module exports `register(program)` and owns its options,
@@ -28,4 +30,6 @@ export function registerCommands(program: Command): void {
   registerEvents(program);
   registerRestart(program);
   registerSweep(program);
+  registerProxyLogs(program);
+  registerProxyLogLevel(program);
 }

@@ -1,6 +1,13 @@
 import type { MeshCommand } from './parse-command.js';
 import { formatScaleTarget, formatServiceTarget, formatWorkloadTarget } from './targets.js';
-import { DEFAULT_EVENTS_WINDOW_SECONDS, DEFAULT_METRICS_WINDOW_SECONDS } from './parse-command.js';
+import {
+  DEFAULT_EVENTS_WINDOW_SECONDS,
+  DEFAULT_METRICS_WINDOW_SECONDS,
+  DEFAULT_PROXY_LOG_LEVEL_SECONDS,
+  DEFAULT_PROXY_LOGS_SINCE_SECONDS,
+  DEFAULT_PROXY_LOGS_TAIL,
+} from './parse-command.js';
+import { formatPodOrWorkloadTarget } from './pod-target.js';
 
 /** A window as `--window` accepts it: whole hours, whole minutes, or seconds. */
 function formatWindow(seconds: number): string {
@@ -40,6 +47,21 @@ export function formatCommand(command: MeshCommand): string {
     }
     case 'restart':
       return `restart ${formatWorkloadTarget(command.target)}`;
+    case 'proxy-logs': {
+      const since =
+        command.sinceSeconds === DEFAULT_PROXY_LOGS_SINCE_SECONDS
+          ? ''
+          : ` --since ${formatWindow(command.sinceSeconds)}`;
+      const tail = command.tailLines === DEFAULT_PROXY_LOGS_TAIL ? '' : ` --tail ${command.tailLines}`;
+      return `proxy-logs ${formatPodOrWorkloadTarget(command.target)}${since}${tail}`;
+    }
+    case 'proxy-log-level': {
+      const f =
+        command.forSeconds === DEFAULT_PROXY_LOG_LEVEL_SECONDS
+          ? ''
+          : ` --for ${formatWindow(command.forSeconds)}`;
+      return `proxy-log-level ${formatWorkloadTarget(command.target)} ${command.level}${f}`;
+    }
     case 'runbook':
       return command.runbook !== undefined && command.target !== undefined
         ? `runbook ${command.runbook} ${command.target}`

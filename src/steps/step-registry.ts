@@ -14,6 +14,7 @@ import { describePlan, describeProgress } from './scale-test/describe-progress.j
 import type { ScaleTestEvent, ScaleTestPlan, ScaleTestSettings } from './scale-test/scale-test-types.js';
 import type { RestartPlan, RestartSettings } from './restart/plan-restart.js';
 import { MeshbotError } from '../errors.js';
+import type { ProxyLogLevelPlan, ProxyLogLevelSettings } from './proxy-log-level/plan-proxy-log-level.js';
 
 /** Which namespaces a command reads or changes. */
 export type NamespaceScope = { kind: 'none' } | { kind: 'some'; namespaces: string[] } | { kind: 'all' };
@@ -70,6 +71,12 @@ export interface StepRegistry {
   restart: MutatingStep<CommandOf<'restart'>, RestartPlan, RestartSettings>;
   runbook: ReadingStep<CommandOf<'runbook'>>;
   report: ReadingStep<CommandOf<'report'>>;
+  'proxy-logs': ReadingStep<CommandOf<'proxy-logs'>>;
+  'proxy-log-level': MutatingStep<
+    CommandOf<'proxy-log-level'>,
+    ProxyLogLevelPlan,
+    Partial<ProxyLogLevelSettings>
+  >;
 }
 
 const oneNamespace = (c: { target: { namespace: string } }): NamespaceScope => ({
@@ -165,6 +172,33 @@ export const STEP_REGISTRY: StepRegistry = {
           'In Slack: /mesh report list, /mesh report run NAME. On the command line: meshbot sweep.',
         ),
       ),
+  },
+  'proxy-logs': {
+    mutating: false,
+    target: 'workload',
+    namespaces: oneNamespace,
+    run: async (c, adapters) =>
+      (await import('./proxy-logs/run-proxy-logs-step.js')).runProxyLogsStep(
+        { target: c.target, sinceSeconds: c.sinceSeconds, tailLines: c.tailLines },
+        adapters,
+      ),
+  },
+  'proxy-log-level': {
+    mutating: true,
+    target: 'workload',
+    namespaces: oneNamespace,
+    confirmation: {
+      plan: async (c, adapters, settings) =>
+        (await import('./proxy-log-level/plan-proxy-log-level.js')).planProxyLogLevel(c, adapters, settings),
+      describe: (plan) => plan.description,
+      run: async (c, adapters, options) =>
+        (await import('./proxy-log-level/run-proxy-log-level.js')).runProxyLogLevel(c, adapters, {
+          requestedBy: options.requestedBy,
+          settings: options.settings,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        }),
+    },
   },
   'scale-test': {
     mutating: true,

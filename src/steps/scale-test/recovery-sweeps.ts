@@ -14,14 +14,14 @@ export interface RecoverySweeps {
   stop(): Promise<void>;
 }
 
-export function startRecoverySweeps(
-  sweep: (signal: AbortSignal) => Promise<RecoveryReport>,
+export function startRecoverySweeps<Report = RecoveryReport>(
+  sweep: (signal: AbortSignal) => Promise<Report>,
   options: {
     intervalMs?: number;
     /** Told when a sweep as a whole fails (the next one tries again). */
     onError(err: unknown): void;
     /** Told after each sweep, with its report. */
-    onSweep?(report: RecoveryReport): void;
+    onSweep?(report: Report): void;
   },
 ): RecoverySweeps {
   const intervalMs = options.intervalMs ?? RECOVERY_SWEEP_MS;

@@ -29,6 +29,11 @@ const TEXTS = [
   'runbook stale-endpoints web-svc.emojivoto',
   'report list',
   'report run mesh-drift',
+  'proxy-logs pod/web-5f7c9d8b4-x2x9q.emojivoto',
+  'proxy-logs deploy/web.emojivoto --since 10m --tail 50',
+  'proxy-logs statefulset/db.payments --since 61.5s',
+  'proxy-log-level deploy/web.emojivoto debug',
+  'proxy-log-level deploy/web.emojivoto warn,linkerd=debug --for 30m',
 ];
 
 describe('formatCommand', () => {
