@@ -292,5 +292,6 @@ describe('manifests/base applied to the sandbox: meshbot as its ServiceAccount',
       }
     }
     expect(problems).toEqual([]);
-  });
+    // One run per command and permission it uses: it grows with the commands.
+  }, 180_000);
 });
