@@ -10,6 +10,7 @@ import { register as registerRunbook } from './commands/runbook.js';
 import { register as registerScaleTest } from './commands/scale-test.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerSweep } from './commands/sweep.js';
+import { register as registerReport } from './commands/report.js';
 import { register as registerProxyLogs } from './commands/proxy-logs.js';
 import { register as registerProxyLogLevel } from './commands/proxy-log-level.js';
 
@@ -30,6 +31,7 @@ export function registerCommands(program: Command): void {
   registerEvents(program);
   registerRestart(program);
   registerSweep(program);
+  registerReport(program);
   registerProxyLogs(program);
   registerProxyLogLevel(program);
 }
