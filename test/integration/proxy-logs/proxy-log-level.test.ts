@@ -225,4 +225,57 @@ describe('proxy-log-level through the sandbox', () => {
     expect(await levels('web-svc')).toEqual([DEFAULT, DEFAULT]);
     expect(await recordOf()).toBeUndefined();
   });
+  it('the CLI puts every pod back on SIGTERM before it exits', async () => {
+    const cli = spawn(
+      process.execPath,
+      [
+        '--import',
+        join(here, '../scale-test/child/register-ts-loader.mjs'),
+        join(here, '../../../src/cli.ts'),
+        'proxy-log-level',
+        'deploy/web.emojivoto',
+        'warn,linkerd=trace',
+        '--for',
+        '10m',
+        '--yes',
+        '--kubeconfig',
+        sb.kubeconfig,
+        '--output',
+        'json',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    let stderr = '';
+    cli.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+    const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const guard = setTimeout(
+          () => reject(new Error(`the CLI never set the level; stderr: ${stderr}`)),
+          60_000,
+        );
+        cli.stderr!.on('data', (c: Buffer) => {
+          stderr += c.toString();
+          if (/set 2 pod\(s\) of deploy\/web\.emojivoto to "warn,linkerd=trace"/.test(stderr)) {
+            clearTimeout(guard);
+            resolve();
+          }
+        });
+      });
+      expect(await levels('web-svc')).toEqual(['linkerd=trace,warn', 'linkerd=trace,warn']);
+      cli.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      cli.kill('SIGKILL');
+    }
+    expect(stderr).toMatch(/putting every pod back/);
+    expect(JSON.parse(stdout)).toMatchObject({
+      step: 'proxy-log-level',
+      status: 'pass',
+      data: { endedBy: 'shutdown', recordRemoved: true, cluster: 'default' },
+    });
+    expect(await levels('web-svc')).toEqual([DEFAULT, DEFAULT]);
+    expect(await recordOf()).toBeUndefined();
+  }, 90_000);
 });
