@@ -15,6 +15,8 @@ import { createKubeGet, type KubeConnectionOptions } from './kube/kube-get.js';
 import { readPlainKubeconfig } from './kube/plain-kubeconfig.js';
 import { createRouteObjectReader, type RouteObjectReader } from './kube/route-objects.js';
 import type { WorkloadScaling } from './kube/workload-scaling.js';
+import type { PodLogReader } from './kube/pod-log-reader.js';
+import type { ProxyAdminClient } from './proxy-admin/proxy-admin-client.js';
 import { openPrometheus } from './prometheus/open-prometheus.js';
 import { createTapClient, type TapClient } from './tap/tap-client.js';
 import type { PrometheusClient } from './prometheus/prometheus-client.js';
@@ -41,6 +43,10 @@ export interface Adapters {
   routes: RouteObjectReader;
   /** linkerd-viz's tap through the aggregated API on the Kubernetes API server. */
   tap: TapClient;
+  /** Containers' logs (`pods/log`): proxy-logs. */
+  podLogs: PodLogReader;
+  /** Proxies' admin servers (port 4191) through port-forwards: proxy-log-level. */
+  proxyAdmin: ProxyAdminClient;
   /** Closes streams, the gRPC channel and port-forwards. */
   close(): Promise<void>;
 }
@@ -131,6 +137,15 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
       server: access.server,
     }),
     scaling: deferredAdapter(async () => (await loadClientNode()).scaling),
+    // pods/log reads through client-node's API client, loaded on first use.
+    podLogs: deferredAdapter(async () =>
+      (await import('./kube/pod-log-reader.js')).createPodLogReader((await loadClientNode()).core),
+    ),
+    proxyAdmin: deferredAdapter(async () =>
+      (await import('./proxy-admin/proxy-admin-client.js')).createProxyAdminClient(apiServer, {
+        timeoutMs,
+      }),
+    ),
     routes: createRouteObjectReader({ calls, get }),
     tap,
     close: () => {

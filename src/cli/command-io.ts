@@ -46,8 +46,9 @@ export async function withAdapters<T>(
   options: ClusterOptions,
   work: (adapters: Adapters) => Promise<T>,
 ): Promise<T> {
-  const { openAdapters } = await import('../adapters/open-adapters.js');
-  const adapters = await openAdapters(options);
+  const { openAdapters, DEFAULT_CLUSTER } = await import('../adapters/open-adapters.js');
+  // Named as serve's pool names it (singleClusterPool), so what a command records matches.
+  const adapters = await openAdapters(options, options.context ?? DEFAULT_CLUSTER);
   try {
     return await work(adapters);
   } finally {

@@ -13,6 +13,8 @@ import { register as registerServe } from './commands/serve.js';
 import { register as registerSweep } from './commands/sweep.js';
 import { register as registerReport } from './commands/report.js';
 import { register as registerTap } from './commands/tap.js';
+import { register as registerProxyLogs } from './commands/proxy-logs.js';
+import { register as registerProxyLogLevel } from './commands/proxy-log-level.js';
 
 /**
  * One line per subcommand. Each module exports `register(program)` and owns its options,
@@ -34,4 +36,6 @@ export function registerCommands(program: Command): void {
   registerReport(program);
   registerRoutes(program);
   registerTap(program);
+  registerProxyLogs(program);
+  registerProxyLogLevel(program);
 }

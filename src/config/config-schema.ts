@@ -140,6 +140,18 @@ export const configSchema = z
       })
       .strict()
       .default({ maxDurationSeconds: 60, maxRequests: 1000 }),
+    /** proxy-log-level (docs/proxy-log-level.md): the longest --for, the most pods, where recoveries are told. */
+    proxyLogLevel: z
+      .object({
+        maxDurationSeconds: z.number().int().min(10).max(86400).default(3600),
+        maxPods: z.number().int().min(1).max(500).default(50),
+        notifyChannel: z
+          .string()
+          .regex(/^[CG][A-Z0-9]{2,20}$/, 'a channel id such as C012AB3CD')
+          .optional(),
+      })
+      .strict()
+      .default({ maxDurationSeconds: 3600, maxPods: 50 }),
     /** Scheduled drift reports (docs/reports.md). */
     reports: reportsConfigSchema,
     /** The routes step's verdict thresholds (docs/routes.md). */

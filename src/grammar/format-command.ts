@@ -5,7 +5,11 @@ import {
   DEFAULT_EVENTS_WINDOW_SECONDS,
   DEFAULT_METRICS_WINDOW_SECONDS,
   DEFAULT_ROUTES_WINDOW_SECONDS,
+  DEFAULT_PROXY_LOG_LEVEL_SECONDS,
+  DEFAULT_PROXY_LOGS_SINCE_SECONDS,
+  DEFAULT_PROXY_LOGS_TAIL,
 } from './parse-command.js';
+import { formatPodOrWorkloadTarget } from './pod-target.js';
 import { formatRoutesTarget } from './routes-target.js';
 
 /** A window as `--window` accepts it: whole hours, whole minutes, or seconds. */
@@ -52,6 +56,21 @@ export function formatCommand(command: MeshCommand): string {
           ? ''
           : ` --window ${formatWindow(command.windowSeconds)}`;
       return `routes ${formatRoutesTarget(command.target)}${window}`;
+    }
+    case 'proxy-logs': {
+      const since =
+        command.sinceSeconds === DEFAULT_PROXY_LOGS_SINCE_SECONDS
+          ? ''
+          : ` --since ${formatWindow(command.sinceSeconds)}`;
+      const tail = command.tailLines === DEFAULT_PROXY_LOGS_TAIL ? '' : ` --tail ${command.tailLines}`;
+      return `proxy-logs ${formatPodOrWorkloadTarget(command.target)}${since}${tail}`;
+    }
+    case 'proxy-log-level': {
+      const f =
+        command.forSeconds === DEFAULT_PROXY_LOG_LEVEL_SECONDS
+          ? ''
+          : ` --for ${formatWindow(command.forSeconds)}`;
+      return `proxy-log-level ${formatWorkloadTarget(command.target)} ${command.level}${f}`;
     }
     case 'runbook':
       return command.runbook !== undefined && command.target !== undefined

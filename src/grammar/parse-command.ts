@@ -4,6 +4,8 @@ import { didYouMean } from './did-you-mean.js';
 import { parseDuration } from './duration.js';
 import { parseRoutesTarget } from './routes-target.js';
 import { buildTapCommand, TAP_SPEC, type TapCommand } from './tap-command.js';
+import { checkLogFilter, parseCount } from './log-filter-argument.js';
+import { parsePodOrWorkloadTarget, type PodTarget } from './pod-target.js';
 import {
   checkNamespace,
   parseServiceTarget,
@@ -28,6 +30,13 @@ export type MeshCommand =
   | { name: 'restart'; target: WorkloadTarget }
   | { name: 'routes'; target: ServiceTarget; windowSeconds: number }
   | { name: 'runbook'; runbook?: string; target?: string }
+  | {
+      name: 'proxy-logs';
+      target: PodTarget | WorkloadTarget;
+      sinceSeconds: number;
+      tailLines: number;
+    }
+  | { name: 'proxy-log-level'; target: WorkloadTarget; level: string; forSeconds: number }
   | { name: 'report'; action: 'list' }
   | { name: 'report'; action: 'run'; report: string }
   | TapCommand;
@@ -45,6 +54,14 @@ export const DEFAULT_ROUTES_WINDOW_SECONDS = 60;
 
 /** `events` without `--window`: one hour. */
 export const DEFAULT_EVENTS_WINDOW_SECONDS = 3600;
+
+/** `proxy-logs` without `--since`: five minutes; without `--tail`: 500 lines. */
+export const DEFAULT_PROXY_LOGS_SINCE_SECONDS = 300;
+export const DEFAULT_PROXY_LOGS_TAIL = 500;
+export const MAX_PROXY_LOGS_TAIL = 5000;
+
+/** `proxy-log-level` without `--for`: ten minutes (config bounds the longest). */
+export const DEFAULT_PROXY_LOG_LEVEL_SECONDS = 600;
 
 /**
  * A flag of a command, described once: the Slack grammar parses it (util.parseArgs) and the CLI
@@ -184,6 +201,52 @@ export const COMMANDS: readonly CommandSpec[] = [
         value: 'duration',
         description: 'how far back to look, 10s to 24h',
         default: '1m',
+      },
+    ],
+  },
+  {
+    name: 'proxy-logs',
+    usage: 'proxy-logs pod/NAME.NAMESPACE | deploy/NAME.NAMESPACE [--since 5m] [--tail 500]',
+    summary:
+      "The last lines of the linkerd-proxy container's log: warnings and errors counted, the most frequent messages grouped, the full text as a file.",
+    example: 'proxy-logs deploy/web.emojivoto --since 10m',
+    target: {
+      placeholder: 'target',
+      description:
+        'pod/NAME.NAMESPACE, or deploy/NAME.NAMESPACE / statefulset/NAME.NAMESPACE (a few of its pods)',
+    },
+    flags: [
+      {
+        name: 'since',
+        value: 'duration',
+        description: 'how far back to read, 10s to 24h',
+        default: '5m',
+      },
+      {
+        name: 'tail',
+        value: 'lines',
+        description: `at most this many lines per pod, 1 to ${MAX_PROXY_LOGS_TAIL}`,
+        default: String(DEFAULT_PROXY_LOGS_TAIL),
+      },
+    ],
+  },
+  {
+    name: 'proxy-log-level',
+    usage: 'proxy-log-level deploy/NAME.NAMESPACE LEVEL [--for 10m]',
+    summary:
+      "Set the proxies' log level of a workload for a while (after a confirmation), then put every pod back.",
+    example: 'proxy-log-level deploy/web.emojivoto debug --for 10m',
+    target: {
+      placeholder: 'target',
+      description: 'deploy/NAME.NAMESPACE or statefulset/NAME.NAMESPACE, then the level',
+    },
+    maxPositionals: 2,
+    flags: [
+      {
+        name: 'for',
+        value: 'duration',
+        description: 'how long before every pod is put back (the configured maximum bounds it)',
+        default: '10m',
       },
     ],
   },
@@ -376,6 +439,42 @@ export function buildCommand(name: CommandName, positionals: string[], values: F
     }
     case 'tap':
       return buildTapCommand(target, text);
+    case 'proxy-logs': {
+      const since = text('since');
+      const tail = text('tail');
+      if (positionals.length > 1) {
+        throw new UsageError('proxy-logs takes one target', `Usage: ${spec.usage}`);
+      }
+      return {
+        name: 'proxy-logs',
+        target: parsePodOrWorkloadTarget(target),
+        sinceSeconds:
+          since !== undefined
+            ? parseDuration(since, 'since', { min: 10, max: 86400 })
+            : DEFAULT_PROXY_LOGS_SINCE_SECONDS,
+        tailLines:
+          tail !== undefined ? parseCount(tail, '--tail', 1, MAX_PROXY_LOGS_TAIL) : DEFAULT_PROXY_LOGS_TAIL,
+      };
+    }
+    case 'proxy-log-level': {
+      const level = positionals[1];
+      if (level === undefined) {
+        throw new UsageError(
+          'proxy-log-level needs a level after the workload',
+          `Usage: ${spec.usage}. Levels: off, error, warn, info, debug, trace, or a filter such as warn,linkerd=debug.`,
+        );
+      }
+      const f = text('for');
+      return {
+        name: 'proxy-log-level',
+        target: parseWorkloadTarget(target),
+        level: checkLogFilter(level),
+        forSeconds:
+          f !== undefined
+            ? parseDuration(f, 'for', { min: 10, max: 86400 })
+            : DEFAULT_PROXY_LOG_LEVEL_SECONDS,
+      };
+    }
     case 'scale-test':
       return {
         name: 'scale-test',

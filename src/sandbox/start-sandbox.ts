@@ -19,6 +19,8 @@ import { startDestinationController } from './destination/start-destination-cont
 import { startApiServer, type AccessRule, type RunningApiServer } from './kube/api-server.js';
 import { createObjectStore } from './kube/object-store.js';
 import { startProxyMetrics } from './proxy-metrics/start-proxy-metrics.js';
+import { startProxyAdmin } from './proxy-admin/start-proxy-admin.js';
+import { PROXY_ADMIN_PORT } from './proxy-admin/proxy-admin-endpoints.js';
 import { startMeshClients, type RunningMeshClients } from './mesh/mesh-clients.js';
 import { startPodChurn } from './mesh/pod-churn.js';
 import { callsByWorkload, trafficModelOf } from './traffic/traffic-model.js';
@@ -133,17 +135,26 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     await cluster.finishStart();
 
     const controlPlaneNs = scenario.linkerd?.namespace ?? 'linkerd';
-    const late: { destination?: RunningDestinationController } = {};
+    const late: { destination?: RunningDestinationController; proxyMetricsUrl?: string } = {};
     // linkerd-viz's tap, an aggregated API behind the API server (docs/tap.md).
     const tapApi = installVizTap(store, scenario);
     if (tapApi) undo.push(() => tapApi.close());
+    // The meshed pods' proxies: admin port 4191 through port-forwards, their logs through pods/log.
+    const proxyAdmin = startProxyAdmin({
+      store,
+      controlPlaneNamespace: controlPlaneNs,
+      metricsUrl: () => late.proxyMetricsUrl,
+    });
+    undo.push(() => proxyAdmin.close());
     const api: RunningApiServer = await startApiServer({
       store,
       ...ownPort(opts.apiServerPort),
       accessRules: scenario.accessRules,
       ...(opts.apiAudit ? { audit: opts.apiAudit } : {}),
       ...(tapApi ? { aggregatedApis: [tapApi] } : {}),
+      podLogs: proxyAdmin.podLogs,
       portForward: (namespace, pod, port) => {
+        if (port === PROXY_ADMIN_PORT) return proxyAdmin.portForward(namespace, pod, port);
         const dst = late.destination;
         if (!dst || namespace !== controlPlaneNs) return undefined;
         const p = store.get(POD, namespace, pod);
@@ -222,6 +233,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       ...(scenario.linkerd ? { clusterDomain: scenario.linkerd.clusterDomain } : {}),
     });
     undo.push(() => proxyMetrics.stop());
+    late.proxyMetricsUrl = proxyMetrics.url;
     const proxyMetricsUrl = await exposed(proxyMetrics.url, opts.proxyMetricsPort);
 
     await Promise.all([destination.ready(), settled()]);

@@ -1,3 +1,4 @@
+import { formatPodOrWorkloadTarget } from '../grammar/pod-target.js';
 import type { AdapterPool } from '../adapters/adapter-pool.js';
 import type { Adapters } from '../adapters/open-adapters.js';
 import { stepErrorResult, type StepResult } from '../domain/step-result.js';
@@ -68,7 +69,10 @@ export function targetOf(command: RunnableCommand): string {
       return command.namespace ?? 'control plane';
     case 'restart':
     case 'tap':
+    case 'proxy-log-level':
       return formatWorkloadTarget(command.target);
+    case 'proxy-logs':
+      return formatPodOrWorkloadTarget(command.target);
     case 'runbook':
       return command.runbook ? `${command.runbook} ${command.target ?? ''}`.trim() : 'runbooks';
     case 'report':

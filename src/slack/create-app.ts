@@ -26,6 +26,9 @@ import { handleScaleTestActions } from './handle-scale-test-actions.js';
 import { SCALE_TEST_ACTION_IDS } from './scale-test-button-value.js';
 import type { ScaleTestRunner } from './scale-test-runner.js';
 import { handleRunbookActions } from './runbook/handle-runbook-actions.js';
+import { handleLogLevelActions } from './proxy-log-level/handle-log-level-actions.js';
+import { LOG_LEVEL_ACTION_IDS } from './proxy-log-level/log-level-button-value.js';
+import type { LogLevelRunner } from './proxy-log-level/log-level-runner.js';
 import { RUNBOOK_ACTION_IDS } from './runbook/runbook-button-value.js';
 import type { SlackRunbooks } from './runbook/runbook-thread.js';
 
@@ -57,6 +60,10 @@ export interface SlackAppOptions {
   scaleTests?: ScaleTestRunner;
   /** Guided runbooks in threads; without them `/mesh runbook` is not available. */
   runbooks?: SlackRunbooks;
+  /** proxy-log-level (confirmation, the change, Stop); without it the command is refused. */
+  logLevels?: LogLevelRunner;
+  /** The cluster proxy-log-level runs against. */
+  logLevelCluster?: string;
 }
 
 export interface SlackApp {
@@ -135,6 +142,8 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     }),
     audit: options.audit ?? createAuditLog(logger),
     ...(options.scaleTests ? { scaleTests: options.scaleTests } : {}),
+    ...(options.logLevels ? { logLevels: options.logLevels } : {}),
+    ...(options.logLevelCluster ? { logLevelCluster: options.logLevelCluster } : {}),
     ...(options.runbooks ? { runbooks: options.runbooks } : {}),
   };
   // Runs in flight, so stop() can let them finish (a parent left at "Running" helps no one).
@@ -155,6 +164,12 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     { type: 'block_actions', action_id: new RegExp(`^${RUN_ACTION_ID}(:|$)`) },
     tracked(handleRunButton(deps)),
   );
+  if (options.logLevels) {
+    app.action<bolt.BlockAction<bolt.ButtonAction>>(
+      { type: 'block_actions', action_id: LOG_LEVEL_ACTION_IDS },
+      tracked(handleLogLevelActions({ ...deps, logLevels: options.logLevels })),
+    );
+  }
   if (options.scaleTests) {
     app.action<bolt.BlockAction<bolt.ButtonAction>>(
       { type: 'block_actions', action_id: SCALE_TEST_ACTION_IDS },

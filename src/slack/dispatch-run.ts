@@ -11,6 +11,8 @@ import { askScaleTestConfirmation } from './scale-test-confirmation.js';
 import type { ScaleTestRunner } from './scale-test-runner.js';
 import { slackErrorCode } from './slack-error.js';
 import { dispatchRunbook } from './runbook/dispatch-runbook.js';
+import { askLogLevelConfirmation } from './proxy-log-level/ask-log-level-confirmation.js';
+import type { LogLevelRunner } from './proxy-log-level/log-level-runner.js';
 import type { SlackRunbooks } from './runbook/runbook-thread.js';
 
 /** Everything a run needs besides the request; built once by createSlackApp. */
@@ -25,6 +27,10 @@ export interface DispatchDeps extends Omit<ThreadRunDeps, 'client'> {
   scaleTests?: ScaleTestRunner;
   /** Guided runbooks in threads (src/slack/runbook/); without them `runbook` is not available. */
   runbooks?: SlackRunbooks;
+  /** proxy-log-level: with it, the command asks for a confirmation (src/slack/proxy-log-level/). */
+  logLevels?: LogLevelRunner;
+  /** The cluster proxy-log-level runs against (the pool's default until commands name one). */
+  logLevelCluster?: string;
 }
 
 export interface DispatchRequest {
@@ -110,6 +116,21 @@ export async function dispatchRun(deps: DispatchDeps, req: DispatchRequest): Pro
   if ((req.command.name === 'runbook' || req.command.name === 'restart') && deps.runbooks) {
     await dispatchRunbook(
       { ...deps, runbooks: deps.runbooks },
+      { ...req, command: req.command },
+      base,
+      reply,
+    );
+    return;
+  }
+
+  if (req.command.name === 'proxy-log-level') {
+    if (!deps.logLevels) {
+      deps.audit.record({ ...base, outcome: 'refused', reason: 'not-available' });
+      await reply(renderNotice(':no_entry:', 'proxy-log-level is not available in this meshbot.'));
+      return;
+    }
+    await askLogLevelConfirmation(
+      { ...deps, logLevels: deps.logLevels, cluster: deps.logLevelCluster ?? 'default' },
       { ...req, command: req.command },
       base,
       reply,

@@ -1,12 +1,10 @@
-import { describeError, MeshbotError } from '../errors.js';
 import type { AuditEntry } from './audit-log.js';
 import type { DispatchDeps, DispatchRequest } from './dispatch-run.js';
-import { renderNotice, renderNotInChannel } from './render/render-notice.js';
 import type { SlackMessageBody } from './render/slack-block.js';
-import { renderScaleTestConfirmation, renderScaleTestParent } from './render/render-scale-test.js';
+import { renderScaleTestConfirmation } from './render/render-scale-test.js';
+import { openConfirmationThread } from './open-confirmation-thread.js';
 import { CONFIRMATION_TTL_MS, newNonce } from './scale-test-button-value.js';
 import type { ScaleTestRunner } from './scale-test-runner.js';
-import { NOT_IN_CHANNEL_ERRORS, slackErrorCode } from './slack-error.js';
 import { formatScaleTarget } from '../steps/scale-test/resolve-scale-target.js';
 import type { RunnableCommand } from './command-executor.js';
 
@@ -38,38 +36,10 @@ export async function askScaleTestConfirmation(
   base: Omit<AuditEntry, 'outcome'>,
   reply: (m: SlackMessageBody) => Promise<void>,
 ): Promise<void> {
-  const started = Date.now();
-  let plan;
-  try {
-    plan = await deps.scaleTests.plan(req.command.target);
-  } catch (err) {
-    const { message, hint } = describeError(err);
-    const refused = err instanceof MeshbotError && err.kind === 'refused';
-    deps.audit.record({
-      ...base,
-      outcome: refused ? 'refused' : 'failed',
-      reason: message,
-      durationMs: Date.now() - started,
-    });
-    await reply(
-      renderNotice(refused ? ':no_entry:' : ':exclamation:', refused ? `Refused: ${message}` : message, hint),
-    );
-    return;
-  }
-  const ctx = { commandText: req.commandText, requestedBy: req.userId };
-  let thread: string;
-  try {
-    const parent = await req.client.chat.postMessage({
-      channel: req.channel.id,
-      ...renderScaleTestParent(ctx, 'awaiting'),
-      metadata: scaleTestMetadata(req.commandText, req.userId, 'awaiting-confirmation', req.triggerId),
-    });
-    if (!parent.ts) throw new Error('chat.postMessage returned no ts');
-    thread = parent.ts;
-    await req.client.chat.postMessage({
-      channel: req.channel.id,
-      thread_ts: thread,
-      ...renderScaleTestConfirmation(plan, {
+  await openConfirmationThread(deps, req, base, reply, {
+    plan: () => deps.scaleTests.plan(req.command.target),
+    confirmation: (plan, thread) =>
+      renderScaleTestConfirmation(plan, {
         v: 1,
         kind: 'scale-test',
         target: formatScaleTarget(req.command.target),
@@ -79,29 +49,6 @@ export async function askScaleTestConfirmation(
         nonce: newNonce(),
         exp: Date.now() + CONFIRMATION_TTL_MS,
       }),
-    });
-  } catch (err) {
-    const code = slackErrorCode(err);
-    if (code && NOT_IN_CHANNEL_ERRORS.has(code)) {
-      deps.audit.record({ ...base, outcome: 'not-in-channel' });
-      await reply(renderNotInChannel(req.botUserId));
-      return;
-    }
-    deps.audit.record({ ...base, outcome: 'failed', reason: code ?? String(err) });
-    await reply(
-      renderNotice(
-        ':exclamation:',
-        `meshbot could not post the confirmation in this channel (${code ?? 'error'}).`,
-      ),
-    );
-    return;
-  }
-  deps.audit.record({
-    ...base,
-    outcome: 'ran',
-    status: 'awaiting-confirmation',
-    summary: `${plan.workloadText} ${plan.fromReplicas} -> ${plan.toReplicas}`,
-    thread,
-    durationMs: Date.now() - started,
+    summary: (plan) => `${plan.workloadText} ${plan.fromReplicas} -> ${plan.toReplicas}`,
   });
 }

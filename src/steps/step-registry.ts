@@ -16,6 +16,7 @@ import type { RestartPlan, RestartSettings } from './restart/plan-restart.js';
 import type { RouteThresholds } from './routes/routes-types.js';
 import type { TapData, TapLimits } from './tap/tap-types.js';
 import { MeshbotError } from '../errors.js';
+import type { ProxyLogLevelPlan, ProxyLogLevelSettings } from './proxy-log-level/plan-proxy-log-level.js';
 
 /** Which namespaces a command reads or changes. */
 export type NamespaceScope = { kind: 'none' } | { kind: 'some'; namespaces: string[] } | { kind: 'all' };
@@ -84,6 +85,12 @@ export interface StepRegistry {
   runbook: ReadingStep<CommandOf<'runbook'>>;
   report: ReadingStep<CommandOf<'report'>>;
   tap: ReadingStep<CommandOf<'tap'>, TapData | null>;
+  'proxy-logs': ReadingStep<CommandOf<'proxy-logs'>>;
+  'proxy-log-level': MutatingStep<
+    CommandOf<'proxy-log-level'>,
+    ProxyLogLevelPlan,
+    Partial<ProxyLogLevelSettings>
+  >;
 }
 
 const oneNamespace = (c: { target: { namespace: string } }): NamespaceScope => ({
@@ -214,6 +221,33 @@ export const STEP_REGISTRY: StepRegistry = {
         ...(ctx.signal ? { signal: ctx.signal } : {}),
         ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
       }),
+  },
+  'proxy-logs': {
+    mutating: false,
+    target: 'workload',
+    namespaces: oneNamespace,
+    run: async (c, adapters) =>
+      (await import('./proxy-logs/run-proxy-logs-step.js')).runProxyLogsStep(
+        { target: c.target, sinceSeconds: c.sinceSeconds, tailLines: c.tailLines },
+        adapters,
+      ),
+  },
+  'proxy-log-level': {
+    mutating: true,
+    target: 'workload',
+    namespaces: oneNamespace,
+    confirmation: {
+      plan: async (c, adapters, settings) =>
+        (await import('./proxy-log-level/plan-proxy-log-level.js')).planProxyLogLevel(c, adapters, settings),
+      describe: (plan) => plan.description,
+      run: async (c, adapters, options) =>
+        (await import('./proxy-log-level/run-proxy-log-level.js')).runProxyLogLevel(c, adapters, {
+          requestedBy: options.requestedBy,
+          settings: options.settings,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        }),
+    },
   },
   'scale-test': {
     mutating: true,

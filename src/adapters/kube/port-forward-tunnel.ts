@@ -28,6 +28,8 @@ export interface PortForwardTarget {
   port: number;
   /** Limit of the WebSocket handshake, ms. */
   connectTimeoutMs: number;
+  /** The hint when nothing listens on the port in the pod (default: the destination's gRPC port). */
+  notListeningHint?: string;
 }
 
 /** The API server answered the WebSocket upgrade with an HTTP error (and, usually, a Status body). */
@@ -186,7 +188,8 @@ export async function openPortForwardTunnel(
           last = new MeshbotError(
             'unreachable',
             `the port-forward to ${where()} failed: ${text}`,
-            'Is the destination container listening on its gRPC port (8086)? Check the pod with kubectl describe.',
+            target.notListeningHint ??
+              'Is the destination container listening on its gRPC port (8086)? Check the pod with kubectl describe.',
           );
           finish();
         }

@@ -99,6 +99,9 @@ export async function runServe(
     const { executeReportCommand, listReports } = await import('../../drift/report-commands.js');
     const { loadRunbooks } = await import('../../runbooks/load-runbooks.js');
     const { createClusterRunbooks } = await import('../../slack/runbook/cluster-runbooks.js');
+    const { createLogLevelRunner } = await import('../../slack/proxy-log-level/log-level-runner.js');
+    const { startLogLevelRecovery } =
+      await import('../../slack/proxy-log-level/recover-log-levels-at-start.js');
     const config = await loadConfig({ env: io.env, ...(flags.config ? { configFile: flags.config } : {}) });
     const clusterOptions = readClusterOptions(clusterFlagsWithEnv(flags, io.env, isDefault));
     if (io.env.MESHBOT_PROMETHEUS_URL) clusterOptions.prometheusUrl = io.env.MESHBOT_PROMETHEUS_URL;
@@ -119,6 +122,13 @@ export async function runServe(
       },
     });
     const scaleTests = createClusterScaleTestRunner({ pool, settings: settingsFromConfig(config.scaleTest) });
+    const logLevels = createLogLevelRunner({
+      pool,
+      settings: {
+        maxDurationSeconds: config.proxyLogLevel.maxDurationSeconds,
+        maxPods: config.proxyLogLevel.maxPods,
+      },
+    });
     // Every runbook is checked now: a bad file stops serve here, never at click time.
     const runbooks = createClusterRunbooks({
       catalog: loadRunbooks(config.runbooksDir !== undefined ? { extraDir: config.runbooksDir } : {}),
@@ -152,6 +162,8 @@ export async function runServe(
           : executor.execute(command, ctx),
       logger,
       scaleTests,
+      logLevels,
+      logLevelCluster: pool.clusters[0]!,
       runbooks,
       metrics: { contentType: metrics.registry.contentType, metrics: () => metrics.registry.metrics() },
       slackCalls: {
@@ -170,6 +182,7 @@ export async function runServe(
     } catch (err) {
       await bot.stop();
       await scaleTests.close();
+      await logLevels.close();
       await pool.close();
       throw startError(err);
     }
@@ -180,6 +193,13 @@ export async function runServe(
       channel: config.scaleTest.notifyChannel,
       logger,
       onRestored: (report) => metrics.observeScaleTestRecovery(report),
+    });
+    // Pods an interrupted proxy-log-level left raised are put back (docs/proxy-log-level.md).
+    const logLevelRecovery = startLogLevelRecovery({
+      runner: logLevels,
+      client: bot.app.client,
+      channel: config.proxyLogLevel.notifyChannel,
+      logger,
     });
     // Scheduled reports: the Lease-elected leader runs them (docs/reports.md).
     const reports = await startReportService({
@@ -197,6 +217,8 @@ export async function runServe(
     await reports.stop(); // releases the Lease, so another replica takes over at once
     await recovery.stop();
     await scaleTests.close(); // cancels running scale tests and waits for their replicas to be back
+    await logLevelRecovery.stop();
+    await logLevels.close(); // puts every pod of raised log levels back
     await bot.stop();
     await pool.close();
     return 0;

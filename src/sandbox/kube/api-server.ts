@@ -11,6 +11,7 @@
  *   PortForward), and SPDY/3.1 (`kubectl port-forward`, plain or tunnelled in a WebSocket).
  * Errors are `Status` bodies with the real codes and reasons.
  */
+import { servePodLog, type PodLogSource } from './pod-log.js';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -130,6 +131,8 @@ export interface ApiServerOptions {
    */
   audit?: (event: AuditEvent) => void;
   portForward?: PortForwardResolver;
+  /** The containers' logs that `pods/log` returns (pod-log.ts); absent: every log is empty. */
+  podLogs?: PodLogSource;
   version?: Partial<VersionInfo>;
   /** Backends of aggregated APIs, served when an APIService registers them (aggregated-apis.ts). */
   aggregatedApis?: AggregatedApiBackend[];
@@ -496,6 +499,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     if (review && path.name === undefined && (path.namespace !== undefined) === review.namespaced) {
       if (verb !== 'create') throw methodNotAllowed();
       return serveAccessReview(r, review.kind, path.namespace);
+    }
+    if (path.group === '' && path.plural === 'pods' && path.subresource === 'log') {
+      if (verb !== 'get' || path.namespace === undefined || path.name === undefined) throw methodNotAllowed();
+      const source = opts.podLogs;
+      return servePodLog(
+        r.res,
+        { store, ...(source ? { source } : {}) },
+        path.namespace,
+        path.name,
+        r.url.searchParams,
+      );
     }
     if (path.group === '' && path.plural === 'serviceaccounts' && path.subresource === 'token') {
       if (verb !== 'create') throw methodNotAllowed();

@@ -40,7 +40,18 @@ export function parsePorts(query: URLSearchParams): number[] | string {
   return ports;
 }
 
-export type PortForwardTarget = { host: string; port: number } | undefined;
+/** A TCP address, or a Unix socket (the sandbox's per-pod servers, e.g. the proxies' admin port). */
+export type PortForwardTarget = { host: string; port: number } | { path: string } | undefined;
+
+/** Dials a target. */
+export function dialTarget(target: NonNullable<PortForwardTarget>): net.Socket {
+  return 'path' in target ? net.connect({ path: target.path }) : net.connect(target.port, target.host);
+}
+
+/** A target as the kubelet's dial error names it. */
+export function describeTarget(target: NonNullable<PortForwardTarget>): string {
+  return 'path' in target ? 'unix socket' : `tcp ${target.host}:${target.port}`;
+}
 
 export interface PortForwardSession {
   namespace: string;
@@ -99,12 +110,12 @@ export function runPortForward(ws: WebSocket, session: PortForwardSession): void
       portDone();
       return;
     }
-    const sock = net.connect(target.port, target.host);
+    const sock = dialTarget(target);
     session.track?.(sock);
     conns.push(sock);
     let ended = false;
     sock.on('data', (chunk: Buffer) => send(frame(2 * i, chunk)));
-    sock.on('error', (err) => fail(`dial tcp ${target.host}:${target.port}: ${err.message}`));
+    sock.on('error', (err) => fail(`dial ${describeTarget(target)}: ${err.message}`));
     sock.on('close', () => {
       if (ended) return;
       ended = true;

@@ -17,7 +17,7 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import zlib from 'node:zlib';
-import type { PortForwardTarget } from './port-forward-channel.js';
+import { describeTarget, dialTarget, type PortForwardTarget } from './port-forward-channel.js';
 
 export const SPDY_PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 /** The WebSocket subprotocol kubectl uses to tunnel SPDY. */
@@ -209,7 +209,7 @@ export function runSpdyPortForward(conn: Duplex, session: SpdyPortForwardSession
       fin(data);
       return;
     }
-    const socket = net.connect(target.port, target.host);
+    const socket = dialTarget(target);
     session.track?.(socket);
     data.socket = socket;
     for (const chunk of data.pending) socket.write(chunk);
@@ -221,7 +221,7 @@ export function runSpdyPortForward(conn: Duplex, session: SpdyPortForwardSession
       }
     });
     socket.on('error', (err) =>
-      sendError(error, `${prefix}: dial tcp ${target.host}:${target.port}: ${err.message}`),
+      sendError(error, `${prefix}: dial ${describeTarget(target)}: ${err.message}`),
     );
     socket.on('close', () => {
       fin(data);

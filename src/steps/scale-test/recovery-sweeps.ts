@@ -29,8 +29,8 @@ export interface RecoverySweeps {
   stop(): Promise<void>;
 }
 
-export function startRecoverySweeps(
-  sweep: (signal: AbortSignal) => Promise<RecoveryReport>,
+export function startRecoverySweeps<Report = RecoveryReport>(
+  sweep: (signal: AbortSignal) => Promise<Report>,
   options: {
     /** Opens the watches of the scale-test records; without it, a sweep every `resyncMs`. */
     watchRecords?(handlers: RecordHandlers): Promise<{ close(): void }>;
@@ -38,7 +38,7 @@ export function startRecoverySweeps(
     /** Told when a sweep as a whole, or opening the watches, fails (tried again). */
     onError(err: unknown): void;
     /** Told after each sweep, with its report. */
-    onSweep?(report: RecoveryReport): void;
+    onSweep?(report: Report): void;
     now?: () => number;
   },
 ): RecoverySweeps {

@@ -1,5 +1,5 @@
 /**
- * A running scale test's proof of life: every few seconds it renews `heartbeatAt` in its own
+ * A running change's proof of life (the scale test's, the proxy log level's): every few seconds it renews `heartbeatAt` in its own
  * record on the workload, so any replica of meshbot can tell a dead test (heartbeat older than
  * three intervals) from one running elsewhere, and put the replicas back at once.
  *
@@ -22,7 +22,28 @@ export interface ScaleTestHeartbeat {
   stop(): Promise<void>;
 }
 
+/**
+ * The record a heartbeat renews: its annotation, how to tell whose it is, and how to stamp a new
+ * beat in it. The scale test's by default; the proxy log level has its own.
+ */
+export interface HeartbeatRecord {
+  annotation: string;
+  /** The id of the record in `raw`, or undefined when it is not one meshbot wrote. */
+  idOf(raw: string | undefined): string | undefined;
+  /** `raw` with `heartbeatAt` and `heartbeatMs` renewed. */
+  renew(raw: string, at: Date, intervalMs: number): string;
+}
+
+export const SCALE_TEST_RECORD: HeartbeatRecord = {
+  annotation: SCALE_TEST_ANNOTATION,
+  idOf: (raw) => decodeAnnotation(raw)?.testId,
+  renew: (raw, at, intervalMs) =>
+    encodeAnnotation({ ...decodeAnnotation(raw)!, heartbeatAt: at.toISOString(), heartbeatMs: intervalMs }),
+};
+
 export interface HeartbeatOptions {
+  /** The record renewed; default the scale test's. */
+  record?: HeartbeatRecord;
   intervalMs?: number;
   /** Told when a renewal fails for another reason than a conflict (the next beat tries again). */
   onError?: (err: unknown) => void;
@@ -36,15 +57,16 @@ export async function renewHeartbeat(
   testId: string,
   at: Date,
   intervalMs: number = HEARTBEAT_MS,
+  record: HeartbeatRecord = SCALE_TEST_RECORD,
 ): Promise<boolean> {
   const current = await scaling.getWorkload(ref);
-  const record = decodeAnnotation(current?.annotations[SCALE_TEST_ANNOTATION]);
-  if (!current || record?.testId !== testId) return false;
+  const raw = current?.annotations[record.annotation];
+  if (!current || raw === undefined || record.idOf(raw) !== testId) return false;
   try {
     await scaling.setAnnotation(
       ref,
-      SCALE_TEST_ANNOTATION,
-      encodeAnnotation({ ...record, heartbeatAt: at.toISOString(), heartbeatMs: intervalMs }),
+      record.annotation,
+      record.renew(raw, at, intervalMs),
       current.resourceVersion,
     );
   } catch (err) {
@@ -68,7 +90,7 @@ export function startHeartbeat(
   const beat = (): void => {
     timer = undefined;
     if (stopped) return;
-    inFlight = renewHeartbeat(scaling, ref, testId, new Date(now()), intervalMs).then(
+    inFlight = renewHeartbeat(scaling, ref, testId, new Date(now()), intervalMs, options.record).then(
       (mine) => {
         if (mine && !stopped) timer = setTimeout(beat, intervalMs);
       },

@@ -30,6 +30,8 @@ import { createLeaderElector } from '../../../src/drift/leader-election.js';
 import { createReportStateStore, DEFAULT_STATE_CONFIGMAP } from '../../../src/drift/report-state-store.js';
 import { runSweepCommand } from '../../../src/cli/commands/sweep.js';
 import { runTapCommand } from '../../../src/cli/commands/tap.js';
+import { runProxyLogsCommand } from '../../../src/cli/commands/proxy-logs.js';
+import { runProxyLogLevelCommand } from '../../../src/cli/commands/proxy-log-level.js';
 import type { CommandIO } from '../../../src/cli/command-io.js';
 
 /**
@@ -292,6 +294,22 @@ export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
         'statefulset/cache.emojivoto',
         { kubeconfig: ctx.kubeconfig, duration: '1s', output: 'json' },
         io,
+      ),
+  },
+  {
+    name: 'meshbot proxy-logs deploy/web.emojivoto',
+    run: (ctx, io) =>
+      runProxyLogsCommand('deploy/web.emojivoto', { kubeconfig: ctx.kubeconfig, output: 'json' }, io),
+  },
+  {
+    // Stopped as soon as it is set (an aborted signal): raised on every pod, recorded, put back.
+    name: 'meshbot proxy-log-level deploy/web.emojivoto debug --yes (stopped at once)',
+    run: (ctx, io) =>
+      runProxyLogLevelCommand(
+        'deploy/web.emojivoto',
+        'debug',
+        { kubeconfig: ctx.kubeconfig, yes: true, output: 'json' },
+        { ...io, requestedBy: 'cli:manifests-test', signal: AbortSignal.abort('stopped') },
       ),
   },
   leaderElection,

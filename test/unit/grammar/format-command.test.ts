@@ -34,6 +34,11 @@ const TEXTS = [
   'tap deploy/web.emojivoto',
   'tap statefulset/db.payments --to svc/voting-svc.emojivoto --path /api --method post -d 1.5s --max 200',
   'tap deploy/web.emojivoto --duration 2m --to deploy/voting.emojivoto',
+  'proxy-logs pod/web-5f7c9d8b4-x2x9q.emojivoto',
+  'proxy-logs deploy/web.emojivoto --since 10m --tail 50',
+  'proxy-logs statefulset/db.payments --since 61.5s',
+  'proxy-log-level deploy/web.emojivoto debug',
+  'proxy-log-level deploy/web.emojivoto warn,linkerd=debug --for 30m',
 ];
 
 describe('formatCommand', () => {

@@ -15,7 +15,10 @@ describe('the step registry', () => {
 
   it('says which commands change the cluster, and they carry a confirmation plan', () => {
     for (const [name, entry] of Object.entries(STEP_REGISTRY)) {
-      expect([name, entry.mutating]).toEqual([name, name === 'scale-test' || name === 'restart']);
+      expect([name, entry.mutating]).toEqual([
+        name,
+        name === 'scale-test' || name === 'restart' || name === 'proxy-log-level',
+      ]);
       if (entry.mutating) expect(typeof entry.confirmation.plan).toBe('function');
     }
     expect(isMutating(parseCommand('scale-test deploy/web.shop'))).toBe(true);

@@ -1,0 +1,118 @@
+/**
+ * proxy-log-level's own Slack messages: the confirmation (the pods and their levels now, Confirm
+ * and Cancel), the same once decided, and the notice that the level is raised with its Stop
+ * button. The parent and the results use the scale test's and the shared renderers.
+ */
+import { BlockCollection, Blocks, Bits, Elements, type BlockBuilder } from 'slack-block-builder';
+import type { ProxyLogLevelPlan } from '../../steps/proxy-log-level/plan-proxy-log-level.js';
+import { formatDuration } from '../../grammar/duration.js';
+import { asSlackBlocks, type SlackMessageBody } from '../render/slack-block.js';
+import { escapeMrkdwn, SLACK_LIMITS, truncate } from '../render/slack-limits.js';
+import {
+  encodeLogLevelButton,
+  LOG_LEVEL_CANCEL_ACTION,
+  LOG_LEVEL_CONFIRM_ACTION,
+  LOG_LEVEL_STOP_ACTION,
+  type LogLevelButtonValue,
+} from './log-level-button-value.js';
+
+function section(text: string): BlockBuilder {
+  return Blocks.Section({ text: truncate(text, SLACK_LIMITS.sectionText) });
+}
+
+export function logLevelPlanLines(plan: ProxyLogLevelPlan): string {
+  const pods = plan.pods
+    .slice(0, 20)
+    .map((p) => `• \`${escapeMrkdwn(p.pod)}\` now \`${escapeMrkdwn(p.current)}\``);
+  if (plan.pods.length > 20) pods.push(`• and ${plan.pods.length - 20} more`);
+  return [
+    `*What will change:* the proxies of \`${escapeMrkdwn(plan.workloadText)}\` log at \`${escapeMrkdwn(plan.level)}\` for *${formatDuration(plan.forSeconds)}*, then each pod is put back`,
+    `*Cluster:* \`${escapeMrkdwn(plan.cluster)}\``,
+    `*Pods (${plan.pods.length}):*`,
+    ...pods,
+  ].join('\n');
+}
+
+export function renderLogLevelConfirmation(
+  plan: ProxyLogLevelPlan,
+  value: Omit<LogLevelButtonValue, 'op'>,
+): SlackMessageBody {
+  const buttons = [
+    Elements.Button({
+      text: 'Confirm',
+      actionId: LOG_LEVEL_CONFIRM_ACTION,
+      value: encodeLogLevelButton({ ...value, op: 'confirm' }),
+    })
+      .primary()
+      .confirm(
+        Bits.ConfirmationDialog({
+          title: 'Change the log level?',
+          text: truncate(
+            `${plan.workloadText}: "${plan.level}" for ${formatDuration(plan.forSeconds)}, then back.`,
+            300,
+          ),
+          confirm: 'Set it',
+          deny: 'Back',
+        }),
+      ),
+    Elements.Button({
+      text: 'Cancel',
+      actionId: LOG_LEVEL_CANCEL_ACTION,
+      value: encodeLogLevelButton({ ...value, op: 'cancel' }),
+    }).danger(),
+  ];
+  return {
+    text: `Proxy log level of ${plan.workloadText}: "${plan.level}" for ${formatDuration(plan.forSeconds)} on ${plan.pods.length} pod(s). Confirm or cancel.`,
+    blocks: asSlackBlocks(
+      BlockCollection(
+        section(`*Proxy log level, asked by <@${value.requestedBy}>*\n${logLevelPlanLines(plan)}`),
+        Blocks.Actions().elements(...(buttons as never[])),
+        Blocks.Context().elements('Only people allowed to change the cluster may confirm.'),
+      ),
+    ),
+  };
+}
+
+export function renderLogLevelDecided(
+  plan: ProxyLogLevelPlan | undefined,
+  decision: 'confirmed' | 'cancelled',
+  by: string,
+): SlackMessageBody {
+  const line =
+    decision === 'confirmed'
+      ? `:white_check_mark: Confirmed by <@${by}>.`
+      : `:no_entry_sign: Cancelled by <@${by}>: nothing was changed.`;
+  return {
+    text: decision === 'confirmed' ? `Confirmed by ${by}` : `Cancelled by ${by}`,
+    blocks: asSlackBlocks(BlockCollection(section(plan ? `${logLevelPlanLines(plan)}\n${line}` : line))),
+  };
+}
+
+/** Once every pod is set: until when, and the Stop button. */
+export function renderLogLevelRaised(
+  workload: string,
+  level: string,
+  expiresAt: string,
+  stop: LogLevelButtonValue | undefined,
+  stoppedBy?: string,
+): SlackMessageBody {
+  const head = stoppedBy
+    ? `:octagonal_sign: Stopped by <@${stoppedBy}>: putting every pod of \`${escapeMrkdwn(workload)}\` back.`
+    : `:mag: The proxies of \`${escapeMrkdwn(workload)}\` log at \`${escapeMrkdwn(level)}\` until ${escapeMrkdwn(expiresAt)}; then every pod is put back.`;
+  const blocks: BlockBuilder[] = [section(head)];
+  if (stop && !stoppedBy) {
+    blocks.push(
+      Blocks.Actions().elements(
+        Elements.Button({
+          text: 'Stop',
+          actionId: LOG_LEVEL_STOP_ACTION,
+          value: encodeLogLevelButton(stop),
+        }).danger() as never,
+      ),
+    );
+  }
+  return {
+    text: stoppedBy ? `Stopped by ${stoppedBy}` : `${workload} logs at ${level} until ${expiresAt}`,
+    blocks: asSlackBlocks(BlockCollection(...blocks)),
+  };
+}

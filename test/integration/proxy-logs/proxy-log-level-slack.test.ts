@@ -1,0 +1,191 @@
+/**
+ * `/mesh proxy-log-level` and `/mesh proxy-logs` through the real Bolt app, the Slack double and
+ * the sandbox: refusals for people and channels not allowed, a confirmation listing the pods and
+ * their levels, Confirm, the Stop button once every pod is set, every pod put back, the result
+ * in the thread; proxy-logs' full text as a file in the thread.
+ */
+import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
+import { configSchema } from '../../../src/config/config-schema.js';
+import { createLogger } from '../../../src/logging/create-logger.js';
+import { startSlackDouble, type SlackDouble } from '../../../src/sandbox/slack/start-slack-double.js';
+import type { DoubleMessage } from '../../../src/sandbox/slack/slack-double-types.js';
+import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
+import { createClusterExecutor } from '../../../src/slack/command-executor.js';
+import { createSlackApp, type SlackApp } from '../../../src/slack/create-app.js';
+import { createLogLevelRunner } from '../../../src/slack/proxy-log-level/log-level-runner.js';
+import { runCommand } from '../../../src/steps/run-command.js';
+import { NS, proxyLogsScenario, runningPods } from './proxy-logs-sandbox.js';
+
+const CHANNEL = 'C0OPS';
+const DEFAULT = 'linkerd=info,hickory=error,warn';
+
+interface Button {
+  action_id: string;
+  value: string;
+}
+
+function buttonsOf(m: DoubleMessage): Button[] {
+  return ((m.blocks ?? []) as Array<{ type: string; elements?: Button[] }>)
+    .filter((b) => b.type === 'actions')
+    .flatMap((b) => b.elements ?? []);
+}
+
+describe('proxy-log-level and proxy-logs through Slack', () => {
+  let sb: RunningSandbox;
+  let adapters: Adapters;
+  let double: SlackDouble;
+  let bot: SlackApp;
+
+  beforeAll(async () => {
+    sb = await startSandbox({ scenario: proxyLogsScenario() });
+    adapters = await openAdapters(
+      { kubeconfig: sb.kubeconfig, destination: sb.destination, timeoutMs: 8000 },
+      'east',
+    );
+    const pool = { clusters: ['east'], get: async () => adapters };
+    double = await startSlackDouble();
+    const config = configSchema.parse({
+      port: 0,
+      progressAfterSeconds: 0.1,
+      authorization: {
+        channels: [{ id: CHANNEL }, { id: 'C0OTHER', namespaces: ['shop'] }],
+        mutators: { users: ['U0ADMIN'] },
+      },
+      slack: { botToken: double.botToken, apiUrl: double.apiUrl, appToken: double.appToken },
+    });
+    bot = createSlackApp({
+      config,
+      execute: createClusterExecutor({ pool, runCommand }).execute,
+      logger: createLogger({ level: 'silent' }),
+      logLevels: createLogLevelRunner({ pool, settings: { heartbeatMs: 200 } }),
+      logLevelCluster: 'east',
+      retryConfig: { retries: 0 },
+    });
+    await bot.start();
+    await double.socketConnected();
+  });
+  afterAll(async () => {
+    await bot?.stop();
+    await double?.close();
+    await adapters?.close();
+    await sb?.stop();
+  });
+
+  const levels = async (): Promise<string[]> =>
+    Promise.all(runningPods(sb.store, 'web-svc').map((p) => adapters.proxyAdmin.getLogLevel(NS, p)));
+
+  async function refusal(text: string, userId: string, channelId = CHANNEL): Promise<string> {
+    const sent = await double.sendSlashCommand({ text, userId, channelId, channelName: 'ops' });
+    const [answer] = await double.waitForEphemeral(sent.triggerId);
+    return answer!.text;
+  }
+
+  it('refuses people not allowed to change the cluster, channels not allowed the namespace, and bad input', async () => {
+    expect(await refusal('proxy-log-level deploy/web.emojivoto debug', 'U0MALLORY')).toMatch(
+      /Refused: .*not among the people authorized/,
+    );
+    expect(await refusal('proxy-log-level deploy/web.emojivoto debug', 'U0ADMIN', 'C0OTHER')).toMatch(
+      /Refused: .*emojivoto/,
+    );
+    expect(await refusal('proxy-log-level deploy/web.emojivoto loud', 'U0ADMIN')).toMatch(
+      /"loud" is not a log level/,
+    );
+    expect(await refusal('proxy-log-level deploy/web.emojivoto debug --for 2h', 'U0ADMIN')).toMatch(
+      /Refused: --for 2h is longer than the 1h allowed/,
+    );
+    expect(await levels()).toEqual([DEFAULT, DEFAULT]);
+  });
+
+  it('confirms, raises every pod, offers Stop, and puts every pod back on Stop', async () => {
+    const sent = await double.sendSlashCommand({
+      text: 'proxy-log-level deploy/web.emojivoto debug --for 10m',
+      userId: 'U0ADMIN',
+      channelId: CHANNEL,
+      channelName: 'ops',
+    });
+    const thread = await double.waitForThread(sent.triggerId);
+    const replies = (): DoubleMessage[] => double.thread(CHANNEL, thread.parent.ts).replies;
+    const confirmation = await double.waitFor(
+      () => replies().find((m) => buttonsOf(m).length === 2),
+      10_000,
+      'the confirmation',
+    );
+    expect(confirmation.text).toMatch(/deploy\/web\.emojivoto: "debug" for 10m on 2 pod\(s\)/);
+    expect(JSON.stringify(confirmation.blocks)).toContain(DEFAULT);
+    const [confirm] = buttonsOf(confirmation) as [Button];
+    expect(JSON.parse(confirm.value)).toMatchObject({
+      kind: 'proxy-log-level',
+      op: 'confirm',
+      cluster: 'east',
+      requestedBy: 'U0ADMIN',
+    });
+
+    // Someone who may not change the cluster cannot confirm it.
+    const bad = await double.sendBlockAction({
+      actionId: confirm.action_id,
+      value: confirm.value,
+      userId: 'U0MALLORY',
+      channelId: CHANNEL,
+      channelName: 'ops',
+      messageTs: confirmation.ts,
+    });
+    expect((await double.waitForEphemeral(bad.triggerId))[0]!.text).toMatch(/Refused/);
+    expect(await levels()).toEqual([DEFAULT, DEFAULT]);
+
+    await double.sendBlockAction({
+      actionId: confirm.action_id,
+      value: confirm.value,
+      userId: 'U0ADMIN',
+      channelId: CHANNEL,
+      channelName: 'ops',
+      messageTs: confirmation.ts,
+    });
+    const raised = await double.waitFor(
+      () => replies().find((m) => buttonsOf(m).some((b) => b.action_id === 'meshbot_log_level_stop')),
+      20_000,
+      'the Stop button',
+    );
+    expect(raised.text).toMatch(/deploy\/web\.emojivoto logs at debug until/);
+    expect(await levels()).toEqual(['debug', 'debug']);
+
+    const stop = buttonsOf(raised).find((b) => b.action_id === 'meshbot_log_level_stop')!;
+    await double.sendBlockAction({
+      actionId: stop.action_id,
+      value: stop.value,
+      userId: 'U0ADMIN',
+      channelId: CHANNEL,
+      channelName: 'ops',
+      messageTs: raised.ts,
+    });
+    const result = await double.waitFor(
+      () => replies().find((m) => /put back \(it was stopped\)/.test(m.text ?? '')),
+      20_000,
+      'the result',
+    );
+    expect(result.text).toMatch(/"debug" on 2 pod\(s\) of deploy\/web\.emojivoto/);
+    expect(await levels()).toEqual([DEFAULT, DEFAULT]);
+  });
+
+  it('answers proxy-logs with the counts in the thread and the full log as a file', async () => {
+    const sent = await double.sendSlashCommand({
+      text: 'proxy-logs deploy/voting.emojivoto',
+      userId: 'U0BOB',
+      channelId: CHANNEL,
+      channelName: 'ops',
+    });
+    const thread = await double.waitForThread(sent.triggerId);
+    const file = await double.waitFor(
+      () =>
+        double
+          .thread(CHANNEL, thread.parent.ts)
+          .replies.flatMap((m) => m.files ?? [])
+          .find((f) => f.name === 'proxy-logs-deploy_voting.emojivoto.log'),
+      20_000,
+      'the log file',
+    );
+    expect(file.content).toMatch(/==> emojivoto\/voting-.* \(linkerd-proxy\) <==\n\[ *\d+\.\d+s\]/);
+    const text = JSON.stringify(double.thread(CHANNEL, thread.parent.ts).replies.map((m) => m.blocks));
+    expect(text).toMatch(/debug/);
+    expect(text).toMatch(/Most frequent messages/);
+  });
+});
