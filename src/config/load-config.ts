@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { MeshbotError } from '../errors.js';
 import { configSchema, ENV_NAMES, MODE_MISSING, type MeshbotConfig } from './config-schema.js';
+import { reportsConfigSchema, type ReportConfig } from './reports-schema.js';
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -26,16 +27,8 @@ function setIfDefined(target: Record<string, unknown>, key: string, value: strin
   if (value !== undefined && value !== '') target[key] = value;
 }
 
-/**
- * Reads the config file (if any) and the environment into one validated config. Any
- * problem, of any number of fields, becomes one MeshbotError of kind `config` (exit 2)
- * listing them all. Secrets never appear in the message.
- */
-export async function loadConfig({
-  env = process.env,
-  configFile,
-}: LoadConfigOptions = {}): Promise<MeshbotConfig> {
-  const file = configFile ?? (env.MESHBOT_CONFIG || undefined);
+/** The config file's mapping (empty without a file); unreadable or not YAML: a `config` error. */
+async function readConfigFile(file: string | undefined): Promise<Record<string, unknown>> {
   let fromFile: Record<string, unknown> = {};
   if (file) {
     let text: string;
@@ -66,6 +59,20 @@ export async function loadConfig({
       fromFile = doc as Record<string, unknown>;
     }
   }
+  return fromFile;
+}
+
+/**
+ * Reads the config file (if any) and the environment into one validated config. Any
+ * problem, of any number of fields, becomes one MeshbotError of kind `config` (exit 2)
+ * listing them all. Secrets never appear in the message.
+ */
+export async function loadConfig({
+  env = process.env,
+  configFile,
+}: LoadConfigOptions = {}): Promise<MeshbotConfig> {
+  const file = configFile ?? (env.MESHBOT_CONFIG || undefined);
+  const fromFile = await readConfigFile(file);
   const slack: Record<string, unknown> = {
     ...((fromFile.slack as Record<string, unknown> | undefined) ?? {}),
   };
@@ -106,4 +113,24 @@ export function redactConfig(config: MeshbotConfig): MeshbotConfig {
       signingSecret: r(config.slack.signingSecret),
     },
   };
+}
+
+/**
+ * Only the `reports:` of the config file (no Slack settings needed): for `meshbot report` on the
+ * command line. Problems are one `config` error listing them all, as loadConfig's.
+ */
+export async function loadReportsConfig({ env = process.env, configFile }: LoadConfigOptions = {}): Promise<
+  ReportConfig[]
+> {
+  const file = configFile ?? (env.MESHBOT_CONFIG || undefined);
+  const parsed = reportsConfigSchema.safeParse((await readConfigFile(file))['reports']);
+  if (!parsed.success) {
+    const prefixed = new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['reports', ...i.path] })));
+    throw new MeshbotError(
+      'config',
+      formatConfigIssues(prefixed, file ?? 'no config file'),
+      'See docs/reports.md for the reports: settings.',
+    );
+  }
+  return parsed.data;
 }

@@ -57,7 +57,8 @@ const byController = (obj: KubeObject): string[] => {
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /** Creates the objects every cluster has: its system namespaces and the `kubernetes` Service. */
-export function createClusterBasics(store: ObjectStore): void {
+/** @param kubernetesServiceIp the `kubernetes` Service's cluster IP: the first of the service range. */
+export function createClusterBasics(store: ObjectStore, kubernetesServiceIp = '10.96.0.1'): void {
   for (const name of SYSTEM_NAMESPACES) {
     if (!store.get(NAMESPACE, undefined, name)) {
       store.create({
@@ -80,8 +81,8 @@ export function createClusterBasics(store: ObjectStore): void {
       },
       spec: {
         type: 'ClusterIP',
-        clusterIP: '10.96.0.1',
-        clusterIPs: ['10.96.0.1'],
+        clusterIP: kubernetesServiceIp,
+        clusterIPs: [kubernetesServiceIp],
         ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
       },
     });

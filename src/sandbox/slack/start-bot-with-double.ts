@@ -4,6 +4,7 @@ import { createLogger } from '../../logging/create-logger.js';
 import type { AuditLog } from '../../slack/audit-log.js';
 import type { CommandExecutor } from '../../slack/command-executor.js';
 import { createSlackApp, type SlackApp } from '../../slack/create-app.js';
+import type { SlackCallObserver } from '../../slack/count-slack-calls.js';
 import type { ScaleTestRunner } from '../../slack/scale-test-runner.js';
 import type { SlackRunbooks } from '../../slack/runbook/runbook-thread.js';
 import { startSlackDouble, type SlackDouble, type SlackDoubleOptions } from './start-slack-double.js';
@@ -22,6 +23,8 @@ export interface BotWithDoubleOptions {
   runbooks?: SlackRunbooks;
   /** Retry policy of the bot's WebClient (tests keep it short). */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+  /** Told of the bot's Slack API errors and rate-limit retries (meshbot's metrics). */
+  slackCalls?: SlackCallObserver;
 }
 
 export interface BotWithDouble {
@@ -59,6 +62,7 @@ export async function startBotWithDouble(options: BotWithDoubleOptions): Promise
       ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
       ...(options.scaleTests ? { scaleTests: options.scaleTests } : {}),
       ...(options.runbooks ? { runbooks: options.runbooks } : {}),
+      ...(options.slackCalls ? { slackCalls: options.slackCalls } : {}),
     });
     const { port } = await bot.start();
     if (options.mode === 'http') double.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);
