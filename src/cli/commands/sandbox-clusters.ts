@@ -8,14 +8,14 @@
 import { rm } from 'node:fs/promises';
 import { UsageError } from '../../errors.js';
 import { parseClusterList } from '../../sandbox/clusters/cluster-names.js';
-import { startClusters, type RunningClusters } from '../../sandbox/clusters/start-clusters.js';
+import { startClusters } from '../../sandbox/clusters/start-clusters.js';
 import {
   prometheusClustersScrapeConfig,
   writePrometheusScrapeConfig,
 } from '../../sandbox/prometheus-scrape-config.js';
 import type { ClusterSetAddresses } from '../../sandbox/sandbox-types.js';
 import { readClusterSet, type ClusterSpec } from '../../sandbox/scenario/load-cluster-set.js';
-import type { SandboxCommandIO, SandboxFlagValues } from './sandbox.js';
+import { prometheusConfigLines, type SandboxCommandIO, type SandboxFlagValues } from './sandbox.js';
 
 /** Flags that fix one cluster's ports: they cannot say which cluster they mean. */
 const SINGLE_CLUSTER_FLAGS: Array<[keyof SandboxFlagValues, string]> = [
@@ -55,32 +55,6 @@ export function clustersOfFlags(
     : { names: names ?? [], label: `scenario ${scenario}` };
 }
 
-function addressesOf(running: RunningClusters, prometheusConfig: string): ClusterSetAddresses {
-  return {
-    kubeconfig: running.kubeconfig,
-    prometheusConfig,
-    clusters: Object.fromEntries(
-      running.names.map((name) => {
-        const c = running.cluster(name);
-        return [
-          name,
-          {
-            context: name,
-            apiServer: c.apiServer,
-            kubeconfig: c.kubeconfig,
-            destination: c.destination,
-            metrics: c.metrics,
-            admin: c.admin,
-            proxyMetrics: c.proxyMetrics,
-            podCidr: c.network.podCidr,
-            serviceCidr: c.network.serviceCidr,
-          },
-        ];
-      }),
-    ),
-  };
-}
-
 export function formatClustersText(
   a: ClusterSetAddresses,
   label: string,
@@ -104,12 +78,7 @@ export function formatClustersText(
     '',
     `Try: KUBECONFIG=${a.kubeconfig} kubectl --context ${second ?? first} get pods -A`,
     `     curl -X POST ${a.clusters[second ?? first ?? '']?.admin ?? ''}/down   # refuse connections; /up brings it back`,
-    '',
-    `Prometheus scrape config (written to ${prometheus.path}):`,
-    `  prometheus --config.file=${prometheus.path} --storage.tsdb.path=/tmp/meshbot-prometheus`,
-    '',
-    prometheus.text.trimEnd(),
-    '',
+    ...prometheusConfigLines(prometheus),
     'Press Ctrl-C to stop.',
     '',
   ].join('\n');
@@ -141,7 +110,11 @@ export async function runClusterSandbox(
     );
     const written = await writePrometheusScrapeConfig(text, flags.prometheusConfigOut);
     tempDir = written.tempDir;
-    const addresses = addressesOf(running, written.path);
+    const addresses: ClusterSetAddresses = {
+      kubeconfig: running.kubeconfig,
+      prometheusConfig: written.path,
+      clusters: running.addresses,
+    };
     const scenarios = Object.fromEntries(running.names.map((n) => [n, running.cluster(n).scenario.name]));
     io.stdout.write(
       flags.json

@@ -119,19 +119,22 @@ export function formatAddressesText(
     '',
     `Try: KUBECONFIG=${a.kubeconfig} kubectl get pods,svc,endpointslices -A`,
     `     curl -X POST ${a.admin}/faults -d '{"type":"freeze","service":"web-svc.emojivoto"}'`,
-    ...(prometheus
-      ? [
-          '',
-          `Prometheus scrape config (written to ${prometheus.path}):`,
-          `  prometheus --config.file=${prometheus.path} --storage.tsdb.path=/tmp/meshbot-prometheus`,
-          '',
-          prometheus.text.trimEnd(),
-          '',
-        ]
-      : []),
+    ...(prometheus ? prometheusConfigLines(prometheus) : []),
     'Press Ctrl-C to stop.',
     '',
   ].join('\n');
+}
+
+/** Where the Prometheus scrape config was written, how to run Prometheus on it, and the config. */
+export function prometheusConfigLines(prometheus: { path: string; text: string }): string[] {
+  return [
+    '',
+    `Prometheus scrape config (written to ${prometheus.path}):`,
+    `  prometheus --config.file=${prometheus.path} --storage.tsdb.path=/tmp/meshbot-prometheus`,
+    '',
+    prometheus.text.trimEnd(),
+    '',
+  ];
 }
 
 /**

@@ -110,7 +110,10 @@ export async function runServe(
     const executor = createClusterExecutor({
       pool,
       runCommand: async (command, adapters, ctx) => {
-        const result = await runCommand(command, adapters, ctx);
+        const result = await runCommand(command, adapters, {
+          ...ctx,
+          readingSettings: { routes: config.routes },
+        });
         metrics.observeStep(command.name, result);
         return result;
       },

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { MeshbotError } from '../../errors.js';
 import { ensureServiceAccount } from '../kube/service-account-kubeconfig.js';
-import type { SandboxNetwork } from '../sandbox-types.js';
+import type { ClusterAddresses, SandboxNetwork } from '../sandbox-types.js';
 import { forCluster, inCluster, type ClusterSpec } from '../scenario/load-cluster-set.js';
 import type { Scenario } from '../scenario/scenario-schema.js';
 import { resolveScenario, startSandbox, type Reachability, type RunningSandbox } from '../start-sandbox.js';
@@ -46,6 +46,8 @@ export interface RunningClusters {
   /** Cluster names, in order. */
   names: string[];
   clusters: Record<string, RunningClusterSandbox>;
+  /** Each cluster's addresses by name, in order (as `meshbot sandbox --clusters --json` prints them). */
+  addresses: Record<string, ClusterAddresses>;
   /** Kubeconfig with one context per cluster (context, cluster and user named after it). */
   kubeconfig: string;
   /** The cluster of that name; throws one that lists the names. */
@@ -129,6 +131,7 @@ export async function startClusters(opts: StartClustersOptions): Promise<Running
     return {
       names: specs.map((s) => s.name),
       clusters,
+      addresses: Object.fromEntries(running.map((c) => [c.name, addressesOf(c)])),
       kubeconfig,
       cluster,
       down: (name) => cluster(name).reachability.down(),
@@ -146,4 +149,18 @@ export async function startClusters(opts: StartClustersOptions): Promise<Running
     if (tempDir) await rm(tempDir, { recursive: true, force: true });
     throw err;
   }
+}
+
+function addressesOf(c: RunningClusterSandbox): ClusterAddresses {
+  return {
+    context: c.name,
+    apiServer: c.apiServer,
+    kubeconfig: c.kubeconfig,
+    destination: c.destination,
+    metrics: c.metrics,
+    admin: c.admin,
+    proxyMetrics: c.proxyMetrics,
+    podCidr: c.network.podCidr,
+    serviceCidr: c.network.serviceCidr,
+  };
 }

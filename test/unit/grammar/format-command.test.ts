@@ -29,6 +29,8 @@ const TEXTS = [
   'runbook stale-endpoints web-svc.emojivoto',
   'report list',
   'report run mesh-drift',
+  'routes svc/web-svc.emojivoto',
+  'routes web-svc.emojivoto --window 10m',
 ];
 
 describe('formatCommand', () => {

@@ -11,18 +11,8 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { runSandboxCommand, type SandboxFlagValues } from '../../../../src/cli/commands/sandbox.js';
 import type { ClusterSetAddresses } from '../../../../src/sandbox/sandbox-types.js';
+import { capture, startSandboxCommand } from '../../../support/sandbox-command-run.js';
 import { queryVector, startPrometheus, waitForQuery } from '../../../support/start-prometheus.js';
-
-function capture(): { write(text: string): boolean; text(): string } {
-  let out = '';
-  return {
-    write(t: string) {
-      out += t;
-      return true;
-    },
-    text: () => out,
-  };
-}
 
 async function failing(flags: SandboxFlagValues): Promise<{ code: number; stderr: string; stdout: string }> {
   const stdout = capture();
@@ -39,29 +29,15 @@ describe('meshbot sandbox --clusters (handler)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('--json prints one line with every cluster; one kubeconfig, a context each; Prometheus labels each cluster', async () => {
-    const stdout = capture();
-    const stderr = capture();
-    let stop!: () => void;
-    const until = new Promise<void>((r) => (stop = r));
-    let onReady!: (a: ClusterSetAddresses) => void;
-    const ready = new Promise<ClusterSetAddresses>((resolve) => (onReady = resolve));
-    const exitCode = runSandboxCommand(
-      {
-        clusters: 'east,west',
-        json: true,
-        podReadyDelay: '0',
-        kubeconfigOut: path.join(dir, 'clusters.kubeconfig'),
-        prometheusConfigOut: path.join(dir, 'prometheus.yml'),
-        kubeconfigAs: ['meshbot/meshbot', path.join(dir, 'sa.kubeconfig')],
-      },
-      { stdout, stderr, until, onClustersReady: onReady },
-    );
-    const addresses = await Promise.race([
-      ready,
-      exitCode.then((code) => {
-        throw new Error(`exited ${code} before ready: ${stderr.text()}`);
-      }),
-    ]);
+    const { stdout, stderr, ready, exitCode, stop } = startSandboxCommand<ClusterSetAddresses>({
+      clusters: 'east,west',
+      json: true,
+      podReadyDelay: '0',
+      kubeconfigOut: path.join(dir, 'clusters.kubeconfig'),
+      prometheusConfigOut: path.join(dir, 'prometheus.yml'),
+      kubeconfigAs: ['meshbot/meshbot', path.join(dir, 'sa.kubeconfig')],
+    });
+    const addresses = await ready;
     try {
       const lines = stdout.text().split('\n').filter(Boolean);
       expect(lines).toHaveLength(1);
@@ -145,6 +121,12 @@ describe('meshbot sandbox --clusters (handler)', () => {
         ]);
         // The proxies of both clusters, told apart by the label.
         await waitForQuery(prometheus.url, 'count(count by (cluster) (request_total))', (v) => v === 2);
+        // The destination's own cluster="local" (as linkerd2's) is kept as exported_cluster.
+        await waitForQuery(
+          prometheus.url,
+          'count(endpoints_subscribers{cluster="west", exported_cluster="local"})',
+          (v) => v > 0,
+        );
         // west down: Prometheus finds its targets refusing, east's still up.
         expect(await (await fetch(`${west.admin}/down`, { method: 'POST' })).json()).toEqual({
           reachable: false,

@@ -15,6 +15,7 @@ import { readClusterSet } from '../../../../src/sandbox/scenario/load-cluster-se
 import { startSandboxClusters, type RunningClusters } from '../../../support/start-sandbox-clusters.js';
 import {
   authority,
+  runCli,
   waitForDestinationCount,
   waitForReadyEndpoints,
 } from '../../endpoints/endpoints-sandbox.js';
@@ -95,6 +96,12 @@ describe('sandbox with two clusters (east-west)', () => {
 
   it('one kubeconfig, a context per cluster: each sees only its own objects, from its own address ranges', async () => {
     expect(sb.names).toEqual(['east', 'west']);
+    expect(Object.keys(sb.addresses)).toEqual(['east', 'west']);
+    expect(sb.addresses['west']).toMatchObject({
+      context: 'west',
+      podCidr: '10.2.0.0/16',
+      admin: sb.cluster('west').admin,
+    });
     const contexts = await kubectl('east', 'config', 'get-contexts', '-o', 'name');
     expect(contexts.stdout.split('\n').filter(Boolean)).toEqual(['east', 'west']);
     expect((await kubectl('east', 'config', 'current-context')).stdout.trim()).toBe('east');
@@ -126,7 +133,7 @@ describe('sandbox with two clusters (east-west)', () => {
     expect(inEast.stderr).toContain('configmaps "only-in-west" not found');
   });
 
-  it('the same service answers per cluster: its own addresses, and the fault of west only', async () => {
+  it('the same service answers per cluster: its own addresses, and the fault of west only (meshbot endpoints per context)', async () => {
     const [east, west] = [await destinationOf('east'), await destinationOf('west')];
     const web = authority('web-svc');
     const [eastIps, westIps] = await Promise.all([
@@ -152,6 +159,15 @@ describe('sandbox with two clusters (east-west)', () => {
     // east follows Kubernetes; west's frozen view still has the one address it had.
     expect(await waitForDestinationCount(east.destination, web, 2)).toHaveLength(2);
     expect(await waitForDestinationCount(west.destination, web, 1)).toEqual(westIps);
+    // meshbot endpoints, per kubeconfig context: east consistent, west missing its new pod.
+    const endpoints = (context: string) =>
+      runCli('web-svc.emojivoto', { kubeconfig: sb.kubeconfig, context, output: 'json', timeout: '8s' });
+    const [eastRun, westRun] = [await endpoints('east'), await endpoints('west')];
+    expect(eastRun.code).toBe(0);
+    expect(westRun.code).toBe(1);
+    expect(westRun.result?.findings.find((f) => f.code === 'missing-from-destination')?.subject).toMatch(
+      /^10\.2\.\d+\.\d+:8080$/,
+    );
     // Clearing west's fault (its own admin API) lets it catch up.
     await admin('west', 'DELETE', '/faults/web-svc.emojivoto');
     expect(await waitForDestinationCount(west.destination, web, 2)).toHaveLength(2);
@@ -177,6 +193,18 @@ describe('sandbox with two clusters (east-west)', () => {
     expect((await kubectl('east', 'get', 'pods', '-n', 'emojivoto')).code).toBe(0);
     const east = await destinationOf('east');
     expect(await waitForDestinationCount(east.destination, authority('emoji-svc', 8080), 1)).toHaveLength(1);
+    // meshbot: west's command cannot ask (exit 3, the refused address named), east's answers.
+    const endpoints = (context: string) =>
+      runCli('emoji-svc.emojivoto:8080', {
+        kubeconfig: sb.kubeconfig,
+        context,
+        output: 'json',
+        timeout: '8s',
+      });
+    const westDown = await endpoints('west');
+    expect(westDown.code).toBe(3);
+    expect(`${westDown.stdout}${westDown.stderr}`).toContain(new URL(west.apiServer).host);
+    expect((await endpoints('east')).code).toBe(0);
     // Meanwhile west's cluster keeps running inside (its admin API too).
     expect(await admin('west', 'GET', '/reachability')).toEqual({ reachable: false });
 
