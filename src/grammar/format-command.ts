@@ -1,4 +1,5 @@
 import type { MeshCommand } from './parse-command.js';
+import { formatTapCommand } from './tap-command.js';
 import { formatScaleTarget, formatServiceTarget, formatWorkloadTarget } from './targets.js';
 import {
   DEFAULT_EVENTS_WINDOW_SECONDS,
@@ -58,5 +59,7 @@ export function formatCommand(command: MeshCommand): string {
         : 'runbook';
     case 'report':
       return command.action === 'run' ? `report run ${command.report}` : 'report list';
+    case 'tap':
+      return formatTapCommand(command);
   }
 }

@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseDuration } from './duration.js';
 import { parseRoutesTarget } from './routes-target.js';
+import { buildTapCommand, TAP_SPEC, type TapCommand } from './tap-command.js';
 import {
   checkNamespace,
   parseServiceTarget,
@@ -28,7 +29,8 @@ export type MeshCommand =
   | { name: 'routes'; target: ServiceTarget; windowSeconds: number }
   | { name: 'runbook'; runbook?: string; target?: string }
   | { name: 'report'; action: 'list' }
-  | { name: 'report'; action: 'run'; report: string };
+  | { name: 'report'; action: 'run'; report: string }
+  | TapCommand;
 
 export type CommandName = MeshCommand['name'];
 
@@ -206,6 +208,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     maxPositionals: 2,
     flags: [],
   },
+  TAP_SPEC,
   { name: 'help', usage: 'help [COMMAND]', summary: 'This help.', example: 'help endpoints', flags: [] },
 ];
 
@@ -371,6 +374,8 @@ export function buildCommand(name: CommandName, positionals: string[], values: F
       }
       return { name: 'report', action: 'run', report };
     }
+    case 'tap':
+      return buildTapCommand(target, text);
     case 'scale-test':
       return {
         name: 'scale-test',

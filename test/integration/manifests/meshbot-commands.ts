@@ -27,6 +27,7 @@ import { loadKubeConfig } from '../../../src/adapters/kube/load-kubeconfig.js';
 import { createLeaderElector } from '../../../src/drift/leader-election.js';
 import { createReportStateStore, DEFAULT_STATE_CONFIGMAP } from '../../../src/drift/report-state-store.js';
 import { runSweepCommand } from '../../../src/cli/commands/sweep.js';
+import { runTapCommand } from '../../../src/cli/commands/tap.js';
 import type { CommandIO } from '../../../src/cli/command-io.js';
 
 /**
@@ -244,6 +245,24 @@ export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
     name: 'meshbot sweep (every namespace, with the control plane)',
     run: (ctx, io) =>
       runSweepCommand({ kubeconfig: ctx.kubeconfig, persistence: '1s', timeout: '8s', output: 'json' }, io),
+  },
+  {
+    name: 'meshbot tap deploy/web.emojivoto --duration 1s (linkerd-viz tap, an aggregated API)',
+    run: (ctx, io) =>
+      runTapCommand(
+        'deploy/web.emojivoto',
+        { kubeconfig: ctx.kubeconfig, duration: '1s', output: 'json' },
+        io,
+      ),
+  },
+  {
+    name: 'meshbot tap statefulset/cache.emojivoto --duration 1s',
+    run: (ctx, io) =>
+      runTapCommand(
+        'statefulset/cache.emojivoto',
+        { kubeconfig: ctx.kubeconfig, duration: '1s', output: 'json' },
+        io,
+      ),
   },
   leaderElection,
   reportState,

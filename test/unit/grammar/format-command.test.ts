@@ -31,6 +31,9 @@ const TEXTS = [
   'report run mesh-drift',
   'routes svc/web-svc.emojivoto',
   'routes web-svc.emojivoto --window 10m',
+  'tap deploy/web.emojivoto',
+  'tap statefulset/db.payments --to svc/voting-svc.emojivoto --path /api --method post -d 1.5s --max 200',
+  'tap deploy/web.emojivoto --duration 2m --to deploy/voting.emojivoto',
 ];
 
 describe('formatCommand', () => {
