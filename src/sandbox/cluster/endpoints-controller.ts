@@ -8,6 +8,7 @@ import type { KubeObject } from '../kube/store-types.js';
 import type { ClusterContext } from './cluster-context.js';
 import { ENDPOINTS, isPodReady, jsonEqual, objectKey, splitKey, type Service } from './kube-refs.js';
 import { stableJson } from './name-hash.js';
+import { freezeStored } from '../kube/shared-objects.js';
 import {
   compareIp,
   endpointHostname,
@@ -37,8 +38,11 @@ interface Subset {
 
 export function startEndpointsController(ctx: ClusterContext): { stop(): void; idle(): Promise<void> } {
   const { store, informers } = ctx;
-  /** Endpoints objects this controller wrote, by service key: what it wrote last (subsets and labels). */
-  const managed = new Map<string, string>();
+  /**
+   * Endpoints objects this controller wrote, by service key: what it wrote last (subsets and
+   * labels), frozen and handed to the store as they are, so the stored object shares them.
+   */
+  const managed = new Map<string, { subsets: Subset[]; labels: Record<string, string> }>();
 
   function subsetsFor(svc: Service): Subset[] {
     const groups = new Map<string, { ready: Address[]; notReady: Address[]; ports: Subset['ports'] }>();
@@ -84,11 +88,11 @@ export function startEndpointsController(ctx: ClusterContext): { stop(): void; i
     }
     const subsets = subsetsFor(svc);
     const labels = { ...svc.metadata.labels, ...(isHeadless(svc) ? { [HEADLESS_LABEL]: '' } : {}) };
-    const memo = stableJson({ subsets, labels });
+    const last = managed.get(key);
     // Unchanged since this controller last wrote it: no need to read the store.
-    if (managed.get(key) === memo && informers.services.getByKey(key)) return;
+    if (last && jsonEqual(last.subsets, subsets) && jsonEqual(last.labels, labels)) return;
     const existing = store.getStored(ENDPOINTS, namespace, name);
-    managed.set(key, memo);
+    managed.set(key, { subsets: freezeStored(subsets), labels: freezeStored(labels) });
     if (existing) {
       const oldSubsets = (existing['subsets'] as unknown[] | undefined) ?? [];
       if (jsonEqual(oldSubsets, subsets) && jsonEqual(existing.metadata.labels ?? {}, labels)) return;

@@ -4,6 +4,7 @@
  * container, the `linkerd-init` init container, and the labels and annotations the
  * destination controller and the health checks read.
  */
+import { freezeStored } from '../kube/shared-objects.js';
 import type { ObjectStore } from '../kube/store-types.js';
 import { NAMESPACE, type Container, type Pod } from './kube-refs.js';
 import { LINKERD } from './simulation-annotations.js';
@@ -13,7 +14,23 @@ export interface ProxyInjector {
   inject(pod: Pod, workload: { kind: string; name: string }): void;
 }
 
+/** The containers the injector adds, one frozen instance per proxy version, shared by every pod. */
+const proxyContainers = new Map<string, Container>();
+const INIT_CONTAINER: Container = freezeStored({
+  name: LINKERD.initContainer,
+  image: 'cr.l5d.io/linkerd/proxy-init:v2.2.3',
+});
+
 export function proxyContainer(version: string): Container {
+  let container = proxyContainers.get(version);
+  if (!container) {
+    container = freezeStored(newProxyContainer(version));
+    proxyContainers.set(version, container);
+  }
+  return container;
+}
+
+function newProxyContainer(version: string): Container {
   return {
     name: LINKERD.proxyContainer,
     image: `cr.l5d.io/linkerd/proxy:${version}`,
@@ -34,7 +51,9 @@ export function createProxyInjector(
     const own = pod.metadata.annotations?.[LINKERD.inject];
     if (own === 'enabled' || own === 'ingress') return true;
     if (own === 'disabled') return false;
-    const ns = pod.metadata.namespace ? store.get(NAMESPACE, undefined, pod.metadata.namespace) : undefined;
+    const ns = pod.metadata.namespace
+      ? store.getStored(NAMESPACE, undefined, pod.metadata.namespace)
+      : undefined;
     const nsValue = ns?.metadata.annotations?.[LINKERD.inject];
     return nsValue === 'enabled' || nsValue === 'ingress';
   }
@@ -55,10 +74,7 @@ export function createProxyInjector(
       labels[`linkerd.io/proxy-${workload.kind.toLowerCase()}`] = workload.name;
       labels[LINKERD.workloadNs] = ns;
       pod.spec.containers = [proxyContainer(version), ...pod.spec.containers];
-      pod.spec.initContainers = [
-        { name: LINKERD.initContainer, image: 'cr.l5d.io/linkerd/proxy-init:v2.2.3' },
-        ...(pod.spec.initContainers ?? []),
-      ];
+      pod.spec.initContainers = [INIT_CONTAINER, ...(pod.spec.initContainers ?? [])];
     },
   };
 }

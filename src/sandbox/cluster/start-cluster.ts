@@ -7,6 +7,7 @@
 import type { KubeObject, ObjectStore } from '../kube/store-types.js';
 import { resolveClusterOptions, type ClusterOptions } from './cluster-options.js';
 import type { ClusterContext, ClusterInformers } from './cluster-context.js';
+import { collectGarbage } from './collect-garbage.js';
 import { createNodes } from './create-nodes.js';
 import { startDeploymentController } from './deployment-controller.js';
 import { sliceServiceIndexer, startEndpointSliceController } from './endpointslice-controller.js';
@@ -41,7 +42,8 @@ export interface RunningCluster {
   nodes: string[];
   /**
    * Ends a quiet start (starts the endpoint controllers, records Normal events again) and
-   * resolves once the endpoint controllers have synced every service.
+   * resolves once the endpoint controllers have synced every service, after one full garbage
+   * collection (collect-garbage.ts: what the start left behind goes before anything else starts).
    */
   finishStart(): Promise<void>;
   stop(): void;
@@ -142,6 +144,8 @@ export function startCluster(store: ObjectStore, opts: ClusterOptions = {}): Run
       ctx.recorder.setQuiet(false);
       startEndpointControllers();
       await Promise.all((endpointControllers ?? []).map((c) => c.idle()));
+      // The start's garbage goes now, before the rest of the sandbox starts on top of it.
+      if (!stopped) collectGarbage();
     },
     stop() {
       if (stopped) return;

@@ -88,25 +88,29 @@ function toKubernetesObject(raw: unknown): k8s.KubernetesObject {
  * cache would otherwise hold every full Pod (about 40 MB at 10,000 pods).
  */
 function trimCached(raw: k8s.KubernetesObject): void {
+  const record = raw as unknown as Record<string, unknown>;
+  for (const key of Object.keys(record)) if (key !== 'metadata') delete record[key];
+  raw.metadata = slimMeta(raw);
+}
+
+function slimMeta(raw: k8s.KubernetesObject): k8s.V1ObjectMeta {
   const meta = raw.metadata ?? {};
   const slim: k8s.V1ObjectMeta = { name: meta.name ?? '' };
   if (meta.namespace !== undefined) slim.namespace = meta.namespace;
   if (meta.resourceVersion !== undefined) slim.resourceVersion = meta.resourceVersion;
-  const record = raw as unknown as Record<string, unknown>;
-  for (const key of Object.keys(record)) if (key !== 'metadata') delete record[key];
-  raw.metadata = slim;
+  return slim;
 }
 
 /**
  * Lists `path` from the cluster with the kubeconfig's credentials and agent (no keep-alive),
  * reading the response as it arrives: each item is checked and handed to `prepare` (which
- * parses it and trims it for client-node's cache) as soon as it is read, so the whole list is
- * never held at full size (see list-stream.ts).
+ * parses it and gives what client-node's cache is to hold instead) as soon as it is read, so
+ * the whole list is never held at full size (see list-stream.ts).
  */
 async function listRaw(
   kc: k8s.KubeConfig,
   path: string,
-  prepare: (item: k8s.KubernetesObject) => void,
+  prepare: (item: k8s.KubernetesObject) => k8s.KubernetesObject,
 ): Promise<k8s.KubernetesListObject<k8s.KubernetesObject>> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
@@ -129,9 +133,7 @@ async function listRaw(
       const stream = createListStream((raw) => {
         const checked = listItemSchema.safeParse(raw);
         if (!checked.success) throw checked.error;
-        const item = toKubernetesObject(raw);
-        prepare(item);
-        items.push(item);
+        items.push(prepare(toKubernetesObject(raw)));
       });
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -201,12 +203,16 @@ export function startEndpointInformers(
       resolveSettled = resolve;
     });
     syncPromises.push(spec.required ? syncedOnce : settled);
-    /** Items of a list parsed as they were read (and already trimmed), until client-node hands them on. */
+    /**
+     * Items of a list, parsed as they were read, by the slim object (namespace, name,
+     * resourceVersion) client-node's cache holds instead, until client-node hands them on.
+     */
     const preparsed = new WeakMap<k8s.KubernetesObject, T | undefined>();
     const informer = k8s.makeInformer(kc, spec.path, async () => {
       const list = await listRaw(kc, spec.path, (raw) => {
-        preparsed.set(raw, spec.parse(raw));
-        trimCached(raw);
+        const slim: k8s.KubernetesObject = { metadata: slimMeta(raw) };
+        preparsed.set(slim, spec.parse(raw));
+        return slim;
       });
       listed = true;
       return list;

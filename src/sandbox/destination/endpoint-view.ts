@@ -8,6 +8,7 @@
  * metrics, created with its first listener and dropped with its last. A change costs work
  * proportional to the service's size plus the messages sent: never a scan of all objects.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { addressesForPort, diffByKey, podRefsOf, type EndpointAddress } from './address-set.js';
 import type { TcpAddress, Update, WeightedAddr } from './destination-messages.js';
 import type { DestinationMetrics, EndpointsLabels } from './destination-metrics.js';
@@ -61,7 +62,6 @@ export interface EndpointViewsOptions {
 interface Entry {
   address: EndpointAddress;
   weighted: WeightedAddr;
-  signature: string;
 }
 
 interface ListenerGroup {
@@ -99,7 +99,8 @@ export interface Subscription {
   unsubscribe(): void;
 }
 
-const sameEntry = (a: Entry, b: Entry): boolean => a.signature === b.signature;
+/** Whether an address would be announced the same (compared, not kept as a JSON signature per address). */
+const sameEntry = (a: Entry, b: Entry): boolean => a === b || isDeepStrictEqual(a.weighted, b.weighted);
 
 function splitKey(key: string): { namespace: string; name: string } {
   const slash = key.indexOf('/');
@@ -336,9 +337,9 @@ export class EndpointViews {
       for (const [addressKey, address] of found) {
         const weighted = toWeightedAddr(address, this.opts.translate);
         if (!weighted) continue;
-        const signature = JSON.stringify(weighted);
         const prev = publisher.addresses.get(addressKey);
-        next.set(addressKey, prev?.signature === signature ? prev : { address, weighted, signature });
+        const entry = { address, weighted };
+        next.set(addressKey, prev && sameEntry(prev, entry) ? prev : entry);
       }
     }
     if (dropRemoves) {

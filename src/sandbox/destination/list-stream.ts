@@ -24,76 +24,84 @@ const CLOSE_BRACKET = 0x5d;
 const COLON = 0x3a;
 
 export function createListStream(onItem: (item: unknown) => void): ListStream {
-  /** Text not yet handed on: in `items`, from the start of the item being read; else the envelope's. */
-  let text = '';
-  /** Where scanning resumes in `text`. */
-  let pos = 0;
+  // Each chunk is scanned as it is (a flat string: fast to read character by character); an
+  // item split across chunks is kept as parts, joined once it is complete.
   /** The envelope's text so far, `items` elements left out. */
   let rest = '';
-  let restFrom = 0;
   let depth = 0;
   let inString = false;
   let escaped = false;
-  let stringStart = -1;
+  /** A string at depth 1 begun in an earlier chunk: its text so far. */
+  let keyPrefix = '';
   /** The last string read at depth 1 (a key, when a colon follows). */
-  let lastKey = '';
   let keyPending = '';
+  let lastKey = '';
   let inItems = false;
-  let itemStart = -1;
+  /** The parts of the item being read that came in earlier chunks. */
+  let itemParts: string[] = [];
+  let inItem = false;
 
-  function scan(): void {
-    const n = text.length;
-    for (let i = pos; i < n; i++) {
-      const c = text.charCodeAt(i);
+  function scan(chunk: string): void {
+    const n = chunk.length;
+    let restFrom = inItems ? -1 : 0;
+    let itemFrom = inItem ? 0 : -1;
+    // Where the string being read began in this chunk (its quote), or -1: it began in an earlier one.
+    let stringFrom = -1;
+    for (let i = 0; i < n; i++) {
+      const c = chunk.charCodeAt(i);
       if (inString) {
         if (escaped) escaped = false;
         else if (c === BACKSLASH) escaped = true;
         else if (c === QUOTE) {
           inString = false;
-          if (depth === 1 && !inItems) keyPending = text.slice(stringStart + 1, i);
+          if (depth === 1 && !inItems) keyPending = keyPrefix + chunk.slice(stringFrom + 1, i);
+          keyPrefix = '';
         }
         continue;
       }
       if (c === QUOTE) {
         inString = true;
-        stringStart = i;
+        stringFrom = i;
       } else if (c === COLON) {
         if (depth === 1) lastKey = keyPending;
       } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
         depth += 1;
         if (depth === 2 && c === OPEN_BRACKET && lastKey === 'items' && !inItems) {
           inItems = true;
-          rest += text.slice(restFrom, i + 1);
+          rest += chunk.slice(restFrom, i + 1);
+          restFrom = -1;
         } else if (inItems && depth === 3) {
-          itemStart = i;
+          inItem = true;
+          itemFrom = i;
         }
       } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
         depth -= 1;
-        if (inItems && depth === 2 && itemStart >= 0) {
-          onItem(JSON.parse(text.slice(itemStart, i + 1)));
-          itemStart = -1;
+        if (inItem && depth === 2) {
+          const tail = chunk.slice(itemFrom, i + 1);
+          const text = itemParts.length > 0 ? itemParts.join('') + tail : tail;
+          itemParts = [];
+          inItem = false;
+          itemFrom = -1;
+          onItem(JSON.parse(text));
         } else if (inItems && depth === 1) {
           inItems = false;
           restFrom = i;
         }
       }
     }
-    // While in `items`, keep only the item being read (the envelope outside is small: kept whole).
-    if (inItems) {
-      text = itemStart >= 0 ? text.slice(itemStart) : '';
-      if (itemStart >= 0) itemStart = 0;
-    }
-    pos = text.length;
+    if (inItem) itemParts.push(chunk.slice(itemFrom));
+    if (restFrom >= 0) rest += chunk.slice(restFrom);
+    // A string at depth 1 still open (a key or value of the envelope): keep what came of it.
+    if (inString && depth === 1 && !inItems) keyPrefix += chunk.slice(stringFrom + 1);
   }
 
   return {
     write(chunk) {
-      text += chunk;
-      scan();
+      scan(chunk);
     },
     end() {
       if (inItems || depth !== 0) throw new SyntaxError('Unexpected end of JSON input');
-      return JSON.parse(rest + text.slice(restFrom)) as Record<string, unknown>;
+      return JSON.parse(rest) as Record<string, unknown>;
     },
   };
 }

@@ -40,7 +40,44 @@ export function ownObjectCopy(obj: KubeObject): KubeObject {
   return out;
 }
 
-/** Interns the strings of `value` and freezes it, deeply, in place; stops at frozen parts. */
+/** Small flat objects (conditions, states, ports) are shared by content; keyed by their text. */
+const MAX_SHARED_KEYS = 8;
+const MAX_SHARED_OBJECTS = 50_000;
+let sharedObjects = new Map<string, object>();
+
+/**
+ * The shared instance of a small object whose values are all primitives (a condition, a
+ * container state, a port), or undefined for any other object. Equal ones are one instance:
+ * 10,000 pods made ready in the same second share their Ready condition. The table is bounded
+ * as the string table is (full: it starts again empty).
+ */
+function sharedFlat(obj: Record<string, unknown>): object | undefined {
+  let key = '';
+  let n = 0;
+  for (const k in obj) {
+    const v = obj[k];
+    if (
+      typeof v === 'object'
+        ? v !== null
+        : typeof v !== 'string' && typeof v !== 'number' && typeof v !== 'boolean'
+    )
+      return undefined;
+    if (++n > MAX_SHARED_KEYS) return undefined;
+    // A value's type is part of its text: "1" and 1, "null" and null stay apart.
+    key += `${k}\u0000${typeof v === 'string' ? 's' : v === null ? 'z' : typeof v === 'number' ? 'n' : 'b'}${String(v)}\u0001`;
+  }
+  const known = sharedObjects.get(key);
+  if (known) return known;
+  if (sharedObjects.size >= MAX_SHARED_OBJECTS) sharedObjects = new Map();
+  sharedObjects.set(key, Object.freeze(obj));
+  return obj;
+}
+
+/**
+ * Interns the strings of `value` and freezes it, deeply, in place; stops at frozen parts.
+ * Small flat objects inside it are replaced by their shared instance (same content); `value`
+ * itself keeps its identity.
+ */
 export function freezeStored<T>(value: T): T {
   if (typeof value !== 'object' || value === null || Object.isFrozen(value)) return value;
   if (Array.isArray(value)) {
@@ -48,17 +85,23 @@ export function freezeStored<T>(value: T): T {
     for (let i = 0; i < arr.length; i++) {
       const v = arr[i];
       if (typeof v === 'string') arr[i] = internString(v);
-      else if (typeof v === 'object' && v !== null) freezeStored(v);
+      else if (typeof v === 'object' && v !== null) arr[i] = freezeChild(v);
     }
   } else {
     const obj = value as Record<string, unknown>;
     for (const key in obj) {
       const v = obj[key];
       if (typeof v === 'string') obj[key] = internString(v);
-      else if (typeof v === 'object' && v !== null) freezeStored(v);
+      else if (typeof v === 'object' && v !== null) obj[key] = freezeChild(v);
     }
   }
   return Object.freeze(value);
+}
+
+function freezeChild(v: object): object {
+  if (Object.isFrozen(v)) return v;
+  freezeStored(v);
+  return Array.isArray(v) ? v : (sharedFlat(v as Record<string, unknown>) ?? v);
 }
 
 /**
