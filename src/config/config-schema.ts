@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { clusterNameSchema, clustersSchema } from './clusters-schema.js';
 import { leaderElectionSchema, reportsConfigSchema } from './reports-schema.js';
 
 /**
@@ -29,6 +30,8 @@ export const channelRuleSchema = z
         ]),
       )
       .default(['*']),
+    /** The cluster this channel's commands run against without --cluster (docs/clusters.md). */
+    defaultCluster: clusterNameSchema.optional(),
   })
   .strict()
   .refine((r) => r.id !== undefined || r.name !== undefined, {
@@ -135,9 +138,23 @@ export const configSchema = z
     reports: reportsConfigSchema,
     /** Who runs the reports when several replicas run (docs/reports.md). */
     leaderElection: leaderElectionSchema,
+    /** The clusters one meshbot serves (docs/clusters.md); absent: one, from flags and environment. */
+    clusters: clustersSchema,
   })
   .strict()
   .superRefine((c, ctx) => {
+    const names = (c.clusters ?? []).map((k) => k.name);
+    (c.authorization.channels ?? []).forEach((rule, i) => {
+      if (rule.defaultCluster !== undefined && !names.includes(rule.defaultCluster)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['authorization', 'channels', i, 'defaultCluster'],
+          message: names.length
+            ? `no cluster "${rule.defaultCluster}" in clusters: (${names.join(', ')})`
+            : 'defaultCluster needs a clusters: section naming that cluster',
+        });
+      }
+    });
     if (!c.slack.appToken && !c.slack.signingSecret) {
       ctx.addIssue({
         code: 'custom',

@@ -41,7 +41,7 @@ export async function askScaleTestConfirmation(
   const started = Date.now();
   let plan;
   try {
-    plan = await deps.scaleTests.plan(req.command.target);
+    plan = await deps.scaleTests.plan(req.command.target, req.command.cluster);
   } catch (err) {
     const { message, hint } = describeError(err);
     const refused = err instanceof MeshbotError && err.kind === 'refused';
@@ -78,6 +78,7 @@ export async function askScaleTestConfirmation(
         thread,
         nonce: newNonce(),
         exp: Date.now() + CONFIRMATION_TTL_MS,
+        ...(req.command.cluster !== undefined ? { cluster: req.command.cluster } : {}),
       }),
     });
   } catch (err) {

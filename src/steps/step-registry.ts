@@ -70,6 +70,7 @@ export interface StepRegistry {
   restart: MutatingStep<CommandOf<'restart'>, RestartPlan, RestartSettings>;
   runbook: ReadingStep<CommandOf<'runbook'>>;
   report: ReadingStep<CommandOf<'report'>>;
+  clusters: ReadingStep<CommandOf<'clusters'>>;
 }
 
 const oneNamespace = (c: { target: { namespace: string } }): NamespaceScope => ({
@@ -163,6 +164,20 @@ export const STEP_REGISTRY: StepRegistry = {
           'usage',
           'the scheduled reports run in meshbot serve',
           'In Slack: /mesh report list, /mesh report run NAME. On the command line: meshbot sweep.',
+        ),
+      ),
+  },
+  clusters: {
+    mutating: false,
+    target: 'none',
+    // Versions and reachability only: no namespace is read.
+    namespaces: () => ({ kind: 'none' }),
+    run: () =>
+      Promise.reject(
+        new MeshbotError(
+          'usage',
+          'clusters looks at every cluster, not one adapter set',
+          'The front ends answer it with runClustersStep (src/steps/clusters/run-clusters-step.ts).',
         ),
       ),
   },

@@ -29,6 +29,11 @@ const TEXTS = [
   'runbook stale-endpoints web-svc.emojivoto',
   'report list',
   'report run mesh-drift',
+  'clusters',
+  'clusters --cluster west',
+  'endpoints web-svc.emojivoto:80 --cluster east',
+  'check --proxy --cluster prod-eu',
+  'scale-test deploy/web.emojivoto --cluster west',
 ];
 
 describe('formatCommand', () => {
