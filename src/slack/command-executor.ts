@@ -1,4 +1,5 @@
 import type { AdapterPool } from '../adapters/adapter-pool.js';
+import { UsageError } from '../errors.js';
 import type { Adapters } from '../adapters/open-adapters.js';
 import { stepErrorResult, type StepResult } from '../domain/step-result.js';
 import { attachMetricsChart } from '../render/chart/attach-metrics-chart.js';
@@ -61,7 +62,10 @@ export function createClusterExecutor(deps: ClusterExecutorDeps): { execute: Com
         adapters = await deps.pool.get(command.cluster);
       } catch (err) {
         const result = errorResult(command, targetOf(command), err);
-        if (command.cluster !== undefined) deps.reachability?.observe(command.cluster, result);
+        // A cluster whose adapters cannot even be opened (its kubeconfig gone) is unreachable.
+        if (command.cluster !== undefined && !(err instanceof UsageError)) {
+          deps.reachability?.record(command.cluster, false, result.summary);
+        }
         return deps.pool.configured && command.cluster !== undefined
           ? { ...result, cluster: command.cluster }
           : result;

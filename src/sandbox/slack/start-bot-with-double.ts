@@ -22,6 +22,8 @@ export interface BotWithDoubleOptions {
   runbooks?: SlackRunbooks;
   /** Retry policy of the bot's WebClient (tests keep it short). */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+  /** Lines /readyz adds (the unreachable clusters). */
+  readinessNotes?: () => string[];
 }
 
 export interface BotWithDouble {
@@ -59,6 +61,7 @@ export async function startBotWithDouble(options: BotWithDoubleOptions): Promise
       ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
       ...(options.scaleTests ? { scaleTests: options.scaleTests } : {}),
       ...(options.runbooks ? { runbooks: options.runbooks } : {}),
+      ...(options.readinessNotes ? { readinessNotes: options.readinessNotes } : {}),
     });
     const { port } = await bot.start();
     if (options.mode === 'http') double.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);

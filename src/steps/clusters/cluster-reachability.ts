@@ -2,8 +2,11 @@ import type { AdapterPool } from '../../adapters/adapter-pool.js';
 import type { StepResult } from '../../domain/step-result.js';
 import { probeCluster } from './run-clusters-step.js';
 
-/** Error findings that mean "the cluster did not answer" (stepErrorResult's codes). */
-const UNREACHABLE_CODES = new Set(['unreachable-error', 'timeout-error', 'unauthenticated-error']);
+/**
+ * Error findings that mean "the cluster did not answer": stepErrorResult's `unreachable-error`,
+ * the steps' own `kubernetes-unreachable`, `destination-timeout`, ...
+ */
+const UNREACHABLE_CODE = /(^|-)(unreachable|timeout|unauthenticated)(-|$)/;
 
 /**
  * What meshbot last learned about each cluster's reachability: from every command's result
@@ -51,7 +54,9 @@ export function createClusterReachability(
     ));
   return {
     observe(cluster, result) {
-      const failed = result.status === 'error' && result.findings.some((f) => UNREACHABLE_CODES.has(f.code));
+      const failed =
+        result.status === 'error' &&
+        result.findings.some((f) => f.severity === 'error' && UNREACHABLE_CODE.test(f.code));
       if (failed) record(cluster, false, result.summary);
       else if (result.status !== 'error') record(cluster, true);
     },
