@@ -23,6 +23,8 @@ import {
   type ClusterReachability,
 } from '../../../src/steps/clusters/cluster-reachability.js';
 import { runCommand } from '../../../src/steps/run-command.js';
+import { loadRunbooks } from '../../../src/runbooks/load-runbooks.js';
+import { createClusterRunbooks } from '../../../src/slack/runbook/cluster-runbooks.js';
 import { DEPLOYMENTS } from '../endpoints/endpoints-sandbox.js';
 import { FAST } from '../scale-test/scale-test-sandbox.js';
 
@@ -86,6 +88,12 @@ describe('two clusters from one Slack app', () => {
       execute: executor.execute,
       config,
       scaleTests: createClusterScaleTestRunner({ pool, settings: FAST }),
+      runbooks: createClusterRunbooks({
+        catalog: loadRunbooks(),
+        pool,
+        buttonTtlMs: 3600_000,
+        settings: { scaleTest: FAST, restartTimeoutMs: 20_000 },
+      }),
       readinessNotes: () => unreachableNote(reachability),
       retryConfig: { retries: 0 },
     });
@@ -216,6 +224,65 @@ describe('two clusters from one Slack app', () => {
     const replies = rig.double.thread(OPS, thread.parent.ts).replies;
     expect(json(replies.map((r) => r.blocks))).toContain('[cluster east]');
     expect(west.store.get(DEPLOYMENTS, 'emojivoto', 'emoji')!.metadata.resourceVersion).toBe(westBefore);
+  });
+
+  /** The runbook parent a command started, once it rests (a decision) or ends. */
+  async function runbookParent(triggerChannel: string, before: number) {
+    return rig.double.waitFor(
+      () => {
+        const m = rig.double
+          .messages(triggerChannel)
+          .slice(before)
+          .find((x) => x.metadata?.event_type === 'meshbot_runbook' && !x.thread_ts);
+        const status = String(m?.metadata?.event_payload.status ?? '');
+        return m && status !== 'running' ? m : undefined;
+      },
+      60_000,
+      'the runbook parent',
+    );
+  }
+
+  it('binds a runbook to the cluster it started on: steps and decision buttons on east', async () => {
+    const before = rig.double.messages(OPS).length;
+    await rig.double.sendSlashCommand({
+      text: 'runbook stale-endpoints web-svc.emojivoto --cluster east',
+      userId: 'U0ADMIN',
+      channelId: OPS,
+    });
+    const parent = await runbookParent(OPS, before);
+    expect(parent.metadata?.event_payload.cluster).toBe('east');
+    expect(json(parent.blocks)).toContain('cluster east');
+    // It rests at the scale test's decision, whose buttons carry east.
+    const decision = await rig.double.waitFor(
+      () =>
+        rig.double
+          .thread(OPS, parent.ts)
+          .replies.flatMap((r) => buttonsOf(r))
+          .find((b) => b.action_id.startsWith('meshbot_runbook_')),
+      60_000,
+      'a decision button',
+    );
+    expect(JSON.parse(decision.value)).toMatchObject({ c: 'east', s: 'scale-test' });
+    // The endpoints step found east's stale address, and said it ran on east.
+    const replies = json(rig.double.thread(OPS, parent.ts).replies.map((r) => r.blocks));
+    expect(replies).toContain('endpoints web-svc.emojivoto [cluster east]');
+    expect(replies).toContain(`${eastOldIp}:8080`);
+  });
+
+  it("starts a runbook on the channel's default cluster (west: nothing stale, it stops)", async () => {
+    const before = rig.double.messages(WEST).length;
+    await rig.double.sendSlashCommand({
+      text: 'runbook stale-endpoints web-svc.emojivoto',
+      userId: 'U0ADMIN',
+      channelId: WEST,
+    });
+    const parent = await runbookParent(WEST, before);
+    expect(parent.metadata?.event_payload.cluster).toBe('west');
+    expect(json(rig.double.thread(WEST, parent.ts).replies.map((r) => r.blocks))).toContain('[cluster west]');
+    expect(json(parent.blocks)).toContain('cluster west');
+    expect(json(rig.double.thread(WEST, parent.ts).replies.map((r) => r.blocks))).toContain(
+      'endpoints web-svc.emojivoto [cluster west]',
+    );
   });
 
   it('west down: its commands fail naming it, east keeps answering, /readyz names west and stays ready', async () => {
