@@ -39,7 +39,7 @@ export async function runRestartCommand(
         : {}),
     };
     const { stepOf } = await import('../../steps/step-registry.js');
-    return await withAdapters(readClusterOptions(flags), async (adapters) => {
+    return await withAdapters(readClusterOptions(flags), async (adapters, label) => {
       const by = cliUser();
       return runConfirmedStep(
         stepOf('restart').confirmation,
@@ -50,6 +50,7 @@ export async function runRestartCommand(
           settings: { ...settings, confirmedBy: `${by} (--yes)`, confirmationId: `cli-${randomUUID()}` },
           requestedBy: by,
           format,
+          label,
         },
         io,
       );

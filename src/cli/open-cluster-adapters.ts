@@ -1,0 +1,45 @@
+import { unknownCluster } from '../adapters/adapter-pool.js';
+import type { ClusterOptions } from '../adapters/cluster-options.js';
+import { clusterOptionsOf } from '../adapters/configured-clusters.js';
+import { DEFAULT_CLUSTER, openAdapters, type Adapters } from '../adapters/open-adapters.js';
+import { loadClustersFile } from '../config/load-clusters-file.js';
+import { UsageError } from '../errors.js';
+
+/** Which cluster a CLI command runs against: `--cluster`, and the `--config` file naming the clusters. */
+export interface ClusterChoiceOptions {
+  cluster?: string;
+  configFile?: string;
+}
+
+/**
+ * The adapters of the cluster a CLI command names. With `--config FILE` holding `clusters:`,
+ * `--cluster NAME` picks one (where it is comes from the file; --timeout and --context-token
+ * still apply); the only cluster needs no name; several and none named is a usage error (exit
+ * 2) listing them. Without `clusters:` the flags name the one cluster, as before (its name is
+ * the context's, or "default").
+ */
+export async function openClusterAdapters(
+  options: ClusterOptions & ClusterChoiceOptions,
+): Promise<{ adapters: Adapters; configured: boolean }> {
+  const clusters = options.configFile ? await loadClustersFile(options.configFile) : undefined;
+  if (!clusters) {
+    const name = options.context ?? DEFAULT_CLUSTER;
+    if (options.cluster !== undefined && options.cluster !== name)
+      throw unknownCluster(options.cluster, [name]);
+    return { adapters: await openAdapters(options, name), configured: false };
+  }
+  const names = clusters.map((c) => c.name);
+  let chosen = options.cluster;
+  if (chosen === undefined) {
+    if (names.length !== 1) {
+      throw new UsageError(
+        `${options.configFile} lists ${names.length} clusters; say which with --cluster`,
+        `Clusters: ${names.join(', ')}. E.g. --cluster ${names[0]}`,
+      );
+    }
+    chosen = names[0]!;
+  }
+  const entry = clusters.find((c) => c.name === chosen);
+  if (!entry) throw unknownCluster(chosen, names);
+  return { adapters: await openAdapters(clusterOptionsOf(entry, options), entry.name), configured: true };
+}
