@@ -224,6 +224,19 @@ describe('two clusters from one Slack app', () => {
     const replies = rig.double.thread(OPS, thread.parent.ts).replies;
     expect(json(replies.map((r) => r.blocks))).toContain('[cluster east]');
     expect(west.store.get(DEPLOYMENTS, 'emojivoto', 'emoji')!.metadata.resourceVersion).toBe(westBefore);
+
+    // A confirmation from before clusters names none: with two clusters it is refused, not guessed.
+    const { cluster: _dropped, ...old } = JSON.parse(confirm.value) as Record<string, unknown>;
+    const click = await rig.double.sendBlockAction({
+      actionId: confirm.action_id,
+      value: JSON.stringify({ ...old, nonce: 'feedfacefeedface' }),
+      userId: 'U0ADMIN',
+      channelId: OPS,
+      messageTs: confirmation.ts,
+    });
+    const [answer] = await rig.double.waitForEphemeral(click.triggerId);
+    expect(answer!.text).toMatch(/does not say which cluster it is for, and meshbot serves several/);
+    expect(west.store.get(DEPLOYMENTS, 'emojivoto', 'emoji')!.metadata.resourceVersion).toBe(westBefore);
   });
 
   /** The runbook parent a command started, once it rests (a decision) or ends. */
