@@ -144,6 +144,25 @@ export const configSchema = z
   .strict()
   .superRefine((c, ctx) => {
     const names = (c.clusters ?? []).map((k) => k.name);
+    c.reports.forEach((report, i) => {
+      const named =
+        report.cluster !== undefined
+          ? [report.cluster]
+          : Array.isArray(report.clusters)
+            ? report.clusters
+            : [];
+      for (const name of named) {
+        if (!names.includes(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['reports', i, report.cluster !== undefined ? 'cluster' : 'clusters'],
+            message: names.length
+              ? `no cluster "${name}" in clusters: (${names.join(', ')})`
+              : 'a report names a cluster only with a clusters: section',
+          });
+        }
+      }
+    });
     (c.authorization.channels ?? []).forEach((rule, i) => {
       if (rule.defaultCluster !== undefined && !names.includes(rule.defaultCluster)) {
         ctx.addIssue({

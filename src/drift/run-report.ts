@@ -6,6 +6,7 @@
  * by the next one and a finished one is not run again (report-scheduler.ts).
  */
 import type { ReportConfig } from '../config/reports-schema.js';
+import { mergeSweeps } from './merge-sweeps.js';
 import type { StepResult } from '../domain/step-result.js';
 import type { SweepData, SweepFinding, SweepRequest } from '../steps/sweep/sweep-types.js';
 import {
@@ -47,7 +48,8 @@ export interface ReportNotifier {
 
 export interface RunReportOptions {
   report: ReportConfig;
-  cluster: string;
+  /** The cluster swept, or several (one after the other), their findings grouped by cluster. */
+  cluster: string | readonly string[];
   sweep: (request: SweepRequest) => Promise<StepResult<SweepData>>;
   store: ReportStateStore;
   notifier: ReportNotifier;
@@ -85,16 +87,22 @@ export async function runReport(o: RunReportOptions): Promise<ReportRun> {
   const now = o.now ?? (() => new Date());
   const { report } = o;
   await markStarted(o.store, report.name, o.slot, o.identity, o.fence, now());
-  const result = await o.sweep({
-    cluster: o.cluster,
-    namespaces: report.scope.namespaces,
-    ...(report.scope.selector ? { selector: report.scope.selector } : {}),
-    concurrency: report.concurrency,
-    persistenceMs: report.persistence,
-    endpoints: report.checks.includes('endpoints'),
-    controlPlane: report.checks.includes('control-plane'),
-    certificateWarningDays: report.thresholds.certificateWarningDays,
-  });
+  const swept: StepResult<SweepData>[] = [];
+  for (const cluster of typeof o.cluster === 'string' ? [o.cluster] : o.cluster) {
+    swept.push(
+      await o.sweep({
+        cluster,
+        namespaces: report.scope.namespaces,
+        ...(report.scope.selector ? { selector: report.scope.selector } : {}),
+        concurrency: report.concurrency,
+        persistenceMs: report.persistence,
+        endpoints: report.checks.includes('endpoints'),
+        controlPlane: report.checks.includes('control-plane'),
+        certificateWarningDays: report.thresholds.certificateWarningDays,
+      }),
+    );
+  }
+  const result = mergeSweeps(swept);
   const findings = result.findings as SweepFinding[];
   const state = await o.store.read();
   const before = state.reports[report.name] ?? emptyReportState();
