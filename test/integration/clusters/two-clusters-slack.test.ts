@@ -65,6 +65,8 @@ describe('two clusters from one Slack app', () => {
     ];
     const config = {
       progressAfterSeconds: 0.1,
+      // Every test asks as U0ADMIN: no rate limit in the way.
+      rateLimit: { commands: 1000, perSeconds: 60 },
       clusters,
       authorization: {
         channels: [{ id: OPS }, { id: WEST, defaultCluster: 'west' }],
@@ -296,6 +298,14 @@ describe('two clusters from one Slack app', () => {
     expect(json(rig.double.thread(WEST, parent.ts).replies.map((r) => r.blocks))).toContain(
       'endpoints web-svc.emojivoto [cluster west]',
     );
+  });
+
+  it('/mesh clusters lists every cluster with its reachability, Kubernetes and Linkerd versions', async () => {
+    const t = await run('clusters');
+    expect(t.parent.metadata?.event_payload.status).toBe('pass');
+    const text = json(t.replies.map((r) => r.blocks));
+    expect(text).toMatch(/east\s+yes\s+v1\.\S+\s+stable-2\.14\.10/);
+    expect(text).toMatch(/west\s+yes\s+v1\./);
   });
 
   it('west down: its commands fail naming it, east keeps answering, /readyz names west and stays ready', async () => {
