@@ -15,36 +15,42 @@ export const clusterNameSchema = z
   .max(63, 'at most 63 characters')
   .regex(dnsLabel, 'a cluster name: lowercase letters, digits and "-" (a DNS label), e.g. prod-eu');
 
+/** A channel rule's fields (docs/slack.md#authorization), shared by the top level and each cluster. */
+export const channelRuleFields = z.object({
+  id: z
+    .union([
+      z.literal('*'),
+      z.string().regex(/^[CGD][A-Z0-9]{2,20}$/, 'a channel id such as C012AB3CD, or *'),
+    ])
+    .optional(),
+  name: z
+    .string()
+    .regex(/^#?[a-z0-9][a-z0-9_-]{0,79}$/, 'a channel name such as incidents')
+    .optional(),
+  answer: z.boolean().default(true),
+  namespaces: z
+    .array(z.union([z.literal('*'), z.string().regex(dnsLabel, 'a namespace (DNS-1123 label) or *')]))
+    .default(['*']),
+});
+
+export const hasIdOrName = (r: { id?: string | undefined; name?: string | undefined }): boolean =>
+  r.id !== undefined || r.name !== undefined;
+
+/** Who may change the cluster: Slack users and user groups. */
+export const mutatorsSchema = z
+  .object({ users: z.array(slackId).default([]), userGroups: z.array(slackId).default([]) })
+  .strict()
+  .default({ users: [], userGroups: [] });
+
 /** Per-cluster authorization: the same shape as the top-level `authorization`. */
 export const clusterAuthorizationSchema = z
   .object({
     channels: z
       .array(
-        z
-          .object({
-            id: z
-              .union([
-                z.literal('*'),
-                z.string().regex(/^[CGD][A-Z0-9]{2,20}$/, 'a channel id such as C012AB3CD, or *'),
-              ])
-              .optional(),
-            name: z
-              .string()
-              .regex(/^#?[a-z0-9][a-z0-9_-]{0,79}$/, 'a channel name such as incidents')
-              .optional(),
-            answer: z.boolean().default(true),
-            namespaces: z.array(z.union([z.literal('*'), namespace])).default(['*']),
-          })
-          .strict()
-          .refine((r) => r.id !== undefined || r.name !== undefined, {
-            message: 'a channel rule needs an id or a name',
-          }),
+        channelRuleFields.strict().refine(hasIdOrName, { message: 'a channel rule needs an id or a name' }),
       )
       .optional(),
-    mutators: z
-      .object({ users: z.array(slackId).default([]), userGroups: z.array(slackId).default([]) })
-      .strict()
-      .default({ users: [], userGroups: [] }),
+    mutators: mutatorsSchema,
   })
   .strict();
 

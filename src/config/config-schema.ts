@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { clusterNameSchema, clustersSchema } from './clusters-schema.js';
+import {
+  channelRuleFields,
+  clusterNameSchema,
+  clustersSchema,
+  hasIdOrName,
+  mutatorsSchema,
+} from './clusters-schema.js';
 import { leaderElectionSchema, reportsConfigSchema } from './reports-schema.js';
 
 /**
@@ -7,36 +13,14 @@ import { leaderElectionSchema, reportsConfigSchema } from './reports-schema.js';
  * The environment wins over the file for the Slack settings and the port. Tokens belong in
  * the environment (a Secret); the file holds policy.
  */
-const slackId = z.string().regex(/^[A-Z0-9]{2,20}$/, 'a Slack id such as U012AB3CD');
-
-export const channelRuleSchema = z
-  .object({
-    id: z
-      .union([
-        z.literal('*'),
-        z.string().regex(/^[CGD][A-Z0-9]{2,20}$/, 'a channel id such as C012AB3CD, or *'),
-      ])
-      .optional(),
-    name: z
-      .string()
-      .regex(/^#?[a-z0-9][a-z0-9_-]{0,79}$/, 'a channel name such as incidents')
-      .optional(),
-    answer: z.boolean().default(true),
-    namespaces: z
-      .array(
-        z.union([
-          z.literal('*'),
-          z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace (DNS-1123 label) or *'),
-        ]),
-      )
-      .default(['*']),
+/** A top-level channel rule: a cluster's rule, plus the channel's default cluster. */
+export const channelRuleSchema = channelRuleFields
+  .extend({
     /** The cluster this channel's commands run against without --cluster (docs/clusters.md). */
     defaultCluster: clusterNameSchema.optional(),
   })
   .strict()
-  .refine((r) => r.id !== undefined || r.name !== undefined, {
-    message: 'a channel rule needs an id or a name',
-  });
+  .refine(hasIdOrName, { message: 'a channel rule needs an id or a name' });
 
 export const MODE_MISSING = 'missing: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)';
 
@@ -71,10 +55,7 @@ export const configSchema = z
     authorization: z
       .object({
         channels: z.array(channelRuleSchema).optional(),
-        mutators: z
-          .object({ users: z.array(slackId).default([]), userGroups: z.array(slackId).default([]) })
-          .strict()
-          .default({ users: [], userGroups: [] }),
+        mutators: mutatorsSchema,
       })
       .strict()
       .default({ mutators: { users: [], userGroups: [] } }),

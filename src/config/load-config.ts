@@ -26,6 +26,33 @@ function setIfDefined(target: Record<string, unknown>, key: string, value: strin
   if (value !== undefined && value !== '') target[key] = value;
 }
 
+/** The config file's top-level mapping (empty for an empty file); a MeshbotError `config` when unreadable. */
+export async function readConfigFile(file: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new MeshbotError(
+      'config',
+      `cannot read the config file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new MeshbotError(
+      'config',
+      `the config file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+    );
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new MeshbotError('config', `the config file ${file} must hold a mapping (key: value) at the top`);
+  }
+  return doc as Record<string, unknown>;
+}
+
 /**
  * Reads the config file (if any) and the environment into one validated config. Any
  * problem, of any number of fields, becomes one MeshbotError of kind `config` (exit 2)
@@ -36,36 +63,7 @@ export async function loadConfig({
   configFile,
 }: LoadConfigOptions = {}): Promise<MeshbotConfig> {
   const file = configFile ?? (env.MESHBOT_CONFIG || undefined);
-  let fromFile: Record<string, unknown> = {};
-  if (file) {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      throw new MeshbotError(
-        'config',
-        `cannot read the config file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-      );
-    }
-    let doc: unknown;
-    try {
-      doc = parseYaml(text);
-    } catch (err) {
-      throw new MeshbotError(
-        'config',
-        `the config file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
-      );
-    }
-    if (doc !== null && doc !== undefined) {
-      if (typeof doc !== 'object' || Array.isArray(doc)) {
-        throw new MeshbotError(
-          'config',
-          `the config file ${file} must hold a mapping (key: value) at the top`,
-        );
-      }
-      fromFile = doc as Record<string, unknown>;
-    }
-  }
+  const fromFile = file ? await readConfigFile(file) : {};
   const slack: Record<string, unknown> = {
     ...((fromFile.slack as Record<string, unknown> | undefined) ?? {}),
   };
