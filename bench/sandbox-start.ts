@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const startMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   const mem = process.memoryUsage();
-  const pods = sandbox.store.list({ apiVersion: 'v1', kind: 'Pod' }).items.length;
+  const pods = sandbox.store.listStored({ apiVersion: 'v1', kind: 'Pod' }).items.length;
   process.stdout.write(
     [
       `sandbox with ${SERVICES} services x ${PODS_PER_SERVICE} pods (${pods} pods incl. control plane)`,

@@ -1,16 +1,19 @@
 import type { ClusterOptions } from './cluster-options.js';
+import { createConcurrencyLimit } from './concurrency-limit.js';
+import { deferredAdapter } from './deferred-adapter.js';
 import { createDestinationClient } from './destination/create-destination-client.js';
 import type { DestinationClient } from './destination/destination-client.js';
 import type { DestinationTransport } from './destination/destination-transport.js';
 import { directTransport } from './destination/direct-transport.js';
 import { DESTINATION_GRPC_PORT, portForwardTransport } from './destination/port-forward-transport.js';
+import type { ClientNodeKube } from './kube/client-node-kube.js';
 import type { ControlPlaneReader } from './kube/control-plane-reader.js';
-import { createControlPlaneReader } from './kube/control-plane-reads.js';
 import { createKubeAdapter } from './kube/create-kube-adapter.js';
 import type { KubeAdapter } from './kube/kube-adapter.js';
-import { createKubeCore } from './kube/kube-core.js';
-import { createWorkloadScaling, type WorkloadScaling } from './kube/workload-scaling.js';
-import { loadKubeConfig } from './kube/load-kubeconfig.js';
+import { createKubeCall } from './kube/kube-call.js';
+import { createKubeGet, type KubeConnectionOptions } from './kube/kube-get.js';
+import { readPlainKubeconfig } from './kube/plain-kubeconfig.js';
+import type { WorkloadScaling } from './kube/workload-scaling.js';
 import { openPrometheus } from './prometheus/open-prometheus.js';
 import type { PrometheusClient } from './prometheus/prometheus-client.js';
 
@@ -47,29 +50,58 @@ export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
  * Kubernetes from the kubeconfig (or in-cluster credentials), and the destination API over
  * `--destination`, the in-cluster service, or a port-forward to a destination pod. Nothing is
  * dialled until a step asks; one gRPC channel serves every request of the set.
+ *
+ * One Kubernetes core per set: one bound on concurrent calls, one timeout, one translation of
+ * failures, whichever client sends a request. KubeAdapter's reads are plain GETs
+ * (create-kube-adapter.ts); with a plain kubeconfig (a token or client certificate:
+ * plain-kubeconfig.ts) they need no client-node, which then loads only when a port-forward,
+ * check's control-plane reads or the scale test need it. Any other kubeconfig (exec plugins,
+ * auth providers, in-cluster, merged files) is loaded by client-node at once, and the GETs
+ * carry what client-node applies.
  * Throws MeshbotError('config') when no credentials can be loaded.
  */
 export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CLUSTER): Promise<Adapters> {
-  const loaded = loadKubeConfig(options);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const controlPlaneNamespace = options.controlPlaneNamespace ?? DEFAULT_CONTROL_PLANE_NAMESPACE;
   const clusterDomain = options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
-  const core = createKubeCore(loaded.kubeConfig, {
-    requestTimeoutMs: timeoutMs,
-    context: loaded.context,
-    inCluster: loaded.inCluster,
+  const limit = createConcurrencyLimit(4);
+  let clientNode: Promise<ClientNodeKube> | undefined;
+  const loadClientNode = (): Promise<ClientNodeKube> =>
+    (clientNode ??= import('./kube/client-node-kube.js').then((m) =>
+      m.openClientNodeKube(options, { timeoutMs, limit }),
+    ));
+  const plain = readPlainKubeconfig(options);
+  let access: { server: string; context: string; inCluster: boolean };
+  let connection: () => KubeConnectionOptions | Promise<KubeConnectionOptions>;
+  if (plain) {
+    access = { server: plain.server, context: plain.context, inCluster: false };
+    connection = () => plain.connection;
+  } else {
+    const loaded = await loadClientNode();
+    access = {
+      server: loaded.core.server,
+      context: loaded.loaded.context,
+      inCluster: loaded.loaded.inCluster,
+    };
+    connection = () => loaded.connection();
+  }
+  const kube = createKubeAdapter({
+    calls: createKubeCall({ server: access.server, timeoutMs, limit }),
+    get: createKubeGet(access.server, connection, timeoutMs),
+    context: access.context,
+    inCluster: access.inCluster,
   });
-  const kube = createKubeAdapter(core);
+  const kubeConfig = async () => (await loadClientNode()).loaded.kubeConfig;
   let transport: DestinationTransport;
   if (options.destination) {
     transport = directTransport(options.destination);
-  } else if (loaded.inCluster) {
+  } else if (access.inCluster) {
     transport = directTransport(
       `linkerd-dst.${controlPlaneNamespace}.svc.${clusterDomain}:${DESTINATION_GRPC_PORT}`,
     );
   } else {
     transport = portForwardTransport({
-      kubeConfig: loaded.kubeConfig,
+      kubeConfig,
       kube,
       controlPlaneNamespace,
       connectTimeoutMs: timeoutMs,
@@ -78,7 +110,7 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
   const destination = createDestinationClient(transport, {
     ...(options.maxDestinationStreams ? { maxStreams: options.maxDestinationStreams } : {}),
   });
-  const prometheus = openPrometheus(options, { kubeConfig: loaded.kubeConfig, kube, timeoutMs });
+  const prometheus = openPrometheus(options, { kubeConfig, kube, timeoutMs });
   let closing: Promise<void> | undefined;
   return {
     cluster,
@@ -86,8 +118,10 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     destination,
     options,
     prometheus,
-    controlPlane: createControlPlaneReader(core),
-    scaling: createWorkloadScaling(core),
+    controlPlane: deferredAdapter(async () => (await loadClientNode()).controlPlane, {
+      server: access.server,
+    }),
+    scaling: deferredAdapter(async () => (await loadClientNode()).scaling),
     close: () => (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined)),
   };
 }

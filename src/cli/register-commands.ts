@@ -11,6 +11,7 @@ import { register as registerRunbook } from './commands/runbook.js';
 import { register as registerScaleTest } from './commands/scale-test.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerSweep } from './commands/sweep.js';
+import { register as registerReport } from './commands/report.js';
 
 /**
  * One line per subcommand. Each module exports `register(program)` and owns its options,
@@ -30,4 +31,5 @@ export function registerCommands(program: Command): void {
   registerRestart(program);
   registerSweep(program);
   registerClusters(program);
+  registerReport(program);
 }

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { MeshbotError } from '../errors.js';
 import { configSchema, ENV_NAMES, MODE_MISSING, type MeshbotConfig } from './config-schema.js';
+import { reportsConfigSchema, type ReportConfig } from './reports-schema.js';
 
 export interface LoadConfigOptions {
   env?: NodeJS.ProcessEnv;
@@ -26,31 +27,39 @@ function setIfDefined(target: Record<string, unknown>, key: string, value: strin
   if (value !== undefined && value !== '') target[key] = value;
 }
 
-/** The config file's top-level mapping (empty for an empty file); a MeshbotError `config` when unreadable. */
-export async function readConfigFile(file: string): Promise<Record<string, unknown>> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new MeshbotError(
-      'config',
-      `cannot read the config file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
-    );
+/** The config file's mapping (empty without a file); unreadable or not YAML: a `config` error. */
+export async function readConfigFile(file: string | undefined): Promise<Record<string, unknown>> {
+  let fromFile: Record<string, unknown> = {};
+  if (file) {
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch (err) {
+      throw new MeshbotError(
+        'config',
+        `cannot read the config file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+      );
+    }
+    let doc: unknown;
+    try {
+      doc = parseYaml(text);
+    } catch (err) {
+      throw new MeshbotError(
+        'config',
+        `the config file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
+      );
+    }
+    if (doc !== null && doc !== undefined) {
+      if (typeof doc !== 'object' || Array.isArray(doc)) {
+        throw new MeshbotError(
+          'config',
+          `the config file ${file} must hold a mapping (key: value) at the top`,
+        );
+      }
+      fromFile = doc as Record<string, unknown>;
+    }
   }
-  let doc: unknown;
-  try {
-    doc = parseYaml(text);
-  } catch (err) {
-    throw new MeshbotError(
-      'config',
-      `the config file ${file} is not valid YAML: ${(err as Error).message.split('\n')[0]}`,
-    );
-  }
-  if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) {
-    throw new MeshbotError('config', `the config file ${file} must hold a mapping (key: value) at the top`);
-  }
-  return doc as Record<string, unknown>;
+  return fromFile;
 }
 
 /**
@@ -63,7 +72,7 @@ export async function loadConfig({
   configFile,
 }: LoadConfigOptions = {}): Promise<MeshbotConfig> {
   const file = configFile ?? (env.MESHBOT_CONFIG || undefined);
-  const fromFile = file ? await readConfigFile(file) : {};
+  const fromFile = await readConfigFile(file);
   const slack: Record<string, unknown> = {
     ...((fromFile.slack as Record<string, unknown> | undefined) ?? {}),
   };
@@ -104,4 +113,24 @@ export function redactConfig(config: MeshbotConfig): MeshbotConfig {
       signingSecret: r(config.slack.signingSecret),
     },
   };
+}
+
+/**
+ * Only the `reports:` of the config file (no Slack settings needed): for `meshbot report` on the
+ * command line. Problems are one `config` error listing them all, as loadConfig's.
+ */
+export async function loadReportsConfig({ env = process.env, configFile }: LoadConfigOptions = {}): Promise<
+  ReportConfig[]
+> {
+  const file = configFile ?? (env.MESHBOT_CONFIG || undefined);
+  const parsed = reportsConfigSchema.safeParse((await readConfigFile(file))['reports']);
+  if (!parsed.success) {
+    const prefixed = new z.ZodError(parsed.error.issues.map((i) => ({ ...i, path: ['reports', ...i.path] })));
+    throw new MeshbotError(
+      'config',
+      formatConfigIssues(prefixed, file ?? 'no config file'),
+      'See docs/reports.md for the reports: settings.',
+    );
+  }
+  return parsed.data;
 }

@@ -9,7 +9,8 @@ import { UsageError } from '../errors.js';
 import { didYouMean } from '../grammar/did-you-mean.js';
 
 export interface ReportListing {
-  leader: boolean;
+  /** Whether the replica that answered leads; absent on the command line (no replica). */
+  leader?: boolean;
   reports: Array<{
     name: string;
     schedule: string;
@@ -49,11 +50,11 @@ export function reportNamed(name: string, reports: readonly ReportConfig[]): Rep
 
 export function listReports(
   reports: readonly ReportConfig[],
-  o: { leader: boolean; nextRun: (name: string) => Date | null; now?: Date },
+  o: { leader?: boolean; nextRun: (name: string) => Date | null; now?: Date },
 ): StepResult<ReportListing> {
   const startedAt = o.now ?? new Date();
   const data: ReportListing = {
-    leader: o.leader,
+    ...(o.leader !== undefined ? { leader: o.leader } : {}),
     reports: reports.map((r) => ({
       name: r.name,
       schedule: r.schedule,
@@ -65,9 +66,12 @@ export function listReports(
       nextRun: o.nextRun(r.name)?.toISOString() ?? null,
     })),
   };
-  const leads = o.leader
-    ? 'this replica leads: it runs the schedules'
-    : 'this replica does not lead: another replica runs the schedules';
+  const leads =
+    o.leader === undefined
+      ? ''
+      : o.leader
+        ? '; this replica leads: it runs the schedules'
+        : '; this replica does not lead: another replica runs the schedules';
   return {
     step: 'report',
     target: 'reports',
@@ -75,7 +79,7 @@ export function listReports(
     summary:
       reports.length === 0
         ? 'No report is configured.'
-        : `${reports.length} report${reports.length === 1 ? '' : 's'} configured; ${leads}.`,
+        : `${reports.length} report${reports.length === 1 ? '' : 's'} configured${leads}.`,
     findings: [],
     evidence:
       reports.length === 0

@@ -2,10 +2,12 @@
  * Runs the configured reports on their cron schedules (node-cron, with time zones), on the
  * leader only. Each scheduled time is a slot: a slot already finished (by this or an earlier
  * leader) is not run again; a slot that an earlier leader started and did not finish is run by
- * the next leader as soon as it leads (`recover`).
+ * the next leader as soon as it leads (`recover`), and so is the latest slot that fell due while
+ * no replica led, within one schedule interval (missed-slot.ts).
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { ReportConfig } from '../config/reports-schema.js';
+import { latestMissedSlot } from './missed-slot.js';
 import type { ReportStateStore } from './report-state-store.js';
 
 export interface ReportSchedulerOptions {
@@ -17,11 +19,18 @@ export interface ReportSchedulerOptions {
   onError?: (report: ReportConfig, err: unknown) => void;
   /** A slot skipped, and why (logs, tests). */
   onSkip?: (report: ReportConfig, slot: string, reason: 'not-leader' | 'finished' | 'running') => void;
+  /** A slot run when this replica started leading, and why (logs, tests). */
+  onRecover?: (report: ReportConfig, slot: string, reason: 'unfinished' | 'missed') => void;
+  /** Wall-clock ms; default Date.now. */
+  now?: () => number;
 }
 
 export interface ReportScheduler {
   start(): void;
-  /** Runs what an earlier leader left unfinished; call when this replica starts leading. */
+  /**
+   * Runs what an earlier leader left unfinished, or else the latest slot missed while nobody led
+   * (within one interval); call when this replica starts leading.
+   */
   recover(): Promise<void>;
   /**
    * Runs a report now, outside its schedule (`/mesh report run NAME`), and resolves with what
@@ -39,6 +48,8 @@ export interface ReportScheduler {
 export function createReportScheduler(o: ReportSchedulerOptions): ReportScheduler {
   const tasks = new Map<string, ScheduledTask>();
   const running = new Map<string, Promise<void>>();
+  /** While a new leader recovers, its schedule's ticks wait (the unfinished slot runs first). */
+  let recovering: Promise<void> | undefined;
 
   async function runSlot(report: ReportConfig, slot: string): Promise<void> {
     if (running.has(report.name)) {
@@ -65,6 +76,34 @@ export function createReportScheduler(o: ReportSchedulerOptions): ReportSchedule
     }
   }
 
+  async function recoverNow(): Promise<void> {
+    const state = await o.store.read();
+    const now = (o.now ?? Date.now)();
+    await Promise.all(
+      o.reports.map(async (report) => {
+        if (!o.isLeader()) return;
+        const r = state.reports[report.name];
+        if (r?.started && r.started.slot !== r.finished?.slot) {
+          o.onRecover?.(report, r.started.slot, 'unfinished');
+          await runSlot(report, r.started.slot);
+          return;
+        }
+        const task = tasks.get(report.name);
+        const missed =
+          task &&
+          latestMissedSlot(task, {
+            lastStarted: r?.started?.slot,
+            now,
+            seconds: cron.parse(report.schedule).second.join() !== '0',
+          });
+        if (missed) {
+          o.onRecover?.(report, missed, 'missed');
+          await runSlot(report, missed);
+        }
+      }),
+    );
+  }
+
   return {
     start() {
       for (const report of o.reports) {
@@ -78,6 +117,7 @@ export function createReportScheduler(o: ReportSchedulerOptions): ReportSchedule
                 o.onSkip?.(report, slot, 'not-leader');
                 return;
               }
+              if (recovering) await recovering;
               await runSlot(report, slot);
             },
             { name: `report-${report.name}`, ...(report.timezone ? { timezone: report.timezone } : {}) },
@@ -86,15 +126,13 @@ export function createReportScheduler(o: ReportSchedulerOptions): ReportSchedule
       }
     },
     async recover() {
-      const state = await o.store.read();
-      await Promise.all(
-        o.reports.map(async (report) => {
-          const r = state.reports[report.name];
-          if (r?.started && r.started.slot !== r.finished?.slot && o.isLeader()) {
-            await runSlot(report, r.started.slot);
-          }
-        }),
-      );
+      const p = recoverNow();
+      recovering = p;
+      try {
+        await p;
+      } finally {
+        if (recovering === p) recovering = undefined;
+      }
     },
     async runNow(name) {
       const report = o.reports.find((r) => r.name === name);

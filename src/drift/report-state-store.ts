@@ -38,6 +38,26 @@ const runMessageSchema = z.object({
   header: z.string(),
   lines: z.array(z.object({ fingerprint: z.string(), text: z.string(), resolved: z.string().optional() })),
 });
+/**
+ * What a run is about to tell its channel, written before the first message (the intent): each
+ * message carries `run` as a marker (Slack message metadata), so a leader that finds an intent
+ * left behind asks the channel what of it was posted instead of posting it again.
+ */
+const postingSchema = z.object({
+  run: z.string(),
+  slot: z.string(),
+  at: z.string(),
+  by: z.string(),
+  channel: z.string(),
+  /** The run message to post, with its new and worse alerts. */
+  message: runMessageSchema.optional(),
+  post: z.array(openAlertSchema).default([]),
+  /** Fingerprints to remind of, and to resolve. */
+  remind: z.array(z.string()).default([]),
+  resolve: z.array(z.string()).default([]),
+  /** The run message's ts, recorded as soon as Slack answered. */
+  ts: z.string().optional(),
+});
 const reportStateSchema = z.object({
   open: z.record(z.string(), openAlertSchema),
   /** Run messages by ts, while one of their findings is open. */
@@ -45,6 +65,8 @@ const reportStateSchema = z.object({
   /** The scheduled run (its slot: the cron time it was due) being run, by whom. */
   started: runMarkSchema.optional(),
   finished: runMarkSchema.optional(),
+  /** A run's notifications in flight (cleared with the run's final write). */
+  posting: postingSchema.optional(),
 });
 export const stateSchema = z.object({
   version: z.literal(1),
@@ -58,6 +80,7 @@ export type ReportsState = z.infer<typeof stateSchema>;
 export type ReportState = z.infer<typeof reportStateSchema>;
 export type RunMark = z.infer<typeof runMarkSchema>;
 export type RunMessage = z.infer<typeof runMessageSchema>;
+export type PostingIntent = z.infer<typeof postingSchema>;
 
 export const emptyState = (): ReportsState => ({ version: 1, fence: 0, reports: {}, snoozes: {} });
 export const emptyReportState = (): ReportState => ({ open: {}, messages: {} });

@@ -9,10 +9,7 @@ import { hostname } from 'node:os';
 import type { webApi } from '@slack/bolt';
 import type { Logger } from 'pino';
 import type { ClusterOptions } from '../adapters/cluster-options.js';
-import { createConfigMapClient } from '../adapters/kube/config-map-client.js';
-import { createKubeCore } from '../adapters/kube/kube-core.js';
 import { createLeaseClient } from '../adapters/kube/lease-client.js';
-import { loadKubeConfig } from '../adapters/kube/load-kubeconfig.js';
 import type { MeshbotConfig } from '../config/config-schema.js';
 import { reportClusters } from '../config/reports-schema.js';
 import type { StepResult } from '../domain/step-result.js';
@@ -22,7 +19,7 @@ import type { ReportActions } from '../slack/handle-report-actions.js';
 import { createSlackReportNotifier } from '../slack/report-notifier.js';
 import { createLeaderElector } from './leader-election.js';
 import { createReportScheduler, type ReportScheduler } from './report-scheduler.js';
-import { createReportStateStore } from './report-state-store.js';
+import { openReportStateStore } from './open-report-state-store.js';
 import { listReports, reportNamed, type ReportCommands } from './report-commands.js';
 import { runReport } from './run-report.js';
 
@@ -60,25 +57,21 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
   }
   const identity = o.env.POD_NAME || hostname();
   const namespace = o.env.POD_NAMESPACE || 'meshbot';
-  const cluster = o.clusterOptions.context ?? 'in-cluster';
-  const { kubeConfig } = loadKubeConfig(o.clusterOptions);
-  const kube = createKubeCore(kubeConfig, { requestTimeoutMs: o.clusterOptions.timeoutMs ?? 10_000 });
-  const store = createReportStateStore({
-    configMaps: createConfigMapClient(kube),
-    namespace,
-    onProblem: (problem) => {
-      metrics.reportStateProblems.inc();
-      logger.warn({ problem }, 'report state replaced');
-    },
+  const { kube, store } = openReportStateStore(o.clusterOptions, namespace, (problem) => {
+    metrics.reportStateProblems.inc();
+    logger.warn({ problem }, 'report state replaced');
   });
   const { openAdapters } = await import('../adapters/open-adapters.js');
   const { runSweepStep } = await import('../steps/sweep/run-sweep-step.js');
   const maxConcurrency = Math.max(...config.reports.map((r) => r.concurrency));
   // One adapter set per swept cluster (opened on first use), with streams for the sweep's
   // concurrency; with `clusters:` each report sweeps its own clusters (docs/clusters.md).
+  // Without, the one cluster's name in the pool is what findings and fingerprints are keyed by.
   const { createAdapterPool } = await import('../adapters/adapter-pool.js');
   const { clusterOptionsOf } = await import('../adapters/configured-clusters.js');
+  const { DEFAULT_CLUSTER } = await import('../adapters/open-adapters.js');
   const swept = { ...o.clusterOptions, maxDestinationStreams: maxConcurrency };
+  const cluster = DEFAULT_CLUSTER;
   const adapters = createAdapterPool(
     config.clusters
       ? Object.fromEntries(config.clusters.map((c) => [c.name, clusterOptionsOf(c, swept)]))
@@ -108,7 +101,8 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
         notifier,
         slot,
         identity,
-        fence: elector.fencingToken() ?? 0,
+        // Unfenced when asked by hand on a replica that does not lead.
+        ...(elector.isLeader() ? { fence: elector.fencingToken() ?? 0 } : {}),
       });
       metrics.reportRuns.inc({ report: report.name, outcome: 'ok' });
       openKinds.set(
@@ -123,6 +117,8 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
       logger.info({ report: report.name, slot, summary: run.result.summary }, 'report run finished');
       return run.result;
     },
+    onRecover: (report, slot, reason) =>
+      logger.info({ report: report.name, slot, reason }, 'running a slot the previous leader left'),
     onError: (report, err) => {
       metrics.reportRuns.inc({ report: report.name, outcome: 'error' });
       logger.error({ err, report: report.name }, 'report run failed');

@@ -17,6 +17,8 @@ export interface MeshbotMetrics {
   reportRuns: Counter<'report' | 'outcome'>;
   reportStateProblems: Counter;
   scaleTestsRestored: Counter<'outcome'>;
+  slackErrors: Counter<'method' | 'code'>;
+  slackRateLimited: Counter<'method'>;
   /** Records one step run: its command name, status and duration. */
   observeStep(command: string, result: StepResult): void;
   /** Counts what a scale-test recovery did: workloads put back, and restores that failed. */
@@ -88,6 +90,18 @@ export function createMeshbotMetrics(options: { processMetrics?: boolean } = {})
       name: 'meshbot_scale_tests_restored_total',
       help: 'Workloads an interrupted scale test left changed, put back by recovery (outcome: restored, failed).',
       labelNames: ['outcome'],
+      registers,
+    }),
+    slackErrors: new Counter({
+      name: 'meshbot_slack_api_errors_total',
+      help: 'Slack Web API answers that were not ok, by method and error code (http_<status> or request_failed when no code came).',
+      labelNames: ['method', 'code'],
+      registers,
+    }),
+    slackRateLimited: new Counter({
+      name: 'meshbot_slack_api_rate_limit_retries_total',
+      help: 'Slack Web API calls answered 429 (rate limited) and retried after Retry-After, by method.',
+      labelNames: ['method'],
       registers,
     }),
     observeScaleTestRecovery(report) {

@@ -9,6 +9,9 @@
  *   DELETE /faults/SERVICE.NAMESPACE clears that service's faults -> {"faults":[...]}
  *   POST   /kubeconfigs/NS/NAME      a kubeconfig (YAML) acting as that ServiceAccount; 404 when
  *                                    it does not exist
+ *   GET    /reachability             {"reachable":true|false}   (a cluster of `--clusters` only)
+ *   POST   /down                     the cluster's servers refuse connections -> {"reachable":false}
+ *   POST   /up                       they listen again on the same ports -> {"reachable":true}
  *
  * A bad request is answered 400 with {"error", "field"?, "problems", "validTypes"}.
  */
@@ -31,6 +34,14 @@ export interface AdminApiOptions {
   kubeconfigFor?: (namespace: string, name: string) => Promise<string>;
   /** 0 or absent = ephemeral. */
   port?: number;
+  /** Takes the cluster's servers down and up (a gated sandbox, src/sandbox/clusters/gate-set.ts). */
+  reachability?: ReachabilityControl;
+}
+
+export interface ReachabilityControl {
+  reachable(): boolean;
+  down(): Promise<void>;
+  up(): Promise<void>;
 }
 
 export interface RunningAdminApi {
@@ -155,6 +166,15 @@ export async function startAdminApi(opts: AdminApiOptions): Promise<RunningAdmin
       faults.clearFaults(service);
       return send(res, 200, { faults: faults.faults() });
     }
+    const reachability = opts.reachability;
+    if (reachability && (path === '/reachability' || path === '/down' || path === '/up')) {
+      const allowed = path === '/reachability' ? 'GET' : 'POST';
+      if (method !== allowed)
+        return send(res, 405, { error: `${method} not allowed on ${path}` }, { Allow: allowed });
+      if (path === '/down') await reachability.down();
+      if (path === '/up') await reachability.up();
+      return send(res, 200, { reachable: reachability.reachable() });
+    }
     const kubeconfigPath = /^\/kubeconfigs\/([^/]+)\/([^/]+)$/.exec(path);
     if (kubeconfigPath?.[1] && kubeconfigPath[2] && opts.kubeconfigFor) {
       if (method !== 'POST') {
@@ -193,6 +213,7 @@ export async function startAdminApi(opts: AdminApiOptions): Promise<RunningAdmin
         'DELETE /faults',
         'DELETE /faults/SERVICE.NAMESPACE',
         ...(opts.kubeconfigFor ? ['POST /kubeconfigs/NAMESPACE/NAME'] : []),
+        ...(opts.reachability ? ['GET /reachability', 'POST /down', 'POST /up'] : []),
       ],
     });
   }

@@ -19,9 +19,30 @@ export interface ScrapeTargets {
 export const SANDBOX_SCRAPE_INTERVAL_SECONDS = 1;
 
 export function prometheusScrapeConfig(targets: ScrapeTargets, scenario: string): string {
+  return scrapeConfigText([targets], `the meshbot sandbox (scenario ${scenario})`);
+}
+
+/** One cluster's targets, labelled `cluster` in every series Prometheus stores from them. */
+export interface ClusterScrapeTargets extends ScrapeTargets {
+  cluster: string;
+}
+
+/**
+ * The configuration for a sandbox of several clusters: the same two jobs, one static config per
+ * cluster with the target label `cluster` (so `sum by (cluster) (...)` tells them apart; the
+ * destination's own `cluster="local"` label, as linkerd2 sets it, is kept as `exported_cluster`).
+ */
+export function prometheusClustersScrapeConfig(clusters: ClusterScrapeTargets[], scenario: string): string {
+  return scrapeConfigText(
+    clusters,
+    `the meshbot sandbox's clusters ${clusters.map((c) => c.cluster).join(', ')} (${scenario})`,
+  );
+}
+
+function scrapeConfigText(targets: Array<ScrapeTargets & { cluster?: string }>, what: string): string {
   const interval = `${SANDBOX_SCRAPE_INTERVAL_SECONDS}s`;
-  const job = (name: string, url: string): string[] => {
-    const u = new URL(url);
+  const job = (name: string, urls: Array<{ url: string; cluster?: string | undefined }>): string[] => {
+    const u = new URL(urls[0]?.url ?? 'http://127.0.0.1/metrics');
     return [
       `  - job_name: ${name}`,
       `    scrape_interval: ${interval}`,
@@ -29,19 +50,28 @@ export function prometheusScrapeConfig(targets: ScrapeTargets, scenario: string)
       `    scheme: ${u.protocol.replace(':', '')}`,
       `    metrics_path: ${u.pathname}`,
       '    static_configs:',
-      `      - targets: ["${u.host}"]`,
+      ...urls.flatMap((t) => [
+        `      - targets: ["${new URL(t.url).host}"]`,
+        ...(t.cluster !== undefined ? [`        labels: { cluster: "${t.cluster}" }`] : []),
+      ]),
     ];
   };
   return [
-    `# Prometheus scraping the meshbot sandbox (scenario ${scenario}), as linkerd-viz's does a cluster.`,
+    `# Prometheus scraping ${what}, as linkerd-viz's does a cluster.`,
     '# Use as is:  prometheus --config.file=THIS_FILE --storage.tsdb.path=DIR --web.listen-address=127.0.0.1:9090',
     '# or paste the two jobs under scrape_configs: in your own prometheus.yml.',
     'global:',
     `  scrape_interval: ${interval}`,
     `  evaluation_interval: ${interval}`,
     'scrape_configs:',
-    ...job('linkerd-controller', targets.metrics),
-    ...job('linkerd-proxy', targets.proxyMetrics),
+    ...job(
+      'linkerd-controller',
+      targets.map((t) => ({ url: t.metrics, cluster: t.cluster })),
+    ),
+    ...job(
+      'linkerd-proxy',
+      targets.map((t) => ({ url: t.proxyMetrics, cluster: t.cluster })),
+    ),
     '',
   ].join('\n');
 }

@@ -90,4 +90,46 @@ export interface StartSandboxOptions {
   adminPort?: number;
   /** Overrides the scenario's pod readiness delay (ms). Tests use 0 or small values. */
   podReadyDelayMs?: number;
+  /** Name of the kubeconfig's cluster, user and context; default `meshbot-sandbox`. */
+  contextName?: string;
+  /** The cluster's address ranges; default pods 10.1.0.0/16, services 10.96.0.0/12 (IPv6: fd00:10:244::/64, fd00:10:96::/108). */
+  network?: SandboxNetwork;
+  /**
+   * Puts the API server, destination and metrics behind gates that can refuse connections and
+   * take them again on the same ports (RunningSandbox.reachability, admin `POST /down`, `/up`).
+   */
+  gated?: boolean;
+}
+
+export interface SandboxNetwork {
+  podCidr: string;
+  serviceCidr: string;
+  podCidrV6: string;
+  serviceCidrV6: string;
+}
+
+/** One cluster's addresses in `meshbot sandbox --clusters` output. */
+export interface ClusterAddresses {
+  /** Its context in the shared kubeconfig (the cluster's name). */
+  context: string;
+  apiServer: string;
+  /** A kubeconfig of this cluster alone (context named after it); removed on exit. */
+  kubeconfig: string;
+  destination: string;
+  metrics: string;
+  admin: string;
+  proxyMetrics: string;
+  /** Its pod and service ranges: an address says which cluster it came from. */
+  podCidr: string;
+  serviceCidr: string;
+}
+
+/** What `meshbot sandbox --clusters A,B --json` prints: one line. */
+export interface ClusterSetAddresses {
+  /** One kubeconfig, a context per cluster; the first cluster's is current. */
+  kubeconfig: string;
+  /** The Prometheus scrape config covering every cluster (target label `cluster`). */
+  prometheusConfig: string;
+  /** By cluster name, in the order given. */
+  clusters: Record<string, ClusterAddresses>;
 }

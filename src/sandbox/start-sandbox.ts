@@ -12,6 +12,7 @@ import { startCluster, createClusterBasics, type RunningCluster } from './cluste
 import { LINKERD, SIM } from './cluster/simulation-annotations.js';
 import { POD, type Workload } from './cluster/kube-refs.js';
 import { waitForWorkloads } from './cluster/wait-until.js';
+import { createIpAllocator } from './cluster/ip-allocator.js';
 import { startAdminApi, type RunningAdminApi } from './admin-api.js';
 import { watchDestinationRestarts } from './destination-restarts.js';
 import { startDestinationController } from './destination/start-destination-controller.js';
@@ -24,6 +25,7 @@ import { callsByWorkload, trafficModelOf } from './traffic/traffic-model.js';
 import type { ObjectStore } from './kube/store-types.js';
 import { CONTROL_PLANE_TOKEN } from './kube/sandbox-identities.js';
 import { writeKubeconfig } from './kube/write-kubeconfig.js';
+import { createGateSet } from './clusters/gate-set.js';
 import { writeFile } from 'node:fs/promises';
 import { ensureServiceAccount, serviceAccountKubeconfigYaml } from './kube/service-account-kubeconfig.js';
 import type { RunningDestinationController, Sandbox, StartSandboxOptions } from './sandbox-types.js';
@@ -48,6 +50,17 @@ export interface RunningSandbox extends Sandbox {
   kubeconfigFor(namespace: string, name: string): Promise<string>;
   /** The meshed clients' Get streams (held in process), from the traffic model. */
   mesh: RunningMeshClients;
+  /** With `gated`: take the cluster's servers off the network and bring them back. */
+  reachability?: Reachability;
+}
+
+/** Makes a sandbox cluster unreachable from outside (connections refused) and reachable again. */
+export interface Reachability {
+  reachable(): boolean;
+  /** Refuses new connections to the API server, destination and metrics; ends open ones. */
+  down(): Promise<void>;
+  /** Listens again on the same ports. */
+  up(): Promise<void>;
 }
 
 export function resolveScenario(input: unknown): Scenario {
@@ -67,6 +80,13 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   const scenario = await withScenarioIdentity(resolveScenario(opts.scenario));
   const store: ObjectStore = createObjectStore();
   const undo: Array<() => Promise<void> | void> = [() => store.close()];
+  // With `gated`, the servers listen on free ports behind gates that hold the asked-for ports.
+  const gates = opts.gated ? createGateSet() : undefined;
+  if (gates) undo.push(() => gates.close());
+  const ownPort = (port: number | undefined): { port?: number } =>
+    !gates && port !== undefined ? { port } : {};
+  const exposed = async (address: string, port?: number): Promise<string> =>
+    gates ? gates.expose(address, port) : address;
   const cleanup = async (): Promise<void> => {
     for (const step of undo.splice(0).reverse()) {
       try {
@@ -78,7 +98,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
   };
 
   try {
-    createClusterBasics(store);
+    createClusterBasics(store, opts.network && createIpAllocator(opts.network.serviceCidr).allocate());
     applyScenario(store, scenario);
     const cluster: RunningCluster = startCluster(store, {
       podReadyDelayMs: scenario.podReadyDelayMs ?? 0,
@@ -90,6 +110,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
         ? { linkerd: { namespace: scenario.linkerd.namespace, version: scenario.linkerd.version } }
         : {}),
       ipFamilies: scenario.network.ipFamilies,
+      ...opts.network,
       // Nobody watches yet: no creation events, endpoints computed once the pods have settled.
       quietStart: true,
     });
@@ -114,7 +135,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     const late: { destination?: RunningDestinationController } = {};
     const api: RunningApiServer = await startApiServer({
       store,
-      ...(opts.apiServerPort !== undefined ? { port: opts.apiServerPort } : {}),
+      ...ownPort(opts.apiServerPort),
       accessRules: scenario.accessRules,
       ...(opts.apiAudit ? { audit: opts.apiAudit } : {}),
       portForward: (namespace, pod, port) => {
@@ -129,9 +150,12 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       },
     });
     undo.push(() => api.close());
+    const apiUrl = await exposed(api.url, opts.apiServerPort);
+    const apiHttpsUrl = await exposed(api.httpsUrl);
 
     const kubeconfig = await writeKubeconfig({
-      server: api.url,
+      server: apiUrl,
+      ...(opts.contextName ? { name: opts.contextName } : {}),
       ...(opts.kubeconfigOut ? { path: opts.kubeconfigOut } : {}),
     });
     if (!opts.kubeconfigOut) undo.push(() => rm(path.dirname(kubeconfig), { recursive: true, force: true }));
@@ -143,14 +167,16 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
 
     const destination = await startDestinationController({
       kubeconfigPath: controlPlaneKubeconfig,
-      ...(opts.destinationPort !== undefined ? { port: opts.destinationPort } : {}),
-      ...(opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
+      ...ownPort(opts.destinationPort),
+      ...(!gates && opts.metricsPort !== undefined ? { metricsPort: opts.metricsPort } : {}),
       ...(scenario.linkerd ? { clusterDomain: scenario.linkerd.clusterDomain } : {}),
       faults: scenario.faults,
       compat: scenario.destination.compat,
     });
     late.destination = destination;
     undo.push(() => destination.close());
+    const destinationAddress = await exposed(destination.address, opts.destinationPort);
+    const destinationMetricsUrl = await exposed(destination.metricsUrl, opts.metricsPort);
     if (!scenario.keepFaultsOnRestart) {
       // A restarted destination starts from scratch: its faults go with the old pods.
       undo.push(watchDestinationRestarts(store, controlPlaneNs, () => destination.clearFaults()));
@@ -158,7 +184,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
 
     const kubeconfigFor = async (namespace: string, name: string): Promise<string> =>
       serviceAccountKubeconfigYaml({
-        server: api.httpsUrl,
+        server: apiHttpsUrl,
         caPem: await api.servingCaPem(),
         namespace,
         name,
@@ -169,9 +195,15 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       await writeFile(sa.path, await kubeconfigFor(sa.namespace, sa.name), { mode: 0o600 });
     }
 
+    const reachability: Reachability | undefined = gates && {
+      reachable: () => gates.isOpen(),
+      down: () => gates.shut(),
+      up: () => gates.open(),
+    };
     const admin: RunningAdminApi = await startAdminApi({
       faults: destination,
       kubeconfigFor,
+      ...(reachability ? { reachability } : {}),
       ...(opts.adminPort !== undefined ? { port: opts.adminPort } : {}),
     });
     undo.push(() => admin.close());
@@ -181,10 +213,11 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
     const proxyMetrics = await startProxyMetrics({
       store,
       edges: traffic.edges,
-      ...(opts.proxyMetricsPort !== undefined ? { port: opts.proxyMetricsPort } : {}),
+      ...ownPort(opts.proxyMetricsPort),
       ...(scenario.linkerd ? { clusterDomain: scenario.linkerd.clusterDomain } : {}),
     });
     undo.push(() => proxyMetrics.stop());
+    const proxyMetricsUrl = await exposed(proxyMetrics.url, opts.proxyMetricsPort);
 
     await Promise.all([destination.ready(), settled()]);
 
@@ -223,11 +256,11 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
 
     let stopping: Promise<void> | undefined;
     const sandbox: RunningSandbox = {
-      apiServer: api.url,
+      apiServer: apiUrl,
       kubeconfig,
-      destination: destination.address,
-      metrics: destination.metricsUrl,
-      proxyMetrics: proxyMetrics.url,
+      destination: destinationAddress,
+      metrics: destinationMetricsUrl,
+      proxyMetrics: proxyMetricsUrl,
       admin: admin.url,
       store,
       destinationController: destination,
@@ -237,6 +270,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
       setAccessRules: (rules) => api.setAccessRules(rules),
       kubeconfigFor,
       mesh,
+      ...(reachability ? { reachability } : {}),
       stop() {
         stopping ??= cleanup();
         return stopping;

@@ -30,6 +30,8 @@ import { RUNBOOK_ACTION_IDS } from './runbook/runbook-button-value.js';
 import type { SlackRunbooks } from './runbook/runbook-thread.js';
 import type { SlackClusters } from './resolve-cluster.js';
 
+import { countingSlackAdapter, type SlackCallObserver } from './count-slack-calls.js';
+
 const { App, LogLevel } = bolt;
 
 export interface SlackAppOptions {
@@ -50,6 +52,8 @@ export interface SlackAppOptions {
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
   /** How long stop() waits for runs in flight; default 15 s. */
   drainTimeoutMs?: number;
+  /** Told of every Slack Web API error and rate-limit retry, from every WebClient Bolt makes. */
+  slackCalls?: SlackCallObserver;
   /** The scale test (confirmation, then the run); without it `scale-test` runs like any command. */
   scaleTests?: ScaleTestRunner;
   /** Guided runbooks in threads; without them `/mesh runbook` is not available. */
@@ -90,6 +94,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const clientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
     ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
+    ...(options.slackCalls ? { adapter: countingSlackAdapter(options.slackCalls) } : {}),
   };
   const common = {
     token: config.slack.botToken,

@@ -5,9 +5,9 @@
  * and the finding's line in the run message rewritten when it resolves.
  */
 import type { webApi } from '@slack/bolt';
-import type { ReportConfig } from '../config/reports-schema.js';
-import { formatOpenFor, type AlertChange, type OpenAlert } from '../drift/alert-state.js';
-import type { PostedRun, ReportNotifier } from '../drift/run-report.js';
+import { z } from 'zod';
+import type { AlertChange, OpenAlert } from '../drift/alert-state.js';
+import { resolvedText, type FoundNotes, type PostedRun, type ReportNotifier } from '../drift/run-report.js';
 import type { RunMessage } from '../drift/report-state-store.js';
 import { formatCommand } from '../grammar/format-command.js';
 import { meshCommands } from '../grammar/mesh-commands.js';
@@ -115,6 +115,31 @@ function detailBlocks(alert: OpenAlert, report: string, named: boolean): unknown
   ];
 }
 
+/** The event type of the metadata every report message carries (its run marker). */
+export const REPORT_EVENT_TYPE = 'meshbot_report';
+
+type Note = 'run' | 'detail' | 'reminder' | 'resolved';
+
+const markerSchema = z.object({
+  event_type: z.literal(REPORT_EVENT_TYPE),
+  event_payload: z.object({
+    report: z.string(),
+    run: z.string(),
+    note: z.enum(['run', 'detail', 'reminder', 'resolved']),
+    fingerprint: z.string().optional(),
+  }),
+});
+
+function marker(report: string, run: string, note: Note, fingerprint?: string) {
+  return {
+    event_type: REPORT_EVENT_TYPE,
+    event_payload: { report, run, note, ...(fingerprint ? { fingerprint } : {}) },
+  };
+}
+
+/** Pages of conversations.history / replies read when looking for a run's messages. */
+const MAX_PAGES = 10;
+
 /**
  * `namedClusters`: meshbot serves configured clusters (`clusters:`): lines name each finding's
  * cluster and a finding's command button carries it.
@@ -124,29 +149,62 @@ export function createSlackReportNotifier(
   options: { namedClusters?: boolean } = {},
 ): ReportNotifier {
   const named = options.namedClusters === true;
+  /** Messages of `channel` (top level, or a thread's replies) since `oldest`, with their metadata. */
+  async function read(
+    channel: string,
+    oldest: string,
+    thread?: string,
+  ): Promise<Array<{ ts?: string; metadata?: unknown }>> {
+    const out: Array<{ ts?: string; metadata?: unknown }> = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const args = {
+        channel,
+        oldest,
+        limit: 200,
+        include_all_metadata: true,
+        ...(cursor ? { cursor } : {}),
+      };
+      const res = thread
+        ? await client.conversations.replies({ ...args, ts: thread })
+        : await client.conversations.history(args);
+      out.push(...((res.messages ?? []) as Array<{ ts?: string; metadata?: unknown }>));
+      cursor = res.response_metadata?.next_cursor || undefined;
+      if (!cursor) break;
+    }
+    return out;
+  }
+
   return {
-    async postRun(report: ReportConfig, alerts: OpenAlert[], summary: string): Promise<PostedRun> {
-      const message: RunMessage = {
+    composeRun(report, alerts, summary): RunMessage {
+      return {
         channel: report.channel,
         header: `*Report ${report.name}*: ${alerts.length} new or worse finding${alerts.length === 1 ? '' : 's'}. ${summary}`,
         lines: alerts.map((a) => ({ fingerprint: a.fingerprint, text: lineOf(a, named) })),
       };
+    },
+
+    async postRun(report, message, run): Promise<PostedRun> {
       const text = renderMessage(message);
       const posted = await client.chat.postMessage({
         channel: report.channel,
         text,
         blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+        metadata: marker(report.name, run, 'run'),
       });
-      const ts = posted.ts!;
+      return { channel: report.channel, ts: posted.ts! };
+    },
+
+    async postDetails(report, posted, alerts, run) {
       for (const alert of alerts) {
         await client.chat.postMessage({
-          channel: report.channel,
-          thread_ts: ts,
+          channel: posted.channel,
+          thread_ts: posted.ts,
           text: `${alert.kind} ${alert.subject}: ${cut(alert.message, 300)}`,
           blocks: detailBlocks(alert, report.name, named) as never[],
+          metadata: marker(report.name, run, 'detail', alert.fingerprint),
         });
       }
-      return { channel: report.channel, ts, message };
     },
 
     async postAllClear(report, summary) {
@@ -156,40 +214,61 @@ export function createSlackReportNotifier(
       });
     },
 
-    async postReminder(report, alert) {
+    async postReminder(report, alert, run) {
       if (!alert.post) return;
       await client.chat.postMessage({
         channel: alert.post.channel,
         thread_ts: alert.post.threadTs ?? alert.post.ts,
         reply_broadcast: true,
         text: `Still open (report ${report.name}, first seen ${alert.firstSeen}): ${alert.kind} ${alert.subject}: ${cut(alert.message, 300)}`,
+        metadata: marker(report.name, run, 'reminder', alert.fingerprint),
       });
     },
 
-    async postResolved(_report, change: AlertChange, message) {
+    async postResolved(report, change: AlertChange, run) {
       const post = change.alert.post;
-      if (!post) return message;
-      const after = `resolved after ${formatOpenFor(change.openForMs ?? 0)}`;
+      if (!post) return;
       await client.chat.postMessage({
         channel: post.channel,
         thread_ts: post.threadTs ?? post.ts,
-        text: `:white_check_mark: ${change.alert.kind} ${change.alert.subject} ${after}.`,
+        text: `:white_check_mark: ${change.alert.kind} ${change.alert.subject} ${resolvedText(change)}.`,
+        metadata: marker(report.name, run, 'resolved', change.alert.fingerprint),
       });
-      if (!message) return message;
-      const updated: RunMessage = {
-        ...message,
-        lines: message.lines.map((l) =>
-          l.fingerprint === change.alert.fingerprint ? { ...l, resolved: after } : l,
-        ),
-      };
-      const text = renderMessage(updated);
+    },
+
+    async updateRun(_report, ts, message) {
+      const text = renderMessage(message);
       await client.chat.update({
-        channel: post.channel,
-        ts: post.ts,
+        channel: message.channel,
+        ts,
         text,
         blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
       });
-      return updated;
+    },
+
+    async findPosted(report, intent, threads): Promise<FoundNotes> {
+      // Slack's ts are seconds; a minute's margin for clocks between replicas and Slack.
+      const oldest = String(Math.floor(Date.parse(intent.at) / 1000) - 60);
+      const found: FoundNotes = { details: new Set(), reminders: new Set(), resolved: new Set() };
+      const take = (messages: Array<{ ts?: string; metadata?: unknown }>): void => {
+        for (const m of messages) {
+          const parsed = markerSchema.safeParse(m.metadata);
+          if (!parsed.success) continue;
+          const p = parsed.data.event_payload;
+          if (p.report !== report.name || p.run !== intent.run) continue;
+          if (p.note === 'run' && m.ts) found.runTs = m.ts;
+          else if (p.fingerprint && p.note === 'detail') found.details.add(p.fingerprint);
+          else if (p.fingerprint && p.note === 'reminder') found.reminders.add(p.fingerprint);
+          else if (p.fingerprint && p.note === 'resolved') found.resolved.add(p.fingerprint);
+        }
+      };
+      if (intent.message && !intent.ts) take(await read(intent.channel, oldest));
+      const runTs = intent.ts ?? found.runTs;
+      if (runTs) found.runTs = runTs;
+      for (const thread of new Set([...(runTs ? [runTs] : []), ...threads])) {
+        take(await read(intent.channel, oldest, thread));
+      }
+      return found;
     },
   };
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { destinationProtoJson } from '../../src/adapters/destination/destination-proto-json.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -59,6 +60,26 @@ describe('the bundle', () => {
       ),
     );
     expect(heavy).toEqual([]);
+  });
+
+  it('opens adapters and reads Kubernetes without client-node (it loads on first use of what needs it)', () => {
+    const chunk = Object.keys(meta.outputs).find((o) =>
+      Object.keys(meta.outputs[o]!.inputs).includes('src/adapters/open-adapters.ts'),
+    );
+    expect(chunk).toBeDefined();
+    const inputs = loadedAtStart(meta, chunk!);
+    expect(inputs).toContain('src/adapters/kube/create-kube-adapter.ts');
+    expect(inputs.filter((i) => /node_modules\/(@kubernetes|ws)\//.test(i))).toEqual([]);
+  });
+
+  it('carries the destination API as destination-proto-json.ts parses proto/ at run time, no .proto parsed at start', async () => {
+    const chunk = Object.keys(meta.outputs).find((o) =>
+      Object.keys(meta.outputs[o]!.inputs).includes('src/adapters/destination/destination-proto-json.ts'),
+    );
+    expect(chunk).toBeDefined();
+    const code = await readFile(join(root, chunk!), 'utf8');
+    // esbuild quotes the JSON text with single quotes: its double quotes stay as they are.
+    expect(code).toContain(`JSON.parse('${JSON.stringify(destinationProtoJson())}')`);
   });
 
   it('--help lists every command with its description, from the bundle alone', async () => {

@@ -1,14 +1,15 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { MeshbotError } from '../../errors.js';
 import type { KubeAdapter } from '../kube/kube-adapter.js';
-import { openPortForwardTunnel, type PortForwardTunnel } from '../kube/port-forward-tunnel.js';
+import type { PortForwardTunnel } from '../kube/port-forward-tunnel.js';
 import type { DestinationTransport } from './destination-transport.js';
 
 export const DESTINATION_POD_LABEL = 'linkerd.io/control-plane-component=destination';
 export const DESTINATION_GRPC_PORT = 8086;
 
 export interface PortForwardTransportOptions {
-  kubeConfig: KubeConfig;
+  /** client-node's kubeconfig of the cluster (client-node and the tunnel load when it opens). */
+  kubeConfig: () => Promise<KubeConfig>;
   kube: KubeAdapter;
   controlPlaneNamespace: string;
   connectTimeoutMs: number;
@@ -48,7 +49,8 @@ export function portForwardTransport(options: PortForwardTransportOptions): Dest
     // (gRPC reconnecting after the pod went away) pick again.
     const first = await pick();
     let reuse: string | undefined = first;
-    const tunnel = await openPortForwardTunnel(options.kubeConfig, {
+    const { openPortForwardTunnel } = await import('../kube/port-forward-tunnel.js');
+    const tunnel = await openPortForwardTunnel(await options.kubeConfig(), {
       namespace: ns,
       pod: () => {
         const pod = reuse;

@@ -1,4 +1,3 @@
-import { CoreV1Api, DiscoveryV1Api, type ConfigurationOptions } from '@kubernetes/client-node';
 import { z } from 'zod';
 import type {
   KubeAdapter,
@@ -9,7 +8,8 @@ import type {
   KubeService,
   ListPodsOptions,
 } from './kube-adapter.js';
-import type { KubeCallContext, KubeCore } from './kube-core.js';
+import type { KubeCall, KubeCallContext } from './kube-call.js';
+import type { KubeGet } from './kube-get.js';
 import {
   endpointSliceListSchema,
   endpointSliceSchema,
@@ -38,46 +38,74 @@ function selectorOf(opts: ListPodsOptions): { labelSelector?: string } {
 
 /** Items per page of a list: a large cluster's list is never one response held whole. */
 const PAGE_SIZE = 500;
-const continueOf = z.object({ metadata: z.object({ _continue: z.string().nullish() }).nullish() });
+const listSchema = z.object({
+  items: z.array(z.unknown()),
+  metadata: z.object({ continue: z.string().nullish() }).nullish(),
+});
 
-/** A KubeAdapter over the set's Kubernetes core: its limit, timeout and error translation; zod-parsed answers. */
-export function createKubeAdapter(core: KubeCore): KubeAdapter {
-  const { server } = core;
-  const api = core.kubeConfig.makeApiClient(CoreV1Api);
-  const discovery = core.kubeConfig.makeApiClient(DiscoveryV1Api);
+/** `/api/v1` or `/apis/GROUP/v1`, then the namespace when given, then the resource (and name). */
+function apiPath(group: string, resource: string, namespace?: string, name?: string): string {
+  const base = group ? `/apis/${group}/v1` : '/api/v1';
+  const ns = namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
+  return `${base}${ns}/${resource}${name ? `/${encodeURIComponent(name)}` : ''}`;
+}
+
+export interface KubeAdapterDeps {
+  /** The adapter set's call discipline (its limit, its error translation, its zod parse). */
+  calls: KubeCall;
+  /** GETs of the API server with the kubeconfig's credentials. */
+  get: KubeGet;
+  context: string;
+  inCluster: boolean;
+}
+
+/**
+ * A KubeAdapter made of GETs of the API (kube-get.ts) under the set's call discipline, its
+ * answers zod-parsed. It loads no Kubernetes client: `meshbot endpoints --destination` reads a
+ * plain kubeconfig and never loads client-node.
+ */
+export function createKubeAdapter(deps: KubeAdapterDeps): KubeAdapter {
+  const { calls, get } = deps;
+  const { server } = calls;
+
+  /** One object, or undefined on a 404. */
+  async function read<S extends z.ZodType>(
+    ctx: KubeCallContext,
+    schema: S,
+    what: string,
+  ): Promise<z.infer<S> | undefined> {
+    const obj = await calls.callOrAbsent(ctx, () =>
+      get(apiPath(ctx.group, ctx.resource, ctx.namespace, ctx.name)),
+    );
+    return obj === undefined ? undefined : calls.parse(schema, obj, what);
+  }
 
   async function getService(namespace: string, name: string): Promise<KubeService | undefined> {
-    const obj = await core.callOrAbsent(
+    const obj = await read(
       { verb: 'get', resource: 'services', group: '', namespace, name },
-      (o) => api.readNamespacedService({ name, namespace }, o),
+      serviceSchema,
+      'Service',
     );
-    return obj === undefined ? undefined : toKubeService(core.parse(serviceSchema, obj, 'Service'));
+    return obj === undefined ? undefined : toKubeService(obj);
   }
 
   async function readV1Endpoints(namespace: string, name: string): Promise<KubeEndpointSet | undefined> {
-    const obj = await core.callOrAbsent(
+    const obj = await read(
       { verb: 'get', resource: 'endpoints', group: '', namespace, name },
-      (o) => api.readNamespacedEndpoints({ name, namespace }, o),
+      endpointsSchema,
+      'Endpoints',
     );
-    if (obj === undefined) return undefined;
-    return {
-      source: 'endpoints',
-      endpoints: endpointsFromV1Endpoints(core.parse(endpointsSchema, obj, 'Endpoints')),
-    };
+    return obj === undefined ? undefined : { source: 'endpoints', endpoints: endpointsFromV1Endpoints(obj) };
   }
 
   async function listServiceEndpoints(namespace: string, service: string): Promise<KubeEndpointSet> {
-    const list = await core.callOrAbsent(
-      { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', namespace },
-      (o) =>
-        discovery.listNamespacedEndpointSlice(
-          { namespace, labelSelector: `${SERVICE_NAME_LABEL}=${service}` },
-          o,
-        ),
+    const ctx = { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', namespace };
+    const list = await calls.callOrAbsent(ctx, () =>
+      get(apiPath(ctx.group, ctx.resource, namespace), { labelSelector: `${SERVICE_NAME_LABEL}=${service}` }),
     );
     const slicesAbsent = list === undefined;
     if (list !== undefined) {
-      const parsed = core.parse(endpointSliceListSchema, list, 'EndpointSliceList');
+      const parsed = calls.parse(endpointSliceListSchema, list, 'EndpointSliceList');
       if (parsed.items.length > 0)
         return { source: 'endpointslices', endpoints: endpointsFromSlices(parsed.items) };
     }
@@ -89,106 +117,76 @@ export function createKubeAdapter(core: KubeCore): KubeAdapter {
   /** Every page of a list (limit + continue), each item parsed with `schema` and mapped. */
   async function listPages<S extends z.ZodType, T>(
     ctx: KubeCallContext,
+    opts: ListPodsOptions,
     schema: S,
     what: string,
-    page: (
-      params: { limit: number; _continue?: string },
-      o: ConfigurationOptions,
-    ) => Promise<{ items: unknown[] }>,
     map: (item: z.infer<S>) => T,
   ): Promise<T[]> {
     const out: T[] = [];
+    const path = apiPath(ctx.group, ctx.resource, ctx.namespace);
     let cont: string | undefined;
     do {
-      const list = await core.call(ctx, (o) =>
-        page({ limit: PAGE_SIZE, ...(cont ? { _continue: cont } : {}) }, o),
-      );
-      for (const item of list.items) out.push(map(core.parse(schema, item, what)));
-      cont = continueOf.safeParse(list).data?.metadata?._continue ?? undefined;
+      const query = { ...selectorOf(opts), limit: PAGE_SIZE, continue: cont };
+      const list = calls.parse(listSchema, await calls.call(ctx, () => get(path, query)), `${what} list`);
+      for (const item of list.items) out.push(map(calls.parse(schema, item, what)));
+      cont = list.metadata?.continue || undefined;
     } while (cont);
     return out;
   }
 
-  function listPods(namespace: string | undefined, opts: ListPodsOptions = {}): Promise<KubePod[]> {
-    return listPages(
-      { verb: 'list', resource: 'pods', group: '', ...(namespace ? { namespace } : {}) },
-      podSchema,
-      'Pod',
-      (p, o) =>
-        namespace
-          ? api.listNamespacedPod({ namespace, ...selectorOf(opts), ...p }, o)
-          : api.listPodForAllNamespaces({ ...selectorOf(opts), ...p }, o),
-      toKubePod,
-    );
-  }
-
-  function listServices(namespace: string | undefined, opts: ListPodsOptions = {}): Promise<KubeService[]> {
-    return listPages(
-      { verb: 'list', resource: 'services', group: '', ...(namespace ? { namespace } : {}) },
-      serviceSchema,
-      'Service',
-      (p, o) =>
-        namespace
-          ? api.listNamespacedService({ namespace, ...selectorOf(opts), ...p }, o)
-          : api.listServiceForAllNamespaces({ ...selectorOf(opts), ...p }, o),
-      toKubeService,
-    );
-  }
-
-  function listEndpointSlices(
-    namespace: string | undefined,
-    opts: ListPodsOptions = {},
-  ): Promise<KubeEndpointSlice[]> {
-    return listPages(
-      {
-        verb: 'list',
-        resource: 'endpointslices',
-        group: 'discovery.k8s.io',
-        ...(namespace ? { namespace } : {}),
-      },
-      endpointSliceSchema,
-      'EndpointSlice',
-      (p, o) =>
-        namespace
-          ? discovery.listNamespacedEndpointSlice({ namespace, ...selectorOf(opts), ...p }, o)
-          : discovery.listEndpointSliceForAllNamespaces({ ...selectorOf(opts), ...p }, o),
-      (slice) => ({
-        name: slice.metadata.name,
-        namespace: slice.metadata.namespace ?? namespace ?? '',
-        service: slice.metadata.labels?.[SERVICE_NAME_LABEL] ?? '',
-        resourceVersion: slice.metadata.resourceVersion ?? '',
-        endpoints: endpointsFromSlices([slice]),
-      }),
-    );
-  }
-
-  function listNamespaces(): Promise<KubeNamespace[]> {
-    return listPages(
-      { verb: 'list', resource: 'namespaces', group: '' },
-      namespaceSchema,
-      'Namespace',
-      (p, o) => api.listNamespace(p, o),
-      toKubeNamespace,
-    );
-  }
-
-  async function getNamespace(name: string): Promise<KubeNamespace | undefined> {
-    const obj = await core.callOrAbsent({ verb: 'get', resource: 'namespaces', group: '', name }, (o) =>
-      api.readNamespace({ name }, o),
-    );
-    return obj === undefined ? undefined : toKubeNamespace(core.parse(namespaceSchema, obj, 'Namespace'));
-  }
+  const where = (namespace: string | undefined): { namespace?: string } => (namespace ? { namespace } : {});
 
   return {
     server,
-    context: core.context,
-    inCluster: core.inCluster,
+    context: deps.context,
+    inCluster: deps.inCluster,
     getService,
     listServiceEndpoints,
-    listPods,
-    listServices,
-    listEndpointSlices,
-    listNamespaces,
-    getNamespace,
+    listPods: (namespace, opts = {}): Promise<KubePod[]> =>
+      listPages(
+        { verb: 'list', resource: 'pods', group: '', ...where(namespace) },
+        opts,
+        podSchema,
+        'Pod',
+        toKubePod,
+      ),
+    listServices: (namespace, opts = {}): Promise<KubeService[]> =>
+      listPages(
+        { verb: 'list', resource: 'services', group: '', ...where(namespace) },
+        opts,
+        serviceSchema,
+        'Service',
+        toKubeService,
+      ),
+    listEndpointSlices: (namespace, opts = {}): Promise<KubeEndpointSlice[]> =>
+      listPages(
+        { verb: 'list', resource: 'endpointslices', group: 'discovery.k8s.io', ...where(namespace) },
+        opts,
+        endpointSliceSchema,
+        'EndpointSlice',
+        (slice) => ({
+          name: slice.metadata.name,
+          namespace: slice.metadata.namespace ?? namespace ?? '',
+          service: slice.metadata.labels?.[SERVICE_NAME_LABEL] ?? '',
+          resourceVersion: slice.metadata.resourceVersion ?? '',
+          endpoints: endpointsFromSlices([slice]),
+        }),
+      ),
+    listNamespaces: (): Promise<KubeNamespace[]> =>
+      listPages(
+        { verb: 'list', resource: 'namespaces', group: '' },
+        {},
+        namespaceSchema,
+        'Namespace',
+        toKubeNamespace,
+      ),
+    getNamespace: async (name): Promise<KubeNamespace | undefined> => {
+      const obj = await read(
+        { verb: 'get', resource: 'namespaces', group: '', name },
+        namespaceSchema,
+        'Namespace',
+      );
+      return obj === undefined ? undefined : toKubeNamespace(obj);
+    },
   };
 }

@@ -1,8 +1,8 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter } from 'node:path';
 import { MeshbotError } from '../../errors.js';
+import { kubeconfigSource } from './kubeconfig-source.js';
 
 export interface LoadedKubeConfig {
   kubeConfig: KubeConfig;
@@ -48,18 +48,16 @@ export function loadKubeConfig(
   const kc = new KubeConfig();
   let source: string;
   let inCluster = false;
-  const envList = (env['KUBECONFIG'] ?? '').split(delimiter).filter((f) => f.length > 0);
-  const home = join(env['HOME'] ?? homedir(), '.kube', 'config');
-  if (options.kubeconfig) {
-    loadFile(kc, options.kubeconfig, 'kubeconfig');
-    source = options.kubeconfig;
-  } else if (envList.length > 0) {
-    const files = envList.filter((f) => existsSync(f));
-    const [first, ...more] = files;
+  const from = kubeconfigSource(options, env);
+  if (from.kind === 'flag') {
+    loadFile(kc, from.file, 'kubeconfig');
+    source = from.file;
+  } else if (from.kind === 'env') {
+    const [first, ...more] = from.files;
     if (first === undefined) {
       throw new MeshbotError(
         'config',
-        `KUBECONFIG names no existing file (${envList.join(delimiter)})`,
+        `KUBECONFIG names no existing file (${from.listed.join(delimiter)})`,
         'Point KUBECONFIG at a kubeconfig, or pass --kubeconfig.',
       );
     }
@@ -69,10 +67,10 @@ export function loadKubeConfig(
       loadFile(other, file, 'KUBECONFIG file');
       kc.mergeConfig(other, true);
     }
-    source = files.join(delimiter);
-  } else if (existsSync(home)) {
-    loadFile(kc, home, 'kubeconfig');
-    source = home;
+    source = from.files.join(delimiter);
+  } else if (from.kind === 'home') {
+    loadFile(kc, from.file, 'kubeconfig');
+    source = from.file;
   } else if (env['KUBERNETES_SERVICE_HOST'] && existsSync(SERVICE_ACCOUNT_TOKEN)) {
     kc.loadFromCluster();
     source = 'in-cluster';

@@ -1,4 +1,3 @@
-import { ApiException } from '@kubernetes/client-node';
 import { z } from 'zod';
 import { MeshbotError } from '../../errors.js';
 
@@ -13,6 +12,34 @@ export interface KubeRequestContext {
   namespace?: string;
   name?: string;
   timeoutMs: number;
+}
+
+/**
+ * A Kubernetes API answer outside 2xx, from meshbot's own requests (kube-get.ts); client-node's
+ * calls raise its ApiException, which carries the same `code` and `body`.
+ */
+export class KubeStatusError extends Error {
+  constructor(
+    readonly code: number,
+    readonly body: unknown,
+  ) {
+    super(`HTTP-Code: ${code}`);
+    this.name = 'KubeStatusError';
+  }
+}
+
+/**
+ * The HTTP status and body of a failed API call: a KubeStatusError, or client-node's
+ * ApiException (recognised by its fields, `code`, `body` and `headers`, so that this module
+ * does not load client-node: the commands that read with kube-get.ts never do).
+ */
+export function failedAnswer(err: unknown): { code: number; body: unknown } | undefined {
+  if (err instanceof KubeStatusError) return err;
+  if (!(err instanceof Error)) return undefined;
+  const e = err as Error & { code?: unknown; body?: unknown; headers?: unknown };
+  return typeof e.code === 'number' && 'body' in e && 'headers' in e
+    ? { code: e.code, body: e.body }
+    : undefined;
 }
 
 const statusSchema = z.object({
@@ -104,15 +131,16 @@ function describeRequest(ctx: KubeRequestContext): string {
 }
 
 /**
- * Turns a client-node failure into a MeshbotError a person can act on. 404s are handled by the
+ * Turns a failed Kubernetes call (client-node's or kube-get.ts's) into a MeshbotError a person can act on. 404s are handled by the
  * callers (an absent object is an answer, not an error) before they get here.
  */
 export function translateKubeError(err: unknown, ctx: KubeRequestContext): MeshbotError {
   if (err instanceof MeshbotError) return err;
-  if (err instanceof ApiException) {
-    const status = parseStatus(err.body);
+  const answer = failedAnswer(err);
+  if (answer) {
+    const status = parseStatus(answer.body);
     const detail = status?.message ? `: ${status.message}` : '';
-    if (err.code === 401) {
+    if (answer.code === 401) {
       return new MeshbotError(
         'unauthenticated',
         `Kubernetes at ${ctx.server} did not accept meshbot's credentials (401 Unauthorized)`,
@@ -120,7 +148,7 @@ export function translateKubeError(err: unknown, ctx: KubeRequestContext): Meshb
         { cause: err },
       );
     }
-    if (err.code === 403) {
+    if (answer.code === 403) {
       const parsed = status?.message ? parseForbiddenMessage(status.message) : undefined;
       const d: ForbiddenDetail = parsed ?? {
         verb: ctx.verb,
@@ -130,7 +158,7 @@ export function translateKubeError(err: unknown, ctx: KubeRequestContext): Meshb
       };
       return forbiddenError(d, err);
     }
-    if (err.code === 404) {
+    if (answer.code === 404) {
       return new MeshbotError(
         'not-found',
         `Kubernetes has no ${describeRequest(ctx).replace(/^\S+ /, '')}${detail}`,
@@ -140,17 +168,17 @@ export function translateKubeError(err: unknown, ctx: KubeRequestContext): Meshb
         },
       );
     }
-    if (err.code === 429 || err.code >= 500) {
+    if (answer.code === 429 || answer.code >= 500) {
       return new MeshbotError(
         'unreachable',
-        `Kubernetes at ${ctx.server} failed to ${describeRequest(ctx)} (HTTP ${err.code})${detail}`,
+        `Kubernetes at ${ctx.server} failed to ${describeRequest(ctx)} (HTTP ${answer.code})${detail}`,
         'The API server is overloaded or unhealthy; try again, and check `kubectl get --raw /readyz`.',
         { cause: err },
       );
     }
     return new MeshbotError(
       'internal',
-      `Kubernetes refused to ${describeRequest(ctx)} (HTTP ${err.code})${detail}`,
+      `Kubernetes refused to ${describeRequest(ctx)} (HTTP ${answer.code})${detail}`,
       undefined,
       {
         cause: err,

@@ -8,7 +8,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { MeshbotError } from '../../errors.js';
 import type { ClusterOptions } from '../cluster-options.js';
 import type { KubeAdapter } from '../kube/kube-adapter.js';
-import { openPortForwardTunnel, type PortForwardTunnel } from '../kube/port-forward-tunnel.js';
+import type { PortForwardTunnel } from '../kube/port-forward-tunnel.js';
 import {
   createPrometheusClient,
   DEFAULT_PROMETHEUS_URL,
@@ -20,7 +20,8 @@ export const PROMETHEUS_POD_LABEL = 'component=prometheus';
 export const PROMETHEUS_PORT = 9090;
 
 export interface OpenPrometheusDeps {
-  kubeConfig: KubeConfig;
+  /** client-node's kubeconfig of the cluster, loaded when the port-forward opens. */
+  kubeConfig: () => Promise<KubeConfig>;
   kube: Pick<KubeAdapter, 'listPods'>;
   timeoutMs: number;
 }
@@ -44,7 +45,8 @@ export function openPrometheus(options: ClusterOptions, deps: OpenPrometheusDeps
         `Is linkerd-viz installed (linkerd viz install)? Check \`kubectl -n ${ns} get pods -l ${PROMETHEUS_POD_LABEL}\`, or give --prometheus URL.`,
       );
     }
-    tunnel = await openPortForwardTunnel(deps.kubeConfig, {
+    const { openPortForwardTunnel } = await import('../kube/port-forward-tunnel.js');
+    tunnel = await openPortForwardTunnel(await deps.kubeConfig(), {
       namespace: ns,
       pod: pod.name,
       port: PROMETHEUS_PORT,

@@ -1,6 +1,10 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
-import type { SandboxAddresses, StartSandboxOptions } from '../../sandbox/sandbox-types.js';
+import type {
+  ClusterSetAddresses,
+  SandboxAddresses,
+  StartSandboxOptions,
+} from '../../sandbox/sandbox-types.js';
 import { rm } from 'node:fs/promises';
 import { reportError } from '../command-io.js';
 
@@ -11,6 +15,8 @@ export interface SandboxCommandIO {
   until?: Promise<unknown>;
   /** Called once the sandbox is up (tests use it to reach the addresses). */
   onReady?: (addresses: SandboxAddresses) => void;
+  /** Called once the clusters of `--clusters` (or a cluster-set scenario) are up. */
+  onClustersReady?: (addresses: ClusterSetAddresses) => void;
 }
 
 export interface SandboxFlagValues {
@@ -25,6 +31,8 @@ export interface SandboxFlagValues {
   podReadyDelay?: string;
   /** Pairs of NAMESPACE/NAME and PATH: kubeconfigs acting as those ServiceAccounts. */
   kubeconfigAs?: string[];
+  /** `east,west`: several independent clusters (src/cli/commands/sandbox-clusters.ts). */
+  clusters?: string;
 }
 
 /** Resolves on the first SIGINT or SIGTERM; dispose() forgets the listeners. */
@@ -111,19 +119,22 @@ export function formatAddressesText(
     '',
     `Try: KUBECONFIG=${a.kubeconfig} kubectl get pods,svc,endpointslices -A`,
     `     curl -X POST ${a.admin}/faults -d '{"type":"freeze","service":"web-svc.emojivoto"}'`,
-    ...(prometheus
-      ? [
-          '',
-          `Prometheus scrape config (written to ${prometheus.path}):`,
-          `  prometheus --config.file=${prometheus.path} --storage.tsdb.path=/tmp/meshbot-prometheus`,
-          '',
-          prometheus.text.trimEnd(),
-          '',
-        ]
-      : []),
+    ...(prometheus ? prometheusConfigLines(prometheus) : []),
     'Press Ctrl-C to stop.',
     '',
   ].join('\n');
+}
+
+/** Where the Prometheus scrape config was written, how to run Prometheus on it, and the config. */
+export function prometheusConfigLines(prometheus: { path: string; text: string }): string[] {
+  return [
+    '',
+    `Prometheus scrape config (written to ${prometheus.path}):`,
+    `  prometheus --config.file=${prometheus.path} --storage.tsdb.path=/tmp/meshbot-prometheus`,
+    '',
+    prometheus.text.trimEnd(),
+    '',
+  ];
 }
 
 /**
@@ -144,6 +155,16 @@ export async function runSandboxCommand(flags: SandboxFlagValues, io: SandboxCom
     const adminPort = readPort('--admin-port', flags.adminPort);
     const podReadyDelayMs = readMs('--pod-ready-delay', flags.podReadyDelay);
     const serviceAccountKubeconfigs = readKubeconfigAs(flags.kubeconfigAs);
+    // Several clusters: --clusters, or a scenario that names its clusters (loaded when asked for).
+    const { clustersOfFlags, runClusterSandbox } = await import('./sandbox-clusters.js');
+    const clusters = clustersOfFlags(flags);
+    if (clusters) {
+      return await runClusterSandbox(flags, io, clusters, {
+        ...(podReadyDelayMs !== undefined ? { podReadyDelayMs } : {}),
+        serviceAccountKubeconfigs,
+        until,
+      });
+    }
     const options: StartSandboxOptions = {
       scenario,
       ...(flags.kubeconfigOut ? { kubeconfigOut: flags.kubeconfigOut } : {}),
@@ -212,6 +233,10 @@ export function register(program: Command): void {
     .option(
       '--prometheus-config-out <path>',
       'write the Prometheus scrape config here (default: a temporary file removed on exit)',
+    )
+    .option(
+      '--clusters <names>',
+      'several independent clusters, comma-separated (e.g. east,west), each running the scenario; one kubeconfig with a context per cluster',
     )
     .option('--json', 'print the addresses as one JSON line once ready')
     .option('--api-port <n>', 'Kubernetes API server port (default: a free port)')

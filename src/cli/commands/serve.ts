@@ -165,6 +165,10 @@ export async function runServe(
       clusters: { names: pool.clusters, configured: pool.configured },
       readinessNotes: () => unreachableNote(reachability),
       metrics: { contentType: metrics.registry.contentType, metrics: () => metrics.registry.metrics() },
+      slackCalls: {
+        error: (method, code) => metrics.slackErrors.inc({ method, code }),
+        rateLimited: (method) => metrics.slackRateLimited.inc({ method }),
+      },
       // Bound once the report service has started (it posts with the app's client).
       reportActions: {
         snooze: (...args) => reportService.snooze(...args),

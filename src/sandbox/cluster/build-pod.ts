@@ -1,6 +1,6 @@
 /** A new Pod from a workload's template, as the ReplicaSet and StatefulSet controllers create it. */
 import type { KubeObject } from '../kube/store-types.js';
-import { clone, ownerReferenceTo, type Pod, type PodTemplate } from './kube-refs.js';
+import { ownerReferenceTo, type Pod, type PodTemplate } from './kube-refs.js';
 import type { ProxyInjector } from './proxy-injector.js';
 
 export interface BuildPodInput {
@@ -17,7 +17,9 @@ export interface BuildPodInput {
 }
 
 export function buildPod(input: BuildPodInput): Pod {
-  const t = clone(input.template);
+  // The template is read, never changed: the pod's parts are new objects (the store copies
+  // whatever it is handed that is not frozen, and shares what is).
+  const t = input.template;
   const pod: Pod = {
     apiVersion: 'v1',
     kind: 'Pod',

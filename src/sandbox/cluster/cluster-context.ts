@@ -1,4 +1,5 @@
 /** What every simulated controller shares: the store, the informers, options, events, timers. */
+import { draftOf } from '../kube/shared-objects.js';
 import type { KindRef, KubeObject, ObjectStore } from '../kube/store-types.js';
 import type { ResolvedClusterOptions } from './cluster-options.js';
 import type { EventRecorder } from './event-recorder.js';
@@ -29,9 +30,12 @@ export interface ClusterContext {
 }
 
 /**
- * Reads the current object from the store, lets `mutate` change a copy and writes it back
- * when `mutate` did not return false; the informer records the write at once.
- * Returns the stored object, or undefined when absent or unchanged.
+ * Reads the current object from the store, lets `mutate` change a draft of it and writes it
+ * back when `mutate` did not return false; the informer records the write at once.
+ * The draft (`draftOf`) has a fresh top level, metadata, spec and status; what lies deeper is
+ * the stored object's, frozen: `mutate` replaces it (`p.status.conditions = [...]`), it does not
+ * change it in place. The store keeps what the write did not change shared with the version before.
+ * Returns the stored object (read-only), or undefined when absent or unchanged.
  */
 export function mutateObject<T extends KubeObject>(
   ctx: Pick<ClusterContext, 'store'>,
@@ -42,13 +46,12 @@ export function mutateObject<T extends KubeObject>(
   mutate: (obj: T) => boolean | void,
   expectUid?: string,
 ): T | undefined {
-  const current = ctx.store.get(ref, namespace, name);
+  const current = ctx.store.getStored(ref, namespace, name);
   if (!current) return undefined;
   if (expectUid && current.metadata.uid !== expectUid) return undefined;
-  // store.get returns a private copy: change it in place.
-  const copy = current as T;
-  if (mutate(copy) === false) return undefined;
-  const written = ctx.store.update(copy);
+  const draft = draftOf(current as T);
+  if (mutate(draft) === false) return undefined;
+  const written = ctx.store.update(draft, { shared: true });
   informer?.observe(written);
   return written as T;
 }

@@ -4,7 +4,7 @@ import { POD, type Pod } from './kube-refs.js';
 
 export function deletePodGracefully(ctx: ClusterContext, pod: Pod): void {
   const { namespace, name } = pod.metadata;
-  const result = ctx.store.delete(POD, namespace, name);
-  if (ctx.store.get(POD, namespace, name)) ctx.informers.pods.observe(result);
+  const result = ctx.store.delete(POD, namespace, name, { shared: true });
+  if (ctx.store.getStored(POD, namespace, name)) ctx.informers.pods.observe(result);
   else ctx.informers.pods.observeDeleted(result);
 }

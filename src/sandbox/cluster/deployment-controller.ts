@@ -6,7 +6,6 @@
  */
 import { mutateObject, type ClusterContext } from './cluster-context.js';
 import {
-  clone,
   controllerOf,
   DEPLOYMENT,
   isTerminating,
@@ -103,29 +102,35 @@ export function startDeploymentController(ctx: ClusterContext): { stop(): void }
     let createdRs = false;
     if (!newRs) {
       createdRs = true;
-      const template = clone(d.spec.template);
-      template.metadata = {
-        ...template.metadata,
-        labels: { ...template.metadata?.labels, [HASH_LABEL]: hash },
-      };
-      const selector = clone(d.spec.selector ?? { matchLabels: d.spec.template.metadata?.labels ?? {} });
-      selector.matchLabels = { ...selector.matchLabels, [HASH_LABEL]: hash };
-      const created = store.create({
-        apiVersion: 'apps/v1',
-        kind: 'ReplicaSet',
+      // The deployment's template is stored (frozen): the ReplicaSet's shares what it keeps of it.
+      const template = {
+        ...d.spec.template,
         metadata: {
-          name: `${d.metadata.name}-${hash}`,
-          namespace: ns,
-          labels: { ...template.metadata.labels },
-          annotations: {
-            [REVISION]: String(Math.max(0, ...revisions) + 1),
-            'deployment.kubernetes.io/desired-replicas': String(replicas),
-            'deployment.kubernetes.io/max-replicas': String(replicas + Math.ceil(replicas / 4)),
-          },
-          ownerReferences: [ownerReferenceTo(d)],
+          ...d.spec.template.metadata,
+          labels: { ...d.spec.template.metadata?.labels, [HASH_LABEL]: hash },
         },
-        spec: { replicas, selector, template },
-      }) as Workload;
+      };
+      const base = d.spec.selector ?? { matchLabels: d.spec.template.metadata?.labels ?? {} };
+      const selector = { ...base, matchLabels: { ...base.matchLabels, [HASH_LABEL]: hash } };
+      const created = store.create(
+        {
+          apiVersion: 'apps/v1',
+          kind: 'ReplicaSet',
+          metadata: {
+            name: `${d.metadata.name}-${hash}`,
+            namespace: ns,
+            labels: { ...template.metadata.labels },
+            annotations: {
+              [REVISION]: String(Math.max(0, ...revisions) + 1),
+              'deployment.kubernetes.io/desired-replicas': String(replicas),
+              'deployment.kubernetes.io/max-replicas': String(replicas + Math.ceil(replicas / 4)),
+            },
+            ownerReferences: [ownerReferenceTo(d)],
+          },
+          spec: { replicas, selector, template },
+        },
+        { shared: true },
+      ) as Workload;
       informers.replicaSets.observe(created);
       newRs = created;
       recorder.record(

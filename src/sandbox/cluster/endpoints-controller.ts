@@ -77,7 +77,8 @@ export function startEndpointsController(ctx: ClusterContext): { stop(): void; i
     const svc = informers.services.getByKey(key);
     const { namespace, name } = splitKey(key);
     if (!svc || !hasSelector(svc)) {
-      if (managed.has(key) && store.get(ENDPOINTS, namespace, name)) store.delete(ENDPOINTS, namespace, name);
+      if (managed.has(key) && store.getStored(ENDPOINTS, namespace, name))
+        store.delete(ENDPOINTS, namespace, name, { shared: true });
       managed.delete(key);
       return;
     }
@@ -86,35 +87,39 @@ export function startEndpointsController(ctx: ClusterContext): { stop(): void; i
     const memo = stableJson({ subsets, labels });
     // Unchanged since this controller last wrote it: no need to read the store.
     if (managed.get(key) === memo && informers.services.getByKey(key)) return;
-    const existing = store.get(ENDPOINTS, namespace, name);
+    const existing = store.getStored(ENDPOINTS, namespace, name);
     managed.set(key, memo);
     if (existing) {
       const oldSubsets = (existing['subsets'] as unknown[] | undefined) ?? [];
       if (jsonEqual(oldSubsets, subsets) && jsonEqual(existing.metadata.labels ?? {}, labels)) return;
+      // `existing` is the stored object (frozen): the new one shares what it keeps of it.
       const next: KubeObject = {
-        ...structuredClone(existing),
+        ...existing,
         metadata: {
-          ...structuredClone(existing.metadata),
+          ...existing.metadata,
           ...(Object.keys(labels).length ? { labels } : {}),
           annotations: { ...existing.metadata.annotations, [TRIGGER_TIME]: new Date().toISOString() },
         },
       };
       if (subsets.length) next['subsets'] = subsets;
       else delete next['subsets'];
-      store.update(next);
+      store.update(next, { shared: true });
       return;
     }
-    store.create({
-      apiVersion: 'v1',
-      kind: 'Endpoints',
-      metadata: {
-        name,
-        namespace,
-        ...(Object.keys(labels).length ? { labels } : {}),
-        annotations: { [TRIGGER_TIME]: new Date().toISOString() },
+    store.create(
+      {
+        apiVersion: 'v1',
+        kind: 'Endpoints',
+        metadata: {
+          name,
+          namespace,
+          ...(Object.keys(labels).length ? { labels } : {}),
+          annotations: { [TRIGGER_TIME]: new Date().toISOString() },
+        },
+        ...(subsets.length ? { subsets } : {}),
       },
-      ...(subsets.length ? { subsets } : {}),
-    });
+      { shared: true },
+    );
   }
 
   const queue = createWorkQueue(sync, ctx.onError('endpoints-controller'));

@@ -219,35 +219,39 @@ export function startEndpointSliceController(ctx: ClusterContext): { stop(): voi
         jsonEqual(existing['ports'] ?? undefined, ports) &&
         jsonEqual(existing.metadata.labels, labels);
       if (same) return;
+      // `existing` is the stored slice (frozen): the new one shares what it keeps of it.
       const next: KubeObject = {
-        ...structuredClone(existing),
+        ...existing,
         endpoints: d.endpoints,
         metadata: {
-          ...structuredClone(existing.metadata),
+          ...existing.metadata,
           labels,
           annotations: { ...existing.metadata.annotations, [TRIGGER_TIME]: new Date().toISOString() },
         },
       };
       if (ports) next['ports'] = ports;
       else delete next['ports'];
-      informers.endpointSlices.observe(store.update(next));
+      informers.endpointSlices.observe(store.update(next, { shared: true }));
       return;
     }
-    const created = store.create({
-      apiVersion: 'discovery.k8s.io/v1',
-      kind: 'EndpointSlice',
-      metadata: {
-        name: sliceName(svc),
-        generateName: `${svc.metadata.name}-`,
-        namespace: svc.metadata.namespace,
-        labels,
-        annotations: { [TRIGGER_TIME]: new Date().toISOString() },
-        ownerReferences: [ownerReferenceTo(svc)],
+    const created = store.create(
+      {
+        apiVersion: 'discovery.k8s.io/v1',
+        kind: 'EndpointSlice',
+        metadata: {
+          name: sliceName(svc),
+          generateName: `${svc.metadata.name}-`,
+          namespace: svc.metadata.namespace,
+          labels,
+          annotations: { [TRIGGER_TIME]: new Date().toISOString() },
+          ownerReferences: [ownerReferenceTo(svc)],
+        },
+        addressType: d.addressType,
+        endpoints: d.endpoints,
+        ...(ports ? { ports } : {}),
       },
-      addressType: d.addressType,
-      endpoints: d.endpoints,
-      ...(ports ? { ports } : {}),
-    });
+      { shared: true },
+    );
     informers.endpointSlices.observe(created);
   }
 

@@ -41,43 +41,49 @@ export function createEventRecorder(store: ObjectStore, onError: (err: unknown) 
       const now = nowIso();
       try {
         const known = names.get(aggKey);
-        const existing = known ? store.get(EVENT, known.namespace, known.name) : undefined;
+        const existing = known ? store.getStored(EVENT, known.namespace, known.name) : undefined;
         if (existing) {
-          store.update({
-            ...existing,
-            count: ((existing['count'] as number | undefined) ?? 1) + 1,
-            lastTimestamp: now,
-          });
+          store.update(
+            {
+              ...existing,
+              count: ((existing['count'] as number | undefined) ?? 1) + 1,
+              lastTimestamp: now,
+            },
+            { shared: true },
+          );
           return;
         }
         counter++;
         const name = `${involved.metadata.name}.${(Date.now() * 1000 + (counter % 1000)).toString(16)}`;
-        store.create({
-          apiVersion: 'v1',
-          kind: 'Event',
-          metadata: { name, namespace },
-          involvedObject: {
-            apiVersion: involved.apiVersion,
-            kind: involved.kind,
-            name: involved.metadata.name,
-            namespace: involved.metadata.namespace,
-            uid: involved.metadata.uid,
-            resourceVersion: involved.metadata.resourceVersion,
-            ...(fieldPath ? { fieldPath } : {}),
+        store.create(
+          {
+            apiVersion: 'v1',
+            kind: 'Event',
+            metadata: { name, namespace },
+            involvedObject: {
+              apiVersion: involved.apiVersion,
+              kind: involved.kind,
+              name: involved.metadata.name,
+              namespace: involved.metadata.namespace,
+              uid: involved.metadata.uid,
+              resourceVersion: involved.metadata.resourceVersion,
+              ...(fieldPath ? { fieldPath } : {}),
+            },
+            reason,
+            message,
+            type,
+            source: source.host
+              ? { component: source.component, host: source.host }
+              : { component: source.component },
+            firstTimestamp: now,
+            lastTimestamp: now,
+            count: 1,
+            eventTime: null,
+            reportingComponent: source.component,
+            reportingInstance: source.host ?? '',
           },
-          reason,
-          message,
-          type,
-          source: source.host
-            ? { component: source.component, host: source.host }
-            : { component: source.component },
-          firstTimestamp: now,
-          lastTimestamp: now,
-          count: 1,
-          eventTime: null,
-          reportingComponent: source.component,
-          reportingInstance: source.host ?? '',
-        });
+          { shared: true },
+        );
         names.set(aggKey, { namespace, name });
       } catch (err) {
         onError(err);

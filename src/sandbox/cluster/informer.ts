@@ -3,9 +3,11 @@
  * client-go's shared informers are. Controllers read the cache and react to its events;
  * they write through `observe()` so their next sync sees their own writes at once,
  * whether the store delivers watch events synchronously or later.
+ *
+ * The cache holds the store's own objects (a shared watch): frozen and read-only, one instance
+ * for the store and every informer. A controller changes `draftOf(obj)` and writes that.
  */
 import type { KindRef, KubeObject, ObjectStore } from '../kube/store-types.js';
-import { internStrings } from '../kube/intern-strings.js';
 import { objectKey } from './kube-refs.js';
 
 export type InformerEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
@@ -45,8 +47,6 @@ export function createInformer<T extends KubeObject = KubeObject>(
   store: ObjectStore,
   ref: KindRef,
   indexers: Record<string, Indexer<T>> = {},
-  /** Trims each object before caching (as client-go's SetTransform): keep what controllers read. */
-  transform: (obj: KubeObject) => KubeObject = (obj) => obj,
 ): Informer<T> {
   const byKey = new Map<string, T>();
   const byNamespace = new Map<string, Map<string, T>>();
@@ -55,37 +55,54 @@ export function createInformer<T extends KubeObject = KubeObject>(
   const handlers: Array<(ev: InformerEvent<T>) => void> = [];
   let stopWatch: (() => void) | undefined;
 
-  function indexValues(obj: T, fn: Indexer<T>): readonly string[] {
-    return fn(obj);
+  const indexerList = Object.entries(indexers).map(([name, fn]) => ({ fn, index: indexes.get(name)! }));
+  /** What each indexer gave the cached object of a key (in indexer order). */
+  const indexed = new Map<string, Array<readonly string[]>>();
+
+  function sameValues(a: readonly string[], b: readonly string[]): boolean {
+    if (a === b) return true;
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
+  }
+
+  function unindexValues(key: string, values: readonly string[], index: Map<string, Set<string>>): void {
+    for (const v of values) {
+      const set = index.get(v);
+      if (!set) continue;
+      set.delete(key);
+      if (set.size === 0) index.delete(v);
+    }
   }
 
   function unindex(key: string, obj: T): void {
     const ns = obj.metadata.namespace ?? '';
     byNamespace.get(ns)?.delete(obj.metadata.name);
-    for (const [name, fn] of Object.entries(indexers)) {
-      const index = indexes.get(name)!;
-      for (const v of indexValues(obj, fn)) {
-        const set = index.get(v);
-        if (!set) continue;
-        set.delete(key);
-        if (set.size === 0) index.delete(v);
-      }
-    }
+    const old = indexed.get(key);
+    indexed.delete(key);
+    if (old) indexerList.forEach(({ index }, i) => unindexValues(key, old[i]!, index));
   }
 
+  /** Indexes `obj` under `key`; index entries that did not change since the last version stay. */
   function index(key: string, obj: T): void {
     const ns = obj.metadata.namespace ?? '';
     let nsMap = byNamespace.get(ns);
     if (!nsMap) byNamespace.set(ns, (nsMap = new Map()));
     nsMap.set(obj.metadata.name, obj);
-    for (const [name, fn] of Object.entries(indexers)) {
-      const idx = indexes.get(name)!;
-      for (const v of indexValues(obj, fn)) {
+    const old = indexed.get(key);
+    const now = indexerList.map(({ fn }) => fn(obj));
+    indexed.set(key, now);
+    indexerList.forEach(({ index: idx }, i) => {
+      const values = now[i]!;
+      const before = old?.[i];
+      if (before && sameValues(before, values)) return;
+      if (before) unindexValues(key, before, idx);
+      for (const v of values) {
         let set = idx.get(v);
         if (!set) idx.set(v, (set = new Set()));
         set.add(key);
       }
-    }
+    });
   }
 
   function emit(ev: InformerEvent<T>): void {
@@ -93,12 +110,10 @@ export function createInformer<T extends KubeObject = KubeObject>(
   }
 
   function upsert(raw: KubeObject): void {
-    // Cached objects (clones made for this watch) share their strings with the store's.
-    const obj = internStrings(transform(raw)) as T;
+    const obj = raw as T;
     const key = objectKey(obj);
     const old = byKey.get(key);
     if (old && old.metadata.uid === obj.metadata.uid && rvNumber(old) >= rvNumber(obj)) return;
-    if (old) unindex(key, old);
     byKey.set(key, obj);
     index(key, obj);
     emit(old ? { type: 'MODIFIED', object: obj, old } : { type: 'ADDED', object: obj });
@@ -140,8 +155,8 @@ export function createInformer<T extends KubeObject = KubeObject>(
     observeDeleted: remove,
     start() {
       if (stopWatch) return;
-      // The store copies only what the transform keeps of each object.
-      stopWatch = store.watch(ref, { transform }, (ev) => {
+      // The stored objects themselves: no copy per event.
+      stopWatch = store.watch(ref, { shared: true }, (ev) => {
         if (ev.type === 'BOOKMARK') return;
         if (ev.type === 'DELETED') remove(ev.object);
         else upsert(ev.object);

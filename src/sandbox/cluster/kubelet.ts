@@ -211,14 +211,21 @@ export function startKubelet(ctx: ClusterContext): { stop(): void } {
           pod.metadata.name,
           (p) => {
             if (isTerminating(p)) return false;
-            const cs = p.status?.containerStatuses?.find((c) => c.name === main.name);
-            if (!cs) return false;
+            const statuses = p.status?.containerStatuses;
+            if (!p.status || !statuses?.some((c) => c.name === main.name)) return false;
             const t = nowIso();
-            cs.restartCount += 1;
             const reason = b.lastTermination ?? 'Error';
-            cs.lastState = {
-              terminated: { exitCode: exitCodeOf(reason), reason, startedAt: t, finishedAt: t },
-            };
+            p.status.containerStatuses = statuses.map((cs) =>
+              cs.name === main.name
+                ? {
+                    ...cs,
+                    restartCount: cs.restartCount + 1,
+                    lastState: {
+                      terminated: { exitCode: exitCodeOf(reason), reason, startedAt: t, finishedAt: t },
+                    },
+                  }
+                : cs,
+            );
           },
           uid,
         );
@@ -255,7 +262,9 @@ export function startKubelet(ctx: ClusterContext): { stop(): void } {
         conditions = setCondition(conditions, 'Ready', true, now);
         conditions = setCondition(conditions, 'ContainersReady', true, now);
         p.status.conditions = conditions;
-        for (const cs of p.status.containerStatuses ?? []) cs.ready = true;
+        if (p.status.containerStatuses) {
+          p.status.containerStatuses = p.status.containerStatuses.map((cs) => ({ ...cs, ready: true }));
+        }
       },
       uid,
     );
@@ -281,7 +290,9 @@ export function startKubelet(ctx: ClusterContext): { stop(): void } {
         conditions = setCondition(conditions, 'Ready', false, now);
         conditions = setCondition(conditions, 'ContainersReady', false, now);
         p.status = { ...p.status, conditions };
-        for (const cs of p.status.containerStatuses ?? []) cs.ready = false;
+        if (p.status.containerStatuses) {
+          p.status.containerStatuses = p.status.containerStatuses.map((cs) => ({ ...cs, ready: false }));
+        }
       },
       uid,
     );

@@ -78,7 +78,7 @@ export function startReplicaSetController(ctx: ClusterContext): { stop(): void }
           workload,
           injector: ctx.injector,
         });
-        const created = store.create(pod);
+        const created = store.create(pod, { shared: true });
         informers.pods.observe(created);
         recorder.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`, SOURCE);
       }

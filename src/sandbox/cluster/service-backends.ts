@@ -6,9 +6,23 @@ import type { ClusterContext } from './cluster-context.js';
 import type { Indexer } from './informer.js';
 import { isTerminating, type Pod, type Service, type ServicePort } from './kube-refs.js';
 
+/**
+ * Index values of stored (frozen, so unchanging) label sets: a pod's writes mostly keep its
+ * labels. Keyed by the label object; the namespace is checked (one frozen set may be shared).
+ */
+const labelIndexValues = new WeakMap<object, { namespace: string | undefined; values: string[] }>();
+
 /** Pods informer index: `NS|key=value` for every label. */
-export const podLabelIndexer: Indexer<Pod> = (pod) =>
-  Object.entries(pod.metadata.labels ?? {}).map(([k, v]) => `${pod.metadata.namespace}|${k}=${v}`);
+export const podLabelIndexer: Indexer<Pod> = (pod) => {
+  const labels = pod.metadata.labels;
+  if (!labels) return [];
+  const namespace = pod.metadata.namespace;
+  const known = labelIndexValues.get(labels);
+  if (known && known.namespace === namespace) return known.values;
+  const values = Object.entries(labels).map(([k, v]) => `${namespace}|${k}=${v}`);
+  if (Object.isFrozen(labels)) labelIndexValues.set(labels, { namespace, values });
+  return values;
+};
 
 /** Services informer index: `NS|key=value` for every selector entry. */
 export const serviceSelectorIndexer: Indexer<Service> = (svc) =>

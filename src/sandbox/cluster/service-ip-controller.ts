@@ -52,7 +52,7 @@ export function startServiceIpController(ctx: ClusterContext): { stop(): void } 
     const svc = services.getByKey(key);
     if (!svc || !needsDefaults(svc)) return;
     mutateObject<Service>(ctx, services, SERVICE, svc.metadata.namespace, svc.metadata.name, (s) => {
-      const before = structuredClone(s.spec);
+      const before = { ...s.spec };
       const spec = s.spec;
       spec.type ??= 'ClusterIP';
       if (spec.type === 'ExternalName') return jsonEqual(before, spec) ? false : undefined;
@@ -68,12 +68,17 @@ export function startServiceIpController(ctx: ClusterContext): { stop(): void } 
       spec['ipFamilyPolicy'] ??= families.length > 1 ? 'PreferDualStack' : 'SingleStack';
       spec['sessionAffinity'] ??= 'None';
       spec['internalTrafficPolicy'] ??= 'Cluster';
-      for (const p of spec.ports ?? []) {
-        p.protocol ??= 'TCP';
-        p.targetPort ??= p.port;
-        if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && p.nodePort === undefined) {
-          p.nodePort = nextNodePort++;
-        }
+      if (spec.ports) {
+        // The stored ports are frozen: default them into new ones.
+        spec.ports = spec.ports.map((stored) => {
+          const p = { ...stored };
+          p.protocol ??= 'TCP';
+          p.targetPort ??= p.port;
+          if ((spec.type === 'NodePort' || spec.type === 'LoadBalancer') && p.nodePort === undefined) {
+            p.nodePort = nextNodePort++;
+          }
+          return p;
+        });
       }
       if (jsonEqual(before, spec)) return false;
     });

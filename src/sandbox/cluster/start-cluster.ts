@@ -52,52 +52,11 @@ const byController = (obj: KubeObject): string[] => {
   return uid ? [uid] : [];
 };
 
-/**
- * The parts of a pod the controllers read (names and ports of containers, status phase, IP,
- * conditions, restart counts): the informer keeps 10,000 pods in a fraction of the memory.
- */
-export function slimPod(obj: KubeObject): KubeObject {
-  const pod = obj as Pod;
-  const spec = pod.spec;
-  const status = pod.status;
-  return {
-    apiVersion: pod.apiVersion,
-    kind: pod.kind,
-    metadata: pod.metadata,
-    spec: {
-      containers: spec.containers.map((c) => (c.ports ? { name: c.name, ports: c.ports } : { name: c.name })),
-      ...(spec.nodeName ? { nodeName: spec.nodeName } : {}),
-      ...(spec.hostname ? { hostname: spec.hostname } : {}),
-      ...(spec.subdomain ? { subdomain: spec.subdomain } : {}),
-    },
-    ...(status
-      ? {
-          status: {
-            ...(status.phase ? { phase: status.phase } : {}),
-            ...(status.podIP ? { podIP: status.podIP } : {}),
-            ...(status.podIPs ? { podIPs: status.podIPs } : {}),
-            ...(status.conditions ? { conditions: status.conditions } : {}),
-            ...(status.containerStatuses
-              ? {
-                  containerStatuses: status.containerStatuses.map((c) => ({
-                    name: c.name,
-                    ready: c.ready,
-                    restartCount: c.restartCount,
-                    state: {},
-                    lastState: {},
-                  })),
-                }
-              : {}),
-          },
-        }
-      : {}),
-  };
-}
-
 export const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
 
 /** Creates the objects every cluster has: its system namespaces and the `kubernetes` Service. */
-export function createClusterBasics(store: ObjectStore): void {
+/** @param kubernetesServiceIp the `kubernetes` Service's cluster IP: the first of the service range. */
+export function createClusterBasics(store: ObjectStore, kubernetesServiceIp = '10.96.0.1'): void {
   for (const name of SYSTEM_NAMESPACES) {
     if (!store.get(NAMESPACE, undefined, name)) {
       store.create({
@@ -120,8 +79,8 @@ export function createClusterBasics(store: ObjectStore): void {
       },
       spec: {
         type: 'ClusterIP',
-        clusterIP: '10.96.0.1',
-        clusterIPs: ['10.96.0.1'],
+        clusterIP: kubernetesServiceIp,
+        clusterIPs: [kubernetesServiceIp],
         ports: [{ name: 'https', port: 443, protocol: 'TCP', targetPort: 6443 }],
       },
     });
@@ -136,7 +95,7 @@ export function startCluster(store: ObjectStore, opts: ClusterOptions = {}): Run
   const nodes = createNodes(store, options.nodes);
 
   const informers: ClusterInformers = {
-    pods: createInformer<Pod>(store, POD, { controller: byController, labels: podLabelIndexer }, slimPod),
+    pods: createInformer<Pod>(store, POD, { controller: byController, labels: podLabelIndexer }),
     services: createInformer<Service>(store, SERVICE, { selector: serviceSelectorIndexer }),
     deployments: createInformer<Workload>(store, DEPLOYMENT),
     replicaSets: createInformer<Workload>(store, REPLICA_SET, { controller: byController }),

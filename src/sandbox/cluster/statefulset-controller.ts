@@ -54,7 +54,7 @@ export function startStatefulSetController(ctx: ClusterContext): { stop(): void 
       if (!pod) {
         const podName = `${name}-${i}`;
         // An old pod of that name is still terminating (or someone else's): wait for it.
-        if (store.get(POD, ns, podName)) {
+        if (store.getStored(POD, ns, podName)) {
           if (!parallel) break;
           continue;
         }
@@ -74,6 +74,7 @@ export function startStatefulSetController(ctx: ClusterContext): { stop(): void 
             ...(ss.spec.serviceName ? { subdomain: ss.spec.serviceName } : {}),
             injector: ctx.injector,
           }),
+          { shared: true },
         ) as Pod;
         informers.pods.observe(created);
         byOrdinal.set(i, created);

@@ -52,7 +52,8 @@ export function waitUntil(
       timeoutMs,
     );
     const rv = store.resourceVersion();
-    for (const ref of refs) stops.push(store.watch(ref, { resourceVersion: rv }, evaluate));
+    // The stored objects themselves (read-only): a check reads them, it never changes them.
+    for (const ref of refs) stops.push(store.watch(ref, { resourceVersion: rv, shared: true }, evaluate));
     evaluate();
   });
 }
@@ -91,7 +92,7 @@ export function waitForWorkloads(
     else pending.add(key(w));
   };
   for (const ref of [DEPLOYMENT, STATEFUL_SET]) {
-    for (const w of store.list(ref).items as Workload[]) consider(w);
+    for (const w of store.listStored(ref).items as Workload[]) consider(w);
   }
   return waitUntil(store, [DEPLOYMENT, STATEFUL_SET], () => pending.size === 0, {
     timeoutMs: opts.timeoutMs ?? 30_000,

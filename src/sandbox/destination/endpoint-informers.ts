@@ -24,6 +24,7 @@ import {
   type ServiceInfo,
   type SliceInfo,
 } from './kube-objects.js';
+import { createListStream } from './list-stream.js';
 
 export type ChangeType = 'add' | 'update' | 'delete';
 
@@ -49,10 +50,12 @@ export interface EndpointInformers {
   stop(): Promise<void>;
 }
 
-const listSchema = z.object({
+const listEnvelopeSchema = z.object({
   metadata: z.object({ resourceVersion: z.string().optional() }).optional(),
-  items: z.array(z.object({ metadata: z.object({ name: z.string() }).passthrough() }).passthrough()),
+  items: z.array(z.unknown()),
 });
+/** What every item must have (checked, not copied: the item itself is kept). */
+const listItemSchema = z.object({ metadata: z.object({ name: z.string() }) });
 
 /** The key of a namespaced object, as the parsers give it (no namespace: `default`). */
 const namespacedKey = (namespace: string | undefined, name: string): string =>
@@ -94,8 +97,17 @@ function trimCached(raw: k8s.KubernetesObject): void {
   raw.metadata = slim;
 }
 
-/** GETs `path` from the cluster with the kubeconfig's credentials and agent (no keep-alive). */
-async function getJson(kc: k8s.KubeConfig, path: string): Promise<unknown> {
+/**
+ * Lists `path` from the cluster with the kubeconfig's credentials and agent (no keep-alive),
+ * reading the response as it arrives: each item is checked and handed to `prepare` (which
+ * parses it and trims it for client-node's cache) as soon as it is read, so the whole list is
+ * never held at full size (see list-stream.ts).
+ */
+async function listRaw(
+  kc: k8s.KubeConfig,
+  path: string,
+  prepare: (item: k8s.KubernetesObject) => void,
+): Promise<k8s.KubernetesListObject<k8s.KubernetesObject>> {
   const cluster = kc.getCurrentCluster();
   if (!cluster) throw new Error('kubeconfig has no current cluster');
   const url = new URL(`${cluster.server}${path}`);
@@ -103,21 +115,37 @@ async function getJson(kc: k8s.KubeConfig, path: string): Promise<unknown> {
   await kc.applyToHTTPSOptions(opts);
   opts.headers = { ...opts.headers, accept: 'application/json' };
   const get = url.protocol === 'https:' ? httpsGet : httpGet;
-  return new Promise<unknown>((resolve, reject) => {
+  const items: k8s.KubernetesObject[] = [];
+  const envelope = await new Promise<unknown>((resolve, reject) => {
     const req = get(url, opts, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      const status = res.statusCode ?? 0;
+      if (status < 200 || status >= 300) {
+        res.resume();
+        const err = new Error(`GET ${path}: HTTP ${status}`) as Error & { statusCode: number };
+        err.statusCode = status;
+        reject(err);
+        return;
+      }
+      const stream = createListStream((raw) => {
+        const checked = listItemSchema.safeParse(raw);
+        if (!checked.success) throw checked.error;
+        const item = toKubernetesObject(raw);
+        prepare(item);
+        items.push(item);
+      });
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        try {
+          stream.write(chunk);
+        } catch (err) {
+          req.destroy();
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
       res.on('error', reject);
       res.on('end', () => {
-        const status = res.statusCode ?? 0;
-        if (status < 200 || status >= 300) {
-          const err = new Error(`GET ${path}: HTTP ${status}`) as Error & { statusCode: number };
-          err.statusCode = status;
-          reject(err);
-          return;
-        }
         try {
-          resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
+          resolve(stream.end());
         } catch (err) {
           reject(err instanceof Error ? err : new Error(String(err)));
         }
@@ -126,18 +154,12 @@ async function getJson(kc: k8s.KubeConfig, path: string): Promise<unknown> {
     req.on('error', reject);
     req.setTimeout(30_000, () => req.destroy(new Error(`GET ${path}: timed out`)));
   });
-}
-
-async function listRaw(
-  kc: k8s.KubeConfig,
-  path: string,
-): Promise<k8s.KubernetesListObject<k8s.KubernetesObject>> {
-  const body = listSchema.parse(await getJson(kc, path));
+  const body = listEnvelopeSchema.parse(envelope);
   return {
     apiVersion: 'v1',
     kind: 'List',
     metadata: { resourceVersion: body.metadata?.resourceVersion ?? '' },
-    items: body.items.map(toKubernetesObject),
+    items,
   };
 }
 
@@ -179,16 +201,27 @@ export function startEndpointInformers(
       resolveSettled = resolve;
     });
     syncPromises.push(spec.required ? syncedOnce : settled);
+    /** Items of a list parsed as they were read (and already trimmed), until client-node hands them on. */
+    const preparsed = new WeakMap<k8s.KubernetesObject, T | undefined>();
     const informer = k8s.makeInformer(kc, spec.path, async () => {
-      const list = await listRaw(kc, spec.path);
+      const list = await listRaw(kc, spec.path, (raw) => {
+        preparsed.set(raw, spec.parse(raw));
+        trimCached(raw);
+      });
       listed = true;
       return list;
     });
     informers.push(informer);
 
     const upsert = (raw: k8s.KubernetesObject): void => {
-      const obj = spec.parse(raw);
-      trimCached(raw);
+      let obj: T | undefined;
+      if (preparsed.has(raw)) {
+        obj = preparsed.get(raw);
+        preparsed.delete(raw);
+      } else {
+        obj = spec.parse(raw);
+        trimCached(raw);
+      }
       if (!obj) return;
       const key = spec.key(obj);
       const prev = cache.get(key);

@@ -3,8 +3,10 @@
  * one global resourceVersion counter, uid/creationTimestamp/generation, generateName,
  * optimistic concurrency, graceful deletion and finalizers, and watches that replay from a
  * resourceVersion (410 Expired once it has left the retained history), with bookmarks and
- * selector transitions. Objects are stored as private copies: nothing a caller holds is ever
- * shared with the store.
+ * selector transitions. Objects are stored frozen (src/sandbox/kube/shared-objects.ts): nothing
+ * a caller can still change is shared with the store, and a write shares every part it did not
+ * change with the object before, so the store, its history and in-process readers hold one
+ * instance of each.
  *
  * Watch events are delivered synchronously through one ordered queue: a watcher that writes
  * to the store from its callback never sees events out of order, and neither does any other.
@@ -26,8 +28,8 @@ import {
   type ParsedLabelSelector,
   type StructuredLabelSelector,
 } from './label-selector.js';
-import { internStrings } from './intern-strings.js';
 import { applyPatch, deepEqual } from './patch.js';
+import { freezeStored, ownCopy, ownObjectCopy } from './shared-objects.js';
 import {
   alreadyExists,
   badRequest,
@@ -47,6 +49,7 @@ import type {
   PatchOptions,
   WatchEvent,
   WatchOptions,
+  WriteOptions,
 } from './store-types.js';
 
 export interface ObjectStoreOptions {
@@ -169,6 +172,19 @@ function specChanged(a: KubeObject, b: KubeObject): boolean {
   return false;
 }
 
+/**
+ * Puts the current (frozen) value back into `next` wherever a field's value did not change:
+ * the new version shares it with the old, in the store, its history and every reader.
+ */
+function shareUnchanged(next: Record<string, unknown>, cur: Record<string, unknown>, except?: string): void {
+  for (const k in next) {
+    if (k === except || !hasOwn.call(next, k) || !hasOwn.call(cur, k)) continue;
+    const v = next[k];
+    const c = cur[k];
+    if (v !== c && typeof v === 'object' && v !== null && deepEqual(v, c)) next[k] = c;
+  }
+}
+
 function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
@@ -274,13 +290,15 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
 
   function store(state: KindState, obj: KubeObject, prev: KubeObject | undefined): void {
     const key = objectKey(obj.metadata.namespace, obj.metadata.name);
-    if (prev) indexLabels(state, key, prev.metadata.labels, false);
+    // Labels a write did not change are the same (shared) object: their index entries stay.
+    const sameLabels = prev !== undefined && prev.metadata.labels === obj.metadata.labels;
+    if (prev && !sameLabels) indexLabels(state, key, prev.metadata.labels, false);
     state.objects.set(key, obj);
     const ns = obj.metadata.namespace ?? '';
     let set = state.byNamespace.get(ns);
     if (!set) state.byNamespace.set(ns, (set = new Set()));
     set.add(key);
-    indexLabels(state, key, obj.metadata.labels, true);
+    if (!sameLabels) indexLabels(state, key, obj.metadata.labels, true);
   }
 
   function unstore(state: KindState, obj: KubeObject): void {
@@ -319,15 +337,16 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
   }
 
   /**
-   * Commits a change: gives `obj` (a private copy) the next resourceVersion, updates the
-   * indexes, records history and queues the event for watchers.
+   * Commits a change: gives `obj` (a private copy, fresh at the top and in metadata) the next
+   * resourceVersion, freezes it, updates the indexes, records history and queues the event
+   * for watchers.
    */
   function commit(state: KindState, type: ChangeType, obj: KubeObject): KubeObject {
     const prev = state.objects.get(objectKey(obj.metadata.namespace, obj.metadata.name));
     globalRv += 1;
     obj.metadata.resourceVersion = String(globalRv);
-    // The stored version and the history share its strings with every other object's.
-    internStrings(obj);
+    // Frozen, its strings shared with every other object's; parts already stored stay shared.
+    freezeStored(obj);
     if (type === 'DELETED') unstore(state, obj);
     else store(state, obj, prev);
     const entry: HistoryEntry = { rv: globalRv, type, object: obj };
@@ -534,9 +553,14 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
     return cur;
   }
 
-  function create(input: KubeObject): KubeObject {
+  /** What a write returns: the stored object itself (read-only) when asked, else a copy. */
+  function answer(obj: KubeObject, opts: WriteOptions | undefined): KubeObject {
+    return opts?.shared ? obj : structuredClone(obj);
+  }
+
+  function create(input: KubeObject, opts?: WriteOptions): KubeObject {
     const state = stateOfObject(input);
-    const obj = structuredClone(input);
+    const obj = ownObjectCopy(input);
     obj.apiVersion = state.apiVersion;
     obj.kind = state.spec.kind;
     const meta = obj.metadata;
@@ -567,7 +591,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
     delete meta.deletionGracePeriodSeconds;
     applyCreateDefaults(state, obj);
     commit(state, 'ADDED', obj);
-    return structuredClone(obj);
+    return answer(obj, opts);
   }
 
   function applyCreateDefaults(state: KindState, obj: KubeObject): void {
@@ -583,7 +607,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
   }
 
   /** Replaces `cur` with `next` (a private copy whose rv was already checked); removes it when finalized. */
-  function replace(state: KindState, cur: KubeObject, next: KubeObject): KubeObject {
+  function replace(state: KindState, cur: KubeObject, next: KubeObject, opts?: WriteOptions): KubeObject {
     next.apiVersion = state.apiVersion;
     next.kind = state.spec.kind;
     const meta = next.metadata;
@@ -626,6 +650,9 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
       delete meta.deletionGracePeriodSeconds;
     }
     const curGeneration = typeof curMeta.generation === 'number' ? curMeta.generation : 1;
+    // The top level and metadata stay this write's own: commit sets the resourceVersion there.
+    shareUnchanged(next, cur, 'metadata');
+    shareUnchanged(next.metadata, cur.metadata);
     meta.generation = specChanged(cur, next) ? curGeneration + 1 : curGeneration;
 
     if (
@@ -633,11 +660,11 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
       (meta.finalizers ?? []).length === 0 &&
       (meta.deletionGracePeriodSeconds ?? 0) === 0
     ) {
-      return structuredClone(commit(state, 'DELETED', next));
+      return answer(commit(state, 'DELETED', next), opts);
     }
-    if (deepEqual(next, cur)) return structuredClone(cur);
+    if (deepEqual(next, cur)) return answer(cur, opts);
     commit(state, 'MODIFIED', next);
-    return structuredClone(next);
+    return answer(next, opts);
   }
 
   function checkResourceVersion(state: KindState, cur: KubeObject, rv: unknown): void {
@@ -646,7 +673,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
     }
   }
 
-  function update(input: KubeObject): KubeObject {
+  function update(input: KubeObject, opts?: WriteOptions): KubeObject {
     const state = stateOfObject(input);
     if (typeof input.metadata.name !== 'string' || input.metadata.name === '') {
       throw invalid(state.spec, '', [
@@ -656,21 +683,21 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
     if (state.spec.namespaced && !input.metadata.namespace) normalizeNamespace(state, input);
     const cur = mustGet(state, input.metadata.namespace, input.metadata.name);
     checkResourceVersion(state, cur, input.metadata.resourceVersion);
-    return replace(state, cur, structuredClone(input));
+    return replace(state, cur, ownObjectCopy(input), opts);
   }
 
   function updateStatus(input: KubeObject): KubeObject {
     const state = stateOfObject(input);
     const cur = mustGet(state, input.metadata.namespace, input.metadata.name);
     checkResourceVersion(state, cur, input.metadata.resourceVersion);
-    const next = structuredClone(cur);
+    const next: KubeObject = { ...cur, metadata: { ...cur.metadata } };
     if (input['status'] === undefined) delete next['status'];
-    else next['status'] = structuredClone(input['status']);
+    else next['status'] = ownCopy(input['status']);
     return replace(state, cur, next);
   }
 
-  function remove(state: KindState, cur: KubeObject): KubeObject {
-    return structuredClone(commit(state, 'DELETED', structuredClone(cur)));
+  function remove(state: KindState, cur: KubeObject, opts?: WriteOptions): KubeObject {
+    return answer(commit(state, 'DELETED', { ...cur, metadata: { ...cur.metadata } }), opts);
   }
 
   function deleteNamespace(nsState: KindState, cur: KubeObject): KubeObject {
@@ -681,7 +708,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
       if (!keys) continue;
       for (const key of [...keys].sort()) {
         const obj = state.objects.get(key);
-        if (obj) remove(state, obj);
+        if (obj) remove(state, obj, { shared: true });
       }
     }
     return remove(nsState, cur);
@@ -691,7 +718,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
     ref: KindRef,
     namespace: string | undefined,
     name: string,
-    opts: { gracePeriodSeconds?: number; preconditionResourceVersion?: string } = {},
+    opts: { gracePeriodSeconds?: number; preconditionResourceVersion?: string } & WriteOptions = {},
   ): KubeObject {
     const state = stateOf(ref);
     const cur = mustGet(state, namespace, name);
@@ -719,13 +746,13 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
     }
     if (grace < 0) grace = 0;
     const finalizers = cur.metadata.finalizers ?? [];
-    if (grace === 0 && finalizers.length === 0) return remove(state, cur);
+    if (grace === 0 && finalizers.length === 0) return remove(state, cur, opts);
 
     const curGrace = cur.metadata.deletionGracePeriodSeconds;
     if (cur.metadata.deletionTimestamp !== undefined && curGrace !== undefined && grace >= curGrace) {
-      return structuredClone(cur);
+      return answer(cur, opts);
     }
-    const next = structuredClone(cur);
+    const next: KubeObject = { ...cur, metadata: { ...cur.metadata } };
     next.metadata.deletionTimestamp = rfc3339(new Date(now().getTime() + grace * 1000));
     next.metadata.deletionGracePeriodSeconds = grace;
     if (cur.metadata.deletionTimestamp === undefined) {
@@ -733,7 +760,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
         (typeof cur.metadata.generation === 'number' ? cur.metadata.generation : 1) + 1;
     }
     commit(state, 'MODIFIED', next);
-    return structuredClone(next);
+    return answer(next, opts);
   }
 
   function patch(
@@ -764,7 +791,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
     }
     checkResourceVersion(state, cur, patched.metadata.resourceVersion);
     if (patchOpts.subresource === 'status') {
-      const next = structuredClone(cur);
+      const next: KubeObject = { ...cur, metadata: { ...cur.metadata } };
       if (patched['status'] === undefined) delete next['status'];
       else next['status'] = patched['status'];
       return replace(state, cur, next);
@@ -833,7 +860,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
         },
       ]);
     }
-    const next = structuredClone(cur);
+    const next: KubeObject = { ...cur, metadata: { ...cur.metadata } };
     next['spec'] = { ...(isPlainObject(next['spec']) ? next['spec'] : {}), replicas };
     const result = replace(state, cur, next);
     return scaleOf(state, result);
@@ -965,6 +992,7 @@ export function createObjectStore(opts: ObjectStoreOptions = {}): ObjectStore {
       const obj = getStored(state, namespace, name);
       return obj ? structuredClone(obj) : undefined;
     },
+    getStored: (ref, namespace, name) => getStored(stateOf(ref), namespace, name),
     list(ref, options = {}) {
       const state = stateOf(ref);
       const items = select(state, options).map((o) => structuredClone(o));

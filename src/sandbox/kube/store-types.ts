@@ -97,6 +97,11 @@ export interface ObjectStore {
   kindOf(ref: KindRef): KindSpec;
 
   get(ref: KindRef, namespace: string | undefined, name: string): KubeObject | undefined;
+  /**
+   * As get, but the stored object itself, not a copy: frozen, read-only (a write stores a new
+   * object). For in-process readers; a writer changes `draftOf(it)` (shared-objects.ts).
+   */
+  getStored(ref: KindRef, namespace: string | undefined, name: string): Readonly<KubeObject> | undefined;
   list(ref: KindRef, opts?: ListOptions): { items: KubeObject[]; resourceVersion: string };
   /**
    * As list, but the items are the stored objects themselves, not copies: read-only (the store
@@ -106,9 +111,9 @@ export interface ObjectStore {
   listStored(ref: KindRef, opts?: ListOptions): { items: readonly KubeObject[]; resourceVersion: string };
 
   /** Sets uid, resourceVersion, creationTimestamp, generation; resolves generateName. 409 AlreadyExists, 422 Invalid. */
-  create(obj: KubeObject): KubeObject;
+  create(obj: KubeObject, opts?: WriteOptions): KubeObject;
   /** Replaces; 409 Conflict when obj.metadata.resourceVersion is set and stale; 404 when absent. */
-  update(obj: KubeObject): KubeObject;
+  update(obj: KubeObject, opts?: WriteOptions): KubeObject;
   /**
    * Deletes. An object with finalizers, or a pod (graceful), only gets deletionTimestamp set
    * (a MODIFIED event) unless `gracePeriodSeconds` is 0; otherwise it is removed (DELETED event).
@@ -117,7 +122,7 @@ export interface ObjectStore {
     ref: KindRef,
     namespace: string | undefined,
     name: string,
-    opts?: { gracePeriodSeconds?: number; preconditionResourceVersion?: string },
+    opts?: { gracePeriodSeconds?: number; preconditionResourceVersion?: string } & WriteOptions,
   ): KubeObject;
 
   /**
@@ -155,6 +160,18 @@ export interface ObjectStore {
 
   /** Stops every watch and its bookmark timer. */
   close(): void;
+}
+
+/**
+ * A write never keeps what the caller handed it (the parts the caller may still change are
+ * copied; frozen parts, taken from stored objects, are shared) and by default returns a copy.
+ */
+export interface WriteOptions {
+  /**
+   * Return the stored object itself (frozen, read-only) instead of a copy: for in-process
+   * writers that only read what they wrote (or hand it to an informer), a copy fewer per write.
+   */
+  shared?: boolean;
 }
 
 export interface PatchOptions {

@@ -94,7 +94,7 @@ export function applyScenario(store: ObjectStore, s: Scenario): void {
         });
         continue;
       }
-      store.create(object);
+      store.create(object, { shared: true });
     } catch (err) {
       const what = `${object.kind} ${m.namespace ? `${m.namespace}/` : ''}${m.name}`;
       throw new ScenarioError(`scenario "${s.name}" could not be applied:`, [

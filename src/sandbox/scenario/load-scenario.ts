@@ -40,6 +40,13 @@ export function builtinScenarioNames(): string[] {
 
 /** Validates a parsed scenario (e.g. from YAML or a test); `source` names it in messages. */
 export function parseScenario(input: unknown, source = 'scenario'): Scenario {
+  if (typeof input === 'object' && input !== null && 'clusters' in input) {
+    throw new ScenarioError(
+      `${source} is a set of clusters (it has clusters:), not the scenario of one cluster`,
+      [],
+      'Run it with meshbot sandbox --scenario FILE, or startClusters() in code (docs/sandbox.md#several-clusters).',
+    );
+  }
   const result = scenarioSchema.safeParse(input);
   if (!result.success) {
     throw new ScenarioError(

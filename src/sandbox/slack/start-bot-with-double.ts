@@ -4,6 +4,7 @@ import { createLogger } from '../../logging/create-logger.js';
 import type { AuditLog } from '../../slack/audit-log.js';
 import type { CommandExecutor } from '../../slack/command-executor.js';
 import { createSlackApp, type SlackApp } from '../../slack/create-app.js';
+import type { SlackCallObserver } from '../../slack/count-slack-calls.js';
 import type { ScaleTestRunner } from '../../slack/scale-test-runner.js';
 import type { SlackRunbooks } from '../../slack/runbook/runbook-thread.js';
 import { startSlackDouble, type SlackDouble, type SlackDoubleOptions } from './start-slack-double.js';
@@ -24,6 +25,8 @@ export interface BotWithDoubleOptions {
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
   /** Lines /readyz adds (the unreachable clusters). */
   readinessNotes?: () => string[];
+  /** Told of the bot's Slack API errors and rate-limit retries (meshbot's metrics). */
+  slackCalls?: SlackCallObserver;
 }
 
 export interface BotWithDouble {
@@ -62,6 +65,7 @@ export async function startBotWithDouble(options: BotWithDoubleOptions): Promise
       ...(options.scaleTests ? { scaleTests: options.scaleTests } : {}),
       ...(options.runbooks ? { runbooks: options.runbooks } : {}),
       ...(options.readinessNotes ? { readinessNotes: options.readinessNotes } : {}),
+      ...(options.slackCalls ? { slackCalls: options.slackCalls } : {}),
     });
     const { port } = await bot.start();
     if (options.mode === 'http') double.setEventsUrl(`http://127.0.0.1:${port}/slack/events`);

@@ -286,6 +286,42 @@ export async function startSlackDouble(options: SlackDoubleOptions = {}): Promis
             is_member: !notMember.has(channel),
           },
         });
+      case 'conversations.history':
+      case 'conversations.replies': {
+        // Newest first (history) or parent then replies oldest first (replies), as Slack
+        // answers; metadata only with include_all_metadata; `cursor` is an offset.
+        if (!channel) return fail('channel_not_found');
+        if (!channels.has(channel) && notMember.has(channel)) return fail('not_in_channel');
+        const parentTs = str(params.ts);
+        if (method === 'conversations.replies' && (!parentTs || !findMessage(channel, parentTs)))
+          return fail('thread_not_found');
+        const oldest = Number(str(params.oldest) ?? '0');
+        const latest = Number(str(params.latest) ?? 'Infinity');
+        const limit = Math.min(Number(str(params.limit) ?? '100') || 100, 1000);
+        const offset = Number(str(params.cursor) ?? '0') || 0;
+        const withMetadata = params.include_all_metadata === true || params.include_all_metadata === 'true';
+        const all = (channels.get(channel) ?? []).filter((m) =>
+          method === 'conversations.history' ? !m.thread_ts : m.ts === parentTs || m.thread_ts === parentTs,
+        );
+        const inRange = all.filter(
+          (m) => m.ts === parentTs || (Number(m.ts) >= oldest && Number(m.ts) <= latest),
+        );
+        if (method === 'conversations.history') inRange.reverse();
+        const page = inRange.slice(offset, offset + limit);
+        const more = offset + limit < inRange.length;
+        return ok({
+          messages: page.map((m) => ({
+            type: 'message',
+            user: m.user,
+            text: m.text,
+            ts: m.ts,
+            ...(m.thread_ts ? { thread_ts: m.thread_ts } : {}),
+            ...(withMetadata && m.metadata ? { metadata: m.metadata } : {}),
+          })),
+          has_more: more,
+          response_metadata: { next_cursor: more ? String(offset + limit) : '' },
+        });
+      }
       case 'usergroups.users.list': {
         const users = userGroups.get(str(params.usergroup) ?? '');
         return users ? ok({ users }) : fail('no_such_subteam');

@@ -15,7 +15,7 @@ import { reportSchema, type ReportConfig } from '../../../src/config/reports-sch
 import { createLeaderElector } from '../../../src/drift/leader-election.js';
 import { createReportScheduler } from '../../../src/drift/report-scheduler.js';
 import { createReportStateStore, type ReportStateStore } from '../../../src/drift/report-state-store.js';
-import { runReport } from '../../../src/drift/run-report.js';
+import { runReport, type ReportNotifier } from '../../../src/drift/run-report.js';
 import { MeshbotError } from '../../../src/errors.js';
 import { startSlackDouble, type SlackDouble } from '../../../src/sandbox/slack/start-slack-double.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
@@ -166,6 +166,149 @@ describe('scheduled reports through the sandbox and the Slack double', () => {
 
     await run('slot-5');
     expect(posts()).toHaveLength(1);
+  });
+
+  it('a snooze holds: no reminder while it lasts, the finding reminded once it has ended', async () => {
+    const channel = 'C0SNOOZE';
+    const store = storeNamed('report-state-snooze');
+    const r = report({ name: 'snooze', channel, repeatInterval: '1h' });
+    let clock = Date.now();
+    const run = (slot: string) =>
+      runReport({
+        report: r,
+        cluster: 'sandbox',
+        sweep: (req) => runSweepStep(req, adapters),
+        store,
+        notifier: createSlackReportNotifier(client),
+        slot,
+        identity: 'pod-a',
+        now: () => new Date(clock),
+      });
+    await freezeVoting();
+    await run('snooze-1');
+    const parent = slack.messages(channel).find((m) => !m.thread_ts)!;
+    const fingerprint = Object.keys((await store.read()).reports['snooze']!.open)[0]!;
+    // Snoozed for a day (as the Snooze 1 day button writes it).
+    await store.update((s) => {
+      s.snoozes[fingerprint] = {
+        fingerprint,
+        until: new Date(clock + 24 * 3600_000).toISOString(),
+        by: 'UMUTATOR1',
+        at: new Date(clock).toISOString(),
+      };
+      return s;
+    });
+    const replies = () => slack.thread(channel, parent.ts).replies.length;
+    const before = replies();
+    clock += 2 * 3600_000; // past the repeat interval: held back by the snooze
+    const held = await run('snooze-2');
+    expect(held.evaluation.changes.map((c) => [c.type, c.snoozed])).toEqual([['unchanged', true]]);
+    expect(replies()).toBe(before);
+    clock += 23 * 3600_000; // the snooze has ended, the finding is still there
+    const after = await run('snooze-3');
+    expect(after.evaluation.toRemind.map((a) => a.fingerprint)).toEqual([fingerprint]);
+    expect(slack.thread(channel, parent.ts).replies.at(-1)!.text).toMatch(/^Still open/);
+    expect(slack.messages(channel).filter((m) => !m.thread_ts)).toHaveLength(1);
+    expect((await store.read()).snoozes[fingerprint]).toBeUndefined();
+    await healVoting();
+  });
+
+  it('a leader that dies between a post and its record: the next run asks the channel and posts nothing twice', async () => {
+    const channel = 'C0INTENT';
+    const store = storeNamed('report-state-intent');
+    const r = report({ name: 'intent', channel });
+    const slackNotifier = createSlackReportNotifier(client);
+    /** The process "dies" (throws) right after Slack answered this notifier call, once. */
+    let dieAfter: keyof ReportNotifier | undefined;
+    const notifier: ReportNotifier = {
+      ...slackNotifier,
+      postRun: async (...args) => {
+        const posted = await slackNotifier.postRun(...args);
+        if (dieAfter === 'postRun') throw new Error('killed after chat.postMessage');
+        return posted;
+      },
+      postDetails: async (...args) => {
+        await slackNotifier.postDetails(...args);
+        if (dieAfter === 'postDetails') throw new Error('killed after the detail replies');
+      },
+      postResolved: async (...args) => {
+        await slackNotifier.postResolved(...args);
+        if (dieAfter === 'postResolved') throw new Error('killed after the resolved reply');
+      },
+    };
+    const run = (slot: string, identity: string) =>
+      runReport({
+        report: r,
+        cluster: 'sandbox',
+        sweep: (req) => runSweepStep(req, adapters),
+        store,
+        notifier,
+        slot,
+        identity,
+      });
+    const posts = () => slack.messages(channel).filter((m) => !m.thread_ts);
+    const posting = async () => (await store.read()).reports['intent']?.posting;
+    await freezeVoting();
+
+    // Dies once Slack has the run message, before its ts is recorded: the intent is all there is.
+    dieAfter = 'postRun';
+    await expect(run('2026-01-01T00:00:01.000Z', 'pod-a')).rejects.toThrow(/killed/);
+    dieAfter = undefined;
+    expect(posts()).toHaveLength(1);
+    const left = await posting();
+    expect(left).toMatchObject({ slot: '2026-01-01T00:00:01.000Z', by: 'pod-a', channel });
+    expect(left?.ts).toBeUndefined();
+    expect(left?.post.map((a) => a.subject)).toEqual(['voting-svc.emojivoto:80']);
+    expect(posts()[0]!.metadata).toMatchObject({
+      event_type: 'meshbot_report',
+      event_payload: { report: 'intent', run: left!.run, note: 'run' },
+    });
+    // The next leader runs the slot again: it finds the message by its marker and adopts it,
+    // posts the detail reply that never went out, and no second run message.
+    const history = slack.callsOf('conversations.history').length;
+    await run('2026-01-01T00:00:01.000Z', 'pod-b');
+    expect(slack.callsOf('conversations.history').length).toBeGreaterThan(history);
+    expect(posts()).toHaveLength(1);
+    const parent = posts()[0]!;
+    expect(slack.thread(channel, parent.ts).replies).toHaveLength(1);
+    let state = (await store.read()).reports['intent']!;
+    expect(state.posting).toBeUndefined();
+    expect(Object.values(state.open).map((a) => a.post?.ts)).toEqual([parent.ts]);
+    expect(state.finished).toMatchObject({ slot: '2026-01-01T00:00:01.000Z', by: 'pod-b' });
+
+    // Heal; dies after the "resolved" reply, before the record: the next run does not resolve twice.
+    await healVoting();
+    dieAfter = 'postResolved';
+    await expect(run('2026-01-01T00:00:02.000Z', 'pod-b')).rejects.toThrow(/killed/);
+    dieAfter = undefined;
+    const resolvedReplies = () =>
+      slack.thread(channel, parent.ts).replies.filter((m) => /resolved after/.test(m.text));
+    expect(resolvedReplies()).toHaveLength(1);
+    await run('2026-01-01T00:00:02.000Z', 'pod-a');
+    expect(resolvedReplies()).toHaveLength(1);
+    expect(slack.messages(channel).find((m) => m.ts === parent.ts)!.text).toMatch(
+      /~.*voting-svc\.emojivoto:80~ :white_check_mark: resolved after/,
+    );
+    state = (await store.read()).reports['intent']!;
+    expect(state.open).toEqual({});
+    expect(state.posting).toBeUndefined();
+
+    // Frozen again; dies after the run message and its details, before the final record: the
+    // recorded ts is enough, nothing is posted again.
+    await freezeVoting();
+    dieAfter = 'postDetails';
+    await expect(run('2026-01-01T00:00:03.000Z', 'pod-a')).rejects.toThrow(/killed/);
+    dieAfter = undefined;
+    expect(posts()).toHaveLength(2);
+    expect((await posting())?.ts).toBe(posts()[1]!.ts);
+    const calls = slack.calls.length;
+    await run('2026-01-01T00:00:03.000Z', 'pod-b');
+    expect(posts()).toHaveLength(2);
+    expect(slack.thread(channel, posts()[1]!.ts).replies).toHaveLength(1);
+    expect(
+      slack.calls.slice(calls).filter((c) => c.method === 'chat.postMessage' || c.method === 'chat.update'),
+    ).toEqual([]);
+    await healVoting();
   });
 
   it('two replicas sharing a Lease: only the leader runs the schedule, and a finished slot is not run again', async () => {

@@ -8,18 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import os from 'node:os';
 import path from 'node:path';
 import { runSandboxCommand } from '../../../src/cli/commands/sandbox.js';
-import type { SandboxAddresses } from '../../../src/sandbox/sandbox-types.js';
-
-function capture(): { write(text: string): boolean; text(): string } {
-  let out = '';
-  return {
-    write(t: string) {
-      out += t;
-      return true;
-    },
-    text: () => out,
-  };
-}
+import { capture, startSandboxCommand } from '../../support/sandbox-command-run.js';
 
 describe('meshbot sandbox (handler)', () => {
   let dir: string;
@@ -29,28 +18,14 @@ describe('meshbot sandbox (handler)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('--json prints one JSON line of working addresses once ready, and stops with exit 0', async () => {
-    const stdout = capture();
-    const stderr = capture();
-    let stop!: () => void;
-    const until = new Promise<void>((r) => (stop = r));
-    let onReady!: (a: SandboxAddresses) => void;
-    const ready = new Promise<SandboxAddresses>((resolve) => (onReady = resolve));
-    const exitCode = runSandboxCommand(
-      {
-        scenario: 'emojivoto-stale',
-        json: true,
-        kubeconfigOut: path.join(dir, 'kubeconfig'),
-        podReadyDelay: '0',
-        kubeconfigAs: ['meshbot/bot', path.join(dir, 'bot.kubeconfig')],
-      },
-      { stdout, stderr, until, onReady },
-    );
-    const addresses = await Promise.race([
-      ready,
-      exitCode.then((code) => {
-        throw new Error(`exited ${code} before ready: ${stderr.text()}`);
-      }),
-    ]);
+    const { stdout, stderr, ready, exitCode, stop } = startSandboxCommand({
+      scenario: 'emojivoto-stale',
+      json: true,
+      kubeconfigOut: path.join(dir, 'kubeconfig'),
+      podReadyDelay: '0',
+      kubeconfigAs: ['meshbot/bot', path.join(dir, 'bot.kubeconfig')],
+    });
+    const addresses = await ready;
 
     const lines = stdout.text().split('\n').filter(Boolean);
     expect(lines).toHaveLength(1);

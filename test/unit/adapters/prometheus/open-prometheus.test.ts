@@ -16,7 +16,11 @@ function kubeConfig(): KubeConfig {
 
 describe('openPrometheus', () => {
   it("uses the configured URL, else linkerd-viz's in-cluster Prometheus", () => {
-    const deps = { kubeConfig: kubeConfig(), kube: { listPods: async () => [] }, timeoutMs: 1000 };
+    const deps = {
+      kubeConfig: async () => kubeConfig(),
+      kube: { listPods: async () => [] },
+      timeoutMs: 1000,
+    };
     expect(openPrometheus({ prometheusUrl: 'http://prom:9090/' }, deps).url).toBe('http://prom:9090');
     expect(openPrometheus({}, deps).url).toBe('http://prometheus.linkerd-viz.svc.cluster.local:9090');
   });
@@ -36,7 +40,7 @@ describe('openPrometheus', () => {
     const client = openPrometheus(
       { prometheusPortForward: true },
       {
-        kubeConfig: kubeConfig(),
+        kubeConfig: async () => kubeConfig(),
         kube: {
           listPods: async (ns, opts) => {
             asked.push({ ns, selector: opts?.labelSelector });
