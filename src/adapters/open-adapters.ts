@@ -13,6 +13,7 @@ import type { KubeAdapter } from './kube/kube-adapter.js';
 import { createKubeCall } from './kube/kube-call.js';
 import { createKubeGet, type KubeConnectionOptions } from './kube/kube-get.js';
 import { readPlainKubeconfig } from './kube/plain-kubeconfig.js';
+import { createRouteObjectReader, type RouteObjectReader } from './kube/route-objects.js';
 import type { WorkloadScaling } from './kube/workload-scaling.js';
 import { openPrometheus } from './prometheus/open-prometheus.js';
 import type { PrometheusClient } from './prometheus/prometheus-client.js';
@@ -35,6 +36,8 @@ export interface Adapters {
   controlPlane: ControlPlaneReader;
   /** Workloads, their scale subresource, HPAs and watches (the scale test). */
   scaling: WorkloadScaling;
+  /** ServiceProfiles and HTTPRoutes (the routes step). */
+  routes: RouteObjectReader;
   /** Closes streams, the gRPC channel and port-forwards. */
   close(): Promise<void>;
 }
@@ -85,9 +88,11 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     };
     connection = () => loaded.connection();
   }
+  const calls = createKubeCall({ server: access.server, timeoutMs, limit });
+  const get = createKubeGet(access.server, connection, timeoutMs);
   const kube = createKubeAdapter({
-    calls: createKubeCall({ server: access.server, timeoutMs, limit }),
-    get: createKubeGet(access.server, connection, timeoutMs),
+    calls,
+    get,
     context: access.context,
     inCluster: access.inCluster,
   });
@@ -122,6 +127,7 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
       server: access.server,
     }),
     scaling: deferredAdapter(async () => (await loadClientNode()).scaling),
+    routes: createRouteObjectReader({ calls, get }),
     close: () => (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined)),
   };
 }

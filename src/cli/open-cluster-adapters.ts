@@ -15,18 +15,21 @@ export interface ClusterChoiceOptions {
  * The adapters of the cluster a CLI command names. With `--config FILE` holding `clusters:`,
  * `--cluster NAME` picks one (where it is comes from the file; --timeout and --context-token
  * still apply); the only cluster needs no name; several and none named is a usage error (exit
- * 2) listing them. Without `clusters:` the flags name the one cluster, as before (its name is
- * the context's, or "default").
+ * 2) listing them. Without `clusters:` the flags name the one cluster, as before (named
+ * "default"; --cluster also accepts its context's name).
  */
 export async function openClusterAdapters(
   options: ClusterOptions & ClusterChoiceOptions,
 ): Promise<{ adapters: Adapters; configured: boolean }> {
   const clusters = options.configFile ? await loadClustersFile(options.configFile) : undefined;
   if (!clusters) {
-    const name = options.context ?? DEFAULT_CLUSTER;
-    if (options.cluster !== undefined && options.cluster !== name)
-      throw unknownCluster(options.cluster, [name]);
-    return { adapters: await openAdapters(options, name), configured: false };
+    // The one cluster is "default" (what findings are keyed by, as before); its context's name
+    // is accepted too.
+    const names = options.context !== undefined ? [DEFAULT_CLUSTER, options.context] : [DEFAULT_CLUSTER];
+    if (options.cluster !== undefined && !names.includes(options.cluster)) {
+      throw unknownCluster(options.cluster, names);
+    }
+    return { adapters: await openAdapters(options, DEFAULT_CLUSTER), configured: false };
   }
   const names = clusters.map((c) => c.name);
   let chosen = options.cluster;

@@ -8,6 +8,7 @@ import { register as registerRestart } from './commands/restart.js';
 import { register as registerMetrics } from './commands/metrics.js';
 import { register as registerSandbox } from './commands/sandbox.js';
 import { register as registerRunbook } from './commands/runbook.js';
+import { register as registerRoutes } from './commands/routes.js';
 import { register as registerScaleTest } from './commands/scale-test.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerSweep } from './commands/sweep.js';
@@ -32,4 +33,5 @@ export function registerCommands(program: Command): void {
   registerSweep(program);
   registerClusters(program);
   registerReport(program);
+  registerRoutes(program);
 }

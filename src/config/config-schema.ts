@@ -7,6 +7,7 @@ import {
   mutatorsSchema,
 } from './clusters-schema.js';
 import { leaderElectionSchema, reportsConfigSchema } from './reports-schema.js';
+import { routesConfigSchema } from './routes-schema.js';
 
 /**
  * meshbot's configuration: one schema for the config file (YAML) and the environment.
@@ -117,6 +118,8 @@ export const configSchema = z
       .default({ timeoutSeconds: 120 }),
     /** Scheduled drift reports (docs/reports.md). */
     reports: reportsConfigSchema,
+    /** The routes step's verdict thresholds (docs/routes.md). */
+    routes: routesConfigSchema,
     /** Who runs the reports when several replicas run (docs/reports.md). */
     leaderElection: leaderElectionSchema,
     /** The clusters one meshbot serves (docs/clusters.md); absent: one, from flags and environment. */

@@ -1,6 +1,11 @@
 import type { MeshCommand } from './parse-command.js';
 import { formatScaleTarget, formatServiceTarget, formatWorkloadTarget } from './targets.js';
-import { DEFAULT_EVENTS_WINDOW_SECONDS, DEFAULT_METRICS_WINDOW_SECONDS } from './parse-command.js';
+import {
+  DEFAULT_EVENTS_WINDOW_SECONDS,
+  DEFAULT_METRICS_WINDOW_SECONDS,
+  DEFAULT_ROUTES_WINDOW_SECONDS,
+} from './parse-command.js';
+import { formatRoutesTarget } from './routes-target.js';
 
 /** A window as `--window` accepts it: whole hours, whole minutes, or seconds. */
 function formatWindow(seconds: number): string {
@@ -47,6 +52,13 @@ function formatCommandOf(command: MeshCommand): string {
     }
     case 'restart':
       return `restart ${formatWorkloadTarget(command.target)}`;
+    case 'routes': {
+      const window =
+        command.windowSeconds === DEFAULT_ROUTES_WINDOW_SECONDS
+          ? ''
+          : ` --window ${formatWindow(command.windowSeconds)}`;
+      return `routes ${formatRoutesTarget(command.target)}${window}`;
+    }
     case 'runbook':
       return command.runbook !== undefined && command.target !== undefined
         ? `runbook ${command.runbook} ${command.target}`

@@ -1,6 +1,7 @@
 import {
   DEFAULT_EVENTS_WINDOW_SECONDS,
   DEFAULT_METRICS_WINDOW_SECONDS,
+  DEFAULT_ROUTES_WINDOW_SECONDS,
   type RunnableCommand,
 } from './parse-command.js';
 import type { ScaleTarget, ServiceTarget } from './targets.js';
@@ -31,6 +32,12 @@ export const meshCommands = {
     name: 'events',
     target: 'kind' in target ? target : { service: target.service, namespace: target.namespace },
     windowSeconds: DEFAULT_EVENTS_WINDOW_SECONDS,
+  }),
+  /** The service's routes, over the default window. */
+  routes: (target: ServiceTarget): RunnableCommand => ({
+    name: 'routes',
+    target: { service: target.service, namespace: target.namespace },
+    windowSeconds: DEFAULT_ROUTES_WINDOW_SECONDS,
   }),
   runbook: (runbook: string, target: ServiceTarget): RunnableCommand => ({
     name: 'runbook',

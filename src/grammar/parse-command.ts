@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseDuration } from './duration.js';
+import { parseRoutesTarget } from './routes-target.js';
 import {
   checkNamespace,
   parseServiceTarget,
@@ -24,6 +25,7 @@ export type MeshCommand = (
   | { name: 'scale-test'; target: WorkloadTarget | ServiceTarget }
   | { name: 'events'; target: WorkloadTarget | ServiceTarget; windowSeconds: number }
   | { name: 'restart'; target: WorkloadTarget }
+  | { name: 'routes'; target: ServiceTarget; windowSeconds: number }
   | { name: 'runbook'; runbook?: string; target?: string }
   | { name: 'report'; action: 'list' }
   | { name: 'report'; action: 'run'; report: string }
@@ -44,6 +46,9 @@ export type RunnableCommand = Exclude<MeshCommand, { name: 'help' }>;
 
 /** `metrics` without `--window`: 30 minutes. */
 export const DEFAULT_METRICS_WINDOW_SECONDS = 1800;
+
+/** `routes` without `--window`: one minute, as `linkerd viz routes` (`--time-window 1m`). */
+export const DEFAULT_ROUTES_WINDOW_SECONDS = 60;
 
 /** `events` without `--window`: one hour. */
 export const DEFAULT_EVENTS_WINDOW_SECONDS = 3600;
@@ -205,6 +210,24 @@ export const COMMANDS: readonly CommandSpec[] = [
     flags: [],
   },
   {
+    name: 'routes',
+    aliases: ['route'],
+    usage: 'routes svc/SERVICE.NAMESPACE [--window 1m]',
+    summary:
+      'Per-route success rate, RPS and p50/p95/p99 latency from Prometheus, as `linkerd viz routes`: ServiceProfile routes and HTTPRoutes (gateway.networking.k8s.io and policy.linkerd.io), requests that match no route as [DEFAULT].',
+    example: 'routes svc/web-svc.emojivoto --window 10m',
+    target: { placeholder: 'target', description: 'svc/SERVICE.NAMESPACE (or SERVICE.NAMESPACE)' },
+    flags: [
+      {
+        name: 'window',
+        short: 'w',
+        value: 'duration',
+        description: 'how far back to look, 10s to 24h',
+        default: '1m',
+      },
+    ],
+  },
+  {
     name: 'runbook',
     aliases: ['runbooks'],
     usage: 'runbook [NAME TARGET]',
@@ -364,6 +387,12 @@ function buildCommandOf(name: CommandName, positionals: string[], values: FlagVa
         throw new UsageError('restart takes a deployment', `Usage: ${spec.usage}`);
       }
       return { name: 'restart', target: workload };
+    }
+    case 'routes': {
+      const w = text('window');
+      const windowSeconds =
+        w !== undefined ? parseDuration(w, 'window', { min: 10, max: 86400 }) : DEFAULT_ROUTES_WINDOW_SECONDS;
+      return { name: 'routes', target: parseRoutesTarget(target), windowSeconds };
     }
     case 'runbook': {
       if (target === undefined) return { name: 'runbook' };

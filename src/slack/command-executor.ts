@@ -86,6 +86,7 @@ export function createClusterExecutor(deps: ClusterExecutorDeps): { execute: Com
 export function targetOf(command: RunnableCommand): string {
   switch (command.name) {
     case 'endpoints':
+    case 'routes':
       return formatServiceTarget(command.target);
     case 'metrics':
       return command.target ? formatServiceTarget(command.target) : 'destination controller';

@@ -13,6 +13,7 @@ import type { CheckData } from './check/check-types.js';
 import { describePlan, describeProgress } from './scale-test/describe-progress.js';
 import type { ScaleTestEvent, ScaleTestPlan, ScaleTestSettings } from './scale-test/scale-test-types.js';
 import type { RestartPlan, RestartSettings } from './restart/plan-restart.js';
+import type { RouteThresholds } from './routes/routes-types.js';
 import { MeshbotError } from '../errors.js';
 
 /** Which namespaces a command reads or changes. */
@@ -27,6 +28,14 @@ export interface StepRunContext {
   /** Steps that take a while say what they are doing. */
   onProgress?(text: string): void;
   signal?: AbortSignal;
+  /** What an operator configured for reading steps (serve's config); absent: the steps' defaults. */
+  readingSettings?: ReadingSettings;
+}
+
+/** Configured limits of reading steps. */
+export interface ReadingSettings {
+  /** The routes step's verdict thresholds (config `routes:`). */
+  routes?: Partial<RouteThresholds>;
 }
 
 /**
@@ -68,6 +77,7 @@ export interface StepRegistry {
   'scale-test': MutatingStep<CommandOf<'scale-test'>, ScaleTestPlan, Partial<ScaleTestSettings>>;
   events: ReadingStep<CommandOf<'events'>>;
   restart: MutatingStep<CommandOf<'restart'>, RestartPlan, RestartSettings>;
+  routes: ReadingStep<CommandOf<'routes'>>;
   runbook: ReadingStep<CommandOf<'runbook'>>;
   report: ReadingStep<CommandOf<'report'>>;
   clusters: ReadingStep<CommandOf<'clusters'>>;
@@ -126,6 +136,26 @@ export const STEP_REGISTRY: StepRegistry = {
           kube: adapters.kube,
           controlPlane: adapters.controlPlane,
           scaling: adapters.scaling,
+        },
+      ),
+  },
+  routes: {
+    mutating: false,
+    target: 'service',
+    namespaces: oneNamespace,
+    run: async (c, adapters, ctx) =>
+      (await import('./routes/run-routes-step.js')).runRoutesStep(
+        {
+          target: c.target,
+          windowSeconds: c.windowSeconds,
+          ...(ctx.readingSettings?.routes ? { thresholds: ctx.readingSettings.routes } : {}),
+          ...(adapters.options.clusterDomain ? { clusterDomain: adapters.options.clusterDomain } : {}),
+        },
+        {
+          cluster: adapters.cluster,
+          kube: adapters.kube,
+          routes: adapters.routes,
+          ...(adapters.prometheus ? { prometheus: adapters.prometheus } : {}),
         },
       ),
   },

@@ -1,11 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-url.js';
-import { DEFAULT_PROMETHEUS_URL } from '../../adapters/prometheus/prometheus-errors.js';
 import { describeError, UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
-import { checkNamespace } from '../../grammar/targets.js';
 import { metricsChartFilename } from '../../render/chart/metrics-chart-filename.js';
 import { renderStepResultJson } from '../../render/json/render-step-result-json.js';
 import { renderStepResultText } from '../../render/text/render-step-result-text.js';
@@ -14,16 +11,14 @@ import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../
 import { commandSpec } from '../../grammar/parse-command.js';
 import { addGrammarFlags, commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
+import { addPrometheusFlags, readPrometheusOptions, type PrometheusFlagValues } from '../prometheus-flags.js';
 import { exitCodeForStatus } from '../step-exit-code.js';
 import { processIO, reportError, withAdapters, writeStepResult, type CommandIO } from '../command-io.js';
 import type { ClusterOptions } from '../../adapters/cluster-options.js';
 import type { OutputFormat } from '../output-format.js';
 
-export interface MetricsFlagValues extends ClusterFlagValues {
+export interface MetricsFlagValues extends ClusterFlagValues, PrometheusFlagValues {
   window?: string;
-  prometheus?: string;
-  prometheusPortForward?: boolean;
-  prometheusNamespace?: string;
   chartOut?: string;
   settle?: string;
   /** commander's `--no-chart` */
@@ -51,18 +46,7 @@ export async function runMetricsCommand(
     // The shared grammar decides what a target and a window are, as in Slack.
     const parsed = commandFromCli('metrics', targetArg, { ...flags });
     const format = readOutputFormat(flags.output);
-    const options = readClusterOptions(flags);
-    if (flags.prometheus !== undefined && flags.prometheusPortForward) {
-      throw new UsageError(
-        '--prometheus and --prometheus-port-forward exclude each other',
-        'Give a URL, or let meshbot port-forward to linkerd-viz/prometheus.',
-      );
-    }
-    if (flags.prometheus !== undefined)
-      options.prometheusUrl = parsePrometheusUrl(flags.prometheus).href.replace(/\/$/, '');
-    if (flags.prometheusPortForward) options.prometheusPortForward = true;
-    if (flags.prometheusNamespace !== undefined)
-      options.prometheusNamespace = checkNamespace(flags.prometheusNamespace);
+    const options = readPrometheusOptions(flags, readClusterOptions(flags));
     const target = parsed.target;
     if (target === undefined) return await runDestinationMetrics(parsed.windowSeconds, options, format, io);
     const chartPath =
@@ -142,12 +126,6 @@ export function register(program: Command): void {
     .description(
       "The destination controller's numbers for a service, and the service's golden metrics, from Prometheus; with a PNG chart",
     )
-    .option('--prometheus <url>', `Prometheus base URL (default: linkerd-viz's ${DEFAULT_PROMETHEUS_URL})`)
-    .option(
-      '--prometheus-port-forward',
-      'reach Prometheus through a port-forward to a pod of linkerd-viz/prometheus (port 9090), for use outside the cluster',
-    )
-    .option('--prometheus-namespace <ns>', 'namespace of that Prometheus pod', 'linkerd-viz')
     .option('--chart-out <file>', 'where to write the PNG chart (default: ./meshbot-metrics-SVC.NS.png)')
     .option('--no-chart', 'do not draw the chart')
     .option(
@@ -159,6 +137,7 @@ export function register(program: Command): void {
       'after',
       '\nExit codes: 0 healthy, 1 a problem found, 2 usage error, 3 Prometheus could not be asked.\nSee docs/metrics.md for the queries and thresholds.',
     );
+  addPrometheusFlags(cmd);
   addGrammarFlags(cmd, 'metrics');
   addClusterFlags(cmd);
   addOutputFlag(cmd);

@@ -122,7 +122,10 @@ export async function runServe(
       pool,
       reachability,
       runCommand: async (command, adapters, ctx) => {
-        const result = await runCommand(command, adapters, ctx);
+        const result = await runCommand(command, adapters, {
+          ...ctx,
+          readingSettings: { routes: config.routes },
+        });
         metrics.observeStep(command.name, result);
         return result;
       },

@@ -2,6 +2,7 @@
  * The kinds the sandbox API server serves. Adding a kind is adding one entry here; the store,
  * discovery and the HTTP routes are derived from this list.
  */
+import { ROUTE_KINDS } from './route-kinds.js';
 import type { KindSpec } from './store-types.js';
 
 export const DEFAULT_KINDS: readonly KindSpec[] = [
@@ -220,6 +221,7 @@ export const DEFAULT_KINDS: readonly KindSpec[] = [
     singular: 'clusterrolebinding',
     namespaced: false,
   },
+  ...ROUTE_KINDS,
 ];
 
 /** `apps/v1` for apps, `v1` for the core group. */

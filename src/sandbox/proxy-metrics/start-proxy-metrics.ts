@@ -6,8 +6,12 @@
  *   (histogram, Linkerd's buckets): `direction="inbound"` on the serving pods (label
  *   `authority`), `direction="outbound"` on the calling pods (`authority`, `dst_namespace`,
  *   `dst_service`, `dst_deployment`/`dst_statefulset`);
- * - `route_request_total`, `route_response_total`, `route_response_latency_ms` (outbound, labels
- *   `dst` and `rt_route`) for edges with a route;
+ * - `route_request_total`, `route_response_total`, `route_response_latency_ms` (labels `dst` and,
+ *   for requests that match a route, `rt_route`) for services with a ServiceProfile: inbound on
+ *   the serving pods, outbound on meshed callers; an edge's `route` names the profile route;
+ * - `outbound_http_route_request_statuses_total`, `outbound_http_route_request_duration_seconds`
+ *   on meshed callers of services that are the parent of an HTTPRoute (http-route-series.ts);
+ *   requests of an edge whose `route` names no HTTPRoute go to the default route;
  * - `process_start_time_seconds` per pod, present whether or not the pod gets traffic.
  * All of it comes from the traffic model's edges (src/sandbox/traffic/traffic-model.ts): each
  * request of an edge is counted once on a ready calling pod and once on a ready serving pod, with
@@ -19,6 +23,14 @@ import type { KubeObject, ObjectStore } from '../kube/store-types.js';
 import { serviceAuthority, type TrafficEdge, type TrafficSpec } from '../traffic/traffic-model.js';
 import { meshedWorkloadOf } from '../traffic/meshed-workload.js';
 import { latencySampler } from './synthetic-latency.js';
+import {
+  httpRouteLabels,
+  newHttpRouteCounters,
+  recordHttpRoute,
+  writeHttpRouteFamilies,
+  type HttpRouteCounters,
+} from './http-route-series.js';
+import { watchRouteIndex } from './route-index.js';
 
 export type { TrafficSpec } from '../traffic/traffic-model.js';
 
@@ -99,8 +111,12 @@ interface MeshedPod {
   inbound: Map<string, Counters>;
   /** Outbound counters by edge index. */
   outbound: Map<number, Counters>;
-  /** Outbound per-route counters by edge index. */
-  routes: Map<number, Counters>;
+  /** Outbound ServiceProfile route counters by `dst|rt_route`. */
+  routes: Map<string, Counters>;
+  /** Inbound ServiceProfile route counters by `dst|rt_route`. */
+  inboundRoutes: Map<string, Counters>;
+  /** Outbound HTTPRoute counters by their labels. */
+  httpRoutes: Map<string, HttpRouteCounters>;
 }
 
 /** Per-edge state: the request fraction carried to the next tick, the latency source, round-robin positions. */
@@ -205,6 +221,7 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
       nextServer: 0,
     });
   const pods = new Map<string, MeshedPod>();
+  const routeIndex = watchRouteIndex(store, domain);
 
   // Services indexed by each `namespace/key=value` pair of their selector, kept current by a
   // watch: a new pod's services are then found among the few that could select it, instead of
@@ -307,6 +324,8 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
       inbound: new Map(),
       outbound: new Map(),
       routes: new Map(),
+      inboundRoutes: new Map(),
+      httpRoutes: new Map(),
     });
   }
 
@@ -316,67 +335,77 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
     else if (ev.type === 'ADDED' || ev.type === 'MODIFIED') upsertPod(ev.object);
   });
 
-  function inboundCounters(p: MeshedPod, authority: string, targetPort: number): Counters {
-    let c = p.inbound.get(authority);
+  /** The pod's counters of one label set in `table`, created (labels formatted once) on first use. */
+  function countersIn<K>(
+    table: Map<K, Counters>,
+    key: K,
+    p: MeshedPod,
+    direction: 'inbound' | 'outbound',
+    labels: () => ReadonlyArray<readonly [string, string]>,
+  ): Counters {
+    let c = table.get(key);
     if (!c) {
-      const series = formatLabels([
-        ['direction', 'inbound'],
+      const head = formatLabels([
+        ['direction', direction],
         ['namespace', p.namespace],
       ]);
-      c = {
-        series: `${series},${p.podLabels},${formatLabels([
-          ['authority', authority],
-          ['tls', 'true'],
-          ['target_addr', `${p.ip}:${targetPort}`],
-          ['control_plane_ns', p.cpNs],
-        ])}`,
-        requests: 0,
-        success: 0,
-        failure: 0,
-      };
-      p.inbound.set(authority, c);
+      c = { series: `${head},${p.podLabels},${formatLabels(labels())}`, requests: 0, success: 0, failure: 0 };
+      table.set(key, c);
     }
     return c;
   }
 
+  function inboundCounters(p: MeshedPod, authority: string, targetPort: number): Counters {
+    return countersIn(p.inbound, authority, p, 'inbound', () => [
+      ['authority', authority],
+      ['tls', 'true'],
+      ['target_addr', `${p.ip}:${targetPort}`],
+      ['control_plane_ns', p.cpNs],
+    ]);
+  }
+
   /** Outbound labels of a client pod calling the edge's service; dst_* from the serving pod. */
   function outboundCounters(
-    table: Map<number, Counters>,
     p: MeshedPod,
     index: number,
     edge: TrafficEdge,
     authority: string,
     server: MeshedPod | undefined,
-    route?: string,
   ): Counters {
-    let c = table.get(index);
-    if (!c) {
+    return countersIn(p.outbound, index, p, 'outbound', () => {
       const svc = edge.service!;
       const dstWorkload = server ? server.workload.slice(server.workload.indexOf('/') + 1) : '';
       const dstKind = server?.kind === 'statefulset' ? 'statefulset' : 'deployment';
-      c = {
-        series: [
-          formatLabels([
-            ['direction', 'outbound'],
-            ['namespace', p.namespace],
-          ]),
-          p.podLabels,
-          formatLabels([
-            [route === undefined ? 'authority' : 'dst', authority],
-            ...(route === undefined ? [] : [['rt_route', route] as const]),
-            ['dst_namespace', svc.namespace],
-            ['dst_service', svc.name],
-            [`dst_${dstKind}`, dstWorkload],
-            ['tls', 'true'],
-            ['control_plane_ns', p.cpNs],
-          ]),
-        ].join(','),
-        requests: 0,
-        success: 0,
-        failure: 0,
-      };
-      table.set(index, c);
-    }
+      return [
+        ['authority', authority],
+        ['dst_namespace', svc.namespace],
+        ['dst_service', svc.name],
+        [`dst_${dstKind}`, dstWorkload],
+        ['tls', 'true'],
+        ['control_plane_ns', p.cpNs],
+      ];
+    });
+  }
+
+  /** ServiceProfile route counters of a pod: `dst` the service's authority, `rt_route` unless [DEFAULT]. */
+  function routeCounters(
+    table: Map<string, Counters>,
+    p: MeshedPod,
+    direction: 'inbound' | 'outbound',
+    dst: string,
+    rtRoute: string | undefined,
+  ): Counters {
+    return countersIn(table, `${dst}|${rtRoute ?? ''}`, p, direction, () => [
+      ['dst', dst],
+      ...(rtRoute === undefined ? [] : [['rt_route', rtRoute] as const]),
+      ['tls', 'true'],
+      ['control_plane_ns', p.cpNs],
+    ]);
+  }
+
+  function httpRouteCounters(p: MeshedPod, labels: string): HttpRouteCounters {
+    let c = p.httpRoutes.get(labels);
+    if (!c) p.httpRoutes.set(labels, (c = newHttpRouteCounters(labels)));
     return c;
   }
 
@@ -442,20 +471,36 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
       const failures = Math.min(n, Math.floor(wantedFailures + 1e-9)); // 1 - 0.9 is 0.0999...
       st.failCarry = wantedFailures - failures;
       const authority = edge.service ? serviceAuthority(edge.service, domain) : undefined;
+      // What the proxies know of the service's routes: its ServiceProfile, its HTTPRoutes.
+      const profile = edge.service
+        ? routeIndex.profileRoutes(edge.service.namespace, edge.service.name)
+        : undefined;
+      const rtRoute = edge.route !== undefined && profile?.has(edge.route) ? edge.route : undefined;
+      const httpRoutes = edge.service
+        ? routeIndex.httpRoutes(edge.service.namespace, edge.service.name)
+        : undefined;
+      const httpRouteSeries =
+        edge.service && httpRoutes
+          ? httpRouteLabels(
+              formatLabels,
+              edge.service,
+              edge.route !== undefined ? httpRoutes.get(edge.route) : undefined,
+              domain,
+            )
+          : undefined;
       for (let r = 0; r < n; r++) {
         const failed = r < failures;
         const latency = st.sample();
         const server = servers[st.nextServer++ % servers.length]!;
         record(inboundCounters(server, authority ?? server.authority, 80), failed, latency);
+        if (profile && authority)
+          record(routeCounters(server.inboundRoutes, server, 'inbound', authority, rtRoute), failed, latency);
         if (clients.length === 0 || !authority) continue;
         const client = clients[st.nextClient++ % clients.length]!;
-        record(outboundCounters(client.outbound, client, i, edge, authority, server), failed, latency);
-        if (edge.route !== undefined)
-          record(
-            outboundCounters(client.routes, client, i, edge, authority, server, edge.route),
-            failed,
-            latency,
-          );
+        record(outboundCounters(client, i, edge, authority, server), failed, latency);
+        if (profile)
+          record(routeCounters(client.routes, client, 'outbound', authority, rtRoute), failed, latency);
+        if (httpRouteSeries) recordHttpRoute(httpRouteCounters(client, httpRouteSeries), failed, latency);
       }
       st.nextServer %= servers.length;
       if (clients.length > 0) st.nextClient %= clients.length;
@@ -481,6 +526,7 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
     const all = [...pods.values()];
     const counterSets = function* (p: MeshedPod, routes: boolean): Generator<Counters> {
       if (routes) {
+        yield* p.inboundRoutes.values();
         yield* p.routes.values();
         return;
       }
@@ -533,6 +579,12 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
         }
       }
     }
+    writeHttpRouteFamilies(function* () {
+      for (const p of all) {
+        const podLabels = `namespace="${escapeLabelValue(p.namespace)}",${p.podLabels}`;
+        for (const c of p.httpRoutes.values()) yield [podLabels, c] as [string, HttpRouteCounters];
+      }
+    }, line);
     header(
       'process_start_time_seconds',
       'Time that the process started (in seconds since the UNIX epoch)',
@@ -573,6 +625,7 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
     });
   } catch (err) {
     clearInterval(timer);
+    routeIndex.stop();
     stopWatch();
     stopServiceWatch();
     throw err;
@@ -595,6 +648,7 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
     stop: () =>
       (stopping ??= (async () => {
         clearInterval(timer);
+        routeIndex.stop();
         stopWatch();
         stopServiceWatch();
         server.closeAllConnections();

@@ -8,6 +8,7 @@ import type { KubeObject, ObjectStore } from '../kube/store-types.js';
 import { linkerdControlPlaneObjects } from './linkerd-control-plane.js';
 import { ScenarioError } from './load-scenario.js';
 import type { Scenario } from './scenario-schema.js';
+import { httpRouteObject, serviceProfileObject } from './route-schema.js';
 import { deploymentObject, hpaObject, serviceObject, statefulSetObject } from './workload-objects.js';
 
 export interface PlacedObject {
@@ -65,6 +66,15 @@ export function scenarioObjects(s: Scenario): PlacedObject[] {
       (w) => w.name === h.target.name && w.namespace === h.namespace,
     );
     out.push({ where: `hpas[${i}]`, object: hpaObject(h, target?.replicas ?? h.minReplicas) });
+  });
+  const domain = s.linkerd?.clusterDomain ?? 'cluster.local';
+  s.serviceProfiles.forEach((sp, i) => {
+    implied(sp.namespace, `serviceProfiles[${i}].namespace`);
+    out.push({ where: `serviceProfiles[${i}]`, object: serviceProfileObject(sp, domain) as KubeObject });
+  });
+  s.httpRoutes.forEach((r, i) => {
+    implied(r.namespace, `httpRoutes[${i}].namespace`);
+    out.push({ where: `httpRoutes[${i}]`, object: httpRouteObject(r) as KubeObject });
   });
   s.objects.forEach((o, i) => {
     const ns = (o.metadata as { namespace?: unknown }).namespace;

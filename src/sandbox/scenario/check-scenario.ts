@@ -70,7 +70,7 @@ export function crossFieldProblems(s: Scenario): string[] {
       );
     }
   }
-  problems.push(...trafficProblems(s));
+  problems.push(...trafficProblems(s), ...routeProblems(s));
   return problems;
 }
 
@@ -111,6 +111,51 @@ function trafficProblems(s: Scenario): string[] {
     }
     if (e.port === undefined && svc.ports.length === 0) {
       problems.push(`traffic[${i}].port: expected a port: service ${ref.name}.${ref.namespace} has none`);
+    }
+  });
+  return problems;
+}
+
+/** Route objects name services of the scenario; an edge's `route` is a route of the service it calls. */
+function routeProblems(s: Scenario): string[] {
+  const problems: string[] = [];
+  const hasService = (ns: string, name: string): boolean =>
+    s.services.some((x) => x.namespace === ns && x.name === name);
+  s.serviceProfiles.forEach((sp, i) => {
+    if (!hasService(sp.namespace, sp.service)) {
+      problems.push(
+        `serviceProfiles[${i}].service: expected a service of this scenario in namespace "${sp.namespace}", got "${sp.service}"`,
+      );
+    }
+    if (s.serviceProfiles.findIndex((o) => o.namespace === sp.namespace && o.service === sp.service) !== i) {
+      problems.push(
+        `serviceProfiles[${i}].service: expected one ServiceProfile per service, got a second for "${sp.service}"`,
+      );
+    }
+  });
+  s.httpRoutes.forEach((r, i) => {
+    if (!hasService(r.namespace, r.parent)) {
+      problems.push(
+        `httpRoutes[${i}].parent: expected a service of this scenario in namespace "${r.namespace}", got "${r.parent}"`,
+      );
+    }
+  });
+  s.traffic.forEach((e, i) => {
+    if (e.route === undefined) return;
+    const ref = parseServiceRef(e.to, e.namespace);
+    const inProfile = s.serviceProfiles.some(
+      (sp) =>
+        sp.namespace === ref.namespace &&
+        sp.service === ref.name &&
+        sp.routes.some((r) => r.name === e.route),
+    );
+    const inRoutes = s.httpRoutes.some(
+      (r) => r.namespace === ref.namespace && r.parent === ref.name && r.name === e.route,
+    );
+    if (!inProfile && !inRoutes) {
+      problems.push(
+        `traffic[${i}].route: expected a route of service ${ref.name}.${ref.namespace} (a serviceProfiles route or an httpRoutes entry with it as parent), got "${e.route}"`,
+      );
     }
   });
   return problems;

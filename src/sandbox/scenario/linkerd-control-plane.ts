@@ -95,6 +95,7 @@ const CRD_NAMES: Record<
     kind: 'HTTPRoute',
     versions: ['v1alpha1', 'v1beta1', 'v1beta2', 'v1beta3'],
   },
+  'httproutes.gateway.networking.k8s.io': { kind: 'HTTPRoute', versions: ['v1alpha2', 'v1beta1', 'v1'] },
 };
 
 export function crdObject(name: (typeof LINKERD_CRDS)[number], ns: string, version: string): KubeObject {

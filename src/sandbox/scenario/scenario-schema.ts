@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { faultSchema } from './fault-schema.js';
 import { trafficSchema } from '../proxy-metrics/traffic-schema.js';
 import { identitySchema } from './identity-schema.js';
+import { httpRouteSchema, serviceProfileSchema } from './route-schema.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -165,6 +166,8 @@ export const LINKERD_CRDS = [
   'meshtlsauthentications.policy.linkerd.io',
   'networkauthentications.policy.linkerd.io',
   'httproutes.policy.linkerd.io',
+  // linkerd-crds also installs the Gateway API's HTTPRoute (unless told not to).
+  'httproutes.gateway.networking.k8s.io',
 ] as const;
 
 export const linkerdSchema = z.strictObject({
@@ -214,7 +217,7 @@ export const trafficEdgeSchema = z.strictObject(
         error: 'expected a service: NAME or NAME.NAMESPACE',
       }),
     port: portNumber.optional(),
-    /** A ServiceProfile route name the requests match (the proxies' `rt_route`). */
+    /** A route the requests match: a ServiceProfile route (`rt_route`) or an HTTPRoute of the service. */
     route: text('a route name').min(1, { error: 'expected a route name' }).optional(),
     ...trafficSchema.shape,
   },
@@ -329,6 +332,12 @@ export const scenarioSchema = z.strictObject({
   accessRules: z.array(accessRuleSchema, { error: 'expected a list of access rules' }).default([]),
   /** Who calls whom: the one source of the proxies' metrics and the meshed clients' subscriptions. */
   traffic: z.array(trafficEdgeSchema, { error: 'expected a list of traffic edges' }).default([]),
+  /** ServiceProfiles (linkerd.io/v1alpha2) and their routes. */
+  serviceProfiles: z
+    .array(serviceProfileSchema, { error: 'expected a list of service profiles' })
+    .default([]),
+  /** HTTPRoutes whose parent is a Service (gateway.networking.k8s.io/v1 or policy.linkerd.io/v1beta3). */
+  httpRoutes: z.array(httpRouteSchema, { error: 'expected a list of HTTPRoutes' }).default([]),
   mesh: meshSchema.default({ reconnectMs: 500, churn: [] }),
   destination: destinationSchema.default({ compat: 'current' }),
   network: networkSchema.default({ ipFamilies: 'IPv4' }),

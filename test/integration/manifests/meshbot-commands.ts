@@ -17,6 +17,7 @@ import { runEventsCommand } from '../../../src/cli/commands/events.js';
 import { runMetricsCommand } from '../../../src/cli/commands/metrics.js';
 import { runRestartCommand } from '../../../src/cli/commands/restart.js';
 import { runRunbookCommand } from '../../../src/cli/commands/runbook.js';
+import { runRoutesCommand } from '../../../src/cli/commands/routes.js';
 import { runScaleTestCommand } from '../../../src/cli/commands/scale-test.js';
 import { reportError } from '../../../src/cli/command-io.js';
 import { createConfigMapClient } from '../../../src/adapters/kube/config-map-client.js';
@@ -189,6 +190,15 @@ export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
   ),
   scaleTest('statefulset/cache.emojivoto', 'meshbot scale-test statefulset/cache.emojivoto --yes'),
   scaleTest('deploy/web.emojivoto', 'meshbot scale-test deploy/web.emojivoto --yes'),
+  {
+    name: 'meshbot routes svc/web-svc.emojivoto',
+    run: (ctx, io) =>
+      runRoutesCommand(
+        'svc/web-svc.emojivoto',
+        { kubeconfig: ctx.kubeconfig, prometheus: ctx.prometheusUrl, output: 'json' },
+        io,
+      ),
+  },
   {
     name: 'meshbot metrics (the destination controller, cluster-wide)',
     run: (ctx, io) =>

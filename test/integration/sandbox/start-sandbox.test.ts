@@ -183,7 +183,7 @@ describe('startSandbox (emojivoto-stale)', () => {
       }),
     ).rejects.toThrow(ScenarioError);
     await expect(startSandbox({ scenario: 'emojivot' })).rejects.toThrow(
-      /unknown scenario "emojivot" \(did you mean "emojivoto"\?\); built-in scenarios: .*emojivoto, emojivoto-stale/,
+      /unknown scenario "emojivot" \(did you mean "emojivoto"\?\); built-in scenarios: .*emojivoto, emojivoto-routes, emojivoto-stale/,
     );
   });
 });

@@ -34,6 +34,9 @@ const TEXTS = [
   'endpoints web-svc.emojivoto:80 --cluster east',
   'check --proxy --cluster prod-eu',
   'scale-test deploy/web.emojivoto --cluster west',
+  'routes svc/web-svc.emojivoto',
+  'routes web-svc.emojivoto --window 10m',
+  'routes web-svc.emojivoto --cluster east',
 ];
 
 describe('formatCommand', () => {

@@ -145,6 +145,12 @@ describe('startProxyMetrics from traffic edges', () => {
         spec: { selector: { app }, ports: [{ port: name === 'web-svc' ? 80 : 8080 }] },
       });
     }
+    store.create({
+      apiVersion: 'linkerd.io/v1alpha2',
+      kind: 'ServiceProfile',
+      metadata: { name: 'emoji-svc.emojivoto.svc.cluster.local', namespace: 'emojivoto' },
+      spec: { routes: [{ name: 'ListAll', condition: { method: 'POST' } }] },
+    });
     metrics = await startProxyMetrics({
       store,
       edges: [
@@ -185,9 +191,41 @@ describe('startProxyMetrics from traffic edges', () => {
     expect(text).toMatch(
       new RegExp(`request_total\\{direction="inbound",namespace="emojivoto",pod="emoji-1",[^}]*${authority}`),
     );
-    expect(total(/^route_request_total\{[^}]*rt_route="ListAll"[^}]*\} (\d+)$/gm)).toBe(40);
+    // The service's ServiceProfile route, counted on both sides.
+    expect(total(/^route_request_total\{direction="outbound"[^}]*rt_route="ListAll"[^}]*\} (\d+)$/gm)).toBe(
+      40,
+    );
+    expect(total(/^route_request_total\{direction="inbound"[^}]*rt_route="ListAll"[^}]*\} (\d+)$/gm)).toBe(
+      40,
+    );
+    expect(text).toContain(
+      'route_request_total{direction="inbound",namespace="emojivoto",pod="emoji-1",deployment="emoji",statefulset="",dst="emoji-svc.emojivoto.svc.cluster.local:8080",rt_route="ListAll",tls="true",control_plane_ns="linkerd"} 40',
+    );
     // web has no caller in the model: no inbound traffic of its own.
     expect(text).not.toMatch(/request_total\{direction="inbound",namespace="emojivoto",pod="web-1"/);
+  });
+
+  it("counts an HTTPRoute parent's requests as the proxy's outbound_http_route_* series (here the default route: the edge names another)", async () => {
+    store.create({
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'HTTPRoute',
+      metadata: { name: 'list-all', namespace: 'emojivoto' },
+      spec: { parentRefs: [{ group: 'core', kind: 'Service', name: 'emoji-svc', port: 8080 }] },
+    });
+    store.create(meshed('web-1', 'web', '10.0.0.1'));
+    store.create(meshed('emoji-1', 'emoji', '10.0.0.3'));
+    metrics.advance(10);
+    const text = await (await fetch(metrics.url)).text();
+    const labels =
+      'namespace="emojivoto",pod="web-1",deployment="web",statefulset="",parent_group="core",parent_kind="Service",parent_namespace="emojivoto",parent_name="emoji-svc",parent_port="8080",parent_section_name="",route_group="",route_kind="default",route_namespace="",route_name="http",hostname="emoji-svc.emojivoto.svc.cluster.local"';
+    expect(text).toContain(
+      `outbound_http_route_request_statuses_total{${labels},http_status="200",error=""} 30`,
+    );
+    expect(text).toContain(
+      `outbound_http_route_request_statuses_total{${labels},http_status="500",error=""} 10`,
+    );
+    expect(text).toContain(`outbound_http_route_request_duration_seconds_bucket{${labels},le="0.05"} 40`);
+    expect(text).toContain(`outbound_http_route_request_duration_seconds_count{${labels}} 40`);
   });
 
   it('sends nothing while the service has no ready pod', async () => {

@@ -40,6 +40,7 @@ describe('trafficModelOf', () => {
             { from: 'web', namespace: 'shop', to: 'api-svc', rps: 1 },
             { from: 'legacy', namespace: 'shop', to: 'api-svc', port: 9090, rps: 2 },
           ],
+          serviceProfiles: [{ service: 'api-svc', namespace: 'shop', routes: [{ name: 'GET /items' }] }],
         },
         'test',
       ),

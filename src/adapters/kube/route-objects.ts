@@ -1,0 +1,173 @@
+/**
+ * Reads of the objects that define a service's routes, for the routes step: its ServiceProfile
+ * (`linkerd.io/v1alpha2`, named `SERVICE.NAMESPACE.svc.CLUSTER_DOMAIN`) and the HTTPRoutes of its
+ * namespace, of both API groups Linkerd reads (`gateway.networking.k8s.io/v1` and
+ * `policy.linkerd.io/v1beta3`). Answers are parsed with zod into small shapes; a resource the
+ * cluster does not serve (its CRD is not installed: 404) reads as none.
+ */
+import { z } from 'zod';
+import type { KubeCall } from './kube-call.js';
+import type { KubeGet } from './kube-get.js';
+
+export interface ServiceProfileRoute {
+  name: string;
+  method?: string;
+  pathRegex?: string;
+}
+
+export interface KubeServiceProfile {
+  name: string;
+  namespace: string;
+  routes: ServiceProfileRoute[];
+}
+
+export const HTTP_ROUTE_GROUPS = ['gateway.networking.k8s.io', 'policy.linkerd.io'] as const;
+export type HttpRouteGroup = (typeof HTTP_ROUTE_GROUPS)[number];
+
+/** The version meshbot reads of each HTTPRoute group. */
+export const HTTP_ROUTE_VERSIONS: Record<HttpRouteGroup, string> = {
+  'gateway.networking.k8s.io': 'v1',
+  'policy.linkerd.io': 'v1beta3',
+};
+
+export interface HttpRouteParentRef {
+  group: string;
+  kind: string;
+  name: string;
+  namespace: string;
+  port?: number;
+}
+
+export interface KubeHttpRoute {
+  group: HttpRouteGroup;
+  name: string;
+  namespace: string;
+  parentRefs: HttpRouteParentRef[];
+  /** Each rule's matches, as one line each (`GET PathPrefix /api`), for people. */
+  matches: string[];
+}
+
+export interface RouteObjectReader {
+  /** The ServiceProfile of a service (by its FQDN name), or undefined. */
+  getServiceProfile(
+    namespace: string,
+    service: string,
+    clusterDomain: string,
+  ): Promise<KubeServiceProfile | undefined>;
+  /** The HTTPRoutes of one API group in a namespace (none when the cluster does not serve the group). */
+  listHttpRoutes(namespace: string, group: HttpRouteGroup): Promise<KubeHttpRoute[]>;
+}
+
+const metadata = z.object({ name: z.string(), namespace: z.string().optional() });
+
+const serviceProfileSchema = z.object({
+  metadata,
+  spec: z
+    .object({
+      routes: z
+        .array(
+          z.object({
+            name: z.string(),
+            condition: z
+              .object({ method: z.string().optional(), pathRegex: z.string().optional() })
+              .loose()
+              .optional(),
+          }),
+        )
+        .nullish(),
+    })
+    .loose()
+    .optional(),
+});
+
+const httpRouteMatchSchema = z
+  .object({
+    path: z.object({ type: z.string().optional(), value: z.string().optional() }).optional(),
+    method: z.string().optional(),
+  })
+  .loose();
+
+const httpRouteSchema = z.object({
+  metadata,
+  spec: z
+    .object({
+      parentRefs: z
+        .array(
+          z.object({
+            group: z.string().optional(),
+            kind: z.string().optional(),
+            name: z.string(),
+            namespace: z.string().optional(),
+            port: z.number().optional(),
+          }),
+        )
+        .nullish(),
+      rules: z.array(z.object({ matches: z.array(httpRouteMatchSchema).nullish() }).loose()).nullish(),
+    })
+    .loose()
+    .optional(),
+});
+
+const listSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
+function describeMatch(m: z.infer<typeof httpRouteMatchSchema>): string {
+  const path = m.path ? `${m.path.type ?? 'PathPrefix'} ${m.path.value ?? '/'}` : 'PathPrefix /';
+  return m.method ? `${m.method} ${path}` : path;
+}
+
+/** GETs of the custom resources (no Kubernetes client) under the adapter set's call discipline. */
+export function createRouteObjectReader({
+  calls,
+  get,
+}: {
+  calls: KubeCall;
+  get: KubeGet;
+}): RouteObjectReader {
+  return {
+    async getServiceProfile(namespace, service, clusterDomain) {
+      const name = `${service}.${namespace}.svc.${clusterDomain}`;
+      const raw = await calls.callOrAbsent(
+        { verb: 'get', resource: 'serviceprofiles', group: 'linkerd.io', namespace, name },
+        () =>
+          get(
+            `/apis/linkerd.io/v1alpha2/namespaces/${encodeURIComponent(namespace)}/serviceprofiles/${encodeURIComponent(name)}`,
+          ),
+      );
+      if (raw === undefined) return undefined;
+      const sp = calls.parse(serviceProfileSchema, raw, 'ServiceProfile');
+      return {
+        name: sp.metadata.name,
+        namespace: sp.metadata.namespace ?? namespace,
+        routes: (sp.spec?.routes ?? []).map((r) => ({
+          name: r.name,
+          ...(r.condition?.method ? { method: r.condition.method } : {}),
+          ...(r.condition?.pathRegex ? { pathRegex: r.condition.pathRegex } : {}),
+        })),
+      };
+    },
+    async listHttpRoutes(namespace, group) {
+      const raw = await calls.callOrAbsent({ verb: 'list', resource: 'httproutes', group, namespace }, () =>
+        get(
+          `/apis/${group}/${HTTP_ROUTE_VERSIONS[group]}/namespaces/${encodeURIComponent(namespace)}/httproutes`,
+        ),
+      );
+      if (raw === undefined) return [];
+      const list = calls.parse(listSchema(httpRouteSchema), raw, `${group} HTTPRoute list`);
+      return list.items.map((r) => ({
+        group,
+        name: r.metadata.name,
+        namespace: r.metadata.namespace ?? namespace,
+        parentRefs: (r.spec?.parentRefs ?? []).map((p) => ({
+          group: p.group ?? 'gateway.networking.k8s.io',
+          kind: p.kind ?? 'Gateway',
+          name: p.name,
+          namespace: p.namespace ?? r.metadata.namespace ?? namespace,
+          ...(p.port !== undefined ? { port: p.port } : {}),
+        })),
+        matches: (r.spec?.rules ?? []).flatMap((rule) =>
+          (rule.matches?.length ? rule.matches : [{}]).map(describeMatch),
+        ),
+      }));
+    },
+  };
+}
