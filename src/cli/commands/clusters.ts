@@ -13,8 +13,8 @@ export interface ClustersFlagValues extends ClusterFlagValues {
 /**
  * `meshbot clusters [--config FILE] [--cluster NAME]`: every cluster (of the file's
  * `clusters:`, or the one of the flags) asked at once, each within --timeout: reachable or
- * not, Kubernetes and Linkerd versions. Exit 0 when every cluster answered, 3 when one did not,
- * 2 usage.
+ * not, Kubernetes and Linkerd versions. Exit 0 when every cluster answered, 1 when a Linkerd
+ * version could not be read (e.g. a 403), 3 when a cluster did not answer, 2 usage.
  */
 export async function runClustersCommand(
   flags: ClustersFlagValues,
@@ -39,7 +39,8 @@ export async function runClustersCommand(
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     });
     writeStepResult(io, result, format);
-    return result.data.clusters.every((c) => c.reachable) ? EXIT.ok : EXIT.unreachable;
+    if (!result.data.clusters.every((c) => c.reachable)) return EXIT.unreachable;
+    return result.status === 'pass' ? EXIT.ok : EXIT.problem;
   } catch (err) {
     return reportError(io.stderr, err);
   } finally {
@@ -53,7 +54,7 @@ export function register(program: Command): void {
     .description(commandSpec('clusters').summary)
     .addHelpText(
       'after',
-      '\nExit codes: 0 every cluster answered, 2 usage error, 3 a cluster could not be reached.\nSee docs/clusters.md.',
+      '\nExit codes: 0 every cluster answered, 1 a Linkerd version could not be read, 2 usage error, 3 a cluster could not be reached.\nSee docs/clusters.md.',
     );
   addClusterFlags(cmd);
   addOutputFlag(cmd);

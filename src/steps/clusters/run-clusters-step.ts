@@ -98,6 +98,17 @@ export async function runClustersStep(
       message: `cluster "${c.cluster}" is unreachable: ${c.problem ?? 'no answer'}`,
       hint: "Commands on it fail until it answers; the other clusters are not affected. Check its kubeconfig context and the API server's address.",
     }));
+  // A reachable cluster whose Linkerd version could not be read (a 403, no linkerd-config): a warning.
+  for (const c of clusters) {
+    if (c.reachable && c.problem !== undefined) {
+      findings.push({
+        severity: 'warn',
+        code: 'linkerd-version-unknown',
+        subject: c.cluster,
+        message: `cluster "${c.cluster}": ${c.problem}`,
+      });
+    }
+  }
   const up = clusters.filter((c) => c.reachable).length;
   return {
     step: 'clusters',
