@@ -2,15 +2,17 @@
  * Benchmark of meshbot's start-up as a person or a script sees it: whole processes of the
  * built CLI (node bin/meshbot.js, the bundle), spawned and waited for, RUNS times each, the
  * commands interleaved so that load from elsewhere falls on all of them alike. Prints, side by
- * side, the median and p95 of wall time (spawn to exit) and of peak RSS, against the aims:
+ * side, the median and p95 of wall time (spawn to exit) and of peak RSS, and the median CPU
+ * time (user + system: what a loaded machine disturbs least), against the aims:
  *   meshbot --help                                         median < 150 ms
  *   meshbot endpoints web-svc.emojivoto --destination ...  median < 300 ms
  *   meshbot endpoints web-svc.emojivoto (port-forward)     median < 450 ms
  * `node -e 0` is measured beside them: what Node itself costs on this machine now.
  * The sandbox (scenario emojivoto) runs in this process. Peak RSS comes from each child's own
- * process.resourceUsage().maxRSS, written at exit by a one-line preload (--import).
+ * process.resourceUsage() (maxRSS, CPU times), written at exit by a small preload (--import).
  *
- * Run: npm run bench:cli   or   node dist/bench/cli-startup.js [--runs 10] [--node PATH]
+ * Run: npm run bench:cli   or   node dist/bench/cli-startup.js [--runs 10] [--node PATH] [--cli PATH]
+ * (--cli: another build's bin/meshbot.js, e.g. an earlier commit's, against the same sandbox).
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -24,7 +26,10 @@ import { startSandbox } from '../src/sandbox/start-sandbox.js';
 import { quantile } from './quantile.js';
 
 const PRELOAD = `import { writeFileSync } from 'node:fs';
-process.on('exit', () => writeFileSync(process.env.MESHBOT_BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));
+process.on('exit', () => {
+  const u = process.resourceUsage();
+  writeFileSync(process.env.MESHBOT_BENCH_RSS_FILE, \`\${u.maxRSS} \${u.userCPUTime + u.systemCPUTime}\`);
+});
 `;
 const CHILD_TIMEOUT_MS = 30_000;
 
@@ -38,6 +43,8 @@ interface Case {
 interface Sample {
   wallMs: number;
   rssKb: number;
+  /** User + system CPU time of the process, ms: less disturbed than wall time by a loaded machine. */
+  cpuMs: number;
 }
 
 /** Runs one process to its end; rejects on a non-zero exit, a signal or the time limit. */
@@ -59,18 +66,23 @@ async function runOnce(node: string, preload: string, rssFile: string, args: str
   if (code !== 0) {
     throw new Error(`${args.join(' ')}: exit ${code ?? signal}${stderr ? `: ${stderr.trim()}` : ''}`);
   }
-  return { wallMs, rssKb: Number(await readFile(rssFile, 'utf8')) };
+  const [rssKb, cpuUs] = (await readFile(rssFile, 'utf8')).split(' ').map(Number);
+  return { wallMs, rssKb: rssKb!, cpuMs: cpuUs! / 1000 };
 }
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '10' }, node: { type: 'string', default: process.execPath } },
+    options: {
+      runs: { type: 'string', default: '10' },
+      node: { type: 'string', default: process.execPath },
+      cli: { type: 'string', default: join(projectRoot(), 'bin', 'meshbot.js') },
+    },
   });
   const runs = Number(values.runs);
   if (!Number.isInteger(runs) || runs < 1)
     throw new Error(`--runs: expected a whole number >= 1, got ${values.runs}`);
   const node = values.node;
-  const cli = join(projectRoot(), 'bin', 'meshbot.js');
+  const cli = values.cli;
   const work = await mkdtemp(join(tmpdir(), 'meshbot-bench-cli-'));
   const preload = join(work, 'report-peak-rss.mjs');
   const rssFile = join(work, 'maxrss');
@@ -115,14 +127,15 @@ async function main(): Promise<void> {
     const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`.padStart(8);
     const out: string[] = [
       `meshbot start-up: whole processes of the built CLI, ${runs} runs each (interleaved, after one warm-up round)`,
-      `node ${node === process.execPath ? process.version : node}; load average ${loadBefore.toFixed(1)} at start, ${loadAfter.toFixed(1)} at end; sandbox scenario emojivoto in the bench process`,
+      `node ${node === process.execPath ? process.version : node}; ${cli}; load average ${loadBefore.toFixed(1)} at start, ${loadAfter.toFixed(1)} at end; sandbox scenario emojivoto in the bench process`,
       '',
-      `${'command'.padEnd(34)}${'wall median'.padStart(12)}${'p95'.padStart(9)}${'RSS median'.padStart(12)}${'p95'.padStart(8)}   aim (median wall)`,
+      `${'command'.padEnd(34)}${'wall median'.padStart(12)}${'p95'.padStart(9)}${'CPU median'.padStart(12)}${'RSS median'.padStart(12)}${'p95'.padStart(8)}   aim (median wall)`,
     ];
     let missed = 0;
     for (const [i, c] of cases.entries()) {
       const wall = samples[i]!.map((s) => s.wallMs).sort((a, b) => a - b);
       const rss = samples[i]!.map((s) => s.rssKb).sort((a, b) => a - b);
+      const cpu = samples[i]!.map((s) => s.cpuMs).sort((a, b) => a - b);
       const median = quantile(wall, 0.5);
       let verdict = '';
       if (c.aimMs !== undefined) {
@@ -131,7 +144,7 @@ async function main(): Promise<void> {
         verdict = `< ${c.aimMs} ms: ${met ? 'met' : 'NOT met'}`;
       }
       out.push(
-        `${c.label.padEnd(34)}${ms(median).padStart(12)}${ms(quantile(wall, 0.95))}${mb(quantile(rss, 0.5)).padStart(12)}${mb(quantile(rss, 0.95))}   ${verdict}`,
+        `${c.label.padEnd(34)}${ms(median).padStart(12)}${ms(quantile(wall, 0.95))}${ms(quantile(cpu, 0.5)).padStart(12)}${mb(quantile(rss, 0.5)).padStart(12)}${mb(quantile(rss, 0.95))}   ${verdict}`,
       );
     }
     out.push('', missed === 0 ? 'every aim met' : `${missed} aim(s) not met`);

@@ -16,6 +16,7 @@ import { readPlainKubeconfig } from './kube/plain-kubeconfig.js';
 import { createRouteObjectReader, type RouteObjectReader } from './kube/route-objects.js';
 import type { WorkloadScaling } from './kube/workload-scaling.js';
 import { openPrometheus } from './prometheus/open-prometheus.js';
+import { createTapClient, type TapClient } from './tap/tap-client.js';
 import type { PrometheusClient } from './prometheus/prometheus-client.js';
 
 /**
@@ -38,6 +39,8 @@ export interface Adapters {
   scaling: WorkloadScaling;
   /** ServiceProfiles and HTTPRoutes (the routes step). */
   routes: RouteObjectReader;
+  /** linkerd-viz's tap through the aggregated API on the Kubernetes API server. */
+  tap: TapClient;
   /** Closes streams, the gRPC channel and port-forwards. */
   close(): Promise<void>;
 }
@@ -96,7 +99,7 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     context: access.context,
     inCluster: access.inCluster,
   });
-  const kubeConfig = async () => (await loadClientNode()).loaded.kubeConfig;
+  const apiServer = { server: access.server, connection };
   let transport: DestinationTransport;
   if (options.destination) {
     transport = directTransport(options.destination);
@@ -106,7 +109,7 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     );
   } else {
     transport = portForwardTransport({
-      kubeConfig,
+      apiServer,
       kube,
       controlPlaneNamespace,
       connectTimeoutMs: timeoutMs,
@@ -115,7 +118,8 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
   const destination = createDestinationClient(transport, {
     ...(options.maxDestinationStreams ? { maxStreams: options.maxDestinationStreams } : {}),
   });
-  const prometheus = openPrometheus(options, { kubeConfig, kube, timeoutMs });
+  const prometheus = openPrometheus(options, { apiServer, kube, timeoutMs });
+  const tap = createTapClient({ server: access.server, connection, timeoutMs });
   let closing: Promise<void> | undefined;
   return {
     cluster,
@@ -128,6 +132,10 @@ export async function openAdapters(options: ClusterOptions, cluster = DEFAULT_CL
     }),
     scaling: deferredAdapter(async () => (await loadClientNode()).scaling),
     routes: createRouteObjectReader({ calls, get }),
-    close: () => (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined)),
+    tap,
+    close: () => {
+      tap.close();
+      return (closing ??= Promise.all([destination.close(), prometheus.close()]).then(() => undefined));
+    },
   };
 }

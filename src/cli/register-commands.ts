@@ -13,6 +13,7 @@ import { register as registerScaleTest } from './commands/scale-test.js';
 import { register as registerServe } from './commands/serve.js';
 import { register as registerSweep } from './commands/sweep.js';
 import { register as registerReport } from './commands/report.js';
+import { register as registerTap } from './commands/tap.js';
 
 /**
  * One line per subcommand. Each module exports `register(program)` and owns its options,
@@ -34,4 +35,5 @@ export function registerCommands(program: Command): void {
   registerClusters(program);
   registerReport(program);
   registerRoutes(program);
+  registerTap(program);
 }

@@ -116,6 +116,14 @@ export const configSchema = z
       })
       .strict()
       .default({ timeoutSeconds: 120 }),
+    /** The operator's caps on tap (docs/tap.md): no command samples longer or more. */
+    tap: z
+      .object({
+        maxDurationSeconds: z.number().min(1).max(300).default(60),
+        maxRequests: z.number().int().min(1).max(10_000).default(1000),
+      })
+      .strict()
+      .default({ maxDurationSeconds: 60, maxRequests: 1000 }),
     /** Scheduled drift reports (docs/reports.md). */
     reports: reportsConfigSchema,
     /** The routes step's verdict thresholds (docs/routes.md). */

@@ -1,4 +1,5 @@
 import type { MeshCommand } from './parse-command.js';
+import { formatTapCommand } from './tap-command.js';
 import { formatScaleTarget, formatServiceTarget, formatWorkloadTarget } from './targets.js';
 import {
   DEFAULT_EVENTS_WINDOW_SECONDS,
@@ -67,5 +68,7 @@ function formatCommandOf(command: MeshCommand): string {
       return command.action === 'run' ? `report run ${command.report}` : 'report list';
     case 'clusters':
       return 'clusters';
+    case 'tap':
+      return formatTapCommand(command);
   }
 }

@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
 import { parseDuration } from './duration.js';
 import { parseRoutesTarget } from './routes-target.js';
+import { buildTapCommand, TAP_SPEC, type TapCommand } from './tap-command.js';
 import {
   checkNamespace,
   parseServiceTarget,
@@ -29,6 +30,7 @@ export type MeshCommand = (
   | { name: 'runbook'; runbook?: string; target?: string }
   | { name: 'report'; action: 'list' }
   | { name: 'report'; action: 'run'; report: string }
+  | TapCommand
   | { name: 'clusters' }
 ) &
   /** `--cluster NAME`, a flag every command has (COMMON_FLAGS); absent: the front end resolves it. */
@@ -257,6 +259,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     example: 'clusters',
     flags: [],
   },
+  TAP_SPEC,
   { name: 'help', usage: 'help [COMMAND]', summary: 'This help.', example: 'help endpoints', flags: [] },
 ];
 
@@ -435,6 +438,8 @@ function buildCommandOf(name: CommandName, positionals: string[], values: FlagVa
     }
     case 'clusters':
       return { name: 'clusters' };
+    case 'tap':
+      return buildTapCommand(target, text);
     case 'scale-test':
       return {
         name: 'scale-test',

@@ -33,6 +33,7 @@ import { applyScenario } from './scenario/apply-scenario.js';
 import { withScenarioIdentity } from './scenario/generate-identity.js';
 import { loadScenario, parseScenario } from './scenario/load-scenario.js';
 import type { Scenario } from './scenario/scenario-schema.js';
+import { installVizTap } from './tap/install-viz-tap.js';
 
 /** Ports of the destination pods that port-forwards reach: gRPC and the metrics (admin) port. */
 export const DESTINATION_GRPC_PORT = 8086;
@@ -133,11 +134,15 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
 
     const controlPlaneNs = scenario.linkerd?.namespace ?? 'linkerd';
     const late: { destination?: RunningDestinationController } = {};
+    // linkerd-viz's tap, an aggregated API behind the API server (docs/tap.md).
+    const tapApi = installVizTap(store, scenario);
+    if (tapApi) undo.push(() => tapApi.close());
     const api: RunningApiServer = await startApiServer({
       store,
       ...ownPort(opts.apiServerPort),
       accessRules: scenario.accessRules,
       ...(opts.apiAudit ? { audit: opts.apiAudit } : {}),
+      ...(tapApi ? { aggregatedApis: [tapApi] } : {}),
       portForward: (namespace, pod, port) => {
         const dst = late.destination;
         if (!dst || namespace !== controlPlaneNs) return undefined;

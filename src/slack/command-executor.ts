@@ -7,6 +7,7 @@ import type { MetricsData } from '../steps/metrics/metrics-types.js';
 import type { MeshCommand, RunnableCommand } from '../grammar/parse-command.js';
 import type { ClusterReachability } from '../steps/clusters/cluster-reachability.js';
 import { formatServiceTarget, formatWorkloadTarget } from '../grammar/targets.js';
+import { attachTapRequests } from '../render/json/attach-tap-requests.js';
 
 export type { RunnableCommand };
 
@@ -77,6 +78,8 @@ export function createClusterExecutor(deps: ClusterExecutorDeps): { execute: Com
       if (command.name === 'metrics' && command.target) {
         await attachMetricsChart(result as StepResult<MetricsData>, command.target);
       }
+      // The full list of tapped requests goes into the thread as a file.
+      if (command.name === 'tap') attachTapRequests(result);
       return result;
     },
   };
@@ -93,6 +96,7 @@ export function targetOf(command: RunnableCommand): string {
     case 'check':
       return command.namespace ?? 'control plane';
     case 'restart':
+    case 'tap':
       return formatWorkloadTarget(command.target);
     case 'runbook':
       return command.runbook ? `${command.runbook} ${command.target ?? ''}`.trim() : 'runbooks';

@@ -8,10 +8,11 @@ import { slackErrorCode } from './slack-error.js';
 
 /**
  * While `serve` runs: puts back workloads that a scale test interrupted by a crash left changed
- * (their `meshbot.io/scale-test` record), at start and then in a sweep every few seconds, and
- * says so in the configured channel (and the log). A record whose heartbeat is fresh (a test
- * running here or on another replica) is left alone; one whose heartbeat stopped (or, for a
- * record without one, whose test is past its limit) is restored by the first sweep to see it.
+ * (their `meshbot.io/scale-test` record), at start and then when a watched record goes stale
+ * (recovery-sweeps.ts; a sweep at least every minute as well), and says so in the configured
+ * channel (and the log). A record whose heartbeat is fresh (a test running here or on another
+ * replica) is left alone; one whose heartbeat stopped (or, for a record without one, whose test
+ * is past its limit) is restored by the first sweep to see it.
  * `stop()` ends the sweeps at shutdown and waits for the one in flight.
  */
 export function startScaleTestRecovery(deps: {
@@ -20,8 +21,8 @@ export function startScaleTestRecovery(deps: {
   /** Channel id for the report; absent: the log only. */
   channel?: string | undefined;
   logger: Logger;
-  /** Time between sweeps, ms (default 5 s). */
-  intervalMs?: number;
+  /** Longest time between two sweeps, ms (default 60 s); records going stale sweep sooner. */
+  resyncMs?: number;
   /** Counts workloads put back (and failures) in meshbot's own metrics. */
   onRestored?: (report: RecoveryReport) => void;
 }): { firstSweep: Promise<RecoveryReport | undefined>; stop(): Promise<void> } {
@@ -47,7 +48,8 @@ export function startScaleTestRecovery(deps: {
     });
   };
   const loop = startRecoverySweeps((signal) => deps.runner.recover({ notify, signal }), {
-    ...(deps.intervalMs !== undefined ? { intervalMs: deps.intervalMs } : {}),
+    watchRecords: (handlers) => deps.runner.watchRecords(handlers),
+    ...(deps.resyncMs !== undefined ? { resyncMs: deps.resyncMs } : {}),
     onSweep: (report) => {
       if (sweeps++ === 0) resolveFirst(report);
     },

@@ -5,6 +5,8 @@ import {
   recoverInterruptedScaleTests,
   type RecoveryReport,
 } from '../steps/scale-test/recover-interrupted-scale-tests.js';
+import type { RecordHandlers } from '../steps/scale-test/recovery-sweeps.js';
+import { watchScaleTestRecords } from '../steps/scale-test/watch-scale-test-records.js';
 import type { ScaleTarget } from '../steps/scale-test/resolve-scale-target.js';
 import type { ScaleTestPlan, ScaleTestSettings } from '../steps/scale-test/scale-test-types.js';
 import { stepOf } from '../steps/step-registry.js';
@@ -27,6 +29,8 @@ export interface ScaleTestRunner {
     waitForRunning?: boolean;
     signal?: AbortSignal;
   }): Promise<RecoveryReport>;
+  /** Watches the scale-test records (when each goes stale), for the recovery loop. */
+  watchRecords(handlers: RecordHandlers): Promise<{ close(): void }>;
   /** Cancels tests in flight and waits until their replicas are back (the pool's owner closes the adapters). */
   close(): Promise<void>;
 }
@@ -116,6 +120,9 @@ export function createClusterScaleTestRunner(deps: {
         }),
       );
       return reports.length === 1 ? reports[0]! : mergeRecoveryReports(reports);
+    },
+    async watchRecords(handlers) {
+      return watchScaleTestRecords(await get(), handlers, settings);
     },
     async close() {
       for (const r of running) r.stop.abort();

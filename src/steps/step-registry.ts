@@ -14,6 +14,7 @@ import { describePlan, describeProgress } from './scale-test/describe-progress.j
 import type { ScaleTestEvent, ScaleTestPlan, ScaleTestSettings } from './scale-test/scale-test-types.js';
 import type { RestartPlan, RestartSettings } from './restart/plan-restart.js';
 import type { RouteThresholds } from './routes/routes-types.js';
+import type { TapData, TapLimits } from './tap/tap-types.js';
 import { MeshbotError } from '../errors.js';
 
 /** Which namespaces a command reads or changes. */
@@ -36,6 +37,8 @@ export interface StepRunContext {
 export interface ReadingSettings {
   /** The routes step's verdict thresholds (config `routes:`). */
   routes?: Partial<RouteThresholds>;
+  /** The operator's caps on tap (config `tap:`); default DEFAULT_TAP_LIMITS. */
+  tap?: TapLimits;
 }
 
 /**
@@ -81,6 +84,7 @@ export interface StepRegistry {
   runbook: ReadingStep<CommandOf<'runbook'>>;
   report: ReadingStep<CommandOf<'report'>>;
   clusters: ReadingStep<CommandOf<'clusters'>>;
+  tap: ReadingStep<CommandOf<'tap'>, TapData | null>;
 }
 
 const oneNamespace = (c: { target: { namespace: string } }): NamespaceScope => ({
@@ -210,6 +214,21 @@ export const STEP_REGISTRY: StepRegistry = {
           'The front ends answer it with runClustersStep (src/steps/clusters/run-clusters-step.ts).',
         ),
       ),
+  },
+  tap: {
+    mutating: false,
+    target: 'workload',
+    // The tapped workload's namespace, and that of --to when it names another.
+    namespaces: (c) => ({
+      kind: 'some',
+      namespaces: [...new Set([c.target.namespace, ...(c.to ? [c.to.namespace] : [])])],
+    }),
+    run: async (c, adapters, ctx) =>
+      (await import('./tap/run-tap-step.js')).runTapStep(c, adapters, {
+        ...(ctx.readingSettings?.tap ? { limits: ctx.readingSettings.tap } : {}),
+        ...(ctx.signal ? { signal: ctx.signal } : {}),
+        ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+      }),
   },
   'scale-test': {
     mutating: true,

@@ -60,16 +60,24 @@ describe('the bundle', () => {
       ),
     );
     expect(heavy).toEqual([]);
+    // Node 20 compiles these built-ins when first imported (about 10 ms for node:crypto).
+    const builtins = meta.outputs[entry!]!.imports.filter((i) => i.external).map((i) => i.path);
+    expect(builtins.filter((b) => /^(node:)?(crypto|stream|http|https|net|tls)$/.test(b))).toEqual([]);
   });
 
-  it('opens adapters and reads Kubernetes without client-node (it loads on first use of what needs it)', () => {
-    const chunk = Object.keys(meta.outputs).find((o) =>
-      Object.keys(meta.outputs[o]!.inputs).includes('src/adapters/open-adapters.ts'),
-    );
-    expect(chunk).toBeDefined();
-    const inputs = loadedAtStart(meta, chunk!);
-    expect(inputs).toContain('src/adapters/kube/create-kube-adapter.ts');
-    expect(inputs.filter((i) => /node_modules\/(@kubernetes|ws)\//.test(i))).toEqual([]);
+  it('opens adapters, reads Kubernetes and port-forwards without client-node (it loads on first use of what needs it)', () => {
+    const chunkOf = (input: string): string => {
+      const chunk = Object.keys(meta.outputs).find((o) =>
+        Object.keys(meta.outputs[o]!.inputs).includes(input),
+      );
+      expect([input, chunk]).toEqual([input, expect.any(String)]);
+      return chunk!;
+    };
+    const adapters = loadedAtStart(meta, chunkOf('src/adapters/open-adapters.ts'));
+    expect(adapters).toContain('src/adapters/kube/create-kube-adapter.ts');
+    expect(adapters.filter((i) => /node_modules\/(@kubernetes|ws)\//.test(i))).toEqual([]);
+    const tunnel = loadedAtStart(meta, chunkOf('src/adapters/kube/port-forward-tunnel.ts'));
+    expect(tunnel.filter((i) => /node_modules\/@kubernetes\//.test(i))).toEqual([]);
   });
 
   it('carries the destination API as destination-proto-json.ts parses proto/ at run time, no .proto parsed at start', async () => {

@@ -1,15 +1,14 @@
-import type { KubeConfig } from '@kubernetes/client-node';
 import { MeshbotError } from '../../errors.js';
 import type { KubeAdapter } from '../kube/kube-adapter.js';
-import type { PortForwardTunnel } from '../kube/port-forward-tunnel.js';
+import type { KubeEndpoint, PortForwardTunnel } from '../kube/port-forward-tunnel.js';
 import type { DestinationTransport } from './destination-transport.js';
 
 export const DESTINATION_POD_LABEL = 'linkerd.io/control-plane-component=destination';
 export const DESTINATION_GRPC_PORT = 8086;
 
 export interface PortForwardTransportOptions {
-  /** client-node's kubeconfig of the cluster (client-node and the tunnel load when it opens). */
-  kubeConfig: () => Promise<KubeConfig>;
+  /** The API server and the kubeconfig's connection settings (the tunnel loads when it opens). */
+  apiServer: KubeEndpoint;
   kube: KubeAdapter;
   controlPlaneNamespace: string;
   connectTimeoutMs: number;
@@ -50,7 +49,7 @@ export function portForwardTransport(options: PortForwardTransportOptions): Dest
     const first = await pick();
     let reuse: string | undefined = first;
     const { openPortForwardTunnel } = await import('../kube/port-forward-tunnel.js');
-    const tunnel = await openPortForwardTunnel(await options.kubeConfig(), {
+    const tunnel = await openPortForwardTunnel(options.apiServer, {
       namespace: ns,
       pod: () => {
         const pod = reuse;

@@ -1,9 +1,15 @@
-import { PortForward, type KubeConfig } from '@kubernetes/client-node';
 import { createServer, type Server, type Socket } from 'node:net';
 import { Writable } from 'node:stream';
 import WebSocket from 'ws';
 import { MeshbotError } from '../../errors.js';
+import type { KubeConnectionOptions } from './kube-get.js';
 import { forbiddenError, parseForbiddenMessage, parseStatus } from './translate-kube-error.js';
+
+/** How to reach the API server: its URL and the connection settings of the kubeconfig (kube-get.ts). */
+export interface KubeEndpoint {
+  server: string;
+  connection: () => KubeConnectionOptions | Promise<KubeConnectionOptions>;
+}
 
 export interface PortForwardTunnel {
   /** `127.0.0.1:PORT`, the local end. */
@@ -24,12 +30,6 @@ export interface PortForwardTarget {
   connectTimeoutMs: number;
 }
 
-/** Close-code-free handle of the WebSocket client-node returns. */
-interface ClosableSocket {
-  close(): void;
-  on(event: 'close', fn: () => void): unknown;
-}
-
 /** The API server answered the WebSocket upgrade with an HTTP error (and, usually, a Status body). */
 class UpgradeRefused extends Error {
   constructor(
@@ -41,77 +41,89 @@ class UpgradeRefused extends Error {
 }
 
 /**
- * The WebSocket side of client-node's PortForward: speaks `v4.channel.k8s.io`, authenticates
- * as the kubeconfig says, and reads the Status body of a refused upgrade (403 names the
- * missing permission), which client-node's own handler drops.
+ * One WebSocket of `pods/portforward` (protocol `v4.channel.k8s.io`, as kubectl and
+ * client-node's PortForward speak it), authenticated as the kubeconfig says, carrying `socket`
+ * to the pod's port: every message is a channel byte then data (channel 0 the data, 1 the
+ * errors, each opening with the port as two bytes); what the socket sends goes out on channel
+ * 0. A refused upgrade is read whole (its Status names a missing permission).
  */
-function channelSocketHandler(kc: KubeConfig): {
-  connect(
-    path: string,
-    textHandler: ((text: string) => boolean) | null,
-    binaryHandler: ((stream: number, buff: Buffer) => boolean) | null,
-  ): Promise<WebSocket>;
-} {
-  return {
-    async connect(path, _textHandler, binaryHandler) {
-      const server = kc.getCurrentCluster()?.server;
-      if (!server) throw new MeshbotError('config', 'the kubeconfig has no current cluster');
-      const url = `${server.replace(/^http/, 'ws').replace(/\/$/, '')}${path}`;
-      const opts: WebSocket.ClientOptions = {};
-      await kc.applyToHTTPSOptions(opts);
-      return new Promise<WebSocket>((resolve, reject) => {
-        const ws = new WebSocket(url, ['v4.channel.k8s.io'], opts);
-        ws.on('unexpected-response', (req, res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          // Read the whole Status before closing: destroying the request at once lost the body,
-          // so a 403 always read as `create` whatever the server said.
-          res.on('end', () => {
-            reject(new UpgradeRefused(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
-            req.destroy();
-          });
-          res.on('error', () => {
-            reject(new UpgradeRefused(res.statusCode ?? 0, ''));
-            req.destroy();
-          });
-        });
-        ws.once('open', () => resolve(ws));
-        ws.once('error', reject);
-        ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
-          const buf = Buffer.isBuffer(data)
-            ? data
-            : Array.isArray(data)
-              ? Buffer.concat(data)
-              : Buffer.from(data);
-          if (buf.length < 1 || !binaryHandler) return;
-          if (!binaryHandler(buf.readUInt8(0), buf.subarray(1))) ws.close();
-        });
-      });
-    },
+async function connectChannels(
+  endpoint: KubeEndpoint,
+  path: string,
+  socket: Socket,
+  errors: Writable,
+): Promise<WebSocket> {
+  const url = `${endpoint.server.replace(/^http/, 'ws').replace(/\/$/, '')}${path}`;
+  const { headers, ...tls } = await endpoint.connection();
+  const opts: WebSocket.ClientOptions = {
+    ...tls,
+    headers: Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, String(v)])),
   };
+  const ws = new WebSocket(url, ['v4.channel.k8s.io'], opts);
+  // Listening before the upgrade completes: the first messages (the port prefixes) can arrive
+  // with the upgrade's answer, in the same tick as 'open'.
+  const portPrefixPending = [true, true];
+  ws.on('message', (data: Buffer | ArrayBuffer | Buffer[]) => {
+    const buf = Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data);
+    if (buf.length < 1) return;
+    const channel = buf.readUInt8(0);
+    // Only one port is forwarded: channels 0 and 1; anything else ends the connection.
+    if (channel > 1) {
+      ws.close();
+      return;
+    }
+    let payload = buf.subarray(1);
+    if (portPrefixPending[channel]) {
+      payload = payload.subarray(2);
+      portPrefixPending[channel] = false;
+    }
+    if (channel === 1) errors.write(payload);
+    else socket.write(payload);
+  });
+  await new Promise<void>((resolve, reject) => {
+    ws.on('unexpected-response', (req, res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      // Read the whole Status before closing: destroying the request at once lost the body,
+      // so a 403 always read as `create` whatever the server said.
+      res.on('end', () => {
+        reject(new UpgradeRefused(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+        req.destroy();
+      });
+      res.on('error', () => {
+        reject(new UpgradeRefused(res.statusCode ?? 0, ''));
+        req.destroy();
+      });
+    });
+    ws.once('open', () => resolve());
+    // Kept after the upgrade too: a later failure closes the socket (its 'close' ends the tunnel).
+    ws.on('error', reject);
+  });
+  socket.on('data', (chunk: Buffer) => ws.send(Buffer.concat([Buffer.from([0]), chunk])));
+  socket.on('end', () => ws.close());
+  return ws;
 }
 
 /**
  * A local TCP listener on 127.0.0.1 whose every connection is carried to `pod:port` through the
- * Kubernetes API's `pods/portforward` WebSocket (client-node's PortForward), as
- * `kubectl port-forward` and `linkerd diagnostics endpoints` do. One WebSocket per connection;
+ * Kubernetes API's `pods/portforward` WebSocket (no client-node: the kubeconfig's connection
+ * settings come with `endpoint`), as `kubectl port-forward` and `linkerd diagnostics endpoints`
+ * do. One WebSocket per connection;
  * closing the tunnel closes the listener, every socket and every WebSocket.
  */
 export async function openPortForwardTunnel(
-  kc: KubeConfig,
+  endpoint: KubeEndpoint,
   target: PortForwardTarget,
 ): Promise<PortForwardTunnel> {
   const server: Server = createServer();
   const sockets = new Set<Socket>();
-  const webSockets = new Set<ClosableSocket>();
-  const apiServer = kc.getCurrentCluster()?.server ?? '(no server)';
+  const webSockets = new Set<WebSocket>();
+  const apiServer = endpoint.server;
   let currentPod = typeof target.pod === 'string' ? target.pod : '(pod not picked yet)';
   const where = (): string => `${target.namespace}/${currentPod}:${target.port}`;
   const pickPod = (): Promise<string> =>
     typeof target.pod === 'string' ? Promise.resolve(target.pod) : target.pod();
   let last: MeshbotError | undefined;
-
-  const forwarder = new PortForward(kc, true, channelSocketHandler(kc));
 
   const translate = (err: unknown): MeshbotError => {
     if (err instanceof MeshbotError) return err;
@@ -154,7 +166,7 @@ export async function openPortForwardTunnel(
 
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
-    let ws: ClosableSocket | undefined;
+    let ws: WebSocket | undefined;
     let done = false;
     const finish = (): void => {
       if (done) return;
@@ -193,16 +205,13 @@ export async function openPortForwardTunnel(
       .then((pod) => {
         currentPod = pod;
         if (done) return null;
-        return forwarder.portForward(target.namespace, pod, [target.port], socket, errors, socket);
+        const path = `/api/v1/namespaces/${target.namespace}/pods/${pod}/portforward?ports=${target.port}`;
+        return connectChannels(endpoint, path, socket, errors);
       })
       .then(
-        (opened) => {
+        (handle) => {
           clearTimeout(timer);
-          if (opened === null) return;
-          const handle = (typeof opened === 'function'
-            ? opened()
-            : opened) as unknown as ClosableSocket | null;
-          if (!handle) return finish();
+          if (handle === null) return;
           ws = handle;
           webSockets.add(handle);
           handle.on('close', () => {

@@ -128,6 +128,13 @@ export interface WorkloadScaling {
     claim: { key: string; value: string },
     resourceVersion: string,
   ): Promise<KubeRollout>;
+  /** Deployments or StatefulSets of a namespace (every namespace when absent): list, then watch. */
+  watchWorkloads(
+    kind: ScalableKind,
+    namespace: string | undefined,
+    handlers: WatchHandlers<KubeWorkload>,
+    options: WatchOptions,
+  ): Promise<OpenWatch<KubeWorkload>>;
   /** Watches one Deployment's rollout (list, then watch from its resourceVersion). */
   watchRollout(
     ref: WorkloadRef,
@@ -300,19 +307,26 @@ export function createWorkloadScaling(core: KubeCore): WorkloadScaling {
     return obj === undefined ? undefined : toKubeWorkload(ref.kind, parse(workloadSchema, obj, 'workload'));
   }
 
+  /** The list call of Deployments or StatefulSets, of a namespace or of every namespace. */
+  function listKindCall(
+    kind: ScalableKind,
+    namespace: string | undefined,
+    o: ConfigurationOptions,
+  ): Promise<unknown> {
+    if (kind === 'deployment') {
+      return namespace
+        ? apps.listNamespacedDeployment({ namespace }, o)
+        : apps.listDeploymentForAllNamespaces({}, o);
+    }
+    return namespace
+      ? apps.listNamespacedStatefulSet({ namespace }, o)
+      : apps.listStatefulSetForAllNamespaces({}, o);
+  }
+
   async function listKind(kind: ScalableKind, namespace?: string): Promise<KubeWorkload[]> {
     const list = await call(
       { verb: 'list', resource: plural(kind), group: 'apps', ...(namespace ? { namespace } : {}) },
-      (o): Promise<unknown> => {
-        if (kind === 'deployment') {
-          return namespace
-            ? apps.listNamespacedDeployment({ namespace }, o)
-            : apps.listDeploymentForAllNamespaces({}, o);
-        }
-        return namespace
-          ? apps.listNamespacedStatefulSet({ namespace }, o)
-          : apps.listStatefulSetForAllNamespaces({}, o);
-      },
+      (o) => listKindCall(kind, namespace, o),
     );
     return parse(listOf(workloadSchema), list, `${kind} list`).items.map((w) => toKubeWorkload(kind, w));
   }
@@ -566,6 +580,24 @@ export function createWorkloadScaling(core: KubeCore): WorkloadScaling {
     return toKubeRollout(parse(rolloutSchema, must(obj, ref), 'Deployment'));
   }
 
+  async function watchWorkloads(
+    kind: ScalableKind,
+    namespace: string | undefined,
+    handlers: WatchHandlers<KubeWorkload>,
+    options: WatchOptions,
+  ): Promise<OpenWatch<KubeWorkload>> {
+    const resource = plural(kind);
+    return listThenWatch(
+      { verb: 'list', resource, group: 'apps', ...(namespace ? { namespace } : {}) },
+      namespace ? `/apis/apps/v1/namespaces/${namespace}/${resource}` : `/apis/apps/v1/${resource}`,
+      {},
+      (o) => listKindCall(kind, namespace, o),
+      (raw) => toKubeWorkload(kind, parse(workloadSchema, raw, kind)),
+      handlers,
+      options,
+    );
+  }
+
   async function watchRollout(
     ref: WorkloadRef,
     handlers: WatchHandlers<KubeRollout>,
@@ -588,6 +620,7 @@ export function createWorkloadScaling(core: KubeCore): WorkloadScaling {
     getRollout,
     restartDeployment,
     watchRollout,
+    watchWorkloads,
     getWorkload,
     listWorkloads,
     getReplicaSetOwner,

@@ -4,11 +4,10 @@
  * API to a running pod of linkerd-viz's Prometheus (port 9090), as `linkerd viz dashboard` does.
  * The port-forward opens on the first query and closes with the client.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
 import { MeshbotError } from '../../errors.js';
 import type { ClusterOptions } from '../cluster-options.js';
 import type { KubeAdapter } from '../kube/kube-adapter.js';
-import type { PortForwardTunnel } from '../kube/port-forward-tunnel.js';
+import type { KubeEndpoint, PortForwardTunnel } from '../kube/port-forward-tunnel.js';
 import {
   createPrometheusClient,
   DEFAULT_PROMETHEUS_URL,
@@ -20,8 +19,8 @@ export const PROMETHEUS_POD_LABEL = 'component=prometheus';
 export const PROMETHEUS_PORT = 9090;
 
 export interface OpenPrometheusDeps {
-  /** client-node's kubeconfig of the cluster, loaded when the port-forward opens. */
-  kubeConfig: () => Promise<KubeConfig>;
+  /** The API server and the kubeconfig's connection settings, for the port-forward. */
+  apiServer: KubeEndpoint;
   kube: Pick<KubeAdapter, 'listPods'>;
   timeoutMs: number;
 }
@@ -46,7 +45,7 @@ export function openPrometheus(options: ClusterOptions, deps: OpenPrometheusDeps
       );
     }
     const { openPortForwardTunnel } = await import('../kube/port-forward-tunnel.js');
-    tunnel = await openPortForwardTunnel(await deps.kubeConfig(), {
+    tunnel = await openPortForwardTunnel(deps.apiServer, {
       namespace: ns,
       pod: pod.name,
       port: PROMETHEUS_PORT,

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { cliUser } from '../cli-user.js';
 import { parseDuration } from '../../grammar/duration.js';
@@ -47,7 +46,11 @@ export async function runRestartCommand(
         adapters,
         {
           yes: flags.yes === true,
-          settings: { ...settings, confirmedBy: `${by} (--yes)`, confirmationId: `cli-${randomUUID()}` },
+          settings: {
+            ...settings,
+            confirmedBy: `${by} (--yes)`,
+            confirmationId: `cli-${crypto.randomUUID()}`,
+          },
           requestedBy: by,
           format,
           label,

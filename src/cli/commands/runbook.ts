@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Command } from 'commander';
 import { cliUser } from '../cli-user.js';
 import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-url.js';
@@ -142,7 +141,7 @@ export async function runRunbookCommand(
               {
                 requestedBy: ctx.requestedBy,
                 ...(ctx.confirmedBy !== undefined ? { confirmedBy: ctx.confirmedBy } : {}),
-                confirmationId: `cli-${randomUUID()}`,
+                confirmationId: `cli-${crypto.randomUUID()}`,
               },
               adapters,
               {

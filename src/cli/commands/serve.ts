@@ -124,7 +124,7 @@ export async function runServe(
       runCommand: async (command, adapters, ctx) => {
         const result = await runCommand(command, adapters, {
           ...ctx,
-          readingSettings: { routes: config.routes },
+          readingSettings: { routes: config.routes, tap: config.tap },
         });
         metrics.observeStep(command.name, result);
         return result;

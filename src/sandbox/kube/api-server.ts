@@ -20,6 +20,7 @@ import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import { z } from 'zod';
 import { answerReview, REVIEW_KINDS } from './access-review.js';
+import { createAggregator, type AggregatedApiBackend } from './aggregated-apis.js';
 import { denyingRule, type AccessRequest, type AccessRule } from './access-rules.js';
 import { authenticate, impersonate } from './authenticate-request.js';
 import { ensureBootstrapPolicy } from './bootstrap-policy.js';
@@ -130,6 +131,8 @@ export interface ApiServerOptions {
   audit?: (event: AuditEvent) => void;
   portForward?: PortForwardResolver;
   version?: Partial<VersionInfo>;
+  /** Backends of aggregated APIs, served when an APIService registers them (aggregated-apis.ts). */
+  aggregatedApis?: AggregatedApiBackend[];
 }
 
 /** One authorization decision: who asked what, and whether it was allowed. */
@@ -239,6 +242,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   }
   const version = versionInfo(opts.version);
   let accessRules: AccessRule[] = [...(opts.accessRules ?? [])];
+  const aggregator = createAggregator(store, opts.aggregatedApis ?? []);
   let serverAddress = `${host}:0`;
 
   const sockets = new Set<Duplex>();
@@ -330,6 +334,37 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     };
   }
 
+  /**
+   * The main server's authorization of a request from its path alone, as kube-apiserver's
+   * RequestInfo reads it (`/watch/` makes the verb `watch` whatever the method): for aggregated
+   * APIs and for paths no route serves.
+   */
+  function authorizeByRequestInfo(r: Request): void {
+    const pathname = r.url.pathname.replace(/\/+$/, '') || '/';
+    const method = (r.req.method ?? 'GET').toUpperCase();
+    const path = isResourcePath(pathname) ? parseResourcePath(pathname) : undefined;
+    if (!path) {
+      authorize({ resourceRequest: false, user: r.user, verb: method.toLowerCase(), path: r.url.pathname });
+      return;
+    }
+    const verb = path.watchPrefix
+      ? 'watch'
+      : method === 'GET'
+        ? path.name === undefined
+          ? 'list'
+          : 'get'
+        : method === 'POST'
+          ? 'create'
+          : method === 'PUT'
+            ? 'update'
+            : method === 'PATCH'
+              ? 'patch'
+              : path.name === undefined
+                ? 'deletecollection'
+                : 'delete';
+    authorize(resourceAttributes(r.user, verb, path));
+  }
+
   // ---------------------------------------------------------------------------------------
   // Non-resource paths
 
@@ -348,7 +383,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       verb: (r.req.method ?? 'GET').toLowerCase(),
       path: r.url.pathname,
     });
-    const kinds: DiscoveryKind[] = [...store.kinds(), ...REVIEW_KINDS];
+    const kinds: DiscoveryKind[] = [...store.kinds(), ...REVIEW_KINDS, ...aggregator.discoveryKinds()];
     if (pathname === '/version') {
       writeJson(r.res, 200, version);
       return true;
@@ -417,6 +452,14 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
 
   async function serveResource(r: Request, path: ResourcePath): Promise<void> {
     const method = r.req.method ?? 'GET';
+    // A group version nobody serves is the API server's NotFound, whatever the method (once
+    // authorized: the authorization filter runs before the routes).
+    const served = (k: { group: string; version: string }) =>
+      k.group === path.group && k.version === path.version;
+    if (!store.kinds().some(served) && !REVIEW_KINDS.some(served)) {
+      authorizeByRequestInfo(r);
+      throw notFound404();
+    }
     const watch = path.watchPrefix || isTrue(r.url.searchParams.get('watch'));
     let verb: Verb;
     if (path.subresource === 'portforward') {
@@ -978,6 +1021,17 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       const url = new URL(req.url ?? '/', `http://${host}`);
       const user = userOf(req);
       const r: Request = { req, res, url, user };
+      const aggregated = aggregator.route(url.pathname);
+      if (aggregated) {
+        // The aggregator's handler runs after the main server's authentication and authorization.
+        authorizeByRequestInfo(r);
+        aggregator.forward(req, res, aggregated, user, (attrs) => {
+          const decision = decide(attrs);
+          opts.audit?.({ attributes: attrs, allowed: decision.allowed });
+          return decision;
+        });
+        return;
+      }
       if (serveNonResource(r)) return;
       const path = parseResourcePath(url.pathname);
       if (!path) throw notFound404();

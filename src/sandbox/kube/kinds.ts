@@ -157,6 +157,16 @@ export const DEFAULT_KINDS: readonly KindSpec[] = [
     singular: 'lease',
     namespaced: true,
   },
+  // apiregistration.k8s.io/v1: aggregated APIs (linkerd-viz's tap); see aggregated-apis.ts
+  {
+    group: 'apiregistration.k8s.io',
+    version: 'v1',
+    kind: 'APIService',
+    plural: 'apiservices',
+    singular: 'apiservice',
+    namespaced: false,
+    subresources: ['status'],
+  },
   // apiextensions.k8s.io/v1
   {
     group: 'apiextensions.k8s.io',

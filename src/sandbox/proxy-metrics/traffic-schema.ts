@@ -29,3 +29,20 @@ export const trafficSchema = z.strictObject(
   },
   { error: 'expected a map with rps, successRate and latencyMs: {p50, p99}' },
 ) satisfies z.ZodType<TrafficSpec, unknown>;
+
+/**
+ * What the requests of a traffic edge look like to tap (src/sandbox/tap/): their path, method
+ * and protocol. Default: `GET /` over HTTP (gRPC: `POST`, status in the trailers).
+ */
+export const tapRequestShape = {
+  path: z
+    .string({ error: 'expected a path starting with /' })
+    .regex(/^\/[\x21-\x7e]*$/, { error: 'expected a path starting with / (no spaces)' })
+    .optional(),
+  method: z
+    .enum(['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'HEAD'], {
+      error: 'expected an HTTP method: GET, POST, PUT, DELETE, PATCH, OPTIONS or HEAD',
+    })
+    .optional(),
+  protocol: z.enum(['http', 'grpc'], { error: 'expected protocol http or grpc' }).optional(),
+};

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { faultSchema } from './fault-schema.js';
-import { trafficSchema } from '../proxy-metrics/traffic-schema.js';
+import { tapRequestShape, trafficSchema } from '../proxy-metrics/traffic-schema.js';
 import { identitySchema } from './identity-schema.js';
 import { httpRouteSchema, serviceProfileSchema } from './route-schema.js';
 
@@ -219,11 +219,12 @@ export const trafficEdgeSchema = z.strictObject(
     port: portNumber.optional(),
     /** A route the requests match: a ServiceProfile route (`rt_route`) or an HTTPRoute of the service. */
     route: text('a route name').min(1, { error: 'expected a route name' }).optional(),
+    ...tapRequestShape,
     ...trafficSchema.shape,
   },
   {
     error:
-      'expected a map with from, namespace, to, and rps, successRate, latencyMs: {p50, p99} (port, route optional)',
+      'expected a map with from, namespace, to, and rps, successRate, latencyMs: {p50, p99} (port, route, path, method, protocol optional)',
   },
 );
 
@@ -278,6 +279,18 @@ export const destinationSchema = z.strictObject(
       .default('current'),
   },
   { error: 'expected a map with compat: current or legacy' },
+);
+
+/**
+ * linkerd-viz, with a scenario's Linkerd: installed (its tap APIService registered), and whether
+ * tap serves (`down`: the APIService answers 503, as when the tap pods are not ready).
+ */
+export const vizSchema = z.strictObject(
+  {
+    installed: z.boolean({ error: 'expected installed: true or false' }).default(true),
+    tap: z.enum(['serving', 'down'], { error: 'expected tap: serving or down' }).default('serving'),
+  },
+  { error: 'expected a map with installed (true or false) and tap (serving or down)' },
 );
 
 export const accessRuleSchema = z.strictObject({
@@ -341,6 +354,7 @@ export const scenarioSchema = z.strictObject({
   mesh: meshSchema.default({ reconnectMs: 500, churn: [] }),
   destination: destinationSchema.default({ compat: 'current' }),
   network: networkSchema.default({ ipFamilies: 'IPv4' }),
+  viz: vizSchema.default({ installed: true, tap: 'serving' }),
 });
 
 export type Scenario = z.infer<typeof scenarioSchema>;

@@ -81,6 +81,29 @@ export interface SlackDouble {
 
 const JSON_FIELDS = new Set(['blocks', 'attachments', 'metadata', 'files', 'users', 'channels']);
 
+/**
+ * The file's bytes of an upload: the body itself, or the file part of a multipart/form-data
+ * body (what WebClient sends for a `file` Buffer); Slack's upload URL takes both.
+ */
+function uploadedBytes(raw: Buffer, contentType: string | undefined): Buffer {
+  const boundary = /^multipart\/form-data;.*boundary="?([^";]+)"?/i.exec(contentType ?? '')?.[1];
+  if (!boundary) return raw;
+  const delimiter = Buffer.from(`--${boundary}`);
+  let at = raw.indexOf(delimiter);
+  while (at >= 0) {
+    const next = raw.indexOf(delimiter, at + delimiter.length);
+    if (next < 0) break;
+    const part = raw.subarray(at + delimiter.length, next);
+    const headerEnd = part.indexOf('\r\n\r\n');
+    if (headerEnd >= 0 && /filename=/i.test(part.subarray(0, headerEnd).toString('utf8'))) {
+      // The part ends with the CRLF that precedes the next delimiter.
+      return part.subarray(headerEnd + 4, part.length - 2);
+    }
+    at = next;
+  }
+  return raw;
+}
+
 function parseParams(raw: string, contentType: string | undefined): Record<string, unknown> {
   if (!raw) return {};
   if (contentType?.includes('application/json')) {
@@ -487,7 +510,7 @@ export async function startSlackDouble(options: SlackDoubleOptions = {}): Promis
           res.writeHead(404).end();
           return;
         }
-        u.content = raw.toString('utf8');
+        u.content = uploadedBytes(raw, req.headers['content-type']).toString('utf8');
         record(200);
         res.writeHead(200, { 'content-type': 'text/plain' }).end(`OK - ${raw.length}`);
         return;

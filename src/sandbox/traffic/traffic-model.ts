@@ -35,6 +35,8 @@ export interface TrafficEdge {
   workload?: string;
   /** A ServiceProfile route name (`rt_route`) the requests match. */
   route?: string;
+  /** What tap shows of the requests: path, method, protocol (default `GET /` over HTTP). */
+  request?: { path?: string; method?: string; protocol?: 'http' | 'grpc' };
   spec: TrafficSpec;
 }
 
@@ -78,6 +80,15 @@ export function trafficModelOf(scenario: Scenario): TrafficModel {
       ...(from?.meshed ? { from: `${e.namespace}/${e.from}` } : {}),
       service: { ...ref, port },
       ...(e.route !== undefined ? { route: e.route } : {}),
+      ...(e.path !== undefined || e.method !== undefined || e.protocol !== undefined
+        ? {
+            request: {
+              ...(e.path !== undefined ? { path: e.path } : {}),
+              ...(e.method !== undefined ? { method: e.method } : {}),
+              ...(e.protocol !== undefined ? { protocol: e.protocol } : {}),
+            },
+          }
+        : {}),
       spec: { rps: e.rps, successRate: e.successRate, latencyMs: e.latencyMs },
     });
   }

@@ -311,6 +311,57 @@ describe('scheduled reports through the sandbox and the Slack double', () => {
     await healVoting();
   });
 
+  it('a slot that fell due while no replica led is run once by the next leader, at once', async () => {
+    const channel = 'C0CATCHUP';
+    const store = storeNamed('report-state-catchup');
+    const r = report({ name: 'catchup', channel, schedule: '0 0 * * * *' });
+    const HOUR = 3600_000;
+    const topOfHour = (ms: number) => new Date(Math.floor(ms / HOUR) * HOUR).toISOString();
+    // The last leader ran the slot two hours ago, then nobody led when this hour's came due.
+    const earlier = topOfHour(Date.now() - 2 * HOUR);
+    await store.update((s) => {
+      s.reports['catchup'] = {
+        open: {},
+        messages: {},
+        started: { slot: earlier, at: earlier, by: 'pod-a' },
+        finished: { slot: earlier, at: earlier, by: 'pod-a' },
+      };
+      return s;
+    });
+    await freezeVoting();
+    const recovered: Array<[string, string]> = [];
+    const ran: string[] = [];
+    const scheduler = createReportScheduler({
+      reports: [r],
+      store,
+      isLeader: () => true,
+      run: async (report, slot) => {
+        ran.push(slot);
+        await runReport({
+          report,
+          cluster: 'sandbox',
+          sweep: (req) => runSweepStep(req, adapters),
+          store,
+          notifier: createSlackReportNotifier(client),
+          slot,
+          identity: 'pod-b',
+        });
+      },
+      onRecover: (_r, slot, reason) => void recovered.push([slot, reason]),
+    });
+    scheduler.start();
+    const due = topOfHour(Date.now());
+    await scheduler.recover();
+    // A second start of leading (say the Lease flapped) does not run it again.
+    await scheduler.recover();
+    await scheduler.stop();
+    expect(recovered).toEqual([[due, 'missed']]);
+    expect(ran).toEqual([due]);
+    expect((await store.read()).reports['catchup']!.finished).toMatchObject({ slot: due, by: 'pod-b' });
+    expect(slack.messages(channel).filter((m) => !m.thread_ts)).toHaveLength(1);
+    await healVoting();
+  });
+
   it('two replicas sharing a Lease: only the leader runs the schedule, and a finished slot is not run again', async () => {
     const store = storeNamed('report-state-ha');
     const leases = createLeaseClient(createKubeCore(kubeConfig));

@@ -157,6 +157,30 @@ describe('two serve replicas with a scheduled report', () => {
       }),
     );
     expect(leaders.sort()).toEqual([0, 1]);
+    // The rest of meshbot's own metrics, summed over both replicas: a command run from Slack
+    // (by name and status, with its duration), the report's sweeps (duration, services swept),
+    // its runs and its open findings by kind.
+    const endpoints = await slack.sendSlashCommand({
+      text: 'endpoints voting-svc.emojivoto',
+      channelId: ASKED,
+    });
+    await slack.waitForThread(endpoints.triggerId, 30_000);
+    const scrape = async (): Promise<string[]> =>
+      (await Promise.all(ports.map(async (port) => (await fetch(`http://127.0.0.1:${port}/metrics`)).text())))
+        .join('\n')
+        .split('\n');
+    const sum = (lines: string[], name: string, labels: RegExp = /.*/): number =>
+      lines
+        .filter((l) => l.startsWith(`${name}{`) && labels.test(l))
+        .reduce((n, l) => n + Number(l.split(' ').at(-1)), 0);
+    const lines = await scrape();
+    expect(sum(lines, 'meshbot_commands_total', /command="endpoints",status="fail"/)).toBe(1);
+    expect(sum(lines, 'meshbot_step_duration_seconds_count', /command="endpoints"/)).toBe(1);
+    expect(sum(lines, 'meshbot_sweep_duration_seconds_count')).toBeGreaterThanOrEqual(3);
+    expect(sum(lines, 'meshbot_sweep_services_total', /outcome="swept"/)).toBeGreaterThanOrEqual(3);
+    expect(sum(lines, 'meshbot_sweep_services_total', /outcome="drifted"/)).toBeGreaterThanOrEqual(3);
+    expect(sum(lines, 'meshbot_report_runs_total', /report="drift",outcome="ok"/)).toBeGreaterThanOrEqual(3);
+    expect(sum(lines, 'meshbot_open_findings', /report="drift",kind="stale-in-destination"/)).toBe(1);
     // /mesh report list and run, asked in another channel: answered in the thread where asked.
     const text = (t: { parent: { text: string }; replies: Array<{ text: string; blocks: unknown[] }> }) =>
       JSON.stringify([t.parent.text, ...t.replies.map((r) => [r.text, r.blocks])]);

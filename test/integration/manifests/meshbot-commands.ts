@@ -21,6 +21,8 @@ import { runRunbookCommand } from '../../../src/cli/commands/runbook.js';
 import { runRoutesCommand } from '../../../src/cli/commands/routes.js';
 import { runScaleTestCommand } from '../../../src/cli/commands/scale-test.js';
 import { reportError } from '../../../src/cli/command-io.js';
+import { openAdapters } from '../../../src/adapters/open-adapters.js';
+import { watchScaleTestRecords } from '../../../src/steps/scale-test/watch-scale-test-records.js';
 import { createConfigMapClient } from '../../../src/adapters/kube/config-map-client.js';
 import { createKubeCore, type KubeCore } from '../../../src/adapters/kube/kube-core.js';
 import { createLeaseClient } from '../../../src/adapters/kube/lease-client.js';
@@ -28,6 +30,7 @@ import { loadKubeConfig } from '../../../src/adapters/kube/load-kubeconfig.js';
 import { createLeaderElector } from '../../../src/drift/leader-election.js';
 import { createReportStateStore, DEFAULT_STATE_CONFIGMAP } from '../../../src/drift/report-state-store.js';
 import { runSweepCommand } from '../../../src/cli/commands/sweep.js';
+import { runTapCommand } from '../../../src/cli/commands/tap.js';
 import type { CommandIO } from '../../../src/cli/command-io.js';
 
 /**
@@ -158,6 +161,34 @@ const reportState: MeshbotCommand = {
   },
 };
 
+/**
+ * `serve`'s scale-test recovery: the watches of Deployments and StatefulSets (every namespace)
+ * that say when an interrupted test's record goes stale. Opened, then closed.
+ */
+const recoveryWatch: MeshbotCommand = {
+  name: 'serve: scale-test recovery (watch Deployments and StatefulSets, every namespace)',
+  run: async (ctx, io) => {
+    try {
+      const adapters = await openAdapters({ kubeconfig: ctx.kubeconfig, timeoutMs: 8_000 });
+      try {
+        let records = 0;
+        const watch = await watchScaleTestRecords(
+          adapters,
+          { onRecord: () => void records++, onEnd: () => undefined },
+          { namespaces: ['*'] },
+        );
+        watch.close();
+        io.stdout.write(`watched ${records} workloads\n`);
+        return 0;
+      } finally {
+        await adapters.close();
+      }
+    } catch (err) {
+      return reportError(io.stderr, err);
+    }
+  },
+};
+
 export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
   {
     name: 'meshbot endpoints web-svc.emojivoto (through the port-forward)',
@@ -250,8 +281,27 @@ export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
     run: (ctx, io) =>
       runSweepCommand({ kubeconfig: ctx.kubeconfig, persistence: '1s', timeout: '8s', output: 'json' }, io),
   },
+  {
+    name: 'meshbot tap deploy/web.emojivoto --duration 1s (linkerd-viz tap, an aggregated API)',
+    run: (ctx, io) =>
+      runTapCommand(
+        'deploy/web.emojivoto',
+        { kubeconfig: ctx.kubeconfig, duration: '1s', output: 'json' },
+        io,
+      ),
+  },
+  {
+    name: 'meshbot tap statefulset/cache.emojivoto --duration 1s',
+    run: (ctx, io) =>
+      runTapCommand(
+        'statefulset/cache.emojivoto',
+        { kubeconfig: ctx.kubeconfig, duration: '1s', output: 'json' },
+        io,
+      ),
+  },
   leaderElection,
   reportState,
+  recoveryWatch,
 ];
 
 /** Runs a command with its output captured. */

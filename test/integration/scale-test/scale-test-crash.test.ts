@@ -17,6 +17,7 @@ import {
   type RecoveryReport,
 } from '../../../src/steps/scale-test/recover-interrupted-scale-tests.js';
 import { startRecoverySweeps } from '../../../src/steps/scale-test/recovery-sweeps.js';
+import { watchScaleTestRecords } from '../../../src/steps/scale-test/watch-scale-test-records.js';
 import {
   decodeAnnotation,
   SCALE_TEST_ANNOTATION,
@@ -122,10 +123,12 @@ describe('a scale test whose process is killed', () => {
 
   it('a running recovery loop puts the replicas back within 20 s of the process dying', async () => {
     sb.setFault({ type: 'freeze', service: 'killed-svc.shop' });
-    // As `serve` runs it: a sweep at once, then every 5 s, in this (surviving) process.
+    // As `serve` runs it, in this (surviving) process: a sweep at once, then one when a watched
+    // record goes stale (and at least every minute).
     const sweeps: RecoveryReport[] = [];
     const errors: unknown[] = [];
     const loop = startRecoverySweeps((signal) => recoverInterruptedScaleTests(adapters, { signal }), {
+      watchRecords: (handlers) => watchScaleTestRecords(adapters, handlers),
       onSweep: (r) => void sweeps.push(r),
       onError: (err) => void errors.push(err),
     });

@@ -37,6 +37,10 @@ const TEXTS = [
   'routes svc/web-svc.emojivoto',
   'routes web-svc.emojivoto --window 10m',
   'routes web-svc.emojivoto --cluster east',
+  'tap deploy/web.emojivoto',
+  'tap statefulset/db.payments --to svc/voting-svc.emojivoto --path /api --method post -d 1.5s --max 200',
+  'tap deploy/web.emojivoto --duration 2m --to deploy/voting.emojivoto',
+  'tap deploy/web.emojivoto --cluster west',
 ];
 
 describe('formatCommand', () => {

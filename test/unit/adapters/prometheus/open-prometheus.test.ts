@@ -1,26 +1,15 @@
-import { KubeConfig } from '@kubernetes/client-node';
 import type { KubePod } from '../../../../src/adapters/kube/kube-adapter.js';
 import { openPrometheus, PROMETHEUS_POD_LABEL } from '../../../../src/adapters/prometheus/open-prometheus.js';
 import { MeshbotError } from '../../../../src/errors.js';
 
-function kubeConfig(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: 'c', server: 'http://127.0.0.1:1', skipTLSVerify: true }],
-    users: [{ name: 'u', token: 't' }],
-    contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
-    currentContext: 'x',
-  });
-  return kc;
-}
+const apiServer = {
+  server: 'http://127.0.0.1:1',
+  connection: () => ({ headers: { Authorization: 'Bearer t' } }),
+};
 
 describe('openPrometheus', () => {
   it("uses the configured URL, else linkerd-viz's in-cluster Prometheus", () => {
-    const deps = {
-      kubeConfig: async () => kubeConfig(),
-      kube: { listPods: async () => [] },
-      timeoutMs: 1000,
-    };
+    const deps = { apiServer, kube: { listPods: async () => [] }, timeoutMs: 1000 };
     expect(openPrometheus({ prometheusUrl: 'http://prom:9090/' }, deps).url).toBe('http://prom:9090');
     expect(openPrometheus({}, deps).url).toBe('http://prometheus.linkerd-viz.svc.cluster.local:9090');
   });
@@ -40,7 +29,7 @@ describe('openPrometheus', () => {
     const client = openPrometheus(
       { prometheusPortForward: true },
       {
-        kubeConfig: async () => kubeConfig(),
+        apiServer,
         kube: {
           listPods: async (ns, opts) => {
             asked.push({ ns, selector: opts?.labelSelector });

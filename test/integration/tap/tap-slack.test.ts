@@ -1,0 +1,100 @@
+/**
+ * `/mesh tap` through the real Bolt app, the Slack double and the sandbox's aggregated tap
+ * API, over the same executor `serve` builds (the pool's adapters, the config's tap caps): the
+ * summary in a thread naming the failing path, the full request list uploaded as a file in that
+ * thread; a namespace the channel may not inspect (the target's or --to's) refused before
+ * anything runs; a duration above the configured cap refused in the thread.
+ */
+import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
+import { startBotWithDouble, type BotWithDouble } from '../../../src/sandbox/slack/start-bot-with-double.js';
+import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
+import { createClusterExecutor } from '../../../src/slack/command-executor.js';
+import { runCommand } from '../../../src/steps/run-command.js';
+import { FAILING_PATH, tapScenario } from './tap-sandbox.js';
+
+const CHANNEL = 'C0OPS';
+const TAP_CAPS = { maxDurationSeconds: 5, maxRequests: 500 };
+
+describe('/mesh tap in a Slack thread', () => {
+  let sb: RunningSandbox;
+  let adapters: Adapters;
+  let rig: BotWithDouble;
+
+  beforeAll(async () => {
+    sb = await startSandbox({ scenario: tapScenario() });
+    adapters = await openAdapters({ kubeconfig: sb.kubeconfig, timeoutMs: 8000 }, 'sandbox');
+    const executor = createClusterExecutor({
+      pool: { get: () => Promise.resolve(adapters) },
+      runCommand: (command, a, ctx) =>
+        runCommand(command, a, { ...ctx, readingSettings: { tap: rig.config.tap } }),
+    });
+    rig = await startBotWithDouble({
+      mode: 'socket',
+      execute: executor.execute,
+      config: {
+        authorization: { channels: [{ id: CHANNEL, namespaces: ['emojivoto'] }] },
+        tap: TAP_CAPS,
+        progressAfterSeconds: 1,
+      },
+      retryConfig: { retries: 0 },
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    await rig?.stop();
+    await adapters?.close();
+    await sb?.stop();
+  });
+
+  it('summarizes in a thread, names the failing path, and uploads every request as a file', async () => {
+    const sent = await rig.double.sendSlashCommand({
+      text: 'tap deploy/web.emojivoto --duration 3s --max 500',
+      userId: 'U0ONCALL',
+      channelId: CHANNEL,
+      channelName: 'ops',
+    });
+    const thread = await rig.double.waitForThread(sent.triggerId, 20_000);
+    expect(thread.parent.metadata?.event_payload.status).toBe('fail');
+    const text = JSON.stringify([thread.parent.blocks, ...thread.replies.map((r) => r.blocks)]);
+    expect(text).toContain(FAILING_PATH);
+    expect(text).toContain('deploy/voting');
+    const file = thread.replies.flatMap((r) => r.files ?? []).find((f) => f.name.startsWith('tap-'));
+    expect(file?.name).toBe('tap-deploy-web.emojivoto.json');
+    const body = JSON.parse(file!.content) as {
+      cluster: string;
+      requests: Array<{ path: string }>;
+      ended: string;
+    };
+    expect(body.ended).toBe('duration');
+    expect(body.cluster).toBe('sandbox');
+    expect(body.requests.some((r) => r.path === FAILING_PATH)).toBe(true);
+    expect(thread.replies.find((r) => r.files?.length)?.thread_ts).toBe(thread.parent.ts);
+  }, 30_000);
+
+  it('refuses a namespace the channel may not inspect, the target’s or --to’s, before anything runs', async () => {
+    for (const text of ['tap deploy/api.payments', 'tap deploy/web.emojivoto --to svc/api.payments']) {
+      const sent = await rig.double.sendSlashCommand({
+        text,
+        userId: 'U0ONCALL',
+        channelId: CHANNEL,
+        channelName: 'ops',
+      });
+      const [answer] = await rig.double.waitForEphemeral(sent.triggerId);
+      expect(answer!.text).toMatch(/namespace "payments" may not be inspected from this channel/);
+    }
+  });
+
+  it('refuses a duration above the configured cap, saying which setting', async () => {
+    const sent = await rig.double.sendSlashCommand({
+      text: 'tap deploy/web.emojivoto --duration 30s',
+      userId: 'U0ONCALL',
+      channelId: CHANNEL,
+      channelName: 'ops',
+    });
+    const thread = await rig.double.waitForThread(sent.triggerId, 20_000);
+    const text = JSON.stringify([thread.parent.blocks, ...thread.replies.map((r) => r.blocks)]);
+    expect(text).toContain('--duration 30s is above the cap of 5s');
+    expect(text).toContain('tap.maxDurationSeconds');
+    expect(thread.replies.flatMap((r) => r.files ?? [])).toEqual([]);
+  }, 30_000);
+});

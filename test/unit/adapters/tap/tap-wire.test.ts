@@ -1,0 +1,106 @@
+import {
+  createFrameReader,
+  decodeApiError,
+  decodeTapEvent,
+  decodeTapRequest,
+  encodeApiError,
+  encodeTapEvent,
+  encodeTapRequest,
+  frame,
+} from '../../../../src/adapters/tap/tap-wire.js';
+import { tapPath } from '../../../../src/adapters/tap/tap-client.js';
+
+describe('the tap wire', () => {
+  it('frames a message with its length as 4 bytes little-endian (protohttp.SerializeAsPayload)', () => {
+    const framed = frame(new Uint8Array(300).fill(7));
+    expect([...framed.subarray(0, 4)]).toEqual([0x2c, 0x01, 0, 0]);
+    expect(framed.length).toBe(304);
+  });
+
+  it('splits a stream into messages whatever the chunking', () => {
+    const messages = [encodeApiError('one'), encodeApiError(''), encodeApiError('three'.repeat(100))];
+    const stream = Buffer.concat(messages.map((m) => frame(m)));
+    for (const size of [1, 3, 7, stream.length]) {
+      const seen: string[] = [];
+      const reader = createFrameReader((m) => seen.push(decodeApiError(m)));
+      for (let i = 0; i < stream.length; i += size) reader.push(stream.subarray(i, i + size));
+      expect(seen).toEqual(['one', '', 'three'.repeat(100)]);
+      expect(reader.pending()).toBe(0);
+    }
+  });
+
+  it('refuses a length beyond the limit instead of buffering it', () => {
+    const reader = createFrameReader(() => undefined);
+    const huge = Buffer.alloc(4);
+    huge.writeUInt32LE(0xffffffff, 0);
+    expect(() => reader.push(huge)).toThrow(/larger than/);
+  });
+
+  it('encodes the request as the linkerd CLI builds it: target, a flat all match, maxRps', () => {
+    const bytes = encodeTapRequest({
+      target: { namespace: 'emojivoto', type: 'deployment', name: 'web' },
+      to: { namespace: 'emojivoto', type: 'service', name: 'voting-svc' },
+      http: { method: 'POST', path: '/emojivoto.v1' },
+      maxRps: 100,
+    });
+    expect(decodeTapRequest(bytes)).toEqual({
+      target: { resource: { namespace: 'emojivoto', type: 'deployment', name: 'web' } },
+      match: {
+        all: {
+          matches: [
+            { destinations: { resource: { namespace: 'emojivoto', type: 'service', name: 'voting-svc' } } },
+            { http: { method: 'POST' } },
+            { http: { path: '/emojivoto.v1' } },
+          ],
+        },
+      },
+      maxRps: 100,
+    });
+  });
+
+  it('decodes an event: addresses, labels, method, durations in ms, eos', () => {
+    const id = { base: 7, stream: '12345678901' };
+    const common = {
+      source: { ip: { ipv4: 0x0a000105 }, port: 41000 },
+      destination: { ip: { ipv6: { first: '18302628885633695744', last: '1' } }, port: 8080 },
+      destination_meta: { labels: { deployment: 'voting', namespace: 'emojivoto' } },
+      proxy_direction: 'OUTBOUND',
+    };
+    const init = decodeTapEvent(
+      encodeTapEvent({
+        ...common,
+        http: { request_init: { id, method: { registered: 'POST' }, path: '/x' } },
+      }),
+    );
+    expect(init).toMatchObject({
+      source: '10.0.1.5:41000',
+      destination: '[fe00::1]:8080',
+      destination_meta: { deployment: 'voting' },
+      proxy_direction: 'OUTBOUND',
+      http: { request_init: { id: '7:12345678901', method: 'POST', path: '/x' } },
+    });
+    const end = decodeTapEvent(
+      encodeTapEvent({
+        ...common,
+        http: {
+          response_end: {
+            id,
+            since_request_init: { seconds: 1, nanos: 500_000_000 },
+            eos: { grpc_status_code: 14 },
+            response_bytes: 10,
+          },
+        },
+      }),
+    );
+    expect(end.http?.response_end).toMatchObject({ since_request_init: 1500, eos: { grpc_status_code: 14 } });
+  });
+
+  it('addresses a workload or a namespace as protohttp.TapReqToURL does', () => {
+    expect(tapPath({ namespace: 'emojivoto', type: 'deployment', name: 'web' })).toBe(
+      '/apis/tap.linkerd.io/v1alpha1/watch/namespaces/emojivoto/deployments/web/tap',
+    );
+    expect(tapPath({ namespace: '', type: 'namespace', name: 'emojivoto' })).toBe(
+      '/apis/tap.linkerd.io/v1alpha1/watch/namespaces/emojivoto/tap',
+    );
+  });
+});
