@@ -7,6 +7,8 @@ export interface ClusterOptions {
   kubeconfig?: string;
   /** kubeconfig context; default: the current context. */
   context?: string;
+  /** Use the pod's ServiceAccount (in-cluster credentials), whatever KUBECONFIG says. */
+  inCluster?: boolean;
   /**
    * Destination controller address HOST:PORT. Absent: port-forward through the Kubernetes
    * API to a running destination pod's port 8086 (as `linkerd diagnostics endpoints`),

@@ -5,12 +5,18 @@
  */
 import type { Command } from 'commander';
 import type { ClusterOptions } from '../adapters/cluster-options.js';
+import { COMMON_FLAGS, checkClusterName } from '../grammar/parse-command.js';
+import type { ClusterChoiceOptions } from './open-cluster-adapters.js';
 import { parseDestinationAddress } from '../adapters/destination/direct-transport.js';
 import { UsageError } from '../errors.js';
 import { parseDuration } from '../grammar/duration.js';
 import { checkNamespace, printable } from '../grammar/targets.js';
 
 export interface ClusterFlagValues {
+  /** `--cluster NAME` (the grammar's common flag). */
+  cluster?: string;
+  /** `--config FILE`: the config whose `clusters:` names the clusters. */
+  config?: string;
   kubeconfig?: string;
   context?: string;
   destination?: string;
@@ -22,8 +28,21 @@ export interface ClusterFlagValues {
 
 export const DEFAULT_TIMEOUT_FLAG = '10s';
 
-/** Adds --kubeconfig, --context, --destination, --context-token, --control-plane-namespace, --cluster-domain, --timeout. */
+/**
+ * Adds the grammar's common flags (--cluster, described once in src/grammar), --config (unless
+ * the command has its own), --kubeconfig, --context, --destination, --context-token,
+ * --control-plane-namespace, --cluster-domain, --timeout.
+ */
 export function addClusterFlags(cmd: Command, options: { timeout?: boolean } = {}): Command {
+  for (const f of COMMON_FLAGS) {
+    cmd.option(`--${f.name}${f.value ? ` <${f.value}>` : ''}`, f.description);
+  }
+  if (!cmd.options.some((o) => o.long === '--config')) {
+    cmd.option(
+      '--config <file>',
+      'config file whose clusters: section names the clusters (docs/clusters.md)',
+    );
+  }
   cmd
     .option('--kubeconfig <file>', 'kubeconfig file (default: KUBECONFIG, ~/.kube/config, in-cluster)')
     .option('--context <name>', 'kubeconfig context (default: the current one)')
@@ -88,9 +107,14 @@ export function parseContextToken(raw: string): string {
 
 const DOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
-/** Validates flag values into ClusterOptions. */
-export function readClusterOptions(values: ClusterFlagValues): ClusterOptions {
-  const options: ClusterOptions = {};
+/** Validates flag values into ClusterOptions (and which cluster, from which config file). */
+export function readClusterOptions(values: ClusterFlagValues): ClusterOptions & ClusterChoiceOptions {
+  const options: ClusterOptions & ClusterChoiceOptions = {};
+  if (values.cluster !== undefined) options.cluster = checkClusterName(values.cluster);
+  if (values.config !== undefined) {
+    if (values.config.trim() === '') throw new UsageError('--config needs a file path');
+    options.configFile = values.config;
+  }
   if (values.kubeconfig !== undefined) {
     if (values.kubeconfig.trim() === '') throw new UsageError('--kubeconfig needs a file path');
     options.kubeconfig = values.kubeconfig;

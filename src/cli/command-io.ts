@@ -2,7 +2,8 @@ import type { Adapters } from '../adapters/open-adapters.js';
 import type { ClusterOptions } from '../adapters/cluster-options.js';
 import type { StepResult } from '../domain/step-result.js';
 import type { RunnableCommand } from '../grammar/parse-command.js';
-import { describeError, exitCodeForError } from '../errors.js';
+import { describeError, exitCodeForError, MeshbotError } from '../errors.js';
+import type { ClusterChoiceOptions } from './open-cluster-adapters.js';
 import { renderStepResultJson } from '../render/json/render-step-result-json.js';
 import { renderStepResultText } from '../render/text/render-step-result-text.js';
 import { useColor } from '../render/text/use-color.js';
@@ -39,18 +40,35 @@ export function writeStepResult(io: CommandIO, result: StepResult, format: Outpu
 }
 
 /**
- * Opens the cluster's adapter set, gives it to `work`, and closes it whatever happens. The
- * adapters load when a command runs (`import()`), so `meshbot --help` does not pay for them.
+ * A result as the command prints it: with its cluster when the clusters come from `clusters:`
+ * (`cluster` is then that name; undefined with the one cluster of the flags).
+ */
+export type LabelResult = (<R extends StepResult>(result: R) => R) & { cluster: string | undefined };
+
+/**
+ * Opens the adapter set of the cluster the command names (--cluster, --config), gives it to
+ * `work`, and closes it whatever happens. With configured clusters an error names the cluster.
+ * The adapters load when a command runs (`import()`), so `meshbot --help` does not pay for them.
  */
 export async function withAdapters<T>(
-  options: ClusterOptions,
-  work: (adapters: Adapters) => Promise<T>,
+  options: ClusterOptions & ClusterChoiceOptions,
+  work: (adapters: Adapters, label: LabelResult) => Promise<T>,
 ): Promise<T> {
-  const { openAdapters, DEFAULT_CLUSTER } = await import('../adapters/open-adapters.js');
-  // Named as serve's pool names it (singleClusterPool), so what a command records matches.
-  const adapters = await openAdapters(options, options.context ?? DEFAULT_CLUSTER);
+  const { openClusterAdapters } = await import('./open-cluster-adapters.js');
+  const { adapters, configured } = await openClusterAdapters(options);
+  const label: LabelResult = Object.assign(
+    <R extends StepResult>(result: R): R => (configured ? { ...result, cluster: adapters.cluster } : result),
+    { cluster: configured ? adapters.cluster : undefined },
+  );
   try {
-    return await work(adapters);
+    return await work(adapters, label);
+  } catch (err) {
+    if (configured && err instanceof MeshbotError && err.kind !== 'usage') {
+      throw new MeshbotError(err.kind, `cluster "${adapters.cluster}": ${err.message}`, err.hint, {
+        cause: err,
+      });
+    }
+    throw err;
   } finally {
     await adapters.close();
   }
@@ -62,13 +80,13 @@ export async function withAdapters<T>(
  */
 export async function runStepCommand(
   command: RunnableCommand,
-  options: ClusterOptions,
+  options: ClusterOptions & ClusterChoiceOptions,
   format: OutputFormat,
   io: CommandIO,
 ): Promise<number> {
   const { runCommand } = await import('../steps/run-command.js');
-  return withAdapters(options, async (adapters) => {
-    const result = await runCommand(command, adapters);
+  return withAdapters(options, async (adapters, label) => {
+    const result = label(await runCommand(command, adapters));
     writeStepResult(io, result, format);
     return exitCodeForStatus(result.status);
   });

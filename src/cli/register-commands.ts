@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as registerCheck } from './commands/check.js';
+import { register as registerClusters } from './commands/clusters.js';
 import { register as registerDemo } from './commands/demo.js';
 import { register as registerEndpoints } from './commands/endpoints.js';
 import { register as registerEvents } from './commands/events.js';
@@ -33,6 +34,7 @@ export function registerCommands(program: Command): void {
   registerEvents(program);
   registerRestart(program);
   registerSweep(program);
+  registerClusters(program);
   registerReport(program);
   registerRoutes(program);
   registerTap(program);

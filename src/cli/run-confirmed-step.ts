@@ -2,7 +2,7 @@ import type { Adapters } from '../adapters/open-adapters.js';
 import { EXIT } from '../errors.js';
 import type { RunnableCommand } from '../grammar/parse-command.js';
 import type { ConfirmationPlan } from '../steps/step-registry.js';
-import { writeStepResult, type CommandIO } from './command-io.js';
+import { writeStepResult, type CommandIO, type LabelResult } from './command-io.js';
 import type { OutputFormat } from './output-format.js';
 import { exitCodeForStatus } from './step-exit-code.js';
 
@@ -13,6 +13,8 @@ export interface ConfirmedRun<Settings> {
   requestedBy: string;
   format: OutputFormat;
   signal?: AbortSignal;
+  /** Names the cluster in the plan and the result (configured clusters). */
+  label?: LabelResult;
 }
 
 /**
@@ -31,16 +33,17 @@ export async function runConfirmedStep<C extends RunnableCommand, Plan, Settings
   if (!run.yes) {
     const plan = await confirmation.plan(command, adapters, run.settings);
     io.stderr.write(
-      `This would change the cluster: ${confirmation.describe(plan)}.\nNothing was changed. Run again with --yes to do it.\n`,
+      `This would change ${run.label?.cluster !== undefined ? `cluster "${run.label.cluster}"` : 'the cluster'}: ${confirmation.describe(plan)}.\nNothing was changed. Run again with --yes to do it.\n`,
     );
     return EXIT.usage;
   }
-  const result = await confirmation.run(command, adapters, {
+  const ran = await confirmation.run(command, adapters, {
     requestedBy: run.requestedBy,
     settings: run.settings,
     ...(run.signal ? { signal: run.signal } : {}),
     onProgress: (text) => void io.stderr.write(`  ${text}\n`),
   });
+  const result = run.label ? run.label(ran) : ran;
   writeStepResult(io, result, run.format);
   return exitCodeForStatus(result.status);
 }

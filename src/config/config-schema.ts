@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import {
+  channelRuleFields,
+  clusterNameSchema,
+  clustersSchema,
+  hasIdOrName,
+  mutatorsSchema,
+} from './clusters-schema.js';
 import { leaderElectionSchema, reportsConfigSchema } from './reports-schema.js';
 import { routesConfigSchema } from './routes-schema.js';
 
@@ -7,34 +14,14 @@ import { routesConfigSchema } from './routes-schema.js';
  * The environment wins over the file for the Slack settings and the port. Tokens belong in
  * the environment (a Secret); the file holds policy.
  */
-const slackId = z.string().regex(/^[A-Z0-9]{2,20}$/, 'a Slack id such as U012AB3CD');
-
-export const channelRuleSchema = z
-  .object({
-    id: z
-      .union([
-        z.literal('*'),
-        z.string().regex(/^[CGD][A-Z0-9]{2,20}$/, 'a channel id such as C012AB3CD, or *'),
-      ])
-      .optional(),
-    name: z
-      .string()
-      .regex(/^#?[a-z0-9][a-z0-9_-]{0,79}$/, 'a channel name such as incidents')
-      .optional(),
-    answer: z.boolean().default(true),
-    namespaces: z
-      .array(
-        z.union([
-          z.literal('*'),
-          z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace (DNS-1123 label) or *'),
-        ]),
-      )
-      .default(['*']),
+/** A top-level channel rule: a cluster's rule, plus the channel's default cluster. */
+export const channelRuleSchema = channelRuleFields
+  .extend({
+    /** The cluster this channel's commands run against without --cluster (docs/clusters.md). */
+    defaultCluster: clusterNameSchema.optional(),
   })
   .strict()
-  .refine((r) => r.id !== undefined || r.name !== undefined, {
-    message: 'a channel rule needs an id or a name',
-  });
+  .refine(hasIdOrName, { message: 'a channel rule needs an id or a name' });
 
 export const MODE_MISSING = 'missing: set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode)';
 
@@ -69,10 +56,7 @@ export const configSchema = z
     authorization: z
       .object({
         channels: z.array(channelRuleSchema).optional(),
-        mutators: z
-          .object({ users: z.array(slackId).default([]), userGroups: z.array(slackId).default([]) })
-          .strict()
-          .default({ users: [], userGroups: [] }),
+        mutators: mutatorsSchema,
       })
       .strict()
       .default({ mutators: { users: [], userGroups: [] } }),
@@ -158,9 +142,42 @@ export const configSchema = z
     routes: routesConfigSchema,
     /** Who runs the reports when several replicas run (docs/reports.md). */
     leaderElection: leaderElectionSchema,
+    /** The clusters one meshbot serves (docs/clusters.md); absent: one, from flags and environment. */
+    clusters: clustersSchema,
   })
   .strict()
   .superRefine((c, ctx) => {
+    const names = (c.clusters ?? []).map((k) => k.name);
+    c.reports.forEach((report, i) => {
+      const named =
+        report.cluster !== undefined
+          ? [report.cluster]
+          : Array.isArray(report.clusters)
+            ? report.clusters
+            : [];
+      for (const name of named) {
+        if (!names.includes(name)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['reports', i, report.cluster !== undefined ? 'cluster' : 'clusters'],
+            message: names.length
+              ? `no cluster "${name}" in clusters: (${names.join(', ')})`
+              : 'a report names a cluster only with a clusters: section',
+          });
+        }
+      }
+    });
+    (c.authorization.channels ?? []).forEach((rule, i) => {
+      if (rule.defaultCluster !== undefined && !names.includes(rule.defaultCluster)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['authorization', 'channels', i, 'defaultCluster'],
+          message: names.length
+            ? `no cluster "${rule.defaultCluster}" in clusters: (${names.join(', ')})`
+            : 'defaultCluster needs a clusters: section naming that cluster',
+        });
+      }
+    });
     if (!c.slack.appToken && !c.slack.signingSecret) {
       ctx.addIssue({
         code: 'custom',

@@ -28,7 +28,7 @@ function setIfDefined(target: Record<string, unknown>, key: string, value: strin
 }
 
 /** The config file's mapping (empty without a file); unreadable or not YAML: a `config` error. */
-async function readConfigFile(file: string | undefined): Promise<Record<string, unknown>> {
+export async function readConfigFile(file: string | undefined): Promise<Record<string, unknown>> {
   let fromFile: Record<string, unknown> = {};
   if (file) {
     let text: string;

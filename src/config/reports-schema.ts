@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { validateTimings } from '../drift/leader-election.js';
 import { parseDuration } from '../grammar/duration.js';
 import { EXPIRY_WARNING_DAYS } from '../steps/check/certificates.js';
+import { clusterNameSchema } from './clusters-schema.js';
 
 const namespace = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'a namespace (DNS-1123 label)');
 
@@ -65,8 +66,27 @@ export const reportSchema = z
       })
       .strict()
       .default({ certificateWarningDays: EXPIRY_WARNING_DAYS }),
+    /** The one cluster it sweeps (a name of `clusters:`); default: the first cluster. */
+    cluster: clusterNameSchema.optional(),
+    /** Several clusters, or `all`, swept in one report whose findings are grouped by cluster. */
+    clusters: z.union([z.literal('all'), z.array(clusterNameSchema).min(1)]).optional(),
   })
-  .strict();
+  .strict()
+  .refine((r) => r.cluster === undefined || r.clusters === undefined, {
+    message: 'give cluster or clusters, not both',
+    path: ['clusters'],
+  });
+
+/** The clusters a report sweeps, of those served (the first when it names none). */
+export function reportClusters(
+  report: Pick<ReportConfig, 'cluster' | 'clusters'>,
+  served: readonly string[],
+): string[] {
+  if (report.cluster !== undefined) return [report.cluster];
+  if (report.clusters === 'all') return [...served];
+  if (report.clusters !== undefined) return [...report.clusters];
+  return served.slice(0, 1);
+}
 
 export const leaderElectionSchema = z
   .object({

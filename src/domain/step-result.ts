@@ -89,6 +89,16 @@ export interface StepResult<Data = unknown> {
   durationMs: number;
   /** Files that go with the result (e.g. a PNG chart); optional, absent for most steps. */
   attachments?: StepAttachment[];
+  /**
+   * The cluster it ran against, set by the front end when meshbot serves configured clusters
+   * (`clusters:`); absent with the one cluster of flags and environment.
+   */
+  cluster?: string;
+}
+
+/** What a result is about, for headings: `endpoints web-svc.emojivoto:80`, with its cluster when it has one. */
+export function resultHeading(result: Pick<StepResult, 'step' | 'target' | 'cluster'>): string {
+  return `${result.step} ${result.target}${result.cluster !== undefined ? ` [cluster ${result.cluster}]` : ''}`;
 }
 
 const ORDER: Record<StepStatus, number> = { pass: 0, warn: 1, fail: 2, error: 3 };

@@ -13,6 +13,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ReportConfig } from '../config/reports-schema.js';
+import { mergeSweeps } from './merge-sweeps.js';
 import type { StepResult } from '../domain/step-result.js';
 import type { SweepData, SweepFinding, SweepRequest } from '../steps/sweep/sweep-types.js';
 import {
@@ -73,7 +74,8 @@ export interface ReportNotifier {
 
 export interface RunReportOptions {
   report: ReportConfig;
-  cluster: string;
+  /** The cluster swept, or several (one after the other), their findings grouped by cluster. */
+  cluster: string | readonly string[];
   sweep: (request: SweepRequest) => Promise<StepResult<SweepData>>;
   store: ReportStateStore;
   notifier: ReportNotifier;
@@ -203,7 +205,12 @@ export async function runReport(o: RunReportOptions): Promise<ReportRun> {
   const { report } = o;
   const scheduled = !isManualSlot(o.slot);
   if (scheduled) await markStarted(o.store, report.name, o.slot, o.identity, o.fence, now());
-  const result = await o.sweep(sweepRequestOf(report, o.cluster));
+  // One cluster, or several one after the other: one result, findings grouped by cluster.
+  const swept: StepResult<SweepData>[] = [];
+  for (const cluster of typeof o.cluster === 'string' ? [o.cluster] : o.cluster) {
+    swept.push(await o.sweep(sweepRequestOf(report, cluster)));
+  }
+  const result = mergeSweeps(swept);
   const findings = result.findings as SweepFinding[];
   const left = (await o.store.read()).reports[report.name]?.posting;
   if (left) await settleIntent(o, left);

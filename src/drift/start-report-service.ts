@@ -11,6 +11,7 @@ import type { Logger } from 'pino';
 import type { ClusterOptions } from '../adapters/cluster-options.js';
 import { createLeaseClient } from '../adapters/kube/lease-client.js';
 import type { MeshbotConfig } from '../config/config-schema.js';
+import { reportClusters } from '../config/reports-schema.js';
 import type { StepResult } from '../domain/step-result.js';
 import { MeshbotError } from '../errors.js';
 import { setOpenFindings, type MeshbotMetrics } from '../metrics/meshbot-metrics.js';
@@ -63,10 +64,22 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
   const { openAdapters } = await import('../adapters/open-adapters.js');
   const { runSweepStep } = await import('../steps/sweep/run-sweep-step.js');
   const maxConcurrency = Math.max(...config.reports.map((r) => r.concurrency));
-  const adapters = await openAdapters({ ...o.clusterOptions, maxDestinationStreams: maxConcurrency });
-  // The cluster's name in the pool: what each run's findings and fingerprints are recorded under.
-  const { cluster } = adapters;
-  const notifier = createSlackReportNotifier(o.client);
+  // One adapter set per swept cluster (opened on first use), with streams for the sweep's
+  // concurrency; with `clusters:` each report sweeps its own clusters (docs/clusters.md).
+  // Without, the one cluster's name in the pool is what findings and fingerprints are keyed by.
+  const { createAdapterPool } = await import('../adapters/adapter-pool.js');
+  const { clusterOptionsOf } = await import('../adapters/configured-clusters.js');
+  const { DEFAULT_CLUSTER } = await import('../adapters/open-adapters.js');
+  const swept = { ...o.clusterOptions, maxDestinationStreams: maxConcurrency };
+  const cluster = DEFAULT_CLUSTER;
+  const adapters = createAdapterPool(
+    config.clusters
+      ? Object.fromEntries(config.clusters.map((c) => [c.name, clusterOptionsOf(c, swept)]))
+      : { [cluster]: swept },
+    openAdapters,
+    config.clusters !== undefined,
+  );
+  const notifier = createSlackReportNotifier(o.client, { namedClusters: config.clusters !== undefined });
   const lease = config.leaderElection.leaseName;
   const openKinds = new Map<string, Set<string>>();
 
@@ -78,10 +91,10 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
     run: async (report, slot) => {
       const run = await runReport({
         report,
-        cluster,
+        cluster: config.clusters ? reportClusters(report, adapters.clusters) : cluster,
         sweep: async (request) => {
-          const result = await runSweepStep(request, adapters);
-          metrics.observeSweep(cluster, result.data, result.durationMs);
+          const result = await runSweepStep(request, await adapters.get(request.cluster));
+          metrics.observeSweep(request.cluster, result.data, result.durationMs);
           return result;
         },
         store,

@@ -24,6 +24,13 @@ function formatWindow(seconds: number): string {
  * help): `parseCommand(formatCommand(c))` equals `c` for every command. Defaults are left out.
  */
 export function formatCommand(command: MeshCommand): string {
+  const text = formatCommandOf(command);
+  return command.cluster !== undefined && command.name !== 'help'
+    ? `${text} --cluster ${command.cluster}`
+    : text;
+}
+
+function formatCommandOf(command: MeshCommand): string {
   switch (command.name) {
     case 'help':
       return command.topic ? `help ${command.topic}` : 'help';
@@ -78,6 +85,8 @@ export function formatCommand(command: MeshCommand): string {
         : 'runbook';
     case 'report':
       return command.action === 'run' ? `report run ${command.report}` : 'report list';
+    case 'clusters':
+      return 'clusters';
     case 'tap':
       return formatTapCommand(command);
   }

@@ -20,7 +20,7 @@ import {
  * It yields a typed request or throws a UsageError whose message says what was wrong
  * and whose hint says what would work.
  */
-export type MeshCommand =
+export type MeshCommand = (
   | { name: 'help'; topic?: CommandName }
   | { name: 'endpoints'; target: ServiceTarget }
   | { name: 'check'; proxy: boolean; namespace?: string }
@@ -39,7 +39,16 @@ export type MeshCommand =
   | { name: 'proxy-log-level'; target: WorkloadTarget; level: string; forSeconds: number }
   | { name: 'report'; action: 'list' }
   | { name: 'report'; action: 'run'; report: string }
-  | TapCommand;
+  | TapCommand
+  | { name: 'clusters' }
+) &
+  /** `--cluster NAME`, a flag every command has (COMMON_FLAGS); absent: the front end resolves it. */
+  ClusterChoice;
+
+/** The cluster a command names, when it names one. */
+export interface ClusterChoice {
+  cluster?: string;
+}
 
 export type CommandName = MeshCommand['name'];
 
@@ -92,6 +101,39 @@ export interface CommandSpec {
   /** A command that takes more positional arguments than its target (runbook NAME TARGET). */
   maxPositionals?: number;
   flags: FlagSpec[];
+}
+
+/** A cluster's name: a DNS label (lowercase letters, digits and "-", at most 63). */
+export const CLUSTER_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/**
+ * Flags every command has, whatever table entry it comes from (commands added later get them by
+ * construction): `--cluster NAME` picks the cluster the command runs against (docs/clusters.md).
+ */
+export const COMMON_FLAGS: readonly FlagSpec[] = [
+  {
+    name: 'cluster',
+    value: 'name',
+    description:
+      "the cluster to run against (default: the channel's default cluster, else the only one); see clusters",
+  },
+];
+
+/** A command's flags: its own, then the common ones. */
+export function flagsOf(spec: CommandSpec): FlagSpec[] {
+  return [...spec.flags, ...COMMON_FLAGS];
+}
+
+/** Checks a `--cluster` value's form (whether such a cluster exists is the front end's question). */
+export function checkClusterName(raw: string): string {
+  const name = raw.toLowerCase();
+  if (name.length > 63 || !CLUSTER_NAME.test(name)) {
+    throw new UsageError(
+      `"${printable(raw)}" is not a cluster name`,
+      'Cluster names are lowercase letters, digits and "-". List them: clusters',
+    );
+  }
+  return name;
 }
 
 export const COMMANDS: readonly CommandSpec[] = [
@@ -271,6 +313,15 @@ export const COMMANDS: readonly CommandSpec[] = [
     maxPositionals: 2,
     flags: [],
   },
+  {
+    name: 'clusters',
+    aliases: ['cluster'],
+    usage: 'clusters',
+    summary:
+      'The clusters meshbot serves: reachability, Kubernetes and Linkerd versions, each asked with a time limit.',
+    example: 'clusters',
+    flags: [],
+  },
   TAP_SPEC,
   { name: 'help', usage: 'help [COMMAND]', summary: 'This help.', example: 'help endpoints', flags: [] },
 ];
@@ -298,13 +349,15 @@ function specNamed(word: string): CommandSpec | undefined {
 }
 
 function flagList(spec: CommandSpec): string {
-  return spec.flags.map((f) => `--${f.name}${f.short ? `/-${f.short}` : ''}`).join(', ');
+  return flagsOf(spec)
+    .map((f) => `--${f.name}${f.short ? `/-${f.short}` : ''}`)
+    .join(', ');
 }
 
 /** A command's arguments after its name, split into positionals and flag values by util.parseArgs. */
 function splitArgs(spec: CommandSpec, args: string[]): { positionals: string[]; values: FlagValues } {
   const options = Object.fromEntries(
-    spec.flags.map((f) => [
+    flagsOf(spec).map((f) => [
       f.name,
       { type: f.value ? ('string' as const) : ('boolean' as const), ...(f.short ? { short: f.short } : {}) },
     ]),
@@ -321,7 +374,7 @@ function splitArgs(spec: CommandSpec, args: string[]): { positionals: string[]; 
     }
     throw new UsageError(
       `unknown option "${printable(raw || args.find((a) => a.startsWith('-')) || '?')}" for ${spec.name}`,
-      spec.flags.length ? `${spec.name} takes ${flagList(spec)}.` : `${spec.name} takes no options.`,
+      `${spec.name} takes ${flagList(spec)}.`,
     );
   }
 }
@@ -329,9 +382,18 @@ function splitArgs(spec: CommandSpec, args: string[]): { positionals: string[]; 
 /**
  * A command from its name, its positional arguments and its flag values: what the grammar
  * yields for `/mesh` text, and what the CLI builds from commander's options (the same
- * validation, no text re-joined). Throws a UsageError.
+ * validation, no text re-joined). The common flags (`--cluster`) are read here for every
+ * command. Throws a UsageError.
  */
 export function buildCommand(name: CommandName, positionals: string[], values: FlagValues): MeshCommand {
+  const command = buildCommandOf(name, positionals, values);
+  const cluster = values['cluster'];
+  if (typeof cluster === 'string' && name !== 'help')
+    return { ...command, cluster: checkClusterName(cluster) };
+  return command;
+}
+
+function buildCommandOf(name: CommandName, positionals: string[], values: FlagValues): MeshCommand {
   const spec = commandSpec(name);
   const count = spec.maxPositionals ?? (spec.target ? 1 : 0);
   if (positionals.length < (spec.target && !spec.target.optional ? 1 : 0)) {
@@ -437,6 +499,8 @@ export function buildCommand(name: CommandName, positionals: string[], values: F
       }
       return { name: 'report', action: 'run', report };
     }
+    case 'clusters':
+      return { name: 'clusters' };
     case 'tap':
       return buildTapCommand(target, text);
     case 'proxy-logs': {

@@ -18,6 +18,8 @@ export interface ChannelRule {
   answer: boolean;
   /** Namespaces that may be inspected from this channel; `*` allows all. */
   namespaces: string[];
+  /** The cluster this channel's commands run against without --cluster (docs/clusters.md). */
+  defaultCluster?: string | undefined;
 }
 
 export interface AuthorizationPolicy {

@@ -19,8 +19,17 @@ export const buttonValueSchema = z.object({
   command: z.string().min(1).max(1000),
   /** Slack user id of the person whose result carried the button. */
   requestedBy: z.string().regex(SLACK_ID),
-  /** Why the button exists: run the same command again, or a suggested next step. */
-  origin: z.enum(['rerun', 'next-step']),
+  /** Why the button exists: run the same command again, a suggested next step, or the cluster picker. */
+  origin: z.enum(['rerun', 'next-step', 'pick-cluster']),
+  /**
+   * The cluster the button acts on (the one its result came from, or the one picked). Absent
+   * on buttons from before clusters: resolved as a typed command is (docs/clusters.md).
+   */
+  cluster: z
+    .string()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+    .max(63)
+    .optional(),
 });
 
 export type ButtonValue = z.infer<typeof buttonValueSchema>;

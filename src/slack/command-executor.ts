@@ -1,10 +1,12 @@
 import { formatPodOrWorkloadTarget } from '../grammar/pod-target.js';
 import type { AdapterPool } from '../adapters/adapter-pool.js';
+import { UsageError } from '../errors.js';
 import type { Adapters } from '../adapters/open-adapters.js';
 import { stepErrorResult, type StepResult } from '../domain/step-result.js';
 import { attachMetricsChart } from '../render/chart/attach-metrics-chart.js';
 import type { MetricsData } from '../steps/metrics/metrics-types.js';
 import type { MeshCommand, RunnableCommand } from '../grammar/parse-command.js';
+import type { ClusterReachability } from '../steps/clusters/cluster-reachability.js';
 import { formatServiceTarget, formatWorkloadTarget } from '../grammar/targets.js';
 import { attachTapRequests } from '../render/json/attach-tap-requests.js';
 
@@ -34,18 +36,45 @@ export function errorResult(
 
 export interface ClusterExecutorDeps {
   /** The process's adapter sets; its owner closes it. */
-  pool: Pick<AdapterPool, 'get'>;
+  pool: Pick<AdapterPool, 'get'> & Partial<Pick<AdapterPool, 'clusters' | 'configured'>>;
   runCommand: (command: MeshCommand, adapters: Adapters, ctx: ExecutionContext) => Promise<StepResult>;
+  /** Told every result and the cluster it came from (reachability for /readyz). */
+  reachability?: Pick<ClusterReachability, 'observe' | 'record'>;
 }
 
 /**
- * Runs commands over the pool's adapter set (opened on first use and shared by concurrent
- * commands: one gRPC channel, bounded load on the control plane).
+ * Runs commands over the adapter set of the command's cluster (opened on first use and shared
+ * by concurrent commands: one gRPC channel, bounded load on the control plane). With
+ * configured clusters every result names its cluster; `clusters` asks them all.
  */
 export function createClusterExecutor(deps: ClusterExecutorDeps): { execute: CommandExecutor } {
   return {
     async execute(command, ctx) {
-      const result = await deps.runCommand(command, await deps.pool.get(), ctx);
+      if (command.name === 'clusters') {
+        const { runClustersStep } = await import('../steps/clusters/run-clusters-step.js');
+        const result = await runClustersStep(
+          { get: (c) => deps.pool.get(c), clusters: deps.pool.clusters ?? [] },
+          command.cluster !== undefined ? { only: command.cluster } : {},
+        );
+        for (const c of result.data.clusters) deps.reachability?.record(c.cluster, c.reachable, c.problem);
+        return result;
+      }
+      let adapters: Adapters;
+      try {
+        adapters = await deps.pool.get(command.cluster);
+      } catch (err) {
+        const result = errorResult(command, targetOf(command), err);
+        // A cluster whose adapters cannot even be opened (its kubeconfig gone) is unreachable.
+        if (command.cluster !== undefined && !(err instanceof UsageError)) {
+          deps.reachability?.record(command.cluster, false, result.summary);
+        }
+        return deps.pool.configured && command.cluster !== undefined
+          ? { ...result, cluster: command.cluster }
+          : result;
+      }
+      let result = await deps.runCommand(command, adapters, ctx);
+      deps.reachability?.observe(adapters.cluster, result);
+      if (deps.pool.configured) result = { ...result, cluster: adapters.cluster };
       // Steps do not render: the metrics chart is drawn here, for the thread.
       if (command.name === 'metrics' && command.target) {
         await attachMetricsChart(result as StepResult<MetricsData>, command.target);
@@ -77,6 +106,8 @@ export function targetOf(command: RunnableCommand): string {
       return command.runbook ? `${command.runbook} ${command.target ?? ''}`.trim() : 'runbooks';
     case 'report':
       return command.action === 'run' ? command.report : 'reports';
+    case 'clusters':
+      return command.cluster ?? 'every cluster';
     case 'scale-test':
     case 'events':
       return 'kind' in command.target

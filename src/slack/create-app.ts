@@ -31,6 +31,7 @@ import { LOG_LEVEL_ACTION_IDS } from './proxy-log-level/log-level-button-value.j
 import type { LogLevelRunner } from './proxy-log-level/log-level-runner.js';
 import { RUNBOOK_ACTION_IDS } from './runbook/runbook-button-value.js';
 import type { SlackRunbooks } from './runbook/runbook-thread.js';
+import type { SlackClusters } from './resolve-cluster.js';
 
 import { countingSlackAdapter, type SlackCallObserver } from './count-slack-calls.js';
 
@@ -64,6 +65,13 @@ export interface SlackAppOptions {
   logLevels?: LogLevelRunner;
   /** The cluster proxy-log-level runs against. */
   logLevelCluster?: string;
+  /**
+   * The clusters served (serve passes its pool's names). Default: the config's `clusters:`;
+   * without either, no cluster is resolved (one cluster, as before).
+   */
+  clusters?: { names: readonly string[]; configured: boolean };
+  /** Lines /readyz adds to its body (e.g. the unreachable clusters); they never fail readiness. */
+  readinessNotes?: () => string[];
 }
 
 export interface SlackApp {
@@ -88,7 +96,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const probe =
     (path: string) =>
     (_req: unknown, res: Parameters<typeof writeHealth>[0]): void => {
-      writeHealth(res, healthResponse(path, isReady)!);
+      writeHealth(res, healthResponse(path, isReady, options.readinessNotes)!);
     };
   const clientOptions = {
     ...(config.slack.apiUrl ? { slackApiUrl: config.slack.apiUrl } : {}),
@@ -126,14 +134,24 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
           ],
         });
 
+  const reportScopes = Object.fromEntries(config.reports.map((r) => [r.name, r.scope.namespaces]));
+  const clusterNames =
+    options.clusters ??
+    (config.clusters ? { names: config.clusters.map((c) => c.name), configured: true } : undefined);
+  const clusters: SlackClusters | undefined = clusterNames && {
+    ...clusterNames,
+    policies: Object.fromEntries(
+      (config.clusters ?? []).flatMap((c) =>
+        c.authorization ? [[c.name, { ...c.authorization, reportScopes }] as const] : [],
+      ),
+    ),
+  };
   const deps: DispatchDeps = {
     execute: options.execute,
     logger,
     progressAfterMs: config.progressAfterSeconds * 1000,
-    policy: {
-      ...config.authorization,
-      reportScopes: Object.fromEntries(config.reports.map((r) => [r.name, r.scope.namespaces])),
-    },
+    policy: { ...config.authorization, reportScopes },
+    ...(clusters ? { clusters } : {}),
     groups: createUserGroupMembership(app.client),
     channels: createChannelDirectory(app.client),
     rateLimiter: createRateLimiter({
@@ -221,7 +239,13 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
       // auth.test: a bad token stops the start with Slack's reason.
       await app.init();
       if (mode === 'socket') {
-        health = await startHealthServer(config.port, isReady, undefined, options.metrics);
+        health = await startHealthServer(
+          config.port,
+          isReady,
+          undefined,
+          options.metrics,
+          options.readinessNotes,
+        );
         await app.start();
         started = true;
         logger.info({ mode, port: health.port }, 'meshbot is connected to Slack (Socket Mode)');

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuditEntry, AuditLog } from './audit-log.js';
 import type { ChannelDirectory } from './channel-directory.js';
-import { authorize, type AuthorizationPolicy, type UserGroupMembership } from './authorize.js';
+import { authorize, type AuthorizationPolicy, type Decision, type UserGroupMembership } from './authorize.js';
 import type { RunnableCommand } from './command-executor.js';
 import type { RateLimiter } from './rate-limit.js';
 import { renderNotice, renderNotInChannel } from './render/render-notice.js';
@@ -13,6 +13,9 @@ import { slackErrorCode } from './slack-error.js';
 import { dispatchRunbook } from './runbook/dispatch-runbook.js';
 import { askLogLevelConfirmation } from './proxy-log-level/ask-log-level-confirmation.js';
 import type { LogLevelRunner } from './proxy-log-level/log-level-runner.js';
+import { describeError } from '../errors.js';
+import { renderClusterPicker } from './render/render-cluster-picker.js';
+import { policyForCluster, resolveCluster, type SlackClusters } from './resolve-cluster.js';
 import type { SlackRunbooks } from './runbook/runbook-thread.js';
 
 /** Everything a run needs besides the request; built once by createSlackApp. */
@@ -31,6 +34,8 @@ export interface DispatchDeps extends Omit<ThreadRunDeps, 'client'> {
   logLevels?: LogLevelRunner;
   /** The cluster proxy-log-level runs against (the pool's default until commands name one). */
   logLevelCluster?: string;
+  /** The clusters served (docs/clusters.md); without them no cluster is resolved (one cluster). */
+  clusters?: SlackClusters;
 }
 
 export interface DispatchRequest {
@@ -56,16 +61,12 @@ export interface DispatchRequest {
  * here: commands, next-step clicks and a scale test's Confirm alike.
  */
 export async function passGates(
-  deps: Pick<DispatchDeps, 'policy' | 'groups' | 'rateLimiter' | 'audit'>,
+  deps: Pick<DispatchDeps, 'policy' | 'groups' | 'rateLimiter' | 'audit' | 'clusters'>,
   req: { userId: string; channel: { id: string; name?: string }; command: RunnableCommand },
   base: Omit<AuditEntry, 'outcome'>,
   reply: (m: SlackMessageBody) => Promise<void>,
 ): Promise<boolean> {
-  const decision = await authorize(
-    deps.policy,
-    { userId: req.userId, channel: req.channel, command: req.command },
-    deps.groups,
-  );
+  const decision = await authorizeOnCluster(deps, req);
   if (!decision.allowed) {
     deps.audit.record({ ...base, outcome: 'refused', reason: decision.code });
     await reply(renderNotice(':no_entry:', `Refused: ${decision.reason}`));
@@ -85,6 +86,24 @@ export async function passGates(
     return false;
   }
   return true;
+}
+
+/**
+ * Authorization as the command's cluster has it (its own `authorization`, else the top-level
+ * one); a refusal names the cluster when several are configured.
+ */
+export async function authorizeOnCluster(
+  deps: Pick<DispatchDeps, 'policy' | 'groups' | 'clusters'>,
+  req: { userId: string; channel: { id: string; name?: string }; command: RunnableCommand },
+): Promise<Decision> {
+  const cluster = req.command.cluster;
+  const decision = await authorize(
+    policyForCluster(deps.clusters, deps.policy, cluster),
+    { userId: req.userId, channel: req.channel, command: req.command },
+    deps.groups,
+  );
+  if (decision.allowed || !deps.clusters?.configured || cluster === undefined) return decision;
+  return { ...decision, reason: `on cluster "${cluster}", ${decision.reason}` };
 }
 
 /**
@@ -111,6 +130,22 @@ export async function dispatchRun(deps: DispatchDeps, req: DispatchRequest): Pro
         deps.logger.warn({ err: slackErrorCode(err) ?? String(err) }, 'could not send an ephemeral answer'),
     );
 
+  // Which cluster: --cluster, the channel's default, the only one; else ask, never guess.
+  const resolution = resolveCluster(deps.clusters, deps.policy, req.channel, req.command, req.commandText);
+  if (resolution.kind === 'unknown') {
+    const { message, hint } = describeError(resolution.error);
+    deps.audit.record({ ...base, outcome: 'usage-error', reason: message });
+    await reply(renderNotice(':warning:', message, hint));
+    return;
+  }
+  if (resolution.kind === 'ask') {
+    deps.audit.record({ ...base, outcome: 'help', reason: 'asked which cluster' });
+    await reply(renderClusterPicker(req.commandText, resolution.clusters, req.userId));
+    return;
+  }
+  req = { ...req, command: resolution.command, commandText: resolution.commandText };
+  base.command = req.commandText;
+
   if (!(await passGates(deps, req, base, reply))) return;
 
   if ((req.command.name === 'runbook' || req.command.name === 'restart') && deps.runbooks) {
@@ -130,7 +165,11 @@ export async function dispatchRun(deps: DispatchDeps, req: DispatchRequest): Pro
       return;
     }
     await askLogLevelConfirmation(
-      { ...deps, logLevels: deps.logLevels, cluster: deps.logLevelCluster ?? 'default' },
+      {
+        ...deps,
+        logLevels: deps.logLevels,
+        cluster: req.command.cluster ?? deps.logLevelCluster ?? 'default',
+      },
       { ...req, command: req.command },
       base,
       reply,

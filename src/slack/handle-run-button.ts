@@ -1,5 +1,5 @@
 import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewareArgs } from '@slack/bolt';
-import { describeError } from '../errors.js';
+import { describeError, UsageError } from '../errors.js';
 import { parseCommand, type MeshCommand } from '../grammar/parse-command.js';
 import { decodeButtonValue, type ButtonValue } from './button-value.js';
 import { dispatchRun, type DispatchDeps } from './dispatch-run.js';
@@ -24,6 +24,16 @@ export function handleRunButton(deps: DispatchDeps) {
       if (!channelId) throw new Error('this button was not clicked in a channel');
       value = decodeButtonValue(action.value);
       command = parseCommand(value.command);
+      // The button's cluster (where its result came from, or the one picked) wins over none.
+      if (value.cluster !== undefined && command.name !== 'help') {
+        if (command.cluster !== undefined && command.cluster !== value.cluster) {
+          throw new UsageError(
+            'this button names two different clusters',
+            'Run the command again with /mesh.',
+          );
+        }
+        command = { ...command, cluster: value.cluster };
+      }
     } catch (err) {
       const { message, hint } = describeError(err);
       deps.audit.record({ ...base, command: '(invalid button)', outcome: 'usage-error', reason: message });
@@ -43,7 +53,12 @@ export function handleRunButton(deps: DispatchDeps) {
       ...(body.team?.id ? { team: body.team.id } : {}),
       commandText: value.command,
       command,
-      via: value.origin === 'rerun' ? 'run again' : 'next step',
+      via:
+        value.origin === 'rerun'
+          ? 'run again'
+          : value.origin === 'pick-cluster'
+            ? 'cluster picked'
+            : 'next step',
       triggerId: body.trigger_id,
       ...(context.botUserId ? { botUserId: context.botUserId } : {}),
       client,

@@ -4,9 +4,8 @@ import { describeError, MeshbotError } from '../errors.js';
 import { buildCommand } from '../grammar/parse-command.js';
 import type { ScaleTestPlan } from '../steps/scale-test/scale-test-types.js';
 import type { AuditEntry } from './audit-log.js';
-import { authorize } from './authorize.js';
 import { errorResult } from './command-executor.js';
-import { passGates, type DispatchDeps } from './dispatch-run.js';
+import { authorizeOnCluster, passGates, type DispatchDeps } from './dispatch-run.js';
 import { renderNotice } from './render/render-notice.js';
 import { renderFinishedParent } from './render/render-run-parent.js';
 import {
@@ -75,6 +74,23 @@ export function handleScaleTestActions(deps: Deps) {
   };
 }
 
+/**
+ * A confirmation's cluster. One written before clusters names none: it is taken as the only
+ * cluster, and refused when meshbot serves several (it could scale the wrong one).
+ */
+function clusterOfOldButton(deps: Deps, command: ScaleTestCommand): ScaleTestCommand {
+  if (command.cluster !== undefined || !deps.clusters) return command;
+  const names = deps.clusters.names;
+  if (names.length !== 1) {
+    throw new MeshbotError(
+      'usage',
+      'this confirmation does not say which cluster it is for, and meshbot serves several',
+      `Ask again with /mesh scale-test ... --cluster NAME (clusters: ${names.join(', ')}).`,
+    );
+  }
+  return { ...command, cluster: names[0]! };
+}
+
 /** Phase 1: the click's channel (resolved as every command's), its value and its command; undefined when invalid. */
 async function readScaleTestClick(
   deps: Deps,
@@ -86,16 +102,20 @@ async function readScaleTestClick(
   try {
     if (!channelId) throw new MeshbotError('usage', 'this button was not clicked in a channel');
     value = decodeScaleTestButton(action.value);
-    const parsed = buildCommand('scale-test', [value.target], {});
+    const parsed = buildCommand('scale-test', [value.target], {
+      ...(value.cluster !== undefined ? { cluster: value.cluster } : {}),
+    });
     if (parsed.name !== 'scale-test') throw new MeshbotError('usage', 'this button carries no scale test');
-    command = parsed;
+    command = clusterOfOldButton(deps, parsed);
   } catch (err) {
     const { message, hint } = describeError(err);
     deps.audit.record({ ...base, command: '(invalid button)', outcome: 'usage-error', reason: message });
     await say(renderNotice(':warning:', message, hint));
     return undefined;
   }
-  const commandText = `scale-test ${value.target}`;
+  const commandText = `scale-test ${value.target}${
+    deps.clusters?.configured && command.cluster !== undefined ? ` --cluster ${command.cluster}` : ''
+  }`;
   const session = await openThreadSession(
     { client, logger: deps.logger },
     {
@@ -126,11 +146,11 @@ const parentContext = (ctx: ClickContext): { commandText: string; requestedBy: s
 /** Cancel: authorized again; the confirmation loses its buttons and the parent says so. */
 async function cancel(ctx: ClickContext): Promise<void> {
   const { deps, clicker, session } = ctx;
-  const decision = await authorize(
-    deps.policy,
-    { userId: clicker, channel: ctx.channel, command: ctx.command },
-    deps.groups,
-  );
+  const decision = await authorizeOnCluster(deps, {
+    userId: clicker,
+    channel: ctx.channel,
+    command: ctx.command,
+  });
   if (!decision.allowed) {
     deps.audit.record({ ...ctx.audit, outcome: 'refused', reason: decision.code });
     await ctx.say(renderNotice(':no_entry:', `Refused: ${decision.reason}`));
@@ -148,7 +168,7 @@ async function cancel(ctx: ClickContext): Promise<void> {
 /** Confirm, phase 2: plan again; anything that changed since the confirmation is a refusal. */
 async function planAgain(ctx: ClickContext): Promise<ScaleTestPlan | undefined> {
   try {
-    const plan = await ctx.deps.scaleTests.plan(ctx.command.target);
+    const plan = await ctx.deps.scaleTests.plan(ctx.command.target, ctx.command.cluster);
     if (plan.fromReplicas !== ctx.value.from) {
       throw new MeshbotError(
         'refused',
@@ -187,6 +207,7 @@ async function runConfirmed(ctx: ClickContext, plan: ScaleTestPlan): Promise<voi
       requestedBy:
         clicker === value.requestedBy ? value.requestedBy : `${value.requestedBy} (confirmed by ${clicker})`,
       onProgress: (text) => progress.push(text),
+      ...(ctx.command.cluster !== undefined ? { cluster: ctx.command.cluster } : {}),
     });
   } catch (err) {
     if (err instanceof MeshbotError && err.kind === 'refused') refusal = err;

@@ -1,14 +1,26 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** `/healthz`: the process answers. `/readyz`: it is connected to Slack and can serve. */
+/**
+ * `/healthz`: the process answers. `/readyz`: it is connected to Slack and can serve; `notes`
+ * (e.g. `unreachable clusters: west`) are added to the body and never fail it: a cluster that
+ * does not answer is not cured by restarting or unrouting meshbot, and the others still answer
+ * (docs/clusters.md).
+ */
 export function healthResponse(
   path: string,
   isReady: () => boolean,
+  notes: () => string[] = () => [],
 ): { status: number; body: string } | undefined {
   if (path === '/healthz') return { status: 200, body: 'ok\n' };
-  if (path === '/readyz')
-    return isReady() ? { status: 200, body: 'ready\n' } : { status: 503, body: 'not ready\n' };
+  if (path === '/readyz') {
+    const extra = notes()
+      .map((n) => `${n}\n`)
+      .join('');
+    return isReady()
+      ? { status: 200, body: `ready\n${extra}` }
+      : { status: 503, body: `not ready\n${extra}` };
+  }
   return undefined;
 }
 
@@ -40,6 +52,7 @@ export async function startHealthServer(
   isReady: () => boolean,
   host?: string,
   metrics?: MetricsSource,
+  notes?: () => string[],
 ): Promise<{ port: number; close(): Promise<void> }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -47,7 +60,8 @@ export async function startHealthServer(
       writeMetrics(res, metrics);
       return;
     }
-    const r = req.method === 'GET' || req.method === 'HEAD' ? healthResponse(path, isReady) : undefined;
+    const r =
+      req.method === 'GET' || req.method === 'HEAD' ? healthResponse(path, isReady, notes) : undefined;
     writeHealth(res, r ?? { status: 404, body: 'not found\n' });
   });
   await new Promise<void>((resolve, reject) => {

@@ -61,8 +61,8 @@ export function nextStepFor(alert: OpenAlert): { label: string; command: Runnabl
   return { label: formatCommand(command), command };
 }
 
-function lineOf(alert: OpenAlert): string {
-  return `${SEVERITY_MARK[alert.severity]} *${alert.kind}* ${alert.subject}`;
+function lineOf(alert: OpenAlert, named: boolean): string {
+  return `${SEVERITY_MARK[alert.severity]} *${alert.kind}* ${named ? `[${alert.cluster}] ` : ''}${alert.subject}`;
 }
 
 function renderMessage(m: RunMessage): string {
@@ -70,7 +70,7 @@ function renderMessage(m: RunMessage): string {
   return cut([m.header, ...lines].join('\n'), SLACK_LIMITS.sectionText);
 }
 
-function detailBlocks(alert: OpenAlert, report: string): unknown[] {
+function detailBlocks(alert: OpenAlert, report: string, named: boolean): unknown[] {
   const lines = [
     `${SEVERITY_MARK[alert.severity]} *${alert.kind}* in ${alert.cluster}: ${alert.subject}`,
     alert.message,
@@ -94,6 +94,8 @@ function detailBlocks(alert: OpenAlert, report: string): unknown[] {
             command,
             requestedBy: REPORT_REQUESTER,
             origin: 'next-step',
+            // Configured clusters: the command runs where the finding was found.
+            ...(named ? { cluster: alert.cluster } : {}),
           }),
         },
         ...([1, 24] as const).map((hours) => ({
@@ -138,7 +140,15 @@ function marker(report: string, run: string, note: Note, fingerprint?: string) {
 /** Pages of conversations.history / replies read when looking for a run's messages. */
 const MAX_PAGES = 10;
 
-export function createSlackReportNotifier(client: WebClient): ReportNotifier {
+/**
+ * `namedClusters`: meshbot serves configured clusters (`clusters:`): lines name each finding's
+ * cluster and a finding's command button carries it.
+ */
+export function createSlackReportNotifier(
+  client: WebClient,
+  options: { namedClusters?: boolean } = {},
+): ReportNotifier {
+  const named = options.namedClusters === true;
   /** Messages of `channel` (top level, or a thread's replies) since `oldest`, with their metadata. */
   async function read(
     channel: string,
@@ -170,7 +180,7 @@ export function createSlackReportNotifier(client: WebClient): ReportNotifier {
       return {
         channel: report.channel,
         header: `*Report ${report.name}*: ${alerts.length} new or worse finding${alerts.length === 1 ? '' : 's'}. ${summary}`,
-        lines: alerts.map((a) => ({ fingerprint: a.fingerprint, text: lineOf(a) })),
+        lines: alerts.map((a) => ({ fingerprint: a.fingerprint, text: lineOf(a, named) })),
       };
     },
 
@@ -191,7 +201,7 @@ export function createSlackReportNotifier(client: WebClient): ReportNotifier {
           channel: posted.channel,
           thread_ts: posted.ts,
           text: `${alert.kind} ${alert.subject}: ${cut(alert.message, 300)}`,
-          blocks: detailBlocks(alert, report.name) as never[],
+          blocks: detailBlocks(alert, report.name, named) as never[],
           metadata: marker(report.name, run, 'detail', alert.fingerprint),
         });
       }

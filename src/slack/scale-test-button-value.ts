@@ -42,6 +42,15 @@ export const scaleTestButtonSchema = z
     nonce: z.string().regex(/^[a-f0-9]{8,32}$/),
     /** Expiry, ms since the epoch. */
     exp: z.number().int().positive(),
+    /**
+     * The cluster the test was asked on: the click scales there. Absent on confirmations from
+     * before clusters: accepted only while meshbot serves one cluster (docs/clusters.md).
+     */
+    cluster: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+      .max(63)
+      .optional(),
   })
   .strict();
 

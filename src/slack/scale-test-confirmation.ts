@@ -37,7 +37,7 @@ export async function askScaleTestConfirmation(
   reply: (m: SlackMessageBody) => Promise<void>,
 ): Promise<void> {
   await openConfirmationThread(deps, req, base, reply, {
-    plan: () => deps.scaleTests.plan(req.command.target),
+    plan: () => deps.scaleTests.plan(req.command.target, req.command.cluster),
     confirmation: (plan, thread) =>
       renderScaleTestConfirmation(plan, {
         v: 1,
@@ -48,6 +48,7 @@ export async function askScaleTestConfirmation(
         thread,
         nonce: newNonce(),
         exp: Date.now() + CONFIRMATION_TTL_MS,
+        ...(req.command.cluster !== undefined ? { cluster: req.command.cluster } : {}),
       }),
     summary: (plan) => `${plan.workloadText} ${plan.fromReplicas} -> ${plan.toReplicas}`,
   });

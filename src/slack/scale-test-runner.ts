@@ -18,10 +18,11 @@ import { stepOf } from '../steps/step-registry.js';
  * process's adapter pool.
  */
 export interface ScaleTestRunner {
-  plan(target: ScaleTarget): Promise<ScaleTestPlan>;
+  /** `cluster`: the pool's cluster to plan on (default: the pool's first). */
+  plan(target: ScaleTarget, cluster?: string): Promise<ScaleTestPlan>;
   run(
     target: ScaleTarget,
-    options: { requestedBy: string; onProgress(text: string): void; signal?: AbortSignal },
+    options: { requestedBy: string; onProgress(text: string): void; signal?: AbortSignal; cluster?: string },
   ): Promise<StepResult>;
   recover(options: {
     notify(text: string, report: RecoveryReport): void | Promise<void>;
@@ -55,29 +56,34 @@ export function settingsFromConfig(c: ScaleTestConfig | undefined): Partial<Scal
 
 export function createClusterScaleTestRunner(deps: {
   /** The process's adapter sets; its owner closes it. */
-  pool: Pick<AdapterPool, 'get'>;
+  pool: Pick<AdapterPool, 'get'> & Partial<Pick<AdapterPool, 'clusters' | 'configured'>>;
   settings?: Partial<ScaleTestSettings>;
 }): ScaleTestRunner {
-  const get = (): Promise<Adapters> => deps.pool.get();
+  const get = (cluster?: string): Promise<Adapters> => deps.pool.get(cluster);
   const settings = deps.settings ?? {};
   // Tests in flight: close() cancels them and waits until each has put its replicas back.
   const running = new Set<{ stop: AbortController; done: Promise<unknown> }>();
   return {
-    async plan(target) {
-      return stepOf('scale-test').confirmation.plan({ name: 'scale-test', target }, await get(), settings);
+    async plan(target, cluster) {
+      return stepOf('scale-test').confirmation.plan(
+        { name: 'scale-test', target },
+        await get(cluster),
+        settings,
+      );
     },
     async run(target, options) {
       const stop = new AbortController();
       const onAbort = (): void => stop.abort();
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      const done = get().then((a) =>
-        stepOf('scale-test').confirmation.run({ name: 'scale-test', target }, a, {
+      const done = get(options.cluster).then(async (a) => {
+        const result = await stepOf('scale-test').confirmation.run({ name: 'scale-test', target }, a, {
           requestedBy: options.requestedBy,
           settings,
           onProgress: options.onProgress,
           signal: stop.signal,
-        }),
-      );
+        });
+        return deps.pool.configured ? { ...result, cluster: a.cluster } : result;
+      });
       const entry = { stop, done };
       running.add(entry);
       try {
@@ -88,12 +94,32 @@ export function createClusterScaleTestRunner(deps: {
       }
     },
     async recover(options) {
-      return recoverInterruptedScaleTests(await get(), {
-        settings,
-        notify: options.notify,
-        ...(options.waitForRunning ? { waitForRunning: true } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
+      // Every cluster's interrupted tests, at once; a cluster that cannot be asked fails alone.
+      const clusters = deps.pool.configured && deps.pool.clusters ? deps.pool.clusters : [undefined];
+      const named = clusters.length > 1;
+      const reports = await Promise.all(
+        clusters.map(async (cluster): Promise<RecoveryReport> => {
+          try {
+            const report = await recoverInterruptedScaleTests(await get(cluster), {
+              settings,
+              notify: options.notify,
+              ...(options.waitForRunning ? { waitForRunning: true } : {}),
+              ...(options.signal ? { signal: options.signal } : {}),
+            });
+            return named && cluster !== undefined ? labelRecovery(report, cluster) : report;
+          } catch (err) {
+            if (!named) throw err;
+            const message = err instanceof Error ? err.message : String(err);
+            return {
+              restored: [],
+              running: [],
+              unreadable: [],
+              failed: [{ workload: `cluster ${cluster}`, message }],
+            };
+          }
+        }),
+      );
+      return reports.length === 1 ? reports[0]! : mergeRecoveryReports(reports);
     },
     async watchRecords(handlers) {
       return watchScaleTestRecords(await get(), handlers, settings);
@@ -102,5 +128,25 @@ export function createClusterScaleTestRunner(deps: {
       for (const r of running) r.stop.abort();
       await Promise.allSettled([...running].map((r) => r.done));
     },
+  };
+}
+
+/** A cluster's recovery report with every workload prefixed by its cluster (`east: deploy/web.shop`). */
+function labelRecovery(report: RecoveryReport, cluster: string): RecoveryReport {
+  const at = (workload: string): string => `${cluster}: ${workload}`;
+  return {
+    restored: report.restored.map((r) => ({ ...r, workload: at(r.workload) })),
+    running: report.running.map((r) => ({ ...r, workload: at(r.workload) })),
+    unreadable: report.unreadable.map(at),
+    failed: report.failed.map((f) => ({ ...f, workload: at(f.workload) })),
+  };
+}
+
+function mergeRecoveryReports(reports: RecoveryReport[]): RecoveryReport {
+  return {
+    restored: reports.flatMap((r) => r.restored),
+    running: reports.flatMap((r) => r.running),
+    unreadable: reports.flatMap((r) => r.unreadable),
+    failed: reports.flatMap((r) => r.failed),
   };
 }

@@ -84,6 +84,7 @@ export interface StepRegistry {
   routes: ReadingStep<CommandOf<'routes'>>;
   runbook: ReadingStep<CommandOf<'runbook'>>;
   report: ReadingStep<CommandOf<'report'>>;
+  clusters: ReadingStep<CommandOf<'clusters'>>;
   tap: ReadingStep<CommandOf<'tap'>, TapData | null>;
   'proxy-logs': ReadingStep<CommandOf<'proxy-logs'>>;
   'proxy-log-level': MutatingStep<
@@ -204,6 +205,20 @@ export const STEP_REGISTRY: StepRegistry = {
           'usage',
           'the scheduled reports run in meshbot serve',
           'In Slack: /mesh report list, /mesh report run NAME. On the command line: meshbot sweep.',
+        ),
+      ),
+  },
+  clusters: {
+    mutating: false,
+    target: 'none',
+    // Versions and reachability only: no namespace is read.
+    namespaces: () => ({ kind: 'none' }),
+    run: () =>
+      Promise.reject(
+        new MeshbotError(
+          'usage',
+          'clusters looks at every cluster, not one adapter set',
+          'The front ends answer it with runClustersStep (src/steps/clusters/run-clusters-step.ts).',
         ),
       ),
   },

@@ -41,9 +41,10 @@ function loadFile(kc: KubeConfig, file: string, what: string): void {
  * picks a context; an unknown one is a config error that lists the known ones.
  */
 export function loadKubeConfig(
-  options: { kubeconfig?: string; context?: string },
+  options: { kubeconfig?: string; context?: string; inCluster?: boolean },
   env: NodeJS.ProcessEnv = process.env,
 ): LoadedKubeConfig {
+  if (options.inCluster) return loadInCluster(env);
   const kc = new KubeConfig();
   let source: string;
   let inCluster = false;
@@ -106,5 +107,25 @@ export function loadKubeConfig(
     inCluster,
     context: inCluster ? 'in-cluster' : kc.getCurrentContext(),
     server: cluster.server,
+  };
+}
+
+/** The pod's ServiceAccount credentials (a cluster configured `inCluster: true`). */
+function loadInCluster(env: NodeJS.ProcessEnv): LoadedKubeConfig {
+  if (!env['KUBERNETES_SERVICE_HOST'] || !existsSync(SERVICE_ACCOUNT_TOKEN)) {
+    throw new MeshbotError(
+      'config',
+      'a cluster is configured inCluster, but meshbot is not running in a Kubernetes pod with a ServiceAccount token',
+      'Give that cluster a kubeconfig and context instead (docs/clusters.md).',
+    );
+  }
+  const kc = new KubeConfig();
+  kc.loadFromCluster();
+  return {
+    kubeConfig: kc,
+    source: 'in-cluster',
+    inCluster: true,
+    context: 'in-cluster',
+    server: kc.getCurrentCluster()?.server ?? '',
   };
 }

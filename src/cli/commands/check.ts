@@ -45,8 +45,8 @@ export async function runCheckCommand(flags: CheckFlagValues, io: CommandIO = pr
     // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
     // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
     const { renderCheckText } = await import('../../render/text/render-check-text.js');
-    return await withAdapters(options, async (adapters) => {
-      const result = await stepOf('check').run(command, adapters, {});
+    return await withAdapters(options, async (adapters, label) => {
+      const result = label(await stepOf('check').run(command, adapters, {}));
       io.stdout.write(
         format === 'json'
           ? renderStepResultJson(result)

@@ -63,14 +63,16 @@ export async function runMetricsCommand(
     // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
     const { runMetricsStep } = await import('../../steps/metrics/run-metrics-step.js');
     const { attachMetricsChart } = await import('../../render/chart/attach-metrics-chart.js');
-    return await withAdapters(options, async (adapters) => {
-      const result = await runMetricsStep(
-        {
-          target,
-          windowSeconds: parsed.windowSeconds,
-          ...(settleSeconds !== undefined ? { settleSeconds } : {}),
-        },
-        adapters,
+    return await withAdapters(options, async (adapters, label) => {
+      const result = label(
+        await runMetricsStep(
+          {
+            target,
+            windowSeconds: parsed.windowSeconds,
+            ...(settleSeconds !== undefined ? { settleSeconds } : {}),
+          },
+          adapters,
+        ),
       );
       // Steps do not render: the CLI draws the chart from the step's series and thresholds.
       if (chartPath !== undefined) await attachMetricsChart(result, target);
@@ -110,8 +112,8 @@ async function runDestinationMetrics(
   io: CommandIO,
 ): Promise<number> {
   const { runDestinationMetricsStep } = await import('../../steps/metrics/run-destination-metrics-step.js');
-  return withAdapters(options, async (adapters) => {
-    const result = await runDestinationMetricsStep({ windowSeconds }, adapters);
+  return withAdapters(options, async (adapters, label) => {
+    const result = label(await runDestinationMetricsStep({ windowSeconds }, adapters));
     writeStepResult(io, result, format);
     return exitCodeForStatus(result.status);
   });

@@ -101,6 +101,10 @@ export async function runReportCommand(
     const report = reportNamed(command.report, reports);
     const options = readClusterOptions(flags);
     options.maxDestinationStreams = report.concurrency;
+    // With clusters:, the report's own cluster unless --cluster names one (one cluster per CLI run).
+    options.cluster ??=
+      report.cluster ??
+      (Array.isArray(report.clusters) && report.clusters.length === 1 ? report.clusters[0] : undefined);
     return await withAdapters(options, async (adapters) => {
       let result: StepResult;
       if (flags.post) result = await postRun(report, adapters, flags, io.env);

@@ -38,7 +38,7 @@ export async function runRestartCommand(
         : {}),
     };
     const { stepOf } = await import('../../steps/step-registry.js');
-    return await withAdapters(readClusterOptions(flags), async (adapters) => {
+    return await withAdapters(readClusterOptions(flags), async (adapters, label) => {
       const by = cliUser();
       return runConfirmedStep(
         stepOf('restart').confirmation,
@@ -53,6 +53,7 @@ export async function runRestartCommand(
           },
           requestedBy: by,
           format,
+          label,
         },
         io,
       );

@@ -129,11 +129,11 @@ export async function runRunbookCommand(
     const { executeRunbookStep } = await import('../../runbooks/execute-runbook-step.js');
     const { renderRunbookEntryText } = await import('../../render/text/render-runbook-text.js');
     const { renderIncidentNotes } = await import('../../render/markdown/render-incident-notes.js');
-    return await withAdapters(options, async (adapters) => {
+    return await withAdapters(options, async (adapters, label) => {
       let shown = 0;
       const report = await driveRunbook(
         runbook,
-        { target, cluster: adapters.kube.context, requestedBy },
+        { target, cluster: label.cluster ?? adapters.kube.context, requestedBy },
         {
           execute: (command, ctx) =>
             executeRunbookStep(

@@ -79,7 +79,7 @@ export async function runScaleTestCommand(
     // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
     const { recoverInterruptedScaleTests } =
       await import('../../steps/scale-test/recover-interrupted-scale-tests.js');
-    return await withAdapters(options, async (adapters) => {
+    return await withAdapters(options, async (adapters, label) => {
       await recoverInterruptedScaleTests(adapters, {
         settings,
         notify: (text) => void io.stderr.write(`meshbot: ${text.split('\n').join('\nmeshbot: ')}\n`),
@@ -94,6 +94,7 @@ export async function runScaleTestCommand(
           settings,
           requestedBy: io.requestedBy ?? cliUser(),
           format,
+          label,
           ...(io.signal ? { signal: io.signal } : {}),
         },
         io,

@@ -71,6 +71,9 @@ export interface ServeIO {
   onStarted?: (info: { port: number; mode: string }) => void;
 }
 
+/** How often serve asks every cluster for /version, so /readyz names those that stopped answering. */
+const CLUSTER_PROBE_INTERVAL_MS = 30_000;
+
 const processIO = (): ServeIO => ({ stderr: process.stderr, env: process.env, untilStopped: untilSignal });
 
 /**
@@ -86,6 +89,9 @@ export async function runServe(
     // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
     // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
     const { singleClusterPool } = await import('../../adapters/adapter-pool.js');
+    const { clusterOptionsOf, configuredClusterPool } = await import('../../adapters/configured-clusters.js');
+    const { createClusterReachability, unreachableNote } =
+      await import('../../steps/clusters/cluster-reachability.js');
     const { loadConfig, redactConfig } = await import('../../config/load-config.js');
     const { createLogger } = await import('../../logging/create-logger.js');
     const { createClusterExecutor } = await import('../../slack/command-executor.js');
@@ -109,9 +115,15 @@ export async function runServe(
     logger.info({ config: redactConfig(config), cluster: clusterOptions }, 'meshbot serve starting');
     const metrics = createMeshbotMetrics();
     // One adapter set per cluster for the whole process: commands and scale tests share it.
-    const pool = singleClusterPool(clusterOptions);
+    // With `clusters:` the file says where each cluster is (docs/clusters.md); without it, the
+    // flags and environment name the one cluster, as before.
+    const pool = config.clusters
+      ? configuredClusterPool(config.clusters, clusterOptions)
+      : singleClusterPool(clusterOptions);
+    const reachability = createClusterReachability(pool);
     const executor = createClusterExecutor({
       pool,
+      reachability,
       runCommand: async (command, adapters, ctx) => {
         const result = await runCommand(command, adapters, {
           ...ctx,
@@ -165,6 +177,8 @@ export async function runServe(
       logLevels,
       logLevelCluster: pool.clusters[0]!,
       runbooks,
+      clusters: { names: pool.clusters, configured: pool.configured },
+      readinessNotes: () => unreachableNote(reachability),
       metrics: { contentType: metrics.registry.contentType, metrics: () => metrics.registry.metrics() },
       slackCalls: {
         error: (method, code) => metrics.slackErrors.inc({ method, code }),
@@ -181,6 +195,7 @@ export async function runServe(
       ({ port } = await bot.start());
     } catch (err) {
       await bot.stop();
+      await reachability.stop();
       await scaleTests.close();
       await logLevels.close();
       await pool.close();
@@ -202,9 +217,13 @@ export async function runServe(
       logger,
     });
     // Scheduled reports: the Lease-elected leader runs them (docs/reports.md).
+    reachability.start(CLUSTER_PROBE_INTERVAL_MS);
     const reports = await startReportService({
       config,
-      clusterOptions,
+      // Reports sweep the first cluster (the default) until they are per cluster.
+      clusterOptions: config.clusters
+        ? clusterOptionsOf(config.clusters[0]!, clusterOptions)
+        : clusterOptions,
       client: bot.app.client,
       logger,
       metrics,
@@ -215,6 +234,7 @@ export async function runServe(
     const reason = await io.untilStopped();
     logger.info({ reason }, 'meshbot serve stopping');
     await reports.stop(); // releases the Lease, so another replica takes over at once
+    await reachability.stop();
     await recovery.stop();
     await scaleTests.close(); // cancels running scale tests and waits for their replicas to be back
     await logLevelRecovery.stop();

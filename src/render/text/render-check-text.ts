@@ -55,7 +55,7 @@ export function renderCheckLine(r: CheckResult, options: CheckTextOptions = {}):
 export function renderCheckText(result: StepResult<CheckData>, options: CheckTextOptions = {}): string {
   const p = palette(options.color ?? false);
   const prefix = options.commandPrefix ?? 'meshbot ';
-  const out: string[] = [];
+  const out: string[] = result.cluster !== undefined ? [p.bold(`Cluster ${result.cluster}`), ''] : [];
   for (const category of result.data.categories) {
     out.push(p.bold(category.title), '-'.repeat(category.title.length));
     category.checks.forEach((r, i) => {

@@ -3,7 +3,7 @@
  * findings with their hints, and next steps as commands to type. Colour only when asked
  * (see use-color.ts); the same words either way.
  */
-import type { Finding, StepResult, StepStatus } from '../../domain/step-result.js';
+import { resultHeading, type Finding, type StepResult, type StepStatus } from '../../domain/step-result.js';
 import { formatTable } from './format-table.js';
 import { palette, statusPaint } from './use-color.js';
 import { formatCommand } from '../../grammar/format-command.js';
@@ -24,7 +24,7 @@ export function renderStepResultText(result: StepResult, options: TextRenderOpti
   const out: string[] = [];
   const word = STATUS_WORD[result.status];
   out.push(
-    `${statusPaint(p, result.status)(p.bold(word))}  ${result.step} ${result.target}  (${result.durationMs} ms)`,
+    `${statusPaint(p, result.status)(p.bold(word))}  ${resultHeading(result)}  (${result.durationMs} ms)`,
   );
   out.push(result.summary);
 

@@ -23,6 +23,8 @@ export interface BotWithDoubleOptions {
   runbooks?: SlackRunbooks;
   /** Retry policy of the bot's WebClient (tests keep it short). */
   retryConfig?: { retries: number; factor?: number; minTimeout?: number; maxTimeout?: number };
+  /** Lines /readyz adds (the unreachable clusters). */
+  readinessNotes?: () => string[];
   /** Told of the bot's Slack API errors and rate-limit retries (meshbot's metrics). */
   slackCalls?: SlackCallObserver;
 }
@@ -62,6 +64,7 @@ export async function startBotWithDouble(options: BotWithDoubleOptions): Promise
       ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
       ...(options.scaleTests ? { scaleTests: options.scaleTests } : {}),
       ...(options.runbooks ? { runbooks: options.runbooks } : {}),
+      ...(options.readinessNotes ? { readinessNotes: options.readinessNotes } : {}),
       ...(options.slackCalls ? { slackCalls: options.slackCalls } : {}),
     });
     const { port } = await bot.start();

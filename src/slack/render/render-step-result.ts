@@ -1,5 +1,10 @@
 import { BlockCollection, Blocks, Elements, type BlockBuilder } from 'slack-block-builder';
-import type { EvidenceTable, Finding, StepResult } from '../../domain/step-result.js';
+import {
+  resultHeading,
+  type EvidenceTable,
+  type Finding,
+  type StepResult,
+} from '../../domain/step-result.js';
 import { encodeButtonValue, RUN_ACTION_ID } from '../button-value.js';
 import { renderFullDetail } from './render-full-detail.js';
 import { asSlackBlocks, type SlackMessageBody } from './slack-block.js';
@@ -70,10 +75,19 @@ function runButton(
   command: string,
   requestedBy: string,
   origin: 'rerun' | 'next-step',
+  cluster: string | undefined,
 ): BlockBuilder[] | undefined {
   let value: string;
   try {
-    value = encodeButtonValue({ v: 1, kind: 'run', command, requestedBy, origin });
+    // The cluster the result came from: a click acts where the question was asked.
+    value = encodeButtonValue({
+      v: 1,
+      kind: 'run',
+      command,
+      requestedBy,
+      origin,
+      ...(cluster !== undefined ? { cluster } : {}),
+    });
   } catch {
     return undefined; // a command too long for a button is offered as text instead
   }
@@ -95,7 +109,7 @@ function runButton(
  */
 export function renderStepResult(result: StepResult, ctx: ResultContext): RenderedResult {
   const omitted = { findings: 0, tables: 0, rows: 0, nextSteps: 0 };
-  const header = truncate(`${result.step} ${result.target}`, SLACK_LIMITS.headerText);
+  const header = truncate(resultHeading(result), SLACK_LIMITS.headerText);
   const statusText = truncate(
     `*${statusLabel(result.status)}*  ${escapeMrkdwn(result.summary)}`,
     SLACK_LIMITS.sectionText,
@@ -103,14 +117,21 @@ export function renderStepResult(result: StepResult, ctx: ResultContext): Render
 
   // Next steps: commands become buttons, the rest context lines.
   const buttons: BlockBuilder[] = [];
-  const rerun = runButton(0, 'Run again', ctx.commandText, ctx.requestedBy, 'rerun');
+  const rerun = runButton(0, 'Run again', ctx.commandText, ctx.requestedBy, 'rerun', result.cluster);
   if (rerun) buttons.push(...rerun);
   const textSteps: string[] = [];
   let nextButtons = 0;
   for (const step of result.next) {
     const b =
       step.command && nextButtons < MAX_NEXT_BUTTONS
-        ? runButton(nextButtons + 1, step.label, formatCommand(step.command), ctx.requestedBy, 'next-step')
+        ? runButton(
+            nextButtons + 1,
+            step.label,
+            formatCommand(step.command),
+            ctx.requestedBy,
+            'next-step',
+            result.cluster,
+          )
         : undefined;
     if (b) {
       buttons.push(...b);
@@ -158,7 +179,7 @@ export function renderStepResult(result: StepResult, ctx: ResultContext): Render
 
   const messages: SlackMessageBody[] = [
     {
-      text: truncate(`${result.step} ${result.target}: ${result.status}: ${result.summary}`, 3000),
+      text: truncate(`${resultHeading(result)}: ${result.status}: ${result.summary}`, 3000),
       blocks: asSlackBlocks(BlockCollection(...resultBlocks)),
     },
   ];
@@ -184,7 +205,7 @@ export function renderStepResult(result: StepResult, ctx: ResultContext): Render
       );
     }
     messages.push({
-      text: `Evidence for ${result.step} ${result.target}`,
+      text: `Evidence for ${resultHeading(result)}`,
       blocks: asSlackBlocks(BlockCollection(...evidenceBlocks)),
     });
   }
@@ -196,7 +217,7 @@ export function renderStepResult(result: StepResult, ctx: ResultContext): Render
     omitted,
     fullDetail: {
       filename: `${result.step}-${result.target.replace(/[^A-Za-z0-9.-]+/g, '_')}.txt`,
-      title: `Full detail: ${result.step} ${result.target}`,
+      title: `Full detail: ${resultHeading(result)}`,
       content: renderFullDetail(result, ctx.commandText),
     },
   };

@@ -33,11 +33,13 @@ export async function dispatchRunbook(
   }
   const started = Date.now();
   try {
-    const { thread } = await startRunbookThread(threadDeps(deps, req.client, req.channel), {
+    const cluster = req.command.cluster;
+    const { thread } = await startRunbookThread(threadDeps(deps, req.client, req.channel, cluster), {
       channelId: req.channel.id,
       userId: req.userId,
       runbookId: runbook,
       targetText: target,
+      ...(cluster !== undefined ? { cluster } : {}),
     });
     deps.audit.record({
       ...base,

@@ -10,8 +10,7 @@ import type { AllMiddlewareArgs, BlockAction, ButtonAction, SlackActionMiddlewar
 import { describeError, MeshbotError } from '../../errors.js';
 import { parseCommand } from '../../grammar/parse-command.js';
 import { nextAction } from '../../runbooks/runbook-runner.js';
-import { authorize } from '../authorize.js';
-import { passGates, type DispatchDeps } from '../dispatch-run.js';
+import { authorizeOnCluster, passGates, type DispatchDeps } from '../dispatch-run.js';
 import { renderNotice } from '../render/render-notice.js';
 import type { SlackMessageBody } from '../render/slack-block.js';
 import { slackErrorCode } from '../slack-error.js';
@@ -71,8 +70,10 @@ export function handleRunbookActions(deps: DispatchDeps & { runbooks: SlackRunbo
       if (taken.size > 10_000) taken.delete(taken.values().next().value!);
       return true;
     };
-    const command = parseCommand(commandText);
-    if (command.name === 'help') return;
+    const parsed = parseCommand(commandText);
+    if (parsed.name === 'help') return;
+    // The step runs, and is authorized, on the cluster the run started on.
+    const command = deps.clusters ? { ...parsed, cluster: run.cluster } : parsed;
     const audit = { ...base, command: `runbook ${run.runbook.id} ${value.t}: ${commandText}` };
     const started = deps.runbooks.now?.() ?? Date.now();
     const update = (m: SlackMessageBody): Promise<void> =>
@@ -85,7 +86,7 @@ export function handleRunbookActions(deps: DispatchDeps & { runbooks: SlackRunbo
         : Promise.resolve();
 
     if (value.op === 'skip' || value.op === 'cancel' || value.op === 'stop') {
-      const decision = await authorize(deps.policy, { userId: clicker, channel, command }, deps.groups);
+      const decision = await authorizeOnCluster(deps, { userId: clicker, channel, command });
       // Skipping or cancelling a change needs no right to change the cluster; reading the namespace, yes.
       if (!decision.allowed && decision.code !== 'mutating') {
         deps.audit.record({ ...audit, outcome: 'refused', reason: decision.code });
@@ -102,7 +103,7 @@ export function handleRunbookActions(deps: DispatchDeps & { runbooks: SlackRunbo
         k: `${word.toLowerCase()} by <@${clicker}>`,
       });
       deps.audit.record({ ...audit, outcome: 'ran', status: value.op, thread: run.thread });
-      await advanceRunbook(threadDeps(deps, client, channel), run);
+      await advanceRunbook(threadDeps(deps, client, channel, run.cluster), run);
       return;
     }
 
@@ -121,7 +122,7 @@ export function handleRunbookActions(deps: DispatchDeps & { runbooks: SlackRunbo
       ),
     );
     const { entry, result } = await runStep(
-      threadDeps(deps, client, channel),
+      threadDeps(deps, client, channel, run.cluster),
       run,
       commandText,
       clicker,
@@ -138,6 +139,6 @@ export function handleRunbookActions(deps: DispatchDeps & { runbooks: SlackRunbo
       thread: run.thread,
       durationMs: entry.d,
     });
-    await advanceRunbook(threadDeps(deps, client, channel), run);
+    await advanceRunbook(threadDeps(deps, client, channel, run.cluster), run);
   };
 }

@@ -36,6 +36,7 @@ import {
   type Decision,
   type UserGroupMembership,
 } from '../authorize.js';
+import { policyForCluster, type SlackClusters } from '../resolve-cluster.js';
 import type { RunnableCommand } from '../command-executor.js';
 import { openThreadSession, type ThreadSession } from '../thread-session.js';
 import { slackErrorCode } from '../slack-error.js';
@@ -373,7 +374,7 @@ function sessionOf(deps: RunbookThreadDeps, run: ThreadRun): Promise<ThreadSessi
 /** Starts a run: the checklist parent, then on until the first decision or the end. */
 export async function startRunbookThread(
   deps: RunbookThreadDeps,
-  req: { channelId: string; userId: string; runbookId: string; targetText: string },
+  req: { channelId: string; userId: string; runbookId: string; targetText: string; cluster?: string },
 ): Promise<{ thread: string }> {
   const runbook = deps.runbooks.catalog.get(req.runbookId);
   if (!runbook) {
@@ -391,7 +392,8 @@ export async function startRunbookThread(
   const partial = {
     runbook,
     target,
-    cluster: deps.runbooks.cluster,
+    // The run binds to the cluster it starts on: every step and every click runs there.
+    cluster: req.cluster ?? deps.runbooks.cluster,
     requestedBy: req.userId,
     startedAt: now(),
     entries: [] as RunEntry[],
@@ -452,15 +454,24 @@ export function runFromButton(
 
 /** What a run in a thread needs, with each step authorized in this channel. */
 export function threadDeps(
-  deps: { logger: Logger; policy: AuthorizationPolicy; groups: UserGroupMembership; runbooks: SlackRunbooks },
+  deps: {
+    logger: Logger;
+    policy: AuthorizationPolicy;
+    groups: UserGroupMembership;
+    runbooks: SlackRunbooks;
+    clusters?: SlackClusters;
+  },
   client: WebClient,
   channel: { id: string; name?: string },
+  /** The run's cluster: its steps are authorized as that cluster's authorization says. */
+  cluster?: string,
 ): RunbookThreadDeps {
+  const policy = policyForCluster(deps.clusters, deps.policy, cluster);
   return {
     client,
     logger: deps.logger,
     runbooks: deps.runbooks,
-    authorizeStep: (userId, command) => authorize(deps.policy, { userId, channel, command }, deps.groups),
+    authorizeStep: (userId, command) => authorize(policy, { userId, channel, command }, deps.groups),
     ...(deps.runbooks.now ? { now: deps.runbooks.now } : {}),
   };
 }

@@ -12,6 +12,7 @@
 import { readFileSync } from 'node:fs';
 import YAML from 'yaml';
 import { runCheckCommand } from '../../../src/cli/commands/check.js';
+import { runClustersCommand } from '../../../src/cli/commands/clusters.js';
 import { runEndpointsCommand } from '../../../src/cli/commands/endpoints.js';
 import { runEventsCommand } from '../../../src/cli/commands/events.js';
 import { runMetricsCommand } from '../../../src/cli/commands/metrics.js';
@@ -203,6 +204,10 @@ export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
   {
     name: 'meshbot check',
     run: (ctx, io) => runCheckCommand({ kubeconfig: ctx.kubeconfig, output: 'json' }, io),
+  },
+  {
+    name: 'meshbot clusters (GET /version, linkerd-config)',
+    run: (ctx, io) => runClustersCommand({ kubeconfig: ctx.kubeconfig, output: 'json', timeout: '8s' }, io),
   },
   {
     name: 'meshbot check --proxy',

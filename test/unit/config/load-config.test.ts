@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, redactConfig } from '../../../src/config/load-config.js';
-import { slackMode } from '../../../src/config/config-schema.js';
+import { configSchema, slackMode } from '../../../src/config/config-schema.js';
 import { MeshbotError, exitCodeForError } from '../../../src/errors.js';
 
 const BOT = 'xoxb-1234-5678-abcdef';
@@ -139,5 +139,60 @@ rateLimit:
     expect(text).not.toContain(BOT);
     expect(text).not.toContain(APP);
     expect(text).toContain('[redacted]');
+  });
+});
+
+describe('clusters:', () => {
+  const base = { slack: { botToken: 'xoxb-1', appToken: 'xapp-1' } };
+
+  it('accepts a two-cluster config with per-cluster authorization and a channel default', () => {
+    const c = configSchema.parse({
+      ...base,
+      clusters: [
+        { name: 'staging', inCluster: true },
+        {
+          name: 'prod-eu',
+          kubeconfig: '/etc/meshbot/kubeconfig',
+          context: 'prod-eu',
+          prometheusUrl: 'http://prometheus.linkerd-viz.svc.cluster.local:9090',
+          authorization: { mutators: { users: [] } },
+        },
+      ],
+      authorization: { channels: [{ name: 'prod-incidents', defaultCluster: 'prod-eu' }] },
+    });
+    expect(c.clusters?.map((k) => k.name)).toEqual(['staging', 'prod-eu']);
+    expect(c.clusters?.[1]).toMatchObject({
+      controlPlaneNamespace: 'linkerd',
+      clusterDomain: 'cluster.local',
+    });
+    expect(c.clusters?.[1]?.authorization?.mutators).toEqual({ users: [], userGroups: [] });
+  });
+
+  it('refuses bad names, duplicates, two in-cluster clusters and a default cluster that is not listed', () => {
+    const r = configSchema.safeParse({
+      ...base,
+      clusters: [
+        { name: 'Prod_EU' },
+        { name: 'a', inCluster: true },
+        { name: 'a', inCluster: true },
+        { name: 'b', inCluster: true, kubeconfig: '/x' },
+      ],
+      authorization: { channels: [{ id: 'C0OPS', defaultCluster: 'west' }] },
+    });
+    expect(r.success).toBe(false);
+    const messages = r.error!.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('\n');
+    expect(messages).toMatch(/clusters\.0\.name: a cluster name/);
+    expect(messages).toMatch(/cluster "a" is listed twice/);
+    expect(messages).toMatch(/only one cluster can be inCluster/);
+    expect(messages).toMatch(/inCluster takes no kubeconfig or context/);
+  });
+
+  it('refuses a channel default cluster not in clusters:', () => {
+    const r = configSchema.safeParse({
+      ...base,
+      clusters: [{ name: 'east' }],
+      authorization: { channels: [{ id: 'C0OPS', defaultCluster: 'west' }] },
+    });
+    expect(r.error?.issues.map((i) => i.message)).toContain('no cluster "west" in clusters: (east)');
   });
 });

@@ -29,8 +29,14 @@ const TEXTS = [
   'runbook stale-endpoints web-svc.emojivoto',
   'report list',
   'report run mesh-drift',
+  'clusters',
+  'clusters --cluster west',
+  'endpoints web-svc.emojivoto:80 --cluster east',
+  'check --proxy --cluster prod-eu',
+  'scale-test deploy/web.emojivoto --cluster west',
   'routes svc/web-svc.emojivoto',
   'routes web-svc.emojivoto --window 10m',
+  'routes web-svc.emojivoto --cluster east',
   'tap deploy/web.emojivoto',
   'tap statefulset/db.payments --to svc/voting-svc.emojivoto --path /api --method post -d 1.5s --max 200',
   'tap deploy/web.emojivoto --duration 2m --to deploy/voting.emojivoto',
@@ -39,6 +45,7 @@ const TEXTS = [
   'proxy-logs statefulset/db.payments --since 61.5s',
   'proxy-log-level deploy/web.emojivoto debug',
   'proxy-log-level deploy/web.emojivoto warn,linkerd=debug --for 30m',
+  'tap deploy/web.emojivoto --cluster west',
 ];
 
 describe('formatCommand', () => {

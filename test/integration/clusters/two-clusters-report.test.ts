@@ -1,0 +1,94 @@
+/**
+ * A drift report across two clusters (two in-process sandboxes with the same services): the
+ * service stale in east only is one finding, for east, with a fingerprint of east's; the run
+ * message groups lines by cluster and names it; the finding's command button carries east.
+ */
+import { webApi } from '@slack/bolt';
+import { createAdapterPool, type AdapterPool } from '../../../src/adapters/adapter-pool.js';
+import { createConfigMapClient } from '../../../src/adapters/kube/config-map-client.js';
+import { createKubeCore } from '../../../src/adapters/kube/kube-core.js';
+import { loadKubeConfig } from '../../../src/adapters/kube/load-kubeconfig.js';
+import { openAdapters } from '../../../src/adapters/open-adapters.js';
+import { reportClusters, reportSchema } from '../../../src/config/reports-schema.js';
+import { fingerprintOf } from '../../../src/drift/fingerprint.js';
+import { createReportStateStore } from '../../../src/drift/report-state-store.js';
+import { runReport } from '../../../src/drift/run-report.js';
+import { startSlackDouble, type SlackDouble } from '../../../src/sandbox/slack/start-slack-double.js';
+import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
+import { createSlackReportNotifier } from '../../../src/slack/report-notifier.js';
+import type { SweepFinding } from '../../../src/steps/sweep/sweep-types.js';
+import { runSweepStep } from '../../../src/steps/sweep/run-sweep-step.js';
+import { driftScenario, freezeAndShrink } from '../drift/drift-sandbox.js';
+
+const CHANNEL = 'C0REPORTS';
+
+describe('a drift report across two clusters', () => {
+  let east: RunningSandbox;
+  let west: RunningSandbox;
+  let slack: SlackDouble;
+  let pool: AdapterPool;
+
+  beforeAll(async () => {
+    [east, west, slack] = await Promise.all([
+      startSandbox({ scenario: driftScenario('east', { voting: 3, web: 1 }), podReadyDelayMs: 0 }),
+      startSandbox({ scenario: driftScenario('west', { voting: 3, web: 1 }), podReadyDelayMs: 0 }),
+      startSlackDouble(),
+    ]);
+    pool = createAdapterPool(
+      {
+        east: { kubeconfig: east.kubeconfig, destination: east.destination, timeoutMs: 5000 },
+        west: { kubeconfig: west.kubeconfig, destination: west.destination, timeoutMs: 5000 },
+      },
+      openAdapters,
+      true,
+    );
+    await freezeAndShrink(east, (await pool.get('east')).destination, 'voting', 3);
+  });
+  afterAll(async () => {
+    await pool?.close();
+    await Promise.all([east?.stop(), west?.stop(), slack?.close()]);
+  });
+
+  it('reports the stale service for east only, grouped and named by cluster', async () => {
+    const report = reportSchema.parse({
+      name: 'fleet',
+      schedule: '0 * * * *',
+      channel: CHANNEL,
+      clusters: 'all',
+      checks: ['endpoints'],
+      persistence: '200ms',
+    });
+    expect(reportClusters(report, pool.clusters)).toEqual(['east', 'west']);
+    const client = new webApi.WebClient(slack.botToken, {
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: 0 },
+    });
+    const run = await runReport({
+      report,
+      cluster: reportClusters(report, pool.clusters),
+      sweep: async (request) => runSweepStep(request, await pool.get(request.cluster)),
+      store: createReportStateStore({
+        configMaps: createConfigMapClient(
+          createKubeCore(loadKubeConfig({ kubeconfig: east.kubeconfig }).kubeConfig),
+        ),
+        namespace: 'meshbot',
+      }),
+      notifier: createSlackReportNotifier(client, { namedClusters: true }),
+      slot: 'manual-1',
+      identity: 'test',
+    });
+    const findings = run.result.findings as SweepFinding[];
+    const stale = findings.filter((f) => f.service === 'voting-svc.emojivoto');
+    expect(stale.map((f) => f.cluster)).toEqual(['east']);
+    expect(stale[0]!.fingerprint).toBe(fingerprintOf('east', stale[0]!.kind, stale[0]!.subject));
+    expect(run.result.summary).toMatch(/^east: .* west: /);
+    expect(run.result.data.cluster).toBe('east,west');
+
+    const parent = slack.messages(CHANNEL).find((m) => !m.thread_ts)!;
+    expect(parent.text).toMatch(/\[east\] voting-svc\.emojivoto/);
+    expect(parent.text).not.toMatch(/\[west\]/);
+    const detail = slack.messages(CHANNEL).find((m) => m.thread_ts === parent.ts)!;
+    const button = JSON.stringify(detail.blocks);
+    expect(button).toContain('\\"cluster\\":\\"east\\"');
+  });
+});
