@@ -5,6 +5,7 @@ import type { AuditLog } from '../../slack/audit-log.js';
 import type { CommandExecutor } from '../../slack/command-executor.js';
 import { createSlackApp, type SlackApp } from '../../slack/create-app.js';
 import type { SlackCallObserver } from '../../slack/count-slack-calls.js';
+import type { LogLevelRunner } from '../../slack/proxy-log-level/log-level-runner.js';
 import type { ScaleTestRunner } from '../../slack/scale-test-runner.js';
 import type { SlackRunbooks } from '../../slack/runbook/runbook-thread.js';
 import { startSlackDouble, type SlackDouble, type SlackDoubleOptions } from './start-slack-double.js';
@@ -19,6 +20,9 @@ export interface BotWithDoubleOptions {
   double?: SlackDoubleOptions;
   /** The scale test's runner; without it `scale-test` is refused as in createSlackApp. */
   scaleTests?: ScaleTestRunner;
+  /** proxy-log-level's runner and the cluster it defaults to (serve: the pool's first). */
+  logLevels?: LogLevelRunner;
+  logLevelCluster?: string;
   /** Guided runbooks; without them `/mesh runbook` is not available. */
   runbooks?: SlackRunbooks;
   /** Retry policy of the bot's WebClient (tests keep it short). */
@@ -64,6 +68,8 @@ export async function startBotWithDouble(options: BotWithDoubleOptions): Promise
       ...(options.retryConfig ? { retryConfig: options.retryConfig } : {}),
       ...(options.scaleTests ? { scaleTests: options.scaleTests } : {}),
       ...(options.runbooks ? { runbooks: options.runbooks } : {}),
+      ...(options.logLevels ? { logLevels: options.logLevels } : {}),
+      ...(options.logLevelCluster ? { logLevelCluster: options.logLevelCluster } : {}),
       ...(options.readinessNotes ? { readinessNotes: options.readinessNotes } : {}),
       ...(options.slackCalls ? { slackCalls: options.slackCalls } : {}),
     });

@@ -4,7 +4,8 @@
  * the Slack double, a pool built from a `clusters:` config. The same service is stale in east
  * only and is reported for the right cluster; a channel whose default is west acts on west; a
  * command with two clusters and no default gets the picker; an unknown name a did-you-mean; a
- * scale test confirmed from a thread started on east scales in east only; west down: east keeps
+ * scale test confirmed from a thread started on east scales in east only; proxy-log-level with
+ * --cluster west raises and Stop restores west only (the default, east, does not win); west down: east keeps
  * answering and /readyz names west.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,10 @@ import { replacePod } from '../../../src/demo/replace-pod.js';
 import { startBotWithDouble, type BotWithDouble } from '../../../src/sandbox/slack/start-bot-with-double.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import { createClusterExecutor } from '../../../src/slack/command-executor.js';
+import {
+  createLogLevelRunner,
+  type LogLevelRunner,
+} from '../../../src/slack/proxy-log-level/log-level-runner.js';
 import { createClusterScaleTestRunner } from '../../../src/slack/scale-test-runner.js';
 import {
   createClusterReachability,
@@ -23,10 +28,12 @@ import {
   type ClusterReachability,
 } from '../../../src/steps/clusters/cluster-reachability.js';
 import { runCommand } from '../../../src/steps/run-command.js';
+import { decodeRecord, LOG_LEVEL_ANNOTATION } from '../../../src/steps/proxy-log-level/log-level-record.js';
 import { loadRunbooks } from '../../../src/runbooks/load-runbooks.js';
 import { createClusterRunbooks } from '../../../src/slack/runbook/cluster-runbooks.js';
 import { DEPLOYMENTS } from '../endpoints/endpoints-sandbox.js';
 import { FAST } from '../scale-test/scale-test-sandbox.js';
+import { runningPods } from '../proxy-logs/proxy-logs-sandbox.js';
 
 const OPS = 'C0OPS';
 const WEST = 'C0WEST';
@@ -49,6 +56,7 @@ describe('two clusters from one Slack app', () => {
   let pool: AdapterPool;
   let reachability: ClusterReachability;
   let rig: BotWithDouble;
+  let logLevels: LogLevelRunner;
   let eastOldIp: string;
 
   const dir = mkdtempSync(join(tmpdir(), 'meshbot-clusters-'));
@@ -85,11 +93,15 @@ describe('two clusters from one Slack app', () => {
     );
     reachability = createClusterReachability(pool, { timeoutMs: 3000 });
     const executor = createClusterExecutor({ pool, runCommand, reachability });
+    logLevels = createLogLevelRunner({ pool, settings: { heartbeatMs: 200 } });
     rig = await startBotWithDouble({
       mode: 'socket',
       execute: executor.execute,
       config,
       scaleTests: createClusterScaleTestRunner({ pool, settings: FAST }),
+      // As serve wires it: the pool's first cluster is the default, --cluster must win over it.
+      logLevels,
+      logLevelCluster: 'east',
       runbooks: createClusterRunbooks({
         catalog: loadRunbooks(),
         pool,
@@ -107,6 +119,7 @@ describe('two clusters from one Slack app', () => {
   });
   afterAll(async () => {
     await rig?.stop();
+    await logLevels?.close();
     await reachability?.stop();
     await pool?.close();
     await east?.stop();
@@ -306,6 +319,68 @@ describe('two clusters from one Slack app', () => {
     const text = json(t.replies.map((r) => r.blocks));
     expect(text).toMatch(/east\s+yes\s+v1\.\S+\s+stable-2\.14\.10/);
     expect(text).toMatch(/west\s+yes\s+v1\./);
+  });
+
+  it('changes proxy log levels on west when asked with --cluster west; east untouched; Stop puts west back', async () => {
+    const levels = async (cluster: 'east' | 'west'): Promise<string[]> => {
+      const adapters = await pool.get(cluster);
+      const sb = cluster === 'east' ? east : west;
+      return Promise.all(
+        runningPods(sb.store, 'web-svc').map((p) => adapters.proxyAdmin.getLogLevel('emojivoto', p)),
+      );
+    };
+    const eastBefore = await levels('east');
+    const westBefore = await levels('west');
+    expect(westBefore.length).toBeGreaterThan(0);
+    expect(westBefore).not.toContain('debug');
+
+    const thread = await run('proxy-log-level deploy/web.emojivoto debug --for 30s --cluster west');
+    const replies = () => rig.double.thread(OPS, thread.parent.ts).replies;
+    const confirmation = await rig.double.waitFor(
+      () => replies().find((m) => buttonsOf(m).length === 2),
+      10_000,
+      'the confirmation',
+    );
+    expect(json(confirmation.blocks)).toMatch(/\bwest\b/);
+    expect(json(confirmation.blocks)).not.toMatch(/\beast\b/);
+    const confirm = buttonsOf(confirmation)[0]!;
+    expect(JSON.parse(confirm.value)).toMatchObject({ op: 'confirm', cluster: 'west' });
+
+    await rig.double.sendBlockAction({
+      actionId: confirm.action_id,
+      value: confirm.value,
+      userId: 'U0ADMIN',
+      channelId: OPS,
+      messageTs: confirmation.ts,
+    });
+    const raised = await rig.double.waitFor(
+      () => replies().find((m) => buttonsOf(m).some((b) => b.action_id === 'meshbot_log_level_stop')),
+      20_000,
+      'the Stop button',
+    );
+    expect(await levels('west')).toEqual(westBefore.map(() => 'debug'));
+    expect(await levels('east')).toEqual(eastBefore);
+    const annotation = (sb: RunningSandbox): string | undefined =>
+      sb.store.get(DEPLOYMENTS, 'emojivoto', 'web')!.metadata.annotations?.[LOG_LEVEL_ANNOTATION];
+    expect(decodeRecord(annotation(west))).toMatchObject({ level: 'debug', cluster: 'west' });
+    expect(annotation(east)).toBeUndefined();
+
+    const stop = buttonsOf(raised).find((b) => b.action_id === 'meshbot_log_level_stop')!;
+    expect(JSON.parse(stop.value)).toMatchObject({ op: 'stop', cluster: 'west' });
+    await rig.double.sendBlockAction({
+      actionId: stop.action_id,
+      value: stop.value,
+      userId: 'U0ADMIN',
+      channelId: OPS,
+      messageTs: raised.ts,
+    });
+    await rig.double.waitFor(
+      () => replies().find((m) => /put back \(it was stopped\)/.test(m.text ?? '')),
+      20_000,
+      'the result',
+    );
+    expect(await levels('west')).toEqual(westBefore);
+    expect(await levels('east')).toEqual(eastBefore);
   });
 
   it('west down: its commands fail naming it, east keeps answering, /readyz names west and stays ready', async () => {
