@@ -49,7 +49,7 @@ export async function runProxyLogLevelCommand(
         : {}),
     };
     const { stepOf } = await import('../../steps/step-registry.js');
-    return await withAdapters(readClusterOptions(flags), (adapters) =>
+    return await withAdapters(readClusterOptions(flags), (adapters, label) =>
       runConfirmedStep(
         stepOf('proxy-log-level').confirmation,
         parsed,
@@ -59,6 +59,7 @@ export async function runProxyLogLevelCommand(
           settings,
           requestedBy: io.requestedBy ?? cliUser(),
           format,
+          label,
           ...(io.signal ? { signal: io.signal } : {}),
         },
         io,

@@ -1,7 +1,8 @@
 /**
  * The CLI over two clusters named in a config file's `clusters:` (two in-process sandboxes):
  * --cluster picks one, results name it (text header, JSON field), several clusters and no
- * --cluster is a usage error listing them, an unknown name gets a did-you-mean, `meshbot
+ * --cluster is a usage error listing them, an unknown name gets a did-you-mean, proxy-logs, tap
+ * and proxy-log-level (plan and result) name the cluster they ran on, `meshbot
  * clusters` lists reachability and versions, and a cluster that is down fails its own commands
  * with exit 3 and a message naming it while the other answers.
  */
@@ -10,6 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { runClustersCommand, type ClustersFlagValues } from '../../../src/cli/commands/clusters.js';
+import { runProxyLogLevelCommand } from '../../../src/cli/commands/proxy-log-level.js';
+import { runProxyLogsCommand } from '../../../src/cli/commands/proxy-logs.js';
+import { runTapCommand } from '../../../src/cli/commands/tap.js';
 import { replacePod } from '../../../src/demo/replace-pod.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { ClustersData } from '../../../src/steps/clusters/run-clusters-step.js';
@@ -94,6 +98,72 @@ describe('the CLI over two configured clusters', () => {
       ['west', true, expect.any(String)],
     ]);
     expect(result.data.clusters[0]!.kubernetesVersion).toMatch(/^v1\./);
+  });
+
+  /** Runs a CLI command's function with captured output. */
+  async function cli(
+    run: (io: {
+      stdout: { write(t: string): boolean | void; isTTY: boolean };
+      stderr: { write(t: string): boolean | void };
+      env: Record<string, string>;
+    }) => Promise<number>,
+  ) {
+    let stdout = '';
+    let stderr = '';
+    const code = await run({
+      stdout: { write: (t: string) => void (stdout += t), isTTY: false },
+      stderr: { write: (t: string) => void (stderr += t) },
+      env: {},
+    });
+    return { code, stdout, stderr };
+  }
+
+  it('proxy-logs, tap and proxy-log-level with --cluster west name west in their JSON', async () => {
+    const logs = await cli((io) =>
+      runProxyLogsCommand('deploy/web.emojivoto', { config, cluster: 'west', output: 'json' }, io),
+    );
+    expect(logs.stderr).toBe('');
+    expect((JSON.parse(logs.stdout) as StepResult).cluster).toBe('west');
+
+    const tapped = await cli((io) =>
+      runTapCommand(
+        'deploy/web.emojivoto',
+        { config, cluster: 'west', duration: '1s', max: '10', timeout: '8s', output: 'json' },
+        io,
+      ),
+    );
+    const tapResult = JSON.parse(tapped.stdout) as StepResult;
+    expect(tapResult.cluster).toBe('west');
+    expect(tapResult.summary).toMatch(/requests of deploy\/web\.emojivoto/);
+
+    // Without --yes: the plan names west; with it (--for 10s, stopped at once): the result does.
+    const planned = await cli((io) =>
+      runProxyLogLevelCommand('deploy/web.emojivoto', 'debug', { config, cluster: 'west' }, io),
+    );
+    expect(planned.code).toBe(2);
+    expect(planned.stderr).toMatch(/This would change cluster "west"/);
+    const stop = new AbortController();
+    const changed = await cli((io) =>
+      runProxyLogLevelCommand(
+        'deploy/web.emojivoto',
+        'debug',
+        { config, cluster: 'west', for: '10s', yes: true, output: 'json' },
+        {
+          ...io,
+          signal: stop.signal,
+          requestedBy: 'tester',
+          stderr: {
+            // Every pod set: stop now, which puts them back.
+            write: (t: string) => {
+              if (/set \d+ pod\(s\)/.test(t)) stop.abort('stopped');
+              return io.stderr.write(t);
+            },
+          },
+        },
+      ),
+    );
+    expect(changed.stdout).not.toBe('');
+    expect((JSON.parse(changed.stdout) as StepResult).cluster).toBe('west');
   });
 
   it('west down: its commands exit 3 naming it, east answers, clusters says west is unreachable', async () => {
