@@ -4,9 +4,8 @@ import { describeError, MeshbotError } from '../../errors.js';
 import { parseCommand } from '../../grammar/parse-command.js';
 import { formatWorkloadTarget } from '../../grammar/targets.js';
 import type { ProxyLogLevelCommand } from '../../steps/proxy-log-level/plan-proxy-log-level.js';
-import { authorize } from '../authorize.js';
 import { errorResult } from '../command-executor.js';
-import { passGates, type DispatchDeps } from '../dispatch-run.js';
+import { authorizeOnCluster, passGates, type DispatchDeps } from '../dispatch-run.js';
 import { readClick } from '../read-click.js';
 import { renderNotice } from '../render/render-notice.js';
 import { renderFinishedParent } from '../render/render-run-parent.js';
@@ -44,7 +43,8 @@ export function handleLogLevelActions(deps: Deps) {
       const parsed = parseCommand(value.command);
       if (parsed.name !== 'proxy-log-level')
         throw new MeshbotError('usage', 'this button carries no proxy-log-level command');
-      command = parsed;
+      // Authorized (and run) on the cluster the button names, whose own authorization applies.
+      command = deps.clusters?.configured ? { ...parsed, cluster: value.cluster } : parsed;
     } catch (err) {
       const { message, hint } = describeError(err);
       deps.audit.record({ ...base, command: '(invalid button)', outcome: 'usage-error', reason: message });
@@ -52,7 +52,7 @@ export function handleLogLevelActions(deps: Deps) {
       return;
     }
     const audit = { ...base, command: value.command };
-    const decision = await authorize(deps.policy, { userId: clicker, channel, command }, deps.groups);
+    const decision = await authorizeOnCluster(deps, { userId: clicker, channel, command });
     if (!decision.allowed) {
       deps.audit.record({ ...audit, outcome: 'refused', reason: decision.code });
       await say(renderNotice(':no_entry:', `Refused: ${decision.reason}`));

@@ -5,7 +5,8 @@
  * only and is reported for the right cluster; a channel whose default is west acts on west; a
  * command with two clusters and no default gets the picker; an unknown name a did-you-mean; a
  * scale test confirmed from a thread started on east scales in east only; proxy-log-level with
- * --cluster west raises and Stop restores west only (the default, east, does not win); west down: east keeps
+ * --cluster west raises and Stop (by west's own mutator) restores west only (the default, east,
+ * does not win); west down: east keeps
  * answering and /readyz names west.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -75,7 +76,18 @@ describe('two clusters from one Slack app', () => {
       progressAfterSeconds: 0.1,
       // Every test asks as U0ADMIN: no rate limit in the way.
       rateLimit: { commands: 1000, perSeconds: 60 },
-      clusters,
+      // West has its own authorization: the top level's plus west's on-call (U0WESTONCALL).
+      clusters: clusters.map((c) =>
+        c.name === 'west'
+          ? {
+              ...c,
+              authorization: {
+                channels: [{ id: OPS }, { id: WEST }],
+                mutators: { users: ['U0ADMIN', 'U0WESTONCALL'] },
+              },
+            }
+          : c,
+      ),
       authorization: {
         channels: [{ id: OPS }, { id: WEST, defaultCluster: 'west' }],
         mutators: { users: ['U0ADMIN'] },
@@ -367,10 +379,12 @@ describe('two clusters from one Slack app', () => {
 
     const stop = buttonsOf(raised).find((b) => b.action_id === 'meshbot_log_level_stop')!;
     expect(JSON.parse(stop.value)).toMatchObject({ op: 'stop', cluster: 'west' });
+    // Stop is authorized by west's authorization: west's on-call may, though the top level has
+    // no such mutator.
     await rig.double.sendBlockAction({
       actionId: stop.action_id,
       value: stop.value,
-      userId: 'U0ADMIN',
+      userId: 'U0WESTONCALL',
       channelId: OPS,
       messageTs: raised.ts,
     });
