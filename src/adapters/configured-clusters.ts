@@ -1,5 +1,5 @@
 import type { ClusterConfig } from '../config/clusters-schema.js';
-import { createAdapterPool, type AdapterPool, type OpenAdapters } from './adapter-pool.js';
+import { createAdapterPool, singleClusterPool, type AdapterPool, type OpenAdapters } from './adapter-pool.js';
 import type { ClusterOptions } from './cluster-options.js';
 import { openAdapters } from './open-adapters.js';
 
@@ -36,4 +36,16 @@ export function configuredClusterPool(
     open,
     true,
   );
+}
+
+/**
+ * The pool `serve` serves: the `clusters:` section when the config has one (docs/clusters.md),
+ * else the one cluster the flags and environment name, as before clusters.
+ */
+export function servedClusterPool(
+  clusters: readonly ClusterConfig[] | undefined,
+  options: ClusterOptions,
+  open: OpenAdapters = openAdapters,
+): AdapterPool {
+  return clusters ? configuredClusterPool(clusters, options, open) : singleClusterPool(options, open);
 }

@@ -88,8 +88,7 @@ export async function runServe(
   try {
     // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
     // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
-    const { singleClusterPool } = await import('../../adapters/adapter-pool.js');
-    const { clusterOptionsOf, configuredClusterPool } = await import('../../adapters/configured-clusters.js');
+    const { clusterOptionsOf, servedClusterPool } = await import('../../adapters/configured-clusters.js');
     const { createClusterReachability, unreachableNote } =
       await import('../../steps/clusters/cluster-reachability.js');
     const { loadConfig, redactConfig } = await import('../../config/load-config.js');
@@ -117,9 +116,7 @@ export async function runServe(
     // One adapter set per cluster for the whole process: commands and scale tests share it.
     // With `clusters:` the file says where each cluster is (docs/clusters.md); without it, the
     // flags and environment name the one cluster, as before.
-    const pool = config.clusters
-      ? configuredClusterPool(config.clusters, clusterOptions)
-      : singleClusterPool(clusterOptions);
+    const pool = servedClusterPool(config.clusters, clusterOptions);
     const reachability = createClusterReachability(pool);
     const executor = createClusterExecutor({
       pool,
