@@ -103,7 +103,7 @@ export async function planProxyLogLevel(
     throw new MeshbotError(
       'refused',
       `--for ${formatDuration(command.forSeconds)} is longer than the ${formatDuration(settings.maxDurationSeconds)} allowed`,
-      `Ask for at most --for ${formatDuration(settings.maxDurationSeconds)}; an admin sets the limit (proxyLogLevel.maxDuration).`,
+      `Ask for at most --for ${formatDuration(settings.maxDurationSeconds)}; an admin sets the limit (config proxyLogLevel.maxDurationSeconds; on the CLI --max-duration).`,
     );
   }
   const workload = await adapters.scaling.getWorkload(command.target);
