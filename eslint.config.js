@@ -9,6 +9,20 @@ export default tseslint.config(
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      // `import { z }` names zod's whole namespace object, so the bundle cannot leave anything
+      // out: every command would load all of zod (470 KB) instead of what it uses (docs/build.md).
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'zod',
+              importNames: ['z'],
+              message: "Use `import * as z from 'zod'`: the bundle then keeps only the parts of zod in use.",
+            },
+          ],
+        },
+      ],
     },
   },
   {

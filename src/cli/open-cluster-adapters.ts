@@ -2,7 +2,6 @@ import { unknownCluster } from '../adapters/adapter-pool.js';
 import type { ClusterOptions } from '../adapters/cluster-options.js';
 import { clusterOptionsOf } from '../adapters/configured-clusters.js';
 import { DEFAULT_CLUSTER, openAdapters, type Adapters } from '../adapters/open-adapters.js';
-import { loadClustersFile } from '../config/load-clusters-file.js';
 import { UsageError } from '../errors.js';
 
 /** Which cluster a CLI command runs against: `--cluster`, and the `--config` file naming the clusters. */
@@ -21,7 +20,11 @@ export interface ClusterChoiceOptions {
 export async function openClusterAdapters(
   options: ClusterOptions & ClusterChoiceOptions,
 ): Promise<{ adapters: Adapters; configured: boolean }> {
-  const clusters = options.configFile ? await loadClustersFile(options.configFile) : undefined;
+  // The config file's reader (YAML, the config schemas, node-cron for reports) loads only when
+  // a command names one: `meshbot endpoints` with flags alone does not pay for it.
+  const clusters = options.configFile
+    ? await (await import('../config/load-clusters-file.js')).loadClustersFile(options.configFile)
+    : undefined;
   if (!clusters) {
     // The one cluster is "default" (what findings are keyed by, as before); its context's name
     // is accepted too.

@@ -3,7 +3,7 @@
  * how to reach it, and, per cluster, who may do what there. Without the section meshbot serves
  * one cluster, reached as the flags and environment say (today's behaviour).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const dnsLabel = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const namespace = z.string().regex(dnsLabel, 'a namespace (DNS-1123 label)');

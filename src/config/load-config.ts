@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MeshbotError } from '../errors.js';
 import { configSchema, ENV_NAMES, MODE_MISSING, type MeshbotConfig } from './config-schema.js';
 import { reportsConfigSchema, type ReportConfig } from './reports-schema.js';

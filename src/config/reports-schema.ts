@@ -4,7 +4,7 @@
  * channel with Alertmanager-like semantics; and how the replicas elect the one that runs them.
  */
 import cron from 'node-cron';
-import { z } from 'zod';
+import * as z from 'zod';
 import { validateTimings } from '../drift/leader-election.js';
 import { parseDuration } from '../grammar/duration.js';
 import { EXPIRY_WARNING_DAYS } from '../steps/check/certificates.js';

@@ -1,5 +1,5 @@
 /** The routes step's verdict thresholds in meshbot's config (`routes:`; docs/routes.md). */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DEFAULT_ROUTE_THRESHOLDS } from '../steps/routes/routes-types.js';
 
 export const routesConfigSchema = z

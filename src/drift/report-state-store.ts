@@ -7,7 +7,7 @@
  * A ConfigMap that is not meshbot's, or whose content does not parse, is reported and replaced,
  * never a crash.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ConfigMapClient, StoredConfigMap } from '../adapters/kube/config-map-client.js';
 import { MeshbotError } from '../errors.js';
 

@@ -5,7 +5,7 @@
  * with a conclusion. Cross-field rules (unknown goto targets, unreachable steps, commands that
  * do not parse) are checked by validate-runbook.ts after this schema.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const ID = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const id = (what: string) =>

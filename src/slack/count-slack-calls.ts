@@ -6,7 +6,7 @@
  * Retry-After, and retries within its retry config).
  */
 import axios, { type AxiosAdapter, type AxiosResponse } from 'axios';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface SlackCallObserver {
   /** An answer that is not ok: Slack's error code, `http_<status>`, or `request_failed`. */

@@ -2,7 +2,7 @@
  * What a report's Snooze and Run again buttons carry (stateless, as every meshbot button: any
  * replica serves the click). Untrusted on the way back: validated here.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UsageError } from '../errors.js';
 
 export const REPORT_SNOOZE_ACTION = 'meshbot_report_snooze';

@@ -5,7 +5,7 @@
  * and the finding's line in the run message rewritten when it resolves.
  */
 import type { webApi } from '@slack/bolt';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { AlertChange, OpenAlert } from '../drift/alert-state.js';
 import { resolvedText, type FoundNotes, type PostedRun, type ReportNotifier } from '../drift/run-report.js';
 import type { RunMessage } from '../drift/report-state-store.js';

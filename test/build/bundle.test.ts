@@ -5,10 +5,10 @@
  * subcommands need; those stay behind import().
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { destinationProtoJson } from '../../src/adapters/destination/destination-proto-json.js';
 
@@ -18,7 +18,10 @@ const root = fileURLToPath(new URL('../..', import.meta.url));
 interface Metafile {
   outputs: Record<
     string,
-    { imports: { path: string; kind: string; external?: boolean }[]; inputs: Record<string, unknown> }
+    {
+      imports: { path: string; kind: string; external?: boolean }[];
+      inputs: Record<string, { bytesInOutput: number }>;
+    }
   >;
 }
 
@@ -76,8 +79,37 @@ describe('the bundle', () => {
     const adapters = loadedAtStart(meta, chunkOf('src/adapters/open-adapters.ts'));
     expect(adapters).toContain('src/adapters/kube/create-kube-adapter.ts');
     expect(adapters.filter((i) => /node_modules\/(@kubernetes|ws)\//.test(i))).toEqual([]);
+    // The config file's reader (YAML, node-cron's parser for reports) loads only with --config.
+    const openCluster = loadedAtStart(meta, chunkOf('src/cli/open-cluster-adapters.ts'));
+    expect(openCluster).toContain('src/adapters/open-adapters.ts');
+    expect(openCluster.filter((i) => /node_modules\/(yaml|node-cron)\/|^src\/config\/load-/.test(i))).toEqual(
+      [],
+    );
     const tunnel = loadedAtStart(meta, chunkOf('src/adapters/kube/port-forward-tunnel.ts'));
     expect(tunnel.filter((i) => /node_modules\/@kubernetes\//.test(i))).toEqual([]);
+  });
+
+  it('keeps of zod only the parts in use (`import * as z`), not the whole namespace, in what endpoints loads', () => {
+    const chunk = Object.keys(meta.outputs).find((o) =>
+      Object.keys(meta.outputs[o]!.inputs).includes('src/cli/open-cluster-adapters.ts'),
+    )!;
+    const seen = new Set<string>();
+    const queue = [chunk];
+    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      for (const i of meta.outputs[next]!.imports)
+        if (i.kind === 'import-statement' && !i.external) queue.push(i.path);
+    }
+    let zodBytes = 0;
+    for (const o of seen) {
+      for (const [input, { bytesInOutput }] of Object.entries(meta.outputs[o]!.inputs)) {
+        if (input.includes('node_modules/zod/')) zodBytes += bytesInOutput;
+      }
+    }
+    // All of zod is about 470 KB minified; what the adapters use, about 110 KB.
+    expect(zodBytes).toBeGreaterThan(0);
+    expect(zodBytes).toBeLessThan(200_000);
   });
 
   it('carries the destination API as destination-proto-json.ts parses proto/ at run time, no .proto parsed at start', async () => {
@@ -99,6 +131,28 @@ describe('the bundle', () => {
     }
     expect(stdout).toMatch(/Compare Kubernetes' endpoints/);
   }, 30_000);
+
+  it('switches source maps on for the commands that write logs (serve, sandbox) only', async () => {
+    // The shim beside this build, as the package has it (bin/ next to dist/).
+    const bin = join(outdir, '..', 'bin', 'meshbot.js');
+    await mkdir(join(outdir, '..', 'bin'), { recursive: true });
+    await copyFile(join(root, 'bin', 'meshbot.js'), bin);
+    const probe = join(outdir, '..', 'report-source-maps.mjs');
+    await writeFile(
+      probe,
+      "process.on('exit', () => process.stderr.write(`sourceMapsEnabled=${process.sourceMapsEnabled}\\n`));\n",
+    );
+    const enabled = async (...args: string[]): Promise<string> => {
+      const { stderr } = await run(process.execPath, ['--import', pathToFileURL(probe).href, bin, ...args], {
+        timeout: 30_000,
+      });
+      return /sourceMapsEnabled=(\w+)/.exec(stderr)?.[1] ?? stderr;
+    };
+    expect(await enabled('serve', '--help')).toBe('true');
+    expect(await enabled('sandbox', '--help')).toBe('true');
+    expect(await enabled('endpoints', '--help')).toBe('false');
+    expect(await enabled('--help')).toBe('false');
+  }, 60_000);
 
   it('keeps source maps that name our TypeScript sources only (no source text, no node_modules)', async () => {
     const map = JSON.parse(await readFile(join(outdir, 'meshbot.js.map'), 'utf8')) as {

@@ -1,5 +1,5 @@
 import * as k8s from '@kubernetes/client-node';
-import { z } from 'zod';
+import * as z from 'zod';
 import * as grpc from '@grpc/grpc-js';
 import bolt from '@slack/bolt';
 

@@ -2,7 +2,7 @@
  * Decoding of the destination's `Update` messages (as proto-loader hands them over) and the
  * in-order application of add / remove / no_endpoints to an endpoint set. Pure: no I/O.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DestinationAddress, DestinationUpdate, ProtocolHint } from './destination-client.js';
 import { formatAddress, ipv4FromUint32, ipv6FromHalves } from './decode-ip.js';
 

@@ -3,7 +3,7 @@
  * resourceVersion precondition. A write that lost the race is a MeshbotError `conflict`.
  */
 import { CoreV1Api } from '@kubernetes/client-node';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KubeCore } from './kube-core.js';
 
 export interface StoredConfigMap {

@@ -5,7 +5,7 @@
  * the answer `undefined` where absence is an answer, and one zod parse of answers. This module
  * loads no Kubernetes client.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { MeshbotError } from '../../errors.js';
 import { createConcurrencyLimit, type ConcurrencyLimit } from '../concurrency-limit.js';
 import { failedAnswer, translateKubeError, type KubeRequestContext } from './translate-kube-error.js';

@@ -5,7 +5,7 @@
  * of failures into MeshbotErrors, one zod parse of answers).
  */
 import type { ConfigurationOptions, KubeConfig } from '@kubernetes/client-node';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { createConcurrencyLimit, type ConcurrencyLimit } from '../concurrency-limit.js';
 import { createKubeCall, type KubeCallContext } from './kube-call.js';
 import { timeoutOption } from './request-timeout.js';

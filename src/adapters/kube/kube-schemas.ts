@@ -3,7 +3,7 @@
  * types make almost every field optional and carry no guarantee about shapes from other servers;
  * these say exactly what we read, and the parse fails loudly when a server sends something else.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const labels = z.record(z.string(), z.string()).nullish();
 const timestamp = z.union([z.string(), z.date()]).nullish();

@@ -4,7 +4,7 @@
  * a MeshbotError of kind `conflict`; every other failure is translated as KubeAdapter's.
  */
 import { CoordinationV1Api, V1MicroTime, type V1Lease } from '@kubernetes/client-node';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MeshbotError } from '../../errors.js';
 import type { KubeCore } from './kube-core.js';
 

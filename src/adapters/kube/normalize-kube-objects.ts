@@ -2,7 +2,7 @@
 import { canonicalIp } from '../destination/decode-ip.js';
 import type { KubeEndpoint, KubeNamespace, KubePod, KubeService, ServicePort } from './kube-adapter.js';
 import type { EndpointSliceObject, EndpointsObject, PodObject, ServiceObject } from './kube-schemas.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { namespaceSchema } from './kube-schemas.js';
 
 function isoTime(t: string | Date | null | undefined): string | undefined {

@@ -14,7 +14,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
 import yaml from 'js-yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KubeConnectionOptions } from './kube-get.js';
 import { kubeconfigSource } from './kubeconfig-source.js';
 

@@ -5,7 +5,7 @@
  * `policy.linkerd.io/v1beta3`). Answers are parsed with zod into small shapes; a resource the
  * cluster does not serve (its CRD is not installed: 404) reads as none.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KubeCall } from './kube-call.js';
 import type { KubeGet } from './kube-get.js';
 

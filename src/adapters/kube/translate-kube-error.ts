@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MeshbotError } from '../../errors.js';
 
 /** What a request was doing, in RBAC terms, so a failure can say what is missing. */

@@ -15,7 +15,7 @@ import {
   Watch,
   type ConfigurationOptions,
 } from '@kubernetes/client-node';
-import { z } from 'zod';
+import * as z from 'zod';
 import { MeshbotError } from '../../errors.js';
 import type { KubeEndpoint, KubePod } from './kube-adapter.js';
 import { endpointSliceSchema, podSchema } from './kube-schemas.js';

@@ -3,7 +3,7 @@
  * parsed with zod. Sample values arrive as strings ("1.5", "NaN", "+Inf", "-Inf") next to a
  * float Unix timestamp in seconds; we turn both into numbers.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Labels of one series, e.g. `{ __name__: 'endpoints_updates', namespace: 'emojivoto' }`. */
 export type Labels = Record<string, string>;

@@ -7,7 +7,7 @@
  */
 import { join } from 'node:path';
 import protobuf from 'protobufjs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { protoDir } from '../../project-paths.js';
 import { formatAddress, ipv4FromUint32, ipv6FromHalves } from '../destination/decode-ip.js';
 

@@ -3,7 +3,7 @@
  * cluster-set scenario): each a DNS label (it names a kubeconfig context, an admin path, a
  * Prometheus `cluster` label), unique, at most MAX_CLUSTERS of them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { UsageError } from '../../errors.js';
 
 /** Each cluster gets its own /16 of pods and services (cluster-networks.ts): this many fit. */

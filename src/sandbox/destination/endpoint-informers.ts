@@ -11,7 +11,7 @@
 import * as k8s from '@kubernetes/client-node';
 import { get as httpGet } from 'node:http';
 import { get as httpsGet, type RequestOptions } from 'node:https';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DestinationMetrics, InformerKind } from './destination-metrics.js';
 import {
   objectKey,

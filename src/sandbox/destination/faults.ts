@@ -3,7 +3,7 @@
  * fault of a type wins over the global one of the same type. Setting a fault replaces the one
  * of the same type and scope.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Fault, FaultType } from '../fault-types.js';
 
 const serviceKey = z

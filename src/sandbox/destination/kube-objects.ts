@@ -3,7 +3,7 @@
  * with zod from what the API server sends (list items and watch events alike). Anything that
  * does not parse is skipped by the caller, as a real informer's typed decoder would refuse it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Annotation the EndpointSlice controller sets to the time of the change that triggered it. */
 export const LAST_CHANGE_TRIGGER_TIME = 'endpoints.kubernetes.io/last-change-trigger-time';

@@ -2,7 +2,7 @@
  * The `context_token` of a `GetDestination`: JSON `{"ns","nodeName","pod"}` (each optional),
  * or the old form `ns:NAME`. Anything else is ignored, as Linkerd does (it logs and goes on).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export interface ContextToken {
   ns?: string;

@@ -4,7 +4,7 @@
  * LocalSubjectAccessReview (may this user?), SelfSubjectRulesReview (`kubectl auth can-i --list`),
  * and authentication.k8s.io's SelfSubjectReview (`kubectl auth whoami`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DiscoveryKind } from './discovery-documents.js';
 import type { AuthorizationAttributes, Decision, PolicyRule } from './rbac-authorizer.js';
 import type { UserInfo } from './sandbox-identities.js';

@@ -19,7 +19,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
-import { z } from 'zod';
+import * as z from 'zod';
 import { answerReview, REVIEW_KINDS } from './access-review.js';
 import { createAggregator, type AggregatedApiBackend } from './aggregated-apis.js';
 import { denyingRule, type AccessRequest, type AccessRule } from './access-rules.js';

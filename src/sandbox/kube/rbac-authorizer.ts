@@ -12,7 +12,7 @@
  * RBAC only allows: a request no rule allows is denied, with a reason only when a binding
  * could not be resolved (`RBAC: clusterrole.rbac.authorization.k8s.io "x" not found`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KindSpec, KubeObject, ObjectStore } from './store-types.js';
 import { serviceAccountUser, type UserInfo } from './sandbox-identities.js';
 

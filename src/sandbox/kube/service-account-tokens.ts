@@ -5,7 +5,7 @@
  * has not expired, as bound service account tokens do.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const TOKEN_ISSUER = 'https://kubernetes.default.svc.cluster.local';
 

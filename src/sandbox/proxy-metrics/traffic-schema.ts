@@ -3,7 +3,7 @@
  * `traffic:` edge (who calls whom) or on a workload (calls from outside the mesh). See
  * src/sandbox/traffic/traffic-model.ts.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { TrafficSpec } from '../traffic/traffic-model.js';
 
 const positive = (what: string) =>

@@ -11,7 +11,7 @@
  *       scenario: emojivoto
  *       faults: [{ type: freeze, service: web-svc.emojivoto }]
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { clusterNameSchema, MAX_CLUSTERS } from '../clusters/cluster-names.js';
 import { faultSchema } from './fault-schema.js';
 

@@ -3,7 +3,7 @@
  * JSON (`deployments[2].replicas`), what is expected and what was given:
  * `deployments[2].replicas: expected a whole number >= 0, got "three"`.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { didYouMean } from '../../grammar/did-you-mean.js';
 
 export function formatPath(path: readonly PropertyKey[]): string {

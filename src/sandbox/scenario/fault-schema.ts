@@ -2,7 +2,7 @@
  * The schema of a destination-controller fault as a person writes it (scenario files, the
  * admin API), with messages that name the field and list what is valid.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Fault, FaultType } from '../fault-types.js';
 
 export const FAULT_TYPES: readonly FaultType[] = [

@@ -10,7 +10,7 @@
  *
  * Every field is optional: `identity: {}` is a valid trust anchor, issuer and webhook CA for a year.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const days = (what: string) =>
   z

@@ -3,7 +3,7 @@
  * HTTPRoutes (Gateway API or Linkerd's) whose parent is a Service. Traffic edges name a route
  * (`route:`) to send their requests down it; requests of edges that name none are `[DEFAULT]`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const dnsName = (what: string) =>

@@ -3,7 +3,7 @@
  * Every message starts with "expected", so errors read
  * `deployments[2].replicas: expected a whole number >= 0, got "three"`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { faultSchema } from './fault-schema.js';
 import { tapRequestShape, trafficSchema } from '../proxy-metrics/traffic-schema.js';
 import { identitySchema } from './identity-schema.js';

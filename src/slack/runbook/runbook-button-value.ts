@@ -7,7 +7,7 @@
  * compared, the history replayed through the runner, the clicker authorized again.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { UsageError } from '../../errors.js';
 import type { StepOutcome } from '../../runbooks/runbook-runner.js';
 import { SLACK_LIMITS } from '../render/slack-limits.js';

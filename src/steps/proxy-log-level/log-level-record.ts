@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { z } from 'zod';
+import * as z from 'zod';
 import { HEARTBEAT_MISSED, HEARTBEAT_MS } from '../scale-test/scale-test-annotation.js';
 import type { HeartbeatRecord } from '../scale-test/scale-test-heartbeat.js';
 

@@ -3,7 +3,7 @@
  * next start reads it and puts the replicas back. JSON, validated on the way back in.
  */
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const SCALE_TEST_ANNOTATION = 'meshbot.io/scale-test';
 
