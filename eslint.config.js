@@ -11,16 +11,11 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // `import { z }` names zod's whole namespace object, so the bundle cannot leave anything
       // out: every command would load all of zod (470 KB) instead of what it uses (docs/build.md).
-      'no-restricted-imports': [
+      'no-restricted-syntax': [
         'error',
         {
-          paths: [
-            {
-              name: 'zod',
-              importNames: ['z'],
-              message: "Use `import * as z from 'zod'`: the bundle then keeps only the parts of zod in use.",
-            },
-          ],
+          selector: "ImportDeclaration[source.value='zod'] > ImportSpecifier[imported.name='z']",
+          message: "Use `import * as z from 'zod'`: the bundle then keeps only the parts of zod in use.",
         },
       ],
     },
