@@ -45,15 +45,23 @@ export function writeStepResult(io: CommandIO, result: StepResult, format: Outpu
  */
 export type LabelResult = (<R extends StepResult>(result: R) => R) & { cluster: string | undefined };
 
+/** How a command parses: `zodJit` for the commands that parse every service's objects (sweep, report). */
+export interface ParsingSettings {
+  zodJit?: boolean;
+}
+
 /**
  * Opens the adapter set of the cluster the command names (--cluster, --config), gives it to
  * `work`, and closes it whatever happens. With configured clusters an error names the cluster.
  * The adapters load when a command runs (`import()`), so `meshbot --help` does not pay for them.
+ * zod parses without compiling its parsers (zod-without-jit.ts) unless `zodJit` is set.
  */
 export async function withAdapters<T>(
   options: ClusterOptions & ClusterChoiceOptions,
   work: (adapters: Adapters, label: LabelResult) => Promise<T>,
+  { zodJit = false }: ParsingSettings = {},
 ): Promise<T> {
+  if (!zodJit) await import('./zod-without-jit.js');
   const { openClusterAdapters } = await import('./open-cluster-adapters.js');
   const { adapters, configured } = await openClusterAdapters(options);
   const label: LabelResult = Object.assign(
@@ -84,6 +92,7 @@ export async function runStepCommand(
   format: OutputFormat,
   io: CommandIO,
 ): Promise<number> {
+  await import('./zod-without-jit.js');
   const { runCommand } = await import('../steps/run-command.js');
   return withAdapters(options, async (adapters, label) => {
     const result = label(await runCommand(command, adapters));

@@ -105,17 +105,21 @@ export async function runReportCommand(
     options.cluster ??=
       report.cluster ??
       (Array.isArray(report.clusters) && report.clusters.length === 1 ? report.clusters[0] : undefined);
-    return await withAdapters(options, async (adapters) => {
-      let result: StepResult;
-      if (flags.post) result = await postRun(report, adapters, flags, io.env);
-      else {
-        const { sweepRequestOf } = await import('../../drift/run-report.js');
-        const { runSweepStep } = await import('../../steps/sweep/run-sweep-step.js');
-        result = await runSweepStep(sweepRequestOf(report, adapters.cluster), adapters);
-      }
-      writeStepResult(io, result, format);
-      return exitCodeForStatus(result.status);
-    });
+    return await withAdapters(
+      options,
+      async (adapters) => {
+        let result: StepResult;
+        if (flags.post) result = await postRun(report, adapters, flags, io.env);
+        else {
+          const { sweepRequestOf } = await import('../../drift/run-report.js');
+          const { runSweepStep } = await import('../../steps/sweep/run-sweep-step.js');
+          result = await runSweepStep(sweepRequestOf(report, adapters.cluster), adapters);
+        }
+        writeStepResult(io, result, format);
+        return exitCodeForStatus(result.status);
+      },
+      { zodJit: true },
+    );
   } catch (err) {
     return reportError(io.stderr, err);
   }

@@ -62,13 +62,17 @@ export async function runSweepCommand(flags: SweepFlagValues, io: CommandIO = pr
     options.maxDestinationStreams = request.concurrency ?? DEFAULT_SWEEP_CONCURRENCY;
     // Loaded when the command runs, so `meshbot --help` and other commands do not pay for it.
     const { runSweepStep } = await import('../../steps/sweep/run-sweep-step.js');
-    return await withAdapters(options, async (adapters, label) => {
-      const result = label(
-        await runSweepStep({ ...request, cluster: label.cluster ?? adapters.kube.context }, adapters),
-      );
-      writeStepResult(io, result, format);
-      return exitCodeForStatus(result.status);
-    });
+    return await withAdapters(
+      options,
+      async (adapters, label) => {
+        const result = label(
+          await runSweepStep({ ...request, cluster: label.cluster ?? adapters.kube.context }, adapters),
+        );
+        writeStepResult(io, result, format);
+        return exitCodeForStatus(result.status);
+      },
+      { zodJit: true },
+    );
   } catch (err) {
     return reportError(io.stderr, err);
   }
