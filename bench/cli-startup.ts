@@ -7,7 +7,8 @@
  *   meshbot --help                                         median < 150 ms
  *   meshbot endpoints web-svc.emojivoto --destination ...  median < 300 ms
  *   meshbot endpoints web-svc.emojivoto (port-forward)     median < 450 ms
- * `node -e 0` is measured beside them: what Node itself costs on this machine now.
+ * `node -e 0` is measured beside them: what Node itself costs on this machine now (and without
+ * NODE_EXTRA_CA_CERTS when it is set: Node 20 reads those certificates at every start).
  * The sandbox (scenario emojivoto) runs in this process. Peak RSS comes from each child's own
  * process.resourceUsage() (maxRSS, CPU times), written at exit by a small preload (--import).
  *
@@ -36,6 +37,8 @@ const CHILD_TIMEOUT_MS = 30_000;
 interface Case {
   label: string;
   args: string[];
+  /** Variables left out of the child's environment. */
+  unset?: string[];
   /** Median wall-time aim, ms. */
   aimMs?: number;
 }
@@ -48,12 +51,20 @@ interface Sample {
 }
 
 /** Runs one process to its end; rejects on a non-zero exit, a signal or the time limit. */
-async function runOnce(node: string, preload: string, rssFile: string, args: string[]): Promise<Sample> {
+async function runOnce(
+  node: string,
+  preload: string,
+  rssFile: string,
+  args: string[],
+  unset: string[] = [],
+): Promise<Sample> {
   await rm(rssFile, { force: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, MESHBOT_BENCH_RSS_FILE: rssFile, NO_COLOR: '1' };
+  for (const name of unset) delete env[name];
   const t0 = performance.now();
   const child = spawn(node, ['--import', pathToFileURL(preload).href, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MESHBOT_BENCH_RSS_FILE: rssFile, NO_COLOR: '1' },
+    env,
     timeout: CHILD_TIMEOUT_MS,
   });
   let stderr = '';
@@ -93,6 +104,11 @@ async function main(): Promise<void> {
     const target = 'web-svc.emojivoto';
     const cases: Case[] = [
       { label: 'node -e 0 (Node itself)', args: ['-e', '0'] },
+      // Node 20 reads the certificates NODE_EXTRA_CA_CERTS names when it starts, before any
+      // script (Node 22+ when TLS first needs them): part of every figure below when it is set.
+      ...(process.env['NODE_EXTRA_CA_CERTS']
+        ? [{ label: '  without NODE_EXTRA_CA_CERTS', args: ['-e', '0'], unset: ['NODE_EXTRA_CA_CERTS'] }]
+        : []),
       { label: 'meshbot --help', args: [cli, '--help'], aimMs: 150 },
       {
         label: 'meshbot endpoints --destination',
@@ -117,7 +133,7 @@ async function main(): Promise<void> {
     // One warm-up round (file cache, the sandbox's first answers), then the measured rounds.
     for (let round = 0; round <= runs; round++) {
       for (const [i, c] of cases.entries()) {
-        const s = await runOnce(node, preload, rssFile, c.args);
+        const s = await runOnce(node, preload, rssFile, c.args, c.unset);
         if (round > 0) samples[i]!.push(s);
       }
     }
@@ -128,6 +144,9 @@ async function main(): Promise<void> {
     const out: string[] = [
       `meshbot start-up: whole processes of the built CLI, ${runs} runs each (interleaved, after one warm-up round)`,
       `node ${node === process.execPath ? process.version : node}; ${cli}; load average ${loadBefore.toFixed(1)} at start, ${loadAfter.toFixed(1)} at end; sandbox scenario emojivoto in the bench process`,
+      process.env['NODE_EXTRA_CA_CERTS']
+        ? 'NODE_EXTRA_CA_CERTS is set here, and kept for every process but the one line that leaves it out'
+        : 'NODE_EXTRA_CA_CERTS is not set',
       '',
       `${'command'.padEnd(34)}${'wall median'.padStart(12)}${'p95'.padStart(9)}${'CPU median'.padStart(12)}${'RSS median'.padStart(12)}${'p95'.padStart(8)}   aim (median wall)`,
     ];
