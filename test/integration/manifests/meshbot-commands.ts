@@ -37,13 +37,16 @@ import type { CommandIO } from '../../../src/cli/command-io.js';
 
 /**
  * The scenario the commands run against: emojivoto, plus a meshed StatefulSet `cache` behind
- * `cache-svc`, so the scale test's StatefulSet permissions are exercised too.
+ * `cache-svc`, so the scale test's StatefulSet permissions are exercised too. Deleted pods go
+ * at once (no terminating second): the test runs commands back to back, and a StatefulSet's
+ * next pod cannot take the name of one still terminating.
  */
 export function manifestsScenario(): Record<string, unknown> {
   const scenario = YAML.parse(readFileSync('scenarios/emojivoto.yaml', 'utf8')) as Record<string, unknown[]>;
   return {
     ...scenario,
     name: 'emojivoto-with-statefulset',
+    terminationDelayMs: 0,
     statefulsets: [
       {
         name: 'cache',
