@@ -31,6 +31,7 @@ import {
 import type { KindRef, KubeObject } from '../../../src/sandbox/kube/store-types.js';
 import { startMetricsRig, type MetricsRig } from '../metrics/metrics-rig.js';
 import { runApart, EVERYTHING, type TaskKeys } from '../../support/run-apart.js';
+import { ownResources } from '../../support/owned-resources.js';
 import {
   manifestsScenario,
   MESHBOT_COMMANDS,
@@ -173,6 +174,7 @@ describe('manifests/base applied to the sandbox: meshbot as its ServiceAccount',
   let outputs: Record<string, string> = {};
   /** Their exit codes, by command. */
   const codes: Record<string, number> = {};
+  const owned = ownResources();
 
   /** The shipped bindings of the ServiceAccount, each with the role it names. */
   function shippedBindings(): Array<{ binding: KubeObject; role: KubeObject }> {
@@ -327,13 +329,16 @@ describe('manifests/base applied to the sandbox: meshbot as its ServiceAccount',
 
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'meshbot-manifests-'));
-    rig = await startMetricsRig(manifestsScenario(), {
-      sandbox: {
-        apiAudit: (event) => {
-          if (current && event.attributes.user.name === SA_USER) audit.push({ command: current, event });
+    rig = await owned.own(
+      startMetricsRig(manifestsScenario(), {
+        sandbox: {
+          apiAudit: (event) => {
+            if (current && event.attributes.user.name === SA_USER) audit.push({ command: current, event });
+          },
         },
-      },
-    });
+      }),
+      (r) => r.stop(),
+    );
     const built = await kubectl(['kustomize', 'manifests/base']);
     expect(built.stderr).toBe('');
     manifests = YAML.parseAllDocuments(built.stdout).map((d) => d.toJSON() as KubeObject);
@@ -362,7 +367,7 @@ describe('manifests/base applied to the sandbox: meshbot as its ServiceAccount',
   }, 120_000);
 
   afterAll(async () => {
-    await rig?.stop();
+    await owned.stopAll();
     await rm(dir, { recursive: true, force: true });
   });
 

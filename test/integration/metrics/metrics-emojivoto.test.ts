@@ -17,6 +17,7 @@ import { runCommand } from '../../../src/steps/run-command.js';
 import { scale, waitForReadyEndpoints } from '../endpoints/endpoints-sandbox.js';
 import { waitForQuery } from '../../support/start-prometheus.js';
 import { NS, runMetricsCli, startMetricsRig, WEB, type MetricsRig } from './metrics-rig.js';
+import { ownResources } from '../../support/owned-resources.js';
 
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -31,10 +32,14 @@ async function closedPort(): Promise<number> {
 describe('metrics against emojivoto and a real Prometheus', () => {
   let rig: MetricsRig;
   let dir: string;
+  const owned = ownResources();
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'meshbot-metrics-'));
-    rig = await startMetricsRig('emojivoto', { otherPrometheusArgs: [['--query.max-samples=5']] });
+    rig = await owned.own(
+      startMetricsRig('emojivoto', { otherPrometheusArgs: [['--query.max-samples=5']] }),
+      (r) => r.stop(),
+    );
     // A change the controller follows: web scales 1 -> 2; Prometheus sees the new pod's proxy
     // and the controller's counter move.
     scale(rig.sandbox.store, 'web', 2);
@@ -52,7 +57,7 @@ describe('metrics against emojivoto and a real Prometheus', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await rig?.stop();
+    await owned.stopAll();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 

@@ -17,6 +17,7 @@ import {
   type VectorSample,
 } from '../../support/start-prometheus.js';
 import { NS, runMetricsCli, type MetricsRun } from './metrics-rig.js';
+import { ownResources } from '../../support/owned-resources.js';
 
 const DESTINATION_FINDINGS = ['destination-not-scraped', 'no-destination-series', 'no-subscribers'];
 
@@ -87,9 +88,10 @@ const codes = (run: MetricsRun): string[] => (run.result?.findings ?? []).map((f
 
 describe('metrics on emojivoto, scraped with the config meshbot sandbox printed', () => {
   let r: Running;
+  const owned = ownResources();
 
   beforeAll(async () => {
-    r = await startAsUser('emojivoto');
+    r = await owned.own(startAsUser('emojivoto'), (started) => started.stop());
     // Two scrapes of web-svc's subscriber and update series (increase() needs two samples).
     const web = `{namespace="${NS}",service="web-svc"}`;
     await waitForQuery(r.prometheus.url, `sum(endpoints_subscribers${web})`, (v) => v >= 1);
@@ -102,7 +104,7 @@ describe('metrics on emojivoto, scraped with the config meshbot sandbox printed'
   }, 60_000);
 
   afterAll(async () => {
-    await r?.stop();
+    await owned.stopAll();
   });
 
   it('web-svc has subscribers and updates with data, and no destination finding', async () => {
@@ -139,9 +141,10 @@ describe('metrics on emojivoto, scraped with the config meshbot sandbox printed'
 
 describe('metrics on emojivoto-stale after web is replaced, scraped with the printed config', () => {
   let r: Running;
+  const owned = ownResources();
 
   beforeAll(async () => {
-    r = await startAsUser('emojivoto-stale');
+    r = await owned.own(startAsUser('emojivoto-stale'), (started) => started.stop());
     const kc = new k8s.KubeConfig();
     kc.loadFromFile(r.addresses.kubeconfig);
     const core = kc.makeApiClient(k8s.CoreV1Api);
@@ -166,7 +169,7 @@ describe('metrics on emojivoto-stale after web is replaced, scraped with the pri
   }, 60_000);
 
   afterAll(async () => {
-    await r?.stop();
+    await owned.stopAll();
   });
 
   it('reports updates-not-moving for web-svc', async () => {

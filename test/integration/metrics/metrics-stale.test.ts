@@ -8,12 +8,14 @@ import { queryValues, waitForQuery } from '../../support/start-prometheus.js';
 import { runMetricsStep } from '../../../src/steps/metrics/run-metrics-step.js';
 import { NS, runMetricsCli, startMetricsRig, WEB, type MetricsRig } from './metrics-rig.js';
 import { nextCommands } from '../../support/next-commands.js';
+import { ownResources } from '../../support/owned-resources.js';
 
 describe('metrics against emojivoto-stale and a real Prometheus', () => {
   let rig: MetricsRig;
+  const owned = ownResources();
 
   beforeAll(async () => {
-    rig = await startMetricsRig('emojivoto-stale');
+    rig = await owned.own(startMetricsRig('emojivoto-stale'), (r) => r.stop());
     scale(rig.sandbox.store, 'web', 2);
     await waitForReadyEndpoints(rig.sandbox.store, 'web-svc', 2);
     // Prometheus has seen the new pod's proxy (the data plane moved on) ...
@@ -25,7 +27,7 @@ describe('metrics against emojivoto-stale and a real Prometheus', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await rig?.stop();
+    await owned.stopAll();
   });
 
   it('fails: pods of web-svc changed but endpoints_updates did not move', async () => {
