@@ -56,6 +56,13 @@ export interface EvaluateOptions {
    * services): open endpoint alerts it did not see are kept, not resolved.
    */
   partial?: boolean;
+  /** The same, for a report over several clusters: the clusters whose sweep could not ask everything. */
+  partialClusters?: ReadonlySet<string>;
+  /**
+   * Clusters whose sweep failed or ran out of time: none of their open alerts was looked at,
+   * so all of them (control-plane ones too) are kept.
+   */
+  unswept?: ReadonlySet<string>;
 }
 
 export interface Evaluation {
@@ -139,7 +146,12 @@ export function evaluateRun(
 
   for (const [fingerprint, before] of Object.entries(open)) {
     if (seen.has(fingerprint)) continue;
-    if (options.partial && before.source !== 'control-plane') {
+    if (options.unswept?.has(before.cluster)) {
+      next[fingerprint] = before; // its cluster was not swept at all
+      continue;
+    }
+    const partial = options.partial || options.partialClusters?.has(before.cluster);
+    if (partial && before.source !== 'control-plane') {
       next[fingerprint] = before; // not seen because not asked: still open
       continue;
     }

@@ -92,8 +92,8 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
       const run = await runReport({
         report,
         cluster: config.clusters ? reportClusters(report, adapters.clusters) : cluster,
-        sweep: async (request) => {
-          const result = await runSweepStep(request, await adapters.get(request.cluster));
+        sweep: async (request, signal) => {
+          const result = await runSweepStep(request, await adapters.get(request.cluster), { signal });
           metrics.observeSweep(request.cluster, result.data, result.durationMs);
           return result;
         },

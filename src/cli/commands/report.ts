@@ -60,7 +60,7 @@ async function postRun(
   const run = await runReport({
     report,
     cluster: adapters.cluster,
-    sweep: (request) => runSweepStep(request, adapters),
+    sweep: (request, signal) => runSweepStep(request, adapters, { signal }),
     store,
     notifier: createSlackReportNotifier(client),
     slot: `manual-${new Date().toISOString()}`,

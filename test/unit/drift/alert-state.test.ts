@@ -171,6 +171,28 @@ describe('evaluateRun', () => {
     expect(partial!.toResolve.map((c) => c.alert.fingerprint)).toEqual([issuer.fingerprint]);
   });
 
+  it("keeps every open alert of a cluster that was not swept at all, and resolves the other cluster's", () => {
+    const issuer = finding('linkerd', {
+      kind: 'l5d-identity-issuer-not-expiring-soon',
+      source: 'control-plane',
+      fingerprint: fingerprintOf('prod', 'l5d-identity-issuer-not-expiring-soon', 'linkerd'),
+      severity: 'warn',
+    });
+    const other = finding('web.shop:80', {
+      cluster: 'staging',
+      fingerprint: fingerprintOf('staging', 'stale-in-destination', 'web.shop:80'),
+    });
+    let open: Record<string, OpenAlert> = {};
+    open = evaluateRun(open, [web, issuer, other], { now: at(0) }).open;
+    const e = evaluateRun(open, [], {
+      now: at(5),
+      partialClusters: new Set(['prod']),
+      unswept: new Set(['prod']),
+    });
+    expect(Object.keys(e.open).sort()).toEqual([web.fingerprint, issuer.fingerprint].sort());
+    expect(e.toResolve.map((c) => c.alert.fingerprint)).toEqual([other.fingerprint]);
+  });
+
   it('ignores info findings', () => {
     const [r] = runs([{ at: at(0), findings: [finding('x', { severity: 'info' })] }]);
     expect(r!.changes).toEqual([]);
