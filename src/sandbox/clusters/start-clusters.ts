@@ -18,6 +18,7 @@ import { resolveScenario, startSandbox, type Reachability, type RunningSandbox }
 import { clusterListProblem } from './cluster-names.js';
 import { clusterNetwork } from './cluster-networks.js';
 import { mergeKubeconfigs, writeMergedKubeconfig } from './merge-kubeconfigs.js';
+import type { ShutMode } from './port-gate.js';
 
 export interface StartClustersOptions {
   /**
@@ -52,8 +53,11 @@ export interface RunningClusters {
   kubeconfig: string;
   /** The cluster of that name; throws one that lists the names. */
   cluster(name: string): RunningClusterSandbox;
-  /** Takes that cluster's API server, destination and metrics off the network (connections refused). */
-  down(name: string): Promise<void>;
+  /**
+   * Takes that cluster's API server, destination and metrics off the network: connections
+   * refused, or (`silent`) accepted and never answered.
+   */
+  down(name: string, mode?: ShutMode): Promise<void>;
   /** Brings them back on the same ports. */
   up(name: string): Promise<void>;
   /** Stops every cluster; twice is harmless. */
@@ -134,7 +138,7 @@ export async function startClusters(opts: StartClustersOptions): Promise<Running
       addresses: Object.fromEntries(running.map((c) => [c.name, addressesOf(c)])),
       kubeconfig,
       cluster,
-      down: (name) => cluster(name).reachability.down(),
+      down: (name, mode) => cluster(name).reachability.down(mode),
       up: (name) => cluster(name).reachability.up(),
       stop() {
         stopping ??= (async () => {
