@@ -34,8 +34,9 @@ export interface SweepClustersOptions {
   timeoutMs: number;
 }
 
-/** The finding kind of a cluster that could not be swept at all. */
+/** The finding kind and subject of a cluster that could not be swept at all. */
 export const CLUSTER_NOT_SWEPT = 'sweep-could-not-ask';
+export const WHOLE_CLUSTER = 'whole cluster';
 
 /** The result standing for a cluster whose sweep failed: one error finding naming the cluster. */
 export function failedSweepResult(
@@ -51,9 +52,9 @@ export function failedSweepResult(
     severity: 'error',
     code: CLUSTER_NOT_SWEPT,
     kind: CLUSTER_NOT_SWEPT,
-    subject: 'cluster',
+    subject: WHOLE_CLUSTER,
     cluster,
-    fingerprint: fingerprintOf(cluster, CLUSTER_NOT_SWEPT, 'cluster'),
+    fingerprint: fingerprintOf(cluster, CLUSTER_NOT_SWEPT, WHOLE_CLUSTER),
     source: 'sweep',
     message: `could not sweep cluster ${cluster}: ${error.message}`,
     ...(error.hint ? { hint: error.hint } : {}),

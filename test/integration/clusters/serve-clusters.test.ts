@@ -10,13 +10,17 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { runServe } from '../../../src/cli/commands/serve.js';
+import { replacePod } from '../../../src/demo/replace-pod.js';
+import { ensureServiceAccount } from '../../../src/sandbox/kube/service-account-kubeconfig.js';
 import { startSlackDouble, type SlackDouble } from '../../../src/sandbox/slack/start-slack-double.js';
 import { startSandboxClusters, type RunningClusters } from '../../support/start-sandbox-clusters.js';
 
 const OPS = 'C0OPS';
 const WEST = 'C0WEST';
 const USER = 'U0ONCALL';
+const REPORTS = 'C0FLEET';
 const json = (x: unknown): string => JSON.stringify(x);
 
 describe('serve with a clusters: config', () => {
@@ -29,6 +33,8 @@ describe('serve with a clusters: config', () => {
 
   beforeAll(async () => {
     [sb, slack] = await Promise.all([startSandboxClusters(['east', 'west']), startSlackDouble()]);
+    // meshbot's namespace, where the report's Lease and state live (in the first cluster).
+    ensureServiceAccount(sb.cluster('east').store, 'meshbot', 'meshbot');
     dir = await mkdtemp(join(tmpdir(), 'meshbot-serve-clusters-'));
     const cluster = (name: string, channels: string[]): string[] => [
       `  - name: ${name}`,
@@ -52,6 +58,18 @@ describe('serve with a clusters: config', () => {
         // East answers in the ops channel only; west in both.
         ...cluster('east', [OPS]),
         ...cluster('west', [OPS, WEST]),
+        // A report over both clusters, run by hand (its schedule is once a year): each cluster's
+        // sweep may take 3 s at most.
+        'reports:',
+        '  - name: fleet',
+        "    schedule: '0 0 1 1 *'",
+        `    channel: ${REPORTS}`,
+        '    clusters: all',
+        '    clusterConcurrency: 2',
+        '    sweepTimeout: 3s',
+        '    scope: { namespaces: [emojivoto] }',
+        '    checks: [endpoints]',
+        '    persistence: 200ms',
         '',
       ].join('\n'),
     );
@@ -67,8 +85,10 @@ describe('serve with a clusters: config', () => {
           SLACK_APP_TOKEN: slack.appToken,
           SLACK_API_URL: slack.apiUrl,
           PORT: '0',
-          LOG_LEVEL: 'silent',
+          LOG_LEVEL: process.env.TEST_LOG ?? 'silent',
           MESHBOT_CONFIG: join(dir, 'config.yaml'),
+          POD_NAME: 'meshbot-test',
+          POD_NAMESPACE: 'meshbot',
         },
         untilStopped: () => stopped,
         onStarted: (info) => started(info.port),
@@ -157,5 +177,49 @@ describe('serve with a clusters: config', () => {
     const again = await run('endpoints web-svc.emojivoto --cluster west');
     expect(again.parent.metadata?.event_payload.status).toBe('pass');
     expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).text()).not.toMatch(/west/);
+  });
+
+  it("reports over both clusters at once: west hanging is named after its sweepTimeout, east's part is whole", async () => {
+    // East: web-svc's pod replaced while its destination is frozen (stale in east).
+    const east = sb.cluster('east');
+    await fetch(`${east.admin}/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ type: 'freeze', service: 'web-svc.emojivoto' }),
+    });
+    const { oldIp } = await replacePod(east.store, {
+      namespace: 'emojivoto',
+      service: 'web-svc',
+      podSelector: 'app=web-svc',
+    });
+    // West hangs: connections accepted, never answered (each request waits its own 10 s).
+    await sb.down('west', 'silent');
+    try {
+      const t0 = performance.now();
+      const sent = await slack.sendSlashCommand({ text: 'report run fleet', userId: USER, channelId: OPS });
+      const asked = await slack.waitForThread(sent.triggerId, 30_000);
+      const posted = await slack.waitFor(
+        () => slack.messages(REPORTS).find((m) => !m.thread_ts),
+        30_000,
+        'the run message',
+      );
+      const elapsedMs = performance.now() - t0;
+      // West's 3 s, east's sweep alongside (not after), and the posting: well within west's 10 s.
+      expect(elapsedMs).toBeLessThan(8_000);
+      const lines = posted.text.split('\n');
+      const eastLine = lines.findIndex((l) => /\[east\] web-svc\.emojivoto/.test(l));
+      const westLine = lines.findIndex((l) => /\[west\]/.test(l));
+      expect(eastLine).toBeGreaterThan(-1);
+      expect(westLine).toBeGreaterThan(eastLine);
+      expect(lines[westLine]).toMatch(/sweep-could-not-ask\W+\[west\] whole cluster/);
+      expect(posted.text).toMatch(/east: .* west: not swept: the sweep did not finish within 3s\./);
+      const details = json(slack.thread(REPORTS, posted.ts).replies.map((r) => r.blocks));
+      expect(details).toContain(oldIp);
+      expect(details).toContain('could not sweep cluster west: the sweep did not finish within 3s');
+      // The thread it was asked in gets the same result.
+      expect(json([asked.parent.blocks, asked.replies.map((r) => r.blocks)])).toMatch(/west: not swept/);
+    } finally {
+      await sb.up('west');
+      await fetch(`${east.admin}/faults`, { method: 'DELETE' });
+    }
   });
 });

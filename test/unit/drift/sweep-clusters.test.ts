@@ -95,7 +95,8 @@ describe('sweepClusters', () => {
       expect(finding).toMatchObject({
         cluster: 'west',
         kind: 'sweep-could-not-ask',
-        fingerprint: fingerprintOf('west', 'sweep-could-not-ask', 'cluster'),
+        fingerprint: fingerprintOf('west', 'sweep-could-not-ask', 'whole cluster'),
+        subject: 'whole cluster',
         message: 'could not sweep cluster west: the sweep did not finish within 30s',
       });
       expect(finding!.hint).toMatch(/sweepTimeout/);
