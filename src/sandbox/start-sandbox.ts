@@ -118,6 +118,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
         : {}),
       ipFamilies: scenario.network.ipFamilies,
       ...opts.network,
+      ...(opts.nodes ? { nodes: opts.nodes } : {}),
       // Nobody watches yet: no creation events, endpoints computed once the pods have settled.
       quietStart: true,
     });

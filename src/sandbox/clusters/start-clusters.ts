@@ -17,6 +17,7 @@ import type { Scenario } from '../scenario/scenario-schema.js';
 import { resolveScenario, startSandbox, type Reachability, type RunningSandbox } from '../start-sandbox.js';
 import { clusterListProblem } from './cluster-names.js';
 import { clusterNetwork } from './cluster-networks.js';
+import { clusterNodes } from './cluster-nodes.js';
 import { mergeKubeconfigs, writeMergedKubeconfig } from './merge-kubeconfigs.js';
 import type { ShutMode } from './port-gate.js';
 
@@ -87,6 +88,7 @@ export async function startClusters(opts: StartClustersOptions): Promise<Running
         scenario: spec.scenario,
         contextName: spec.name,
         network,
+        nodes: clusterNodes(spec.name, i),
         gated: true,
         ...(opts.podReadyDelayMs !== undefined ? { podReadyDelayMs: opts.podReadyDelayMs } : {}),
       });
