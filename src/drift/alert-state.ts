@@ -59,10 +59,12 @@ export interface EvaluateOptions {
   /** The same, for a report over several clusters: the clusters whose sweep could not ask everything. */
   partialClusters?: ReadonlySet<string>;
   /**
-   * Clusters whose sweep failed or ran out of time: none of their open alerts was looked at,
-   * so all of them (control-plane ones too) are kept.
+   * The clusters this run swept (and whose sweep finished). When given, open alerts of any
+   * other cluster (its sweep failed or ran out of time, or the run did not cover it, as a CLI
+   * run of one cluster of a report over several) were not looked at: all are kept, control-plane
+   * ones too.
    */
-  unswept?: ReadonlySet<string>;
+  swept?: ReadonlySet<string>;
 }
 
 export interface Evaluation {
@@ -146,8 +148,8 @@ export function evaluateRun(
 
   for (const [fingerprint, before] of Object.entries(open)) {
     if (seen.has(fingerprint)) continue;
-    if (options.unswept?.has(before.cluster)) {
-      next[fingerprint] = before; // its cluster was not swept at all
+    if (options.swept && !options.swept.has(before.cluster)) {
+      next[fingerprint] = before; // its cluster was not swept
       continue;
     }
     const partial = options.partial || options.partialClusters?.has(before.cluster);

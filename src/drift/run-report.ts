@@ -231,7 +231,7 @@ export async function runReport(o: RunReportOptions): Promise<ReportRun> {
     // Each cluster is judged on what its own sweep could ask: one cluster down keeps its own
     // alerts open, never another's.
     partialClusters: new Set(swept.filter((s) => s.result.data.notAsked.length > 0).map((s) => s.cluster)),
-    unswept: new Set(swept.filter((s) => s.failed).map((s) => s.cluster)),
+    swept: new Set(swept.filter((s) => !s.failed).map((s) => s.cluster)),
   });
 
   // The intent first (what this run is about to post, under a run id every message carries),

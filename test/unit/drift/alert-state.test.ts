@@ -187,7 +187,7 @@ describe('evaluateRun', () => {
     const e = evaluateRun(open, [], {
       now: at(5),
       partialClusters: new Set(['prod']),
-      unswept: new Set(['prod']),
+      swept: new Set(['staging']),
     });
     expect(Object.keys(e.open).sort()).toEqual([web.fingerprint, issuer.fingerprint].sort());
     expect(e.toResolve.map((c) => c.alert.fingerprint)).toEqual([other.fingerprint]);
