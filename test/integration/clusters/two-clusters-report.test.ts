@@ -117,10 +117,10 @@ describe('a drift report across two clusters', () => {
       name: 'report-state-isolated',
     });
     let westDown = false;
-    const run = (slot: string) =>
+    const run = (slot: string, cluster: string | string[] = reportClusters(report, pool.clusters)) =>
       runReport({
         report,
-        cluster: reportClusters(report, pool.clusters),
+        cluster,
         sweep: async (request) => {
           if (request.cluster === 'west' && westDown) throw new MeshbotError('unreachable', 'west is gone');
           return runSweepStep(request, await pool.get(request.cluster));
@@ -148,5 +148,14 @@ describe('a drift report across two clusters', () => {
     expect(second.result.summary).toMatch(/^east: .* west: not swept: west is gone\.$/);
     const runMessages = slack.messages(channel).filter((m) => !m.thread_ts);
     expect(runMessages.at(-1)!.text).toMatch(/\[west\] whole cluster/);
+
+    // Regression: a run of east alone (as `meshbot report run --post --cluster east`) resolved
+    // every finding of west, which it never looked at.
+    westDown = false;
+    const eastOnly = await run('manual-c', 'east');
+    expect(eastOnly.evaluation.toResolve).toEqual([]);
+    expect(Object.keys(eastOnly.evaluation.open)).toEqual(
+      expect.arrayContaining([stale('west'), fingerprintOf('west', 'sweep-could-not-ask', 'whole cluster')]),
+    );
   });
 });
