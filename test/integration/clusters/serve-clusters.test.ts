@@ -15,6 +15,7 @@ import { runServe } from '../../../src/cli/commands/serve.js';
 import { replacePod } from '../../../src/demo/replace-pod.js';
 import { ensureServiceAccount } from '../../../src/sandbox/kube/service-account-kubeconfig.js';
 import { startSlackDouble, type SlackDouble } from '../../../src/sandbox/slack/start-slack-double.js';
+import { serveEnv } from '../../support/serve-env.js';
 import { startSandboxClusters, type RunningClusters } from '../../support/start-sandbox-clusters.js';
 
 const OPS = 'C0OPS';
@@ -80,16 +81,11 @@ describe('serve with a clusters: config', () => {
       {},
       {
         stderr: process.stderr,
-        env: {
-          SLACK_BOT_TOKEN: slack.botToken,
-          SLACK_APP_TOKEN: slack.appToken,
-          SLACK_API_URL: slack.apiUrl,
-          PORT: '0',
-          LOG_LEVEL: process.env.TEST_LOG ?? 'silent',
+        env: serveEnv(slack, {
           MESHBOT_CONFIG: join(dir, 'config.yaml'),
           POD_NAME: 'meshbot-test',
           POD_NAMESPACE: 'meshbot',
-        },
+        }),
         untilStopped: () => stopped,
         onStarted: (info) => started(info.port),
       },
