@@ -6,6 +6,7 @@
  * own sweep) and keeps west's open, naming west as not swept.
  */
 import { webApi } from '@slack/bolt';
+import { performance } from 'node:perf_hooks';
 import { createAdapterPool, type AdapterPool } from '../../../src/adapters/adapter-pool.js';
 import { createConfigMapClient } from '../../../src/adapters/kube/config-map-client.js';
 import { createKubeCore } from '../../../src/adapters/kube/kube-core.js';
@@ -157,5 +158,30 @@ describe('a drift report across two clusters', () => {
     expect(Object.keys(eastOnly.evaluation.open)).toEqual(
       expect.arrayContaining([stale('west'), fingerprintOf('west', 'sweep-could-not-ask', 'whole cluster')]),
     );
+  });
+
+  it("a sweep told to stop (its report's sweepTimeout) opens no stream after that and rejects with the reason", async () => {
+    const adapters = await pool.get('west');
+    const controller = new AbortController();
+    const reason = new MeshbotError('timeout', 'the sweep did not finish within 1s');
+    let afterAbort = 0;
+    const destination = {
+      ...adapters.destination,
+      resolve: (...args: Parameters<typeof adapters.destination.resolve>) => {
+        if (controller.signal.aborted) afterAbort++;
+        else controller.abort(reason); // stopped while its first stream is open
+        return adapters.destination.resolve(...args);
+      },
+    };
+    const t0 = performance.now();
+    await expect(
+      runSweepStep(
+        { cluster: 'west', namespaces: ['emojivoto'], persistenceMs: 60_000, concurrency: 1 },
+        { ...adapters, destination },
+        { signal: controller.signal },
+      ),
+    ).rejects.toBe(reason);
+    expect(afterAbort).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(10_000);
   });
 });
