@@ -63,7 +63,7 @@ export function failedSweepResult(
     step: 'sweep',
     target: `${cluster}: ${namespaces ? namespaces.join(', ') : 'all namespaces'}`,
     status: 'error',
-    summary: `${cluster}: not swept: ${error.message}.`,
+    summary: `${cluster}: not swept: ${error.message.replace(/\.$/, '')}.`,
     findings: [finding],
     evidence: [],
     next: [],
