@@ -96,6 +96,8 @@ export interface RunReportOptions {
 export interface ReportRun {
   result: StepResult<SweepData>;
   evaluation: Evaluation;
+  /** The clusters that could not be swept, and why (the error's kind). */
+  notSwept: Array<{ cluster: string; reason: string }>;
   posted?: PostedRun;
 }
 
@@ -295,5 +297,6 @@ export async function runReport(o: RunReportOptions): Promise<ReportRun> {
     s.snoozes = activeSnoozes(s.snoozes, at);
     return s;
   }, o.fence);
-  return { result, evaluation, ...(posted ? { posted } : {}) };
+  const notSwept = swept.flatMap((s) => (s.failed ? [{ cluster: s.cluster, reason: s.failed.kind }] : []));
+  return { result, evaluation, notSwept, ...(posted ? { posted } : {}) };
 }

@@ -105,6 +105,7 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
         ...(elector.isLeader() ? { fence: elector.fencingToken() ?? 0 } : {}),
       });
       metrics.reportRuns.inc({ report: report.name, outcome: 'ok' });
+      for (const { cluster, reason } of run.notSwept) metrics.sweepFailures.inc({ cluster, reason });
       openKinds.set(
         report.name,
         setOpenFindings(

@@ -213,6 +213,10 @@ describe('serve with a clusters: config', () => {
       expect(details).toContain('could not sweep cluster west: the sweep did not finish within 3s');
       // The thread it was asked in gets the same result.
       expect(json([asked.parent.blocks, asked.replies.map((r) => r.blocks)])).toMatch(/west: not swept/);
+      // And Prometheus can alert on it.
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toMatch(/^meshbot_sweep_failures_total\{cluster="west",reason="timeout"\} 1$/m);
+      expect(metrics).not.toMatch(/meshbot_sweep_failures_total\{cluster="east"/);
     } finally {
       await sb.up('west');
       await fetch(`${east.admin}/faults`, { method: 'DELETE' });
