@@ -85,12 +85,8 @@ export function createDestinationClient(
   const stubForCall = async (): Promise<DestinationStub> => {
     const current = getStub();
     const s = await current;
-    if (
-      stub !== current ||
-      s.getChannel().getConnectivityState(false) !== grpc.connectivityState.TRANSIENT_FAILURE
-    ) {
-      return s;
-    }
+    if (stub !== current) return getStub(); // replaced meanwhile (by a call before this one)
+    if (s.getChannel().getConnectivityState(false) !== grpc.connectivityState.TRANSIENT_FAILURE) return s;
     stub = undefined;
     s.close();
     return getStub();

@@ -163,12 +163,13 @@ describe('createDestinationClient', () => {
         c.resolve('r.ns.svc.cluster.local:80', { timeoutMs: 2000, settleMs: 10, expectedCount: 1 }),
       ).rejects.toMatchObject({ kind: 'unreachable' });
       await gate.open();
-      const view = await c.resolve('r.ns.svc.cluster.local:80', {
-        timeoutMs: 2000,
-        settleMs: 10,
-        expectedCount: 1,
-      });
-      expect(view.addresses.map((a) => a.address)).toEqual(['10.0.0.9:8080']);
+      // Several calls at once (a sweep's streams): each gets the new channel, none the closed one.
+      const views = await Promise.all(
+        ['r', 's', 't'].map((svc) =>
+          c.resolve(`${svc}.ns.svc.cluster.local:80`, { timeoutMs: 2000, settleMs: 10, expectedCount: 1 }),
+        ),
+      );
+      for (const view of views) expect(view.addresses.map((a) => a.address)).toEqual(['10.0.0.9:8080']);
     } finally {
       await c.close();
       await gate.close();
