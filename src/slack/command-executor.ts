@@ -7,6 +7,7 @@ import { attachMetricsChart } from '../render/chart/attach-metrics-chart.js';
 import type { MetricsData } from '../steps/metrics/metrics-types.js';
 import type { MeshCommand, RunnableCommand } from '../grammar/parse-command.js';
 import type { ClusterReachability } from '../steps/clusters/cluster-reachability.js';
+import { formatTapTarget } from '../grammar/tap-target.js';
 import { formatServiceTarget, formatWorkloadTarget } from '../grammar/targets.js';
 import { attachTapRequests } from '../render/json/attach-tap-requests.js';
 
@@ -96,8 +97,9 @@ export function targetOf(command: RunnableCommand): string {
       return command.target ? formatServiceTarget(command.target) : 'destination controller';
     case 'check':
       return command.namespace ?? 'control plane';
-    case 'restart':
     case 'tap':
+      return formatTapTarget(command.target);
+    case 'restart':
     case 'proxy-log-level':
       return formatWorkloadTarget(command.target);
     case 'proxy-logs':

@@ -91,7 +91,10 @@ async function failureOf(
   const code = res.statusCode ?? 0;
   const body = await readAll(res);
   const text = body.toString('utf8').trim();
-  const target = `${request.target.type}/${request.target.name} in namespace ${request.target.namespace}`;
+  const target =
+    request.target.type === 'namespace'
+      ? `namespace ${request.target.name}`
+      : `${request.target.type}/${request.target.name} in namespace ${request.target.namespace}`;
   const resource = request.target.type === 'namespace' ? 'namespaces/tap' : `${request.target.type}s/tap`;
   // The tap server's own errors: a protobuf ApiError (length-prefixed) under `linkerd-error`.
   if (res.headers[wire.TAP_ERROR_HEADER] !== undefined) {
@@ -107,7 +110,9 @@ async function failureOf(
       return new MeshbotError(
         'not-found',
         `linkerd-viz tap: ${clean}`,
-        `List them: kubectl -n ${request.target.namespace} get ${request.target.type}s`,
+        request.target.type === 'namespace'
+          ? 'List them: kubectl get namespaces'
+          : `List them: kubectl -n ${request.target.namespace} get ${request.target.type}s`,
       );
     }
     if (/no pods to tap/.test(clean)) {
@@ -125,14 +130,16 @@ async function failureOf(
     // SubjectAccessReview (JSON {"error": "tap authorization failed ..."}).
     const parsed = status?.message ? parseForbiddenMessage(status.message) : undefined;
     const err = forbiddenError(
-      parsed ?? {
-        verb: 'watch',
-        resource,
-        group: TAP_GROUP,
-        ...(request.target.type === 'namespace' ? {} : { namespace: request.target.namespace }),
-      },
+      parsed ?? { verb: 'watch', resource, group: TAP_GROUP, namespace: request.target.namespace },
     );
-    return new MeshbotError('forbidden', err.message, `${err.hint ?? ''} See ${TAP_RBAC_URL}.`);
+    // A namespace's tap is authorized twice over different resources: the API server reads the
+    // path `.../watch/namespaces/NS/tap` as resource `tap` in NS (RequestInfo), the tap server
+    // asks for `namespaces/tap` in NS.
+    const both =
+      request.target.type === 'namespace'
+        ? ' Tapping a namespace needs both: resources: ["tap", "namespaces/tap"] in tap.linkerd.io.'
+        : '';
+    return new MeshbotError('forbidden', err.message, `${err.hint ?? ''}${both} See ${TAP_RBAC_URL}.`);
   }
   if (code === 401) {
     return new MeshbotError(

@@ -15,8 +15,9 @@ import {
 import { UsageError } from '../../errors.js';
 import { formatDuration } from '../../grammar/duration.js';
 import { meshCommands } from '../../grammar/mesh-commands.js';
-import { formatTapDestination, type TapCommand } from '../../grammar/tap-command.js';
-import { formatWorkloadTarget } from '../../grammar/targets.js';
+import type { TapCommand } from '../../grammar/tap-command.js';
+import { formatTapTarget } from '../../grammar/tap-target.js';
+import { nextStepsOfTap } from './tap-next-steps.js';
 import { createRequestJoiner } from './join-tap-events.js';
 import { formatMs, formatRate, groupRoutes, judgeRoutes, requestRow, routeRows } from './summarize-tap.js';
 import { DEFAULT_TAP_LIMITS, type TapData, type TapLimits } from './tap-types.js';
@@ -68,7 +69,7 @@ export function tapRequestOf(command: TapCommand): TapRequestSpec {
 function unavailableResult(command: TapCommand, err: TapUnavailableError, started: Date): StepResult<null> {
   return {
     step: 'tap',
-    target: formatWorkloadTarget(command.target),
+    target: formatTapTarget(command.target),
     status: 'error',
     summary:
       err.reason === 'not-installed'
@@ -85,7 +86,7 @@ function unavailableResult(command: TapCommand, err: TapUnavailableError, starte
     evidence: [],
     next: [
       { label: 'Check the control plane', command: meshCommands.check() },
-      { label: 'See the workload events', command: meshCommands.events(command.target) },
+      ...nextStepsOfTap(command.target),
     ],
     data: null,
     startedAt: started.toISOString(),
@@ -100,7 +101,7 @@ export async function runTapStep(
 ): Promise<StepResult<TapData | null>> {
   const started = new Date();
   checkTapLimits(command, options.limits ?? DEFAULT_TAP_LIMITS);
-  const targetText = formatWorkloadTarget(command.target);
+  const targetText = formatTapTarget(command.target);
   const stop = new AbortController();
   let ended = 'duration' as TapData['ended'];
   const stopWith = (why: TapData['ended']): void => {
@@ -150,7 +151,7 @@ export async function runTapStep(
   const data: TapData = {
     ...(adapters.cluster !== undefined ? { cluster: adapters.cluster } : {}),
     match: {
-      ...(command.to ? { to: formatTapDestination(command.to) } : {}),
+      ...(command.to ? { to: formatTapTarget(command.to) } : {}),
       ...(command.path !== undefined ? { path: command.path } : {}),
       ...(command.method !== undefined ? { method: command.method } : {}),
     },
@@ -231,7 +232,7 @@ export async function runTapStep(
     summary,
     findings,
     evidence,
-    next: [{ label: 'See the workload events', command: meshCommands.events(command.target) }],
+    next: nextStepsOfTap(command.target),
     data,
     startedAt: started.toISOString(),
     durationMs: Date.now() - started.getTime(),
