@@ -12,7 +12,7 @@ import { MeshbotError } from '../../errors.js';
 import { createConcurrencyLimit } from '../concurrency-limit.js';
 import type { KubeConnectionOptions } from '../kube/kube-get.js';
 import { forbiddenError, parseForbiddenMessage, parseStatus } from '../kube/translate-kube-error.js';
-import type { TapEvent, TapRequestSpec } from './tap-wire.js';
+import type { TapEvent, TapEventJson, TapRequestSpec } from './tap-wire.js';
 
 /** The wire module, loaded when a tap runs (protobufjs is not paid for by other commands). */
 type TapWire = typeof import('./tap-wire.js');
@@ -38,13 +38,18 @@ export type TapEnd = 'aborted' | 'server-closed';
 
 export interface TapClient {
   /**
-   * Streams the events of one tap to `onEvent` until `signal` aborts (resolves 'aborted') or
+   * Streams the events of one tap to `onEvent`, each in meshbot's shape and as
+   * `linkerd viz tap -o json` prints it, until `signal` aborts (resolves 'aborted') or
    * the server ends the stream ('server-closed'). The answer's headers must come within the
    * adapter's request timeout.
    * @throws TapUnavailableError (no tap API), MeshbotError forbidden (403 naming the RBAC rule),
    *   not-found (no pods to tap), timeout, unreachable.
    */
-  watch(request: TapRequestSpec, onEvent: (event: TapEvent) => void, signal: AbortSignal): Promise<TapEnd>;
+  watch(
+    request: TapRequestSpec,
+    onEvent: (event: TapEvent, json: TapEventJson) => void,
+    signal: AbortSignal,
+  ): Promise<TapEnd>;
   /** Ends every open tap ('aborted') and refuses new ones: the adapter set is closing. */
   close(): void;
 }
@@ -231,9 +236,9 @@ export function createTapClient(options: TapClientOptions): TapClient {
             }
             const reader = wire.createFrameReader((message) => {
               if (settled) return;
-              let event: TapEvent;
+              let decoded: { event: TapEvent; json: TapEventJson };
               try {
-                event = wire.decodeTapEvent(message);
+                decoded = wire.decodeTapEventWithJson(message);
               } catch (err) {
                 finish(
                   new MeshbotError(
@@ -243,7 +248,7 @@ export function createTapClient(options: TapClientOptions): TapClient {
                 );
                 return;
               }
-              onEvent(event);
+              onEvent(decoded.event, decoded.json);
             });
             res.on('data', (chunk: Buffer) => {
               if (settled) return;

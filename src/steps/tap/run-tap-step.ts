@@ -20,7 +20,8 @@ import { formatTapTarget } from '../../grammar/tap-target.js';
 import { nextStepsOfTap } from './tap-next-steps.js';
 import { createRequestJoiner } from './join-tap-events.js';
 import { formatMs, formatRate, groupRoutes, judgeRoutes, requestRow, routeRows } from './summarize-tap.js';
-import { DEFAULT_TAP_LIMITS, type TapData, type TapLimits } from './tap-types.js';
+import type { TapEventJson } from '../../adapters/tap/tap-wire.js';
+import { DEFAULT_TAP_LIMITS, TAP_EVENTS_PER_REQUEST, type TapData, type TapLimits } from './tap-types.js';
 
 export interface TapStepAdapters {
   tap: TapClient;
@@ -117,12 +118,18 @@ export async function runTapStep(
   const joiner = createRequestJoiner(() => Date.now() - t0);
   let completed = 0;
   let lastProgress = 0;
+  // The raw events, bounded by the sample's own limit: three per request of --max.
+  const events: TapEventJson[] = [];
+  const maxEvents = TAP_EVENTS_PER_REQUEST * command.maxRequests;
+  let eventsDropped = 0;
   options.onProgress?.(`tapping ${targetText} for up to ${formatDuration(command.durationSeconds)}`);
   try {
     const end = await adapters.tap.watch(
       tapRequestOf(command),
-      (event) => {
+      (event, json) => {
         if (stop.signal.aborted) return;
+        if (events.length < maxEvents) events.push(json);
+        else eventsDropped++;
         if (!joiner.add(event)) return;
         completed++;
         if (completed >= command.maxRequests) stopWith('count');
@@ -162,6 +169,8 @@ export async function runTapStep(
     inFlight: joiner.inFlight(),
     routes,
     requests,
+    events,
+    eventsDropped,
   };
   const elapsed = formatDuration(Math.max(0.001, (Date.now() - t0) / 1000));
   const findings: Finding[] = judgeRoutes(routes);

@@ -73,6 +73,16 @@ describe('meshbot tap through the sandbox', () => {
     expect(result.data.requests.length).toBeGreaterThanOrEqual(result.data.requestCount);
     expect(result.data.requests[0]).toMatchObject({ method: expect.any(String), source: expect.any(String) });
     expect(result.data.ended).toBe('duration');
+    // The raw events as linkerd viz tap -o json prints them: each request's init among them.
+    expect(result.data.eventsDropped).toBe(0);
+    expect(result.data.events.filter((e) => e.requestInitEvent).length).toBe(result.data.requests.length);
+    const end = result.data.events.find((e) => e.responseEndEvent?.grpcStatusCode === 2)!;
+    expect(end).toMatchObject({
+      proxyDirection: 'OUTBOUND',
+      source: { ip: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/), metadata: { deployment: 'web' } },
+      destination: { metadata: { deployment: 'voting', namespace: 'emojivoto' } },
+      responseEndEvent: { trailers: null, sinceRequestInit: expect.any(Object) },
+    });
   }, 30_000);
 
   it('renders a text summary a person reads in five seconds', async () => {

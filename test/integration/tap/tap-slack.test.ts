@@ -46,7 +46,7 @@ describe('/mesh tap in a Slack thread', () => {
     await sb?.stop();
   });
 
-  it('summarizes in a thread, names the failing path, and uploads every request as a file', async () => {
+  it('summarizes in a thread, names the failing path, and uploads every request and every raw event as files', async () => {
     const sent = await rig.double.sendSlashCommand({
       text: 'tap deploy/web.emojivoto --duration 3s --max 500',
       userId: 'U0ONCALL',
@@ -68,6 +68,17 @@ describe('/mesh tap in a Slack thread', () => {
     expect(body.ended).toBe('duration');
     expect(body.cluster).toBe('sandbox');
     expect(body.requests.some((r) => r.path === FAILING_PATH)).toBe(true);
+    // The raw events beside it, one JSON object per line, as linkerd viz tap -o json prints them.
+    const raw = thread.replies.flatMap((r) => r.files ?? []).find((f) => f.name.endsWith('.events.jsonl'));
+    expect(raw?.name).toBe('tap-deploy-web.emojivoto.events.jsonl');
+    const lines = raw!.content.trimEnd().split('\n');
+    const events = lines.map(
+      (l) => JSON.parse(l) as { proxyDirection: string; requestInitEvent?: { path: string } },
+    );
+    expect(events.length).toBeLessThanOrEqual(3 * 500);
+    expect(events.filter((e) => e.requestInitEvent).length).toBe(body.requests.length);
+    expect(events.some((e) => e.requestInitEvent?.path === FAILING_PATH)).toBe(true);
+    expect(new Set(events.map((e) => e.proxyDirection))).toEqual(new Set(['INBOUND', 'OUTBOUND']));
     expect(thread.replies.find((r) => r.files?.length)?.thread_ts).toBe(thread.parent.ts);
   }, 30_000);
 
