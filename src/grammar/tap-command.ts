@@ -44,7 +44,7 @@ export const TAP_SPEC: CommandSpec = {
   usage:
     'tap deploy|statefulset|ds|pod/NAME.NAMESPACE|ns/NAMESPACE [--to svc|deploy|statefulset|ds|pod/NAME.NAMESPACE|ns/NAMESPACE] [--path PREFIX] [--method GET] [--duration 10s] [--max 100]',
   summary:
-    "Watch a sample of the live requests of a workload's, a pod's or a namespace's pods through linkerd-viz tap: per route (method, path, destination) the count, success rate, p50/p95/max latency and status codes, and the worst route.",
+    "Watch a sample of the live requests of a workload's, a pod's or a namespace's pods through linkerd-viz tap: per route (method, path, destination, direction) the count, success rate, p50/p95/max latency and status codes, and the worst route.",
   example: 'tap deploy/web.emojivoto --to svc/voting-svc.emojivoto --duration 10s',
   target: {
     placeholder: 'target',
