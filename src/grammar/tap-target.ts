@@ -94,7 +94,7 @@ function kindOf(raw: string, what: string, example: string, label = ''): AnyKind
   if (kind) return kind;
   const guess = didYouMean(raw, [...KIND_OF.keys()]);
   throw new UsageError(
-    `${label}"${printable(raw)}" is not a kind ${what}${guess ? `; did you mean ${guess}?` : ''}`,
+    `${label}"${printable(raw)}" is not a kind ${what}${guess ? `; did you mean "${guess}"?` : ''}`,
     `Give it as ${example}.`,
   );
 }

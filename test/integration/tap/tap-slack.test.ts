@@ -2,15 +2,16 @@
  * `/mesh tap` through the real Bolt app, the Slack double and the sandbox's aggregated tap
  * API, over the same executor `serve` builds (the pool's adapters, the config's tap caps): the
  * summary in a thread naming the failing path, the full request list uploaded as a file in that
- * thread; a namespace the channel may not inspect (the target's or --to's) refused before
- * anything runs; a duration above the configured cap refused in the thread.
+ * thread, the raw events beside it; a namespace tap --to a DaemonSet; a namespace the channel may
+ * not inspect (the target's or --to's) refused before anything runs, a misspelt kind answered
+ * with a suggestion; a duration above the configured cap refused in the thread.
  */
 import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
 import { startBotWithDouble, type BotWithDouble } from '../../../src/sandbox/slack/start-bot-with-double.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import { createClusterExecutor } from '../../../src/slack/command-executor.js';
 import { runCommand } from '../../../src/steps/run-command.js';
-import { FAILING_PATH, tapScenario } from './tap-sandbox.js';
+import { AGENT_PATH, FAILING_PATH, tapScenario } from './tap-sandbox.js';
 
 const CHANNEL = 'C0OPS';
 const TAP_CAPS = { maxDurationSeconds: 5, maxRequests: 500 };
@@ -92,6 +93,41 @@ describe('/mesh tap in a Slack thread', () => {
       });
       const [answer] = await rig.double.waitForEphemeral(sent.triggerId);
       expect(answer!.text).toMatch(/namespace "payments" may not be inspected from this channel/);
+    }
+  });
+
+  it('taps a namespace --to a DaemonSet in a thread, with both files', async () => {
+    const sent = await rig.double.sendSlashCommand({
+      text: 'tap ns/emojivoto --to ds/node-agent.emojivoto --duration 2s',
+      userId: 'U0ONCALL',
+      channelId: CHANNEL,
+      channelName: 'ops',
+    });
+    const thread = await rig.double.waitForThread(sent.triggerId, 20_000);
+    expect(thread.parent.metadata?.event_payload.status).toBe('pass');
+    const text = JSON.stringify([thread.parent.blocks, ...thread.replies.map((r) => r.blocks)]);
+    expect(text).toContain('ns/emojivoto');
+    expect(text).toContain(AGENT_PATH);
+    expect(thread.replies.flatMap((r) => r.files ?? []).map((f) => f.name)).toEqual([
+      'tap-ns-emojivoto.json',
+      'tap-ns-emojivoto.events.jsonl',
+    ]);
+  }, 30_000);
+
+  it('refuses a namespace tap the channel may not inspect, and suggests a misspelt kind', async () => {
+    for (const [text, expected] of [
+      ['tap ns/payments', /namespace "payments" may not be inspected from this channel/],
+      ['tap ds/node-agent.emojivoto --to ns/payments', /namespace "payments" may not be inspected/],
+      ['tap deamonset/node-agent.emojivoto', /did you mean "daemonset"/],
+    ] as const) {
+      const sent = await rig.double.sendSlashCommand({
+        text,
+        userId: 'U0ONCALL',
+        channelId: CHANNEL,
+        channelName: 'ops',
+      });
+      const [answer] = await rig.double.waitForEphemeral(sent.triggerId);
+      expect(answer!.text).toMatch(expected);
     }
   });
 

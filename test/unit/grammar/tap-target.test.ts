@@ -48,10 +48,10 @@ describe('tap targets', () => {
 
   it('suggests the kind meant when it is misspelt', () => {
     const e = usageError(() => parseTapTarget('deamonset/node-agent.monitoring'));
-    expect(e.message).toBe('"deamonset" is not a kind tap can watch; did you mean daemonset?');
+    expect(e.message).toBe('"deamonset" is not a kind tap can watch; did you mean "daemonset"?');
     expect(e.hint).toContain('ds/node-agent.monitoring');
     expect(usageError(() => parseTapTarget('deplyo/web.emojivoto')).message).toContain(
-      'did you mean deploy?',
+      'did you mean "deploy"?',
     );
     expect(usageError(() => parseTapTarget('widget/web.emojivoto')).message).toBe(
       '"widget" is not a kind tap can watch',
@@ -110,7 +110,7 @@ describe('tap --to destinations', () => {
       '--to "voting-svc" is not of the form KIND/NAME.NAMESPACE',
     );
     expect(usageError(() => parseTapDestination('sevrice/voting-svc.emojivoto')).message).toBe(
-      '--to "sevrice" is not a kind --to can name; did you mean service?',
+      '--to "sevrice" is not a kind --to can name; did you mean "service"?',
     );
   });
 });
@@ -123,7 +123,7 @@ describe('the tap command', () => {
       to: { kind: 'namespace', name: 'emojivoto', namespace: 'emojivoto' },
     });
     expect(() => parseCommand('tap dep/web.emojivoto')).toThrow(
-      'tap cannot watch "dep/web.emojivoto": "dep" is not a kind tap can watch; did you mean deploy?',
+      'tap cannot watch "dep/web.emojivoto": "dep" is not a kind tap can watch; did you mean "deploy"?',
     );
   });
 });
