@@ -8,20 +8,10 @@
  * reads. Rolling updates are not simulated: a pod of an older template stays until deleted.
  */
 import { buildPod } from './build-pod.js';
-import { mutateObject, type ClusterContext } from './cluster-context.js';
-import {
-  controllerOf,
-  DAEMON_SET,
-  isPodReady,
-  isTerminating,
-  jsonEqual,
-  objectKey,
-  POD,
-  type Pod,
-  type Workload,
-} from './kube-refs.js';
+import type { ClusterContext } from './cluster-context.js';
+import { DAEMON_SET, isPodReady, isTerminating, POD, type Pod } from './kube-refs.js';
+import { startPodOwnerQueue, writeOwnerStatus } from './pod-owner-sync.js';
 import { nameSuffix, podTemplateHash } from './name-hash.js';
-import { createWorkQueue } from './work-queue.js';
 
 const SOURCE = { component: 'daemonset-controller' };
 
@@ -70,28 +60,8 @@ export function startDaemonSetController(ctx: ClusterContext): { stop(): void } 
       ...(nodeNames.length - ready > 0 ? { numberUnavailable: nodeNames.length - ready } : {}),
       updatedNumberScheduled: updated,
     };
-    if (jsonEqual(informers.daemonSets.getByKey(key)?.status, status)) return;
-    mutateObject<Workload>(
-      ctx,
-      informers.daemonSets,
-      DAEMON_SET,
-      ns,
-      name,
-      (o) => {
-        if (jsonEqual(o.status, status)) return false;
-        o.status = status;
-      },
-      uid,
-    );
+    writeOwnerStatus(ctx, informers.daemonSets, DAEMON_SET, ds, status);
   }
 
-  const queue = createWorkQueue(sync, ctx.onError('daemonset-controller'));
-  informers.daemonSets.onEvent((ev) => {
-    if (ev.type !== 'DELETED') queue.add(objectKey(ev.object));
-  });
-  informers.pods.onEvent((ev) => {
-    const owner = controllerOf(ev.object);
-    if (owner?.kind === 'DaemonSet') queue.add(`${ev.object.metadata.namespace}/${owner.name}`);
-  });
-  return { stop: () => queue.stop() };
+  return startPodOwnerQueue(ctx, informers.daemonSets, 'DaemonSet', sync, 'daemonset-controller');
 }
