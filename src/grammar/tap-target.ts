@@ -14,7 +14,7 @@
  */
 import { UsageError } from '../errors.js';
 import { didYouMean } from './did-you-mean.js';
-import { checkNamespace, checkServiceName, printable } from './targets.js';
+import { checkNamespace, checkServiceName, printable, splitNameNamespace } from './targets.js';
 
 export type TapTargetKind = 'deployment' | 'statefulset' | 'daemonset' | 'pod' | 'namespace';
 
@@ -87,8 +87,6 @@ export const TAP_TARGET_EXAMPLE =
 export const TAP_DESTINATION_EXAMPLE =
   'svc/voting-svc.emojivoto, deploy/voting.emojivoto, ds/node-agent.monitoring, pod/voting-7d9c-x.emojivoto or ns/emojivoto';
 
-const DNS1123_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 function kindOf(raw: string, what: string, example: string, label = ''): AnyKind {
   const kind = KIND_OF.get(raw.toLowerCase());
   if (kind) return kind;
@@ -112,23 +110,8 @@ function nameOf(
     const ns = checkNamespace(rest);
     return { name: ns, namespace: ns };
   }
-  const dot = rest.lastIndexOf('.');
-  if (dot <= 0 || dot === rest.length - 1) {
-    throw new UsageError(
-      `"${printable(raw)}" is not of the form KIND/NAME.NAMESPACE`,
-      `Give it as ${example}.`,
-    );
-  }
-  const name = rest.slice(0, dot);
-  const namespace = checkNamespace(rest.slice(dot + 1));
-  if (kind === 'service') return { name: checkServiceName(name), namespace };
-  if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
-    throw new UsageError(
-      `${kind} name "${printable(name)}" is not a valid DNS-1123 subdomain`,
-      'Names are lowercase letters, digits, "-" and ".".',
-    );
-  }
-  return { name, namespace };
+  const { name, namespace } = splitNameNamespace(rest, raw, kind, example);
+  return { name: kind === 'service' ? checkServiceName(name) : name, namespace };
 }
 
 function splitKind(raw: string, label: string, example: string): { kind: string; rest: string } {
