@@ -306,10 +306,11 @@ export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
   },
   // tap of the other kinds: a DaemonSet, one pod (the StatefulSet's, its name is stable), and a
   // namespace (`tap` to the API server, `namespaces/tap` to the tap server).
+  // `--max 1`: a tap is proven by its first request; no need to wait out the second.
   ...['ds/node-agent.emojivoto', 'pod/cache-0.emojivoto', 'ns/emojivoto'].map((target): MeshbotCommand => ({
-    name: `meshbot tap ${target} --duration 1s`,
+    name: `meshbot tap ${target} --duration 1s --max 1`,
     run: (ctx, io) =>
-      runTapCommand(target, { kubeconfig: ctx.kubeconfig, duration: '1s', output: 'json' }, io),
+      runTapCommand(target, { kubeconfig: ctx.kubeconfig, duration: '1s', max: '1', output: 'json' }, io),
   })),
   {
     name: 'meshbot proxy-logs deploy/web.emojivoto',
