@@ -228,7 +228,7 @@ export function decodeTapEventWithJson(bytes: Uint8Array): { event: TapEvent; js
 
 // ---------------------------------------------------------------------------------------------
 // The event as `linkerd viz tap -o json` prints it (viz/cmd/tap.go: tapEvent,
-// mapPublicToDisplayTapEvent): Go's encoding/json of its display structs. Absent messages and
+// mapPublicToDisplayTapEvent): Go's encoding/json of its display structs (map keys sorted). Absent messages and
 // empty label maps are null; durations are protobuf Durations as Go marshals the struct
 // (`seconds` and `nanos`, each left out when zero); `grpcStatusCode` is always there (0 when the
 // stream carried none), `resetErrorCode` only when set. meshbot never asks tap to extract
@@ -300,7 +300,12 @@ const jsonNameSchema = z
 const jsonLabelsSchema = z
   .object({ labels: z.record(z.string(), z.string()).optional() })
   .optional()
-  .transform((m) => (m?.labels && Object.keys(m.labels).length > 0 ? m.labels : null));
+  // Go's encoding/json writes a map's keys sorted.
+  .transform((m) =>
+    m?.labels && Object.keys(m.labels).length > 0
+      ? Object.fromEntries(Object.entries(m.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : null,
+  );
 const jsonAddressSchema = z
   .object({ ip: ipSchema.optional(), port: z.number().optional() })
   .optional()

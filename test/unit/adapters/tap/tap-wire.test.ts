@@ -100,7 +100,7 @@ describe('the tap wire', () => {
     const id = { base: 7, stream: '42' };
     const common = {
       source: { ip: { ipv4: 0x0a000105 }, port: 41000 },
-      source_meta: { labels: { deployment: 'web', namespace: 'emojivoto' } },
+      source_meta: { labels: { namespace: 'emojivoto', deployment: 'web' } },
       destination: { ip: { ipv6: { first: '18302628885633695744', last: '1' } }, port: 8080 },
       proxy_direction: 'OUTBOUND',
     };
@@ -119,6 +119,8 @@ describe('the tap wire', () => {
       }),
     );
     expect(init.event.http?.request_init?.id).toBe('7:42');
+    // Labels in Go's order: a map's keys sorted.
+    expect(Object.keys(init.json.source.metadata!)).toEqual(['deployment', 'namespace']);
     expect(init.json).toEqual({
       source: { ip: '10.0.1.5', port: 41000, metadata: { deployment: 'web', namespace: 'emojivoto' } },
       destination: { ip: 'fe00::1', port: 8080, metadata: null },
