@@ -18,6 +18,7 @@ const SOURCE = { component: 'daemonset-controller' };
 export function startDaemonSetController(ctx: ClusterContext): { stop(): void } {
   const { store, informers, recorder } = ctx;
   const nodeNames = [...ctx.nodes.keys()].sort();
+  const generated = new Map<string, number>();
 
   function sync(key: string): void {
     const ds = informers.daemonSets.getByKey(key);
@@ -31,7 +32,10 @@ export function startDaemonSetController(ctx: ClusterContext): { stop(): void } 
     const onNode = new Set(live().map((p) => p.spec.nodeName));
     for (const node of nodeNames) {
       if (onNode.has(node)) continue;
-      const podName = `${name}-${nameSuffix(`${uid}/${node}`, 0)}`;
+      // generateName: a new name for each pod, deterministic for the run.
+      const n = generated.get(uid) ?? 0;
+      generated.set(uid, n + 1);
+      const podName = `${name}-${nameSuffix(uid, n)}`;
       if (store.getStored(POD, ns, podName)) continue;
       const pod = buildPod({
         template: ds.spec.template,
