@@ -124,7 +124,9 @@ async function failureOf(
       return new MeshbotError(
         'not-found',
         `linkerd-viz tap found no meshed pods to tap for ${target}: ${clean}`,
-        'Tap needs running meshed pods injected while linkerd-viz was installed (restart them if viz came later).',
+        /disable-tap/.test(clean)
+          ? 'Their tap is turned off by the viz.linkerd.io/disable-tap annotation; tap another pod, or remove the annotation.'
+          : 'Tap needs running meshed pods injected while linkerd-viz was installed (restart them if viz came later).',
       );
     }
     return new MeshbotError('internal', `linkerd-viz tap refused the tap of ${target}: ${clean}`);

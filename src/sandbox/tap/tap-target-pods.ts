@@ -11,11 +11,20 @@
  * - cronjob: the pods of the jobs it owns; service: the pods its selector selects (none
  *   without a selector or for an ExternalName service);
  * - then only Pending or Running pods, and of those the meshed ones (`linkerd.io/control-plane-ns`
- *   names the control plane). None left: "no pods to tap".
+ *   names the control plane) without `viz.linkerd.io/disable-tap`. None left: "no pods to tap",
+ *   naming the pods whose tap is disabled.
  */
 import type { KubeObject, ObjectStore } from '../kube/store-types.js';
 
 type Kind = { apiVersion: string; kind: string };
+
+/** viz/pkg/labels VizTapDisabled. */
+const TAP_DISABLED = 'viz.linkerd.io/disable-tap';
+
+/** Go's strconv.ParseBool, true side. */
+function parseBool(value: string | undefined): boolean {
+  return value !== undefined && ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(value);
+}
 
 const POD: Kind = { apiVersion: 'v1', kind: 'Pod' };
 
@@ -137,8 +146,18 @@ export function podsToTap(
   const meshed = pods.filter(
     (p) => p.metadata.labels?.['linkerd.io/control-plane-ns'] === controlPlaneNamespace,
   );
-  if (meshed.length === 0) {
-    return { error: `no pods to tap for type="${target.type}" name="${target.name}"\n` };
+  // Tap disabled by annotation is left out and named. (The real server also leaves out pods
+  // without the tap injector's `viz.linkerd.io/tap-enabled`; every sandbox pod has tap.)
+  const disabled = meshed.filter((p) => parseBool(p.metadata.annotations?.[TAP_DISABLED]));
+  const tappable = meshed.filter((p) => !disabled.includes(p));
+  if (tappable.length === 0) {
+    let error = `no pods to tap for type="${target.type}" name="${target.name}"\n`;
+    if (disabled.length > 0) {
+      error += `${disabled.length} pods found with tap disabled via the ${TAP_DISABLED} annotation:\n`;
+      for (const p of disabled) error += `\t* ${p.metadata.name}\n`;
+      error += 'remove this annotation to make these pods valid tap targets\n';
+    }
+    return { error };
   }
-  return { pods: meshed };
+  return { pods: tappable };
 }

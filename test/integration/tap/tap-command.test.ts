@@ -338,6 +338,25 @@ describe('meshbot tap of daemonsets, pods and namespaces, and --to each of them'
     expect(elsewhere.findings[0]).toMatchObject({ code: 'no-requests' });
   }, 30_000);
 
+  it('a pod whose tap is disabled by annotation is named, with what to do', async () => {
+    const [name] = podsOf('emoji-svc');
+    const pod = sb.store.get({ apiVersion: 'v1', kind: 'Pod' }, 'emojivoto', name!)!;
+    sb.store.update({
+      ...pod,
+      metadata: {
+        ...pod.metadata,
+        annotations: { ...pod.metadata.annotations, 'viz.linkerd.io/disable-tap': 'true' },
+      },
+    });
+    const r = await tap(sb, `pod/${name}.emojivoto`, { duration: '1s' });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(
+      '1 pods found with tap disabled via the viz.linkerd.io/disable-tap annotation',
+    );
+    expect(r.stderr).toContain(`* ${name}`);
+    expect(r.stderr).toMatch(/Hint: .*remove the annotation/);
+  }, 30_000);
+
   it('says which daemonset or namespace does not exist, as the tap server does', async () => {
     const ds = await tap(sb, 'ds/nope.emojivoto', { duration: '1s' });
     expect(ds.code).toBe(3);

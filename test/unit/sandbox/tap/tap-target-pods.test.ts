@@ -135,6 +135,25 @@ describe('podsToTap: the pods a tap reaches', () => {
     expect(podsToTap(store, { type: 'pod', namespace: NS, name: 'unmeshed' }, 'linkerd')).toEqual({
       error: 'no pods to tap for type="pod" name="unmeshed"\n',
     });
+    // Tap disabled by annotation: left out, and named when nothing is left.
+    const quiet = store.create({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'quiet',
+        namespace: 'other',
+        labels: { 'linkerd.io/control-plane-ns': 'linkerd' },
+        annotations: { 'viz.linkerd.io/disable-tap': 'true' },
+      },
+      spec: { containers: [] },
+      status: { phase: 'Running' },
+    });
+    expect(
+      podsToTap(store, { type: 'pod', namespace: 'other', name: quiet.metadata.name }, 'linkerd'),
+    ).toEqual({
+      error:
+        'no pods to tap for type="pod" name="quiet"\n1 pods found with tap disabled via the viz.linkerd.io/disable-tap annotation:\n\t* quiet\nremove this annotation to make these pods valid tap targets\n',
+    });
     expect(podsToTap(store, { type: 'widget', namespace: NS, name: 'x' }, 'linkerd')).toEqual({
       error: 'unimplemented resource type: widget',
     });
