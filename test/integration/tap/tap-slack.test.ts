@@ -41,6 +41,10 @@ describe('/mesh tap in a Slack thread', () => {
     });
   }, 60_000);
 
+  /** `/mesh TEXT` from the on-call engineer in the ops channel. */
+  const slash = (text: string) =>
+    rig.double.sendSlashCommand({ text, userId: 'U0ONCALL', channelId: CHANNEL, channelName: 'ops' });
+
   afterAll(async () => {
     await rig?.stop();
     await adapters?.close();
@@ -48,12 +52,7 @@ describe('/mesh tap in a Slack thread', () => {
   });
 
   it('summarizes in a thread, names the failing path, and uploads every request and every raw event as files', async () => {
-    const sent = await rig.double.sendSlashCommand({
-      text: 'tap deploy/web.emojivoto --duration 3s --max 500',
-      userId: 'U0ONCALL',
-      channelId: CHANNEL,
-      channelName: 'ops',
-    });
+    const sent = await slash('tap deploy/web.emojivoto --duration 3s --max 500');
     const thread = await rig.double.waitForThread(sent.triggerId, 20_000);
     expect(thread.parent.metadata?.event_payload.status).toBe('fail');
     const text = JSON.stringify([thread.parent.blocks, ...thread.replies.map((r) => r.blocks)]);
@@ -85,24 +84,14 @@ describe('/mesh tap in a Slack thread', () => {
 
   it('refuses a namespace the channel may not inspect, the target’s or --to’s, before anything runs', async () => {
     for (const text of ['tap deploy/api.payments', 'tap deploy/web.emojivoto --to svc/api.payments']) {
-      const sent = await rig.double.sendSlashCommand({
-        text,
-        userId: 'U0ONCALL',
-        channelId: CHANNEL,
-        channelName: 'ops',
-      });
+      const sent = await slash(text);
       const [answer] = await rig.double.waitForEphemeral(sent.triggerId);
       expect(answer!.text).toMatch(/namespace "payments" may not be inspected from this channel/);
     }
   });
 
   it('taps a namespace --to a DaemonSet in a thread, with both files', async () => {
-    const sent = await rig.double.sendSlashCommand({
-      text: 'tap ns/emojivoto --to ds/node-agent.emojivoto --duration 2s',
-      userId: 'U0ONCALL',
-      channelId: CHANNEL,
-      channelName: 'ops',
-    });
+    const sent = await slash('tap ns/emojivoto --to ds/node-agent.emojivoto --duration 2s');
     const thread = await rig.double.waitForThread(sent.triggerId, 20_000);
     expect(thread.parent.metadata?.event_payload.status).toBe('pass');
     const text = JSON.stringify([thread.parent.blocks, ...thread.replies.map((r) => r.blocks)]);
@@ -120,24 +109,14 @@ describe('/mesh tap in a Slack thread', () => {
       ['tap ds/node-agent.emojivoto --to ns/payments', /namespace "payments" may not be inspected/],
       ['tap deamonset/node-agent.emojivoto', /did you mean "daemonset"/],
     ] as const) {
-      const sent = await rig.double.sendSlashCommand({
-        text,
-        userId: 'U0ONCALL',
-        channelId: CHANNEL,
-        channelName: 'ops',
-      });
+      const sent = await slash(text);
       const [answer] = await rig.double.waitForEphemeral(sent.triggerId);
       expect(answer!.text).toMatch(expected);
     }
   });
 
   it('refuses a duration above the configured cap, saying which setting', async () => {
-    const sent = await rig.double.sendSlashCommand({
-      text: 'tap deploy/web.emojivoto --duration 30s',
-      userId: 'U0ONCALL',
-      channelId: CHANNEL,
-      channelName: 'ops',
-    });
+    const sent = await slash('tap deploy/web.emojivoto --duration 30s');
     const thread = await rig.double.waitForThread(sent.triggerId, 20_000);
     const text = JSON.stringify([thread.parent.blocks, ...thread.replies.map((r) => r.blocks)]);
     expect(text).toContain('--duration 30s is above the cap of 5s');
