@@ -2,8 +2,10 @@
  * Reads of the objects that define a service's routes, for the routes step: its ServiceProfile
  * (`linkerd.io/v1alpha2`, named `SERVICE.NAMESPACE.svc.CLUSTER_DOMAIN`) and the HTTPRoutes of its
  * namespace, of both API groups Linkerd reads (`gateway.networking.k8s.io/v1` and
- * `policy.linkerd.io/v1beta3`). Answers are parsed with zod into small shapes; a resource the
- * cluster does not serve (its CRD is not installed: 404) reads as none.
+ * `policy.linkerd.io/v1beta3`) and its GRPCRoutes (`gateway.networking.k8s.io/v1`, the only
+ * GRPCRoute Linkerd reads: policy-controller's outbound index, linkerd-crds' Gateway API CRDs).
+ * Answers are parsed with zod into small shapes; a resource the cluster does not serve (its CRD
+ * is not installed: 404) reads as none.
  */
 import * as z from 'zod';
 import type { KubeCall } from './kube-call.js';
@@ -30,6 +32,10 @@ export const HTTP_ROUTE_VERSIONS: Record<HttpRouteGroup, string> = {
   'policy.linkerd.io': 'v1beta3',
 };
 
+/** The one GRPCRoute group and version Linkerd reads (there is no policy.linkerd.io GRPCRoute). */
+export const GRPC_ROUTE_GROUP = 'gateway.networking.k8s.io';
+export const GRPC_ROUTE_VERSION = 'v1';
+
 export interface HttpRouteParentRef {
   group: string;
   kind: string;
@@ -47,6 +53,15 @@ export interface KubeHttpRoute {
   matches: string[];
 }
 
+export interface KubeGrpcRoute {
+  group: typeof GRPC_ROUTE_GROUP;
+  name: string;
+  namespace: string;
+  parentRefs: HttpRouteParentRef[];
+  /** Each rule's matches, as one line each (`Exact emoji.v1.EmojiService/ListAll`), for people. */
+  matches: string[];
+}
+
 export interface RouteObjectReader {
   /** The ServiceProfile of a service (by its FQDN name), or undefined. */
   getServiceProfile(
@@ -56,6 +71,8 @@ export interface RouteObjectReader {
   ): Promise<KubeServiceProfile | undefined>;
   /** The HTTPRoutes of one API group in a namespace (none when the cluster does not serve the group). */
   listHttpRoutes(namespace: string, group: HttpRouteGroup): Promise<KubeHttpRoute[]>;
+  /** The GRPCRoutes (gateway.networking.k8s.io/v1) of a namespace (none when the cluster does not serve them). */
+  listGrpcRoutes(namespace: string): Promise<KubeGrpcRoute[]>;
 }
 
 const metadata = z.object({ name: z.string(), namespace: z.string().optional() });
@@ -87,32 +104,82 @@ const httpRouteMatchSchema = z
   })
   .loose();
 
-const httpRouteSchema = z.object({
-  metadata,
-  spec: z
-    .object({
-      parentRefs: z
-        .array(
-          z.object({
-            group: z.string().optional(),
-            kind: z.string().optional(),
-            name: z.string(),
-            namespace: z.string().optional(),
-            port: z.number().optional(),
-          }),
-        )
-        .nullish(),
-      rules: z.array(z.object({ matches: z.array(httpRouteMatchSchema).nullish() }).loose()).nullish(),
-    })
-    .loose()
-    .optional(),
-});
+const parentRefsSchema = z
+  .array(
+    z.object({
+      group: z.string().optional(),
+      kind: z.string().optional(),
+      name: z.string(),
+      namespace: z.string().optional(),
+      port: z.number().optional(),
+    }),
+  )
+  .nullish();
+
+/** An HTTPRoute or a GRPCRoute: parentRefs, and rules with the given kind of matches. */
+const routeSchema = <M extends z.ZodType>(match: M) =>
+  z.object({
+    metadata,
+    spec: z
+      .object({
+        parentRefs: parentRefsSchema,
+        rules: z.array(z.object({ matches: z.array(match).nullish() }).loose()).nullish(),
+      })
+      .loose()
+      .optional(),
+  });
+
+const httpRouteSchema = routeSchema(httpRouteMatchSchema);
+
+/** GRPCRoute `matches[].method` (Gateway API: type Exact by default, service and method optional). */
+const grpcRouteMatchSchema = z
+  .object({
+    method: z
+      .object({ type: z.string().optional(), service: z.string().optional(), method: z.string().optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
+
+const grpcRouteSchema = routeSchema(grpcRouteMatchSchema);
 
 const listSchema = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
 function describeMatch(m: z.infer<typeof httpRouteMatchSchema>): string {
   const path = m.path ? `${m.path.type ?? 'PathPrefix'} ${m.path.value ?? '/'}` : 'PathPrefix /';
   return m.method ? `${m.method} ${path}` : path;
+}
+
+function describeGrpcMatch(m: z.infer<typeof grpcRouteMatchSchema>): string {
+  const type = m.method?.type ?? 'Exact';
+  return `${type} ${m.method?.service ?? '*'}/${m.method?.method ?? '*'}`;
+}
+
+type ParsedRoute<M> = {
+  metadata: z.infer<typeof metadata>;
+  spec?: { parentRefs?: z.infer<typeof parentRefsSchema>; rules?: Array<{ matches?: M[] | null }> | null };
+};
+
+/** The name, namespace, parents and matches of a listed route (parentRef defaults as the Gateway API's). */
+function routeShape<M>(
+  r: ParsedRoute<M>,
+  namespace: string,
+  describe: (m: M | Record<string, never>) => string,
+): Pick<KubeHttpRoute, 'name' | 'namespace' | 'parentRefs' | 'matches'> {
+  return {
+    name: r.metadata.name,
+    namespace: r.metadata.namespace ?? namespace,
+    parentRefs: (r.spec?.parentRefs ?? []).map((p) => ({
+      group: p.group ?? 'gateway.networking.k8s.io',
+      kind: p.kind ?? 'Gateway',
+      name: p.name,
+      namespace: p.namespace ?? r.metadata.namespace ?? namespace,
+      ...(p.port !== undefined ? { port: p.port } : {}),
+    })),
+    matches: (r.spec?.rules ?? []).flatMap((rule) =>
+      (rule.matches?.length ? rule.matches : [{} as Record<string, never>]).map(describe),
+    ),
+  };
 }
 
 /** GETs of the custom resources (no Kubernetes client) under the adapter set's call discipline. */
@@ -153,21 +220,16 @@ export function createRouteObjectReader({
       );
       if (raw === undefined) return [];
       const list = calls.parse(listSchema(httpRouteSchema), raw, `${group} HTTPRoute list`);
-      return list.items.map((r) => ({
-        group,
-        name: r.metadata.name,
-        namespace: r.metadata.namespace ?? namespace,
-        parentRefs: (r.spec?.parentRefs ?? []).map((p) => ({
-          group: p.group ?? 'gateway.networking.k8s.io',
-          kind: p.kind ?? 'Gateway',
-          name: p.name,
-          namespace: p.namespace ?? r.metadata.namespace ?? namespace,
-          ...(p.port !== undefined ? { port: p.port } : {}),
-        })),
-        matches: (r.spec?.rules ?? []).flatMap((rule) =>
-          (rule.matches?.length ? rule.matches : [{}]).map(describeMatch),
-        ),
-      }));
+      return list.items.map((r) => ({ group, ...routeShape(r, namespace, describeMatch) }));
+    },
+    async listGrpcRoutes(namespace) {
+      const group = GRPC_ROUTE_GROUP;
+      const raw = await calls.callOrAbsent({ verb: 'list', resource: 'grpcroutes', group, namespace }, () =>
+        get(`/apis/${group}/${GRPC_ROUTE_VERSION}/namespaces/${encodeURIComponent(namespace)}/grpcroutes`),
+      );
+      if (raw === undefined) return [];
+      const list = calls.parse(listSchema(grpcRouteSchema), raw, `${group} GRPCRoute list`);
+      return list.items.map((r) => ({ group, ...routeShape(r, namespace, describeGrpcMatch) }));
     },
   };
 }

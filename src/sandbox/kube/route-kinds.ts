@@ -1,8 +1,10 @@
 /**
  * The custom resources that define routes, served as Linkerd's CRDs (linkerd-crds chart) make
  * the real API server serve them: ServiceProfile (`linkerd.io/v1alpha2`), Linkerd's HTTPRoute
- * (`policy.linkerd.io/v1beta3`) and the Gateway API's HTTPRoute (`gateway.networking.k8s.io/v1`,
- * which linkerd-crds installs unless told not to).
+ * (`policy.linkerd.io/v1beta3`), the Gateway API's HTTPRoute (`gateway.networking.k8s.io/v1`,
+ * which linkerd-crds installs unless told not to) and the Gateway API's GRPCRoute
+ * (`gateway.networking.k8s.io/v1`: the only GRPCRoute Linkerd reads; linkerd-crds installs it
+ * from edge-24.5.2, or the Gateway API's own install does).
  */
 import type { KindSpec } from './store-types.js';
 
@@ -22,6 +24,16 @@ export const ROUTE_KINDS: readonly KindSpec[] = [
     kind: 'HTTPRoute',
     plural: 'httproutes',
     singular: 'httproute',
+    namespaced: true,
+    subresources: ['status'],
+    categories: ['gateway-api'],
+  },
+  {
+    group: 'gateway.networking.k8s.io',
+    version: 'v1',
+    kind: 'GRPCRoute',
+    plural: 'grpcroutes',
+    singular: 'grpcroute',
     namespaced: true,
     subresources: ['status'],
     categories: ['gateway-api'],

@@ -133,13 +133,18 @@ function routeProblems(s: Scenario): string[] {
       );
     }
   });
-  s.httpRoutes.forEach((r, i) => {
-    if (!hasService(r.namespace, r.parent)) {
-      problems.push(
-        `httpRoutes[${i}].parent: expected a service of this scenario in namespace "${r.namespace}", got "${r.parent}"`,
-      );
-    }
-  });
+  for (const [field, routes] of [
+    ['httpRoutes', s.httpRoutes],
+    ['grpcRoutes', s.grpcRoutes],
+  ] as const) {
+    routes.forEach((r, i) => {
+      if (!hasService(r.namespace, r.parent)) {
+        problems.push(
+          `${field}[${i}].parent: expected a service of this scenario in namespace "${r.namespace}", got "${r.parent}"`,
+        );
+      }
+    });
+  }
   s.traffic.forEach((e, i) => {
     if (e.route === undefined) return;
     const ref = parseServiceRef(e.to, e.namespace);
@@ -149,12 +154,12 @@ function routeProblems(s: Scenario): string[] {
         sp.service === ref.name &&
         sp.routes.some((r) => r.name === e.route),
     );
-    const inRoutes = s.httpRoutes.some(
+    const inRoutes = [...s.httpRoutes, ...s.grpcRoutes].some(
       (r) => r.namespace === ref.namespace && r.parent === ref.name && r.name === e.route,
     );
     if (!inProfile && !inRoutes) {
       problems.push(
-        `traffic[${i}].route: expected a route of service ${ref.name}.${ref.namespace} (a serviceProfiles route or an httpRoutes entry with it as parent), got "${e.route}"`,
+        `traffic[${i}].route: expected a route of service ${ref.name}.${ref.namespace} (a serviceProfiles route, or an httpRoutes or grpcRoutes entry with it as parent), got "${e.route}"`,
       );
     }
   });

@@ -2,14 +2,15 @@
  * The routes step: per-route success rate, RPS and p50/p95/p99 latency of one service, from
  * Prometheus, as `linkerd viz routes` presents them, for both route models Linkerd has had:
  * ServiceProfile routes (`route_*` metrics, `rt_route`) and HTTPRoutes (`gateway.networking.k8s.io`
- * and `policy.linkerd.io`, the proxy's `outbound_http_route_*` metrics). It says which model the
- * service's objects use, shows both when both exist, shows requests that match no route as
+ * and `policy.linkerd.io`, the proxy's `outbound_http_route_*` metrics) and Gateway API GRPCRoutes
+ * (`outbound_grpc_route_*`). It says which models the service's objects use, shows each that exists, shows requests that match no route as
  * `[DEFAULT]`, and judges each route against thresholds. Prometheus missing or unreachable is an
  * `error` result with a finding, never a throw.
  */
 import type { KubeAdapter } from '../../adapters/kube/kube-adapter.js';
 import {
   HTTP_ROUTE_GROUPS,
+  type KubeGrpcRoute,
   type KubeHttpRoute,
   type KubeServiceProfile,
   type RouteObjectReader,
@@ -31,10 +32,11 @@ import { formatServiceTarget, type ServiceTarget } from '../../grammar/targets.j
 import { formatMs, formatPercent, formatRps, orDash } from './format-route-values.js';
 import { judgeRoutes } from './judge-routes.js';
 import { QUANTILES, routeQueries, serviceFqdn, type Quantile } from './route-queries.js';
-import { httpRouteRows, profileRows, type QuantileSamples } from './route-rows.js';
+import { grpcRouteRows, httpRouteRows, profileRows, type QuantileSamples } from './route-rows.js';
 import {
   DEFAULT_ROUTE,
   DEFAULT_ROUTE_THRESHOLDS,
+  MODEL_LABELS,
   type RouteModel,
   type RouteRow,
   type RoutesData,
@@ -63,15 +65,17 @@ export interface RoutesAdapters {
 const MODEL_NAMES: Record<RouteModel, string> = {
   'service-profile': 'ServiceProfile (linkerd.io/v1alpha2)',
   'http-route': 'HTTPRoute (gateway.networking.k8s.io/v1, policy.linkerd.io/v1beta3)',
+  'grpc-route': 'GRPCRoute (gateway.networking.k8s.io/v1)',
 };
 
 interface RouteObjects {
   profile: KubeServiceProfile | undefined;
   httpRoutes: KubeHttpRoute[];
+  grpcRoutes: KubeGrpcRoute[];
 }
 
-/** Does the HTTPRoute name the service as a parent? */
-function hasServiceParent(r: KubeHttpRoute, t: ServiceTarget): boolean {
+/** Does the HTTPRoute or GRPCRoute name the service as a parent? */
+function hasServiceParent(r: KubeHttpRoute | KubeGrpcRoute, t: ServiceTarget): boolean {
   return r.parentRefs.some(
     (p) =>
       (p.group === '' || p.group === 'core') &&
@@ -86,11 +90,16 @@ async function readRouteObjects(
   t: ServiceTarget,
   domain: string,
 ): Promise<RouteObjects> {
-  const [profile, ...routeLists] = await Promise.all([
+  const [profile, grpcRoutes, ...routeLists] = await Promise.all([
     adapters.routes.getServiceProfile(t.namespace, t.service, domain),
+    adapters.routes.listGrpcRoutes(t.namespace),
     ...HTTP_ROUTE_GROUPS.map((g) => adapters.routes.listHttpRoutes(t.namespace, g)),
   ]);
-  return { profile, httpRoutes: routeLists.flat().filter((r) => hasServiceParent(r, t)) };
+  return {
+    profile,
+    httpRoutes: routeLists.flat().filter((r) => hasServiceParent(r, t)),
+    grpcRoutes: grpcRoutes.filter((r) => hasServiceParent(r, t)),
+  };
 }
 
 function result(
@@ -145,6 +154,7 @@ export async function runRoutesStep(
     models: [],
     serviceProfile: null,
     httpRoutes: [],
+    grpcRoutes: [],
     rows: [],
     thresholds,
     queries: [],
@@ -183,7 +193,14 @@ export async function runRoutesStep(
     data.serviceProfile = { name: objects.profile.name, routes: objects.profile.routes.length };
   }
   if (objects.httpRoutes.length) data.models.push('http-route');
-  data.httpRoutes = objects.httpRoutes.map((r) => ({ group: r.group, name: r.name, namespace: r.namespace }));
+  if (objects.grpcRoutes.length) data.models.push('grpc-route');
+  const ref = (r: KubeHttpRoute | KubeGrpcRoute) => ({
+    group: r.group,
+    name: r.name,
+    namespace: r.namespace,
+  });
+  data.httpRoutes = objects.httpRoutes.map(ref);
+  data.grpcRoutes = objects.grpcRoutes.map(ref);
   const modelFinding = describeModels(target, objects, domain);
 
   // Prometheus.
@@ -214,13 +231,15 @@ export async function runRoutesStep(
   };
   const askQuantiles = (name: string, byQ: Record<Quantile, string>): Promise<Array<Settled<Sample[]>>> =>
     Promise.all(QUANTILES.map((quantile) => ask(`${name} p${Math.round(quantile * 100)}`, byQ[quantile])));
-  const [spResponses, spLatency, hrStatuses, hrLatency] = await Promise.all([
+  const [spResponses, spLatency, hrStatuses, hrLatency, grStatuses, grLatency] = await Promise.all([
     ask('profileResponses', q.profileResponses),
     askQuantiles('profileLatency', q.profileLatency),
     ask('httpRouteStatuses', q.httpRouteStatuses),
     askQuantiles('httpRouteLatency', q.httpRouteLatency),
+    ask('grpcRouteStatuses', q.grpcRouteStatuses),
+    askQuantiles('grpcRouteLatency', q.grpcRouteLatency),
   ]);
-  const all = [spResponses, ...spLatency, hrStatuses, ...hrLatency];
+  const all = [spResponses, ...spLatency, hrStatuses, ...hrLatency, grStatuses, ...grLatency];
   const unreachable = all.find(
     (r) => !r.ok && !(r.error instanceof PrometheusQueryError && r.error.kind !== 'timeout'),
   );
@@ -269,7 +288,19 @@ export async function runRoutesStep(
   // With neither model, today's proxies still report every request under their default route:
   // show that [DEFAULT] row when it has traffic.
   if (objects.httpRoutes.length) data.rows.push(...hr);
-  else if (!objects.profile) data.rows.push(...hr.filter((r) => r.requests > 0));
+  else if (!objects.profile && !objects.grpcRoutes.length)
+    data.rows.push(...hr.filter((r) => r.requests > 0));
+  if (objects.grpcRoutes.length) {
+    data.rows.push(
+      ...grpcRouteRows(
+        target.service,
+        objects.grpcRoutes,
+        samples(grStatuses),
+        quantiles(grLatency),
+        windowSeconds,
+      ),
+    );
+  }
 
   findings.push(...judgeRoutes(data.rows, thresholds));
   if (data.rows.length > 0 && data.rows.every((r) => r.requests === 0)) {
@@ -297,33 +328,50 @@ export async function runRoutesStep(
 function describeModels(t: ServiceTarget, o: RouteObjects, domain: string): Finding {
   const svc = formatServiceTarget(t);
   const parts: string[] = [];
-  if (o.profile)
+  const used: RouteModel[] = [];
+  if (o.profile) {
+    used.push('service-profile');
     parts.push(
       `ServiceProfile ${o.profile.name} (${o.profile.routes.length} route${o.profile.routes.length === 1 ? '' : 's'})`,
     );
+  }
+  const routeList = (label: string, routes: Array<KubeHttpRoute | KubeGrpcRoute>): string =>
+    `${routes.length} ${label}${routes.length === 1 ? '' : 's'} (${routes.map((r) => `${r.name}.${r.group}`).join(', ')})`;
   if (o.httpRoutes.length) {
-    parts.push(
-      `${o.httpRoutes.length} HTTPRoute${o.httpRoutes.length === 1 ? '' : 's'} (${o.httpRoutes.map((r) => `${r.name}.${r.group}`).join(', ')})`,
-    );
+    used.push('http-route');
+    parts.push(routeList('HTTPRoute', o.httpRoutes));
+  }
+  if (o.grpcRoutes.length) {
+    used.push('grpc-route');
+    parts.push(routeList('GRPCRoute', o.grpcRoutes));
   }
   if (parts.length === 0) {
     return {
       severity: 'info',
       code: 'no-routes-defined',
-      message: `${svc} has no ServiceProfile (${serviceFqdn(t, domain)}) and no HTTPRoute with it as parent: every request is [DEFAULT]`,
-      hint: 'Define routes with a ServiceProfile (linkerd profile) or an HTTPRoute whose parentRef is the Service.',
+      message: `${svc} has no ServiceProfile (${serviceFqdn(t, domain)}) and no HTTPRoute or GRPCRoute with it as parent: every request is [DEFAULT]`,
+      hint: 'Define routes with a ServiceProfile (linkerd profile), or an HTTPRoute or GRPCRoute whose parentRef is the Service.',
     };
   }
-  const both = o.profile && o.httpRoutes.length;
+  // Which model the proxies follow when several exist (linkerd2-proxy's logical router;
+  // policy-controller/grpc/src/outbound.rs to_proto).
+  const hints: string[] = [];
+  if (o.profile && used.length > 1) {
+    hints.push(
+      "Where a ServiceProfile exists, Linkerd's proxies route by it and ignore the service's HTTPRoutes and GRPCRoutes.",
+    );
+  }
+  if (o.grpcRoutes.length && o.httpRoutes.length) {
+    hints.push(
+      "Where a GRPCRoute has the service as parent, Linkerd's policy controller serves the port as gRPC and its HTTPRoutes are not used (unless the port's appProtocol is HTTP/1).",
+    );
+  }
+  const many = used.length === 2 ? 'both route models' : `${used.length} route models`;
   return {
     severity: 'info',
     code: 'route-model',
-    message: `${svc} uses ${both ? 'both route models' : o.profile ? MODEL_NAMES['service-profile'] : MODEL_NAMES['http-route']}: ${parts.join(' and ')}`,
-    ...(both
-      ? {
-          hint: "Where a ServiceProfile exists, Linkerd's proxies route by it and ignore HTTPRoutes for that service.",
-        }
-      : {}),
+    message: `${svc} uses ${used.length > 1 ? many : MODEL_NAMES[used[0]!]}: ${parts.join(' and ')}`,
+    ...(hints.length ? { hint: hints.join(' ') } : {}),
   };
 }
 
@@ -331,7 +379,7 @@ function summarize(svc: string, data: RoutesData, failing: RouteRow[]): string {
   const window = formatDuration(data.windowSeconds);
   const routes = data.rows.filter((r) => r.route !== DEFAULT_ROUTE).length;
   const models = data.models.length
-    ? data.models.map((m) => (m === 'service-profile' ? 'ServiceProfile' : 'HTTPRoute')).join(' + ')
+    ? data.models.map((m) => MODEL_LABELS[m]).join(' + ')
     : 'no routes defined';
   const head = `${svc} over ${window}: ${routes} route${routes === 1 ? '' : 's'} (${models})`;
   if (!failing.length) return `${head}, all within thresholds`;
@@ -371,12 +419,13 @@ function evidenceOf(data: RoutesData): EvidenceTable[] {
       rows: sp.map((r) => [...rowCells(r), r.verdict ?? '']),
     });
   }
-  const hr = data.rows.filter((r) => r.model === 'http-route');
-  if (hr.length) {
+  for (const model of ['http-route', 'grpc-route'] as const) {
+    const outbound = data.rows.filter((r) => r.model === model);
+    if (!outbound.length) continue;
     tables.push({
-      title: `HTTPRoute routes (outbound, over ${window})`,
+      title: `${MODEL_LABELS[model]} routes (outbound, over ${window})`,
       columns: [COLUMNS[0]!, 'KIND', ...COLUMNS.slice(1), 'VERDICT'],
-      rows: hr.map((r) => {
+      rows: outbound.map((r) => {
         const cells = rowCells(r);
         return [cells[0]!, r.kind ?? '', ...cells.slice(1), r.verdict ?? ''];
       }),
@@ -387,11 +436,7 @@ function evidenceOf(data: RoutesData): EvidenceTable[] {
     tables.push({
       title: 'Route definitions',
       columns: ['ROUTE', 'MODEL', 'MATCHES'],
-      rows: defined.map((r) => [
-        r.route,
-        r.model === 'service-profile' ? 'ServiceProfile' : (r.kind ?? 'HTTPRoute'),
-        r.matches!,
-      ]),
+      rows: defined.map((r) => [r.route, r.kind ?? MODEL_LABELS[r.model], r.matches!]),
     });
   }
   return tables;

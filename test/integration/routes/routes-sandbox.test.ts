@@ -1,6 +1,7 @@
 /**
  * `routes` against the sandbox and a real Prometheus scraping its proxies: a ServiceProfile
- * service, an HTTPRoute service, a service with both, the failing route's verdict, [DEFAULT]
+ * service, an HTTPRoute service, a service with both, a GRPCRoute service (failures by
+ * grpc-status), the failing route's verdict, [DEFAULT]
  * rows, configured thresholds, the CLI (JSON, text, exit codes, bad input), Prometheus
  * unreachable, and Slack (the thread, and refusals).
  */
@@ -16,7 +17,7 @@ import type { RouteRow, RoutesData } from '../../../src/steps/routes/routes-type
 import { waitForQuery } from '../../support/start-prometheus.js';
 import { startMetricsRig, type MetricsRig } from '../metrics/metrics-rig.js';
 
-/** scenarios/emojivoto-routes.yaml: the routes of web-svc, emoji-svc and voting-svc. */
+/** scenarios/emojivoto-routes.yaml: the routes of web-svc, emoji-svc, voting-svc and leaderboard-svc. */
 const ROUTES_NS = 'emojivoto';
 
 async function closedPort(): Promise<number> {
@@ -63,6 +64,14 @@ describe('routes against the sandbox and a real Prometheus', () => {
         waitForQuery(
           url,
           `sum(increase(outbound_http_route_request_statuses_total{route_name="${name}"}[1m]))`,
+          enough,
+          40_000,
+        ),
+      ),
+      ...['leaderboard-top', 'leaderboard-record'].map((name) =>
+        waitForQuery(
+          url,
+          `sum(increase(outbound_grpc_route_request_statuses_total{route_name="${name}"}[1m]))`,
           enough,
           40_000,
         ),
@@ -192,6 +201,67 @@ describe('routes against the sandbox and a real Prometheus', () => {
     expect(r.summary).toMatch(/2 routes \(ServiceProfile \+ HTTPRoute\), all within thresholds$/);
   });
 
+  it('shows the GRPCRoutes of a gRPC service, failures by grpc-status, and no [DEFAULT] row', async () => {
+    const r = await run('routes svc/leaderboard-svc.emojivoto --window 1m');
+    expect(r.data.models).toEqual(['grpc-route']);
+    expect(r.data.grpcRoutes).toEqual([
+      { group: 'gateway.networking.k8s.io', name: 'leaderboard-record', namespace: ROUTES_NS },
+      { group: 'gateway.networking.k8s.io', name: 'leaderboard-top', namespace: ROUTES_NS },
+    ]);
+    expect(r.findings[0]).toMatchObject({ severity: 'info', code: 'route-model' });
+    expect(r.findings[0]!.message).toMatch(
+      /uses GRPCRoute \(gateway\.networking\.k8s\.io\/v1\): 2 GRPCRoutes/,
+    );
+    expect(r.data.rows.map((x) => [x.model, x.route, x.kind, x.service, x.matches])).toEqual([
+      [
+        'grpc-route',
+        'leaderboard-record',
+        'GRPCRoute.gateway.networking.k8s.io',
+        'leaderboard-svc:8080',
+        'Exact emojivoto.v1.LeaderboardService/Record',
+      ],
+      [
+        'grpc-route',
+        'leaderboard-top',
+        'GRPCRoute.gateway.networking.k8s.io',
+        'leaderboard-svc:8080',
+        'Exact emojivoto.v1.LeaderboardService/Top',
+      ],
+    ]);
+    const record = row(r, 'grpc-route', 'leaderboard-record');
+    // 40% of its RPCs end UNKNOWN (on HTTP 200): counted by grpc_status, not HTTP status.
+    expect(record.successRate).toBeGreaterThan(0.45);
+    expect(record.successRate).toBeLessThan(0.75);
+    expect(record.rps).toBeGreaterThan(0);
+    // p50 1.5 s in the proxy's coarse buckets (0.05, 0.5, 1, 10 s): in the 1-10 s bucket.
+    expect(record.latencyMs.p50).toBeGreaterThan(1000);
+    expect(record.latencyMs.p99).toBeGreaterThan(1000);
+    expect(record.verdict).toBe('fail');
+    const top = row(r, 'grpc-route', 'leaderboard-top');
+    expect(top).toMatchObject({ successRate: 1, defined: true });
+    expect(top.requests).toBeGreaterThanOrEqual(15);
+    expect(top.verdict).toBeUndefined();
+    expect(r.findings.filter((f) => f.subject === 'leaderboard-record').map((f) => f.code)).toEqual([
+      'route-success-rate-low',
+      'route-latency-high',
+    ]);
+    expect(r.findings.find((f) => f.code === 'route-success-rate-low')!.message).toMatch(
+      /^GRPCRoute route "leaderboard-record" succeeds \d+\.\d\d% of \d+ requests, below 95\.00%$/,
+    );
+    expect(r.status).toBe('fail');
+    expect(r.summary).toMatch(
+      /^leaderboard-svc\.emojivoto over 1m: 2 routes \(GRPCRoute\); 1 crossing thresholds: leaderboard-record \d+\.\d\d%$/,
+    );
+    expect(r.evidence.map((t) => t.title)).toEqual([
+      'GRPCRoute routes (outbound, over 1m)',
+      'Route definitions',
+    ]);
+    expect(r.data.queries.map((q) => q.name)).toEqual(
+      expect.arrayContaining(['grpcRouteStatuses', 'grpcRouteLatency p99']),
+    );
+    expect(r.data.queries.every((q) => q.error === undefined)).toBe(true);
+  });
+
   it('judges by the configured thresholds', async () => {
     const r = await run('routes svc/web-svc.emojivoto --window 1m', {
       readingSettings: { routes: { minSuccessRate: 0.5, maxP99Ms: 60_000 } },
@@ -258,6 +328,32 @@ describe('routes against the sandbox and a real Prometheus', () => {
     expect(pass.code).toBe(0);
   });
 
+  it('runs for a GRPCRoute service from the CLI: JSON and the GRPCRoute table', async () => {
+    const json = await cli('svc/leaderboard-svc.emojivoto', {
+      prometheus: rig.prometheus.url,
+      output: 'json',
+      window: '1m',
+    });
+    expect(json.code).toBe(1);
+    const parsed = JSON.parse(json.stdout) as StepResult<RoutesData>;
+    expect(parsed.data.models).toEqual(['grpc-route']);
+    expect(parsed.data.rows.find((x) => x.route === 'leaderboard-record')).toMatchObject({
+      model: 'grpc-route',
+      kind: 'GRPCRoute.gateway.networking.k8s.io',
+      verdict: 'fail',
+    });
+
+    const text = await cli('svc/leaderboard-svc.emojivoto', { prometheus: rig.prometheus.url, window: '1m' });
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/GRPCRoute routes \(outbound, over 1m\)/);
+    expect(text.stdout).toMatch(
+      /leaderboard-top\s+GRPCRoute\.gateway\.networking\.k8s\.io\s+leaderboard-svc:8080\s+100\.00%\s+\d+\.\drps/,
+    );
+    expect(text.stdout).toMatch(
+      /leaderboard-record\s+GRPCRoute\.gateway\.networking\.k8s\.io\s+leaderboard-svc:8080\s+\d+\.\d\d%.*fail/,
+    );
+  });
+
   it('exits 3 with a finding when Prometheus cannot be reached', async () => {
     const port = await closedPort();
     const r = await cli('svc/web-svc.emojivoto', { prometheus: `http://127.0.0.1:${port}`, output: 'json' });
@@ -306,6 +402,17 @@ describe('routes against the sandbox and a real Prometheus', () => {
       const replies = JSON.stringify(thread.replies);
       expect(replies).toContain('POST /api/vote');
       expect(replies).toContain('[DEFAULT]');
+
+      const grpc = await env.double.sendSlashCommand({
+        text: 'routes svc/leaderboard-svc.emojivoto --window 1m',
+        channelId: 'C0OPS',
+        userId: 'U0ALICE',
+      });
+      const grpcThread = await env.double.waitForThread(grpc.triggerId, 30_000);
+      expect(grpcThread.parent.metadata?.event_payload.status).toBe('fail');
+      const grpcReplies = JSON.stringify(grpcThread.replies);
+      expect(grpcReplies).toContain('GRPCRoute routes');
+      expect(grpcReplies).toContain('leaderboard-record');
 
       const elsewhere = await env.double.sendSlashCommand({
         text: 'routes svc/web-svc.emojivoto',

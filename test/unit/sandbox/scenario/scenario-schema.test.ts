@@ -352,6 +352,43 @@ describe('route objects in scenarios', () => {
     ).toBeDefined();
   });
 
+  it('creates GRPCRoutes (gateway.networking.k8s.io/v1) with the Service as parent and method matches', () => {
+    const scenario = parseScenario(
+      {
+        name: 'grpc-routes',
+        deployments: [meshedWeb],
+        services: [routedSvc('api-svc')],
+        grpcRoutes: [
+          {
+            name: 'list',
+            namespace: 'emojivoto',
+            parent: 'api-svc',
+            port: 80,
+            matches: [{ service: 'emoji.v1.EmojiService', method: 'ListAll' }],
+          },
+        ],
+        traffic: [{ from: 'web', namespace: 'emojivoto', to: 'api-svc', route: 'list', rps: 1 }],
+      },
+      'test',
+    );
+    const store = createObjectStore();
+    applyScenario(store, scenario);
+    const route = store.get(
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute' },
+      'emojivoto',
+      'list',
+    );
+    expect(route?.spec).toEqual({
+      parentRefs: [{ group: 'core', kind: 'Service', name: 'api-svc', namespace: 'emojivoto', port: 80 }],
+      rules: [
+        {
+          matches: [{ method: { type: 'Exact', service: 'emoji.v1.EmojiService', method: 'ListAll' } }],
+          backendRefs: [{ name: 'api-svc', port: 80 }],
+        },
+      ],
+    });
+  });
+
   it('refuses routes of services the scenario does not have, and edge routes no object defines', () => {
     const bad = {
       name: 'routes',
@@ -363,13 +400,15 @@ describe('route objects in scenarios', () => {
         { service: 'web-svc', namespace: 'emojivoto' },
       ],
       httpRoutes: [{ name: 'x', namespace: 'emojivoto', parent: 'nope' }],
+      grpcRoutes: [{ name: 'y', namespace: 'emojivoto', parent: 'gone' }],
       traffic: [{ from: 'web', namespace: 'emojivoto', to: 'web-svc', route: 'GET /b', rps: 1 }],
     };
     expect(problemsOf(bad)).toEqual([
       'serviceProfiles[0].service: expected a service of this scenario in namespace "emojivoto", got "ghost-svc"',
       'serviceProfiles[2].service: expected one ServiceProfile per service, got a second for "web-svc"',
       'httpRoutes[0].parent: expected a service of this scenario in namespace "emojivoto", got "nope"',
-      'traffic[0].route: expected a route of service web-svc.emojivoto (a serviceProfiles route or an httpRoutes entry with it as parent), got "GET /b"',
+      'grpcRoutes[0].parent: expected a service of this scenario in namespace "emojivoto", got "gone"',
+      'traffic[0].route: expected a route of service web-svc.emojivoto (a serviceProfiles route, or an httpRoutes or grpcRoutes entry with it as parent), got "GET /b"',
     ]);
     // The schema speaks first: a bad field is named before any cross-field check.
     expect(
