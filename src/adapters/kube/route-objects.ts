@@ -4,12 +4,16 @@
  * namespace, of both API groups Linkerd reads (`gateway.networking.k8s.io/v1` and
  * `policy.linkerd.io/v1beta3`) and its GRPCRoutes (`gateway.networking.k8s.io/v1`, the only
  * GRPCRoute Linkerd reads: policy-controller's outbound index, linkerd-crds' Gateway API CRDs).
- * Answers are parsed with zod into small shapes; a resource the cluster does not serve (its CRD
- * is not installed: 404) reads as none.
+ * Answers are parsed with zod into small shapes. A resource the cluster does not serve (its CRD
+ * is not installed) answers 404 without naming an object ("the server could not find the
+ * requested resource"): it reads as none, marked `served: false`, so that the step can say which
+ * route model the cluster lacks; a 404 naming the object (`serviceprofiles.linkerd.io "x" not
+ * found`) is an object that does not exist.
  */
 import * as z from 'zod';
 import type { KubeCall } from './kube-call.js';
 import type { KubeGet } from './kube-get.js';
+import { failedAnswer } from './translate-kube-error.js';
 
 export interface ServiceProfileRoute {
   name: string;
@@ -62,17 +66,65 @@ export interface KubeGrpcRoute {
   matches: string[];
 }
 
+/**
+ * A read of one route resource: what it found, and whether the cluster serves the resource at
+ * all (false: its CRD is not installed, `value` is none); `resource` is `PLURAL.GROUP`.
+ */
+export interface RouteRead<T> {
+  resource: string;
+  served: boolean;
+  value: T;
+}
+
 export interface RouteObjectReader {
   /** The ServiceProfile of a service (by its FQDN name), or undefined. */
   getServiceProfile(
     namespace: string,
     service: string,
     clusterDomain: string,
-  ): Promise<KubeServiceProfile | undefined>;
-  /** The HTTPRoutes of one API group in a namespace (none when the cluster does not serve the group). */
-  listHttpRoutes(namespace: string, group: HttpRouteGroup): Promise<KubeHttpRoute[]>;
-  /** The GRPCRoutes (gateway.networking.k8s.io/v1) of a namespace (none when the cluster does not serve them). */
-  listGrpcRoutes(namespace: string): Promise<KubeGrpcRoute[]>;
+  ): Promise<RouteRead<KubeServiceProfile | undefined>>;
+  /** The HTTPRoutes of one API group in a namespace. */
+  listHttpRoutes(namespace: string, group: HttpRouteGroup): Promise<RouteRead<KubeHttpRoute[]>>;
+  /** The GRPCRoutes (gateway.networking.k8s.io/v1) of a namespace. */
+  listGrpcRoutes(namespace: string): Promise<RouteRead<KubeGrpcRoute[]>>;
+}
+
+const notFoundStatusSchema = z.object({
+  details: z
+    .object({ name: z.string().min(1) })
+    .loose()
+    .optional(),
+});
+
+/**
+ * Is a failure the API server's answer for a resource it does not serve? A 404 whose Status
+ * names no object (or a plain-text `404 page not found`), as opposed to one naming the object.
+ */
+export function isResourceNotServed(err: unknown): boolean {
+  const answer = failedAnswer(err);
+  if (answer?.code !== 404) return false;
+  let body = answer.body;
+  if (typeof body === 'string') {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      return true;
+    }
+  }
+  const status = notFoundStatusSchema.safeParse(body);
+  return !(status.success && status.data.details?.name);
+}
+
+/** Marks an answer of a resource the cluster does not serve. */
+const NOT_SERVED = Symbol('not served');
+
+async function getServed(get: KubeGet, path: string): Promise<unknown> {
+  try {
+    return await get(path);
+  } catch (err) {
+    if (isResourceNotServed(err)) return NOT_SERVED;
+    throw err;
+  }
 }
 
 const metadata = z.object({ name: z.string(), namespace: z.string().optional() });
@@ -192,44 +244,65 @@ export function createRouteObjectReader({
 }): RouteObjectReader {
   return {
     async getServiceProfile(namespace, service, clusterDomain) {
+      const resource = 'serviceprofiles.linkerd.io';
       const name = `${service}.${namespace}.svc.${clusterDomain}`;
       const raw = await calls.callOrAbsent(
         { verb: 'get', resource: 'serviceprofiles', group: 'linkerd.io', namespace, name },
         () =>
-          get(
+          getServed(
+            get,
             `/apis/linkerd.io/v1alpha2/namespaces/${encodeURIComponent(namespace)}/serviceprofiles/${encodeURIComponent(name)}`,
           ),
       );
-      if (raw === undefined) return undefined;
+      if (raw === NOT_SERVED) return { resource, served: false, value: undefined };
+      if (raw === undefined) return { resource, served: true, value: undefined };
       const sp = calls.parse(serviceProfileSchema, raw, 'ServiceProfile');
       return {
-        name: sp.metadata.name,
-        namespace: sp.metadata.namespace ?? namespace,
-        routes: (sp.spec?.routes ?? []).map((r) => ({
-          name: r.name,
-          ...(r.condition?.method ? { method: r.condition.method } : {}),
-          ...(r.condition?.pathRegex ? { pathRegex: r.condition.pathRegex } : {}),
-        })),
+        resource,
+        served: true,
+        value: {
+          name: sp.metadata.name,
+          namespace: sp.metadata.namespace ?? namespace,
+          routes: (sp.spec?.routes ?? []).map((r) => ({
+            name: r.name,
+            ...(r.condition?.method ? { method: r.condition.method } : {}),
+            ...(r.condition?.pathRegex ? { pathRegex: r.condition.pathRegex } : {}),
+          })),
+        },
       };
     },
     async listHttpRoutes(namespace, group) {
-      const raw = await calls.callOrAbsent({ verb: 'list', resource: 'httproutes', group, namespace }, () =>
-        get(
+      const resource = `httproutes.${group}`;
+      const raw = await calls.call({ verb: 'list', resource: 'httproutes', group, namespace }, () =>
+        getServed(
+          get,
           `/apis/${group}/${HTTP_ROUTE_VERSIONS[group]}/namespaces/${encodeURIComponent(namespace)}/httproutes`,
         ),
       );
-      if (raw === undefined) return [];
+      if (raw === NOT_SERVED) return { resource, served: false, value: [] };
       const list = calls.parse(listSchema(httpRouteSchema), raw, `${group} HTTPRoute list`);
-      return list.items.map((r) => ({ group, ...routeShape(r, namespace, describeMatch) }));
+      return {
+        resource,
+        served: true,
+        value: list.items.map((r) => ({ group, ...routeShape(r, namespace, describeMatch) })),
+      };
     },
     async listGrpcRoutes(namespace) {
       const group = GRPC_ROUTE_GROUP;
-      const raw = await calls.callOrAbsent({ verb: 'list', resource: 'grpcroutes', group, namespace }, () =>
-        get(`/apis/${group}/${GRPC_ROUTE_VERSION}/namespaces/${encodeURIComponent(namespace)}/grpcroutes`),
+      const resource = `grpcroutes.${group}`;
+      const raw = await calls.call({ verb: 'list', resource: 'grpcroutes', group, namespace }, () =>
+        getServed(
+          get,
+          `/apis/${group}/${GRPC_ROUTE_VERSION}/namespaces/${encodeURIComponent(namespace)}/grpcroutes`,
+        ),
       );
-      if (raw === undefined) return [];
+      if (raw === NOT_SERVED) return { resource, served: false, value: [] };
       const list = calls.parse(listSchema(grpcRouteSchema), raw, `${group} GRPCRoute list`);
-      return list.items.map((r) => ({ group, ...routeShape(r, namespace, describeGrpcMatch) }));
+      return {
+        resource,
+        served: true,
+        value: list.items.map((r) => ({ group, ...routeShape(r, namespace, describeGrpcMatch) })),
+      };
     },
   };
 }

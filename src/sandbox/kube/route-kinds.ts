@@ -5,6 +5,7 @@
  * which linkerd-crds installs unless told not to) and the Gateway API's GRPCRoute
  * (`gateway.networking.k8s.io/v1`: the only GRPCRoute Linkerd reads; linkerd-crds installs it
  * from edge-24.5.2, or the Gateway API's own install does).
+ * Each is served only while its CRD exists (`crd`, served-kinds.ts), as a real API server does.
  */
 import type { KindSpec } from './store-types.js';
 
@@ -14,6 +15,7 @@ export const ROUTE_KINDS: readonly KindSpec[] = [
     version: 'v1alpha2',
     kind: 'ServiceProfile',
     plural: 'serviceprofiles',
+    crd: 'serviceprofiles.linkerd.io',
     singular: 'serviceprofile',
     namespaced: true,
     shortNames: ['sp'],
@@ -23,6 +25,7 @@ export const ROUTE_KINDS: readonly KindSpec[] = [
     version: 'v1',
     kind: 'HTTPRoute',
     plural: 'httproutes',
+    crd: 'httproutes.gateway.networking.k8s.io',
     singular: 'httproute',
     namespaced: true,
     subresources: ['status'],
@@ -33,6 +36,7 @@ export const ROUTE_KINDS: readonly KindSpec[] = [
     version: 'v1',
     kind: 'GRPCRoute',
     plural: 'grpcroutes',
+    crd: 'grpcroutes.gateway.networking.k8s.io',
     singular: 'grpcroute',
     namespaced: true,
     subresources: ['status'],
@@ -43,6 +47,7 @@ export const ROUTE_KINDS: readonly KindSpec[] = [
     version: 'v1beta3',
     kind: 'HTTPRoute',
     plural: 'httproutes',
+    crd: 'httproutes.policy.linkerd.io',
     singular: 'httproute',
     namespaced: true,
     subresources: ['status'],

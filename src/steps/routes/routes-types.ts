@@ -70,6 +70,8 @@ export interface RoutesData {
   serviceProfile: { name: string; routes: number } | null;
   httpRoutes: Array<{ group: string; name: string; namespace: string }>;
   grpcRoutes: Array<{ group: string; name: string; namespace: string }>;
+  /** Route resources (`PLURAL.GROUP`) the cluster does not serve: their CRDs are not installed. */
+  notServed: string[];
   rows: RouteRow[];
   thresholds: RouteThresholds;
   queries: RoutesQueryRecord[];

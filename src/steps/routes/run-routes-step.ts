@@ -72,6 +72,8 @@ interface RouteObjects {
   profile: KubeServiceProfile | undefined;
   httpRoutes: KubeHttpRoute[];
   grpcRoutes: KubeGrpcRoute[];
+  /** Route resources (`PLURAL.GROUP`) the cluster does not serve: their CRDs are not installed. */
+  notServed: string[];
 }
 
 /** Does the HTTPRoute or GRPCRoute name the service as a parent? */
@@ -96,9 +98,10 @@ async function readRouteObjects(
     ...HTTP_ROUTE_GROUPS.map((g) => adapters.routes.listHttpRoutes(t.namespace, g)),
   ]);
   return {
-    profile,
-    httpRoutes: routeLists.flat().filter((r) => hasServiceParent(r, t)),
-    grpcRoutes: grpcRoutes.filter((r) => hasServiceParent(r, t)),
+    profile: profile.value,
+    httpRoutes: routeLists.flatMap((l) => l.value).filter((r) => hasServiceParent(r, t)),
+    grpcRoutes: grpcRoutes.value.filter((r) => hasServiceParent(r, t)),
+    notServed: [profile, ...routeLists, grpcRoutes].filter((r) => !r.served).map((r) => r.resource),
   };
 }
 
@@ -155,6 +158,7 @@ export async function runRoutesStep(
     serviceProfile: null,
     httpRoutes: [],
     grpcRoutes: [],
+    notServed: [],
     rows: [],
     thresholds,
     queries: [],
@@ -201,7 +205,9 @@ export async function runRoutesStep(
   });
   data.httpRoutes = objects.httpRoutes.map(ref);
   data.grpcRoutes = objects.grpcRoutes.map(ref);
-  const modelFinding = describeModels(target, objects, domain);
+  data.notServed = objects.notServed;
+  // What Kubernetes said: the models the service uses, and those the cluster cannot have.
+  const modelFindings = [describeModels(target, objects, domain), ...notServedFindings(objects.notServed)];
 
   // Prometheus.
   const prom = adapters.prometheus;
@@ -212,7 +218,7 @@ export async function runRoutesStep(
       message: 'No Prometheus is configured for the routes step',
       hint: 'Give its URL with --prometheus URL (linkerd-viz: http://prometheus.linkerd-viz.svc.cluster.local:9090).',
     };
-    return result(target, startedAt, [finding, modelFinding], data, {
+    return result(target, startedAt, [finding, ...modelFindings], data, {
       summary: finding.message,
       status: 'error',
     });
@@ -250,7 +256,7 @@ export async function runRoutesStep(
       err instanceof MeshbotError && err.kind === 'timeout' ? 'prometheus-timeout' : 'prometheus-unreachable',
       prom.url,
     );
-    return result(target, startedAt, [finding, modelFinding], data, {
+    return result(target, startedAt, [finding, ...modelFindings], data, {
       summary: finding.message,
       status: 'error',
     });
@@ -259,7 +265,7 @@ export async function runRoutesStep(
   const quantiles = (rs: Array<Settled<Sample[]>>): QuantileSamples =>
     Object.fromEntries(QUANTILES.map((quantile, i) => [quantile, samples(rs[i]!)])) as QuantileSamples;
 
-  const findings: Finding[] = [modelFinding];
+  const findings: Finding[] = [...modelFindings];
   for (const rec of data.queries.filter((r) => r.error !== undefined)) {
     findings.push({
       severity: 'warn',
@@ -373,6 +379,42 @@ function describeModels(t: ServiceTarget, o: RouteObjects, domain: string): Find
     message: `${svc} uses ${used.length > 1 ? many : MODEL_NAMES[used[0]!]}: ${parts.join(' and ')}`,
     ...(hints.length ? { hint: hints.join(' ') } : {}),
   };
+}
+
+/** How a person names each route resource, and where its CRD comes from. */
+const ROUTE_RESOURCES: Record<string, { kind: string; install: string }> = {
+  'serviceprofiles.linkerd.io': {
+    kind: 'ServiceProfile',
+    install: "Linkerd's CRDs (linkerd install --crds | kubectl apply -f -, or the linkerd-crds chart)",
+  },
+  'httproutes.policy.linkerd.io': {
+    kind: 'HTTPRoute',
+    install: "Linkerd's CRDs (linkerd install --crds | kubectl apply -f -, or the linkerd-crds chart)",
+  },
+  'httproutes.gateway.networking.k8s.io': {
+    kind: 'HTTPRoute',
+    install: "the Gateway API's CRDs (its standard install, or linkerd-crds with installGatewayAPI=true)",
+  },
+  'grpcroutes.gateway.networking.k8s.io': {
+    kind: 'GRPCRoute',
+    install: "the Gateway API's CRDs (its standard install, or linkerd-crds with installGatewayAPI=true)",
+  },
+};
+
+/** One finding naming the route resources the cluster does not serve, and what installs them. */
+function notServedFindings(notServed: string[]): Finding[] {
+  if (!notServed.length) return [];
+  const names = notServed.map((r) => `${ROUTE_RESOURCES[r]?.kind ?? r} (${r})`);
+  const one = notServed.length === 1;
+  const installs = [...new Set(notServed.map((r) => ROUTE_RESOURCES[r]?.install).filter((x) => x))];
+  return [
+    {
+      severity: 'info',
+      code: 'route-kinds-not-served',
+      message: `This cluster does not serve ${names.join(', ')}: ${one ? 'its CRD is' : 'their CRDs are'} not installed, so the service can have no routes of ${one ? 'that kind' : 'those kinds'}`,
+      hint: `To define such routes, install ${installs.join('; and ')}.`,
+    },
+  ];
 }
 
 function summarize(svc: string, data: RoutesData, failing: RouteRow[]): string {

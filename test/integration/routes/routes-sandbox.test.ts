@@ -10,6 +10,7 @@ import { singleClusterPool } from '../../../src/adapters/adapter-pool.js';
 import { runRoutesCommand, type RoutesFlagValues } from '../../../src/cli/commands/routes.js';
 import type { StepResult } from '../../../src/domain/step-result.js';
 import { parseCommand } from '../../../src/grammar/parse-command.js';
+import { crdObject } from '../../../src/sandbox/scenario/linkerd-control-plane.js';
 import { startBotWithDouble } from '../../../src/sandbox/slack/start-bot-with-double.js';
 import { createClusterExecutor } from '../../../src/slack/command-executor.js';
 import { runCommand } from '../../../src/steps/run-command.js';
@@ -287,6 +288,34 @@ describe('routes against the sandbox and a real Prometheus', () => {
     const missing = await run('routes svc/nothing-svc.emojivoto');
     expect(missing.status).toBe('fail');
     expect(missing.findings[0]!.code).toBe('service-not-found');
+  });
+
+  it('says which route model the cluster does not serve when a CRD is not installed (regression)', async () => {
+    const CRD = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' } as const;
+    rig.sandbox.store.delete(CRD, undefined, 'httproutes.policy.linkerd.io');
+    try {
+      const r = await run('routes svc/emoji-svc.emojivoto --window 1m');
+      expect(r.data.notServed).toEqual(['httproutes.policy.linkerd.io']);
+      // Only the Gateway API's HTTPRoute is read now.
+      expect(r.data.httpRoutes.map((x) => x.name)).toEqual(['emoji-list']);
+      expect(r.findings[1]).toEqual({
+        severity: 'info',
+        code: 'route-kinds-not-served',
+        message:
+          'This cluster does not serve HTTPRoute (httproutes.policy.linkerd.io): its CRD is not installed, so the service can have no routes of that kind',
+        hint: "To define such routes, install Linkerd's CRDs (linkerd install --crds | kubectl apply -f -, or the linkerd-crds chart).",
+      });
+      // Its proxies' series are still there: the route shows, as not defined by an object.
+      expect(row(r, 'http-route', 'emoji-find').defined).toBe(false);
+
+      const text = await cli('svc/emoji-svc.emojivoto', { prometheus: rig.prometheus.url, window: '1m' });
+      expect(text.stdout).toContain('This cluster does not serve HTTPRoute (httproutes.policy.linkerd.io)');
+    } finally {
+      rig.sandbox.store.create(crdObject('httproutes.policy.linkerd.io', 'linkerd', 'stable-2.14.10'));
+    }
+    const back = await run('routes svc/emoji-svc.emojivoto --window 1m');
+    expect(back.data.notServed).toEqual([]);
+    expect(back.data.httpRoutes.map((x) => x.name)).toEqual(['emoji-list', 'emoji-find']);
   });
 
   async function cli(

@@ -305,6 +305,7 @@ describe('route objects in scenarios', () => {
     const scenario = parseScenario(
       {
         name: 'routes',
+        linkerd: {},
         deployments: [meshedWeb],
         services: [routedSvc('web-svc'), routedSvc('api-svc')],
         serviceProfiles: [
@@ -356,6 +357,7 @@ describe('route objects in scenarios', () => {
     const scenario = parseScenario(
       {
         name: 'grpc-routes',
+        linkerd: { crds: ['grpcroutes.gateway.networking.k8s.io'] },
         deployments: [meshedWeb],
         services: [routedSvc('api-svc')],
         grpcRoutes: [
@@ -392,6 +394,7 @@ describe('route objects in scenarios', () => {
   it('refuses routes of services the scenario does not have, and edge routes no object defines', () => {
     const bad = {
       name: 'routes',
+      linkerd: {},
       deployments: [meshedWeb],
       services: [routedSvc('web-svc')],
       serviceProfiles: [
@@ -409,6 +412,8 @@ describe('route objects in scenarios', () => {
       'httpRoutes[0].parent: expected a service of this scenario in namespace "emojivoto", got "nope"',
       'grpcRoutes[0].parent: expected a service of this scenario in namespace "emojivoto", got "gone"',
       'traffic[0].route: expected a route of service web-svc.emojivoto (a serviceProfiles route, or an httpRoutes or grpcRoutes entry with it as parent), got "GET /b"',
+      // The default CRDs (linkerd-crds of 2.14) have no GRPCRoute.
+      'grpcRoutes[0]: expected the CRD grpcroutes.gateway.networking.k8s.io in linkerd.crds (the API server serves GRPCRoutes only while their CRD is installed)',
     ]);
     // The schema speaks first: a bad field is named before any cross-field check.
     expect(
@@ -419,5 +424,38 @@ describe('route objects in scenarios', () => {
     ).toEqual([
       'httpRoutes[0].matches[0].method: expected an HTTP method: GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH, got "FETCH"',
     ]);
+  });
+
+  it('refuses route objects whose CRD the scenario does not install, and takes one from objects', () => {
+    const routes = {
+      deployments: [meshedWeb],
+      services: [routedSvc('web-svc')],
+      serviceProfiles: [{ service: 'web-svc', namespace: 'emojivoto' }],
+      httpRoutes: [{ name: 'x', namespace: 'emojivoto', group: 'policy.linkerd.io', parent: 'web-svc' }],
+    };
+    expect(problemsOf({ name: 'no-linkerd', ...routes })).toEqual([
+      'serviceProfiles[0]: expected the CRD serviceprofiles.linkerd.io in linkerd.crds (the API server serves ServiceProfiles only while their CRD is installed); this scenario has no linkerd: section, so no CRDs',
+      'httpRoutes[0]: expected the CRD httproutes.policy.linkerd.io in linkerd.crds (the API server serves HTTPRoutes only while their CRD is installed); this scenario has no linkerd: section, so no CRDs',
+    ]);
+    expect(
+      problemsOf({ name: 'few-crds', linkerd: { crds: ['serviceprofiles.linkerd.io'] }, ...routes }),
+    ).toEqual([
+      'httpRoutes[0]: expected the CRD httproutes.policy.linkerd.io in linkerd.crds (the API server serves HTTPRoutes only while their CRD is installed)',
+    ]);
+    const crd = (name: string) => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name },
+    });
+    expect(() =>
+      parseScenario(
+        {
+          name: 'own-crds',
+          ...routes,
+          objects: [crd('serviceprofiles.linkerd.io'), crd('httproutes.policy.linkerd.io')],
+        },
+        'test',
+      ),
+    ).not.toThrow();
   });
 });
