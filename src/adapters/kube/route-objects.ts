@@ -13,7 +13,7 @@
 import * as z from 'zod';
 import type { KubeCall } from './kube-call.js';
 import type { KubeGet } from './kube-get.js';
-import { failedAnswer } from './translate-kube-error.js';
+import { failedAnswer, parseStatus } from './translate-kube-error.js';
 
 export interface ServiceProfileRoute {
   name: string;
@@ -89,30 +89,13 @@ export interface RouteObjectReader {
   listGrpcRoutes(namespace: string): Promise<RouteRead<KubeGrpcRoute[]>>;
 }
 
-const notFoundStatusSchema = z.object({
-  details: z
-    .object({ name: z.string().min(1) })
-    .loose()
-    .optional(),
-});
-
 /**
  * Is a failure the API server's answer for a resource it does not serve? A 404 whose Status
  * names no object (or a plain-text `404 page not found`), as opposed to one naming the object.
  */
 export function isResourceNotServed(err: unknown): boolean {
   const answer = failedAnswer(err);
-  if (answer?.code !== 404) return false;
-  let body = answer.body;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      return true;
-    }
-  }
-  const status = notFoundStatusSchema.safeParse(body);
-  return !(status.success && status.data.details?.name);
+  return answer?.code === 404 && !parseStatus(answer.body)?.details?.name;
 }
 
 /** Marks an answer of a resource the cluster does not serve. */
@@ -207,6 +190,8 @@ function describeGrpcMatch(m: z.infer<typeof grpcRouteMatchSchema>): string {
   return `${type} ${m.method?.service ?? '*'}/${m.method?.method ?? '*'}`;
 }
 
+type RouteShape = Pick<KubeHttpRoute, 'name' | 'namespace' | 'parentRefs' | 'matches'>;
+
 type ParsedRoute<M> = {
   metadata: z.infer<typeof metadata>;
   spec?: { parentRefs?: z.infer<typeof parentRefsSchema>; rules?: Array<{ matches?: M[] | null }> | null };
@@ -217,7 +202,7 @@ function routeShape<M>(
   r: ParsedRoute<M>,
   namespace: string,
   describe: (m: M | Record<string, never>) => string,
-): Pick<KubeHttpRoute, 'name' | 'namespace' | 'parentRefs' | 'matches'> {
+): RouteShape {
   return {
     name: r.metadata.name,
     namespace: r.metadata.namespace ?? namespace,
@@ -271,38 +256,39 @@ export function createRouteObjectReader({
         },
       };
     },
-    async listHttpRoutes(namespace, group) {
-      const resource = `httproutes.${group}`;
-      const raw = await calls.call({ verb: 'list', resource: 'httproutes', group, namespace }, () =>
-        getServed(
-          get,
-          `/apis/${group}/${HTTP_ROUTE_VERSIONS[group]}/namespaces/${encodeURIComponent(namespace)}/httproutes`,
-        ),
-      );
-      if (raw === NOT_SERVED) return { resource, served: false, value: [] };
-      const list = calls.parse(listSchema(httpRouteSchema), raw, `${group} HTTPRoute list`);
-      return {
-        resource,
-        served: true,
-        value: list.items.map((r) => ({ group, ...routeShape(r, namespace, describeMatch) })),
-      };
-    },
-    async listGrpcRoutes(namespace) {
-      const group = GRPC_ROUTE_GROUP;
-      const resource = `grpcroutes.${group}`;
-      const raw = await calls.call({ verb: 'list', resource: 'grpcroutes', group, namespace }, () =>
-        getServed(
-          get,
-          `/apis/${group}/${GRPC_ROUTE_VERSION}/namespaces/${encodeURIComponent(namespace)}/grpcroutes`,
-        ),
-      );
-      if (raw === NOT_SERVED) return { resource, served: false, value: [] };
-      const list = calls.parse(listSchema(grpcRouteSchema), raw, `${group} GRPCRoute list`);
-      return {
-        resource,
-        served: true,
-        value: list.items.map((r) => ({ group, ...routeShape(r, namespace, describeGrpcMatch) })),
-      };
-    },
+    listHttpRoutes: (namespace, group) =>
+      listRoutes(
+        { plural: 'httproutes', group, version: HTTP_ROUTE_VERSIONS[group], kind: 'HTTPRoute' },
+        namespace,
+        (raw) => calls.parse(listSchema(httpRouteSchema), raw, `${group} HTTPRoute list`).items,
+        describeMatch,
+      ),
+    listGrpcRoutes: (namespace) =>
+      listRoutes(
+        { plural: 'grpcroutes', group: GRPC_ROUTE_GROUP, version: GRPC_ROUTE_VERSION, kind: 'GRPCRoute' },
+        namespace,
+        (raw) => calls.parse(listSchema(grpcRouteSchema), raw, `${GRPC_ROUTE_GROUP} GRPCRoute list`).items,
+        describeGrpcMatch,
+      ),
   };
+
+  /** The routes of one kind (HTTPRoute, GRPCRoute) in a namespace, in the shape both share. */
+  async function listRoutes<G extends string, M>(
+    kind: { plural: string; group: G; version: string; kind: string },
+    namespace: string,
+    parse: (raw: unknown) => Array<ParsedRoute<M>>,
+    describe: (m: M | Record<string, never>) => string,
+  ): Promise<RouteRead<Array<RouteShape & { group: G }>>> {
+    const { plural, group, version } = kind;
+    const resource = `${plural}.${group}`;
+    const raw = await calls.call({ verb: 'list', resource: plural, group, namespace }, () =>
+      getServed(get, `/apis/${group}/${version}/namespaces/${encodeURIComponent(namespace)}/${plural}`),
+    );
+    if (raw === NOT_SERVED) return { resource, served: false, value: [] };
+    return {
+      resource,
+      served: true,
+      value: parse(raw).map((r) => ({ group, ...routeShape(r, namespace, describe) })),
+    };
+  }
 }

@@ -123,10 +123,19 @@ export function serviceProfileObject(sp: ScenarioServiceProfile, clusterDomain: 
   };
 }
 
-export function httpRouteObject(r: ScenarioHttpRoute) {
+/**
+ * A route whose one parentRef is the Service `parent` of its namespace (on `port`), with one
+ * rule: the given matches (none: match everything) and the Service as its backend.
+ */
+function serviceRouteObject(
+  apiVersion: string,
+  kind: 'HTTPRoute' | 'GRPCRoute',
+  r: { name: string; namespace: string; parent: string; port?: number | undefined },
+  matches: object[],
+) {
   return {
-    apiVersion: `${r.group}/${HTTP_ROUTE_VERSION[r.group]}`,
-    kind: 'HTTPRoute',
+    apiVersion,
+    kind,
     metadata: { name: r.name, namespace: r.namespace },
     spec: {
       parentRefs: [
@@ -140,14 +149,7 @@ export function httpRouteObject(r: ScenarioHttpRoute) {
       ],
       rules: [
         {
-          ...(r.matches.length
-            ? {
-                matches: r.matches.map((m) => ({
-                  ...(m.path !== undefined ? { path: { type: m.pathType, value: m.path } } : {}),
-                  ...(m.method ? { method: m.method } : {}),
-                })),
-              }
-            : {}),
+          ...(matches.length ? { matches } : {}),
           backendRefs: [{ name: r.parent, ...(r.port ? { port: r.port } : {}) }],
         },
       ],
@@ -155,37 +157,29 @@ export function httpRouteObject(r: ScenarioHttpRoute) {
   };
 }
 
+export function httpRouteObject(r: ScenarioHttpRoute) {
+  return serviceRouteObject(
+    `${r.group}/${HTTP_ROUTE_VERSION[r.group]}`,
+    'HTTPRoute',
+    r,
+    r.matches.map((m) => ({
+      ...(m.path !== undefined ? { path: { type: m.pathType, value: m.path } } : {}),
+      ...(m.method ? { method: m.method } : {}),
+    })),
+  );
+}
+
 export function grpcRouteObject(r: ScenarioGrpcRoute) {
-  return {
-    apiVersion: 'gateway.networking.k8s.io/v1',
-    kind: 'GRPCRoute',
-    metadata: { name: r.name, namespace: r.namespace },
-    spec: {
-      parentRefs: [
-        {
-          group: 'core',
-          kind: 'Service',
-          name: r.parent,
-          namespace: r.namespace,
-          ...(r.port ? { port: r.port } : {}),
-        },
-      ],
-      rules: [
-        {
-          ...(r.matches.length
-            ? {
-                matches: r.matches.map((m) => ({
-                  method: {
-                    type: m.type,
-                    ...(m.service !== undefined ? { service: m.service } : {}),
-                    ...(m.method !== undefined ? { method: m.method } : {}),
-                  },
-                })),
-              }
-            : {}),
-          backendRefs: [{ name: r.parent, ...(r.port ? { port: r.port } : {}) }],
-        },
-      ],
-    },
-  };
+  return serviceRouteObject(
+    'gateway.networking.k8s.io/v1',
+    'GRPCRoute',
+    r,
+    r.matches.map((m) => ({
+      method: {
+        type: m.type,
+        ...(m.service !== undefined ? { service: m.service } : {}),
+        ...(m.method !== undefined ? { method: m.method } : {}),
+      },
+    })),
+  );
 }
