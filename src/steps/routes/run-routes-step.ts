@@ -1,10 +1,11 @@
 /**
  * The routes step: per-route success rate, RPS and p50/p95/p99 latency of one service, from
- * Prometheus, as `linkerd viz routes` presents them, for both route models Linkerd has had:
- * ServiceProfile routes (`route_*` metrics, `rt_route`) and HTTPRoutes (`gateway.networking.k8s.io`
+ * Prometheus, as `linkerd viz routes` presents them, for the route models Linkerd has had:
+ * ServiceProfile routes (`route_*` metrics, `rt_route`), HTTPRoutes (`gateway.networking.k8s.io`
  * and `policy.linkerd.io`, the proxy's `outbound_http_route_*` metrics) and Gateway API GRPCRoutes
- * (`outbound_grpc_route_*`). It says which models the service's objects use, shows each that exists, shows requests that match no route as
- * `[DEFAULT]`, and judges each route against thresholds. Prometheus missing or unreachable is an
+ * (`outbound_grpc_route_*`). It says which models the service's objects use (and which route
+ * kinds the cluster does not serve), shows each model that exists, shows requests that match no
+ * route as `[DEFAULT]`, and judges each route against thresholds. Prometheus missing or unreachable is an
  * `error` result with a finding, never a throw.
  */
 import type { KubeAdapter } from '../../adapters/kube/kube-adapter.js';
