@@ -83,6 +83,9 @@ const STATE: Readonly<Record<string, TaskKeys>> = {
     writes: [],
   },
   'meshbot tap statefulset/cache.emojivoto --duration 1s': { reads: ['cache'], writes: [] },
+  'meshbot tap ds/node-agent.emojivoto --duration 1s --max 1': { reads: [], writes: [] },
+  'meshbot tap pod/cache-0.emojivoto --duration 1s --max 1': { reads: ['cache'], writes: [] },
+  'meshbot tap ns/emojivoto --duration 1s --max 1': { reads: ['web', 'cache'], writes: [] },
   'meshbot proxy-logs deploy/web.emojivoto': { reads: ['web'], writes: [] },
   'meshbot proxy-log-level deploy/web.emojivoto debug --yes (stopped at once)': {
     reads: [],
