@@ -17,6 +17,7 @@ import { runCommand } from '../../../src/steps/run-command.js';
 import type { RouteRow, RoutesData } from '../../../src/steps/routes/routes-types.js';
 import { waitForQuery } from '../../support/start-prometheus.js';
 import { startMetricsRig, type MetricsRig } from '../metrics/metrics-rig.js';
+import { ownResources } from '../../support/owned-resources.js';
 
 /** scenarios/emojivoto-routes.yaml: the routes of web-svc, emoji-svc, voting-svc and leaderboard-svc. */
 const ROUTES_NS = 'emojivoto';
@@ -37,9 +38,10 @@ function row(result: StepResult<RoutesData>, model: RouteRow['model'], route: st
 
 describe('routes against the sandbox and a real Prometheus', () => {
   let rig: MetricsRig;
+  const owned = ownResources();
 
   beforeAll(async () => {
-    rig = await startMetricsRig('emojivoto-routes');
+    rig = await owned.own(startMetricsRig('emojivoto-routes'), (r) => r.stop());
     const url = rig.prometheus.url;
     // Every route with traffic has at least 15 requests in Prometheus's last minute, and two
     // scrapes of its histogram (irate).
@@ -81,7 +83,7 @@ describe('routes against the sandbox and a real Prometheus', () => {
   }, 90_000);
 
   afterAll(async () => {
-    await rig?.stop();
+    await owned.stopAll();
   });
 
   const run = async (text: string, readingSettings?: Parameters<typeof runCommand>[2]) =>

@@ -12,9 +12,11 @@ import { scenariosDir } from '../../../src/project-paths.js';
 import type { RunbookReport } from '../../../src/runbooks/drive-runbook.js';
 import { waitForQuery } from '../../support/start-prometheus.js';
 import { startMetricsRig, type MetricsRig } from '../metrics/metrics-rig.js';
+import { ownResources } from '../../support/owned-resources.js';
 
 describe('the service-errors runbook on a failing, OOM-killed service', () => {
   let rig: MetricsRig;
+  const owned = ownResources();
   let dir: string;
 
   beforeAll(async () => {
@@ -32,7 +34,7 @@ describe('the service-errors runbook on a failing, OOM-killed service', () => {
     scenario.traffic.find((t) => t['to'] === 'voting-svc')!['successRate'] = 0.8;
     const file = path.join(dir, 'scenario.yaml');
     writeFileSync(file, YAML.stringify(scenario));
-    rig = await startMetricsRig(file);
+    rig = await owned.own(startMetricsRig(file), (r) => r.stop());
     await waitForQuery(
       rig.prometheus.url,
       'sum(rate(response_total{namespace="emojivoto",deployment="voting",direction="inbound"}[1m]))',
@@ -41,7 +43,7 @@ describe('the service-errors runbook on a failing, OOM-killed service', () => {
   }, 90_000);
 
   afterAll(async () => {
-    await rig?.stop();
+    await owned.stopAll();
     rmSync(dir, { recursive: true, force: true });
   });
 

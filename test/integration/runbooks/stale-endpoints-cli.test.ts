@@ -9,6 +9,7 @@ import { runRunbookCommand, type RunbookFlagValues } from '../../../src/cli/comm
 import { replacePod } from '../../../src/demo/replace-pod.js';
 import type { RunbookReport } from '../../../src/runbooks/drive-runbook.js';
 import { startMetricsRig, type MetricsRig } from '../metrics/metrics-rig.js';
+import { ownResources } from '../../support/owned-resources.js';
 
 interface Run {
   code: number;
@@ -18,6 +19,7 @@ interface Run {
 
 describe('the stale-endpoints runbook on the command line', () => {
   let rig: MetricsRig;
+  const owned = ownResources();
   let oldIp: string;
   let newIp: string;
   const flags = (extra: Partial<RunbookFlagValues> = {}): RunbookFlagValues => ({
@@ -47,7 +49,7 @@ describe('the stale-endpoints runbook on the command line', () => {
   }
 
   beforeAll(async () => {
-    rig = await startMetricsRig('emojivoto-stale');
+    rig = await owned.own(startMetricsRig('emojivoto-stale'), (r) => r.stop());
     const r = await replacePod(rig.sandbox.store, {
       namespace: 'emojivoto',
       service: 'web-svc',
@@ -58,7 +60,7 @@ describe('the stale-endpoints runbook on the command line', () => {
   }, 60_000);
 
   afterAll(async () => {
-    await rig?.stop();
+    await owned.stopAll();
   });
 
   it('lists the runbooks', async () => {
