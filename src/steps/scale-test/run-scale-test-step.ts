@@ -124,6 +124,12 @@ async function recordTestOnWorkload(
 
 /** What the way up needs: the way down's context, and Prometheus when it is asked. */
 interface WayUp extends Omit<WayDown, 'restore'> {
+  /**
+   * Pods there before the scale up (not terminating), taken before it: the new pod's watch
+   * event can come before the scale's answer, and a StatefulSet's new pod can take the name
+   * of one still terminating.
+   */
+  podsBefore: ReadonlySet<string>;
   metric?: {
     read(): Promise<number | undefined>;
     pollMs: number;
@@ -134,13 +140,12 @@ interface WayUp extends Omit<WayDown, 'restore'> {
 
 /** Phase 4: after the scale up, the new pod created, ready, in the EndpointSlice, in the destination, the metric. */
 async function timeTheWayUp(w: WayUp): Promise<void> {
-  const { data, timeline, observers, upAt, notify } = w;
+  const { data, timeline, upAt, notify } = w;
   const { timeStage, skip, timeDestination, stage } = w.clock;
-  const originalPods = new Set(observers.pods().keys());
   const created = await timeStage(
     'pod-created',
     'pod-added',
-    (f) => !originalPods.has(f.pod) && f.atMs >= upAt,
+    (f) => !w.podsBefore.has(f.pod) && f.atMs >= upAt,
     upAt,
     upAt,
     (f) => f.pod,
@@ -431,6 +436,9 @@ export async function runScaleTestStep(
         'Try again once it is stable.',
       );
     }
+    const podsBefore = new Set(
+      [...observers.pods()].filter(([, pod]) => !pod.deleting).map(([name]) => name),
+    );
     const upAt = timeline.now();
     // From here on the replicas may have changed (even if the answer is lost): restore in any case.
     scaledUp = true;
@@ -444,6 +452,7 @@ export async function runScaleTestStep(
       clock,
       observers,
       upAt,
+      podsBefore,
       ...(metricOn && firstService
         ? {
             metric: {

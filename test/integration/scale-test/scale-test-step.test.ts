@@ -8,6 +8,7 @@ import { MeshbotError } from '../../../src/errors.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import { runScaleTestStep } from '../../../src/steps/scale-test/run-scale-test-step.js';
 import type { ScaleTestEvent, StageName } from '../../../src/steps/scale-test/scale-test-types.js';
+import type { WorkloadScaling } from '../../../src/adapters/kube/workload-scaling.js';
 import {
   annotationOf,
   FAST,
@@ -78,6 +79,55 @@ describe('scale-test step through the sandbox', () => {
     );
     expect(replicasOf(sb.store, 'web')).toBe(2);
     expect(annotationOf(sb.store, 'web')).toBeUndefined();
+    await waitForSettled(sb.store, 'web', 2);
+  });
+
+  it("counts the new pod when its watch event comes before the scale's answer (regression)", async () => {
+    // The scale's answer is held until the pod watch has delivered the new pod: the step used
+    // to take the pods there "before" only after the answer, new pod included, and then
+    // waited out pod-created.
+    let scalingUp = false;
+    let sawNewPod!: () => void;
+    const newPodSeen = new Promise<void>((resolve) => (sawNewPod = resolve));
+    const real = adapters.scaling;
+    const scaling = new Proxy(real, {
+      get(target, prop, receiver): unknown {
+        if (prop === 'watchPods') {
+          const watchPods: WorkloadScaling['watchPods'] = (namespace, selector, handlers, options) =>
+            target.watchPods(
+              namespace,
+              selector,
+              {
+                ...handlers,
+                onEvent(type, pod) {
+                  handlers.onEvent(type, pod);
+                  if (scalingUp && type === 'ADDED') sawNewPod();
+                },
+              },
+              options,
+            );
+          return watchPods;
+        }
+        if (prop === 'replaceScale') {
+          const replaceScale: WorkloadScaling['replaceScale'] = async (ref, replicas, resourceVersion) => {
+            scalingUp = replicas === 3;
+            const answer = await target.replaceScale(ref, replicas, resourceVersion);
+            if (scalingUp) await newPodSeen;
+            return answer;
+          };
+          return replaceScale;
+        }
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    });
+    const result = await runScaleTestStep(
+      { target: { service: 'web-svc', namespace: NS }, requestedBy: 'tester', settings: FAST },
+      { ...adapters, scaling },
+    );
+    const created = result.data.stages.find((s) => s.stage === 'pod-created');
+    expect(created).toMatchObject({ outcome: 'done' });
+    expect(result.status).toBe('pass');
+    expect(result.data.restored).toBe(true);
     await waitForSettled(sb.store, 'web', 2);
   });
 
