@@ -22,6 +22,8 @@ export interface WorkloadListener {
 export interface WorkloadReflector {
   /** Tells the listener every object known now, then every change; returns its unsubscribe. */
   subscribe(listener: WorkloadListener): () => void;
+  /** Resolves once every kind has been listed and its watch opened (client-go's HasSynced). */
+  synced: Promise<void>;
   /** How often it listed and watched (a resumed watch lists nothing). */
   stats(): { lists: number; watches: number };
   close(): void;
@@ -68,7 +70,9 @@ export function startWorkloadReflector(
     tell((l) => l.onDelete(had ?? w));
   };
 
-  function startStream(kind: ScalableKind): { close(): void } {
+  function startStream(kind: ScalableKind): { close(): void; synced: Promise<void> } {
+    let markSynced: () => void = () => undefined;
+    const synced = new Promise<void>((resolve) => (markSynced = resolve));
     let lastRv: string | undefined;
     let watch: { close(): void } | undefined;
     let timer: NodeJS.Timeout | undefined;
@@ -152,6 +156,7 @@ export function startWorkloadReflector(
               for (const fn of pending.splice(0)) fn();
               pending = undefined;
             }
+            markSynced();
           },
           (err: unknown) => {
             if (closed || gen !== generation) return;
@@ -164,6 +169,7 @@ export function startWorkloadReflector(
 
     run();
     return {
+      synced,
       close() {
         generation++;
         clearTimeout(timer);
@@ -175,6 +181,7 @@ export function startWorkloadReflector(
 
   const streams = KINDS.map((kind) => startStream(kind));
   return {
+    synced: Promise.all(streams.map((s) => s.synced)).then(() => undefined),
     subscribe(listener) {
       listeners.add(listener);
       for (const w of store.values()) listener.onUpsert(w);

@@ -135,7 +135,9 @@ export async function runProxyLogLevel(
     holder: holderIdentity(),
     startedAt: started.toISOString(),
     expiresAt: expiresAt.toISOString(),
-    heartbeatAt: started.toISOString(),
+    // Beats from the write, not from the start: planning (a port-forward per pod) can take longer
+    // than three beats, and a record written already stale is put back by recovery at once.
+    heartbeatAt: new Date().toISOString(),
     heartbeatMs,
   };
   await writeRecord(adapters, ref, record, plan.workloadText);

@@ -5,7 +5,6 @@
  * pod that appeared meanwhile is left at its default and reported.
  */
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
@@ -25,6 +24,7 @@ import {
 import { runProxyLogLevelCommand } from '../../../src/cli/commands/proxy-log-level.js';
 import { parseWorkloadTarget } from '../../../src/grammar/targets.js';
 import { waitForSettled } from '../scale-test/scale-test-sandbox.js';
+import { startRaisedChild } from './child/start-log-level-child.js';
 import { NS, proxyLogsScenario, runningPods } from './proxy-logs-sandbox.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -171,37 +171,7 @@ describe('proxy-log-level through the sandbox', () => {
   });
 
   it('after the process is killed, recovery puts every pod back from the record', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        join(here, '../scale-test/child/register-ts-loader.mjs'),
-        join(here, 'child/run-log-level-child.ts'),
-        sb.kubeconfig,
-        'deploy/web.emojivoto',
-        'trace',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.once('exit', (_c, signal) => resolve(signal)),
-    );
-    const record = await new Promise<LogLevelRecord>((resolve, reject) => {
-      const guard = setTimeout(
-        () => reject(new Error(`the child never raised the level; stderr: ${stderr}`)),
-        60_000,
-      );
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        const e = JSON.parse(line) as { type: string; record?: LogLevelRecord };
-        if (e.type === 'raised' && e.record) {
-          clearTimeout(guard);
-          resolve(e.record);
-        }
-      });
-      void exited.then(() => reject(new Error(`the child exited early; stderr: ${stderr}`)));
-    });
+    const { child, record, exited } = await startRaisedChild(sb.kubeconfig, 'deploy/web.emojivoto', 'trace');
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
 
