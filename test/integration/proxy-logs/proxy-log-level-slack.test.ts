@@ -1,8 +1,9 @@
 /**
  * `/mesh proxy-log-level` and `/mesh proxy-logs` through the real Bolt app, the Slack double and
  * the sandbox: refusals for people and channels not allowed, a confirmation listing the pods and
- * their levels, Confirm, the Stop button once every pod is set, every pod put back, the result
- * in the thread; proxy-logs' full text as a file in the thread.
+ * their levels, Confirm, the Stop button once every pod is set (its message counting the time
+ * left down, then final), every pod put back, the result in the thread; proxy-logs' full text
+ * as a file in the thread.
  */
 import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
 import { configSchema } from '../../../src/config/config-schema.js';
@@ -57,7 +58,7 @@ describe('proxy-log-level and proxy-logs through Slack', () => {
       config,
       execute: createClusterExecutor({ pool, runCommand }).execute,
       logger: createLogger({ level: 'silent' }),
-      logLevels: createLogLevelRunner({ pool, settings: { heartbeatMs: 200 } }),
+      logLevels: createLogLevelRunner({ pool, settings: { heartbeatMs: 200 }, countdownMs: 2000 }),
       logLevelCluster: 'east',
       retryConfig: { retries: 0 },
     });
@@ -163,6 +164,60 @@ describe('proxy-log-level and proxy-logs through Slack', () => {
       'the result',
     );
     expect(result.text).toMatch(/"debug" on 2 pod\(s\) of deploy\/web\.emojivoto/);
+    // The Stop message is final before the result is posted: why it ended, no button.
+    const final = replies().find((m) => m.ts === raised.ts)!;
+    expect(final.text).toMatch(/ended \(it was stopped\); 2 pod\(s\) put back/);
+    expect(buttonsOf(final)).toEqual([]);
+    expect(await levels()).toEqual([DEFAULT, DEFAULT]);
+  });
+
+  it('counts the time left down in the Stop message, at a bounded rate, and finalizes it when the time is up', async () => {
+    const sent = await double.sendSlashCommand({
+      text: 'proxy-log-level deploy/web.emojivoto debug --for 10s',
+      userId: 'U0ADMIN',
+      channelId: CHANNEL,
+      channelName: 'ops',
+    });
+    const thread = await double.waitForThread(sent.triggerId);
+    const replies = (): DoubleMessage[] => double.thread(CHANNEL, thread.parent.ts).replies;
+    const confirmation = await double.waitFor(
+      () => replies().find((m) => buttonsOf(m).length === 2),
+      10_000,
+      'the confirmation',
+    );
+    const [confirm] = buttonsOf(confirmation) as [Button];
+    await double.sendBlockAction({
+      actionId: confirm.action_id,
+      value: confirm.value,
+      userId: 'U0ADMIN',
+      channelId: CHANNEL,
+      channelName: 'ops',
+      messageTs: confirmation.ts,
+    });
+    const raised = await double.waitFor(
+      () => replies().find((m) => buttonsOf(m).some((b) => b.action_id === 'meshbot_log_level_stop')),
+      20_000,
+      'the Stop button',
+    );
+    expect(raised.text).toMatch(/logs at debug until .* \((\d+)s left\)/);
+    const message = (): DoubleMessage => replies().find((m) => m.ts === raised.ts)!;
+    // A tick (every 2 s here, every minute in serve) updates the time left, Stop kept.
+    const ticked = await double.waitFor(
+      () => (message().updates > 0 && /left\)/.test(message().text) ? { ...message() } : undefined),
+      10_000,
+      'a countdown update',
+    );
+    expect(buttonsOf(ticked).map((b) => b.action_id)).toEqual(['meshbot_log_level_stop']);
+    // When the time is up and every pod is back: its final state, without Stop.
+    const ended = await double.waitFor(
+      () => (/put back/.test(message().text) ? message() : undefined),
+      20_000,
+      'the final countdown message',
+    );
+    expect(ended.text).toMatch(/deploy\/web\.emojivoto: ended \(its time was up\); 2 pod\(s\) put back/);
+    expect(buttonsOf(ended)).toEqual([]);
+    // Bounded: at most one update every 2 s over the 10 s, and the final one.
+    expect(ended.updates).toBeLessThanOrEqual(6);
     expect(await levels()).toEqual([DEFAULT, DEFAULT]);
   });
 
