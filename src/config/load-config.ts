@@ -35,9 +35,19 @@ export async function readConfigFile(file: string | undefined): Promise<Record<s
     try {
       text = await readFile(file, 'utf8');
     } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EACCES'
+            ? 'permission denied'
+            : code === 'EISDIR'
+              ? 'it is a directory'
+              : (code ?? String(err));
       throw new MeshbotError(
         'config',
-        `cannot read the config file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+        `cannot read the config file ${file}: ${why}`,
+        'Give --config (or MESHBOT_CONFIG) the path of a readable YAML file; the README (Running it for real) shows one.',
       );
     }
     let doc: unknown;

@@ -125,9 +125,16 @@ rateLimit:
   });
 
   it('explains a missing or unparsable file', async () => {
-    expect(
-      (await failure({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP }, '/nonexistent/meshbot.yaml')).message,
-    ).toContain('ENOENT');
+    const missing = await failure(
+      { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP },
+      '/nonexistent/meshbot.yaml',
+    );
+    expect(missing.message).toBe('cannot read the config file /nonexistent/meshbot.yaml: no such file');
+    expect(missing.hint).toMatch(/--config \(or MESHBOT_CONFIG\)/);
+    const directory = mkdtempSync(join(tmpdir(), 'meshbot-config-'));
+    expect((await failure({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP }, directory)).message).toMatch(
+      /: it is a directory$/,
+    );
     expect(
       (await failure({ SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP }, file('a: [1, 2'))).message,
     ).toContain('not valid YAML');
