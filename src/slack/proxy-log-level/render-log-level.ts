@@ -133,6 +133,7 @@ const ENDED_BY: Record<ProxyLogLevelData['endedBy'], string> = {
   expired: 'its time was up',
   stopped: 'it was stopped',
   shutdown: 'meshbot shut down',
+  elsewhere: 'another meshbot put it back',
 };
 
 /** The countdown message once the change has ended: no Stop button, what was put back and why. */
@@ -142,7 +143,7 @@ export function renderLogLevelEnded(workload: string, level: string, result: Ste
     const line = `:exclamation: The log level change of \`${escapeMrkdwn(workload)}\` ended: ${escapeMrkdwn(result.summary)}`;
     return { text: `${workload}: ${result.summary}`, blocks: asSlackBlocks(BlockCollection(section(line))) };
   }
-  const back = data.pods.filter((p) => p.outcome !== 'failed').length;
+  const back = data.pods.filter((p) => p.outcome === 'restored' || p.outcome === 'gone').length;
   const failed = data.pods.filter((p) => p.outcome === 'failed').map((p) => p.pod);
   const why = ENDED_BY[data.endedBy];
   const line = failed.length

@@ -12,9 +12,14 @@ import type { StepResult } from '../../../src/domain/step-result.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import {
   decodeRecord,
+  encodeRecord,
   LOG_LEVEL_ANNOTATION,
   type LogLevelRecord,
 } from '../../../src/steps/proxy-log-level/log-level-record.js';
+import {
+  removeLogLevelRecord,
+  restoreLogLevels,
+} from '../../../src/steps/proxy-log-level/restore-log-levels.js';
 import { planProxyLogLevel } from '../../../src/steps/proxy-log-level/plan-proxy-log-level.js';
 import { recoverProxyLogLevels } from '../../../src/steps/proxy-log-level/recover-proxy-log-levels.js';
 import {
@@ -168,6 +173,35 @@ describe('proxy-log-level through the sandbox', () => {
     const scale = await adapters.scaling.getScale(WEB);
     await adapters.scaling.replaceScale(WEB, 2, scale.resourceVersion);
     await waitForSettled(sb.store, 'web-svc', 2, NS);
+  });
+
+  it('ends within a beat when another meshbot put the pods back (a Stop on another replica)', async () => {
+    const result = await raise(600, async (record) => {
+      // What the Stop handler of a replica that does not hold the change does.
+      await restoreLogLevels(adapters, WEB, record);
+    });
+    expect(result.data).toMatchObject({ endedBy: 'elsewhere', recordRemoved: false });
+    expect(result.summary).toMatch(/another meshbot put it back/);
+    expect(await levels('web-svc')).toEqual([DEFAULT, DEFAULT]);
+    expect(await recordOf()).toBeUndefined();
+  });
+
+  it("leaves the pods to a change whose record replaced this one's", async () => {
+    let newer: LogLevelRecord | undefined;
+    const result = await raise(600, async (record) => {
+      // Another change took the workload over meanwhile: its record, its level.
+      await removeLogLevelRecord(adapters, WEB, record.id);
+      newer = { ...record, id: 'newer1', level: 'trace', heartbeatAt: new Date().toISOString() };
+      for (const p of runningPods(sb.store, 'web-svc')) await adapters.proxyAdmin.setLogLevel(NS, p, 'trace');
+      await adapters.scaling.setAnnotation(WEB, LOG_LEVEL_ANNOTATION, encodeRecord(newer));
+    });
+    expect(result.data.endedBy).toBe('elsewhere');
+    expect(result.data.pods.map((p) => p.outcome)).toEqual(['replaced', 'replaced']);
+    expect(result.findings).toContainEqual(expect.objectContaining({ code: 'log-level-replaced' }));
+    expect(await levels('web-svc')).toEqual(['trace', 'trace']);
+    expect((await recordOf())?.id).toBe('newer1');
+    await restoreLogLevels(adapters, WEB, newer!);
+    expect(await levels('web-svc')).toEqual([DEFAULT, DEFAULT]);
   });
 
   it('after the process is killed, recovery puts every pod back from the record', async () => {
