@@ -4,7 +4,7 @@
  * `linkerd-proxy` (the meshed pods' proxies, already labelled `namespace`, `pod`, `deployment`).
  * Usable as is (`prometheus --config.file=...`) or pasted job by job into a prometheus.yml.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -92,4 +92,34 @@ export async function writePrometheusScrapeConfig(
   const out = path.join(tempDir, 'prometheus.yml');
   await writeFile(out, text);
   return { path: out, tempDir };
+}
+
+/**
+ * One configuration per cluster of a sandbox's cluster set, as linkerd-viz runs one Prometheus
+ * per cluster: each scrapes its own cluster only, without a `cluster` label (a cluster's
+ * Prometheus holds that cluster's series alone). Point each cluster of meshbot's `clusters:` at
+ * the Prometheus running its file, and `routes --cluster west` reads west alone. Written as
+ * `prometheus-NAME.yml` in `dir`; returns each path by cluster name.
+ */
+export async function writeClusterScrapeConfigs(
+  dir: string,
+  clusters: ClusterScrapeTargets[],
+  scenario: string,
+): Promise<Record<string, string>> {
+  const written: Record<string, string> = {};
+  try {
+    for (const c of clusters) {
+      const file = path.join(dir, `prometheus-${c.cluster}.yml`);
+      const own: ScrapeTargets = { metrics: c.metrics, proxyMetrics: c.proxyMetrics };
+      await writeFile(
+        file,
+        scrapeConfigText([own], `the meshbot sandbox's cluster ${c.cluster} alone (${scenario})`),
+      );
+      written[c.cluster] = file;
+    }
+  } catch (err) {
+    await Promise.all(Object.values(written).map((f) => rm(f, { force: true })));
+    throw err;
+  }
+  return written;
 }

@@ -122,13 +122,21 @@ export interface ClusterAddresses {
   /** Its pod and service ranges: an address says which cluster it came from. */
   podCidr: string;
   serviceCidr: string;
+  /**
+   * A Prometheus scrape config of this cluster alone (`meshbot sandbox --clusters` writes one
+   * per cluster, as linkerd-viz runs one Prometheus per cluster); absent from startClusters.
+   */
+  prometheusConfig?: string;
 }
 
 /** What `meshbot sandbox --clusters A,B --json` prints: one line. */
 export interface ClusterSetAddresses {
   /** One kubeconfig, a context per cluster; the first cluster's is current. */
   kubeconfig: string;
-  /** The Prometheus scrape config covering every cluster (target label `cluster`). */
+  /**
+   * The Prometheus scrape config covering every cluster (target label `cluster`), for a person
+   * watching them all; meshbot's clusters each read their own (`clusters.NAME.prometheusConfig`).
+   */
   prometheusConfig: string;
   /** By cluster name, in the order given. */
   clusters: Record<string, ClusterAddresses>;

@@ -47,6 +47,8 @@ const statusSchema = z.object({
   message: z.string().optional(),
   reason: z.string().optional(),
   code: z.number().optional(),
+  /** The object a NotFound is about (`name`, `group`, `kind`); empty when the resource itself is unknown. */
+  details: z.object({ name: z.string().optional() }).loose().optional(),
 });
 
 /** The Status object of a failed response body, when it is one. */

@@ -13,7 +13,7 @@ export interface RoutesFlagValues extends ClusterFlagValues, PrometheusFlagValue
 
 /**
  * `meshbot routes svc/SVC.NS [--window 1m]`: per-route success rate, RPS and latency from
- * Prometheus, ServiceProfile and HTTPRoute routes, `[DEFAULT]` for requests that match none.
+ * Prometheus, ServiceProfile, HTTPRoute and GRPCRoute routes, `[DEFAULT]` for requests that match none.
  * Exit codes: 0 every route within thresholds, 1 a route crossing one, 2 usage, 3 Prometheus
  * (or Kubernetes) could not be asked.
  */

@@ -2,15 +2,18 @@
  * `meshbot sandbox --clusters east,west` (or `--scenario` naming a set of clusters): starts the
  * clusters in one process (src/sandbox/clusters/start-clusters.ts), prints their addresses as
  * text or as one JSON line (ClusterSetAddresses), writes one kubeconfig with a context per
- * cluster and one Prometheus scrape config covering them all, and runs until told to stop.
+ * cluster, one Prometheus scrape config covering them all and one per cluster (linkerd-viz runs
+ * a Prometheus per cluster: meshbot's `clusters:` point each at its own), and runs until told to stop.
  * Loaded by sandbox.ts with import() when the flags ask for several clusters.
  */
 import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import { UsageError } from '../../errors.js';
 import { parseClusterList } from '../../sandbox/clusters/cluster-names.js';
 import { startClusters } from '../../sandbox/clusters/start-clusters.js';
 import {
   prometheusClustersScrapeConfig,
+  writeClusterScrapeConfigs,
   writePrometheusScrapeConfig,
 } from '../../sandbox/prometheus-scrape-config.js';
 import type { ClusterSetAddresses } from '../../sandbox/sandbox-types.js';
@@ -74,6 +77,7 @@ export function formatClustersText(
       `    metrics:       ${c.metrics}`,
       `    admin:         ${c.admin}`,
       `    proxy metrics: ${c.proxyMetrics}`,
+      ...(c.prometheusConfig ? [`    prometheus:    ${c.prometheusConfig} (this cluster alone)`] : []),
     ]),
     '',
     `Try: KUBECONFIG=${a.kubeconfig} kubectl --context ${second ?? first} get pods -A`,
@@ -110,10 +114,21 @@ export async function runClusterSandbox(
     );
     const written = await writePrometheusScrapeConfig(text, flags.prometheusConfigOut);
     tempDir = written.tempDir;
+    // Beside it, one per cluster (prometheus-NAME.yml), removed with it when temporary.
+    const perCluster = await writeClusterScrapeConfigs(
+      path.dirname(written.path),
+      running.names.map((name) => ({ cluster: name, ...running.cluster(name) })),
+      clusters.label,
+    );
     const addresses: ClusterSetAddresses = {
       kubeconfig: running.kubeconfig,
       prometheusConfig: written.path,
-      clusters: running.addresses,
+      clusters: Object.fromEntries(
+        Object.entries(running.addresses).map(([name, a]) => [
+          name,
+          { ...a, ...(perCluster[name] ? { prometheusConfig: perCluster[name] } : {}) },
+        ]),
+      ),
     };
     const scenarios = Object.fromEntries(running.names.map((n) => [n, running.cluster(n).scenario.name]));
     io.stdout.write(

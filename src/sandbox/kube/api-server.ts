@@ -21,6 +21,7 @@ import type { Duplex } from 'node:stream';
 import { createWebSocketStream, WebSocketServer } from 'ws';
 import * as z from 'zod';
 import { answerReview, REVIEW_KINDS } from './access-review.js';
+import { servedKinds } from './served-kinds.js';
 import { createAggregator, type AggregatedApiBackend } from './aggregated-apis.js';
 import { denyingRule, type AccessRequest, type AccessRule } from './access-rules.js';
 import { authenticate, impersonate } from './authenticate-request.js';
@@ -258,9 +259,9 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   let closing = false;
 
   function kindFor(path: ResourcePath): KindSpec {
-    const spec = store
-      .kinds()
-      .find((k) => k.group === path.group && k.version === path.version && k.plural === path.plural);
+    const spec = servedKinds(store).find(
+      (k) => k.group === path.group && k.version === path.version && k.plural === path.plural,
+    );
     if (!spec) throw notFound404();
     return spec;
   }
@@ -386,7 +387,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       verb: (r.req.method ?? 'GET').toLowerCase(),
       path: r.url.pathname,
     });
-    const kinds: DiscoveryKind[] = [...store.kinds(), ...REVIEW_KINDS, ...aggregator.discoveryKinds()];
+    const kinds: DiscoveryKind[] = [...servedKinds(store), ...REVIEW_KINDS, ...aggregator.discoveryKinds()];
     if (pathname === '/version') {
       writeJson(r.res, 200, version);
       return true;
@@ -459,7 +460,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     // authorized: the authorization filter runs before the routes).
     const served = (k: { group: string; version: string }) =>
       k.group === path.group && k.version === path.version;
-    if (!store.kinds().some(served) && !REVIEW_KINDS.some(served)) {
+    if (!servedKinds(store).some(served) && !REVIEW_KINDS.some(served)) {
       authorizeByRequestInfo(r);
       throw notFound404();
     }

@@ -21,6 +21,12 @@ export interface KindSpec {
   subresources?: Array<'status' | 'scale'>;
   /** Categories for `kubectl get all`. */
   categories?: string[];
+  /**
+   * For a custom resource, the name of the CustomResourceDefinition that defines it
+   * (`PLURAL.GROUP`): the API server serves the kind only while that CRD exists and serves the
+   * version (served-kinds.ts). Built-in kinds have none.
+   */
+  crd?: string;
 }
 
 export interface ObjectMeta {

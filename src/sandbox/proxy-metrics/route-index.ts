@@ -1,12 +1,14 @@
 /**
  * What the sandbox's proxies know of routes, as the real ones learn it from the control plane:
- * each service's ServiceProfile routes (linkerd.io/v1alpha2, named `SVC.NS.svc.DOMAIN`) and the
- * HTTPRoutes (gateway.networking.k8s.io/v1, policy.linkerd.io/v1beta3) whose parentRef is the
- * Service. Kept current by watches on the store, so a route created with kubectl counts too.
+ * each service's ServiceProfile routes (linkerd.io/v1alpha2, named `SVC.NS.svc.DOMAIN`), the
+ * HTTPRoutes (gateway.networking.k8s.io/v1, policy.linkerd.io/v1beta3) and the GRPCRoutes
+ * (gateway.networking.k8s.io/v1) whose parentRef is the Service. Kept current by watches on the store, so a route created with kubectl counts too.
  */
 import type { KubeObject, ObjectStore } from '../kube/store-types.js';
 
 export interface HttpRouteRef {
+  /** `HTTPRoute` or `GRPCRoute`: the proxy's `route_kind`. */
+  kind: 'HTTPRoute' | 'GRPCRoute';
   group: string;
   namespace: string;
   name: string;
@@ -17,13 +19,16 @@ export interface RouteIndex {
   profileRoutes(namespace: string, service: string): ReadonlySet<string> | undefined;
   /** The HTTPRoutes with the service as a parent, by name. */
   httpRoutes(namespace: string, service: string): ReadonlyMap<string, HttpRouteRef> | undefined;
+  /** The GRPCRoutes with the service as a parent, by name. */
+  grpcRoutes(namespace: string, service: string): ReadonlyMap<string, HttpRouteRef> | undefined;
   stop(): void;
 }
 
 const PROFILE_REF = { apiVersion: 'linkerd.io/v1alpha2', kind: 'ServiceProfile' } as const;
-const HTTP_ROUTE_REFS = [
+const ROUTE_REFS = [
   { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute' },
   { apiVersion: 'policy.linkerd.io/v1beta3', kind: 'HTTPRoute' },
+  { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute' },
 ] as const;
 
 interface ParentRef {
@@ -61,22 +66,23 @@ export function watchRouteIndex(store: ObjectStore, clusterDomain: string): Rout
     else if (ev.type === 'ADDED' || ev.type === 'MODIFIED') profiles.set(key, profileRouteNames(ev.object));
   });
 
-  // Route `GROUP/NAMESPACE/NAME` -> its parents; parent `NAMESPACE/SERVICE` -> routes by name.
+  // Route `KIND/GROUP/NAMESPACE/NAME` -> its parents; parent `KIND/NAMESPACE/SERVICE` -> routes by name.
   const parentsOf = new Map<string, string[]>();
   const byParent = new Map<string, Map<string, HttpRouteRef>>();
-  const stopRoutes = HTTP_ROUTE_REFS.map((ref) =>
+  const stopRoutes = ROUTE_REFS.map((ref) =>
     store.watch(ref, { shared: true }, (ev) => {
       const group = ref.apiVersion.slice(0, ref.apiVersion.indexOf('/'));
       const route: HttpRouteRef = {
+        kind: ref.kind,
         group,
         namespace: ev.object.metadata.namespace ?? 'default',
         name: ev.object.metadata.name,
       };
-      const key = `${group}/${route.namespace}/${route.name}`;
+      const key = `${ref.kind}/${group}/${route.namespace}/${route.name}`;
       for (const parent of parentsOf.get(key) ?? []) byParent.get(parent)?.delete(route.name);
       parentsOf.delete(key);
       if (ev.type !== 'ADDED' && ev.type !== 'MODIFIED') return;
-      const parents = serviceParents(ev.object);
+      const parents = serviceParents(ev.object).map((p) => `${ref.kind}/${p}`);
       parentsOf.set(key, parents);
       for (const parent of parents) {
         let routes = byParent.get(parent);
@@ -89,7 +95,11 @@ export function watchRouteIndex(store: ObjectStore, clusterDomain: string): Rout
   return {
     profileRoutes: (namespace, service) => profiles.get(`${namespace}/${service}`),
     httpRoutes: (namespace, service) => {
-      const routes = byParent.get(`${namespace}/${service}`);
+      const routes = byParent.get(`HTTPRoute/${namespace}/${service}`);
+      return routes && routes.size > 0 ? routes : undefined;
+    },
+    grpcRoutes: (namespace, service) => {
+      const routes = byParent.get(`GRPCRoute/${namespace}/${service}`);
       return routes && routes.size > 0 ? routes : undefined;
     },
     stop() {

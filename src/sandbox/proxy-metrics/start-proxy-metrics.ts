@@ -10,8 +10,12 @@
  *   for requests that match a route, `rt_route`) for services with a ServiceProfile: inbound on
  *   the serving pods, outbound on meshed callers; an edge's `route` names the profile route;
  * - `outbound_http_route_request_statuses_total`, `outbound_http_route_request_duration_seconds`
- *   on meshed callers of services that are the parent of an HTTPRoute (http-route-series.ts);
+ *   on meshed callers of services that are the parent of an HTTPRoute (outbound-route-series.ts);
  *   requests of an edge whose `route` names no HTTPRoute go to the default route;
+ * - `outbound_grpc_route_request_statuses_total` (`grpc_status`), `outbound_grpc_route_request_duration_seconds`
+ *   on meshed callers of services that are the parent of a GRPCRoute: as the policy controller
+ *   serves such a port as gRPC, its HTTPRoutes are then not used, and an edge whose `route`
+ *   names no GRPCRoute matches no route (gRPC has no default route there) and has no series;
  * - `process_start_time_seconds` per pod, present whether or not the pod gets traffic.
  * All of it comes from the traffic model's edges (src/sandbox/traffic/traffic-model.ts): each
  * request of an edge is counted once on a ready calling pod and once on a ready serving pod, with
@@ -27,9 +31,10 @@ import {
   httpRouteLabels,
   newHttpRouteCounters,
   recordHttpRoute,
-  writeHttpRouteFamilies,
+  writeRouteFamilies,
   type HttpRouteCounters,
-} from './http-route-series.js';
+  type RouteProtocol,
+} from './outbound-route-series.js';
 import { watchRouteIndex } from './route-index.js';
 
 export type { TrafficSpec } from '../traffic/traffic-model.js';
@@ -115,7 +120,7 @@ interface MeshedPod {
   routes: Map<string, Counters>;
   /** Inbound ServiceProfile route counters by `dst|rt_route`. */
   inboundRoutes: Map<string, Counters>;
-  /** Outbound HTTPRoute counters by their labels. */
+  /** Outbound HTTPRoute and GRPCRoute counters by `PROTOCOL|labels`. */
   httpRoutes: Map<string, HttpRouteCounters>;
 }
 
@@ -403,9 +408,10 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
     ]);
   }
 
-  function httpRouteCounters(p: MeshedPod, labels: string): HttpRouteCounters {
-    let c = p.httpRoutes.get(labels);
-    if (!c) p.httpRoutes.set(labels, (c = newHttpRouteCounters(labels)));
+  function httpRouteCounters(p: MeshedPod, labels: string, protocol: RouteProtocol): HttpRouteCounters {
+    const key = `${protocol}|${labels}`;
+    let c = p.httpRoutes.get(key);
+    if (!c) p.httpRoutes.set(key, (c = newHttpRouteCounters(labels, protocol)));
     return c;
   }
 
@@ -476,18 +482,29 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
         ? routeIndex.profileRoutes(edge.service.namespace, edge.service.name)
         : undefined;
       const rtRoute = edge.route !== undefined && profile?.has(edge.route) ? edge.route : undefined;
-      const httpRoutes = edge.service
-        ? routeIndex.httpRoutes(edge.service.namespace, edge.service.name)
+      const grpcRoutes = edge.service
+        ? routeIndex.grpcRoutes(edge.service.namespace, edge.service.name)
         : undefined;
-      const httpRouteSeries =
-        edge.service && httpRoutes
-          ? httpRouteLabels(
-              formatLabels,
-              edge.service,
-              edge.route !== undefined ? httpRoutes.get(edge.route) : undefined,
-              domain,
-            )
+      const httpRoutes =
+        edge.service && !grpcRoutes
+          ? routeIndex.httpRoutes(edge.service.namespace, edge.service.name)
           : undefined;
+      const grpcRoute = edge.route !== undefined ? grpcRoutes?.get(edge.route) : undefined;
+      const routeSeries: { protocol: RouteProtocol; labels: string } | undefined = !edge.service
+        ? undefined
+        : grpcRoute
+          ? { protocol: 'grpc', labels: httpRouteLabels(formatLabels, edge.service, grpcRoute, domain) }
+          : httpRoutes
+            ? {
+                protocol: 'http',
+                labels: httpRouteLabels(
+                  formatLabels,
+                  edge.service,
+                  edge.route !== undefined ? httpRoutes.get(edge.route) : undefined,
+                  domain,
+                ),
+              }
+            : undefined;
       for (let r = 0; r < n; r++) {
         const failed = r < failures;
         const latency = st.sample();
@@ -500,7 +517,13 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
         record(outboundCounters(client, i, edge, authority, server), failed, latency);
         if (profile)
           record(routeCounters(client.routes, client, 'outbound', authority, rtRoute), failed, latency);
-        if (httpRouteSeries) recordHttpRoute(httpRouteCounters(client, httpRouteSeries), failed, latency);
+        if (routeSeries) {
+          recordHttpRoute(
+            httpRouteCounters(client, routeSeries.labels, routeSeries.protocol),
+            failed,
+            latency,
+          );
+        }
       }
       st.nextServer %= servers.length;
       if (clients.length > 0) st.nextClient %= clients.length;
@@ -579,12 +602,19 @@ export async function startProxyMetrics(options: ProxyMetricsOptions): Promise<R
         }
       }
     }
-    writeHttpRouteFamilies(function* () {
-      for (const p of all) {
-        const podLabels = `namespace="${escapeLabelValue(p.namespace)}",${p.podLabels}`;
-        for (const c of p.httpRoutes.values()) yield [podLabels, c] as [string, HttpRouteCounters];
-      }
-    }, line);
+    for (const protocol of ['http', 'grpc'] as const) {
+      writeRouteFamilies(
+        protocol,
+        function* () {
+          for (const p of all) {
+            const podLabels = `namespace="${escapeLabelValue(p.namespace)}",${p.podLabels}`;
+            for (const c of p.httpRoutes.values())
+              if (c.protocol === protocol) yield [podLabels, c] as [string, HttpRouteCounters];
+          }
+        },
+        line,
+      );
+    }
     header(
       'process_start_time_seconds',
       'Time that the process started (in seconds since the UNIX epoch)',

@@ -8,7 +8,7 @@ import type { KubeObject, ObjectStore } from '../kube/store-types.js';
 import { linkerdControlPlaneObjects } from './linkerd-control-plane.js';
 import { ScenarioError } from './load-scenario.js';
 import type { Scenario } from './scenario-schema.js';
-import { httpRouteObject, serviceProfileObject } from './route-schema.js';
+import { grpcRouteObject, httpRouteObject, serviceProfileObject } from './route-schema.js';
 import { deploymentObject, hpaObject, serviceObject, statefulSetObject } from './workload-objects.js';
 
 export interface PlacedObject {
@@ -75,6 +75,10 @@ export function scenarioObjects(s: Scenario): PlacedObject[] {
   s.httpRoutes.forEach((r, i) => {
     implied(r.namespace, `httpRoutes[${i}].namespace`);
     out.push({ where: `httpRoutes[${i}]`, object: httpRouteObject(r) as KubeObject });
+  });
+  s.grpcRoutes.forEach((r, i) => {
+    implied(r.namespace, `grpcRoutes[${i}].namespace`);
+    out.push({ where: `grpcRoutes[${i}]`, object: grpcRouteObject(r) as KubeObject });
   });
   s.objects.forEach((o, i) => {
     const ns = (o.metadata as { namespace?: unknown }).namespace;

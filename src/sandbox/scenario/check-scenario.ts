@@ -1,6 +1,6 @@
 /** Checks across fields that the schema alone cannot make: duplicates, references, conflicts. */
 import { parseServiceRef } from '../traffic/traffic-model.js';
-import type { Scenario } from './scenario-schema.js';
+import { DEFAULT_LINKERD_CRDS, type Scenario } from './scenario-schema.js';
 
 export function crossFieldProblems(s: Scenario): string[] {
   const problems: string[] = [];
@@ -70,7 +70,7 @@ export function crossFieldProblems(s: Scenario): string[] {
       );
     }
   }
-  problems.push(...trafficProblems(s), ...routeProblems(s));
+  problems.push(...trafficProblems(s), ...routeProblems(s), ...routeCrdProblems(s));
   return problems;
 }
 
@@ -133,13 +133,18 @@ function routeProblems(s: Scenario): string[] {
       );
     }
   });
-  s.httpRoutes.forEach((r, i) => {
-    if (!hasService(r.namespace, r.parent)) {
-      problems.push(
-        `httpRoutes[${i}].parent: expected a service of this scenario in namespace "${r.namespace}", got "${r.parent}"`,
-      );
-    }
-  });
+  for (const [field, routes] of [
+    ['httpRoutes', s.httpRoutes],
+    ['grpcRoutes', s.grpcRoutes],
+  ] as const) {
+    routes.forEach((r, i) => {
+      if (!hasService(r.namespace, r.parent)) {
+        problems.push(
+          `${field}[${i}].parent: expected a service of this scenario in namespace "${r.namespace}", got "${r.parent}"`,
+        );
+      }
+    });
+  }
   s.traffic.forEach((e, i) => {
     if (e.route === undefined) return;
     const ref = parseServiceRef(e.to, e.namespace);
@@ -149,14 +154,43 @@ function routeProblems(s: Scenario): string[] {
         sp.service === ref.name &&
         sp.routes.some((r) => r.name === e.route),
     );
-    const inRoutes = s.httpRoutes.some(
+    const inRoutes = [...s.httpRoutes, ...s.grpcRoutes].some(
       (r) => r.namespace === ref.namespace && r.parent === ref.name && r.name === e.route,
     );
     if (!inProfile && !inRoutes) {
       problems.push(
-        `traffic[${i}].route: expected a route of service ${ref.name}.${ref.namespace} (a serviceProfiles route or an httpRoutes entry with it as parent), got "${e.route}"`,
+        `traffic[${i}].route: expected a route of service ${ref.name}.${ref.namespace} (a serviceProfiles route, or an httpRoutes or grpcRoutes entry with it as parent), got "${e.route}"`,
       );
     }
   });
+  return problems;
+}
+
+/**
+ * Route objects need their CRD: the API server serves a custom resource only while its CRD is
+ * installed (linkerd.crds, or a CustomResourceDefinition in `objects`), as a real one does.
+ */
+function routeCrdProblems(s: Scenario): string[] {
+  const installed = new Set<string>(s.linkerd ? (s.linkerd.crds ?? DEFAULT_LINKERD_CRDS) : []);
+  for (const o of s.objects) {
+    const name = (o.metadata as { name?: unknown }).name;
+    if (o.kind === 'CustomResourceDefinition' && typeof name === 'string') installed.add(name);
+  }
+  const needs: Array<[where: string, crd: string, kind: string]> = [];
+  if (s.serviceProfiles.length)
+    needs.push(['serviceProfiles[0]', 'serviceprofiles.linkerd.io', 'ServiceProfiles']);
+  s.httpRoutes.forEach((r, i) => needs.push([`httpRoutes[${i}]`, `httproutes.${r.group}`, 'HTTPRoutes']));
+  s.grpcRoutes.forEach((_, i) =>
+    needs.push([`grpcRoutes[${i}]`, 'grpcroutes.gateway.networking.k8s.io', 'GRPCRoutes']),
+  );
+  const reported = new Set<string>();
+  const problems: string[] = [];
+  for (const [where, crd, kind] of needs) {
+    if (installed.has(crd) || reported.has(crd)) continue;
+    reported.add(crd);
+    problems.push(
+      `${where}: expected the CRD ${crd} in linkerd.crds (the API server serves ${kind} only while their CRD is installed)${s.linkerd ? '' : '; this scenario has no linkerd: section, so no CRDs'}`,
+    );
+  }
   return problems;
 }

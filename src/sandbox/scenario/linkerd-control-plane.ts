@@ -9,7 +9,12 @@
 import YAML from 'yaml';
 import type { KubeObject } from '../kube/store-types.js';
 import { LINKERD } from '../cluster/simulation-annotations.js';
-import { LINKERD_CRDS, type ScenarioLinkerd, type ScenarioPodBehaviour } from './scenario-schema.js';
+import {
+  DEFAULT_LINKERD_CRDS,
+  LINKERD_CRDS,
+  type ScenarioLinkerd,
+  type ScenarioPodBehaviour,
+} from './scenario-schema.js';
 import { behaviourAnnotations, podTemplate } from './workload-objects.js';
 
 const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
@@ -96,6 +101,7 @@ const CRD_NAMES: Record<
     versions: ['v1alpha1', 'v1beta1', 'v1beta2', 'v1beta3'],
   },
   'httproutes.gateway.networking.k8s.io': { kind: 'HTTPRoute', versions: ['v1alpha2', 'v1beta1', 'v1'] },
+  'grpcroutes.gateway.networking.k8s.io': { kind: 'GRPCRoute', versions: ['v1alpha2', 'v1'] },
 };
 
 export function crdObject(name: (typeof LINKERD_CRDS)[number], ns: string, version: string): KubeObject {
@@ -270,7 +276,7 @@ export function linkerdControlPlaneObjects(l: ScenarioLinkerd): KubeObject[] {
       annotations: { [LINKERD.inject]: 'disabled' },
     },
   });
-  for (const name of l.crds ?? LINKERD_CRDS) objects.push(crdObject(name, ns, l.version));
+  for (const name of l.crds ?? DEFAULT_LINKERD_CRDS) objects.push(crdObject(name, ns, l.version));
 
   const values = {
     linkerdVersion: l.version,

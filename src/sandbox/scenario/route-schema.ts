@@ -1,6 +1,6 @@
 /**
- * Route objects in a scenario (docs/sandbox.md): ServiceProfiles with their routes, and
- * HTTPRoutes (Gateway API or Linkerd's) whose parent is a Service. Traffic edges name a route
+ * Route objects in a scenario (docs/sandbox.md): ServiceProfiles with their routes, HTTPRoutes
+ * (Gateway API or Linkerd's) and GRPCRoutes (Gateway API) whose parent is a Service. Traffic edges name a route
  * (`route:`) to send their requests down it; requests of edges that name none are `[DEFAULT]`.
  */
 import * as z from 'zod';
@@ -71,7 +71,34 @@ export const httpRouteSchema = z.strictObject(
   { error: 'expected a map with name, namespace, group, parent, port, matches' },
 );
 
+/** A GRPCRoute match (Gateway API `matches[].method`): service and method, Exact or RegularExpression. */
+export const grpcRouteMatchSchema = z.strictObject(
+  {
+    /** The gRPC service, e.g. `emojivoto.v1.EmojiService`. */
+    service: z.string({ error: 'expected a gRPC service name' }).min(1).optional(),
+    /** The gRPC method, e.g. `ListAll`. */
+    method: z.string({ error: 'expected a gRPC method name' }).min(1).optional(),
+    type: z
+      .enum(['Exact', 'RegularExpression'], { error: 'expected Exact or RegularExpression' })
+      .default('Exact'),
+  },
+  { error: 'expected a map with service, method, type' },
+);
+
+/** A GRPCRoute (gateway.networking.k8s.io/v1) whose parentRef is the Service `parent` of its namespace. */
+export const grpcRouteSchema = z.strictObject(
+  {
+    name: dnsName('a route name'),
+    namespace: dnsName('a namespace name'),
+    parent: dnsName('a service name'),
+    port: z.number({ error: 'expected a port number' }).int().min(1).max(65535).optional(),
+    matches: z.array(grpcRouteMatchSchema, { error: 'expected a list of matches' }).default([]),
+  },
+  { error: 'expected a map with name, namespace, parent, port, matches' },
+);
+
 export type ScenarioServiceProfile = z.infer<typeof serviceProfileSchema>;
+export type ScenarioGrpcRoute = z.infer<typeof grpcRouteSchema>;
 export type ScenarioHttpRoute = z.infer<typeof httpRouteSchema>;
 
 const HTTP_ROUTE_VERSION: Record<(typeof HTTP_ROUTE_API_GROUPS)[number], string> = {
@@ -96,10 +123,19 @@ export function serviceProfileObject(sp: ScenarioServiceProfile, clusterDomain: 
   };
 }
 
-export function httpRouteObject(r: ScenarioHttpRoute) {
+/**
+ * A route whose one parentRef is the Service `parent` of its namespace (on `port`), with one
+ * rule: the given matches (none: match everything) and the Service as its backend.
+ */
+function serviceRouteObject(
+  apiVersion: string,
+  kind: 'HTTPRoute' | 'GRPCRoute',
+  r: { name: string; namespace: string; parent: string; port?: number | undefined },
+  matches: object[],
+) {
   return {
-    apiVersion: `${r.group}/${HTTP_ROUTE_VERSION[r.group]}`,
-    kind: 'HTTPRoute',
+    apiVersion,
+    kind,
     metadata: { name: r.name, namespace: r.namespace },
     spec: {
       parentRefs: [
@@ -113,17 +149,37 @@ export function httpRouteObject(r: ScenarioHttpRoute) {
       ],
       rules: [
         {
-          ...(r.matches.length
-            ? {
-                matches: r.matches.map((m) => ({
-                  ...(m.path !== undefined ? { path: { type: m.pathType, value: m.path } } : {}),
-                  ...(m.method ? { method: m.method } : {}),
-                })),
-              }
-            : {}),
+          ...(matches.length ? { matches } : {}),
           backendRefs: [{ name: r.parent, ...(r.port ? { port: r.port } : {}) }],
         },
       ],
     },
   };
+}
+
+export function httpRouteObject(r: ScenarioHttpRoute) {
+  return serviceRouteObject(
+    `${r.group}/${HTTP_ROUTE_VERSION[r.group]}`,
+    'HTTPRoute',
+    r,
+    r.matches.map((m) => ({
+      ...(m.path !== undefined ? { path: { type: m.pathType, value: m.path } } : {}),
+      ...(m.method ? { method: m.method } : {}),
+    })),
+  );
+}
+
+export function grpcRouteObject(r: ScenarioGrpcRoute) {
+  return serviceRouteObject(
+    'gateway.networking.k8s.io/v1',
+    'GRPCRoute',
+    r,
+    r.matches.map((m) => ({
+      method: {
+        type: m.type,
+        ...(m.service !== undefined ? { service: m.service } : {}),
+        ...(m.method !== undefined ? { method: m.method } : {}),
+      },
+    })),
+  );
 }

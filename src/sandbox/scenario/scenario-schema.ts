@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { faultSchema } from './fault-schema.js';
 import { tapRequestShape, trafficSchema } from '../proxy-metrics/traffic-schema.js';
 import { identitySchema } from './identity-schema.js';
-import { httpRouteSchema, serviceProfileSchema } from './route-schema.js';
+import { grpcRouteSchema, httpRouteSchema, serviceProfileSchema } from './route-schema.js';
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
@@ -168,7 +168,16 @@ export const LINKERD_CRDS = [
   'httproutes.policy.linkerd.io',
   // linkerd-crds also installs the Gateway API's HTTPRoute (unless told not to).
   'httproutes.gateway.networking.k8s.io',
+  // The Gateway API's GRPCRoute: linkerd-crds installs it from edge-24.5.2 (not stable-2.14,
+  // the sandbox's default version), or the Gateway API's own install does. Not in the default
+  // set: a scenario lists it in `crds` to serve GRPCRoutes.
+  'grpcroutes.gateway.networking.k8s.io',
 ] as const;
+
+/** The CRDs installed when a scenario lists none: linkerd-crds of stable-2.14 (without GRPCRoute). */
+export const DEFAULT_LINKERD_CRDS: ReadonlyArray<(typeof LINKERD_CRDS)[number]> = LINKERD_CRDS.filter(
+  (name) => name !== 'grpcroutes.gateway.networking.k8s.io',
+);
 
 export const linkerdSchema = z.strictObject({
   namespace: dnsName('a namespace name').default('linkerd'),
@@ -191,7 +200,7 @@ export const linkerdSchema = z.strictObject({
   webhook: z
     .strictObject({ certPem: pemSchema, keyPem: pemSchema, caBundlePem: pemSchema.optional() })
     .optional(),
-  /** The CRDs installed (default: all of Linkerd's); list fewer to simulate a missing one. */
+  /** The CRDs installed (default DEFAULT_LINKERD_CRDS); list fewer to simulate a missing one. */
   crds: z.array(z.enum(LINKERD_CRDS, { error: `expected one of: ${LINKERD_CRDS.join(', ')}` })).optional(),
   /** Overrides of the control-plane deployments' pods. */
   components: z
@@ -217,7 +226,7 @@ export const trafficEdgeSchema = z.strictObject(
         error: 'expected a service: NAME or NAME.NAMESPACE',
       }),
     port: portNumber.optional(),
-    /** A route the requests match: a ServiceProfile route (`rt_route`) or an HTTPRoute of the service. */
+    /** A route the requests match: a ServiceProfile route (`rt_route`), or an HTTPRoute or GRPCRoute of the service. */
     route: text('a route name').min(1, { error: 'expected a route name' }).optional(),
     ...tapRequestShape,
     ...trafficSchema.shape,
@@ -351,6 +360,8 @@ export const scenarioSchema = z.strictObject({
     .default([]),
   /** HTTPRoutes whose parent is a Service (gateway.networking.k8s.io/v1 or policy.linkerd.io/v1beta3). */
   httpRoutes: z.array(httpRouteSchema, { error: 'expected a list of HTTPRoutes' }).default([]),
+  /** GRPCRoutes whose parent is a Service (gateway.networking.k8s.io/v1). */
+  grpcRoutes: z.array(grpcRouteSchema, { error: 'expected a list of GRPCRoutes' }).default([]),
   mesh: meshSchema.default({ reconnectMs: 500, churn: [] }),
   destination: destinationSchema.default({ compat: 'current' }),
   network: networkSchema.default({ ipFamilies: 'IPv4' }),

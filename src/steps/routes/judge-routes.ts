@@ -5,10 +5,10 @@
  */
 import type { Finding } from '../../domain/step-result.js';
 import { formatMs, formatPercent } from './format-route-values.js';
-import { DEFAULT_ROUTE, type RouteRow, type RouteThresholds } from './routes-types.js';
+import { DEFAULT_ROUTE, MODEL_LABELS, type RouteRow, type RouteThresholds } from './routes-types.js';
 
 function label(row: RouteRow): string {
-  const model = row.model === 'service-profile' ? 'ServiceProfile' : 'HTTPRoute';
+  const model = MODEL_LABELS[row.model];
   return row.route === DEFAULT_ROUTE
     ? `${DEFAULT_ROUTE} (${model}: requests that match no route)`
     : `${model} route "${row.route}"`;

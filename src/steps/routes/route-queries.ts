@@ -6,7 +6,9 @@
  *   for `dst` the service's FQDN with any port;
  * - Gateway API / Linkerd HTTPRoutes (viz/cmd/stat-outbound.go): the calling pods' outbound
  *   `outbound_http_route_request_statuses_total` by route and `http_status`/`error`, and
- *   `outbound_http_route_request_duration_seconds_bucket` quantiles, for the parent Service.
+ *   `outbound_http_route_request_duration_seconds_bucket` quantiles, for the parent Service;
+ * - Gateway API GRPCRoutes (the same command's gRPC queries): `outbound_grpc_route_request_statuses_total`
+ *   by route and `grpc_status`/`error`, and `outbound_grpc_route_request_duration_seconds_bucket`.
  */
 export const QUANTILES = [0.5, 0.95, 0.99] as const;
 export type Quantile = (typeof QUANTILES)[number];
@@ -51,6 +53,8 @@ export interface RouteQueries {
   profileLatency: Record<Quantile, string>;
   httpRouteStatuses: string;
   httpRouteLatency: Record<Quantile, string>;
+  grpcRouteStatuses: string;
+  grpcRouteLatency: Record<Quantile, string>;
 }
 
 export function routeQueries(t: ServiceRef, windowSeconds: number, clusterDomain: string): RouteQueries {
@@ -60,16 +64,25 @@ export function routeQueries(t: ServiceRef, windowSeconds: number, clusterDomain
   const routeKey = HTTP_ROUTE_KEY.join(', ');
   const quantiles = (f: (q: Quantile) => string): Record<Quantile, string> =>
     Object.fromEntries(QUANTILES.map((q) => [q, f(q)])) as Record<Quantile, string>;
+  // The proxy's outbound route families: `outbound_{http,grpc}_route_*`, the status label of each.
+  const outbound = (family: 'http' | 'grpc') => ({
+    statuses: `sum(increase(outbound_${family}_route_request_statuses_total${parent}[${w}])) by (${routeKey}, parent_port, ${family}_status, error)`,
+    latency: quantiles(
+      (q) =>
+        `histogram_quantile(${q}, sum(irate(outbound_${family}_route_request_duration_seconds_bucket${parent}[${w}])) by (le, ${routeKey}))`,
+    ),
+  });
+  const http = outbound('http');
+  const grpc = outbound('grpc');
   return {
     profileResponses: `sum(increase(route_response_total${sp}[${w}])) by (rt_route, dst, classification)`,
     profileLatency: quantiles(
       (q) =>
         `histogram_quantile(${q}, sum(irate(route_response_latency_ms_bucket${sp}[${w}])) by (le, dst, rt_route))`,
     ),
-    httpRouteStatuses: `sum(increase(outbound_http_route_request_statuses_total${parent}[${w}])) by (${routeKey}, parent_port, http_status, error)`,
-    httpRouteLatency: quantiles(
-      (q) =>
-        `histogram_quantile(${q}, sum(irate(outbound_http_route_request_duration_seconds_bucket${parent}[${w}])) by (le, ${routeKey}))`,
-    ),
+    httpRouteStatuses: http.statuses,
+    httpRouteLatency: http.latency,
+    grpcRouteStatuses: grpc.statuses,
+    grpcRouteLatency: grpc.latency,
   };
 }

@@ -3,10 +3,12 @@
  * `linkerd viz routes` builds its table: every route the objects define has a row (`-` without
  * data), requests are successes + failures over the window, RPS is requests / window.
  * ServiceProfile rows classify by the proxy's `classification`; HTTPRoute rows count a 5xx
- * `http_status` or any `error` as a failure (viz/cmd/stat-outbound.go).
+ * `http_status` or any `error` as a failure, GRPCRoute rows a `grpc_status` other than `OK` or
+ * any `error` (viz/cmd/stat-outbound.go populateHTTPCounts/populateGRPCCounts: a failed RPC is
+ * an HTTP 200 whose grpc-status trailer is not OK).
  */
 import type { Sample } from '../../adapters/prometheus/prometheus-responses.js';
-import type { KubeHttpRoute, KubeServiceProfile } from '../../adapters/kube/route-objects.js';
+import type { KubeGrpcRoute, KubeHttpRoute, KubeServiceProfile } from '../../adapters/kube/route-objects.js';
 import { QUANTILES, type Quantile } from './route-queries.js';
 import { DEFAULT_ROUTE, type RouteRow } from './routes-types.js';
 
@@ -114,9 +116,15 @@ function routeKey(labels: Record<string, string>): { key: string; name: string; 
   };
 }
 
-function isFailure(labels: Record<string, string>): boolean {
-  return (labels['http_status'] ?? '').startsWith('5') || (labels['error'] ?? '') !== '';
-}
+/** What counts as a failed request of each outbound route model (viz/cmd/stat-outbound.go). */
+const IS_FAILURE: Record<'http-route' | 'grpc-route', (labels: Record<string, string>) => boolean> = {
+  'http-route': (labels) => (labels['http_status'] ?? '').startsWith('5') || (labels['error'] ?? '') !== '',
+  // The proxy always sets grpc_status (UNKNOWN when the response carried none).
+  'grpc-route': (labels) => (labels['grpc_status'] ?? 'UNKNOWN') !== 'OK' || (labels['error'] ?? '') !== '',
+};
+
+/** The `route_kind` of each outbound route model's objects. */
+const ROUTE_KIND = { 'http-route': 'HTTPRoute', 'grpc-route': 'GRPCRoute' } as const;
 
 /** HTTPRoute rows: the routes whose parent is the service, `[DEFAULT]`, and any route seen only in the metrics. */
 export function httpRouteRows(
@@ -126,12 +134,40 @@ export function httpRouteRows(
   latency: QuantileSamples,
   windowSeconds: number,
 ): RouteRow[] {
+  return outboundRouteRows('http-route', service, routes, statuses, latency, windowSeconds);
+}
+
+/**
+ * GRPCRoute rows: the routes whose parent is the service and any route seen only in the metrics.
+ * No `[DEFAULT]` row unless the metrics have one: where a service has GRPCRoutes the policy
+ * controller gives its port no default route (policy-controller/grpc/src/outbound/grpc.rs), so
+ * an RPC that matches none is refused by the proxy and counted on no route.
+ */
+export function grpcRouteRows(
+  service: string,
+  routes: KubeGrpcRoute[],
+  statuses: Sample[],
+  latency: QuantileSamples,
+  windowSeconds: number,
+): RouteRow[] {
+  return outboundRouteRows('grpc-route', service, routes, statuses, latency, windowSeconds);
+}
+
+function outboundRouteRows(
+  model: 'http-route' | 'grpc-route',
+  service: string,
+  routes: Array<KubeHttpRoute | KubeGrpcRoute>,
+  statuses: Sample[],
+  latency: QuantileSamples,
+  windowSeconds: number,
+): RouteRow[] {
+  const isFailure = IS_FAILURE[model];
   const tallies = new Map<string, Tally>();
   const tally = (labels: Record<string, string>): Tally => {
     const { key, name, kind } = routeKey(labels);
     let t = tallies.get(key);
     if (!t) {
-      const row = newRow('http-route', name, service, key === DEFAULT_ROUTE);
+      const row = newRow(model, name, service, key === DEFAULT_ROUTE);
       if (kind) row.kind = kind;
       t = { row, successes: 0, ports: new Set() };
       tallies.set(key, t);
@@ -140,7 +176,7 @@ export function httpRouteRows(
   };
   for (const r of routes) {
     const t = tally({
-      route_kind: 'HTTPRoute',
+      route_kind: ROUTE_KIND[model],
       route_group: r.group,
       route_namespace: r.namespace,
       route_name: r.name,
@@ -149,7 +185,7 @@ export function httpRouteRows(
     if (r.matches.length) t.row.matches = r.matches.join(', ');
     for (const p of r.parentRefs) if (p.port !== undefined) t.ports.add(String(p.port));
   }
-  tally({ route_kind: 'default' });
+  if (model === 'http-route') tally({ route_kind: 'default' });
   for (const s of statuses) {
     const value = finite(s.value) ?? 0;
     const t = tally(s.metric);

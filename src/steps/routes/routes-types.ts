@@ -1,7 +1,17 @@
 /** The routes step's typed detail (`data` of its StepResult; docs/routes.md). */
 
-/** ServiceProfile routes (`route_*` metrics, `rt_route`), or Gateway API/Linkerd HTTPRoutes (`outbound_http_route_*`). */
-export type RouteModel = 'service-profile' | 'http-route';
+/**
+ * ServiceProfile routes (`route_*` metrics, `rt_route`), Gateway API/Linkerd HTTPRoutes
+ * (`outbound_http_route_*`), or Gateway API GRPCRoutes (`outbound_grpc_route_*`).
+ */
+export type RouteModel = 'service-profile' | 'http-route' | 'grpc-route';
+
+/** How people call each model's objects (tables, findings, summaries). */
+export const MODEL_LABELS: Record<RouteModel, string> = {
+  'service-profile': 'ServiceProfile',
+  'http-route': 'HTTPRoute',
+  'grpc-route': 'GRPCRoute',
+};
 
 /** The name of the row of requests that match no route, as `linkerd viz routes` shows it. */
 export const DEFAULT_ROUTE = '[DEFAULT]';
@@ -10,9 +20,9 @@ export interface RouteRow {
   model: RouteModel;
   /** The route's name, or `[DEFAULT]`. */
   route: string;
-  /** HTTPRoute: `HTTPRoute.gateway.networking.k8s.io` or `HTTPRoute.policy.linkerd.io`; absent for profiles and [DEFAULT]. */
+  /** `HTTPRoute.gateway.networking.k8s.io`, `HTTPRoute.policy.linkerd.io`, `GRPCRoute.gateway.networking.k8s.io`; absent for profiles and [DEFAULT]. */
   kind?: string;
-  /** The service (ServiceProfile) or parent `SERVICE:PORT` (HTTPRoute), the SERVICE column. */
+  /** The service (ServiceProfile) or parent `SERVICE:PORT` (HTTPRoute, GRPCRoute), the SERVICE column. */
   service: string;
   /** How the route matches requests (`GET /api/list`), when its object says. */
   matches?: string;
@@ -59,6 +69,9 @@ export interface RoutesData {
   models: RouteModel[];
   serviceProfile: { name: string; routes: number } | null;
   httpRoutes: Array<{ group: string; name: string; namespace: string }>;
+  grpcRoutes: Array<{ group: string; name: string; namespace: string }>;
+  /** Route resources (`PLURAL.GROUP`) the cluster does not serve: their CRDs are not installed. */
+  notServed: string[];
   rows: RouteRow[];
   thresholds: RouteThresholds;
   queries: RoutesQueryRecord[];

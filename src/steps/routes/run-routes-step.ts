@@ -1,15 +1,17 @@
 /**
  * The routes step: per-route success rate, RPS and p50/p95/p99 latency of one service, from
- * Prometheus, as `linkerd viz routes` presents them, for both route models Linkerd has had:
- * ServiceProfile routes (`route_*` metrics, `rt_route`) and HTTPRoutes (`gateway.networking.k8s.io`
- * and `policy.linkerd.io`, the proxy's `outbound_http_route_*` metrics). It says which model the
- * service's objects use, shows both when both exist, shows requests that match no route as
- * `[DEFAULT]`, and judges each route against thresholds. Prometheus missing or unreachable is an
+ * Prometheus, as `linkerd viz routes` presents them, for the route models Linkerd has had:
+ * ServiceProfile routes (`route_*` metrics, `rt_route`), HTTPRoutes (`gateway.networking.k8s.io`
+ * and `policy.linkerd.io`, the proxy's `outbound_http_route_*` metrics) and Gateway API GRPCRoutes
+ * (`outbound_grpc_route_*`). It says which models the service's objects use (and which route
+ * kinds the cluster does not serve), shows each model that exists, shows requests that match no
+ * route as `[DEFAULT]`, and judges each route against thresholds. Prometheus missing or unreachable is an
  * `error` result with a finding, never a throw.
  */
 import type { KubeAdapter } from '../../adapters/kube/kube-adapter.js';
 import {
   HTTP_ROUTE_GROUPS,
+  type KubeGrpcRoute,
   type KubeHttpRoute,
   type KubeServiceProfile,
   type RouteObjectReader,
@@ -31,10 +33,11 @@ import { formatServiceTarget, type ServiceTarget } from '../../grammar/targets.j
 import { formatMs, formatPercent, formatRps, orDash } from './format-route-values.js';
 import { judgeRoutes } from './judge-routes.js';
 import { QUANTILES, routeQueries, serviceFqdn, type Quantile } from './route-queries.js';
-import { httpRouteRows, profileRows, type QuantileSamples } from './route-rows.js';
+import { grpcRouteRows, httpRouteRows, profileRows, type QuantileSamples } from './route-rows.js';
 import {
   DEFAULT_ROUTE,
   DEFAULT_ROUTE_THRESHOLDS,
+  MODEL_LABELS,
   type RouteModel,
   type RouteRow,
   type RoutesData,
@@ -63,15 +66,19 @@ export interface RoutesAdapters {
 const MODEL_NAMES: Record<RouteModel, string> = {
   'service-profile': 'ServiceProfile (linkerd.io/v1alpha2)',
   'http-route': 'HTTPRoute (gateway.networking.k8s.io/v1, policy.linkerd.io/v1beta3)',
+  'grpc-route': 'GRPCRoute (gateway.networking.k8s.io/v1)',
 };
 
 interface RouteObjects {
   profile: KubeServiceProfile | undefined;
   httpRoutes: KubeHttpRoute[];
+  grpcRoutes: KubeGrpcRoute[];
+  /** Route resources (`PLURAL.GROUP`) the cluster does not serve: their CRDs are not installed. */
+  notServed: string[];
 }
 
-/** Does the HTTPRoute name the service as a parent? */
-function hasServiceParent(r: KubeHttpRoute, t: ServiceTarget): boolean {
+/** Does the HTTPRoute or GRPCRoute name the service as a parent? */
+function hasServiceParent(r: KubeHttpRoute | KubeGrpcRoute, t: ServiceTarget): boolean {
   return r.parentRefs.some(
     (p) =>
       (p.group === '' || p.group === 'core') &&
@@ -86,11 +93,17 @@ async function readRouteObjects(
   t: ServiceTarget,
   domain: string,
 ): Promise<RouteObjects> {
-  const [profile, ...routeLists] = await Promise.all([
+  const [profile, grpcRoutes, ...routeLists] = await Promise.all([
     adapters.routes.getServiceProfile(t.namespace, t.service, domain),
+    adapters.routes.listGrpcRoutes(t.namespace),
     ...HTTP_ROUTE_GROUPS.map((g) => adapters.routes.listHttpRoutes(t.namespace, g)),
   ]);
-  return { profile, httpRoutes: routeLists.flat().filter((r) => hasServiceParent(r, t)) };
+  return {
+    profile: profile.value,
+    httpRoutes: routeLists.flatMap((l) => l.value).filter((r) => hasServiceParent(r, t)),
+    grpcRoutes: grpcRoutes.value.filter((r) => hasServiceParent(r, t)),
+    notServed: [profile, ...routeLists, grpcRoutes].filter((r) => !r.served).map((r) => r.resource),
+  };
 }
 
 function result(
@@ -145,6 +158,8 @@ export async function runRoutesStep(
     models: [],
     serviceProfile: null,
     httpRoutes: [],
+    grpcRoutes: [],
+    notServed: [],
     rows: [],
     thresholds,
     queries: [],
@@ -183,8 +198,17 @@ export async function runRoutesStep(
     data.serviceProfile = { name: objects.profile.name, routes: objects.profile.routes.length };
   }
   if (objects.httpRoutes.length) data.models.push('http-route');
-  data.httpRoutes = objects.httpRoutes.map((r) => ({ group: r.group, name: r.name, namespace: r.namespace }));
-  const modelFinding = describeModels(target, objects, domain);
+  if (objects.grpcRoutes.length) data.models.push('grpc-route');
+  const ref = (r: KubeHttpRoute | KubeGrpcRoute) => ({
+    group: r.group,
+    name: r.name,
+    namespace: r.namespace,
+  });
+  data.httpRoutes = objects.httpRoutes.map(ref);
+  data.grpcRoutes = objects.grpcRoutes.map(ref);
+  data.notServed = objects.notServed;
+  // What Kubernetes said: the models the service uses, and those the cluster cannot have.
+  const modelFindings = [describeModels(target, objects, domain), ...notServedFindings(objects.notServed)];
 
   // Prometheus.
   const prom = adapters.prometheus;
@@ -195,7 +219,7 @@ export async function runRoutesStep(
       message: 'No Prometheus is configured for the routes step',
       hint: 'Give its URL with --prometheus URL (linkerd-viz: http://prometheus.linkerd-viz.svc.cluster.local:9090).',
     };
-    return result(target, startedAt, [finding, modelFinding], data, {
+    return result(target, startedAt, [finding, ...modelFindings], data, {
       summary: finding.message,
       status: 'error',
     });
@@ -214,13 +238,15 @@ export async function runRoutesStep(
   };
   const askQuantiles = (name: string, byQ: Record<Quantile, string>): Promise<Array<Settled<Sample[]>>> =>
     Promise.all(QUANTILES.map((quantile) => ask(`${name} p${Math.round(quantile * 100)}`, byQ[quantile])));
-  const [spResponses, spLatency, hrStatuses, hrLatency] = await Promise.all([
+  const [spResponses, spLatency, hrStatuses, hrLatency, grStatuses, grLatency] = await Promise.all([
     ask('profileResponses', q.profileResponses),
     askQuantiles('profileLatency', q.profileLatency),
     ask('httpRouteStatuses', q.httpRouteStatuses),
     askQuantiles('httpRouteLatency', q.httpRouteLatency),
+    ask('grpcRouteStatuses', q.grpcRouteStatuses),
+    askQuantiles('grpcRouteLatency', q.grpcRouteLatency),
   ]);
-  const all = [spResponses, ...spLatency, hrStatuses, ...hrLatency];
+  const all = [spResponses, ...spLatency, hrStatuses, ...hrLatency, grStatuses, ...grLatency];
   const unreachable = all.find(
     (r) => !r.ok && !(r.error instanceof PrometheusQueryError && r.error.kind !== 'timeout'),
   );
@@ -231,7 +257,7 @@ export async function runRoutesStep(
       err instanceof MeshbotError && err.kind === 'timeout' ? 'prometheus-timeout' : 'prometheus-unreachable',
       prom.url,
     );
-    return result(target, startedAt, [finding, modelFinding], data, {
+    return result(target, startedAt, [finding, ...modelFindings], data, {
       summary: finding.message,
       status: 'error',
     });
@@ -240,7 +266,7 @@ export async function runRoutesStep(
   const quantiles = (rs: Array<Settled<Sample[]>>): QuantileSamples =>
     Object.fromEntries(QUANTILES.map((quantile, i) => [quantile, samples(rs[i]!)])) as QuantileSamples;
 
-  const findings: Finding[] = [modelFinding];
+  const findings: Finding[] = [...modelFindings];
   for (const rec of data.queries.filter((r) => r.error !== undefined)) {
     findings.push({
       severity: 'warn',
@@ -269,7 +295,19 @@ export async function runRoutesStep(
   // With neither model, today's proxies still report every request under their default route:
   // show that [DEFAULT] row when it has traffic.
   if (objects.httpRoutes.length) data.rows.push(...hr);
-  else if (!objects.profile) data.rows.push(...hr.filter((r) => r.requests > 0));
+  else if (!objects.profile && !objects.grpcRoutes.length)
+    data.rows.push(...hr.filter((r) => r.requests > 0));
+  if (objects.grpcRoutes.length) {
+    data.rows.push(
+      ...grpcRouteRows(
+        target.service,
+        objects.grpcRoutes,
+        samples(grStatuses),
+        quantiles(grLatency),
+        windowSeconds,
+      ),
+    );
+  }
 
   findings.push(...judgeRoutes(data.rows, thresholds));
   if (data.rows.length > 0 && data.rows.every((r) => r.requests === 0)) {
@@ -297,41 +335,94 @@ export async function runRoutesStep(
 function describeModels(t: ServiceTarget, o: RouteObjects, domain: string): Finding {
   const svc = formatServiceTarget(t);
   const parts: string[] = [];
-  if (o.profile)
+  const used: RouteModel[] = [];
+  if (o.profile) {
+    used.push('service-profile');
     parts.push(
       `ServiceProfile ${o.profile.name} (${o.profile.routes.length} route${o.profile.routes.length === 1 ? '' : 's'})`,
     );
+  }
+  const routeList = (label: string, routes: Array<KubeHttpRoute | KubeGrpcRoute>): string =>
+    `${routes.length} ${label}${routes.length === 1 ? '' : 's'} (${routes.map((r) => `${r.name}.${r.group}`).join(', ')})`;
   if (o.httpRoutes.length) {
-    parts.push(
-      `${o.httpRoutes.length} HTTPRoute${o.httpRoutes.length === 1 ? '' : 's'} (${o.httpRoutes.map((r) => `${r.name}.${r.group}`).join(', ')})`,
-    );
+    used.push('http-route');
+    parts.push(routeList('HTTPRoute', o.httpRoutes));
+  }
+  if (o.grpcRoutes.length) {
+    used.push('grpc-route');
+    parts.push(routeList('GRPCRoute', o.grpcRoutes));
   }
   if (parts.length === 0) {
     return {
       severity: 'info',
       code: 'no-routes-defined',
-      message: `${svc} has no ServiceProfile (${serviceFqdn(t, domain)}) and no HTTPRoute with it as parent: every request is [DEFAULT]`,
-      hint: 'Define routes with a ServiceProfile (linkerd profile) or an HTTPRoute whose parentRef is the Service.',
+      message: `${svc} has no ServiceProfile (${serviceFqdn(t, domain)}) and no HTTPRoute or GRPCRoute with it as parent: every request is [DEFAULT]`,
+      hint: 'Define routes with a ServiceProfile (linkerd profile), or an HTTPRoute or GRPCRoute whose parentRef is the Service.',
     };
   }
-  const both = o.profile && o.httpRoutes.length;
+  // Which model the proxies follow when several exist (linkerd2-proxy's logical router;
+  // policy-controller/grpc/src/outbound.rs to_proto).
+  const hints: string[] = [];
+  if (o.profile && used.length > 1) {
+    hints.push(
+      "Where a ServiceProfile exists, Linkerd's proxies route by it and ignore the service's HTTPRoutes and GRPCRoutes.",
+    );
+  }
+  if (o.grpcRoutes.length && o.httpRoutes.length) {
+    hints.push(
+      "Where a GRPCRoute has the service as parent, Linkerd's policy controller serves the port as gRPC and its HTTPRoutes are not used (unless the port's appProtocol is HTTP/1).",
+    );
+  }
+  const many = used.length === 2 ? 'both route models' : `${used.length} route models`;
   return {
     severity: 'info',
     code: 'route-model',
-    message: `${svc} uses ${both ? 'both route models' : o.profile ? MODEL_NAMES['service-profile'] : MODEL_NAMES['http-route']}: ${parts.join(' and ')}`,
-    ...(both
-      ? {
-          hint: "Where a ServiceProfile exists, Linkerd's proxies route by it and ignore HTTPRoutes for that service.",
-        }
-      : {}),
+    message: `${svc} uses ${used.length > 1 ? many : MODEL_NAMES[used[0]!]}: ${parts.join(' and ')}`,
+    ...(hints.length ? { hint: hints.join(' ') } : {}),
   };
+}
+
+/** How a person names each route resource, and where its CRD comes from. */
+const ROUTE_RESOURCES: Record<string, { kind: string; install: string }> = {
+  'serviceprofiles.linkerd.io': {
+    kind: 'ServiceProfile',
+    install: "Linkerd's CRDs (linkerd install --crds | kubectl apply -f -, or the linkerd-crds chart)",
+  },
+  'httproutes.policy.linkerd.io': {
+    kind: 'HTTPRoute',
+    install: "Linkerd's CRDs (linkerd install --crds | kubectl apply -f -, or the linkerd-crds chart)",
+  },
+  'httproutes.gateway.networking.k8s.io': {
+    kind: 'HTTPRoute',
+    install: "the Gateway API's CRDs (its standard install, or linkerd-crds with installGatewayAPI=true)",
+  },
+  'grpcroutes.gateway.networking.k8s.io': {
+    kind: 'GRPCRoute',
+    install: "the Gateway API's CRDs (its standard install, or linkerd-crds with installGatewayAPI=true)",
+  },
+};
+
+/** One finding naming the route resources the cluster does not serve, and what installs them. */
+function notServedFindings(notServed: string[]): Finding[] {
+  if (!notServed.length) return [];
+  const names = notServed.map((r) => `${ROUTE_RESOURCES[r]?.kind ?? r} (${r})`);
+  const one = notServed.length === 1;
+  const installs = [...new Set(notServed.map((r) => ROUTE_RESOURCES[r]?.install).filter((x) => x))];
+  return [
+    {
+      severity: 'info',
+      code: 'route-kinds-not-served',
+      message: `This cluster does not serve ${names.join(', ')}: ${one ? 'its CRD is' : 'their CRDs are'} not installed, so the service can have no routes of ${one ? 'that kind' : 'those kinds'}`,
+      hint: `To define such routes, install ${installs.join('; and ')}.`,
+    },
+  ];
 }
 
 function summarize(svc: string, data: RoutesData, failing: RouteRow[]): string {
   const window = formatDuration(data.windowSeconds);
   const routes = data.rows.filter((r) => r.route !== DEFAULT_ROUTE).length;
   const models = data.models.length
-    ? data.models.map((m) => (m === 'service-profile' ? 'ServiceProfile' : 'HTTPRoute')).join(' + ')
+    ? data.models.map((m) => MODEL_LABELS[m]).join(' + ')
     : 'no routes defined';
   const head = `${svc} over ${window}: ${routes} route${routes === 1 ? '' : 's'} (${models})`;
   if (!failing.length) return `${head}, all within thresholds`;
@@ -371,12 +462,13 @@ function evidenceOf(data: RoutesData): EvidenceTable[] {
       rows: sp.map((r) => [...rowCells(r), r.verdict ?? '']),
     });
   }
-  const hr = data.rows.filter((r) => r.model === 'http-route');
-  if (hr.length) {
+  for (const model of ['http-route', 'grpc-route'] as const) {
+    const outbound = data.rows.filter((r) => r.model === model);
+    if (!outbound.length) continue;
     tables.push({
-      title: `HTTPRoute routes (outbound, over ${window})`,
+      title: `${MODEL_LABELS[model]} routes (outbound, over ${window})`,
       columns: [COLUMNS[0]!, 'KIND', ...COLUMNS.slice(1), 'VERDICT'],
-      rows: hr.map((r) => {
+      rows: outbound.map((r) => {
         const cells = rowCells(r);
         return [cells[0]!, r.kind ?? '', ...cells.slice(1), r.verdict ?? ''];
       }),
@@ -387,11 +479,7 @@ function evidenceOf(data: RoutesData): EvidenceTable[] {
     tables.push({
       title: 'Route definitions',
       columns: ['ROUTE', 'MODEL', 'MATCHES'],
-      rows: defined.map((r) => [
-        r.route,
-        r.model === 'service-profile' ? 'ServiceProfile' : (r.kind ?? 'HTTPRoute'),
-        r.matches!,
-      ]),
+      rows: defined.map((r) => [r.route, r.kind ?? MODEL_LABELS[r.model], r.matches!]),
     });
   }
   return tables;

@@ -1,6 +1,7 @@
 /**
  * `routes` against the sandbox and a real Prometheus scraping its proxies: a ServiceProfile
- * service, an HTTPRoute service, a service with both, the failing route's verdict, [DEFAULT]
+ * service, an HTTPRoute service, a service with both, a GRPCRoute service (failures by
+ * grpc-status), the failing route's verdict, [DEFAULT]
  * rows, configured thresholds, the CLI (JSON, text, exit codes, bad input), Prometheus
  * unreachable, and Slack (the thread, and refusals).
  */
@@ -9,6 +10,7 @@ import { singleClusterPool } from '../../../src/adapters/adapter-pool.js';
 import { runRoutesCommand, type RoutesFlagValues } from '../../../src/cli/commands/routes.js';
 import type { StepResult } from '../../../src/domain/step-result.js';
 import { parseCommand } from '../../../src/grammar/parse-command.js';
+import { crdObject } from '../../../src/sandbox/scenario/linkerd-control-plane.js';
 import { startBotWithDouble } from '../../../src/sandbox/slack/start-bot-with-double.js';
 import { createClusterExecutor } from '../../../src/slack/command-executor.js';
 import { runCommand } from '../../../src/steps/run-command.js';
@@ -16,7 +18,7 @@ import type { RouteRow, RoutesData } from '../../../src/steps/routes/routes-type
 import { waitForQuery } from '../../support/start-prometheus.js';
 import { startMetricsRig, type MetricsRig } from '../metrics/metrics-rig.js';
 
-/** scenarios/emojivoto-routes.yaml: the routes of web-svc, emoji-svc and voting-svc. */
+/** scenarios/emojivoto-routes.yaml: the routes of web-svc, emoji-svc, voting-svc and leaderboard-svc. */
 const ROUTES_NS = 'emojivoto';
 
 async function closedPort(): Promise<number> {
@@ -63,6 +65,14 @@ describe('routes against the sandbox and a real Prometheus', () => {
         waitForQuery(
           url,
           `sum(increase(outbound_http_route_request_statuses_total{route_name="${name}"}[1m]))`,
+          enough,
+          40_000,
+        ),
+      ),
+      ...['leaderboard-top', 'leaderboard-record'].map((name) =>
+        waitForQuery(
+          url,
+          `sum(increase(outbound_grpc_route_request_statuses_total{route_name="${name}"}[1m]))`,
           enough,
           40_000,
         ),
@@ -192,6 +202,67 @@ describe('routes against the sandbox and a real Prometheus', () => {
     expect(r.summary).toMatch(/2 routes \(ServiceProfile \+ HTTPRoute\), all within thresholds$/);
   });
 
+  it('shows the GRPCRoutes of a gRPC service, failures by grpc-status, and no [DEFAULT] row', async () => {
+    const r = await run('routes svc/leaderboard-svc.emojivoto --window 1m');
+    expect(r.data.models).toEqual(['grpc-route']);
+    expect(r.data.grpcRoutes).toEqual([
+      { group: 'gateway.networking.k8s.io', name: 'leaderboard-record', namespace: ROUTES_NS },
+      { group: 'gateway.networking.k8s.io', name: 'leaderboard-top', namespace: ROUTES_NS },
+    ]);
+    expect(r.findings[0]).toMatchObject({ severity: 'info', code: 'route-model' });
+    expect(r.findings[0]!.message).toMatch(
+      /uses GRPCRoute \(gateway\.networking\.k8s\.io\/v1\): 2 GRPCRoutes/,
+    );
+    expect(r.data.rows.map((x) => [x.model, x.route, x.kind, x.service, x.matches])).toEqual([
+      [
+        'grpc-route',
+        'leaderboard-record',
+        'GRPCRoute.gateway.networking.k8s.io',
+        'leaderboard-svc:8080',
+        'Exact emojivoto.v1.LeaderboardService/Record',
+      ],
+      [
+        'grpc-route',
+        'leaderboard-top',
+        'GRPCRoute.gateway.networking.k8s.io',
+        'leaderboard-svc:8080',
+        'Exact emojivoto.v1.LeaderboardService/Top',
+      ],
+    ]);
+    const record = row(r, 'grpc-route', 'leaderboard-record');
+    // 40% of its RPCs end UNKNOWN (on HTTP 200): counted by grpc_status, not HTTP status.
+    expect(record.successRate).toBeGreaterThan(0.45);
+    expect(record.successRate).toBeLessThan(0.75);
+    expect(record.rps).toBeGreaterThan(0);
+    // p50 1.5 s in the proxy's coarse buckets (0.05, 0.5, 1, 10 s): in the 1-10 s bucket.
+    expect(record.latencyMs.p50).toBeGreaterThan(1000);
+    expect(record.latencyMs.p99).toBeGreaterThan(1000);
+    expect(record.verdict).toBe('fail');
+    const top = row(r, 'grpc-route', 'leaderboard-top');
+    expect(top).toMatchObject({ successRate: 1, defined: true });
+    expect(top.requests).toBeGreaterThanOrEqual(15);
+    expect(top.verdict).toBeUndefined();
+    expect(r.findings.filter((f) => f.subject === 'leaderboard-record').map((f) => f.code)).toEqual([
+      'route-success-rate-low',
+      'route-latency-high',
+    ]);
+    expect(r.findings.find((f) => f.code === 'route-success-rate-low')!.message).toMatch(
+      /^GRPCRoute route "leaderboard-record" succeeds \d+\.\d\d% of \d+ requests, below 95\.00%$/,
+    );
+    expect(r.status).toBe('fail');
+    expect(r.summary).toMatch(
+      /^leaderboard-svc\.emojivoto over 1m: 2 routes \(GRPCRoute\); 1 crossing thresholds: leaderboard-record \d+\.\d\d%$/,
+    );
+    expect(r.evidence.map((t) => t.title)).toEqual([
+      'GRPCRoute routes (outbound, over 1m)',
+      'Route definitions',
+    ]);
+    expect(r.data.queries.map((q) => q.name)).toEqual(
+      expect.arrayContaining(['grpcRouteStatuses', 'grpcRouteLatency p99']),
+    );
+    expect(r.data.queries.every((q) => q.error === undefined)).toBe(true);
+  });
+
   it('judges by the configured thresholds', async () => {
     const r = await run('routes svc/web-svc.emojivoto --window 1m', {
       readingSettings: { routes: { minSuccessRate: 0.5, maxP99Ms: 60_000 } },
@@ -217,6 +288,34 @@ describe('routes against the sandbox and a real Prometheus', () => {
     const missing = await run('routes svc/nothing-svc.emojivoto');
     expect(missing.status).toBe('fail');
     expect(missing.findings[0]!.code).toBe('service-not-found');
+  });
+
+  it('says which route model the cluster does not serve when a CRD is not installed (regression)', async () => {
+    const CRD = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition' } as const;
+    rig.sandbox.store.delete(CRD, undefined, 'httproutes.policy.linkerd.io');
+    try {
+      const r = await run('routes svc/emoji-svc.emojivoto --window 1m');
+      expect(r.data.notServed).toEqual(['httproutes.policy.linkerd.io']);
+      // Only the Gateway API's HTTPRoute is read now.
+      expect(r.data.httpRoutes.map((x) => x.name)).toEqual(['emoji-list']);
+      expect(r.findings[1]).toEqual({
+        severity: 'info',
+        code: 'route-kinds-not-served',
+        message:
+          'This cluster does not serve HTTPRoute (httproutes.policy.linkerd.io): its CRD is not installed, so the service can have no routes of that kind',
+        hint: "To define such routes, install Linkerd's CRDs (linkerd install --crds | kubectl apply -f -, or the linkerd-crds chart).",
+      });
+      // Its proxies' series are still there: the route shows, as not defined by an object.
+      expect(row(r, 'http-route', 'emoji-find').defined).toBe(false);
+
+      const text = await cli('svc/emoji-svc.emojivoto', { prometheus: rig.prometheus.url, window: '1m' });
+      expect(text.stdout).toContain('This cluster does not serve HTTPRoute (httproutes.policy.linkerd.io)');
+    } finally {
+      rig.sandbox.store.create(crdObject('httproutes.policy.linkerd.io', 'linkerd', 'stable-2.14.10'));
+    }
+    const back = await run('routes svc/emoji-svc.emojivoto --window 1m');
+    expect(back.data.notServed).toEqual([]);
+    expect(back.data.httpRoutes.map((x) => x.name)).toEqual(['emoji-list', 'emoji-find']);
   });
 
   async function cli(
@@ -256,6 +355,32 @@ describe('routes against the sandbox and a real Prometheus', () => {
 
     const pass = await cli('voting-svc.emojivoto', { prometheus: rig.prometheus.url, output: 'json' });
     expect(pass.code).toBe(0);
+  });
+
+  it('runs for a GRPCRoute service from the CLI: JSON and the GRPCRoute table', async () => {
+    const json = await cli('svc/leaderboard-svc.emojivoto', {
+      prometheus: rig.prometheus.url,
+      output: 'json',
+      window: '1m',
+    });
+    expect(json.code).toBe(1);
+    const parsed = JSON.parse(json.stdout) as StepResult<RoutesData>;
+    expect(parsed.data.models).toEqual(['grpc-route']);
+    expect(parsed.data.rows.find((x) => x.route === 'leaderboard-record')).toMatchObject({
+      model: 'grpc-route',
+      kind: 'GRPCRoute.gateway.networking.k8s.io',
+      verdict: 'fail',
+    });
+
+    const text = await cli('svc/leaderboard-svc.emojivoto', { prometheus: rig.prometheus.url, window: '1m' });
+    expect(text.code).toBe(1);
+    expect(text.stdout).toMatch(/GRPCRoute routes \(outbound, over 1m\)/);
+    expect(text.stdout).toMatch(
+      /leaderboard-top\s+GRPCRoute\.gateway\.networking\.k8s\.io\s+leaderboard-svc:8080\s+100\.00%\s+\d+\.\drps/,
+    );
+    expect(text.stdout).toMatch(
+      /leaderboard-record\s+GRPCRoute\.gateway\.networking\.k8s\.io\s+leaderboard-svc:8080\s+\d+\.\d\d%.*fail/,
+    );
   });
 
   it('exits 3 with a finding when Prometheus cannot be reached', async () => {
@@ -306,6 +431,17 @@ describe('routes against the sandbox and a real Prometheus', () => {
       const replies = JSON.stringify(thread.replies);
       expect(replies).toContain('POST /api/vote');
       expect(replies).toContain('[DEFAULT]');
+
+      const grpc = await env.double.sendSlashCommand({
+        text: 'routes svc/leaderboard-svc.emojivoto --window 1m',
+        channelId: 'C0OPS',
+        userId: 'U0ALICE',
+      });
+      const grpcThread = await env.double.waitForThread(grpc.triggerId, 30_000);
+      expect(grpcThread.parent.metadata?.event_payload.status).toBe('fail');
+      const grpcReplies = JSON.stringify(grpcThread.replies);
+      expect(grpcReplies).toContain('GRPCRoute routes');
+      expect(grpcReplies).toContain('leaderboard-record');
 
       const elsewhere = await env.double.sendSlashCommand({
         text: 'routes svc/web-svc.emojivoto',

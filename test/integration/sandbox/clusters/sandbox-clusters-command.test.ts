@@ -61,8 +61,15 @@ describe('meshbot sandbox --clusters (handler)', () => {
           'proxyMetrics',
           'podCidr',
           'serviceCidr',
+          'prometheusConfig',
         ]);
         expect(c.context).toBe(name);
+        // One Prometheus per cluster, as linkerd-viz: this cluster's targets alone, unlabelled.
+        expect(c.prometheusConfig).toBe(path.join(dir, `prometheus-${name}.yml`));
+        const own = readFileSync(c.prometheusConfig!, 'utf8');
+        expect(own).toContain(`targets: ["${new URL(c.proxyMetrics).host}"]`);
+        expect(own.match(/targets:/g)).toHaveLength(2);
+        expect(own).not.toContain('cluster:');
         expect(c.destination).toMatch(/^127\.0\.0\.1:\d+$/);
       }
       expect([east.podCidr, east.serviceCidr, west.podCidr, west.serviceCidr]).toEqual([
@@ -162,6 +169,7 @@ describe('meshbot sandbox --clusters (handler)', () => {
       /\n {2}west \(scenario emojivoto; pods 10\.2\.0\.0\/16, services 10\.97\.0\.0\/16\)\n/,
     );
     expect(stdout.text()).toMatch(/kubectl --context west get pods -A/);
+    expect(stdout.text()).toMatch(/\n {4}prometheus: +\S+prometheus-west\.yml \(this cluster alone\)\n/);
   });
 
   it.each([

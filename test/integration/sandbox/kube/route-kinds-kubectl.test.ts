@@ -1,6 +1,7 @@
 /**
- * ServiceProfiles and HTTPRoutes (both API groups) through the sandbox API server with the real
- * kubectl: discovery finds them by plural, short name and group, and kubectl applies them.
+ * ServiceProfiles, HTTPRoutes (both API groups) and GRPCRoutes through the sandbox API server
+ * with the real kubectl: discovery finds them by plural, short name and group, and kubectl
+ * applies them; as a real API server, it serves each only while its CRD is installed.
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -10,7 +11,12 @@ import { startApiServer, type RunningApiServer } from '../../../../src/sandbox/k
 import { createObjectStore } from '../../../../src/sandbox/kube/object-store.js';
 import type { ObjectStore } from '../../../../src/sandbox/kube/store-types.js';
 import { writeKubeconfig } from '../../../../src/sandbox/kube/write-kubeconfig.js';
-import { serviceProfileObject, httpRouteObject } from '../../../../src/sandbox/scenario/route-schema.js';
+import { crdObject } from '../../../../src/sandbox/scenario/linkerd-control-plane.js';
+import {
+  grpcRouteObject,
+  httpRouteObject,
+  serviceProfileObject,
+} from '../../../../src/sandbox/scenario/route-schema.js';
 
 describe('route kinds with kubectl', () => {
   let dir: string;
@@ -33,6 +39,14 @@ describe('route kinds with kubectl', () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'meshbot-route-kinds-'));
     store = createObjectStore();
     store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'emojivoto' } });
+    // linkerd-crds of 2.14: no GRPCRoute CRD until a test installs it.
+    for (const crd of [
+      'serviceprofiles.linkerd.io',
+      'httproutes.policy.linkerd.io',
+      'httproutes.gateway.networking.k8s.io',
+    ] as const) {
+      store.create(crdObject(crd, 'linkerd', 'stable-2.14.10'));
+    }
     store.create(
       serviceProfileObject(
         { service: 'web-svc', namespace: 'emojivoto', routes: [{ name: 'GET /api/list', method: 'GET' }] },
@@ -99,5 +113,62 @@ describe('route kinds with kubectl', () => {
     expect(JSON.parse(gateway.stdout).items[0].spec.parentRefs).toEqual([
       { group: 'core', kind: 'Service', name: 'web-svc', namespace: 'emojivoto', port: 80 },
     ]);
+  });
+
+  it('serves GRPCRoutes only once their CRD is installed, as a real API server (regression)', async () => {
+    const before = await kubectl('get', 'grpcroutes', '-n', 'emojivoto');
+    expect(before.code).not.toBe(0);
+    expect(before.stderr).toContain('the server doesn\'t have a resource type "grpcroutes"');
+    const raw = await kubectl(
+      'get',
+      '--raw',
+      '/apis/gateway.networking.k8s.io/v1/namespaces/emojivoto/grpcroutes',
+    );
+    expect(raw.code).not.toBe(0);
+    expect(raw.stderr).toMatch(/NotFound|the server could not find the requested resource/);
+
+    const crdFile = path.join(dir, 'grpcroutes-crd.yaml');
+    await writeFile(
+      crdFile,
+      JSON.stringify(crdObject('grpcroutes.gateway.networking.k8s.io', 'linkerd', 'edge-24.5.2')),
+    );
+    const installed = await kubectl('apply', '-f', crdFile);
+    expect(installed.stderr).toBe('');
+    expect(installed.stdout.trim()).toBe(
+      'customresourcedefinition.apiextensions.k8s.io/grpcroutes.gateway.networking.k8s.io created',
+    );
+
+    const routeFile = path.join(dir, 'grpcroute.yaml');
+    await writeFile(
+      routeFile,
+      JSON.stringify(
+        grpcRouteObject({
+          name: 'emoji-list',
+          namespace: 'emojivoto',
+          parent: 'emoji-svc',
+          port: 8080,
+          matches: [{ service: 'emoji.v1.EmojiService', method: 'ListAll', type: 'Exact' }],
+        }),
+      ),
+    );
+    const applied = await kubectl('apply', '-f', routeFile);
+    expect(applied.stderr).toBe('');
+    expect(applied.stdout.trim()).toBe('grpcroute.gateway.networking.k8s.io/emoji-list created');
+    const listed = await kubectl('get', 'grpcroutes', '-n', 'emojivoto', '-o', 'json');
+    expect(JSON.parse(listed.stdout).items[0].spec.rules[0].matches).toEqual([
+      { method: { type: 'Exact', service: 'emoji.v1.EmojiService', method: 'ListAll' } },
+    ]);
+
+    // Deleting the CRD takes the kind away again.
+    const deleted = await kubectl('delete', 'crd', 'grpcroutes.gateway.networking.k8s.io');
+    expect(deleted.code).toBe(0);
+    // (kubectl's discovery cache still lists the kind: ask the URL itself.)
+    const after = await kubectl(
+      'get',
+      '--raw',
+      '/apis/gateway.networking.k8s.io/v1/namespaces/emojivoto/grpcroutes',
+    );
+    expect(after.code).not.toBe(0);
+    expect(after.stderr).toMatch(/the server could not find the requested resource/);
   });
 });

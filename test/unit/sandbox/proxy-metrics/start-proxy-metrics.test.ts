@@ -228,6 +228,52 @@ describe('startProxyMetrics from traffic edges', () => {
     expect(text).toContain(`outbound_http_route_request_duration_seconds_count{${labels}} 40`);
   });
 
+  it("counts a GRPCRoute parent's matched RPCs as outbound_grpc_route_* by grpc_status, and its HTTPRoutes no more", async () => {
+    store.create({
+      apiVersion: 'policy.linkerd.io/v1beta3',
+      kind: 'HTTPRoute',
+      metadata: { name: 'list-all-http', namespace: 'emojivoto' },
+      spec: { parentRefs: [{ group: 'core', kind: 'Service', name: 'emoji-svc', port: 8080 }] },
+    });
+    // Route names are DNS names: an edge down the GRPCRoute `list-all`.
+    await metrics.stop();
+    metrics = await startProxyMetrics({
+      store,
+      edges: [
+        {
+          from: 'emojivoto/web',
+          service: { namespace: 'emojivoto', name: 'emoji-svc', port: 8080 },
+          route: 'list-all',
+          spec: { rps: 4, successRate: 0.75, latencyMs: { p50: 3, p99: 20 } },
+        },
+      ],
+      tickMs: 60_000,
+    });
+    store.create({
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'GRPCRoute',
+      metadata: { name: 'list-all', namespace: 'emojivoto' },
+      spec: { parentRefs: [{ group: 'core', kind: 'Service', name: 'emoji-svc', port: 8080 }] },
+    });
+    store.create(meshed('web-1', 'web', '10.0.0.1'));
+    store.create(meshed('emoji-1', 'emoji', '10.0.0.3'));
+    metrics.advance(10);
+    const text = await (await fetch(metrics.url)).text();
+    const labels =
+      'namespace="emojivoto",pod="web-1",deployment="web",statefulset="",parent_group="core",parent_kind="Service",parent_namespace="emojivoto",parent_name="emoji-svc",parent_port="8080",parent_section_name="",route_group="gateway.networking.k8s.io",route_kind="GRPCRoute",route_namespace="emojivoto",route_name="list-all",hostname="emoji-svc.emojivoto.svc.cluster.local"';
+    expect(text).toContain(
+      `outbound_grpc_route_request_statuses_total{${labels},grpc_status="OK",error=""} 30`,
+    );
+    expect(text).toContain(
+      `outbound_grpc_route_request_statuses_total{${labels},grpc_status="UNKNOWN",error=""} 10`,
+    );
+    expect(text).toContain(`outbound_grpc_route_request_duration_seconds_bucket{${labels},le="0.05"} 40`);
+    expect(text).toContain(`outbound_grpc_route_request_duration_seconds_count{${labels}} 40`);
+    // The policy controller serves the port as gRPC: the HTTPRoute (and its default route) get nothing.
+    expect(text).toContain('# TYPE outbound_http_route_request_statuses_total counter');
+    expect(text).not.toMatch(/^outbound_http_route_request_statuses_total\{/m);
+  });
+
   it('sends nothing while the service has no ready pod', async () => {
     store.create(meshed('web-1', 'web', '10.0.0.1'));
     metrics.advance(10);

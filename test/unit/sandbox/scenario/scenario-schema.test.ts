@@ -305,6 +305,7 @@ describe('route objects in scenarios', () => {
     const scenario = parseScenario(
       {
         name: 'routes',
+        linkerd: {},
         deployments: [meshedWeb],
         services: [routedSvc('web-svc'), routedSvc('api-svc')],
         serviceProfiles: [
@@ -352,9 +353,48 @@ describe('route objects in scenarios', () => {
     ).toBeDefined();
   });
 
+  it('creates GRPCRoutes (gateway.networking.k8s.io/v1) with the Service as parent and method matches', () => {
+    const scenario = parseScenario(
+      {
+        name: 'grpc-routes',
+        linkerd: { crds: ['grpcroutes.gateway.networking.k8s.io'] },
+        deployments: [meshedWeb],
+        services: [routedSvc('api-svc')],
+        grpcRoutes: [
+          {
+            name: 'list',
+            namespace: 'emojivoto',
+            parent: 'api-svc',
+            port: 80,
+            matches: [{ service: 'emoji.v1.EmojiService', method: 'ListAll' }],
+          },
+        ],
+        traffic: [{ from: 'web', namespace: 'emojivoto', to: 'api-svc', route: 'list', rps: 1 }],
+      },
+      'test',
+    );
+    const store = createObjectStore();
+    applyScenario(store, scenario);
+    const route = store.get(
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'GRPCRoute' },
+      'emojivoto',
+      'list',
+    );
+    expect(route?.spec).toEqual({
+      parentRefs: [{ group: 'core', kind: 'Service', name: 'api-svc', namespace: 'emojivoto', port: 80 }],
+      rules: [
+        {
+          matches: [{ method: { type: 'Exact', service: 'emoji.v1.EmojiService', method: 'ListAll' } }],
+          backendRefs: [{ name: 'api-svc', port: 80 }],
+        },
+      ],
+    });
+  });
+
   it('refuses routes of services the scenario does not have, and edge routes no object defines', () => {
     const bad = {
       name: 'routes',
+      linkerd: {},
       deployments: [meshedWeb],
       services: [routedSvc('web-svc')],
       serviceProfiles: [
@@ -363,13 +403,17 @@ describe('route objects in scenarios', () => {
         { service: 'web-svc', namespace: 'emojivoto' },
       ],
       httpRoutes: [{ name: 'x', namespace: 'emojivoto', parent: 'nope' }],
+      grpcRoutes: [{ name: 'y', namespace: 'emojivoto', parent: 'gone' }],
       traffic: [{ from: 'web', namespace: 'emojivoto', to: 'web-svc', route: 'GET /b', rps: 1 }],
     };
     expect(problemsOf(bad)).toEqual([
       'serviceProfiles[0].service: expected a service of this scenario in namespace "emojivoto", got "ghost-svc"',
       'serviceProfiles[2].service: expected one ServiceProfile per service, got a second for "web-svc"',
       'httpRoutes[0].parent: expected a service of this scenario in namespace "emojivoto", got "nope"',
-      'traffic[0].route: expected a route of service web-svc.emojivoto (a serviceProfiles route or an httpRoutes entry with it as parent), got "GET /b"',
+      'grpcRoutes[0].parent: expected a service of this scenario in namespace "emojivoto", got "gone"',
+      'traffic[0].route: expected a route of service web-svc.emojivoto (a serviceProfiles route, or an httpRoutes or grpcRoutes entry with it as parent), got "GET /b"',
+      // The default CRDs (linkerd-crds of 2.14) have no GRPCRoute.
+      'grpcRoutes[0]: expected the CRD grpcroutes.gateway.networking.k8s.io in linkerd.crds (the API server serves GRPCRoutes only while their CRD is installed)',
     ]);
     // The schema speaks first: a bad field is named before any cross-field check.
     expect(
@@ -380,5 +424,38 @@ describe('route objects in scenarios', () => {
     ).toEqual([
       'httpRoutes[0].matches[0].method: expected an HTTP method: GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH, got "FETCH"',
     ]);
+  });
+
+  it('refuses route objects whose CRD the scenario does not install, and takes one from objects', () => {
+    const routes = {
+      deployments: [meshedWeb],
+      services: [routedSvc('web-svc')],
+      serviceProfiles: [{ service: 'web-svc', namespace: 'emojivoto' }],
+      httpRoutes: [{ name: 'x', namespace: 'emojivoto', group: 'policy.linkerd.io', parent: 'web-svc' }],
+    };
+    expect(problemsOf({ name: 'no-linkerd', ...routes })).toEqual([
+      'serviceProfiles[0]: expected the CRD serviceprofiles.linkerd.io in linkerd.crds (the API server serves ServiceProfiles only while their CRD is installed); this scenario has no linkerd: section, so no CRDs',
+      'httpRoutes[0]: expected the CRD httproutes.policy.linkerd.io in linkerd.crds (the API server serves HTTPRoutes only while their CRD is installed); this scenario has no linkerd: section, so no CRDs',
+    ]);
+    expect(
+      problemsOf({ name: 'few-crds', linkerd: { crds: ['serviceprofiles.linkerd.io'] }, ...routes }),
+    ).toEqual([
+      'httpRoutes[0]: expected the CRD httproutes.policy.linkerd.io in linkerd.crds (the API server serves HTTPRoutes only while their CRD is installed)',
+    ]);
+    const crd = (name: string) => ({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name },
+    });
+    expect(() =>
+      parseScenario(
+        {
+          name: 'own-crds',
+          ...routes,
+          objects: [crd('serviceprofiles.linkerd.io'), crd('httproutes.policy.linkerd.io')],
+        },
+        'test',
+      ),
+    ).not.toThrow();
   });
 });

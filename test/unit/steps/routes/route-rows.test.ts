@@ -1,7 +1,7 @@
 import type { Sample } from '../../../../src/adapters/prometheus/prometheus-responses.js';
 import { judgeRoutes } from '../../../../src/steps/routes/judge-routes.js';
 import { routeQueries } from '../../../../src/steps/routes/route-queries.js';
-import { httpRouteRows, profileRows } from '../../../../src/steps/routes/route-rows.js';
+import { grpcRouteRows, httpRouteRows, profileRows } from '../../../../src/steps/routes/route-rows.js';
 import { DEFAULT_ROUTE_THRESHOLDS } from '../../../../src/steps/routes/routes-types.js';
 
 const sample = (metric: Record<string, string>, value: number): Sample => ({ metric, value, timestamp: 0 });
@@ -26,6 +26,16 @@ describe('route queries', () => {
     );
     expect(q.httpRouteStatuses).toBe(
       'sum(increase(outbound_http_route_request_statuses_total{parent_group="core", parent_kind="Service", parent_name="web-svc", parent_namespace="emojivoto"}[600s])) by (route_group, route_kind, route_namespace, route_name, parent_port, http_status, error)',
+    );
+  });
+
+  it("ask for the proxy's GRPCRoute families by grpc_status, as viz stat-outbound does", () => {
+    const q = routeQueries({ service: 'emoji-svc', namespace: 'emojivoto' }, 60, 'cluster.local');
+    expect(q.grpcRouteStatuses).toBe(
+      'sum(increase(outbound_grpc_route_request_statuses_total{parent_group="core", parent_kind="Service", parent_name="emoji-svc", parent_namespace="emojivoto"}[60s])) by (route_group, route_kind, route_namespace, route_name, parent_port, grpc_status, error)',
+    );
+    expect(q.grpcRouteLatency[0.5]).toBe(
+      'histogram_quantile(0.5, sum(irate(outbound_grpc_route_request_duration_seconds_bucket{parent_group="core", parent_kind="Service", parent_name="emoji-svc", parent_namespace="emojivoto"}[60s])) by (le, route_group, route_kind, route_namespace, route_name))',
     );
   });
 });
@@ -103,6 +113,62 @@ describe('route rows', () => {
       ['[DEFAULT]', undefined, 'emoji-svc:8080', 5, 0],
     ]);
     expect(rows[0]!.latencyMs.p99).toBe(750);
+  });
+
+  it('GRPCRoute: a grpc_status other than OK or an error is a failure, whatever the HTTP status; no [DEFAULT] of its own', () => {
+    const list = (more: Record<string, string>): Record<string, string> => ({
+      route_kind: 'GRPCRoute',
+      route_group: 'gateway.networking.k8s.io',
+      route_namespace: 'emojivoto',
+      route_name: 'list',
+      parent_port: '8080',
+      error: '',
+      ...more,
+    });
+    const rows = grpcRouteRows(
+      'emoji-svc',
+      [
+        {
+          group: 'gateway.networking.k8s.io',
+          name: 'list',
+          namespace: 'emojivoto',
+          parentRefs: [
+            { group: 'core', kind: 'Service', name: 'emoji-svc', namespace: 'emojivoto', port: 8080 },
+          ],
+          matches: ['Exact emoji.v1.EmojiService/ListAll'],
+        },
+        {
+          group: 'gateway.networking.k8s.io',
+          name: 'idle',
+          namespace: 'emojivoto',
+          parentRefs: [],
+          matches: [],
+        },
+      ],
+      [
+        sample(list({ grpc_status: 'OK' }), 70),
+        // Failed RPCs travel as HTTP 200: only grpc_status tells.
+        sample(list({ grpc_status: 'UNAVAILABLE', http_status: '200' }), 20),
+        sample(list({ grpc_status: 'NOT_FOUND' }), 5),
+        sample(list({ grpc_status: 'UNKNOWN', error: 'RESPONSE_HEADERS_TIMEOUT' }), 5),
+        // An HTTP-style 5xx label is not how gRPC routes fail, and an OK with it is still OK.
+        sample(list({ grpc_status: 'OK', http_status: '503' }), 0),
+      ],
+      { ...noLatency, 0.95: [sample(list({}), 0.04)] },
+      20,
+    );
+    expect(
+      rows.map((r) => [r.route, r.kind, r.service, r.requests, r.failures, r.successRate, r.model]),
+    ).toEqual([
+      ['idle', 'GRPCRoute.gateway.networking.k8s.io', 'emoji-svc', 0, 0, null, 'grpc-route'],
+      ['list', 'GRPCRoute.gateway.networking.k8s.io', 'emoji-svc:8080', 100, 30, 0.7, 'grpc-route'],
+    ]);
+    expect(rows[1]!.rps).toBe(5);
+    expect(rows[1]!.latencyMs.p95).toBe(40);
+    expect(rows[1]!.matches).toBe('Exact emoji.v1.EmojiService/ListAll');
+    const findings = judgeRoutes(rows, DEFAULT_ROUTE_THRESHOLDS);
+    expect(findings.map((f) => [f.code, f.subject])).toEqual([['route-success-rate-low', 'list']]);
+    expect(findings[0]!.message).toBe('GRPCRoute route "list" succeeds 70.00% of 100 requests, below 95.00%');
   });
 
   it('judges routes with enough requests only', () => {
