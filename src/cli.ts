@@ -30,6 +30,26 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A reader that stops early (`meshbot tap --help | head -3`) closes the pipe: the next write
+ * fails with EPIPE. That is not the command's failure, and Node's default (an unhandled
+ * 'error' event, a stack trace) is no way to say so: stop quietly, with the exit code the
+ * command has set so far (0 if none). Any other write error is reported as one line.
+ */
+function onOutputError(err: NodeJS.ErrnoException): void {
+  if (err.code !== 'EPIPE') {
+    try {
+      process.stderr.write(`Error: cannot write the output: ${err.message}\n`);
+    } catch {
+      // stderr is gone too: the exit code below still says it.
+    }
+    process.exit(EXIT.unreachable);
+  }
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
+}
+process.stdout.on('error', onOutputError);
+process.stderr.on('error', onOutputError);
+
 main(process.argv).then(
   (code) => {
     process.exitCode = code;

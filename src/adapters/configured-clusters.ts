@@ -49,3 +49,16 @@ export function servedClusterPool(
 ): AdapterPool {
   return clusters ? configuredClusterPool(clusters, options, open) : singleClusterPool(options, open);
 }
+
+/**
+ * The cluster meshbot keeps its own state in (the reports' Lease and state ConfigMap): the
+ * `inCluster` one, where meshbot runs, else the first (docs/clusters.md). `serve` and
+ * `meshbot report run --post` must agree on it, or their runs judge against different states.
+ */
+export function homeCluster<C extends Pick<ClusterConfig, 'inCluster'>>(
+  clusters: readonly [C, ...C[]] | readonly C[],
+): C {
+  const home = clusters.find((c) => c.inCluster) ?? clusters[0];
+  if (!home) throw new Error('no cluster configured');
+  return home;
+}

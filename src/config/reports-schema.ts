@@ -32,6 +32,11 @@ function validTimeZone(tz: string): boolean {
   }
 }
 
+/** Clusters a report sweeps at once (each opens up to `concurrency` destination streams). */
+export const DEFAULT_CLUSTER_CONCURRENCY = 4;
+/** A cluster's sweep, second look included, within 5 minutes. */
+export const DEFAULT_SWEEP_TIMEOUT_MS = 5 * 60 * 1000;
+
 export const reportSchema = z
   .object({
     name: z.string().regex(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, 'a name such as nightly-drift'),
@@ -70,6 +75,10 @@ export const reportSchema = z
     cluster: clusterNameSchema.optional(),
     /** Several clusters, or `all`, swept in one report whose findings are grouped by cluster. */
     clusters: z.union([z.literal('all'), z.array(clusterNameSchema).min(1)]).optional(),
+    /** Of a report over several clusters, how many are swept at once. */
+    clusterConcurrency: z.number().int().min(1).max(16).default(DEFAULT_CLUSTER_CONCURRENCY),
+    /** Each cluster's sweep must finish within this; past it that cluster's part is an error. */
+    sweepTimeout: duration(1, 3600).default(DEFAULT_SWEEP_TIMEOUT_MS),
   })
   .strict()
   .refine((r) => r.cluster === undefined || r.clusters === undefined, {

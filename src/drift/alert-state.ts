@@ -56,6 +56,15 @@ export interface EvaluateOptions {
    * services): open endpoint alerts it did not see are kept, not resolved.
    */
   partial?: boolean;
+  /** The same, for a report over several clusters: the clusters whose sweep could not ask everything. */
+  partialClusters?: ReadonlySet<string>;
+  /**
+   * The clusters this run swept (and whose sweep finished). When given, open alerts of any
+   * other cluster (its sweep failed or ran out of time, or the run did not cover it, as a CLI
+   * run of one cluster of a report over several) were not looked at: all are kept, control-plane
+   * ones too.
+   */
+  swept?: ReadonlySet<string>;
 }
 
 export interface Evaluation {
@@ -139,7 +148,12 @@ export function evaluateRun(
 
   for (const [fingerprint, before] of Object.entries(open)) {
     if (seen.has(fingerprint)) continue;
-    if (options.partial && before.source !== 'control-plane') {
+    if (options.swept && !options.swept.has(before.cluster)) {
+      next[fingerprint] = before; // its cluster was not swept
+      continue;
+    }
+    const partial = options.partial || options.partialClusters?.has(before.cluster);
+    if (partial && before.source !== 'control-plane') {
       next[fingerprint] = before; // not seen because not asked: still open
       continue;
     }

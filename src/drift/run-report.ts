@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import type { ReportConfig } from '../config/reports-schema.js';
 import { mergeSweeps } from './merge-sweeps.js';
+import { sweepClusters, type ClusterSweepFn } from './sweep-clusters.js';
 import type { StepResult } from '../domain/step-result.js';
 import type { SweepData, SweepFinding, SweepRequest } from '../steps/sweep/sweep-types.js';
 import {
@@ -74,9 +75,13 @@ export interface ReportNotifier {
 
 export interface RunReportOptions {
   report: ReportConfig;
-  /** The cluster swept, or several (one after the other), their findings grouped by cluster. */
+  /**
+   * The cluster swept, or several (report.clusterConcurrency at once, each within
+   * report.sweepTimeout), their findings grouped by cluster.
+   */
   cluster: string | readonly string[];
-  sweep: (request: SweepRequest) => Promise<StepResult<SweepData>>;
+  /** Sweeps one cluster; `signal` aborts when its time is up. */
+  sweep: ClusterSweepFn;
   store: ReportStateStore;
   notifier: ReportNotifier;
   /** The scheduled time this run is for (ISO), or `manual-...` for a run asked by hand. */
@@ -91,6 +96,8 @@ export interface RunReportOptions {
 export interface ReportRun {
   result: StepResult<SweepData>;
   evaluation: Evaluation;
+  /** The clusters that could not be swept, and why (the error's kind). */
+  notSwept: Array<{ cluster: string; reason: string }>;
   posted?: PostedRun;
 }
 
@@ -205,12 +212,14 @@ export async function runReport(o: RunReportOptions): Promise<ReportRun> {
   const { report } = o;
   const scheduled = !isManualSlot(o.slot);
   if (scheduled) await markStarted(o.store, report.name, o.slot, o.identity, o.fence, now());
-  // One cluster, or several one after the other: one result, findings grouped by cluster.
-  const swept: StepResult<SweepData>[] = [];
-  for (const cluster of typeof o.cluster === 'string' ? [o.cluster] : o.cluster) {
-    swept.push(await o.sweep(sweepRequestOf(report, cluster)));
-  }
-  const result = mergeSweeps(swept);
+  // One cluster, or several at once (bounded, each in its own time): one result, findings
+  // grouped by cluster in the report's order; a cluster that could not be swept is its own part.
+  const swept = await sweepClusters(
+    (typeof o.cluster === 'string' ? [o.cluster] : o.cluster).map((c) => sweepRequestOf(report, c)),
+    o.sweep,
+    { concurrency: report.clusterConcurrency, timeoutMs: report.sweepTimeout },
+  );
+  const result = mergeSweeps(swept.map((s) => s.result));
   const findings = result.findings as SweepFinding[];
   const left = (await o.store.read()).reports[report.name]?.posting;
   if (left) await settleIntent(o, left);
@@ -221,7 +230,10 @@ export async function runReport(o: RunReportOptions): Promise<ReportRun> {
     now: at,
     repeatIntervalMs: report.repeatInterval,
     snoozes: activeSnoozes(state.snoozes, at),
-    partial: result.data.notAsked.length > 0,
+    // Each cluster is judged on what its own sweep could ask: one cluster down keeps its own
+    // alerts open, never another's.
+    partialClusters: new Set(swept.filter((s) => s.result.data.notAsked.length > 0).map((s) => s.cluster)),
+    swept: new Set(swept.filter((s) => !s.failed).map((s) => s.cluster)),
   });
 
   // The intent first (what this run is about to post, under a run id every message carries),
@@ -285,5 +297,6 @@ export async function runReport(o: RunReportOptions): Promise<ReportRun> {
     s.snoozes = activeSnoozes(s.snoozes, at);
     return s;
   }, o.fence);
-  return { result, evaluation, ...(posted ? { posted } : {}) };
+  const notSwept = swept.flatMap((s) => (s.failed ? [{ cluster: s.cluster, reason: s.failed.kind }] : []));
+  return { result, evaluation, notSwept, ...(posted ? { posted } : {}) };
 }

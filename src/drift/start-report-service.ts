@@ -92,8 +92,8 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
       const run = await runReport({
         report,
         cluster: config.clusters ? reportClusters(report, adapters.clusters) : cluster,
-        sweep: async (request) => {
-          const result = await runSweepStep(request, await adapters.get(request.cluster));
+        sweep: async (request, signal) => {
+          const result = await runSweepStep(request, await adapters.get(request.cluster), { signal });
           metrics.observeSweep(request.cluster, result.data, result.durationMs);
           return result;
         },
@@ -105,6 +105,7 @@ export async function startReportService(o: ReportServiceOptions): Promise<Repor
         ...(elector.isLeader() ? { fence: elector.fencingToken() ?? 0 } : {}),
       });
       metrics.reportRuns.inc({ report: report.name, outcome: 'ok' });
+      for (const { cluster, reason } of run.notSwept) metrics.sweepFailures.inc({ cluster, reason });
       openKinds.set(
         report.name,
         setOpenFindings(

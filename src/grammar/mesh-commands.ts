@@ -1,6 +1,9 @@
+import type { PodTarget } from './pod-target.js';
 import {
   DEFAULT_EVENTS_WINDOW_SECONDS,
   DEFAULT_METRICS_WINDOW_SECONDS,
+  DEFAULT_PROXY_LOGS_SINCE_SECONDS,
+  DEFAULT_PROXY_LOGS_TAIL,
   DEFAULT_ROUTES_WINDOW_SECONDS,
   type RunnableCommand,
 } from './parse-command.js';
@@ -38,6 +41,13 @@ export const meshCommands = {
     name: 'routes',
     target: { service: target.service, namespace: target.namespace },
     windowSeconds: DEFAULT_ROUTES_WINDOW_SECONDS,
+  }),
+  /** A pod's proxy log, with the default window and tail. */
+  proxyLogs: (target: PodTarget): RunnableCommand => ({
+    name: 'proxy-logs',
+    target,
+    sinceSeconds: DEFAULT_PROXY_LOGS_SINCE_SECONDS,
+    tailLines: DEFAULT_PROXY_LOGS_TAIL,
   }),
   runbook: (runbook: string, target: ServiceTarget): RunnableCommand => ({
     name: 'runbook',

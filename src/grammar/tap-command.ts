@@ -1,5 +1,5 @@
 /**
- * `tap deploy/NAME.NS [--to svc/NAME.NS] [--path PREFIX] [--method GET] [--duration 10s]
+ * `tap KIND/NAME.NS|ns/NS [--to KIND/NAME.NS] [--path PREFIX] [--method GET] [--duration 10s]
  * [--max 100]`: the grammar of the tap command, described once (the command table takes
  * TAP_SPEC), parsed and formatted here. The bounds here are absolute; the operator's caps
  * (config `tap.maxDurationSeconds`, `tap.maxRequests`) are checked by the step.
@@ -7,20 +7,20 @@
 import { UsageError } from '../errors.js';
 import { formatDuration, parseDuration } from './duration.js';
 import type { CommandSpec } from './parse-command.js';
+import { printable } from './targets.js';
 import {
-  formatWorkloadTarget,
-  parseServiceTarget,
-  parseWorkloadTarget,
-  printable,
-  type WorkloadTarget,
-} from './targets.js';
+  formatTapTarget,
+  parseTapDestination,
+  parseTapTarget,
+  type TapDestination,
+  type TapTarget,
+} from './tap-target.js';
 
-/** Where tapped requests go (`--to`): a service, or a workload. */
-export type TapDestination = WorkloadTarget | { kind: 'service'; name: string; namespace: string };
+export type { TapDestination, TapTarget } from './tap-target.js';
 
 export interface TapCommand {
   name: 'tap';
-  target: WorkloadTarget;
+  target: TapTarget;
   to?: TapDestination;
   /** A path prefix requests must start with. */
   path?: string;
@@ -42,16 +42,20 @@ export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS',
 export const TAP_SPEC: CommandSpec = {
   name: 'tap',
   usage:
-    'tap deploy/NAME.NAMESPACE [--to svc/NAME.NAMESPACE] [--path PREFIX] [--method GET] [--duration 10s] [--max 100]',
+    'tap deploy|statefulset|ds|pod/NAME.NAMESPACE|ns/NAMESPACE [--to svc|deploy|statefulset|ds|pod/NAME.NAMESPACE|ns/NAMESPACE] [--path PREFIX] [--method GET] [--duration 10s] [--max 100]',
   summary:
-    "Watch a sample of a workload's live requests through linkerd-viz tap: per route (method, path, destination) the count, success rate, p50/p95/max latency and status codes, and the worst route.",
+    "Watch a sample of the live requests of a workload's, a pod's or a namespace's pods through linkerd-viz tap: per route (method, path, destination, direction) the count, success rate, p50/p95/max latency and status codes, and the worst route.",
   example: 'tap deploy/web.emojivoto --to svc/voting-svc.emojivoto --duration 10s',
-  target: { placeholder: 'target', description: 'deploy/NAME.NAMESPACE or statefulset/NAME.NAMESPACE' },
+  target: {
+    placeholder: 'target',
+    description: 'deploy/, statefulset/ (sts), daemonset/ (ds) or pod/ (po) NAME.NAMESPACE, or ns/NAMESPACE',
+  },
   flags: [
     {
       name: 'to',
       value: 'destination',
-      description: 'only requests sent to svc/NAME.NAMESPACE or deploy/NAME.NAMESPACE',
+      description:
+        'only requests sent to svc/, deploy/, statefulset/, daemonset/ or pod/ NAME.NAMESPACE, or to ns/NAMESPACE',
     },
     { name: 'path', value: 'prefix', description: 'only requests whose path starts with PREFIX, e.g. /api' },
     {
@@ -74,34 +78,6 @@ export const TAP_SPEC: CommandSpec = {
     },
   ],
 };
-
-const TO_EXAMPLE = 'svc/voting-svc.emojivoto or deploy/voting.emojivoto';
-
-export function parseTapDestination(raw: string): TapDestination {
-  const slash = raw.indexOf('/');
-  const kind = slash < 0 ? '' : raw.slice(0, slash).toLowerCase();
-  if (kind === 'svc' || kind === 'service' || kind === 'services') {
-    const svc = parseServiceTarget(raw.slice(slash + 1));
-    if (svc.port !== undefined) {
-      throw new UsageError(
-        `--to ${printable(raw)} names a port; tap matches services without one`,
-        `Give it as ${TO_EXAMPLE}.`,
-      );
-    }
-    return { kind: 'service', name: svc.service, namespace: svc.namespace };
-  }
-  if (slash < 0) {
-    throw new UsageError(
-      `--to "${printable(raw)}" is not of the form KIND/NAME.NAMESPACE`,
-      `Give it as ${TO_EXAMPLE}.`,
-    );
-  }
-  return parseWorkloadTarget(raw);
-}
-
-export function formatTapDestination(d: TapDestination): string {
-  return d.kind === 'service' ? `svc/${d.name}.${d.namespace}` : formatWorkloadTarget(d);
-}
 
 function parsePathPrefix(raw: string): string {
   if (!raw.startsWith('/') || raw.length > 256 || !/^[\x21-\x7e]+$/.test(raw)) {
@@ -142,21 +118,18 @@ function parseMaxRequests(raw: string): number {
 }
 
 export function buildTapCommand(target: string, text: (key: string) => string | undefined): TapCommand {
-  let workload: WorkloadTarget;
+  let tapped: TapTarget;
   try {
-    workload = parseWorkloadTarget(target);
+    tapped = parseTapTarget(target);
   } catch (err) {
     if (err instanceof UsageError) {
-      throw new UsageError(
-        `tap cannot watch "${printable(target)}": ${err.message}`,
-        'Tap a workload: tap deploy/NAME.NAMESPACE or tap statefulset/NAME.NAMESPACE.',
-      );
+      throw new UsageError(`tap cannot watch "${printable(target)}": ${err.message}`, err.hint);
     }
     throw err;
   }
   const command: TapCommand = {
     name: 'tap',
-    target: workload,
+    target: tapped,
     durationSeconds: (() => {
       const d = text('duration');
       return d === undefined
@@ -179,8 +152,8 @@ export function buildTapCommand(target: string, text: (key: string) => string | 
 
 /** The command back in the grammar, defaults left out. */
 export function formatTapCommand(c: TapCommand): string {
-  const parts = [`tap ${formatWorkloadTarget(c.target)}`];
-  if (c.to) parts.push(`--to ${formatTapDestination(c.to)}`);
+  const parts = [`tap ${formatTapTarget(c.target)}`];
+  if (c.to) parts.push(`--to ${formatTapTarget(c.to)}`);
   if (c.path !== undefined) parts.push(`--path ${c.path}`);
   if (c.method !== undefined) parts.push(`--method ${c.method}`);
   if (c.durationSeconds !== DEFAULT_TAP_DURATION_SECONDS)

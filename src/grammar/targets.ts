@@ -160,7 +160,20 @@ export function parseWorkloadTarget(input: string): WorkloadTarget {
       'Use deploy/NAME.NAMESPACE or statefulset/NAME.NAMESPACE.',
     );
   }
-  const rest = input.slice(slash + 1);
+  return { kind, ...splitNameNamespace(input.slice(slash + 1), input, 'workload', example) };
+}
+
+/**
+ * `NAME.NAMESPACE`, the part after `KIND/` of `input`: the namespace after the last dot (a name
+ * may hold dots, a namespace may not), the name a DNS-1123 subdomain. `what` names the name in
+ * messages (`workload`, `daemonset`).
+ */
+export function splitNameNamespace(
+  rest: string,
+  input: string,
+  what: string,
+  example: string,
+): { name: string; namespace: string } {
   const dot = rest.lastIndexOf('.');
   if (dot <= 0 || dot === rest.length - 1) {
     throw new UsageError(
@@ -172,11 +185,11 @@ export function parseWorkloadTarget(input: string): WorkloadTarget {
   const namespace = checkNamespace(rest.slice(dot + 1));
   if (name.length > 253 || !DNS1123_SUBDOMAIN.test(name)) {
     throw new UsageError(
-      `workload name "${printable(name)}" is not a valid DNS-1123 subdomain`,
-      'Workload names are lowercase letters, digits, "-" and ".".',
+      `${what} name "${printable(name)}" is not a valid DNS-1123 subdomain`,
+      `${what.charAt(0).toUpperCase()}${what.slice(1)} names are lowercase letters, digits, "-" and ".".`,
     );
   }
-  return { kind, name, namespace };
+  return { name, namespace };
 }
 
 export function formatServiceTarget(t: ServiceTarget): string {

@@ -12,6 +12,7 @@ export interface MeshbotMetrics {
   stepDuration: Histogram<'command'>;
   sweepDuration: Histogram<'cluster'>;
   servicesSwept: Counter<'cluster' | 'outcome'>;
+  sweepFailures: Counter<'cluster' | 'reason'>;
   openFindings: Gauge<'report' | 'kind'>;
   isLeader: Gauge<'lease'>;
   reportRuns: Counter<'report' | 'outcome'>;
@@ -61,6 +62,12 @@ export function createMeshbotMetrics(options: { processMetrics?: boolean } = {})
       name: 'meshbot_sweep_services_total',
       help: 'Services looked at by sweeps, by outcome (swept, drifted, not_asked).',
       labelNames: ['cluster', 'outcome'],
+      registers,
+    }),
+    sweepFailures: new Counter({
+      name: 'meshbot_sweep_failures_total',
+      help: "Clusters a report run could not sweep (the sweep failed, or ran past the report's sweepTimeout), by cluster and reason (timeout, unreachable, forbidden, ...).",
+      labelNames: ['cluster', 'reason'],
       registers,
     }),
     openFindings: new Gauge({

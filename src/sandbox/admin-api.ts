@@ -11,12 +11,14 @@
  *                                    it does not exist
  *   GET    /reachability             {"reachable":true|false}   (a cluster of `--clusters` only)
  *   POST   /down                     the cluster's servers refuse connections -> {"reachable":false}
+ *   POST   /down?mode=silent         they accept connections and never answer (a cluster that hangs)
  *   POST   /up                       they listen again on the same ports -> {"reachable":true}
  *
  * A bad request is answered 400 with {"error", "field"?, "problems", "validTypes"}.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SHUT_MODES, type ShutMode } from './clusters/port-gate.js';
 import type { Fault } from './fault-types.js';
 import { StatusError } from './kube/status-error.js';
 import { describeIssue, formatPath } from './scenario/describe-issues.js';
@@ -40,7 +42,7 @@ export interface AdminApiOptions {
 
 export interface ReachabilityControl {
   reachable(): boolean;
-  down(): Promise<void>;
+  down(mode?: ShutMode): Promise<void>;
   up(): Promise<void>;
 }
 
@@ -171,7 +173,16 @@ export async function startAdminApi(opts: AdminApiOptions): Promise<RunningAdmin
       const allowed = path === '/reachability' ? 'GET' : 'POST';
       if (method !== allowed)
         return send(res, 405, { error: `${method} not allowed on ${path}` }, { Allow: allowed });
-      if (path === '/down') await reachability.down();
+      if (path === '/down') {
+        const mode = url.searchParams.get('mode') ?? 'refuse';
+        if (!(SHUT_MODES as readonly string[]).includes(mode)) {
+          return send(res, 400, {
+            error: `mode must be one of ${SHUT_MODES.join(', ')}, got ${JSON.stringify(mode)}`,
+            field: 'mode',
+          });
+        }
+        await reachability.down(mode as ShutMode);
+      }
       if (path === '/up') await reachability.up();
       return send(res, 200, { reachable: reachability.reachable() });
     }

@@ -11,6 +11,7 @@ import type { UpdateSink } from './destination/get-stream.js';
 import type { Fault } from './fault-types.js';
 import type { AuditEvent } from './kube/api-server.js';
 import type { ObjectStore } from './kube/store-types.js';
+import type { SandboxNode } from './cluster/cluster-options.js';
 
 export interface DestinationControllerOptions {
   /** Path of a kubeconfig that points at the (sandbox) API server. */
@@ -94,6 +95,8 @@ export interface StartSandboxOptions {
   contextName?: string;
   /** The cluster's address ranges; default pods 10.1.0.0/16, services 10.96.0.0/12 (IPv6: fd00:10:244::/64, fd00:10:96::/108). */
   network?: SandboxNetwork;
+  /** The cluster's nodes; default `sandbox-node-1..3` (a cluster of a set: its own, cluster-nodes.ts). */
+  nodes?: SandboxNode[];
   /**
    * Puts the API server, destination and metrics behind gates that can refuse connections and
    * take them again on the same ports (RunningSandbox.reachability, admin `POST /down`, `/up`).

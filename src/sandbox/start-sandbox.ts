@@ -28,6 +28,7 @@ import type { ObjectStore } from './kube/store-types.js';
 import { CONTROL_PLANE_TOKEN } from './kube/sandbox-identities.js';
 import { writeKubeconfig } from './kube/write-kubeconfig.js';
 import { createGateSet } from './clusters/gate-set.js';
+import type { ShutMode } from './clusters/port-gate.js';
 import { writeFile } from 'node:fs/promises';
 import { ensureServiceAccount, serviceAccountKubeconfigYaml } from './kube/service-account-kubeconfig.js';
 import type { RunningDestinationController, Sandbox, StartSandboxOptions } from './sandbox-types.js';
@@ -60,8 +61,11 @@ export interface RunningSandbox extends Sandbox {
 /** Makes a sandbox cluster unreachable from outside (connections refused) and reachable again. */
 export interface Reachability {
   reachable(): boolean;
-  /** Refuses new connections to the API server, destination and metrics; ends open ones. */
-  down(): Promise<void>;
+  /**
+   * Ends open connections to the API server, destination and metrics; new ones are refused
+   * (`refuse`, default) or accepted and never answered (`silent`: a cluster that hangs).
+   */
+  down(mode?: ShutMode): Promise<void>;
   /** Listens again on the same ports. */
   up(): Promise<void>;
 }
@@ -114,6 +118,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
         : {}),
       ipFamilies: scenario.network.ipFamilies,
       ...opts.network,
+      ...(opts.nodes ? { nodes: opts.nodes } : {}),
       // Nobody watches yet: no creation events, endpoints computed once the pods have settled.
       quietStart: true,
     });
@@ -213,7 +218,7 @@ export async function startSandbox(opts: StartSandboxOptions): Promise<RunningSa
 
     const reachability: Reachability | undefined = gates && {
       reachable: () => gates.isOpen(),
-      down: () => gates.shut(),
+      down: (mode) => gates.shut(mode),
       up: () => gates.open(),
     };
     const admin: RunningAdminApi = await startAdminApi({

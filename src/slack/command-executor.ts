@@ -7,8 +7,9 @@ import { attachMetricsChart } from '../render/chart/attach-metrics-chart.js';
 import type { MetricsData } from '../steps/metrics/metrics-types.js';
 import type { MeshCommand, RunnableCommand } from '../grammar/parse-command.js';
 import type { ClusterReachability } from '../steps/clusters/cluster-reachability.js';
+import { formatTapTarget } from '../grammar/tap-target.js';
 import { formatServiceTarget, formatWorkloadTarget } from '../grammar/targets.js';
-import { attachTapRequests } from '../render/json/attach-tap-requests.js';
+import { attachTapFiles } from '../render/json/attach-tap-files.js';
 
 export type { RunnableCommand };
 
@@ -79,8 +80,8 @@ export function createClusterExecutor(deps: ClusterExecutorDeps): { execute: Com
       if (command.name === 'metrics' && command.target) {
         await attachMetricsChart(result as StepResult<MetricsData>, command.target);
       }
-      // The full list of tapped requests goes into the thread as a file.
-      if (command.name === 'tap') attachTapRequests(result);
+      // The tapped requests and the raw events go into the thread as files.
+      if (command.name === 'tap') attachTapFiles(result);
       return result;
     },
   };
@@ -96,8 +97,9 @@ export function targetOf(command: RunnableCommand): string {
       return command.target ? formatServiceTarget(command.target) : 'destination controller';
     case 'check':
       return command.namespace ?? 'control plane';
-    case 'restart':
     case 'tap':
+      return formatTapTarget(command.target);
+    case 'restart':
     case 'proxy-log-level':
       return formatWorkloadTarget(command.target);
     case 'proxy-logs':

@@ -225,7 +225,7 @@ export const STEP_REGISTRY: StepRegistry = {
   tap: {
     mutating: false,
     target: 'workload',
-    // The tapped workload's namespace, and that of --to when it names another.
+    // The tapped workload's or pod's namespace (a namespace target's own name), and --to's.
     namespaces: (c) => ({
       kind: 'some',
       namespaces: [...new Set([c.target.namespace, ...(c.to ? [c.to.namespace] : [])])],

@@ -75,6 +75,23 @@ export function createDestinationClient(
     return stub;
   };
 
+  /**
+   * The channel for a new call. A channel whose last connection attempt failed waits out grpc's
+   * reconnect backoff (growing to 120 s) before it tries again and fails every call at once
+   * meanwhile, so a controller back on the network (a cluster back up) would keep failing for
+   * minutes. Such a channel is replaced: the new one connects at once. (A channel in that state
+   * carries no call: grpc fails them at once.)
+   */
+  const stubForCall = async (): Promise<DestinationStub> => {
+    const current = getStub();
+    const s = await current;
+    if (stub !== current) return getStub(); // replaced meanwhile (by a call before this one)
+    if (s.getChannel().getConnectivityState(false) !== grpc.connectivityState.TRANSIENT_FAILURE) return s;
+    stub = undefined;
+    s.close();
+    return getStub();
+  };
+
   const explain = (err: unknown, authority: string, timeoutMs: number): MeshbotError => {
     const below = transport.lastError();
     const code = (err as { code?: unknown } | null)?.code;
@@ -96,7 +113,7 @@ export function createDestinationClient(
     const release = await streams.acquire();
     const t0 = performance.now();
     try {
-      const client = await getStub();
+      const client = await stubForCall();
       return await new Promise<DestinationView>((resolvePromise, reject) => {
         const state = emptyEndpointSet();
         const updates: UpdateLogEntry[] = [];
@@ -231,7 +248,7 @@ export function createDestinationClient(
       .then((r) => {
         release = r;
         if (stopped) r();
-        return getStub();
+        return stubForCall();
       })
       .then(
         (client) => {

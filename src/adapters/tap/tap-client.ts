@@ -12,7 +12,7 @@ import { MeshbotError } from '../../errors.js';
 import { createConcurrencyLimit } from '../concurrency-limit.js';
 import type { KubeConnectionOptions } from '../kube/kube-get.js';
 import { forbiddenError, parseForbiddenMessage, parseStatus } from '../kube/translate-kube-error.js';
-import type { TapEvent, TapRequestSpec } from './tap-wire.js';
+import type { TapEvent, TapEventJson, TapRequestSpec } from './tap-wire.js';
 
 /** The wire module, loaded when a tap runs (protobufjs is not paid for by other commands). */
 type TapWire = typeof import('./tap-wire.js');
@@ -38,13 +38,18 @@ export type TapEnd = 'aborted' | 'server-closed';
 
 export interface TapClient {
   /**
-   * Streams the events of one tap to `onEvent` until `signal` aborts (resolves 'aborted') or
+   * Streams the events of one tap to `onEvent`, each in meshbot's shape and as
+   * `linkerd viz tap -o json` prints it, until `signal` aborts (resolves 'aborted') or
    * the server ends the stream ('server-closed'). The answer's headers must come within the
    * adapter's request timeout.
    * @throws TapUnavailableError (no tap API), MeshbotError forbidden (403 naming the RBAC rule),
    *   not-found (no pods to tap), timeout, unreachable.
    */
-  watch(request: TapRequestSpec, onEvent: (event: TapEvent) => void, signal: AbortSignal): Promise<TapEnd>;
+  watch(
+    request: TapRequestSpec,
+    onEvent: (event: TapEvent, json: TapEventJson) => void,
+    signal: AbortSignal,
+  ): Promise<TapEnd>;
   /** Ends every open tap ('aborted') and refuses new ones: the adapter set is closing. */
   close(): void;
 }
@@ -91,7 +96,10 @@ async function failureOf(
   const code = res.statusCode ?? 0;
   const body = await readAll(res);
   const text = body.toString('utf8').trim();
-  const target = `${request.target.type}/${request.target.name} in namespace ${request.target.namespace}`;
+  const target =
+    request.target.type === 'namespace'
+      ? `namespace ${request.target.name}`
+      : `${request.target.type}/${request.target.name} in namespace ${request.target.namespace}`;
   const resource = request.target.type === 'namespace' ? 'namespaces/tap' : `${request.target.type}s/tap`;
   // The tap server's own errors: a protobuf ApiError (length-prefixed) under `linkerd-error`.
   if (res.headers[wire.TAP_ERROR_HEADER] !== undefined) {
@@ -107,14 +115,18 @@ async function failureOf(
       return new MeshbotError(
         'not-found',
         `linkerd-viz tap: ${clean}`,
-        `List them: kubectl -n ${request.target.namespace} get ${request.target.type}s`,
+        request.target.type === 'namespace'
+          ? 'List them: kubectl get namespaces'
+          : `List them: kubectl -n ${request.target.namespace} get ${request.target.type}s`,
       );
     }
     if (/no pods to tap/.test(clean)) {
       return new MeshbotError(
         'not-found',
         `linkerd-viz tap found no meshed pods to tap for ${target}: ${clean}`,
-        'Tap needs running meshed pods injected while linkerd-viz was installed (restart them if viz came later).',
+        /disable-tap/.test(clean)
+          ? 'Their tap is turned off by the viz.linkerd.io/disable-tap annotation; tap another pod, or remove the annotation.'
+          : 'Tap needs running meshed pods injected while linkerd-viz was installed (restart them if viz came later).',
       );
     }
     return new MeshbotError('internal', `linkerd-viz tap refused the tap of ${target}: ${clean}`);
@@ -125,14 +137,16 @@ async function failureOf(
     // SubjectAccessReview (JSON {"error": "tap authorization failed ..."}).
     const parsed = status?.message ? parseForbiddenMessage(status.message) : undefined;
     const err = forbiddenError(
-      parsed ?? {
-        verb: 'watch',
-        resource,
-        group: TAP_GROUP,
-        ...(request.target.type === 'namespace' ? {} : { namespace: request.target.namespace }),
-      },
+      parsed ?? { verb: 'watch', resource, group: TAP_GROUP, namespace: request.target.namespace },
     );
-    return new MeshbotError('forbidden', err.message, `${err.hint ?? ''} See ${TAP_RBAC_URL}.`);
+    // A namespace's tap is authorized twice over different resources: the API server reads the
+    // path `.../watch/namespaces/NS/tap` as resource `tap` in NS (RequestInfo), the tap server
+    // asks for `namespaces/tap` in NS.
+    const both =
+      request.target.type === 'namespace'
+        ? ' Tapping a namespace needs both: resources: ["tap", "namespaces/tap"] in tap.linkerd.io.'
+        : '';
+    return new MeshbotError('forbidden', err.message, `${err.hint ?? ''}${both} See ${TAP_RBAC_URL}.`);
   }
   if (code === 401) {
     return new MeshbotError(
@@ -224,9 +238,9 @@ export function createTapClient(options: TapClientOptions): TapClient {
             }
             const reader = wire.createFrameReader((message) => {
               if (settled) return;
-              let event: TapEvent;
+              let decoded: { event: TapEvent; json: TapEventJson };
               try {
-                event = wire.decodeTapEvent(message);
+                decoded = wire.decodeTapEventWithJson(message);
               } catch (err) {
                 finish(
                   new MeshbotError(
@@ -236,7 +250,7 @@ export function createTapClient(options: TapClientOptions): TapClient {
                 );
                 return;
               }
-              onEvent(event);
+              onEvent(decoded.event, decoded.json);
             });
             res.on('data', (chunk: Buffer) => {
               if (settled) return;

@@ -207,11 +207,194 @@ const eventSchema = z.object({
 /** One decoded TapEvent (the protobuf JSON shape, with durations in ms and ids as `base:stream`). */
 export type TapEvent = z.infer<typeof eventSchema>;
 
+function rawTapEvent(bytes: Uint8Array): Record<string, unknown> {
+  const { event } = tapTypes();
+  return event.toObject(event.decode(bytes), TO_OBJECT);
+}
+
 /** @throws Error when the bytes are not a TapEvent. */
 export function decodeTapEvent(bytes: Uint8Array): TapEvent {
-  const { event } = tapTypes();
-  return eventSchema.parse(event.toObject(event.decode(bytes), TO_OBJECT));
+  return eventSchema.parse(rawTapEvent(bytes));
 }
+
+/**
+ * A TapEvent both ways at once (one protobuf decode): meshbot's shape, and the shape
+ * `linkerd viz tap -o json` prints. @throws Error when the bytes are not a TapEvent.
+ */
+export function decodeTapEventWithJson(bytes: Uint8Array): { event: TapEvent; json: TapEventJson } {
+  const raw = rawTapEvent(bytes);
+  return { event: eventSchema.parse(raw), json: eventJsonSchema.parse(raw) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The event as `linkerd viz tap -o json` prints it (viz/cmd/tap.go: tapEvent,
+// mapPublicToDisplayTapEvent): Go's encoding/json of its display structs (map keys sorted). Absent messages and
+// empty label maps are null; durations are protobuf Durations as Go marshals the struct
+// (`seconds` and `nanos`, each left out when zero); `grpcStatusCode` is always there (0 when the
+// stream carried none), `resetErrorCode` only when set. meshbot never asks tap to extract
+// headers (they may carry credentials), so `headers` and `trailers` are null.
+
+/** A protobuf Duration as Go's encoding/json writes `*duration.Duration`. */
+export interface GoDuration {
+  seconds?: number;
+  nanos?: number;
+}
+
+export interface TapEventJsonEndpoint {
+  ip: string;
+  port: number;
+  metadata: Record<string, string> | null;
+}
+
+export interface TapEventJsonId {
+  base: number;
+  stream: number;
+}
+
+export interface TapEventJson {
+  source: TapEventJsonEndpoint;
+  destination: TapEventJsonEndpoint;
+  routeMeta: Record<string, string> | null;
+  proxyDirection: 'UNKNOWN' | 'INBOUND' | 'OUTBOUND';
+  requestInitEvent?: {
+    id: TapEventJsonId;
+    method: string;
+    scheme: string;
+    authority: string;
+    path: string;
+    headers: null;
+  };
+  responseInitEvent?: {
+    id: TapEventJsonId;
+    sinceRequestInit: GoDuration | null;
+    httpStatus: number;
+    headers: null;
+  };
+  responseEndEvent?: {
+    id: TapEventJsonId;
+    sinceRequestInit: GoDuration | null;
+    sinceResponseInit: GoDuration | null;
+    responseBytes: number;
+    trailers: null;
+    grpcStatusCode: number;
+    resetErrorCode?: number;
+  };
+}
+
+const jsonIdSchema = z
+  .object({ base: z.number().optional(), stream: z.union([z.string(), z.number()]).optional() })
+  .optional()
+  .transform((s): TapEventJsonId => ({ base: s?.base ?? 0, stream: Number(s?.stream ?? 0) }));
+const goDurationSchema = z
+  .object({ seconds: z.union([z.string(), z.number()]).optional(), nanos: z.number().optional() })
+  .optional()
+  .transform((d): GoDuration | null => {
+    if (!d) return null;
+    const seconds = Number(d.seconds ?? 0);
+    return { ...(seconds ? { seconds } : {}), ...(d.nanos ? { nanos: d.nanos } : {}) };
+  });
+const jsonNameSchema = z
+  .object({ registered: z.string().optional(), unregistered: z.string().optional() })
+  .optional()
+  .transform((m) => m?.registered ?? m?.unregistered ?? '');
+const jsonLabelsSchema = z
+  .object({ labels: z.record(z.string(), z.string()).optional() })
+  .optional()
+  // Go's encoding/json writes a map's keys sorted.
+  .transform((m) =>
+    m?.labels && Object.keys(m.labels).length > 0
+      ? Object.fromEntries(Object.entries(m.labels).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : null,
+  );
+const jsonAddressSchema = z
+  .object({ ip: ipSchema.optional(), port: z.number().optional() })
+  .optional()
+  .transform((a) => ({ ip: formatIp(a?.ip), port: a?.port ?? 0 }));
+
+const eventJsonSchema = z
+  .object({
+    source: jsonAddressSchema,
+    source_meta: jsonLabelsSchema,
+    destination: jsonAddressSchema,
+    destination_meta: jsonLabelsSchema,
+    route_meta: jsonLabelsSchema,
+    proxy_direction: z.enum(['UNKNOWN', 'INBOUND', 'OUTBOUND']).optional(),
+    http: z
+      .object({
+        request_init: z
+          .object({
+            id: jsonIdSchema,
+            method: jsonNameSchema,
+            scheme: jsonNameSchema,
+            authority: z.string().optional(),
+            path: z.string().optional(),
+          })
+          .optional(),
+        response_init: z
+          .object({
+            id: jsonIdSchema,
+            since_request_init: goDurationSchema,
+            http_status: z.number().optional(),
+          })
+          .optional(),
+        response_end: z
+          .object({
+            id: jsonIdSchema,
+            since_request_init: goDurationSchema,
+            since_response_init: goDurationSchema,
+            response_bytes: z.union([z.string(), z.number()]).optional(),
+            eos: eosSchema.optional(),
+          })
+          .optional(),
+      })
+      .optional(),
+  })
+  .transform((e): TapEventJson => {
+    const init = e.http?.request_init;
+    const rsp = e.http?.response_init;
+    const end = e.http?.response_end;
+    return {
+      source: { ...e.source, metadata: e.source_meta },
+      destination: { ...e.destination, metadata: e.destination_meta },
+      routeMeta: e.route_meta,
+      proxyDirection: e.proxy_direction ?? 'UNKNOWN',
+      ...(init
+        ? {
+            requestInitEvent: {
+              id: init.id,
+              method: init.method,
+              scheme: init.scheme,
+              authority: init.authority ?? '',
+              path: init.path ?? '',
+              headers: null,
+            },
+          }
+        : {}),
+      ...(rsp
+        ? {
+            responseInitEvent: {
+              id: rsp.id,
+              sinceRequestInit: rsp.since_request_init,
+              httpStatus: rsp.http_status ?? 0,
+              headers: null,
+            },
+          }
+        : {}),
+      ...(end
+        ? {
+            responseEndEvent: {
+              id: end.id,
+              sinceRequestInit: end.since_request_init,
+              sinceResponseInit: end.since_response_init,
+              responseBytes: Number(end.response_bytes ?? 0),
+              trailers: null,
+              grpcStatusCode: end.eos?.grpc_status_code ?? 0,
+              ...(end.eos?.reset_error_code ? { resetErrorCode: end.eos.reset_error_code } : {}),
+            },
+          }
+        : {}),
+    };
+  });
 
 /** A TapEvent from its protobuf JSON shape (the sandbox's tap server writes these). */
 export function encodeTapEvent(value: Record<string, unknown>): Uint8Array {
@@ -273,6 +456,12 @@ export function createFrameReader(onMessage: (message: Buffer) => void): {
 
 // ---------------------------------------------------------------------------------------------
 // Addresses
+
+/** `10.0.0.7`, or `fd00::7` (addr.PublicIPToString); an absent address is empty. */
+function formatIp(ip: z.infer<typeof ipSchema> | undefined): string {
+  if (ip?.ipv6) return ipv6FromHalves(ip.ipv6.first, ip.ipv6.last);
+  return ip?.ipv4 !== undefined ? ipv4FromUint32(ip.ipv4) : '';
+}
 
 /** `10.0.0.7:8080`, or `[fd00::7]:8080` for IPv6 (the destination adapter's decoding). */
 function formatTcpAddress(ip: z.infer<typeof ipSchema> | undefined, port: number): string {

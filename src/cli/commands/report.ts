@@ -53,14 +53,22 @@ async function postRun(
   const { runSweepStep } = await import('../../steps/sweep/run-sweep-step.js');
   const { hostname } = await import('node:os');
   const namespace = flags.stateNamespace ?? (env.POD_NAMESPACE || 'meshbot');
-  const { store } = openReportStateStore(adapters.options, namespace, (problem) =>
+  // The state `serve` judges against: with clusters:, in the home cluster, whichever is swept.
+  const clusters = flags.config
+    ? await (await import('../../config/load-clusters-file.js')).loadClustersFile(flags.config)
+    : undefined;
+  const { clusterOptionsOf, homeCluster } = await import('../../adapters/configured-clusters.js');
+  const stateOptions = clusters
+    ? clusterOptionsOf(homeCluster(clusters), adapters.options)
+    : adapters.options;
+  const { store } = openReportStateStore(stateOptions, namespace, (problem) =>
     process.stderr.write(`Warning: ${problem}\n`),
   );
   const client = new webApi.WebClient(token, env.SLACK_API_URL ? { slackApiUrl: env.SLACK_API_URL } : {});
   const run = await runReport({
     report,
     cluster: adapters.cluster,
-    sweep: (request) => runSweepStep(request, adapters),
+    sweep: (request, signal) => runSweepStep(request, adapters, { signal }),
     store,
     notifier: createSlackReportNotifier(client),
     slot: `manual-${new Date().toISOString()}`,

@@ -88,7 +88,8 @@ export async function runServe(
   try {
     // Loaded when the command runs, so `meshbot --help` and other commands do not pay for them;
     // one at a time (jest's ESM loader fails concurrent imports that share a dependency).
-    const { clusterOptionsOf, servedClusterPool } = await import('../../adapters/configured-clusters.js');
+    const { clusterOptionsOf, homeCluster, servedClusterPool } =
+      await import('../../adapters/configured-clusters.js');
     const { createClusterReachability, unreachableNote } =
       await import('../../steps/clusters/cluster-reachability.js');
     const { loadConfig, redactConfig } = await import('../../config/load-config.js');
@@ -231,9 +232,10 @@ export async function runServe(
     reachability.start(CLUSTER_PROBE_INTERVAL_MS);
     const reports = await startReportService({
       config,
-      // Reports sweep the first cluster (the default) until they are per cluster.
+      // Where the Lease and the report state live: the inCluster cluster, else the first (each
+      // report sweeps its own clusters from the config).
       clusterOptions: config.clusters
-        ? clusterOptionsOf(config.clusters[0]!, clusterOptions)
+        ? clusterOptionsOf(homeCluster(config.clusters), clusterOptions)
         : clusterOptions,
       client: bot.app.client,
       logger,

@@ -14,6 +14,7 @@ export interface ClusterInformers {
   deployments: Informer<Workload>;
   replicaSets: Informer<Workload>;
   statefulSets: Informer<Workload>;
+  daemonSets: Informer<Workload>;
   endpointSlices: Informer<KubeObject>;
 }
 

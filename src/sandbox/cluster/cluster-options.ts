@@ -8,6 +8,13 @@ export function podFamilies(families: ClusterIpFamilies): IpFamily[] {
 
 export const ipFamilyOf = (ip: string): IpFamily => (ip.includes(':') ? 'IPv6' : 'IPv4');
 
+/** A node of the simulated cluster; its InternalIP defaults to 172.18.0.(2 + its index). */
+export interface SandboxNode {
+  name: string;
+  zone: string;
+  ip?: string;
+}
+
 /** Options of the simulated cluster (controllers, scheduler, kubelet). */
 export interface ClusterOptions {
   /** Default delay from Running to Ready when a pod template does not say (ms). Default 0. */
@@ -20,8 +27,8 @@ export interface ClusterOptions {
   probePeriodMs?: number;
   /** Default period of crash-loop restarts (ms). Default 10000. */
   crashLoopIntervalMs?: number;
-  /** Node names; default three nodes `sandbox-node-1..3` in zones `zone-a..c`. */
-  nodes?: Array<{ name: string; zone: string }>;
+  /** The nodes; default three nodes `sandbox-node-1..3` in zones `zone-a..c`, 172.18.0.2-4. */
+  nodes?: SandboxNode[];
   /** Default `10.1.0.0/16`. */
   podCidr?: string;
   /** Default `10.96.0.0/12`. */

@@ -1,10 +1,11 @@
 /** The sandbox's Node objects: Ready, with a zone label and an InternalIP each. */
 import type { KubeObject, ObjectStore } from '../kube/store-types.js';
+import type { SandboxNode } from './cluster-options.js';
 import { NODE, nowIso } from './kube-refs.js';
 
 export const KUBELET_VERSION = 'v1.29.4';
 
-export function nodeObject(name: string, zone: string, index: number): KubeObject {
+export function nodeObject(name: string, zone: string, ip: string): KubeObject {
   const now = nowIso();
   return {
     apiVersion: 'v1',
@@ -32,7 +33,7 @@ export function nodeObject(name: string, zone: string, index: number): KubeObjec
         },
       ],
       addresses: [
-        { type: 'InternalIP', address: `172.18.0.${index + 2}` },
+        { type: 'InternalIP', address: ip },
         { type: 'Hostname', address: name },
       ],
       capacity: { cpu: '8', memory: '32Gi', pods: '110' },
@@ -53,12 +54,13 @@ export function nodeObject(name: string, zone: string, index: number): KubeObjec
 /** Creates the nodes that do not exist yet; returns their InternalIPs by name. */
 export function createNodes(
   store: ObjectStore,
-  nodes: ReadonlyArray<{ name: string; zone: string }>,
+  nodes: ReadonlyArray<SandboxNode>,
 ): Map<string, { ip: string; zone: string }> {
   const out = new Map<string, { ip: string; zone: string }>();
   nodes.forEach((n, i) => {
-    if (!store.get(NODE, undefined, n.name)) store.create(nodeObject(n.name, n.zone, i));
-    out.set(n.name, { ip: `172.18.0.${i + 2}`, zone: n.zone });
+    const ip = n.ip ?? `172.18.0.${i + 2}`;
+    if (!store.get(NODE, undefined, n.name)) store.create(nodeObject(n.name, n.zone, ip));
+    out.set(n.name, { ip, zone: n.zone });
   });
   return out;
 }

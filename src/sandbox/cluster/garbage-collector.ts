@@ -1,6 +1,6 @@
 /**
  * The garbage collector, for the owners the sandbox's controllers create dependents of:
- * when a Deployment, ReplicaSet, StatefulSet or Service is removed, the objects whose
+ * when a Deployment, ReplicaSet, StatefulSet, DaemonSet or Service is removed, the objects whose
  * controller ownerReference points at it are deleted (pods gracefully), as background
  * cascading deletion does.
  */
@@ -48,6 +48,7 @@ export function startGarbageCollector(ctx: ClusterContext): { stop(): void } {
   on(asAny(informers.deployments), asAny(informers.replicaSets));
   on(asAny(informers.replicaSets), asAny(informers.pods));
   on(asAny(informers.statefulSets), asAny(informers.pods));
+  on(asAny(informers.daemonSets), asAny(informers.pods));
   on(asAny(informers.services), informers.endpointSlices);
 
   return {

@@ -15,6 +15,7 @@ export const ENDPOINT_SLICE: KindRef = { apiVersion: 'discovery.k8s.io/v1', kind
 export const DEPLOYMENT: KindRef = { apiVersion: 'apps/v1', kind: 'Deployment' };
 export const REPLICA_SET: KindRef = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 export const STATEFUL_SET: KindRef = { apiVersion: 'apps/v1', kind: 'StatefulSet' };
+export const DAEMON_SET: KindRef = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
 
 /** `namespace/name`, or `name` for cluster-scoped objects. */
 export function objectKey(obj: { metadata: Pick<ObjectMeta, 'name' | 'namespace'> }): string {

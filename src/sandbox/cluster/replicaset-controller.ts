@@ -11,16 +11,14 @@ import {
   isActivePod,
   isPodReady,
   isTerminating,
-  jsonEqual,
-  objectKey,
   POD,
   REPLICA_SET,
   type Pod,
   type Workload,
 } from './kube-refs.js';
+import { startPodOwnerQueue, writeOwnerStatus } from './pod-owner-sync.js';
 import { nameSuffix } from './name-hash.js';
 import { compareForDeletion } from './pod-deletion-order.js';
-import { createWorkQueue } from './work-queue.js';
 
 const SOURCE = { component: 'replicaset-controller' };
 
@@ -98,28 +96,8 @@ export function startReplicaSetController(ctx: ClusterContext): { stop(): void }
       ...(ready ? { readyReplicas: ready, availableReplicas: ready } : {}),
       observedGeneration: rs.metadata.generation ?? 1,
     };
-    if (jsonEqual(informers.replicaSets.getByKey(key)?.status, status)) return;
-    mutateObject<Workload>(
-      ctx,
-      informers.replicaSets,
-      REPLICA_SET,
-      ns,
-      rs.metadata.name,
-      (o) => {
-        if (jsonEqual(o.status, status)) return false;
-        o.status = status;
-      },
-      uid,
-    );
+    writeOwnerStatus(ctx, informers.replicaSets, REPLICA_SET, rs, status);
   }
 
-  const queue = createWorkQueue(sync, ctx.onError('replicaset-controller'));
-  informers.replicaSets.onEvent((ev) => {
-    if (ev.type !== 'DELETED') queue.add(objectKey(ev.object));
-  });
-  informers.pods.onEvent((ev) => {
-    const owner = controllerOf(ev.object);
-    if (owner?.kind === 'ReplicaSet') queue.add(`${ev.object.metadata.namespace}/${owner.name}`);
-  });
-  return { stop: () => queue.stop() };
+  return startPodOwnerQueue(ctx, informers.replicaSets, 'ReplicaSet', sync, 'replicaset-controller');
 }

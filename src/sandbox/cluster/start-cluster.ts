@@ -24,6 +24,7 @@ import {
   REPLICA_SET,
   SERVICE,
   STATEFUL_SET,
+  DAEMON_SET,
   type Pod,
   type Service,
   type Workload,
@@ -31,6 +32,7 @@ import {
 import { startKubelet } from './kubelet.js';
 import { createProxyInjector } from './proxy-injector.js';
 import { startReplicaSetController } from './replicaset-controller.js';
+import { startDaemonSetController } from './daemonset-controller.js';
 import { startScheduler } from './scheduler.js';
 import { podLabelIndexer, serviceSelectorIndexer } from './service-backends.js';
 import { startServiceIpController } from './service-ip-controller.js';
@@ -102,6 +104,7 @@ export function startCluster(store: ObjectStore, opts: ClusterOptions = {}): Run
     deployments: createInformer<Workload>(store, DEPLOYMENT),
     replicaSets: createInformer<Workload>(store, REPLICA_SET, { controller: byController }),
     statefulSets: createInformer<Workload>(store, STATEFUL_SET),
+    daemonSets: createInformer<Workload>(store, DAEMON_SET),
     endpointSlices: createInformer<KubeObject>(store, ENDPOINT_SLICE, {
       controller: byController,
       service: sliceServiceIndexer,
@@ -125,6 +128,7 @@ export function startCluster(store: ObjectStore, opts: ClusterOptions = {}): Run
     startReplicaSetController(ctx),
     startDeploymentController(ctx),
     startStatefulSetController(ctx),
+    startDaemonSetController(ctx),
     startGarbageCollector(ctx),
   ];
   let endpointControllers: Array<{ stop(): void; idle(): Promise<void> }> | undefined;

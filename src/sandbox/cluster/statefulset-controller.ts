@@ -5,21 +5,11 @@
  * at once. A removed pod is recreated under the same name once the old one is gone.
  */
 import { buildPod } from './build-pod.js';
-import { mutateObject, type ClusterContext } from './cluster-context.js';
+import type { ClusterContext } from './cluster-context.js';
 import { deletePodGracefully } from './delete-pod.js';
-import {
-  controllerOf,
-  isPodReady,
-  isTerminating,
-  jsonEqual,
-  objectKey,
-  POD,
-  STATEFUL_SET,
-  type Pod,
-  type Workload,
-} from './kube-refs.js';
+import { isPodReady, isTerminating, POD, STATEFUL_SET, type Pod, type Workload } from './kube-refs.js';
 import { podTemplateHash } from './name-hash.js';
-import { createWorkQueue } from './work-queue.js';
+import { startPodOwnerQueue, writeOwnerStatus } from './pod-owner-sync.js';
 
 const SOURCE = { component: 'statefulset-controller' };
 
@@ -118,28 +108,8 @@ export function startStatefulSetController(ctx: ClusterContext): { stop(): void 
       updateRevision: revision,
       collisionCount: 0,
     };
-    if (jsonEqual(informers.statefulSets.getByKey(key)?.status, status)) return;
-    mutateObject<Workload>(
-      ctx,
-      informers.statefulSets,
-      STATEFUL_SET,
-      ns,
-      name,
-      (o) => {
-        if (jsonEqual(o.status, status)) return false;
-        o.status = status;
-      },
-      uid,
-    );
+    writeOwnerStatus(ctx, informers.statefulSets, STATEFUL_SET, ss, status);
   }
 
-  const queue = createWorkQueue(sync, ctx.onError('statefulset-controller'));
-  informers.statefulSets.onEvent((ev) => {
-    if (ev.type !== 'DELETED') queue.add(objectKey(ev.object));
-  });
-  informers.pods.onEvent((ev) => {
-    const owner = controllerOf(ev.object);
-    if (owner?.kind === 'StatefulSet') queue.add(`${ev.object.metadata.namespace}/${owner.name}`);
-  });
-  return { stop: () => queue.stop() };
+  return startPodOwnerQueue(ctx, informers.statefulSets, 'StatefulSet', sync, 'statefulset-controller');
 }

@@ -3,7 +3,7 @@
  * Used by startSandbox ("all workloads ready") and by tests.
  */
 import type { KindRef, ObjectStore, WatchEvent } from '../kube/store-types.js';
-import { DEPLOYMENT, STATEFUL_SET, type Workload } from './kube-refs.js';
+import { DAEMON_SET, DEPLOYMENT, STATEFUL_SET, type Workload } from './kube-refs.js';
 import { SIM } from './simulation-annotations.js';
 
 export function waitUntil(
@@ -59,8 +59,8 @@ export function waitUntil(
 }
 
 /**
- * Resolves once every Deployment and StatefulSet reports all its pods, and when `ready`, all
- * of them Ready (workloads whose template says never-ready or crash-loop excepted). Each
+ * Resolves once every Deployment, StatefulSet and DaemonSet reports all its pods, and when
+ * `ready`, all of them Ready (workloads whose template says never-ready or crash-loop excepted). Each
  * watch event re-checks only the workload it concerns.
  */
 export function waitForWorkloads(
@@ -73,10 +73,17 @@ export function waitForWorkloads(
 ): Promise<void> {
   const pending = new Set<string>();
   const done = (w: Workload, isDeployment: boolean): boolean => {
-    const want = w.spec.replicas ?? 1;
     const status = w.status ?? {};
     if ((status['observedGeneration'] ?? 0) !== (w.metadata.generation ?? 1)) return false;
     const a = w.spec.template.metadata?.annotations ?? {};
+    if (w.kind === 'DaemonSet') {
+      // One pod per node: as many scheduled (and Ready) as desired.
+      const desired = (status['desiredNumberScheduled'] as number | undefined) ?? 0;
+      if (((status['currentNumberScheduled'] as number | undefined) ?? 0) !== desired) return false;
+      if (!(typeof opts.ready === 'function' ? opts.ready(w) : opts.ready)) return true;
+      return ((status['numberReady'] as number | undefined) ?? 0) === desired || a[SIM.neverReady] === 'true';
+    }
+    const want = w.spec.replicas ?? 1;
     const unreadyByDesign = a[SIM.neverReady] === 'true' || a[SIM.crashLoop] === 'true';
     const have = (status[isDeployment ? 'updatedReplicas' : 'replicas'] as number | undefined) ?? 0;
     // An OrderedReady StatefulSet whose pods never turn ready stops at its first pod, as the real one.
@@ -91,10 +98,13 @@ export function waitForWorkloads(
     if (deleted || done(w, w.kind === 'Deployment')) pending.delete(key(w));
     else pending.add(key(w));
   };
-  for (const ref of [DEPLOYMENT, STATEFUL_SET]) {
+  const refs = [DEPLOYMENT, STATEFUL_SET, DAEMON_SET].filter((ref) =>
+    store.kinds().some((k) => k.kind === (ref as { kind: string }).kind),
+  );
+  for (const ref of refs) {
     for (const w of store.listStored(ref).items as Workload[]) consider(w);
   }
-  return waitUntil(store, [DEPLOYMENT, STATEFUL_SET], () => pending.size === 0, {
+  return waitUntil(store, refs, () => pending.size === 0, {
     timeoutMs: opts.timeoutMs ?? 30_000,
     what: opts.ready === false ? 'every workload to have its pods' : 'every workload to be ready',
     onEvent: (ev) => consider(ev.object as Workload, ev.type === 'DELETED'),

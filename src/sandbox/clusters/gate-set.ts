@@ -3,7 +3,7 @@
  * metrics, proxy metrics): shut together to make the cluster unreachable, opened together to
  * bring it back on the same addresses. See port-gate.ts.
  */
-import { openPortGate, type PortGate } from './port-gate.js';
+import { openPortGate, type PortGate, type ShutMode } from './port-gate.js';
 
 export interface GateSet {
   /**
@@ -12,7 +12,8 @@ export interface GateSet {
    */
   expose(address: string, port?: number): Promise<string>;
   isOpen(): boolean;
-  shut(): Promise<void>;
+  /** Every gate refuses connections (`refuse`, default) or holds them unanswered (`silent`). */
+  shut(mode?: ShutMode): Promise<void>;
   open(): Promise<void>;
   close(): Promise<void>;
 }
@@ -31,9 +32,9 @@ export function createGateSet(): GateSet {
       return `${m[1] ?? ''}127.0.0.1:${gate.port}${m[3] ?? ''}`;
     },
     isOpen: () => open,
-    async shut() {
+    async shut(mode) {
       open = false;
-      await Promise.all(gates.map((g) => g.shut()));
+      await Promise.all(gates.map((g) => g.shut(mode)));
     },
     async open() {
       await Promise.all(gates.map((g) => g.open()));

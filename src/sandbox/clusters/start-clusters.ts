@@ -17,7 +17,9 @@ import type { Scenario } from '../scenario/scenario-schema.js';
 import { resolveScenario, startSandbox, type Reachability, type RunningSandbox } from '../start-sandbox.js';
 import { clusterListProblem } from './cluster-names.js';
 import { clusterNetwork } from './cluster-networks.js';
+import { clusterNodes } from './cluster-nodes.js';
 import { mergeKubeconfigs, writeMergedKubeconfig } from './merge-kubeconfigs.js';
+import type { ShutMode } from './port-gate.js';
 
 export interface StartClustersOptions {
   /**
@@ -52,8 +54,11 @@ export interface RunningClusters {
   kubeconfig: string;
   /** The cluster of that name; throws one that lists the names. */
   cluster(name: string): RunningClusterSandbox;
-  /** Takes that cluster's API server, destination and metrics off the network (connections refused). */
-  down(name: string): Promise<void>;
+  /**
+   * Takes that cluster's API server, destination and metrics off the network: connections
+   * refused, or (`silent`) accepted and never answered.
+   */
+  down(name: string, mode?: ShutMode): Promise<void>;
   /** Brings them back on the same ports. */
   up(name: string): Promise<void>;
   /** Stops every cluster; twice is harmless. */
@@ -83,6 +88,7 @@ export async function startClusters(opts: StartClustersOptions): Promise<Running
         scenario: spec.scenario,
         contextName: spec.name,
         network,
+        nodes: clusterNodes(spec.name, i),
         gated: true,
         ...(opts.podReadyDelayMs !== undefined ? { podReadyDelayMs: opts.podReadyDelayMs } : {}),
       });
@@ -134,7 +140,7 @@ export async function startClusters(opts: StartClustersOptions): Promise<Running
       addresses: Object.fromEntries(running.map((c) => [c.name, addressesOf(c)])),
       kubeconfig,
       cluster,
-      down: (name) => cluster(name).reachability.down(),
+      down: (name, mode) => cluster(name).reachability.down(mode),
       up: (name) => cluster(name).reachability.up(),
       stop() {
         stopping ??= (async () => {

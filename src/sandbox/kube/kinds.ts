@@ -136,6 +136,17 @@ export const DEFAULT_KINDS: readonly KindSpec[] = [
     subresources: ['status', 'scale'],
     categories: ['all'],
   },
+  {
+    group: 'apps',
+    version: 'v1',
+    kind: 'DaemonSet',
+    plural: 'daemonsets',
+    singular: 'daemonset',
+    namespaced: true,
+    shortNames: ['ds'],
+    subresources: ['status'],
+    categories: ['all'],
+  },
   // autoscaling/v2
   {
     group: 'autoscaling',

@@ -367,6 +367,54 @@ const WORKLOAD_PRINTERS: Record<string, Printer> = {
       return [`${num(rec(s['status'])['readyReplicas'])}/${desired}`, age(s, now), containers, images];
     },
   },
+  // kubectl's printDaemonSet: DESIRED CURRENT READY UP-TO-DATE AVAILABLE NODE SELECTOR AGE.
+  'apps/daemonsets': {
+    columns: [
+      NAME,
+      column('Desired', 'The total number of nodes that should be running the daemon pod.', 0, 'integer'),
+      column('Current', 'The number of nodes that are running at least one daemon pod.', 0, 'integer'),
+      column(
+        'Ready',
+        'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and ready.',
+        0,
+        'integer',
+      ),
+      column('Up-to-date', 'The total number of nodes that are running updated daemon pod.', 0, 'integer'),
+      column(
+        'Available',
+        'The number of nodes that should be running the daemon pod and have one or more of the daemon pod running and available.',
+        0,
+        'integer',
+      ),
+      column('Node Selector', 'NodeSelector is a selector which must be true for the pod to fit on a node.'),
+      AGE,
+      column('Containers', 'Names of each container in the template.', 1),
+      column('Images', 'Images referenced by each container in the template.', 1),
+      column('Selector', 'Label selector for pods.', 1),
+    ],
+    cells: (ds, now) => {
+      const spec = rec(ds['spec']);
+      const status = rec(ds['status']);
+      const podSpec = rec(rec(spec['template'])['spec']);
+      const nodeSelector = Object.entries(rec(podSpec['nodeSelector']))
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .sort()
+        .join(',');
+      const [containers, images] = containersAndImages(podSpec);
+      return [
+        num(status['desiredNumberScheduled']),
+        num(status['currentNumberScheduled']),
+        num(status['numberReady']),
+        num(status['updatedNumberScheduled']),
+        num(status['numberAvailable']),
+        nodeSelector || '<none>',
+        age(ds, now),
+        containers,
+        images,
+        selectorText(spec['selector']) || '<none>',
+      ];
+    },
+  },
   '/namespaces': {
     columns: [NAME, column('Status', 'The status of the namespace'), AGE],
     cells: (ns, now) => [str(rec(ns['status'])['phase']) ?? 'Active', age(ns, now)],

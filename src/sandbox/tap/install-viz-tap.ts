@@ -19,6 +19,7 @@ export function installVizTap(store: ObjectStore, scenario: Scenario): RunningTa
     store,
     edges: trafficModelOf(scenario).edges,
     clusterDomain: scenario.linkerd.clusterDomain,
+    controlPlaneNamespace: scenario.linkerd.namespace,
     serving: () => scenario.viz.tap === 'serving',
   });
   const apiService = apiServiceObject(api, { namespace: VIZ_NAMESPACE, name: 'tap' });

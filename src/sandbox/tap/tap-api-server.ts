@@ -6,7 +6,8 @@
  *    aggregator names; a denial is 403 with a JSON `{"error": "tap authorization failed ..."}`;
  * 2. the protobuf TapByResourceRequest: it must name the URL's resource, and match with a flat
  *    `all` list (anything else is refused, as the real server does);
- * 3. the target's meshed pods (none: "no pods to tap");
+ * 3. the target's meshed pods, chosen as the real server chooses them (tap-target-pods.ts;
+ *    none: "no pods to tap");
  * 4. a stream of length-prefixed TapEvents, from the traffic model (synthetic-tap-traffic.ts),
  *    filtered by the match (destination, method, path prefix, authority, scheme) and limited to
  *    `maxRps` requests per second (default 100), until the client goes away.
@@ -28,13 +29,8 @@ import { remoteUser, type AggregatedApiBackend } from '../kube/aggregated-apis.j
 import type { DiscoveryKind } from '../kube/discovery-documents.js';
 import type { ObjectStore } from '../kube/store-types.js';
 import type { TrafficEdge } from '../traffic/traffic-model.js';
-import {
-  podView,
-  tapTrafficSource,
-  type PodView,
-  type SyntheticRequest,
-  type TapEndpoint,
-} from './synthetic-tap-traffic.js';
+import { tapTrafficSource, type SyntheticRequest, type TapEndpoint } from './synthetic-tap-traffic.js';
+import { podsToTap } from './tap-target-pods.js';
 
 export const TAP_GROUP = 'tap.linkerd.io';
 export const TAP_VERSION = 'v1alpha1';
@@ -71,6 +67,8 @@ export interface TapApiOptions {
   store: ObjectStore;
   edges: readonly TrafficEdge[];
   clusterDomain?: string;
+  /** The control plane's namespace: a pod is meshed when `linkerd.io/control-plane-ns` names it. */
+  controlPlaneNamespace?: string;
   /** Whether the tap pods serve (false: the aggregator answers 503). */
   serving?: () => boolean;
 }
@@ -144,7 +142,8 @@ function filterOf(request: DecodedTapRequest): Filter | string {
 
 /** The proxy's DestinationLabel match: the resource's kind label and namespace (destinationLabels). */
 function matchesDestination(d: Filter['destinations'][number], labels: Record<string, string>): boolean {
-  if (d.name && labels[d.type] !== d.name) return false;
+  // KindToL5DLabel: a job's label is `k8s_job` (Prometheus keeps `job` for itself).
+  if (d.name && labels[d.type === 'job' ? 'k8s_job' : d.type] !== d.name) return false;
   if (d.type !== 'namespace' && d.namespace && labels['namespace'] !== d.namespace) return false;
   if (d.type === 'namespace' && d.name && labels['namespace'] !== d.name) return false;
   return true;
@@ -294,33 +293,15 @@ export function createTapApi(options: TapApiOptions): RunningTapApi {
       return;
     }
     const target = request.target?.resource ?? { namespace: '', type: '', name: '' };
-    const supported = ['deployment', 'statefulset', 'pod', 'namespace'];
-    if (!supported.includes(target.type)) {
-      writeTapError(res, 'Internal Server Error', `unimplemented resource type: ${target.type}`);
+    const chosen = podsToTap(store, target, options.controlPlaneNamespace ?? 'linkerd');
+    if ('error' in chosen) {
+      writeTapError(res, 'Internal Server Error', chosen.error);
       return;
     }
-    if (target.type === 'deployment' || target.type === 'statefulset') {
-      const kind = target.type === 'deployment' ? 'Deployment' : 'StatefulSet';
-      if (!store.get({ apiVersion: 'apps/v1', kind }, target.namespace, target.name)) {
-        writeTapError(res, 'Internal Server Error', `${target.type}s.apps "${target.name}" not found`);
-        return;
-      }
-    }
-    const tapped = (p: PodView): boolean => {
-      if (target.type === 'namespace') return p.namespace === target.name;
-      if (p.namespace !== target.namespace) return false;
-      if (target.type === 'pod') return p.name === target.name;
-      return p.kind === target.type && p.workload === `${target.namespace}/${target.name}`;
-    };
-    const source = tapTrafficSource(store, options.edges, tapped, domain);
-    if (!hasPods(tapped)) {
-      writeTapError(
-        res,
-        'Internal Server Error',
-        `no pods to tap for type="${target.type}" name="${target.name}"\n`,
-      );
-      return;
-    }
+    // The pods are chosen once, when the tap starts, as the real server does: a pod that
+    // replaces one of them later is not tapped.
+    const keys = new Set(chosen.pods.map((p) => `${p.metadata.namespace}/${p.metadata.name}`));
+    const source = tapTrafficSource(store, options.edges, (p) => keys.has(p.key), domain);
     const maxRps = request.maxRps && request.maxRps > 0 ? request.maxRps : DEFAULT_MAX_RPS;
     res.writeHead(200, { 'Content-Type': TAP_CONTENT_TYPE, Connection: 'keep-alive' });
     res.flushHeaders();
@@ -361,14 +342,6 @@ export function createTapApi(options: TapApiOptions): RunningTapApi {
     };
     streams.add(stop);
     res.on('close', stop);
-  }
-
-  /** Whether the target has meshed pods (running or not: the real server lists them all). */
-  function hasPods(tapped: (p: PodView) => boolean): boolean {
-    return store.listStored({ apiVersion: 'v1', kind: 'Pod' }).items.some((obj) => {
-      const p = podView(obj);
-      return p.workload !== undefined && tapped(p);
-    });
   }
 
   return {

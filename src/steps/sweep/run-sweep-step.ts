@@ -62,6 +62,27 @@ export interface SweepStepOptions {
   now?: Date;
   /** Waits `ms` before the second look; default a timer (tests may pass their own). */
   wait?: (ms: number) => Promise<void>;
+  /**
+   * Aborted when the sweep's result is no longer wanted (a report's sweepTimeout): no stream is
+   * opened after it, the wait before the second look ends, and the sweep rejects with its reason.
+   */
+  signal?: AbortSignal;
+}
+
+/** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
+function abortableDelay(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason as Error);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason as Error);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }
 
 /** How long the destination gets for a port Kubernetes lists no ready endpoint for: today's controller sends nothing then. */
@@ -235,7 +256,8 @@ export async function runSweepStep(
   const timeoutMs = adapters.options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const clusterDomain = adapters.options.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN;
   const settleMs = stepOptions.settleMs ?? DEFAULT_SETTLE_MS;
-  const wait = stepOptions.wait ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const { signal } = stepOptions;
+  const wait = stepOptions.wait ?? ((ms: number) => abortableDelay(ms, signal));
   const namespaces = request.namespaces && request.namespaces.length > 0 ? request.namespaces : undefined;
   const limit = createConcurrencyLimit(concurrency);
   const data: SweepData = {
@@ -291,14 +313,15 @@ export async function runSweepStep(
     try {
       data.streams++;
       view = viewToPort(
-        await limit.run(() =>
-          adapters.destination.resolve(authority, {
+        await limit.run(() => {
+          signal?.throwIfAborted();
+          return adapters.destination.resolve(authority, {
             timeoutMs: ready === 0 ? Math.min(timeoutMs, EMPTY_SERVICE_WAIT_MS) : timeoutMs,
             settleMs,
             expectedCount: ready,
             contextToken: adapters.options.contextToken ?? JSON.stringify({ ns: service.namespace }),
-          }),
-        ),
+          });
+        }),
       );
     } catch (err) {
       rethrowUnexpected(err);
@@ -423,6 +446,7 @@ export async function runSweepStep(
       return { first, meshed: meshed.length };
     };
     const { first, meshed } = await firstLook();
+    signal?.throwIfAborted();
     startControlPlane();
     const failedFirst = recordDestinationErrors(first.errors);
     data.timings.destinationMs = Math.round(elapsed()) - data.timings.kubernetesMs;
@@ -478,6 +502,7 @@ export async function runSweepStep(
     data.services.swept = meshed - failedFirst.size;
   }
 
+  signal?.throwIfAborted();
   startControlPlane(); // when the services were not compared
   if (controlPlane) {
     const cp = await controlPlane;

@@ -15,11 +15,13 @@ import {
 import { UsageError } from '../../errors.js';
 import { formatDuration } from '../../grammar/duration.js';
 import { meshCommands } from '../../grammar/mesh-commands.js';
-import { formatTapDestination, type TapCommand } from '../../grammar/tap-command.js';
-import { formatWorkloadTarget } from '../../grammar/targets.js';
+import type { TapCommand } from '../../grammar/tap-command.js';
+import { formatTapTarget } from '../../grammar/tap-target.js';
+import { nextStepsOfTap } from './tap-next-steps.js';
 import { createRequestJoiner } from './join-tap-events.js';
 import { formatMs, formatRate, groupRoutes, judgeRoutes, requestRow, routeRows } from './summarize-tap.js';
-import { DEFAULT_TAP_LIMITS, type TapData, type TapLimits } from './tap-types.js';
+import type { TapEventJson } from '../../adapters/tap/tap-wire.js';
+import { DEFAULT_TAP_LIMITS, TAP_EVENTS_PER_REQUEST, type TapData, type TapLimits } from './tap-types.js';
 
 export interface TapStepAdapters {
   tap: TapClient;
@@ -68,7 +70,7 @@ export function tapRequestOf(command: TapCommand): TapRequestSpec {
 function unavailableResult(command: TapCommand, err: TapUnavailableError, started: Date): StepResult<null> {
   return {
     step: 'tap',
-    target: formatWorkloadTarget(command.target),
+    target: formatTapTarget(command.target),
     status: 'error',
     summary:
       err.reason === 'not-installed'
@@ -85,7 +87,7 @@ function unavailableResult(command: TapCommand, err: TapUnavailableError, starte
     evidence: [],
     next: [
       { label: 'Check the control plane', command: meshCommands.check() },
-      { label: 'See the workload events', command: meshCommands.events(command.target) },
+      ...nextStepsOfTap(command.target),
     ],
     data: null,
     startedAt: started.toISOString(),
@@ -100,7 +102,7 @@ export async function runTapStep(
 ): Promise<StepResult<TapData | null>> {
   const started = new Date();
   checkTapLimits(command, options.limits ?? DEFAULT_TAP_LIMITS);
-  const targetText = formatWorkloadTarget(command.target);
+  const targetText = formatTapTarget(command.target);
   const stop = new AbortController();
   let ended = 'duration' as TapData['ended'];
   const stopWith = (why: TapData['ended']): void => {
@@ -116,12 +118,18 @@ export async function runTapStep(
   const joiner = createRequestJoiner(() => Date.now() - t0);
   let completed = 0;
   let lastProgress = 0;
+  // The raw events, bounded by the sample's own limit: three per request of --max.
+  const events: TapEventJson[] = [];
+  const maxEvents = TAP_EVENTS_PER_REQUEST * command.maxRequests;
+  let eventsDropped = 0;
   options.onProgress?.(`tapping ${targetText} for up to ${formatDuration(command.durationSeconds)}`);
   try {
     const end = await adapters.tap.watch(
       tapRequestOf(command),
-      (event) => {
+      (event, json) => {
         if (stop.signal.aborted) return;
+        if (events.length < maxEvents) events.push(json);
+        else eventsDropped++;
         if (!joiner.add(event)) return;
         completed++;
         if (completed >= command.maxRequests) stopWith('count');
@@ -150,7 +158,7 @@ export async function runTapStep(
   const data: TapData = {
     ...(adapters.cluster !== undefined ? { cluster: adapters.cluster } : {}),
     match: {
-      ...(command.to ? { to: formatTapDestination(command.to) } : {}),
+      ...(command.to ? { to: formatTapTarget(command.to) } : {}),
       ...(command.path !== undefined ? { path: command.path } : {}),
       ...(command.method !== undefined ? { method: command.method } : {}),
     },
@@ -161,6 +169,8 @@ export async function runTapStep(
     inFlight: joiner.inFlight(),
     routes,
     requests,
+    events,
+    eventsDropped,
   };
   const elapsed = formatDuration(Math.max(0.001, (Date.now() - t0) / 1000));
   const findings: Finding[] = judgeRoutes(routes);
@@ -231,7 +241,7 @@ export async function runTapStep(
     summary,
     findings,
     evidence,
-    next: [{ label: 'See the workload events', command: meshCommands.events(command.target) }],
+    next: nextStepsOfTap(command.target),
     data,
     startedAt: started.toISOString(),
     durationMs: Date.now() - started.getTime(),

@@ -1,6 +1,6 @@
 /**
- * The tap sample as a person reads it in five seconds: requests grouped by method, path and
- * destination, each with its count, success rate, p50/p95/max latency and status codes; the
+ * The tap sample as a person reads it in five seconds: requests grouped by method, path,
+ * destination and direction, each with its count, success rate, p50/p95/max latency and status codes; the
  * verdict names the worst route. Pure: no I/O.
  */
 import type { Finding } from '../../domain/step-result.js';
@@ -25,8 +25,13 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(rank, sorted.length) - 1]!;
 }
 
-export function routeKey(r: Pick<TappedRequest, 'method' | 'path' | 'destination'>): string {
-  return `${r.method} ${r.path} -> ${r.destination}`;
+/**
+ * A route: method, path and destination, per direction. A tap of both ends (a namespace, or a
+ * caller and its destination's pods) sees each request twice, once by each proxy: one row each,
+ * so neither count is doubled.
+ */
+export function routeKey(r: Pick<TappedRequest, 'method' | 'path' | 'destination' | 'direction'>): string {
+  return `${r.method} ${r.path} -> ${r.destination} (${r.direction})`;
 }
 
 /** Completed requests grouped by route, the worst success rate first (then the most requests). */

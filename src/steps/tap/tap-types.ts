@@ -1,4 +1,5 @@
 /** The tap step's types: its limits, the requests it saw, and its summary (docs/tap.md). */
+import type { TapEventJson } from '../../adapters/tap/tap-wire.js';
 
 /** The operator's caps (config `tap:`), which no command may exceed. */
 export interface TapLimits {
@@ -69,4 +70,15 @@ export interface TapData {
   routes: TapRouteStats[];
   /** Every request, in arrival order (the full list: JSON output, the Slack file). */
   requests: TappedRequest[];
+  /**
+   * The raw TapEvents, in arrival order, as `linkerd viz tap -o json` prints them (JSON output,
+   * the Slack `.events.jsonl` file): at most TAP_EVENTS_PER_REQUEST per sampled request
+   * (`--max`), so the sampling limits bound them too.
+   */
+  events: TapEventJson[];
+  /** Events that came after that bound and were not kept. */
+  eventsDropped: number;
 }
+
+/** A request is three events (request_init, response_init, response_end). */
+export const TAP_EVENTS_PER_REQUEST = 3;

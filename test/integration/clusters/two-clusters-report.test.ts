@@ -1,9 +1,12 @@
 /**
  * A drift report across two clusters (two in-process sandboxes with the same services): the
  * service stale in east only is one finding, for east, with a fingerprint of east's; the run
- * message groups lines by cluster and names it; the finding's command button carries east.
+ * message groups lines by cluster and names it; the finding's command button carries east. A
+ * later run in which west cannot be swept resolves east's healed finding (east is judged on its
+ * own sweep) and keeps west's open, naming west as not swept.
  */
 import { webApi } from '@slack/bolt';
+import { performance } from 'node:perf_hooks';
 import { createAdapterPool, type AdapterPool } from '../../../src/adapters/adapter-pool.js';
 import { createConfigMapClient } from '../../../src/adapters/kube/config-map-client.js';
 import { createKubeCore } from '../../../src/adapters/kube/kube-core.js';
@@ -18,7 +21,8 @@ import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sa
 import { createSlackReportNotifier } from '../../../src/slack/report-notifier.js';
 import type { SweepFinding } from '../../../src/steps/sweep/sweep-types.js';
 import { runSweepStep } from '../../../src/steps/sweep/run-sweep-step.js';
-import { driftScenario, freezeAndShrink } from '../drift/drift-sandbox.js';
+import { MeshbotError } from '../../../src/errors.js';
+import { driftScenario, freezeAndShrink, heal } from '../drift/drift-sandbox.js';
 
 const CHANNEL = 'C0REPORTS';
 
@@ -90,5 +94,94 @@ describe('a drift report across two clusters', () => {
     const detail = slack.messages(CHANNEL).find((m) => m.thread_ts === parent.ts)!;
     const button = JSON.stringify(detail.blocks);
     expect(button).toContain('\\"cluster\\":\\"east\\"');
+  });
+
+  it("a run where west cannot be swept: east's healed finding resolves, west's stays open, west is named", async () => {
+    const channel = 'C0FAILOVER';
+    const report = reportSchema.parse({
+      name: 'fleet-isolated',
+      schedule: '0 * * * *',
+      channel,
+      clusters: 'all',
+      checks: ['endpoints'],
+      persistence: '200ms',
+    });
+    const client = new webApi.WebClient(slack.botToken, {
+      slackApiUrl: slack.apiUrl,
+      retryConfig: { retries: 0 },
+    });
+    const store = createReportStateStore({
+      configMaps: createConfigMapClient(
+        createKubeCore(loadKubeConfig({ kubeconfig: east.kubeconfig }).kubeConfig),
+      ),
+      namespace: 'meshbot',
+      name: 'report-state-isolated',
+    });
+    let westDown = false;
+    const run = (slot: string, cluster: string | string[] = reportClusters(report, pool.clusters)) =>
+      runReport({
+        report,
+        cluster,
+        sweep: async (request) => {
+          if (request.cluster === 'west' && westDown) throw new MeshbotError('unreachable', 'west is gone');
+          return runSweepStep(request, await pool.get(request.cluster));
+        },
+        store,
+        notifier: createSlackReportNotifier(client, { namedClusters: true }),
+        slot,
+        identity: 'test',
+      });
+    // Voting stale in both clusters: two findings open.
+    await freezeAndShrink(west, (await pool.get('west')).destination, 'voting', 3);
+    const first = await run('manual-a');
+    const stale = (c: string) => fingerprintOf(c, 'stale-in-destination', 'voting-svc.emojivoto:80');
+    expect(Object.keys(first.evaluation.open)).toEqual(
+      expect.arrayContaining([stale('east'), stale('west')]),
+    );
+
+    // East healed; west cannot be swept.
+    await heal(east, (await pool.get('east')).destination, 'voting', 3);
+    westDown = true;
+    const second = await run('manual-b');
+    expect(second.evaluation.toResolve.map((c) => c.alert.fingerprint)).toEqual([stale('east')]);
+    expect(Object.keys(second.evaluation.open)).toContain(stale('west'));
+    expect(second.evaluation.toPost.map((a) => [a.cluster, a.subject])).toEqual([['west', 'whole cluster']]);
+    expect(second.result.summary).toMatch(/^east: .* west: not swept: west is gone\.$/);
+    const runMessages = slack.messages(channel).filter((m) => !m.thread_ts);
+    expect(runMessages.at(-1)!.text).toMatch(/\[west\] whole cluster/);
+
+    // Regression: a run of east alone (as `meshbot report run --post --cluster east`) resolved
+    // every finding of west, which it never looked at.
+    westDown = false;
+    const eastOnly = await run('manual-c', 'east');
+    expect(eastOnly.evaluation.toResolve).toEqual([]);
+    expect(Object.keys(eastOnly.evaluation.open)).toEqual(
+      expect.arrayContaining([stale('west'), fingerprintOf('west', 'sweep-could-not-ask', 'whole cluster')]),
+    );
+  });
+
+  it("a sweep told to stop (its report's sweepTimeout) opens no stream after that and rejects with the reason", async () => {
+    const adapters = await pool.get('west');
+    const controller = new AbortController();
+    const reason = new MeshbotError('timeout', 'the sweep did not finish within 1s');
+    let afterAbort = 0;
+    const destination = {
+      ...adapters.destination,
+      resolve: (...args: Parameters<typeof adapters.destination.resolve>) => {
+        if (controller.signal.aborted) afterAbort++;
+        else controller.abort(reason); // stopped while its first stream is open
+        return adapters.destination.resolve(...args);
+      },
+    };
+    const t0 = performance.now();
+    await expect(
+      runSweepStep(
+        { cluster: 'west', namespaces: ['emojivoto'], persistenceMs: 60_000, concurrency: 1 },
+        { ...adapters, destination },
+        { signal: controller.signal },
+      ),
+    ).rejects.toBe(reason);
+    expect(afterAbort).toBe(0);
+    expect(performance.now() - t0).toBeLessThan(10_000);
   });
 });

@@ -11,6 +11,7 @@ import { runServe } from '../../../src/cli/commands/serve.js';
 import { STATE_KEY } from '../../../src/drift/report-state-store.js';
 import { startSlackDouble, type SlackDouble } from '../../../src/sandbox/slack/start-slack-double.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
+import { serveEnv } from '../../support/serve-env.js';
 import { authority, waitForDestinationCount, waitForObjects } from '../endpoints/endpoints-sandbox.js';
 import { driftScenario, freezeAndShrink } from './drift-sandbox.js';
 
@@ -69,18 +70,13 @@ describe('two serve replicas with a scheduled report', () => {
         {},
         {
           stderr: process.stderr,
-          env: {
-            SLACK_BOT_TOKEN: slack.botToken,
-            SLACK_APP_TOKEN: slack.appToken,
-            SLACK_API_URL: slack.apiUrl,
-            PORT: '0',
-            LOG_LEVEL: 'silent',
+          env: serveEnv(slack, {
             MESHBOT_CONFIG: join(dir, 'config.yaml'),
             MESHBOT_KUBECONFIG: sb.kubeconfig,
             MESHBOT_DESTINATION: sb.destination,
             POD_NAME: pod,
             POD_NAMESPACE: 'meshbot',
-          },
+          }),
           untilStopped: () => stopped,
           onStarted: ({ port }) => up(port),
         },

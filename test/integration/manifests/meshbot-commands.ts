@@ -32,19 +32,22 @@ import { createLeaderElector } from '../../../src/drift/leader-election.js';
 import { createReportStateStore, DEFAULT_STATE_CONFIGMAP } from '../../../src/drift/report-state-store.js';
 import { runSweepCommand } from '../../../src/cli/commands/sweep.js';
 import { runTapCommand } from '../../../src/cli/commands/tap.js';
+import { NODE_AGENT } from '../tap/tap-sandbox.js';
 import { runProxyLogsCommand } from '../../../src/cli/commands/proxy-logs.js';
 import { runProxyLogLevelCommand } from '../../../src/cli/commands/proxy-log-level.js';
 import type { CommandIO } from '../../../src/cli/command-io.js';
 
 /**
  * The scenario the commands run against: emojivoto, plus a meshed StatefulSet `cache` behind
- * `cache-svc`, so the scale test's StatefulSet permissions are exercised too.
+ * `cache-svc`, so the scale test's StatefulSet permissions are exercised too, and a meshed
+ * DaemonSet `node-agent` for tap's daemonsets/tap.
  */
 export function manifestsScenario(): Record<string, unknown> {
   const scenario = YAML.parse(readFileSync('scenarios/emojivoto.yaml', 'utf8')) as Record<string, unknown[]>;
   return {
     ...scenario,
     name: 'emojivoto-with-statefulset',
+    objects: [...(scenario['objects'] ?? []), NODE_AGENT],
     statefulsets: [
       {
         name: 'cache',
@@ -310,6 +313,14 @@ export const MESHBOT_COMMANDS: readonly MeshbotCommand[] = [
         io,
       ),
   },
+  // tap of the other kinds: a DaemonSet, one pod (the StatefulSet's, its name is stable), and a
+  // namespace (`tap` to the API server, `namespaces/tap` to the tap server).
+  // `--max 1`: a tap is proven by its first request; no need to wait out the second.
+  ...['ds/node-agent.emojivoto', 'pod/cache-0.emojivoto', 'ns/emojivoto'].map((target): MeshbotCommand => ({
+    name: `meshbot tap ${target} --duration 1s --max 1`,
+    run: (ctx, io) =>
+      runTapCommand(target, { kubeconfig: ctx.kubeconfig, duration: '1s', max: '1', output: 'json' }, io),
+  })),
   {
     name: 'meshbot proxy-logs deploy/web.emojivoto',
     run: (ctx, io) =>

@@ -82,8 +82,12 @@ describe('the service-errors runbook on a failing, OOM-killed service', () => {
       /^Traffic reaches the right pods\. Look at the pods the previous steps named/,
     );
     expect(code).toBe(1);
-    // The golden metrics show the failure rate the scenario gives voting-svc.
-    expect(report.entries[1]!.result?.summary).toMatch(/success 8\d(\.\d)?%/);
+    // The golden metrics show the success rate the scenario gives voting-svc (80%), as the
+    // rate over the scraped window measures it: a little either side (79.2% was seen), never
+    // near the 100% of a healthy service.
+    const success = /success (\d+(?:\.\d)?)%/.exec(report.entries[1]!.result?.summary ?? '');
+    expect(success).not.toBeNull();
+    expect(Math.abs(Number(success![1]) - 80)).toBeLessThanOrEqual(5);
     expect(['warn', 'fail']).toContain(report.entries[1]!.outcome);
   }, 60_000);
 });

@@ -16,7 +16,7 @@ import { runTapStep } from '../../../src/steps/tap/run-tap-step.js';
 import type { StepResult } from '../../../src/domain/step-result.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import type { TapData } from '../../../src/steps/tap/tap-types.js';
-import { FAILING_PATH, HEALTHY_PATH, tapScenario } from './tap-sandbox.js';
+import { AGENT_PATH, FAILING_PATH, HEALTHY_PATH, tapScenario } from './tap-sandbox.js';
 
 function capture() {
   const out = { stdout: '', stderr: '' };
@@ -73,6 +73,16 @@ describe('meshbot tap through the sandbox', () => {
     expect(result.data.requests.length).toBeGreaterThanOrEqual(result.data.requestCount);
     expect(result.data.requests[0]).toMatchObject({ method: expect.any(String), source: expect.any(String) });
     expect(result.data.ended).toBe('duration');
+    // The raw events as linkerd viz tap -o json prints them: each request's init among them.
+    expect(result.data.eventsDropped).toBe(0);
+    expect(result.data.events.filter((e) => e.requestInitEvent).length).toBe(result.data.requests.length);
+    const end = result.data.events.find((e) => e.responseEndEvent?.grpcStatusCode === 2)!;
+    expect(end).toMatchObject({
+      proxyDirection: 'OUTBOUND',
+      source: { ip: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+$/), metadata: { deployment: 'web' } },
+      destination: { metadata: { deployment: 'voting', namespace: 'emojivoto' } },
+      responseEndEvent: { trailers: null, sinceRequestInit: expect.any(Object) },
+    });
   }, 30_000);
 
   it('renders a text summary a person reads in five seconds', async () => {
@@ -251,4 +261,157 @@ describe('meshbot tap without linkerd-viz', () => {
       await down.stop();
     }
   }, 60_000);
+});
+
+describe('meshbot tap of daemonsets, pods and namespaces, and --to each of them', () => {
+  let sb: RunningSandbox;
+  let dir: string;
+
+  beforeAll(async () => {
+    sb = await startSandbox({ scenario: tapScenario() });
+    dir = await mkdtemp(path.join(os.tmpdir(), 'meshbot-tap-kinds-'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await sb?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const json = (r: { stdout: string }) => JSON.parse(r.stdout) as StepResult<TapData>;
+  const podsOf = (app: string) =>
+    sb.store
+      .listStored({ apiVersion: 'v1', kind: 'Pod' }, { namespace: 'emojivoto' })
+      .items.filter((p) => p.metadata.labels?.['app'] === app)
+      .map((p) => p.metadata.name)
+      .sort();
+
+  it('taps a DaemonSet: the requests its pods (one per node) serve', async () => {
+    expect(podsOf('node-agent')).toHaveLength(3);
+    const r = await tap(sb, 'ds/node-agent.emojivoto', { duration: '2s', output: 'json' });
+    expect(r.stderr).toBe('');
+    const result = json(r);
+    expect(result.target).toBe('daemonset/node-agent.emojivoto');
+    expect(result.status).toBe('pass');
+    expect(result.data.routes).toEqual([
+      expect.objectContaining({
+        method: 'POST',
+        path: AGENT_PATH,
+        destination: 'daemonset/node-agent',
+        direction: 'inbound',
+      }),
+    ]);
+    expect(result.data.requests.every((q) => q.source === 'deploy/web')).toBe(true);
+  }, 30_000);
+
+  it('taps one pod: only what that pod’s proxy sees (vote-bot’s pod calls web, nothing else)', async () => {
+    const [pod] = podsOf('vote-bot');
+    const r = await tap(sb, `po/${pod}.emojivoto`, { duration: '2s', output: 'json' });
+    const result = json(r);
+    expect(result.target).toBe(`pod/${pod}.emojivoto`);
+    expect(result.data.routes.map((x) => [x.path, x.direction])).toEqual([['/api/vote', 'outbound']]);
+    expect(result.next.map((n) => n.label)).toContain("Read the pod's proxy log");
+  }, 30_000);
+
+  it('taps a namespace with --to a DaemonSet: both ends of web -> node-agent, nothing else', async () => {
+    const r = await tap(sb, 'ns/emojivoto', {
+      to: 'ds/node-agent.emojivoto',
+      duration: '2s',
+      output: 'json',
+    });
+    const result = json(r);
+    expect(result.target).toBe('ns/emojivoto');
+    expect(result.data.match).toEqual({ to: 'daemonset/node-agent.emojivoto' });
+    const directions = new Set(result.data.routes.map((x) => `${x.path} ${x.direction}`));
+    expect([...directions].sort()).toEqual([`${AGENT_PATH} inbound`, `${AGENT_PATH} outbound`]);
+  }, 30_000);
+
+  it('--to one pod and --to a namespace match by the destination’s labels', async () => {
+    const [agent] = podsOf('node-agent');
+    const toPod = json(
+      await tap(sb, 'deploy/web.emojivoto', { to: `pod/${agent}.emojivoto`, duration: '2s', output: 'json' }),
+    );
+    expect(toPod.data.routes.map((x) => x.path)).toEqual([AGENT_PATH]);
+    expect(toPod.data.requestCount).toBeGreaterThan(0);
+    const elsewhere = json(
+      await tap(sb, 'deploy/web.emojivoto', { to: 'ns/linkerd', duration: '1s', output: 'json' }),
+    );
+    expect(elsewhere.findings[0]).toMatchObject({ code: 'no-requests' });
+  }, 30_000);
+
+  it('a pod whose tap is disabled by annotation is named, with what to do', async () => {
+    const [name] = podsOf('emoji-svc');
+    const pod = sb.store.get({ apiVersion: 'v1', kind: 'Pod' }, 'emojivoto', name!)!;
+    sb.store.update({
+      ...pod,
+      metadata: {
+        ...pod.metadata,
+        annotations: { ...pod.metadata.annotations, 'viz.linkerd.io/disable-tap': 'true' },
+      },
+    });
+    const r = await tap(sb, `pod/${name}.emojivoto`, { duration: '1s' });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain(
+      '1 pods found with tap disabled via the viz.linkerd.io/disable-tap annotation',
+    );
+    expect(r.stderr).toContain(`* ${name}`);
+    expect(r.stderr).toMatch(/Hint: .*remove the annotation/);
+  }, 30_000);
+
+  it('says which daemonset or namespace does not exist, as the tap server does', async () => {
+    const ds = await tap(sb, 'ds/nope.emojivoto', { duration: '1s' });
+    expect(ds.code).toBe(3);
+    expect(ds.stderr).toContain('daemonsets.apps "nope" not found');
+    const ns = await tap(sb, 'ns/nope', { duration: '1s' });
+    expect(ns.code).toBe(3);
+    expect(ns.stderr).toContain('namespaces "nope" not found');
+    expect(ns.stderr).toContain('kubectl get namespaces');
+  }, 30_000);
+
+  it('a 403 names the resource of each kind: daemonsets/tap; for a namespace, tap then namespaces/tap', async () => {
+    sb.store.create({
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'oncall', namespace: 'emojivoto' },
+    });
+    const kubeconfig = path.join(dir, 'oncall.yaml');
+    await writeFile(kubeconfig, await sb.kubeconfigFor('emojivoto', 'oncall'));
+    const as = async (target: string) => {
+      const c = capture();
+      const code = await runTapCommand(target, { kubeconfig, timeout: '8s', duration: '1s' }, c.io);
+      return { code, ...c.out };
+    };
+    const ds = await as('ds/node-agent.emojivoto');
+    expect(ds.code).toBe(3);
+    expect(ds.stderr).toContain('RBAC permission "watch" on "daemonsets/tap"');
+    // The API server reads .../watch/namespaces/NS/tap as resource `tap` in NS.
+    const ns = await as('ns/emojivoto');
+    expect(ns.code).toBe(3);
+    expect(ns.stderr).toContain('RBAC permission "watch" on "tap"');
+    expect(ns.stderr).toContain('resources: ["tap", "namespaces/tap"]');
+    // With `tap` alone the API server lets it through; the tap server's own review wants namespaces/tap.
+    const grant = (name: string, resources: string[]) => {
+      sb.store.create({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name, namespace: 'emojivoto' },
+        rules: [{ apiGroups: ['tap.linkerd.io'], resources, verbs: ['watch'] }],
+      });
+      sb.store.create({
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name, namespace: 'emojivoto' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', name: 'oncall', namespace: 'emojivoto' }],
+      });
+    };
+    grant('tap-path', ['tap']);
+    const half = await as('ns/emojivoto');
+    expect(half.code).toBe(3);
+    expect(half.stderr).toContain('RBAC permission "watch" on "namespaces/tap"');
+    grant('tap-namespace', ['namespaces/tap', 'daemonsets/tap']);
+    const whole = await as('ns/emojivoto');
+    expect(whole.stderr).toBe('');
+    expect(whole.stdout).toContain('Routes of ns/emojivoto');
+    expect((await as('ds/node-agent.emojivoto')).stdout).toContain(AGENT_PATH);
+  }, 30_000);
 });

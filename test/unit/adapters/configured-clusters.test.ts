@@ -4,7 +4,7 @@
  * process-wide timeout; without one, the single cluster of the flags, as before.
  */
 import type { ClusterOptions } from '../../../src/adapters/cluster-options.js';
-import { servedClusterPool } from '../../../src/adapters/configured-clusters.js';
+import { homeCluster, servedClusterPool } from '../../../src/adapters/configured-clusters.js';
 import type { Adapters } from '../../../src/adapters/open-adapters.js';
 import { clustersSchema } from '../../../src/config/clusters-schema.js';
 import { UsageError } from '../../../src/errors.js';
@@ -65,5 +65,22 @@ describe('servedClusterPool', () => {
     await pool.get();
     expect(f.opened[0]!.options).toMatchObject({ kubeconfig: '/flags/kubeconfig', context: 'kind-mesh' });
     await pool.close();
+  });
+});
+
+// Regression: serve kept the reports' Lease and state in the first cluster even when another
+// was the inCluster one, against docs/clusters.md (and the CLI's --post in the swept one).
+describe('homeCluster', () => {
+  it('is the inCluster cluster, else the first', () => {
+    const local = clustersSchema.parse([
+      { name: 'prod-eu', kubeconfig: '/etc/meshbot/prod-eu' },
+      { name: 'staging', inCluster: true },
+    ])!;
+    expect(homeCluster(local).name).toBe('staging');
+    const remote = clustersSchema.parse([
+      { name: 'prod-eu', kubeconfig: '/etc/meshbot/prod-eu' },
+      { name: 'staging', kubeconfig: '/etc/meshbot/staging' },
+    ])!;
+    expect(homeCluster(remote).name).toBe('prod-eu');
   });
 });

@@ -14,7 +14,16 @@ describe('reports config', () => {
       persistence: 10_000,
       concurrency: 32,
       thresholds: { certificateWarningDays: 60 },
+      clusterConcurrency: 4,
+      sweepTimeout: 300_000,
     });
+  });
+
+  it('takes how many clusters are swept at once and how long each sweep may take', () => {
+    const [r] = reportsConfigSchema.parse([
+      { name: 'x', schedule: '* * * * *', channel: 'C012AB3CD', clusterConcurrency: 2, sweepTimeout: '90s' },
+    ]);
+    expect(r).toMatchObject({ clusterConcurrency: 2, sweepTimeout: 90_000 });
   });
 
   it('takes a certificate warning threshold in days', () => {
@@ -48,6 +57,9 @@ describe('reports config', () => {
     [{ thresholds: { certificateWarningDays: 0 } }, /too_small|>=1/],
     [{ thresholds: { certificateWarningDays: 7.5 } }, /integer|int/],
     [{ thresholds: { certWarnDays: 7 } }, /Unrecognized key/],
+    [{ clusterConcurrency: 0 }, /too_small|>=1/],
+    [{ clusterConcurrency: 100 }, /too_big|<=16/],
+    [{ sweepTimeout: '2h' }, /out of range/],
   ])('refuses %p', (bad, message) => {
     const r = reportsConfigSchema.safeParse([
       { name: 'x', schedule: '* * * * *', channel: 'C012AB3CD', ...bad },

@@ -38,6 +38,12 @@ function runs(
 
 describe('evaluateRun', () => {
   const web = finding('web.shop:80');
+  const issuer = finding('linkerd', {
+    kind: 'l5d-identity-issuer-not-expiring-soon',
+    source: 'control-plane',
+    fingerprint: fingerprintOf('prod', 'l5d-identity-issuer-not-expiring-soon', 'linkerd'),
+    severity: 'warn',
+  });
 
   it('posts a new finding once, then stays quiet while it is unchanged', () => {
     const [first, second, third] = runs([
@@ -157,18 +163,28 @@ describe('evaluateRun', () => {
   });
 
   it('keeps open endpoint alerts a partial run could not see, and resolves control-plane ones it did check', () => {
-    const issuer = finding('linkerd', {
-      kind: 'l5d-identity-issuer-not-expiring-soon',
-      source: 'control-plane',
-      fingerprint: fingerprintOf('prod', 'l5d-identity-issuer-not-expiring-soon', 'linkerd'),
-      severity: 'warn',
-    });
     const [, partial] = runs([
       { at: at(0), findings: [web, issuer] },
       { at: at(5), findings: [], partial: true },
     ]);
     expect(Object.keys(partial!.open)).toEqual([web.fingerprint]);
     expect(partial!.toResolve.map((c) => c.alert.fingerprint)).toEqual([issuer.fingerprint]);
+  });
+
+  it("keeps every open alert of a cluster that was not swept at all, and resolves the other cluster's", () => {
+    const other = finding('web.shop:80', {
+      cluster: 'staging',
+      fingerprint: fingerprintOf('staging', 'stale-in-destination', 'web.shop:80'),
+    });
+    let open: Record<string, OpenAlert> = {};
+    open = evaluateRun(open, [web, issuer, other], { now: at(0) }).open;
+    const e = evaluateRun(open, [], {
+      now: at(5),
+      partialClusters: new Set(['prod']),
+      swept: new Set(['staging']),
+    });
+    expect(Object.keys(e.open).sort()).toEqual([web.fingerprint, issuer.fingerprint].sort());
+    expect(e.toResolve.map((c) => c.alert.fingerprint)).toEqual([other.fingerprint]);
   });
 
   it('ignores info findings', () => {

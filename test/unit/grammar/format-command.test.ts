@@ -46,6 +46,10 @@ const TEXTS = [
   'proxy-log-level deploy/web.emojivoto debug',
   'proxy-log-level deploy/web.emojivoto warn,linkerd=debug --for 30m',
   'tap deploy/web.emojivoto --cluster west',
+  'tap ds/node-agent.monitoring --to ns/emojivoto',
+  'tap pod/web-5f7c9d8b4-x2x9q.emojivoto --to pod/voting-7d9c-x.emojivoto',
+  'tap ns/emojivoto --to daemonset/node-agent.monitoring --method GET',
+  'tap namespaces/emojivoto --to statefulset/db.payments',
 ];
 
 describe('formatCommand', () => {

@@ -17,8 +17,8 @@ describe('admin API reachability', () => {
       faults: noFaults,
       reachability: {
         reachable: () => reachable,
-        down: async () => {
-          calls.push('down');
+        down: async (mode) => {
+          calls.push(mode ? `down ${mode}` : 'down');
           reachable = false;
         },
         up: async () => {
@@ -43,7 +43,12 @@ describe('admin API reachability', () => {
     expect(await call('POST', '/down')).toEqual([200, { reachable: false }]);
     expect(await call('GET', '/reachability')).toEqual([200, { reachable: false }]);
     expect(await call('POST', '/up')).toEqual([200, { reachable: true }]);
-    expect(calls).toEqual(['down', 'up']);
+    expect(await call('POST', '/down?mode=silent')).toEqual([200, { reachable: false }]);
+    expect(await call('POST', '/up')).toEqual([200, { reachable: true }]);
+    const bad = await call('POST', '/down?mode=drop');
+    expect(bad[0]).toBe(400);
+    expect(bad[1]).toMatchObject({ field: 'mode', error: expect.stringMatching(/refuse, silent/) });
+    expect(calls).toEqual(['down refuse', 'up', 'down silent', 'up']);
     const wrong = await fetch(`${admin.url}/down`);
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');

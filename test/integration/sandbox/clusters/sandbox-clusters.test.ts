@@ -133,6 +133,37 @@ describe('sandbox with two clusters (east-west)', () => {
     expect(inEast.stderr).toContain('configmaps "only-in-west" not found');
   });
 
+  it('each cluster has nodes of its own (names and InternalIPs), and its pods run on them', async () => {
+    interface NodeList {
+      items: Array<{
+        metadata: { name: string; labels: Record<string, string> };
+        status: { addresses: Array<{ type: string; address: string }> };
+      }>;
+    }
+    const nodeIps = { east: '172.18.0.', west: '172.18.1.' };
+    for (const cluster of ['east', 'west'] as const) {
+      const nodes = (JSON.parse((await kubectl(cluster, 'get', 'nodes', '-o', 'json')).stdout) as NodeList)
+        .items;
+      const names = nodes.map((n) => n.metadata.name);
+      expect(names).toEqual([`${cluster}-node-1`, `${cluster}-node-2`, `${cluster}-node-3`]);
+      for (const n of nodes) {
+        expect(n.metadata.labels['kubernetes.io/hostname']).toBe(n.metadata.name);
+        const ip = n.status.addresses.find((a) => a.type === 'InternalIP')?.address ?? '';
+        expect(ip.startsWith(nodeIps[cluster])).toBe(true);
+      }
+      const pods = (
+        JSON.parse((await kubectl(cluster, 'get', 'pods', '-A', '-o', 'json')).stdout) as {
+          items: Array<{ spec: { nodeName?: string }; status: { hostIP?: string } }>;
+        }
+      ).items;
+      expect(pods.length).toBeGreaterThan(0);
+      for (const p of pods) {
+        expect(names).toContain(p.spec.nodeName);
+        expect(p.status.hostIP?.startsWith(nodeIps[cluster])).toBe(true);
+      }
+    }
+  });
+
   it('the same service answers per cluster: its own addresses, and the fault of west only (meshbot endpoints per context)', async () => {
     const [east, west] = [await destinationOf('east'), await destinationOf('west')];
     const web = authority('web-svc');

@@ -10,6 +10,7 @@ import { ipv4ToUint32, ipv6ToHalves } from '../../../../src/adapters/destination
 import { directTransport } from '../../../../src/adapters/destination/direct-transport.js';
 import { PROTO_LOADER_OPTIONS } from '../../../../src/adapters/destination/load-destination-proto.js';
 import { MeshbotError } from '../../../../src/errors.js';
+import { openPortGate } from '../../../../src/sandbox/clusters/port-gate.js';
 import { protoDir } from '../../../../src/project-paths.js';
 
 type Script = (call: grpc.ServerWritableStream<{ path: string; context_token: string }, unknown>) => void;
@@ -148,6 +149,31 @@ describe('createDestinationClient', () => {
       kind: 'timeout',
     });
     await c.close();
+  });
+
+  // Regression: a channel that failed to connect waited out grpc's reconnect backoff (up to
+  // 120 s), failing every call at once, after the controller was back (a cluster back up).
+  it('answers as soon as the controller is reachable again after a refused connection', async () => {
+    script = (call) => call.write(add('10.0.0.9'));
+    const gate = await openPortGate({ target: Number(address.split(':')[1]) });
+    const c = createDestinationClient(directTransport(`127.0.0.1:${gate.port}`));
+    try {
+      await gate.shut();
+      await expect(
+        c.resolve('r.ns.svc.cluster.local:80', { timeoutMs: 2000, settleMs: 10, expectedCount: 1 }),
+      ).rejects.toMatchObject({ kind: 'unreachable' });
+      await gate.open();
+      // Several calls at once (a sweep's streams): each gets the new channel, none the closed one.
+      const views = await Promise.all(
+        ['r', 's', 't'].map((svc) =>
+          c.resolve(`${svc}.ns.svc.cluster.local:80`, { timeoutMs: 2000, settleMs: 10, expectedCount: 1 }),
+        ),
+      );
+      for (const view of views) expect(view.addresses.map((a) => a.address)).toEqual(['10.0.0.9:8080']);
+    } finally {
+      await c.close();
+      await gate.close();
+    }
   });
 
   it('streams updates to a watcher until closed', async () => {

@@ -2,6 +2,7 @@ import {
   createFrameReader,
   decodeApiError,
   decodeTapEvent,
+  decodeTapEventWithJson,
   decodeTapRequest,
   encodeApiError,
   encodeTapEvent,
@@ -93,6 +94,94 @@ describe('the tap wire', () => {
       }),
     );
     expect(end.http?.response_end).toMatchObject({ since_request_init: 1500, eos: { grpc_status_code: 14 } });
+  });
+
+  it('gives each event as linkerd viz tap -o json prints it (viz/cmd/tap.go tapEvent)', () => {
+    const id = { base: 7, stream: '42' };
+    const common = {
+      source: { ip: { ipv4: 0x0a000105 }, port: 41000 },
+      source_meta: { labels: { namespace: 'emojivoto', deployment: 'web' } },
+      destination: { ip: { ipv6: { first: '18302628885633695744', last: '1' } }, port: 8080 },
+      proxy_direction: 'OUTBOUND',
+    };
+    const init = decodeTapEventWithJson(
+      encodeTapEvent({
+        ...common,
+        http: {
+          request_init: {
+            id,
+            method: { registered: 'POST' },
+            scheme: { registered: 'HTTPS' },
+            authority: 'voting-svc.emojivoto.svc.cluster.local:8080',
+            path: '/x',
+          },
+        },
+      }),
+    );
+    expect(init.event.http?.request_init?.id).toBe('7:42');
+    // Labels in Go's order: a map's keys sorted.
+    expect(Object.keys(init.json.source.metadata!)).toEqual(['deployment', 'namespace']);
+    expect(init.json).toEqual({
+      source: { ip: '10.0.1.5', port: 41000, metadata: { deployment: 'web', namespace: 'emojivoto' } },
+      destination: { ip: 'fe00::1', port: 8080, metadata: null },
+      routeMeta: null,
+      proxyDirection: 'OUTBOUND',
+      requestInitEvent: {
+        id: { base: 7, stream: 42 },
+        method: 'POST',
+        scheme: 'HTTPS',
+        authority: 'voting-svc.emojivoto.svc.cluster.local:8080',
+        path: '/x',
+        headers: null,
+      },
+    });
+    const rsp = decodeTapEventWithJson(
+      encodeTapEvent({
+        ...common,
+        http: { response_init: { id, since_request_init: { nanos: 900_000 }, http_status: 200 } },
+      }),
+    ).json;
+    expect(rsp.responseInitEvent).toEqual({
+      id: { base: 7, stream: 42 },
+      sinceRequestInit: { nanos: 900_000 },
+      httpStatus: 200,
+      headers: null,
+    });
+    const reset = decodeTapEventWithJson(
+      encodeTapEvent({
+        ...common,
+        http: {
+          response_end: {
+            id,
+            since_request_init: { seconds: 2, nanos: 5 },
+            since_response_init: { seconds: 1 },
+            response_bytes: 64,
+            eos: { reset_error_code: 8 },
+          },
+        },
+      }),
+    ).json;
+    expect(reset.responseEndEvent).toEqual({
+      id: { base: 7, stream: 42 },
+      sinceRequestInit: { seconds: 2, nanos: 5 },
+      sinceResponseInit: { seconds: 1 },
+      responseBytes: 64,
+      trailers: null,
+      grpcStatusCode: 0,
+      resetErrorCode: 8,
+    });
+    // Without eos: grpcStatusCode 0 is still written, resetErrorCode is left out (omitempty).
+    const plain = decodeTapEventWithJson(
+      encodeTapEvent({ ...common, http: { response_end: { id, response_bytes: 1 } } }),
+    ).json;
+    expect(plain.responseEndEvent).toEqual({
+      id: { base: 7, stream: 42 },
+      sinceRequestInit: null,
+      sinceResponseInit: null,
+      responseBytes: 1,
+      trailers: null,
+      grpcStatusCode: 0,
+    });
   });
 
   it('addresses a workload or a namespace as protohttp.TapReqToURL does', () => {

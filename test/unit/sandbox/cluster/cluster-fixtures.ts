@@ -12,6 +12,7 @@ export const SLICE: KindRef = { apiVersion: 'discovery.k8s.io/v1', kind: 'Endpoi
 export const DEPLOY: KindRef = { apiVersion: 'apps/v1', kind: 'Deployment' };
 export const RS: KindRef = { apiVersion: 'apps/v1', kind: 'ReplicaSet' };
 export const STS: KindRef = { apiVersion: 'apps/v1', kind: 'StatefulSet' };
+export const DS: KindRef = { apiVersion: 'apps/v1', kind: 'DaemonSet' };
 export const EVENT: KindRef = { apiVersion: 'v1', kind: 'Event' };
 
 export interface TestCluster {
@@ -30,7 +31,7 @@ export function startTestCluster(opts: ClusterOptions = {}, namespaces = ['emoji
   const store = createObjectStore();
   const cluster = startCluster(store, { terminationDelayMs: 0, ...opts });
   for (const name of namespaces) store.create({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-  const kinds = [POD, SVC, EPS, SLICE, DEPLOY, RS, STS, EVENT];
+  const kinds = [POD, SVC, EPS, SLICE, DEPLOY, RS, STS, DS, EVENT];
   return {
     store,
     cluster,

@@ -55,6 +55,31 @@ describe('openPortGate', () => {
     again.destroy();
   });
 
+  it('shut silent, accepts connections and never answers them; opened, pipes again', async () => {
+    const carried = await connect(gate.port);
+    const ended = new Promise<void>((resolve) => carried.once('close', () => resolve()));
+    await gate.shut('silent');
+    expect(gate.isOpen()).toBe(false);
+    await ended;
+    const held = await connect(gate.port);
+    let answered = false;
+    held.on('data', () => (answered = true));
+    const heldEnded = new Promise<void>((resolve) => held.once('close', () => resolve()));
+    // Written and drained into the gate; the echo never sees it.
+    await new Promise<void>((resolve) => held.write('anyone?', () => resolve()));
+    // From silent to refusing, and back to silent, on the same port.
+    await gate.shut('refuse');
+    await heldEnded;
+    await expect(connect(gate.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await gate.shut('silent');
+    (await connect(gate.port)).destroy();
+    await gate.open();
+    expect(answered).toBe(false);
+    const socket = await connect(gate.port);
+    expect(await echoOnce(socket, 'back')).toBe('back');
+    socket.destroy();
+  });
+
   it('shut and open twice are harmless', async () => {
     await gate.shut();
     await gate.shut();

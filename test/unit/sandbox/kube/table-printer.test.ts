@@ -169,4 +169,57 @@ describe('table printer', () => {
       'app=web,!canary,tier in (a,b)',
     ]);
   });
+
+  it('prints daemonsets as kubectl does: desired, current, ready, up-to-date, available, node selector', () => {
+    const ds = toTable(
+      kind('daemonsets', 'apps'),
+      [
+        obj('DaemonSet', 'node-agent', {
+          spec: {
+            selector: { matchLabels: { app: 'node-agent' } },
+            template: {
+              spec: {
+                nodeSelector: { 'kubernetes.io/os': 'linux' },
+                containers: [{ name: 'agent', image: 'agent:v1' }],
+              },
+            },
+          },
+          status: {
+            desiredNumberScheduled: 3,
+            currentNumberScheduled: 3,
+            numberReady: 2,
+            updatedNumberScheduled: 3,
+            numberAvailable: 2,
+          },
+        }),
+      ],
+      { now: NOW },
+    );
+    expect(ds.columnDefinitions.map((c) => c.name)).toEqual([
+      'Name',
+      'Desired',
+      'Current',
+      'Ready',
+      'Up-to-date',
+      'Available',
+      'Node Selector',
+      'Age',
+      'Containers',
+      'Images',
+      'Selector',
+    ]);
+    expect(ds.rows[0]?.cells).toEqual([
+      'node-agent',
+      3,
+      3,
+      2,
+      3,
+      2,
+      'kubernetes.io/os=linux',
+      '5m',
+      'agent',
+      'agent:v1',
+      'app=node-agent',
+    ]);
+  });
 });
