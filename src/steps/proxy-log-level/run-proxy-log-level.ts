@@ -148,7 +148,9 @@ export async function runProxyLogLevel(
   const ended = new AbortController();
   let lost = false;
   const onAbort = (): void => ended.abort(options.signal?.reason);
-  options.signal?.addEventListener('abort', onAbort, { once: true });
+  if (options.signal?.aborted)
+    onAbort(); // stopped before it began: no event will come
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
   const heartbeat = startHeartbeat(adapters.scaling, ref, record.id, {
     record: LOG_LEVEL_HEARTBEAT,
     intervalMs: heartbeatMs,

@@ -175,6 +175,17 @@ describe('proxy-log-level through the sandbox', () => {
     await waitForSettled(sb.store, 'web-svc', 2, NS);
   });
 
+  it('a change stopped before it began puts every pod back at once', async () => {
+    // Regression: the wait listened for an abort that had already happened, and held 10 minutes.
+    const result = await runProxyLogLevel(
+      { name: 'proxy-log-level', target: WEB, level: 'debug', forSeconds: 600 },
+      adapters,
+      { requestedBy: 'U123', signal: AbortSignal.abort('stopped'), settings: { heartbeatMs: 200 } },
+    );
+    expect(result.data).toMatchObject({ endedBy: 'stopped', recordRemoved: true });
+    expect(await levels('web-svc')).toEqual([DEFAULT, DEFAULT]);
+  });
+
   it('ends within a beat when another meshbot put the pods back (a Stop on another replica)', async () => {
     const result = await raise(600, async (record) => {
       // What the Stop handler of a replica that does not hold the change does.
