@@ -1,4 +1,5 @@
 import type { AdapterPool } from '../adapters/adapter-pool.js';
+import type { WorkloadWatches } from '../adapters/workload-watches.js';
 import type { Adapters } from '../adapters/open-adapters.js';
 import type { StepResult } from '../domain/step-result.js';
 import {
@@ -7,6 +8,7 @@ import {
 } from '../steps/scale-test/recover-interrupted-scale-tests.js';
 import type { RecordHandlers } from '../steps/scale-test/recovery-sweeps.js';
 import { watchScaleTestRecords } from '../steps/scale-test/watch-scale-test-records.js';
+import { watchRecordsInClusters } from '../steps/scale-test/watch-workload-records.js';
 import type { ScaleTarget } from '../steps/scale-test/resolve-scale-target.js';
 import type { ScaleTestPlan, ScaleTestSettings } from '../steps/scale-test/scale-test-types.js';
 import { stepOf } from '../steps/step-registry.js';
@@ -58,6 +60,8 @@ export function createClusterScaleTestRunner(deps: {
   /** The process's adapter sets; its owner closes it. */
   pool: Pick<AdapterPool, 'get'> & Partial<Pick<AdapterPool, 'clusters' | 'configured'>>;
   settings?: Partial<ScaleTestSettings>;
+  /** `serve`'s shared workload watches (proxy-log-level's records are on the same objects). */
+  watches?: WorkloadWatches;
 }): ScaleTestRunner {
   const get = (cluster?: string): Promise<Adapters> => deps.pool.get(cluster);
   const settings = deps.settings ?? {};
@@ -122,7 +126,14 @@ export function createClusterScaleTestRunner(deps: {
       return reports.length === 1 ? reports[0]! : mergeRecoveryReports(reports);
     },
     async watchRecords(handlers) {
-      return watchScaleTestRecords(await get(), handlers, settings);
+      // Every cluster's records, as recover() sweeps every cluster.
+      const clusters = deps.pool.configured && deps.pool.clusters ? deps.pool.clusters : [undefined];
+      return watchRecordsInClusters(
+        clusters,
+        async (cluster, h) =>
+          watchScaleTestRecords(await get(cluster), h, settings, await deps.watches?.of(cluster)),
+        handlers,
+      );
     },
     async close() {
       for (const r of running) r.stop.abort();

@@ -68,20 +68,47 @@ export interface SliceState {
 
 export interface WatchHandlers<T> {
   onEvent(type: WatchEventType, object: T): void;
-  /** The watch ended before it was closed (server timeout, network, 410). */
+  /**
+   * The watch ended before it was closed (undefined: the server ended it, e.g. its
+   * timeoutSeconds; an error for the network or an ERROR event; `isWatchExpired` for a 410).
+   */
   onEnd?(err: Error | undefined): void;
+  /** A BOOKMARK event: every change up to this resourceVersion was delivered. */
+  onBookmark?(resourceVersion: string): void;
 }
 
 export interface OpenWatch<T> {
-  /** The list the watch starts from. */
+  /** The list the watch starts from (empty when it resumed from `resourceVersion`). */
   initial: T[];
+  /** Where the watch started: the list's resourceVersion, or the one it resumed from. */
+  resourceVersion: string;
   close(): void;
 }
 
 export interface WatchOptions {
   /** The server ends the watch after this long (timeoutSeconds). */
   timeoutSeconds: number;
+  /**
+   * Resume: watch from this resourceVersion without listing (as client-go's reflector does
+   * after a watch ends). When it is too old the watch ends with an error `isWatchExpired` says.
+   */
+  resourceVersion?: string;
 }
+
+/** A watch's resourceVersion left the server's history (410 Gone / Expired): list again. */
+export class WatchExpiredError extends MeshbotError {
+  constructor(resource: string, detail: string) {
+    super('unreachable', `the ${resource} watch's resourceVersion is too old: ${detail}`);
+    this.name = 'WatchExpiredError';
+  }
+}
+
+export function isWatchExpired(err: unknown): err is WatchExpiredError {
+  return err instanceof WatchExpiredError;
+}
+
+/** The Status object of a watch's ERROR event. */
+const watchStatusSchema = z.object({ code: z.number().optional(), message: z.string().optional() });
 
 export interface WorkloadScaling {
   getWorkload(ref: WorkloadRef): Promise<KubeWorkload | undefined>;
@@ -447,9 +474,14 @@ export function createWorkloadScaling(core: KubeCore): WorkloadScaling {
     handlers: WatchHandlers<T>,
     options: WatchOptions,
   ): Promise<OpenWatch<T>> {
-    const raw = await call(ctx, list);
-    const parsed = parse(listOf(z.unknown()), raw, `${ctx.resource} list`);
-    const initial = parsed.items.map(toItem);
+    let initial: T[] = [];
+    let from = options.resourceVersion;
+    if (from === undefined) {
+      const raw = await call(ctx, list);
+      const parsed = parse(listOf(z.unknown()), raw, `${ctx.resource} list`);
+      initial = parsed.items.map(toItem);
+      from = parsed.metadata?.resourceVersion ?? '';
+    }
     let closed = false;
     let controller: AbortController | undefined;
     const watchCtx = { ...ctx, verb: 'watch', server, timeoutMs };
@@ -457,7 +489,7 @@ export function createWorkloadScaling(core: KubeCore): WorkloadScaling {
       path,
       {
         ...query,
-        resourceVersion: parsed.metadata?.resourceVersion ?? undefined,
+        ...(from ? { resourceVersion: from } : {}),
         timeoutSeconds: Math.max(1, Math.ceil(options.timeoutSeconds)),
         allowWatchBookmarks: true,
       },
@@ -469,8 +501,26 @@ export function createWorkloadScaling(core: KubeCore): WorkloadScaling {
           } catch (err) {
             handlers.onEnd?.(err instanceof Error ? err : new Error(String(err)));
           }
+        } else if (type === 'BOOKMARK') {
+          const rv = (obj as { metadata?: { resourceVersion?: unknown } } | undefined)?.metadata
+            ?.resourceVersion;
+          if (typeof rv === 'string' && rv) handlers.onBookmark?.(rv);
         } else if (type === 'ERROR') {
-          handlers.onEnd?.(new MeshbotError('unreachable', `the ${ctx.resource} watch ended with an error`));
+          // The real server ends a watch whose resourceVersion is too old with an ERROR event
+          // holding a 410 Status; the reflector lists again then.
+          closed = true;
+          controller?.abort();
+          const status = watchStatusSchema.safeParse(obj);
+          const code = status.success ? status.data.code : undefined;
+          const detail = status.success ? (status.data.message ?? '') : '';
+          handlers.onEnd?.(
+            code === 410
+              ? new WatchExpiredError(ctx.resource, detail)
+              : new MeshbotError(
+                  'unreachable',
+                  `the ${ctx.resource} watch ended with an error${detail ? `: ${detail}` : ''}`,
+                ),
+          );
         }
       },
       (err: unknown) => {
@@ -499,8 +549,10 @@ export function createWorkloadScaling(core: KubeCore): WorkloadScaling {
       void started.then((c) => c.abort()).catch(() => undefined);
       throw err instanceof MeshbotError ? err : translateKubeError(err, watchCtx);
     }
+    if (closed) controller.abort(); // an ERROR event came before the watch was handed over
     return {
       initial,
+      resourceVersion: from,
       close() {
         closed = true;
         controller?.abort();

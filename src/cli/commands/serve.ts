@@ -106,6 +106,7 @@ export async function runServe(
     const { loadRunbooks } = await import('../../runbooks/load-runbooks.js');
     const { createClusterRunbooks } = await import('../../slack/runbook/cluster-runbooks.js');
     const { createLogLevelRunner } = await import('../../slack/proxy-log-level/log-level-runner.js');
+    const { createWorkloadWatches } = await import('../../adapters/workload-watches.js');
     const { startLogLevelRecovery } =
       await import('../../slack/proxy-log-level/recover-log-levels-at-start.js');
     const config = await loadConfig({ env: io.env, ...(flags.config ? { configFile: flags.config } : {}) });
@@ -131,9 +132,21 @@ export async function runServe(
         return result;
       },
     });
-    const scaleTests = createClusterScaleTestRunner({ pool, settings: settingsFromConfig(config.scaleTest) });
+    // One watch of Deployments and StatefulSets per cluster carries both recoveries' records.
+    const watches = createWorkloadWatches(pool, (cluster, err) =>
+      logger.warn(
+        { cluster, err: err instanceof Error ? err.message : String(err) },
+        'workload watch failed',
+      ),
+    );
+    const scaleTests = createClusterScaleTestRunner({
+      pool,
+      settings: settingsFromConfig(config.scaleTest),
+      watches,
+    });
     const logLevels = createLogLevelRunner({
       pool,
+      watches,
       settings: {
         maxDurationSeconds: config.proxyLogLevel.maxDurationSeconds,
         maxPods: config.proxyLogLevel.maxPods,
@@ -196,6 +209,7 @@ export async function runServe(
       await reachability.stop();
       await scaleTests.close();
       await logLevels.close();
+      watches.close();
       await pool.close();
       throw startError(err);
     }
@@ -237,6 +251,7 @@ export async function runServe(
     await recovery.stop();
     await scaleTests.close(); // cancels running scale tests and waits for their replicas to be back
     await logLevelRecovery.stop();
+    watches.close(); // the recoveries' shared watches
     await logLevels.close(); // puts every pod of raised log levels back
     await bot.stop();
     await pool.close();

@@ -16,7 +16,8 @@ import { slackErrorCode } from '../slack-error.js';
 import { openThreadSession } from '../thread-session.js';
 import { decodeLogLevelButton, type LogLevelButtonValue } from './log-level-button-value.js';
 import type { LogLevelRunner } from './log-level-runner.js';
-import { renderLogLevelDecided, renderLogLevelRaised } from './render-log-level.js';
+import { startLogLevelCountdown, type LogLevelCountdown } from './log-level-countdown.js';
+import { renderLogLevelDecided, renderLogLevelEnded, renderLogLevelRaised } from './render-log-level.js';
 
 export type LogLevelActionArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -27,7 +28,8 @@ type Deps = DispatchDeps & { logLevels: LogLevelRunner };
  * the command, who asked, the cluster and the thread (and, for Stop, the change's record id);
  * it is validated, the command parsed again, and the person who clicked authorized again for
  * it (a change of the cluster). Confirm plans again, runs the change with its progress live and
- * a Stop button once every pod is set, and posts the result when every pod is back. Stop puts
+ * a Stop button once every pod is set (its message counting down the time left, updated every
+ * minute, and finalized when the change ends), and posts the result when every pod is back. Stop puts
  * the pods back at once, whichever replica holds the change.
  */
 export function handleLogLevelActions(deps: Deps) {
@@ -140,6 +142,8 @@ export function handleLogLevelActions(deps: Deps) {
       'running',
     );
     const progress = await session.startProgress(renderScaleTestProgress);
+    // The "logs at LEVEL until TIME" message, counting down until the change ends.
+    let countdown: Promise<LogLevelCountdown | undefined> = Promise.resolve(undefined);
     let result: StepResult;
     try {
       result = await deps.logLevels.run(command, value.cluster, {
@@ -156,21 +160,34 @@ export function handleLogLevelActions(deps: Deps) {
             nonce: newNonce(),
             exp: Date.parse(record.expiresAt),
           };
-          void client.chat
-            .postMessage({
-              channel: channel.id,
-              thread_ts: session.threadTs,
-              ...renderLogLevelRaised(plan.workloadText, record.level, record.expiresAt, stop),
-            })
-            .catch((err: unknown) =>
-              deps.logger.warn({ err: slackErrorCode(err) ?? String(err) }, 'could not post the Stop button'),
-            );
+          const render = (now: number) =>
+            renderLogLevelRaised(plan.workloadText, record.level, record.expiresAt, stop, undefined, now);
+          countdown = client.chat
+            .postMessage({ channel: channel.id, thread_ts: session.threadTs, ...render(Date.now()) })
+            .then((posted) =>
+              posted.ts
+                ? startLogLevelCountdown({
+                    client,
+                    channel: channel.id,
+                    ts: posted.ts,
+                    everyMs: deps.logLevels.countdownMs,
+                    render,
+                    until: Date.parse(record.expiresAt),
+                    logger: deps.logger,
+                  })
+                : undefined,
+            )
+            .catch((err: unknown) => {
+              deps.logger.warn({ err: slackErrorCode(err) ?? String(err) }, 'could not post the Stop button');
+              return undefined;
+            });
         },
       });
     } catch (err) {
       result = errorResult(command, plan.workloadText, err, new Date(started));
     }
     await progress.finish();
+    await (await countdown)?.finish(renderLogLevelEnded(plan.workloadText, command.level, result));
     try {
       await session.postResult(result, parentCtx);
     } catch (err) {

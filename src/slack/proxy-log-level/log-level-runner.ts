@@ -1,4 +1,5 @@
 import type { AdapterPool } from '../../adapters/adapter-pool.js';
+import type { WorkloadWatches } from '../../adapters/workload-watches.js';
 import type { StepResult } from '../../domain/step-result.js';
 import { describeError } from '../../errors.js';
 import type { LogLevelRecord } from '../../steps/proxy-log-level/log-level-record.js';
@@ -10,7 +11,10 @@ import type {
 } from '../../steps/proxy-log-level/plan-proxy-log-level.js';
 import type { LogLevelRecoveryReport } from '../../steps/proxy-log-level/recover-proxy-log-levels.js';
 import type { RestoreOutcome } from '../../steps/proxy-log-level/restore-log-levels.js';
+import type { RecordHandlers } from '../../steps/scale-test/recovery-sweeps.js';
+import { watchRecordsInClusters } from '../../steps/scale-test/watch-workload-records.js';
 import { stepOf } from '../../steps/step-registry.js';
+import { LOG_LEVEL_COUNTDOWN_MS } from './log-level-countdown.js';
 
 /**
  * The Slack layer's seam to proxy-log-level, as ScaleTestRunner is to the scale test: plan,
@@ -19,6 +23,8 @@ import { stepOf } from '../../steps/step-registry.js';
  * (every change in flight put back). Adapters come from the pool for the command's cluster.
  */
 export interface LogLevelRunner {
+  /** How often the thread's countdown of a raised level is updated, ms (a minute by default). */
+  readonly countdownMs: number;
   plan(command: ProxyLogLevelCommand, cluster: string): Promise<ProxyLogLevelPlan>;
   run(
     command: ProxyLogLevelCommand,
@@ -37,17 +43,24 @@ export interface LogLevelRunner {
   recover(options: {
     notify(text: string, report: LogLevelRecoveryReport): void | Promise<void>;
   }): Promise<LogLevelRecoveryReport>;
+  /** Watches the records of every cluster (when each goes stale), for the recovery loop. */
+  watchRecords(handlers: RecordHandlers): Promise<{ close(): void }>;
   close(): Promise<void>;
 }
 
 export function createLogLevelRunner(deps: {
   pool: Pick<AdapterPool, 'get' | 'clusters'>;
   settings?: Partial<ProxyLogLevelSettings>;
+  /** `serve`'s shared workload watches (the scale test's records are on the same objects). */
+  watches?: WorkloadWatches;
+  /** How often the Slack thread's countdown is updated, ms (default a minute). */
+  countdownMs?: number;
 }): LogLevelRunner {
   const settings = deps.settings ?? {};
   const running = new Map<string, { stop: AbortController; done: Promise<unknown> }>();
   const anonymous = new Set<{ stop: AbortController; done: Promise<unknown> }>();
   return {
+    countdownMs: deps.countdownMs ?? LOG_LEVEL_COUNTDOWN_MS,
     async plan(command, cluster) {
       return stepOf('proxy-log-level').confirmation.plan(command, await deps.pool.get(cluster), settings);
     },
@@ -105,6 +118,15 @@ export function createLogLevelRunner(deps: {
         }
       }
       return report;
+    },
+    async watchRecords(handlers) {
+      const { watchLogLevelRecords } = await import('../../steps/proxy-log-level/watch-log-level-records.js');
+      return watchRecordsInClusters(
+        deps.pool.clusters,
+        async (cluster, h) =>
+          watchLogLevelRecords(await deps.pool.get(cluster), h, await deps.watches?.of(cluster)),
+        handlers,
+      );
     },
     async close() {
       const all = [...anonymous];

@@ -6,21 +6,20 @@ import { renderNotice } from '../render/render-notice.js';
 import { slackErrorCode } from '../slack-error.js';
 import type { LogLevelRunner } from './log-level-runner.js';
 
-/** proxy-log-level records are swept this often (the scale test's are watched). */
-export const LOG_LEVEL_SWEEP_MS = 5000;
-
 /**
  * While `serve` runs: puts back the pods of proxy-log-level changes whose holder stopped (a
- * crashed replica), at start and then every few seconds, with the scale test's sweep loop, and
- * says so in the configured channel and the log. `stop()` ends the sweeps at shutdown.
+ * crashed replica), at start and then when a watched record goes stale (its heartbeat stopped,
+ * or its expiry and a margin passed: a timer per record, re-armed by every change the watch
+ * sees), with the scale test's loop (recovery-sweeps.ts: a sweep at least every minute as well),
+ * and says so in the configured channel and the log. `stop()` ends the loop and its watches.
  */
 export function startLogLevelRecovery(deps: {
   runner: LogLevelRunner;
   client: webApi.WebClient;
   channel?: string | undefined;
   logger: Logger;
-  /** How often the records are swept (no watch of them yet); default 5 s. */
-  intervalMs?: number;
+  /** Longest time between two sweeps, ms (default 60 s); records going stale sweep sooner. */
+  resyncMs?: number;
 }): { stop(): Promise<void> } {
   const notify = async (text: string, report: LogLevelRecoveryReport): Promise<void> => {
     deps.logger.warn({ report }, `interrupted proxy log levels: ${text}`);
@@ -38,7 +37,8 @@ export function startLogLevelRecovery(deps: {
     });
   };
   return startRecoverySweeps<LogLevelRecoveryReport>(() => deps.runner.recover({ notify }), {
-    resyncMs: deps.intervalMs ?? LOG_LEVEL_SWEEP_MS,
+    watchRecords: (handlers) => deps.runner.watchRecords(handlers),
+    ...(deps.resyncMs !== undefined ? { resyncMs: deps.resyncMs } : {}),
     onError: (err) =>
       deps.logger.error(
         { err: err instanceof Error ? err.message : String(err) },

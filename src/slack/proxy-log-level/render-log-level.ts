@@ -1,10 +1,12 @@
 /**
  * proxy-log-level's own Slack messages: the confirmation (the pods and their levels now, Confirm
- * and Cancel), the same once decided, and the notice that the level is raised with its Stop
- * button. The parent and the results use the scale test's and the shared renderers.
+ * and Cancel), the same once decided, the notice that the level is raised with its Stop
+ * button (updated with the time left, log-level-countdown.ts), and that notice once it ended. The parent and the results use the scale test's and the shared renderers.
  */
 import { BlockCollection, Blocks, Bits, Elements, type BlockBuilder } from 'slack-block-builder';
+import type { StepResult } from '../../domain/step-result.js';
 import type { ProxyLogLevelPlan } from '../../steps/proxy-log-level/plan-proxy-log-level.js';
+import type { ProxyLogLevelData } from '../../steps/proxy-log-level/run-proxy-log-level.js';
 import { formatDuration } from '../../grammar/duration.js';
 import { asSlackBlocks, type SlackMessageBody } from '../render/slack-block.js';
 import { escapeMrkdwn, SLACK_LIMITS, truncate } from '../render/slack-limits.js';
@@ -88,19 +90,27 @@ export function renderLogLevelDecided(
   };
 }
 
-/** Once every pod is set: until when, and the Stop button. */
+/** Once every pod is set: until when (and, with `now`, the time left), and the Stop button. */
 export function renderLogLevelRaised(
   workload: string,
   level: string,
   expiresAt: string,
   stop: LogLevelButtonValue | undefined,
   stoppedBy?: string,
+  now?: number,
 ): SlackMessageBody {
+  const leftMs = now === undefined ? undefined : Date.parse(expiresAt) - now;
+  const left =
+    leftMs === undefined
+      ? ''
+      : leftMs > 0
+        ? ` (*${formatDuration(Math.ceil(leftMs / 1000))} left*)`
+        : ' (*time is up: putting every pod back*)';
   const head = stoppedBy
     ? `:octagonal_sign: Stopped by <@${stoppedBy}>: putting every pod of \`${escapeMrkdwn(workload)}\` back.`
-    : `:mag: The proxies of \`${escapeMrkdwn(workload)}\` log at \`${escapeMrkdwn(level)}\` until ${escapeMrkdwn(expiresAt)}; then every pod is put back.`;
+    : `:mag: The proxies of \`${escapeMrkdwn(workload)}\` log at \`${escapeMrkdwn(level)}\` until ${escapeMrkdwn(expiresAt)}${left}; then every pod is put back.`;
   const blocks: BlockBuilder[] = [section(head)];
-  if (stop && !stoppedBy) {
+  if (stop && !stoppedBy && (leftMs === undefined || leftMs > 0)) {
     blocks.push(
       Blocks.Actions().elements(
         Elements.Button({
@@ -112,7 +122,37 @@ export function renderLogLevelRaised(
     );
   }
   return {
-    text: stoppedBy ? `Stopped by ${stoppedBy}` : `${workload} logs at ${level} until ${expiresAt}`,
+    text: stoppedBy
+      ? `Stopped by ${stoppedBy}`
+      : `${workload} logs at ${level} until ${expiresAt}${leftMs !== undefined && leftMs > 0 ? ` (${formatDuration(Math.ceil(leftMs / 1000))} left)` : ''}`,
     blocks: asSlackBlocks(BlockCollection(...blocks)),
+  };
+}
+
+const ENDED_BY: Record<ProxyLogLevelData['endedBy'], string> = {
+  expired: 'its time was up',
+  stopped: 'it was stopped',
+  shutdown: 'meshbot shut down',
+  elsewhere: 'another meshbot put it back',
+};
+
+/** The countdown message once the change has ended: no Stop button, what was put back and why. */
+export function renderLogLevelEnded(workload: string, level: string, result: StepResult): SlackMessageBody {
+  const data = result.data as ProxyLogLevelData | undefined;
+  if (!data || !Array.isArray(data.pods)) {
+    const line = `:exclamation: The log level change of \`${escapeMrkdwn(workload)}\` ended: ${escapeMrkdwn(result.summary)}`;
+    return { text: `${workload}: ${result.summary}`, blocks: asSlackBlocks(BlockCollection(section(line))) };
+  }
+  const back = data.pods.filter((p) => p.outcome === 'restored' || p.outcome === 'gone').length;
+  const failed = data.pods.filter((p) => p.outcome === 'failed').map((p) => p.pod);
+  const why = ENDED_BY[data.endedBy];
+  const line = failed.length
+    ? `:x: \`${escapeMrkdwn(workload)}\` logged at \`${escapeMrkdwn(level)}\` until ${why}; ${failed.length} pod(s) could not be put back: ${failed.map((p) => `\`${escapeMrkdwn(p)}\``).join(', ')} (see the result below).`
+    : `:white_check_mark: \`${escapeMrkdwn(workload)}\` logged at \`${escapeMrkdwn(level)}\` until ${why}; ${back} pod(s) put back.`;
+  return {
+    text: failed.length
+      ? `${workload}: ended (${why}); ${failed.length} pod(s) not put back`
+      : `${workload}: ended (${why}); ${back} pod(s) put back`,
+    blocks: asSlackBlocks(BlockCollection(section(line))),
   };
 }

@@ -5,7 +5,7 @@
  * record, and the record removed. A record whose heartbeat is fresh (a change running here or
  * on another replica) is left alone. The record names the cluster (as the meshbot that wrote
  * it called it); the report says so when that name differs from these adapters' cluster.
- * `serve` runs it at start and then in a sweep every few seconds; the CLI before a new change.
+ * `serve` runs it at start and then when a watched record goes stale; the CLI before a new change.
  */
 import { formatWorkloadTarget } from '../../grammar/targets.js';
 import { describeError } from '../../errors.js';

@@ -14,7 +14,8 @@ import { runningPodsOf, type ProxyLogLevelAdapters } from './plan-proxy-log-leve
 export interface PodRestore {
   pod: string;
   original: string;
-  outcome: 'restored' | 'gone' | 'failed';
+  /** `replaced`: another change's record took the workload's place; its pods were left to it. */
+  outcome: 'restored' | 'gone' | 'failed' | 'replaced';
   error?: string;
 }
 

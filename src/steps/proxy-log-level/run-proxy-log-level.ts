@@ -38,7 +38,8 @@ import {
 import { restoreLogLevels, type PodRestore, type RestoreOutcome } from './restore-log-levels.js';
 
 /** Why the level was put back: its time was up, or the run's signal aborted with this reason. */
-export type EndReason = 'expired' | 'stopped' | 'shutdown';
+/** `elsewhere`: its record was removed by another meshbot (a Stop there, or recovery). */
+export type EndReason = 'expired' | 'stopped' | 'shutdown' | 'elsewhere';
 
 export interface ProxyLogLevelData {
   cluster: string;
@@ -96,15 +97,16 @@ async function writeRecord(
   }
 }
 
-function endReason(signal: AbortSignal | undefined): EndReason {
-  if (!signal?.aborted) return 'expired';
-  return signal.reason === 'shutdown' ? 'shutdown' : 'stopped';
+function endReason(signal: AbortSignal | undefined, lost: boolean): EndReason {
+  if (signal?.aborted) return signal.reason === 'shutdown' ? 'shutdown' : 'stopped';
+  return lost ? 'elsewhere' : 'expired';
 }
 
 const ENDED: Record<EndReason, string> = {
   expired: 'its time was up',
   stopped: 'it was stopped',
   shutdown: 'meshbot shut down',
+  elsewhere: 'another meshbot put it back',
 };
 
 export async function runProxyLogLevel(
@@ -135,13 +137,27 @@ export async function runProxyLogLevel(
     holder: holderIdentity(),
     startedAt: started.toISOString(),
     expiresAt: expiresAt.toISOString(),
-    heartbeatAt: started.toISOString(),
+    // Beats from the write, not from the start: planning (a port-forward per pod) can take longer
+    // than three beats, and a record written already stale is put back by recovery at once.
+    heartbeatAt: new Date().toISOString(),
     heartbeatMs,
   };
   await writeRecord(adapters, ref, record, plan.workloadText);
+  // The wait ends on Stop/shutdown (the caller's signal), or when the record is no longer this
+  // change's (a Stop on another replica or recovery put the pods back): within one beat.
+  const ended = new AbortController();
+  let lost = false;
+  const onAbort = (): void => ended.abort(options.signal?.reason);
+  if (options.signal?.aborted)
+    onAbort(); // stopped before it began: no event will come
+  else options.signal?.addEventListener('abort', onAbort, { once: true });
   const heartbeat = startHeartbeat(adapters.scaling, ref, record.id, {
     record: LOG_LEVEL_HEARTBEAT,
     intervalMs: heartbeatMs,
+    onLost: () => {
+      lost = true;
+      ended.abort('elsewhere');
+    },
   });
   const setErrors = new Map<string, string>();
   let restored: RestoreOutcome;
@@ -165,13 +181,15 @@ export async function runProxyLogLevel(
         `set ${set} pod(s) of ${plan.workloadText} to "${command.level}" until ${expiresAt.toISOString()} (${formatDuration(command.forSeconds)})`,
       );
       options.onRaised?.(record);
-      await pause(expiresAt.getTime() - Date.now(), options.signal);
+      await pause(expiresAt.getTime() - Date.now(), ended.signal);
     }
-    endedBy = endReason(options.signal);
+    endedBy = endReason(options.signal, lost);
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     await heartbeat.stop();
-    // Whatever happened above, every pod is put back.
-    restored = await restoreLogLevels(adapters, ref, record).catch((err: unknown): RestoreOutcome => ({
+    // Whatever happened above, every pod is put back; unless another change now holds the
+    // workload (its record replaced this one's): its pods are that change's to put back.
+    restored = await restoreUnlessReplaced(adapters, ref, record).catch((err: unknown): RestoreOutcome => ({
       pods: record.pods.map((p) => ({ ...p, outcome: 'failed' as const, error: describeError(err).message })),
       newPods: [],
       recordRemoved: false,
@@ -181,6 +199,23 @@ export async function runProxyLogLevel(
     `put ${restored.pods.filter((p) => p.outcome === 'restored').length} pod(s) back: ${ENDED[endedBy]}`,
   );
   return resultOf(command, plan.workloadText, record, restored, setErrors, endedBy, started);
+}
+
+/** restoreLogLevels, unless the workload's record is now another change's (pods left to it). */
+async function restoreUnlessReplaced(
+  adapters: ProxyLogLevelAdapters,
+  ref: WorkloadRef,
+  record: LogLevelRecord,
+): Promise<RestoreOutcome> {
+  const now = decodeRecord((await adapters.scaling.getWorkload(ref))?.annotations[LOG_LEVEL_ANNOTATION]);
+  if (now && now.id !== record.id) {
+    return {
+      pods: record.pods.map((p) => ({ ...p, outcome: 'replaced' as const })),
+      newPods: [],
+      recordRemoved: false,
+    };
+  }
+  return restoreLogLevels(adapters, ref, record);
 }
 
 function resultOf(
@@ -216,6 +251,14 @@ function resultOf(
         subject: p.pod,
       });
     }
+  }
+  const replaced = pods.filter((p) => p.outcome === 'replaced').map((p) => p.pod);
+  if (replaced.length > 0) {
+    findings.push({
+      severity: 'info',
+      code: 'log-level-replaced',
+      message: `another change of ${workloadText}'s log level took over meanwhile; its pods were left to it: ${replaced.join(', ')}`,
+    });
   }
   for (const n of restored.newPods) {
     findings.push({
@@ -253,7 +296,9 @@ function resultOf(
             ? p.original
             : p.outcome === 'gone'
               ? '(pod gone)'
-              : `(failed: ${p.error ?? ''})`,
+              : p.outcome === 'replaced'
+                ? '(another change)'
+                : `(failed: ${p.error ?? ''})`,
         ]),
         ...restored.newPods.map((n) => [n.pod, '(new pod)', n.level ?? '?', n.level ?? '?']),
       ],

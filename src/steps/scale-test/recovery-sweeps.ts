@@ -1,11 +1,13 @@
 /**
- * Recovery as `serve` runs it, driven by watches: a sweep at once; then the scale-test records
- * (the `meshbot.io/scale-test` annotations of Deployments and StatefulSets) are watched, and a
- * sweep runs when the earliest record goes stale (its heartbeat three intervals old), so a test
- * whose process died is put back about three heartbeats after its last one, by whichever replica
- * sees it first. Bounded without the watch too: a sweep at least every `resyncMs`, and a watch
- * that ends is opened again (at once when the server closed it, else after a growing pause) with
- * a sweep, since events may have been missed. One sweep at a time.
+ * Recovery as `serve` runs it, driven by watches: a sweep at once; then records kept on
+ * Deployments and StatefulSets (the scale test's `meshbot.io/scale-test`, proxy-log-level's
+ * `meshbot.io/proxy-log-level`: one loop for each, both fed by one workload reflector per
+ * cluster, workload-reflector.ts) are watched, and a sweep runs when the earliest record goes
+ * stale (a timer re-armed by every change the watch sees), so a change whose process died is
+ * put back about three heartbeats after its last one, by whichever replica sees it first.
+ * Bounded without the watch too: a sweep at least every `resyncMs`. The reflector resumes,
+ * relists and backs off by itself; a record watch that ends anyway is opened again (at once when
+ * the server closed it, else after a growing pause) with a sweep. One sweep at a time.
  */
 import type { RecoveryReport } from './recover-interrupted-scale-tests.js';
 
@@ -22,6 +24,8 @@ export interface RecordHandlers {
   onRecord(key: string, staleAt: number | undefined): void;
   /** The watches ended (error, or undefined when the server closed them). */
   onEnd(err: Error | undefined): void;
+  /** A watch failed and is being opened again by its reflector (the loop only tells it). */
+  onError?(err: unknown): void;
 }
 
 export interface RecoverySweeps {
@@ -104,6 +108,9 @@ export function startRecoverySweeps<Report = RecoveryReport>(
           if (at === undefined) staleAt.delete(key);
           else staleAt.set(key, at);
           arm();
+        },
+        onError(err) {
+          if (gen === generation) options.onError(err);
         },
         onEnd(err) {
           if (gen !== generation) return;

@@ -47,6 +47,11 @@ export interface HeartbeatOptions {
   intervalMs?: number;
   /** Told when a renewal fails for another reason than a conflict (the next beat tries again). */
   onError?: (err: unknown) => void;
+  /**
+   * Told once when the record is no longer this change's (removed by a Stop on another replica
+   * or by recovery, or replaced): the heartbeat has ended.
+   */
+  onLost?: () => void;
   now?: () => number;
 }
 
@@ -93,6 +98,7 @@ export function startHeartbeat(
     inFlight = renewHeartbeat(scaling, ref, testId, new Date(now()), intervalMs, options.record).then(
       (mine) => {
         if (mine && !stopped) timer = setTimeout(beat, intervalMs);
+        else if (!mine && !stopped) options.onLost?.();
       },
       (err: unknown) => {
         options.onError?.(err);

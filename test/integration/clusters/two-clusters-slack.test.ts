@@ -6,7 +6,7 @@
  * command with two clusters and no default gets the picker; an unknown name a did-you-mean; a
  * scale test confirmed from a thread started on east scales in east only; proxy-log-level with
  * --cluster west raises and Stop (by west's own mutator) restores west only (the default, east,
- * does not win); west down: east keeps
+ * does not win); log-level recovery watches both clusters and puts back west's; west down: east keeps
  * answering and /readyz names west.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -29,10 +29,18 @@ import {
   type ClusterReachability,
 } from '../../../src/steps/clusters/cluster-reachability.js';
 import { runCommand } from '../../../src/steps/run-command.js';
-import { decodeRecord, LOG_LEVEL_ANNOTATION } from '../../../src/steps/proxy-log-level/log-level-record.js';
+import {
+  decodeRecord,
+  encodeRecord,
+  LOG_LEVEL_ANNOTATION,
+} from '../../../src/steps/proxy-log-level/log-level-record.js';
+import { webApi } from '@slack/bolt';
+import { createWorkloadWatches } from '../../../src/adapters/workload-watches.js';
+import { createLogger } from '../../../src/logging/create-logger.js';
+import { startLogLevelRecovery } from '../../../src/slack/proxy-log-level/recover-log-levels-at-start.js';
 import { loadRunbooks } from '../../../src/runbooks/load-runbooks.js';
 import { createClusterRunbooks } from '../../../src/slack/runbook/cluster-runbooks.js';
-import { DEPLOYMENTS } from '../endpoints/endpoints-sandbox.js';
+import { DEPLOYMENTS, waitForObjects } from '../endpoints/endpoints-sandbox.js';
 import { FAST } from '../scale-test/scale-test-sandbox.js';
 import { runningPods } from '../proxy-logs/proxy-logs-sandbox.js';
 
@@ -395,6 +403,57 @@ describe('two clusters from one Slack app', () => {
     );
     expect(await levels('west')).toEqual(westBefore);
     expect(await levels('east')).toEqual(eastBefore);
+  });
+
+  it("recovery watches every cluster: a record west's dead holder left is put back from west's watch", async () => {
+    const watches = createWorkloadWatches(pool, () => undefined);
+    const told: string[] = [];
+    const recovery = startLogLevelRecovery({
+      runner: createLogLevelRunner({ pool, watches }),
+      client: new webApi.WebClient(),
+      logger: createLogger({ level: 'warn', destination: { write: (line) => void told.push(line) } }),
+    });
+    try {
+      const adapters = await pool.get('west');
+      const pods = runningPods(west.store, 'web-svc');
+      let had = false;
+      const gone = waitForObjects(west.store, DEPLOYMENTS, { namespace: 'emojivoto' }, (ds) => {
+        const web = ds.find((d) => d.metadata.name === 'web');
+        if (web?.metadata.annotations?.[LOG_LEVEL_ANNOTATION] !== undefined) had = true;
+        else if (had) return true;
+        return undefined;
+      });
+      for (const pod of pods) await adapters.proxyAdmin.setLogLevel('emojivoto', pod, 'trace');
+      const now = new Date();
+      // What a replica that died holding a change on west leaves: its beat stops now.
+      await adapters.scaling.setAnnotation(
+        { kind: 'deployment', name: 'web', namespace: 'emojivoto' },
+        LOG_LEVEL_ANNOTATION,
+        encodeRecord({
+          v: 1,
+          id: 'westdead',
+          cluster: 'west',
+          level: 'trace',
+          pods: pods.map((pod) => ({ pod, original: 'linkerd=info,hickory=error,warn' })),
+          requestedBy: 'U0ADMIN',
+          holder: 'replica-b/7',
+          startedAt: now.toISOString(),
+          expiresAt: new Date(now.getTime() + 600_000).toISOString(),
+          heartbeatAt: now.toISOString(),
+          heartbeatMs: 500,
+        }),
+      );
+      await gone;
+      const back = await Promise.all(pods.map((p) => adapters.proxyAdmin.getLogLevel('emojivoto', p)));
+      expect(back).toEqual(pods.map(() => 'linkerd=info,hickory=error,warn'));
+      expect(told.join('')).toContain('held by replica-b/7');
+      expect(
+        east.store.get(DEPLOYMENTS, 'emojivoto', 'web')!.metadata.annotations?.[LOG_LEVEL_ANNOTATION],
+      ).toBeUndefined();
+    } finally {
+      await recovery.stop();
+      watches.close();
+    }
   });
 
   it('west down: its commands fail naming it, east keeps answering, /readyz names west and stays ready', async () => {

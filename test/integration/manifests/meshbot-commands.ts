@@ -23,6 +23,7 @@ import { runScaleTestCommand } from '../../../src/cli/commands/scale-test.js';
 import { reportError } from '../../../src/cli/command-io.js';
 import { openAdapters } from '../../../src/adapters/open-adapters.js';
 import { watchScaleTestRecords } from '../../../src/steps/scale-test/watch-scale-test-records.js';
+import { startWorkloadReflector } from '../../../src/adapters/kube/workload-reflector.js';
 import { createConfigMapClient } from '../../../src/adapters/kube/config-map-client.js';
 import { createKubeCore, type KubeCore } from '../../../src/adapters/kube/kube-core.js';
 import { createLeaseClient } from '../../../src/adapters/kube/lease-client.js';
@@ -170,25 +171,33 @@ const reportState: MeshbotCommand = {
 };
 
 /**
- * `serve`'s scale-test recovery: the watches of Deployments and StatefulSets (every namespace)
- * that say when an interrupted test's record goes stale. Opened, then closed.
+ * `serve`'s scale-test and proxy-log-level recoveries: the one watch of Deployments and
+ * StatefulSets (every namespace) that says when an interrupted change's record goes stale.
+ * Listed and watched once, then closed; the first failure (a 403) is the command's.
  */
 const recoveryWatch: MeshbotCommand = {
-  name: 'serve: scale-test recovery (watch Deployments and StatefulSets, every namespace)',
+  name: 'serve: scale-test and proxy-log-level recovery (watch Deployments and StatefulSets, every namespace)',
   run: async (ctx, io) => {
     try {
       const adapters = await openAdapters({ kubeconfig: ctx.kubeconfig, timeoutMs: 8_000 });
+      let failed: (err: unknown) => void = () => undefined;
+      const failure = new Promise<never>((_, reject) => (failed = reject));
+      failure.catch(() => undefined); // a failure after the race is not the command's
+      const reflector = startWorkloadReflector(adapters.scaling, { onError: (err) => failed(err) });
       try {
         let records = 0;
         const watch = await watchScaleTestRecords(
           adapters,
           { onRecord: () => void records++, onEnd: () => undefined },
           { namespaces: ['*'] },
+          reflector,
         );
+        await Promise.race([reflector.synced, failure]);
         watch.close();
         io.stdout.write(`watched ${records} workloads\n`);
         return 0;
       } finally {
+        reflector.close();
         await adapters.close();
       }
     } catch (err) {

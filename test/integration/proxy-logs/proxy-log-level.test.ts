@@ -5,7 +5,6 @@
  * pod that appeared meanwhile is left at its default and reported.
  */
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openAdapters, type Adapters } from '../../../src/adapters/open-adapters.js';
@@ -13,9 +12,14 @@ import type { StepResult } from '../../../src/domain/step-result.js';
 import { startSandbox, type RunningSandbox } from '../../../src/sandbox/start-sandbox.js';
 import {
   decodeRecord,
+  encodeRecord,
   LOG_LEVEL_ANNOTATION,
   type LogLevelRecord,
 } from '../../../src/steps/proxy-log-level/log-level-record.js';
+import {
+  removeLogLevelRecord,
+  restoreLogLevels,
+} from '../../../src/steps/proxy-log-level/restore-log-levels.js';
 import { planProxyLogLevel } from '../../../src/steps/proxy-log-level/plan-proxy-log-level.js';
 import { recoverProxyLogLevels } from '../../../src/steps/proxy-log-level/recover-proxy-log-levels.js';
 import {
@@ -25,6 +29,7 @@ import {
 import { runProxyLogLevelCommand } from '../../../src/cli/commands/proxy-log-level.js';
 import { parseWorkloadTarget } from '../../../src/grammar/targets.js';
 import { waitForSettled } from '../scale-test/scale-test-sandbox.js';
+import { startRaisedChild } from './child/start-log-level-child.js';
 import { NS, proxyLogsScenario, runningPods } from './proxy-logs-sandbox.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -170,38 +175,48 @@ describe('proxy-log-level through the sandbox', () => {
     await waitForSettled(sb.store, 'web-svc', 2, NS);
   });
 
-  it('after the process is killed, recovery puts every pod back from the record', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--import',
-        join(here, '../scale-test/child/register-ts-loader.mjs'),
-        join(here, 'child/run-log-level-child.ts'),
-        sb.kubeconfig,
-        'deploy/web.emojivoto',
-        'trace',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
+  it('a change stopped before it began puts every pod back at once', async () => {
+    // Regression: the wait listened for an abort that had already happened, and held 10 minutes.
+    const result = await runProxyLogLevel(
+      { name: 'proxy-log-level', target: WEB, level: 'debug', forSeconds: 600 },
+      adapters,
+      { requestedBy: 'U123', signal: AbortSignal.abort('stopped'), settings: { heartbeatMs: 200 } },
     );
-    let stderr = '';
-    child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.once('exit', (_c, signal) => resolve(signal)),
-    );
-    const record = await new Promise<LogLevelRecord>((resolve, reject) => {
-      const guard = setTimeout(
-        () => reject(new Error(`the child never raised the level; stderr: ${stderr}`)),
-        60_000,
-      );
-      createInterface({ input: child.stdout! }).on('line', (line) => {
-        const e = JSON.parse(line) as { type: string; record?: LogLevelRecord };
-        if (e.type === 'raised' && e.record) {
-          clearTimeout(guard);
-          resolve(e.record);
-        }
-      });
-      void exited.then(() => reject(new Error(`the child exited early; stderr: ${stderr}`)));
+    expect(result.data).toMatchObject({ endedBy: 'stopped', recordRemoved: true });
+    expect(await levels('web-svc')).toEqual([DEFAULT, DEFAULT]);
+  });
+
+  it('ends within a beat when another meshbot put the pods back (a Stop on another replica)', async () => {
+    const result = await raise(600, async (record) => {
+      // What the Stop handler of a replica that does not hold the change does.
+      await restoreLogLevels(adapters, WEB, record);
     });
+    expect(result.data).toMatchObject({ endedBy: 'elsewhere', recordRemoved: false });
+    expect(result.summary).toMatch(/another meshbot put it back/);
+    expect(await levels('web-svc')).toEqual([DEFAULT, DEFAULT]);
+    expect(await recordOf()).toBeUndefined();
+  });
+
+  it("leaves the pods to a change whose record replaced this one's", async () => {
+    let newer: LogLevelRecord | undefined;
+    const result = await raise(600, async (record) => {
+      // Another change took the workload over meanwhile: its record, its level.
+      await removeLogLevelRecord(adapters, WEB, record.id);
+      newer = { ...record, id: 'newer1', level: 'trace', heartbeatAt: new Date().toISOString() };
+      for (const p of runningPods(sb.store, 'web-svc')) await adapters.proxyAdmin.setLogLevel(NS, p, 'trace');
+      await adapters.scaling.setAnnotation(WEB, LOG_LEVEL_ANNOTATION, encodeRecord(newer));
+    });
+    expect(result.data.endedBy).toBe('elsewhere');
+    expect(result.data.pods.map((p) => p.outcome)).toEqual(['replaced', 'replaced']);
+    expect(result.findings).toContainEqual(expect.objectContaining({ code: 'log-level-replaced' }));
+    expect(await levels('web-svc')).toEqual(['trace', 'trace']);
+    expect((await recordOf())?.id).toBe('newer1');
+    await restoreLogLevels(adapters, WEB, newer!);
+    expect(await levels('web-svc')).toEqual([DEFAULT, DEFAULT]);
+  });
+
+  it('after the process is killed, recovery puts every pod back from the record', async () => {
+    const { child, record, exited } = await startRaisedChild(sb.kubeconfig, 'deploy/web.emojivoto', 'trace');
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
 
