@@ -2,6 +2,7 @@ import type { Adapters } from '../adapters/open-adapters.js';
 import { EXIT } from '../errors.js';
 import type { RunnableCommand } from '../grammar/parse-command.js';
 import type { ConfirmationPlan } from '../steps/step-registry.js';
+import { cliUser } from './cli-user.js';
 import { writeStepResult, type CommandIO, type LabelResult } from './command-io.js';
 import type { OutputFormat } from './output-format.js';
 import { exitCodeForStatus } from './step-exit-code.js';
@@ -10,11 +11,17 @@ export interface ConfirmedRun<Settings> {
   /** The CLI's confirmation. */
   yes: boolean;
   settings: Settings;
-  requestedBy: string;
   format: OutputFormat;
-  signal?: AbortSignal;
   /** Names the cluster in the plan and the result (configured clusters). */
   label?: LabelResult;
+}
+
+/** Where a command that changes the cluster writes, who asked, and what stops it. */
+export interface ConfirmedStepIO extends CommandIO {
+  /** Stops the change (the CLI wires SIGINT/SIGTERM to it); what it changed is put back. */
+  signal?: AbortSignal;
+  /** Who asked, recorded on what it changes; default `cli:<user>`. */
+  requestedBy?: string;
 }
 
 /**
@@ -28,7 +35,7 @@ export async function runConfirmedStep<C extends RunnableCommand, Plan, Settings
   command: C,
   adapters: Adapters,
   run: ConfirmedRun<Settings>,
-  io: CommandIO,
+  io: ConfirmedStepIO,
 ): Promise<number> {
   if (!run.yes) {
     const plan = await confirmation.plan(command, adapters, run.settings);
@@ -38,9 +45,9 @@ export async function runConfirmedStep<C extends RunnableCommand, Plan, Settings
     return EXIT.usage;
   }
   const ran = await confirmation.run(command, adapters, {
-    requestedBy: run.requestedBy,
+    requestedBy: io.requestedBy ?? cliUser(),
     settings: run.settings,
-    ...(run.signal ? { signal: run.signal } : {}),
+    ...(io.signal ? { signal: io.signal } : {}),
     onProgress: (text) => void io.stderr.write(`  ${text}\n`),
   });
   const result = run.label ? run.label(ran) : ran;

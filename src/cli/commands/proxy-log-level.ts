@@ -1,13 +1,12 @@
 import type { Command } from 'commander';
-import { cliUser } from '../cli-user.js';
 import { buildCommand, commandSpec } from '../../grammar/parse-command.js';
 import { parseDuration } from '../../grammar/duration.js';
 import type { ProxyLogLevelSettings } from '../../steps/proxy-log-level/plan-proxy-log-level.js';
 import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../cluster-flags.js';
-import { processIO, reportError, withAdapters, type CommandIO } from '../command-io.js';
+import { processIO, reportError, withAdapters } from '../command-io.js';
 import { addGrammarFlags } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
-import { runConfirmedStep } from '../run-confirmed-step.js';
+import { runConfirmedStep, type ConfirmedStepIO } from '../run-confirmed-step.js';
 
 export interface ProxyLogLevelFlagValues extends ClusterFlagValues {
   for?: string;
@@ -26,11 +25,7 @@ export async function runProxyLogLevelCommand(
   targetArg: string,
   levelArg: string | undefined,
   flags: ProxyLogLevelFlagValues,
-  io: CommandIO & {
-    signal?: AbortSignal;
-    requestedBy?: string;
-    settings?: Partial<ProxyLogLevelSettings>;
-  } = processIO(),
+  io: ConfirmedStepIO & { settings?: Partial<ProxyLogLevelSettings> } = processIO(),
 ): Promise<number> {
   try {
     const parsed = buildCommand(
@@ -54,14 +49,7 @@ export async function runProxyLogLevelCommand(
         stepOf('proxy-log-level').confirmation,
         parsed,
         adapters,
-        {
-          yes: flags.yes === true,
-          settings,
-          requestedBy: io.requestedBy ?? cliUser(),
-          format,
-          label,
-          ...(io.signal ? { signal: io.signal } : {}),
-        },
+        { yes: flags.yes === true, settings, format, label },
         io,
       ),
     );

@@ -51,11 +51,11 @@ export async function runRestartCommand(
             confirmedBy: `${by} (--yes)`,
             confirmationId: `cli-${crypto.randomUUID()}`,
           },
-          requestedBy: by,
           format,
           label,
         },
-        io,
+        // The one name: who confirmed is who asked.
+        { ...io, requestedBy: by },
       );
     });
   } catch (err) {

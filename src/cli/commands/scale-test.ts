@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { cliUser } from '../cli-user.js';
 import { parsePrometheusUrl } from '../../adapters/prometheus/prometheus-url.js';
 import { UsageError } from '../../errors.js';
 import { parseDuration } from '../../grammar/duration.js';
@@ -10,8 +9,8 @@ import { addClusterFlags, readClusterOptions, type ClusterFlagValues } from '../
 import { commandSpec } from '../../grammar/parse-command.js';
 import { commandFromCli } from '../grammar-flags.js';
 import { addOutputFlag, readOutputFormat } from '../output-format.js';
-import { runConfirmedStep } from '../run-confirmed-step.js';
-import { processIO, reportError, withAdapters, type CommandIO } from '../command-io.js';
+import { runConfirmedStep, type ConfirmedStepIO } from '../run-confirmed-step.js';
+import { processIO, reportError, withAdapters } from '../command-io.js';
 
 export interface ScaleTestFlagValues extends ClusterFlagValues {
   yes?: boolean;
@@ -20,13 +19,6 @@ export interface ScaleTestFlagValues extends ClusterFlagValues {
   overallTimeout?: string;
   prometheus?: string;
   output?: string;
-}
-
-export interface ScaleTestIO extends CommandIO {
-  /** Cancels the test (the CLI wires SIGINT to it); the replicas are put back before exit. */
-  signal?: AbortSignal;
-  /** Who asked, recorded on the workload; default `cli:<user>`. */
-  requestedBy?: string;
 }
 
 /** --max-replicas, --stage-timeout, --overall-timeout as scale-test settings. */
@@ -65,7 +57,7 @@ export function readScaleTestSettings(flags: ScaleTestFlagValues): Partial<Scale
 export async function runScaleTestCommand(
   targetArg: string,
   flags: ScaleTestFlagValues,
-  io: ScaleTestIO = processIO(),
+  io: ConfirmedStepIO = processIO(),
 ): Promise<number> {
   try {
     const parsed = commandFromCli('scale-test', targetArg, {});
@@ -89,14 +81,7 @@ export async function runScaleTestCommand(
         stepOf('scale-test').confirmation,
         parsed,
         adapters,
-        {
-          yes: flags.yes === true,
-          settings,
-          requestedBy: io.requestedBy ?? cliUser(),
-          format,
-          label,
-          ...(io.signal ? { signal: io.signal } : {}),
-        },
+        { yes: flags.yes === true, settings, format, label },
         io,
       );
     });
