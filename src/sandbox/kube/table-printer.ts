@@ -48,6 +48,10 @@ const AGE = column(
   'Age',
   'CreationTimestamp is a timestamp representing the server time when this object was created.',
 );
+/** The wide (-o wide) columns kubectl prints for the workloads' pod templates. */
+const CONTAINERS = column('Containers', 'Names of each container in the template.', 1);
+const IMAGES = column('Images', 'Images referenced by each container in the template.', 1);
+const POD_SELECTOR = column('Selector', 'Label selector for pods.', 1);
 
 /** k8s.io/apimachinery/pkg/util/duration.HumanDuration */
 export function humanDuration(ms: number): string {
@@ -306,9 +310,9 @@ const WORKLOAD_PRINTERS: Record<string, Printer> = {
       column('Up-to-date', 'Total number of non-terminated pods targeted by this deployment.'),
       column('Available', 'Total number of available pods targeted by this deployment.'),
       AGE,
-      column('Containers', 'Names of each container in the template.', 1),
-      column('Images', 'Images referenced by each container in the template.', 1),
-      column('Selector', 'Label selector for pods.', 1),
+      CONTAINERS,
+      IMAGES,
+      POD_SELECTOR,
     ],
     cells: (d, now) => {
       const spec = rec(d['spec']);
@@ -333,9 +337,9 @@ const WORKLOAD_PRINTERS: Record<string, Printer> = {
       column('Current', 'Number of actual replicas.', 0, 'integer'),
       column('Ready', 'The number of ready replicas for this replica set.', 0, 'integer'),
       AGE,
-      column('Containers', 'Names of each container in the template.', 1),
-      column('Images', 'Images referenced by each container in the template.', 1),
-      column('Selector', 'Label selector for pods.', 1),
+      CONTAINERS,
+      IMAGES,
+      POD_SELECTOR,
     ],
     cells: (rs, now) => {
       const spec = rec(rs['spec']);
@@ -353,13 +357,7 @@ const WORKLOAD_PRINTERS: Record<string, Printer> = {
     },
   },
   'apps/statefulsets': {
-    columns: [
-      NAME,
-      column('Ready', 'Number of the pod with ready state'),
-      AGE,
-      column('Containers', 'Names of each container in the template.', 1),
-      column('Images', 'Images referenced by each container in the template.', 1),
-    ],
+    columns: [NAME, column('Ready', 'Number of the pod with ready state'), AGE, CONTAINERS, IMAGES],
     cells: (s, now) => {
       const spec = rec(s['spec']);
       const [containers, images] = containersAndImages(rec(spec['template'])['spec']);
@@ -388,9 +386,9 @@ const WORKLOAD_PRINTERS: Record<string, Printer> = {
       ),
       column('Node Selector', 'NodeSelector is a selector which must be true for the pod to fit on a node.'),
       AGE,
-      column('Containers', 'Names of each container in the template.', 1),
-      column('Images', 'Images referenced by each container in the template.', 1),
-      column('Selector', 'Label selector for pods.', 1),
+      CONTAINERS,
+      IMAGES,
+      POD_SELECTOR,
     ],
     cells: (ds, now) => {
       const spec = rec(ds['spec']);
