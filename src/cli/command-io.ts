@@ -92,7 +92,7 @@ export async function runStepCommand(
   format: OutputFormat,
   io: CommandIO,
 ): Promise<number> {
-  await import('./zod-without-jit.js');
+  // run-command builds no schema (its steps load inside withAdapters, after zod's setting).
   const { runCommand } = await import('../steps/run-command.js');
   return withAdapters(options, async (adapters, label) => {
     const result = label(await runCommand(command, adapters));
